@@ -1,0 +1,52 @@
+package dev.spikebit.core.neuron.kernel;
+
+import java.util.Objects;
+
+/** The argument checks both {@link LifKernel} implementations share. */
+final class LifArguments {
+    private LifArguments() {
+    }
+
+    static void checkForward(float[] x, int steps, int neurons, NeuronConfig config, float[] out,
+            float[] potentials) {
+        long size = size(steps, neurons);
+        Objects.requireNonNull(config, "config");
+        checkLength("x", x, size, steps, neurons);
+        checkLength("out", out, size, steps, neurons);
+        if (potentials != null) {
+            checkLength("potentials", potentials, size, steps, neurons);
+        }
+    }
+
+    static void checkBackward(float[] gradOut, float[] potentials, int steps, int neurons,
+            NeuronConfig config, float[] gradX, boolean accumulate) {
+        long size = size(steps, neurons);
+        Objects.requireNonNull(config, "config");
+        checkLength("gradOut", gradOut, size, steps, neurons);
+        checkLength("potentials", potentials, size, steps, neurons);
+        checkLength("gradX", gradX, size, steps, neurons);
+        if (accumulate && gradX == gradOut) {
+            throw new IllegalArgumentException("gradX must not be gradOut when accumulating into it");
+        }
+    }
+
+    private static long size(int steps, int neurons) {
+        if (steps < 0 || neurons < 0) {
+            throw new IllegalArgumentException("steps and neurons must be >= 0, got T = " + steps
+                    + ", N = " + neurons);
+        }
+        long size = (long) steps * neurons;
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("T * N = " + size + " does not fit in one array");
+        }
+        return size;
+    }
+
+    private static void checkLength(String name, float[] array, long size, int steps, int neurons) {
+        Objects.requireNonNull(array, name);
+        if (array.length < size) {
+            throw new IllegalArgumentException(name + " holds " + array.length + " floats, [T, N] = ["
+                    + steps + ", " + neurons + "] needs " + size);
+        }
+    }
+}

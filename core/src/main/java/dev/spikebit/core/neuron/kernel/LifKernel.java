@@ -1,0 +1,77 @@
+package dev.spikebit.core.neuron.kernel;
+
+/**
+ * The multi-step LIF neuron with hard reset of methods.md section 1, forward and backward, over
+ * flat arrays. Inputs and outputs have shape {@code [T, N]}, time-major: element {@code (t, i)} sits
+ * at {@code t * N + i}. The state starts at {@code V[-1] = 0}.
+ *
+ * <pre>
+ *   H[t] = tau * V[t-1] + X[t]        charge
+ *   S[t] = Theta(H[t] - vth)          fire (Theta(0) = 1: fire when H &gt;= vth)
+ *   V[t] = H[t] * (1 - S[t])          hard reset to 0
+ *   O[t] = S[t]  or  H[t] * S[t]      binary or ReverB real-valued spike
+ * </pre>
+ *
+ * <p>Forward keeps only the pre-spike potentials {@code H}; backward recomputes {@code S} from them
+ * as {@code H >= vth}. With {@code s'} the surrogate at {@code H - vth}, backward runs from the last
+ * step to the first:
+ *
+ * <pre>
+ *   dO/dH = s'                        binary
+ *         = S + H * s'                real-valued
+ *   dV/dH = 1 - S                     reset detached (the default)
+ *         = 1 - S - H * s'            reset differentiated
+ *   gH[t] = gO[t] * dO/dH[t] + tau * gH[t+1] * dV/dH[t],   gH[T] = 0
+ *   gX[t] = gH[t]
+ * </pre>
+ *
+ * <p>Two implementations compute the same numbers: {@link #fused()}, one Vector API loop per pass
+ * that keeps each neuron's state in a register across time, and {@link #reference()}, plain loops
+ * written straight from the equations, which tests hold the fused one against.
+ */
+public sealed interface LifKernel permits FusedLifKernel, ReferenceLifKernel {
+
+    /** The fast kernel: fused over time, vectorized over neurons, parallel over chunks of neurons. */
+    static LifKernel fused() {
+        return FusedLifKernel.INSTANCE;
+    }
+
+    /** The reference kernel: scalar loops straight from the equations. */
+    static LifKernel reference() {
+        return ReferenceLifKernel.INSTANCE;
+    }
+
+    /**
+     * Runs the neuron over {@code steps} steps.
+     *
+     * @param x          the input current {@code X}, {@code [steps, neurons]}
+     * @param steps      {@code T}, the number of time steps
+     * @param neurons    {@code N}, the number of neurons per step
+     * @param config     the neuron's constants and output mode
+     * @param out        receives the output {@code O}, {@code [steps, neurons]}
+     * @param potentials receives the pre-spike potentials {@code H}, {@code [steps, neurons]}, which
+     *                   backward needs; {@code null} when no backward will follow
+     */
+    void forward(float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials);
+
+    /**
+     * Back-propagates through {@code steps} steps of the neuron.
+     *
+     * @param gradOut    the gradient of the loss with respect to the output {@code O}
+     * @param potentials the pre-spike potentials {@code H} that {@link #forward} wrote
+     * @param steps      {@code T}, as in forward
+     * @param neurons    {@code N}, as in forward
+     * @param config     the configuration forward ran with
+     * @param gradX      receives the gradient with respect to the input {@code X}; may be the same
+     *                   array as {@code gradOut} unless {@code accumulate} is set
+     * @param accumulate add into {@code gradX} (the autograd convention) instead of overwriting it
+     */
+    void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
+            float[] gradX, boolean accumulate);
+
+    /** {@link #backward(float[], float[], int, int, NeuronConfig, float[], boolean)} overwriting {@code gradX}. */
+    default void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
+            float[] gradX) {
+        backward(gradOut, potentials, steps, neurons, config, gradX, false);
+    }
+}
