@@ -1,0 +1,145 @@
+package dev.spikebit.core.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise and reduction kernels on flat float arrays: Vector API loops with a scalar tail,
+ * split over the shared pool when the arrays are large enough to pay for the hand-off.
+ */
+public final class VectorOps {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Below this many elements a loop stays on the calling thread. */
+    private static final int PARALLEL_GRAIN = 1 << 16;
+
+    private VectorOps() {
+    }
+
+    /** {@code dst[i] += src[i]}. */
+    public static void addInto(float[] dst, float[] src) {
+        Parallel.range(dst.length, PARALLEL_GRAIN, (from, to) -> addInto(dst, src, from, to));
+    }
+
+    private static void addInto(float[] dst, float[] src, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, dst, i).add(FloatVector.fromArray(S, src, i)).intoArray(dst, i);
+        }
+        for (; i < to; i++) {
+            dst[i] += src[i];
+        }
+    }
+
+    /** {@code dst[i] += a * src[i]}. */
+    public static void axpy(float a, float[] src, float[] dst) {
+        Parallel.range(dst.length, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            FloatVector va = FloatVector.broadcast(S, a);
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, src, i).fma(va, FloatVector.fromArray(S, dst, i)).intoArray(dst, i);
+            }
+            for (; i < to; i++) {
+                dst[i] += a * src[i];
+            }
+        });
+    }
+
+    /** {@code out[i] = a[i] + b[i]}. */
+    public static void add(float[] a, float[] b, float[] out) {
+        Parallel.range(out.length, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = a[i] + b[i];
+            }
+        });
+    }
+
+    /** {@code out[i] = a[i] * b[i]}. */
+    public static void mul(float[] a, float[] b, float[] out) {
+        Parallel.range(out.length, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = a[i] * b[i];
+            }
+        });
+    }
+
+    /** {@code dst[i] += a[i] * b[i]}. */
+    public static void mulAddInto(float[] a, float[] b, float[] dst) {
+        Parallel.range(dst.length, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), FloatVector.fromArray(S, dst, i))
+                        .intoArray(dst, i);
+            }
+            for (; i < to; i++) {
+                dst[i] += a[i] * b[i];
+            }
+        });
+    }
+
+    /** {@code out[i] = a * x[i]}. */
+    public static void scale(float a, float[] x, float[] out) {
+        Parallel.range(out.length, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, x, i).mul(a).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = a * x[i];
+            }
+        });
+    }
+
+    /** Sum of {@code x[from, to)}. */
+    public static float sum(float[] x, int from, int to) {
+        int i = from;
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, x, i));
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+    /** Dot product of {@code a[aOff, aOff+n)} and {@code b[bOff, bOff+n)}. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
+    }
+
+    /** Sum of squares of {@code x[from, to)} around {@code center}. */
+    public static float sumSquaredDeviation(float[] x, int from, int to, float center) {
+        int i = from;
+        FloatVector c = FloatVector.broadcast(S, center);
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            FloatVector d = FloatVector.fromArray(S, x, i).sub(c);
+            acc = d.fma(d, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            float d = x[i] - center;
+            s += d * d;
+        }
+        return s;
+    }
+}

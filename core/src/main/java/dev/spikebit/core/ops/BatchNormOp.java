@@ -1,0 +1,127 @@
+package dev.spikebit.core.ops;
+
+import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.core.kernels.VectorOps;
+import dev.spikebit.core.tensor.Tensor;
+
+/**
+ * Batch normalisation over {@code [N, C, ...]}: statistics per channel C over the batch and any
+ * spatial axes. In training it normalises with the batch statistics and updates the running ones
+ * (momentum m: {@code r = (1 - m) r + m s}, running variance unbiased as in PyTorch); in
+ * evaluation it is the fixed affine map of the running statistics.
+ */
+public final class BatchNormOp {
+    private BatchNormOp() {
+    }
+
+    public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, float[] runningMean, float[] runningVar,
+                                   boolean training, float momentum, float eps) {
+        int n = x.dim(0);
+        int channels = x.dim(1);
+        int spatial = x.size() / (n * channels);
+        int count = n * spatial;
+        float[] in = x.data();
+        float[] mean = new float[channels];
+        float[] invStd = new float[channels];
+        if (training) {
+            Parallel.range(channels, 1, (from, to) -> {
+                for (int c = from; c < to; c++) {
+                    double s = 0;
+                    for (int i = 0; i < n; i++) {
+                        int off = (i * channels + c) * spatial;
+                        s += VectorOps.sum(in, off, off + spatial);
+                    }
+                    float mu = (float) (s / count);
+                    double ss = 0;
+                    for (int i = 0; i < n; i++) {
+                        int off = (i * channels + c) * spatial;
+                        ss += VectorOps.sumSquaredDeviation(in, off, off + spatial, mu);
+                    }
+                    float var = (float) (ss / count);
+                    mean[c] = mu;
+                    invStd[c] = (float) (1.0 / Math.sqrt(var + eps));
+                    runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mu;
+                    float unbiased = count > 1 ? (float) (ss / (count - 1)) : var;
+                    runningVar[c] = (1 - momentum) * runningVar[c] + momentum * unbiased;
+                }
+            });
+        } else {
+            for (int c = 0; c < channels; c++) {
+                mean[c] = runningMean[c];
+                invStd[c] = (float) (1.0 / Math.sqrt(runningVar[c] + eps));
+            }
+        }
+        float[] ga = gamma.data();
+        float[] be = beta.data();
+        float[] out = new float[in.length];
+        Parallel.range(n, 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int c = 0; c < channels; c++) {
+                    int off = (i * channels + c) * spatial;
+                    float scale = ga[c] * invStd[c];
+                    float shift = be[c] - mean[c] * scale;
+                    for (int p = 0; p < spatial; p++) {
+                        out[off + p] = in[off + p] * scale + shift;
+                    }
+                }
+            }
+        });
+        return Tensor.result(out, x.shape(), g -> {
+            // Per channel: sum of g and sum of g * xhat, with xhat = (x - mean) * invStd.
+            float[] sumG = new float[channels];
+            float[] sumGx = new float[channels];
+            Parallel.range(channels, 1, (from, to) -> {
+                for (int c = from; c < to; c++) {
+                    double sg = 0;
+                    double sgx = 0;
+                    for (int i = 0; i < n; i++) {
+                        int off = (i * channels + c) * spatial;
+                        float gs = VectorOps.sum(g, off, off + spatial);
+                        sg += gs;
+                        sgx += VectorOps.dot(g, off, in, off, spatial) - mean[c] * gs;
+                    }
+                    sumG[c] = (float) sg;
+                    sumGx[c] = (float) (sgx * invStd[c]);
+                }
+            });
+            if (gamma.requiresGrad()) {
+                float[] gg = gamma.grad();
+                for (int c = 0; c < channels; c++) {
+                    gg[c] += sumGx[c];
+                }
+            }
+            if (beta.requiresGrad()) {
+                float[] gb = beta.grad();
+                for (int c = 0; c < channels; c++) {
+                    gb[c] += sumG[c];
+                }
+            }
+            if (x.requiresGrad()) {
+                float[] gx = x.grad();
+                Parallel.range(n, 1, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        for (int c = 0; c < channels; c++) {
+                            int off = (i * channels + c) * spatial;
+                            float k = ga[c] * invStd[c];
+                            if (training) {
+                                // dx = k * (g - mean(g) - xhat * mean(g * xhat))
+                                float meanG = sumG[c] / count;
+                                float meanGx = sumGx[c] / count;
+                                float mu = mean[c];
+                                float is = invStd[c];
+                                for (int p = 0; p < spatial; p++) {
+                                    float xhat = (in[off + p] - mu) * is;
+                                    gx[off + p] += k * (g[off + p] - meanG - xhat * meanGx);
+                                }
+                            } else {
+                                for (int p = 0; p < spatial; p++) {
+                                    gx[off + p] += k * g[off + p];
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        }, x, gamma, beta);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.spikebit.core.ops;
+
+import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.core.kernels.gemm.Gemm;
+import dev.spikebit.core.kernels.gemm.Gemms;
+import dev.spikebit.core.tensor.Tensor;
+
+/**
+ * 2-D convolution (groups = 1) by im2col + GEMM on {@code x [N, C, H, W]}, {@code w [O, C, kh, kw]}.
+ *
+ * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
+ * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
+ * buffer stays a few megabytes. Backward recomputes the patches instead of keeping them.
+ */
+public final class Conv2dOp {
+    /** Target size of one chunk's column matrix, in floats (16 MB). */
+    private static final int COLUMN_BUDGET = 1 << 22;
+
+    private Conv2dOp() {
+    }
+
+    /** {@code bias} may be null. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        if (x.rank() != 4 || weight.rank() != 4 || weight.dim(1) != x.dim(1)) {
+            throw new IllegalArgumentException("conv2d expects x [N, C, H, W] and w [O, C, kh, kw], got " + x + " and "
+                    + weight);
+        }
+        int batch = x.dim(0);
+        int outChannels = weight.dim(0);
+        ConvGeometry geo = new ConvGeometry(x.dim(1), x.dim(2), x.dim(3), weight.dim(2), weight.dim(3), stride, padding);
+        int inSize = geo.channels() * geo.inPixels();
+        int outPixels = geo.outPixels();
+        int outSize = outChannels * outPixels;
+        int patch = geo.patchSize();
+        int chunk = chunkSize(batch, patch, outPixels);
+        Gemm gemm = Gemms.get();
+        float[] xs = x.data();
+        float[] ws = weight.data();
+        float[] y = new float[batch * outSize];
+        float[] col = new float[patch * chunk * outPixels];
+        float[] product = new float[outChannels * chunk * outPixels];
+        for (int first = 0; first < batch; first += chunk) {
+            int n = Math.min(chunk, batch - first);
+            int ld = n * outPixels;
+            int base = first;
+            Parallel.range(n, 1, (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    Im2col.unfold(geo, xs, (base + j) * inSize, col, j * outPixels, ld);
+                }
+            });
+            gemm.sgemm(false, false, outChannels, ld, patch, 1f, ws, 0, patch, col, 0, ld, 0f, product, 0, ld);
+            // product is [O, n*OHW]; the output wants [n, O, OHW].
+            for (int o = 0; o < outChannels; o++) {
+                for (int j = 0; j < n; j++) {
+                    System.arraycopy(product, o * ld + j * outPixels, y, (base + j) * outSize + o * outPixels, outPixels);
+                }
+            }
+        }
+        if (bias != null) {
+            float[] b = bias.data();
+            for (int i = 0; i < batch; i++) {
+                for (int o = 0; o < outChannels; o++) {
+                    int off = i * outSize + o * outPixels;
+                    for (int p = 0; p < outPixels; p++) {
+                        y[off + p] += b[o];
+                    }
+                }
+            }
+        }
+        int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
+        return Tensor.result(y, outShape, g -> backward(g, x, weight, bias, geo, chunk), x, weight, bias);
+    }
+
+    private static void backward(float[] g, Tensor x, Tensor weight, Tensor bias, ConvGeometry geo, int chunk) {
+        int batch = x.dim(0);
+        int outChannels = weight.dim(0);
+        int inSize = geo.channels() * geo.inPixels();
+        int outPixels = geo.outPixels();
+        int outSize = outChannels * outPixels;
+        int patch = geo.patchSize();
+        Gemm gemm = Gemms.get();
+        float[] xs = x.data();
+        boolean needX = x.requiresGrad();
+        boolean needW = weight.requiresGrad();
+        float[] gx = needX ? x.grad() : null;
+        float[] gw = needW ? weight.grad() : null;
+        float[] col = new float[patch * chunk * outPixels];
+        float[] gOut = new float[outChannels * chunk * outPixels];
+        for (int first = 0; first < batch; first += chunk) {
+            int n = Math.min(chunk, batch - first);
+            int ld = n * outPixels;
+            int base = first;
+            for (int o = 0; o < outChannels; o++) {
+                for (int j = 0; j < n; j++) {
+                    System.arraycopy(g, (base + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
+                }
+            }
+            if (needW) {
+                Parallel.range(n, 1, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        Im2col.unfold(geo, xs, (base + j) * inSize, col, j * outPixels, ld);
+                    }
+                });
+                // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
+                gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
+            }
+            if (needX) {
+                // dcol [patch, ld] = W^T [patch, O] * gOut [O, ld]
+                gemm.sgemm(true, false, patch, ld, outChannels, 1f, weight.data(), 0, patch, gOut, 0, ld, 0f, col, 0, ld);
+                Parallel.range(n, 1, (from, to) -> {
+                    for (int j = from; j < to; j++) {
+                        Im2col.fold(geo, col, j * outPixels, ld, gx, (base + j) * inSize);
+                    }
+                });
+            }
+        }
+        if (bias != null && bias.requiresGrad()) {
+            float[] gb = bias.grad();
+            for (int i = 0; i < batch; i++) {
+                for (int o = 0; o < outChannels; o++) {
+                    int off = i * outSize + o * outPixels;
+                    float s = 0;
+                    for (int p = 0; p < outPixels; p++) {
+                        s += g[off + p];
+                    }
+                    gb[o] += s;
+                }
+            }
+        }
+    }
+
+    private static int chunkSize(int batch, int patch, int outPixels) {
+        long perImage = (long) patch * outPixels;
+        return (int) Math.max(1, Math.min(batch, COLUMN_BUDGET / Math.max(1, perImage)));
+    }
+}

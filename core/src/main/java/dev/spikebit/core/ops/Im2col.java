@@ -1,0 +1,102 @@
+package dev.spikebit.core.ops;
+
+import java.util.Arrays;
+
+/**
+ * Unfolds image patches into matrix columns and folds them back: convolution becomes one GEMM.
+ * The column matrix of an image is {@code [C*kh*kw, OH*OW]}; several images sit side by side in a
+ * wider matrix of leading dimension {@code ld}, image {@code j} at column {@code j * OH*OW}.
+ */
+final class Im2col {
+    private Im2col() {
+    }
+
+    /** Writes the patches of {@code image} (at {@code inOff}) into {@code col} at column {@code colOff}. */
+    static void unfold(ConvGeometry g, float[] image, int inOff, float[] col, int colOff, int ld) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int s = g.stride();
+        int p = g.padding();
+        int h = g.height();
+        int w = g.width();
+        for (int c = 0; c < g.channels(); c++) {
+            int plane = inOff + c * h * w;
+            for (int ki = 0; ki < g.kernelH(); ki++) {
+                for (int kj = 0; kj < g.kernelW(); kj++) {
+                    int row = (c * g.kernelH() + ki) * g.kernelW() + kj;
+                    int dst = row * ld + colOff;
+                    for (int y = 0; y < oh; y++) {
+                        int iy = y * s - p + ki;
+                        int d = dst + y * ow;
+                        if (iy < 0 || iy >= h) {
+                            Arrays.fill(col, d, d + ow, 0f);
+                            continue;
+                        }
+                        int src = plane + iy * w;
+                        if (s == 1) {
+                            // Columns x whose input column x - p + kj lies inside [0, w).
+                            int x0 = Math.max(0, p - kj);
+                            int x1 = Math.min(ow, w + p - kj);
+                            if (x0 > 0) {
+                                Arrays.fill(col, d, d + x0, 0f);
+                            }
+                            if (x1 > x0) {
+                                System.arraycopy(image, src + x0 - p + kj, col, d + x0, x1 - x0);
+                            }
+                            if (x1 < ow) {
+                                Arrays.fill(col, d + Math.max(x1, x0), d + ow, 0f);
+                            }
+                        } else {
+                            for (int x = 0; x < ow; x++) {
+                                int ix = x * s - p + kj;
+                                col[d + x] = ix >= 0 && ix < w ? image[src + ix] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds the columns of {@code col} back into the gradient image {@code grad} (at {@code outOff}). */
+    static void fold(ConvGeometry g, float[] col, int colOff, int ld, float[] grad, int outOff) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int s = g.stride();
+        int p = g.padding();
+        int h = g.height();
+        int w = g.width();
+        for (int c = 0; c < g.channels(); c++) {
+            int plane = outOff + c * h * w;
+            for (int ki = 0; ki < g.kernelH(); ki++) {
+                for (int kj = 0; kj < g.kernelW(); kj++) {
+                    int row = (c * g.kernelH() + ki) * g.kernelW() + kj;
+                    int src = row * ld + colOff;
+                    for (int y = 0; y < oh; y++) {
+                        int iy = y * s - p + ki;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        int dst = plane + iy * w;
+                        int d = src + y * ow;
+                        if (s == 1) {
+                            int x0 = Math.max(0, p - kj);
+                            int x1 = Math.min(ow, w + p - kj);
+                            int shift = dst - p + kj;
+                            for (int x = x0; x < x1; x++) {
+                                grad[shift + x] += col[d + x];
+                            }
+                        } else {
+                            for (int x = 0; x < ow; x++) {
+                                int ix = x * s - p + kj;
+                                if (ix >= 0 && ix < w) {
+                                    grad[dst + ix] += col[d + x];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
