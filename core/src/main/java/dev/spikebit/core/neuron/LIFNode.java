@@ -1,0 +1,97 @@
+package dev.spikebit.core.neuron;
+
+import dev.spikebit.core.neuron.kernel.LifKernel;
+import dev.spikebit.core.neuron.kernel.NeuronConfig;
+import dev.spikebit.core.neuron.kernel.OutputMode;
+import dev.spikebit.core.nn.Module;
+import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.core.tensor.Tensor;
+
+/**
+ * A multi-step leaky integrate-and-fire neuron layer (methods.md 1), named as in SpikingJelly.
+ * Input {@code [T, B, ...]}: the first axis is time, everything else is one neuron each.
+ *
+ * <p>Forward and backward are each one fused kernel call over all T steps ({@link LifKernel}); the
+ * only thing kept for backward is the pre-spike potential H. The output is the binary spike S,
+ * or, for {@link ReverbLif}, the real-valued spike H * S.
+ *
+ * <p>The layer records the firing rate of its last forward (share of non-zero outputs), which
+ * the efficiency accounting reads (methods.md 4).
+ */
+public class LIFNode extends Module {
+    private final NeuronConfig config;
+    private final LifKernel kernel;
+    private double lastFiringRate = Double.NaN;
+    private Tensor lastPotentials;
+    private boolean keepPotentials;
+
+    public LIFNode(NeuronConfig config) {
+        this.config = config;
+        this.kernel = LifKernel.fused();
+    }
+
+    /** The defaults of methods.md 1: tau 0.5, Vth 1, hard reset detached, atan(alpha 2), binary spikes. */
+    public LIFNode() {
+        this(NeuronConfig.lif());
+    }
+
+    public NeuronConfig config() {
+        return config;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(describe() + " expects a multi-step tensor [T, B, ...], got " + x);
+        }
+        int steps = x.dim(0);
+        int neurons = x.size() / steps;
+        float[] out = new float[x.size()];
+        boolean needBackward = x.requiresGrad() && NoGrad.isRecording();
+        float[] potentials = needBackward || keepPotentials ? new float[x.size()] : null;
+        kernel.forward(x.data(), steps, neurons, config, out, potentials);
+        lastFiringRate = nonZeroShare(out);
+        if (keepPotentials) {
+            lastPotentials = Tensor.of(potentials, x.shape());
+        }
+        return Tensor.result(out, x.shape(),
+                g -> kernel.backward(g, potentials, steps, neurons, config, x.grad(), true), x);
+    }
+
+    /** Share of outputs that were non-zero in the last forward, or NaN before the first. */
+    public double lastFiringRate() {
+        return lastFiringRate;
+    }
+
+    /**
+     * Keeps the pre-spike potentials H of each forward (without gradient) for inspection; off by
+     * default because they cost one float per neuron and step.
+     */
+    public void keepPotentials(boolean on) {
+        this.keepPotentials = on;
+        if (!on) {
+            lastPotentials = null;
+        }
+    }
+
+    /** The pre-spike potentials of the last forward, when {@link #keepPotentials(boolean)} is on. */
+    public Tensor lastPotentials() {
+        return lastPotentials;
+    }
+
+    private static double nonZeroShare(float[] out) {
+        int count = 0;
+        for (float v : out) {
+            if (v != 0f) {
+                count++;
+            }
+        }
+        return out.length == 0 ? 0 : (double) count / out.length;
+    }
+
+    @Override
+    public String describe() {
+        return String.format("%s(tau=%s, vth=%s, %s%s)", getClass().getSimpleName(), config.tau(), config.vth(),
+                config.surrogate().spec(), config.output() == OutputMode.REAL ? ", real-valued spikes" : "");
+    }
+}
