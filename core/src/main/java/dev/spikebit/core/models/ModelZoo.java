@@ -1,0 +1,110 @@
+package dev.spikebit.core.models;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.LayerFactory.Position;
+import dev.spikebit.core.nn.BatchNorm;
+import dev.spikebit.core.nn.Flatten;
+import dev.spikebit.core.nn.MaxPool2d;
+import dev.spikebit.core.nn.Normalize;
+import dev.spikebit.core.nn.Sequential;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The named architectures. Each entry documents its layer list; the reference models are kept
+ * exactly as their issue defines them because benchmarks compare against them.
+ */
+public final class ModelZoo {
+    /** Builds one architecture for a spec, drawing weights from {@code rng}. */
+    @FunctionalInterface
+    public interface Builder {
+        SpikingClassifier build(ModelSpec spec, LayerFactory layers, SplittableRandom rng);
+    }
+
+    /** A zoo entry: its name, what it is, its default input and T, and how to build it. */
+    public record Entry(String name, String description, int inChannels, int inSize, int numClasses,
+                        int timeSteps, Builder builder) {
+    }
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        register(new Entry("fmnist-cnn",
+                "reference CNN for Fashion-MNIST: conv 1->32 k3 p1, BN, LIF, maxpool 2; conv 32->64 k3 p1, BN, LIF, "
+                        + "maxpool 2; linear 3136->128, LIF; linear 128->10; mean over T",
+                1, 28, 10, 4, ModelZoo::fmnistCnn));
+    }
+
+    private ModelZoo() {
+    }
+
+    public static void register(Entry entry) {
+        ENTRIES.put(entry.name(), entry);
+    }
+
+    public static List<Entry> entries() {
+        return List.copyOf(ENTRIES.values());
+    }
+
+    public static Entry entry(String name) {
+        Entry e = ENTRIES.get(name);
+        if (e == null) {
+            throw new SpikebitException("unknown model \"" + name + "\"; known models: " + String.join(", ", ENTRIES.keySet()));
+        }
+        return e;
+    }
+
+    /** The zoo entry's default spec (input size, classes, T) with the defaults of methods.md 1. */
+    public static ModelSpec defaultSpec(String name) {
+        Entry e = entry(name);
+        return ModelSpec.defaults(name, e.timeSteps(), e.inChannels(), e.inSize(), e.numClasses());
+    }
+
+    /** Builds the spec's model with the given layer factory; the same seed gives the same weights. */
+    public static SpikingClassifier build(ModelSpec spec, LayerFactory layers, long seed) {
+        return entry(spec.model()).builder().build(spec, layers, new SplittableRandom(seed));
+    }
+
+    /** Builds a full-precision model; binary and sub-bit weights need the quantization module's factory. */
+    public static SpikingClassifier build(ModelSpec spec, long seed) {
+        if (!spec.weights().equals("fp")) {
+            throw new SpikebitException("model " + spec.model() + " with " + spec.weights()
+                    + " weights needs the quantization layer factory (spikebit-quant)");
+        }
+        return build(spec, LayerFactory.FULL_PRECISION, seed);
+    }
+
+    /** Fashion-MNIST statistics used to normalise its input (issue 2). */
+    public static final float FMNIST_MEAN = 0.2860f;
+    public static final float FMNIST_STD = 0.3530f;
+
+    private static SpikingClassifier fmnistCnn(ModelSpec spec, LayerFactory layers, SplittableRandom rng) {
+        requireInput(spec, 1, 28);
+        Sequential stem = new Sequential(
+                new Normalize(new float[] {FMNIST_MEAN}, new float[] {FMNIST_STD}),
+                layers.conv(Position.FIRST, 1, 32, 3, 1, 1, false, rng),
+                BatchNorm.of2d(32));
+        Sequential body = new Sequential(
+                layers.neuron(spec),
+                new MaxPool2d(2),
+                layers.conv(Position.HIDDEN, 32, 64, 3, 1, 1, false, rng),
+                BatchNorm.of2d(64),
+                layers.neuron(spec),
+                new MaxPool2d(2),
+                Flatten.multiStep(),
+                layers.linear(Position.HIDDEN, 64 * 7 * 7, 128, true, rng),
+                layers.neuron(spec),
+                layers.linear(Position.LAST, 128, spec.numClasses(), true, rng));
+        return new SpikingClassifier(spec, stem, body);
+    }
+
+    static void requireInput(ModelSpec spec, int channels, int size) {
+        if (spec.inChannels() != channels || spec.inSize() != size) {
+            throw new SpikebitException("model " + spec.model() + " takes " + channels + "x" + size + "x" + size
+                    + " input, the data has " + spec.inChannels() + "x" + spec.inSize() + "x" + spec.inSize());
+        }
+    }
+}

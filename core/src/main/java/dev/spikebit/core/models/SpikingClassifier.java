@@ -1,0 +1,64 @@
+package dev.spikebit.core.models;
+
+import dev.spikebit.core.nn.Module;
+import dev.spikebit.core.nn.Sequential;
+import dev.spikebit.core.ops.TimeOps;
+import dev.spikebit.core.tensor.Tensor;
+
+/**
+ * A spiking classifier in three parts (methods.md 1):
+ * <ul>
+ *   <li>{@code stem}: the input-side layers before the first neuron (normalisation, first conv,
+ *       its BN). With direct encoding of a static image {@code [B, C, H, W]} it runs once and
+ *       its output is repeated over T steps; an event input {@code [T, B, C, H, W]} runs through it
+ *       step by step.</li>
+ *   <li>{@code body}: the multi-step layers, ending in the last linear layer, with no neuron
+ *       after it.</li>
+ *   <li>the readout: the last layer's outputs averaged over T ({@link #logits}).</li>
+ * </ul>
+ */
+public final class SpikingClassifier extends Module {
+    private final ModelSpec spec;
+    private final Sequential stem;
+    private final Sequential body;
+
+    public SpikingClassifier(ModelSpec spec, Sequential stem, Sequential body) {
+        this.spec = spec;
+        this.stem = registerModule("stem", stem);
+        this.body = registerModule("body", body);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Sequential stem() {
+        return stem;
+    }
+
+    public Sequential body() {
+        return body;
+    }
+
+    public int timeSteps() {
+        return spec.timeSteps();
+    }
+
+    /** Per-step logits {@code [T, B, classes]}; TET training reads them directly. */
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor h = stem.forward(x);
+        if (x.rank() == 4) {
+            h = TimeOps.repeatTime(h, spec.timeSteps());
+        } else if (x.dim(0) != spec.timeSteps()) {
+            throw new IllegalArgumentException("the model runs T = " + spec.timeSteps() + " steps, the input has "
+                    + x.dim(0));
+        }
+        return body.forward(h);
+    }
+
+    /** Class scores {@code [B, classes]}: the mean over T of the last layer's outputs. */
+    public Tensor logits(Tensor x) {
+        return TimeOps.meanOverTime(forward(x));
+    }
+}
