@@ -1,0 +1,43 @@
+package dev.spikebit.cli;
+
+import dev.spikebit.cli.train.Evaluation;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.SpikingClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code spikebit eval}: test accuracy of a checkpoint. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a checkpoint on a dataset's test split.")
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "A checkpoint written by 'spikebit train'.")
+    Path checkpoint;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Dataset. Default: ${DEFAULT-VALUE}")
+    String dataset;
+
+    @Option(names = "--data-dir", description = "Where the dataset files are.")
+    Path dataDir;
+
+    @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images (0 = all).")
+    int testLimit;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Batch size. Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Override
+    public Integer call() {
+        Checkpoint ckpt = Checkpoint.load(checkpoint);
+        SpikingClassifier model = Models.build(ckpt.spec(), 0);
+        ckpt.restoreModel(model);
+        DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit);
+        long start = System.nanoTime();
+        Evaluation.Result r = Evaluation.evaluate(model, data.test(), batch);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("%s on %s: test accuracy %.2f%% (%d images), loss %.4f, %.0f images/s%n",
+                ckpt.spec().model(), data.name(), 100 * r.accuracy(), r.images(), r.loss(), r.images() / seconds);
+        return 0;
+    }
+}

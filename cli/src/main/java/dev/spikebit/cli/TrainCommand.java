@@ -1,0 +1,133 @@
+package dev.spikebit.cli;
+
+import dev.spikebit.cli.train.EpochMetrics;
+import dev.spikebit.cli.train.TrainConfig;
+import dev.spikebit.cli.train.Trainer;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.kernels.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code spikebit train}: trains a zoo model on a dataset, with checkpoints, metrics and plots. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a spiking network; writes last/best checkpoints, metrics.json and curves.png to --out.")
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "fmnist-cnn", description = "Zoo model (see 'spikebit models'). Default: ${DEFAULT-VALUE}")
+    String model;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Dataset. Default: ${DEFAULT-VALUE}")
+    String dataset;
+
+    @Option(names = "--data-dir", description = "Where the dataset files are (else SPIKEBIT_DATA, the cache, system folders).")
+    Path dataDir;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs. Default: ${DEFAULT-VALUE}")
+    int epochs;
+
+    @Option(names = {"--T", "--time-steps"}, description = "Time steps T (default: the model's, 4 for fmnist-cnn).")
+    Integer timeSteps;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or nesterov. Default: ${DEFAULT-VALUE}")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Base learning rate. Default: ${DEFAULT-VALUE}")
+    float lr;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay on weights only. Default: ${DEFAULT-VALUE}")
+    float weightDecay;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum. Default: ${DEFAULT-VALUE}")
+    float momentum;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, constant or step:EVERY:GAMMA. Default: ${DEFAULT-VALUE}")
+    String schedule;
+
+    @Option(names = "--loss", defaultValue = "ce", description = "ce (on the time-mean output) or tet. Default: ${DEFAULT-VALUE}")
+    String loss;
+
+    @Option(names = "--surrogate", defaultValue = "atan:2", description = "atan[:alpha], sigmoid[:alpha], triangle[:gamma], rectangle[:width]. Default: ${DEFAULT-VALUE}")
+    String surrogate;
+
+    @Option(names = "--spikes", defaultValue = "binary", description = "binary (S) or real (ReverB, H*S). Default: ${DEFAULT-VALUE}")
+    String spikes;
+
+    @Option(names = "--augment", description = "Random crop and horizontal flip on the training images.")
+    boolean augment;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for initialisation, shuffling and augmentation. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--train-limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+    int trainLimit;
+
+    @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images (0 = all).")
+    int testLimit;
+
+    @Option(names = "--out", defaultValue = "runs/train", description = "Output directory. Default: ${DEFAULT-VALUE}")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from --out/last.safetensors (or the given checkpoint).", arity = "0..1",
+            fallbackValue = "")
+    String resume;
+
+    @Override
+    public Integer call() {
+        Checkpoint resumed = resumeCheckpoint();
+        TrainConfig config = resumed != null ? TrainConfigs.fromCheckpoint(resumed, epochs) : newConfig();
+        DatasetChoice data = DatasetChoice.load(dataset, dataDir, config.trainLimit(), config.testLimit());
+        SpikingClassifier net = Models.build(config.spec(), config.seed());
+        System.err.printf("training %s on %s (%d train, %d test images), T=%d, batch %d, %d epochs, %d threads%n",
+                config.spec().model(), data.name(), data.train().size(), data.test().size(), config.spec().timeSteps(),
+                config.batchSize(), config.epochs(), Parallel.threads());
+        Trainer trainer = new Trainer(config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null,
+                out, System.err);
+        if (resumed != null) {
+            trainer.resumeFrom(resumed);
+        }
+        List<EpochMetrics> history = trainer.run();
+        if (!history.isEmpty()) {
+            EpochMetrics last = history.get(history.size() - 1);
+            System.out.printf("final test accuracy %.2f%% after %d epochs; outputs in %s%n", 100 * last.testAccuracy(),
+                    last.epoch(), out);
+        }
+        return 0;
+    }
+
+    private Checkpoint resumeCheckpoint() {
+        if (resume == null) {
+            return null;
+        }
+        Path path = resume.isEmpty() ? out.resolve("last.safetensors") : Path.of(resume);
+        if (!Files.exists(path)) {
+            throw new SpikebitException(path + ": no checkpoint to resume from");
+        }
+        return Checkpoint.load(path);
+    }
+
+    private TrainConfig newConfig() {
+        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withSurrogate(surrogate);
+        if (timeSteps != null) {
+            spec = spec.withTimeSteps(timeSteps);
+        }
+        if (epochs < 1 || batch < 1) {
+            throw new SpikebitException("--epochs and --batch must be >= 1");
+        }
+        if (!loss.equals("ce") && !loss.equals("tet")) {
+            throw new SpikebitException("--loss must be ce or tet, got \"" + loss + "\"");
+        }
+        return new TrainConfig(spec, epochs, batch, optimizer, lr, weightDecay, momentum, schedule, loss, augment, seed,
+                trainLimit, testLimit);
+    }
+}

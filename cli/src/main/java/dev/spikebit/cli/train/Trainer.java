@@ -1,0 +1,188 @@
+package dev.spikebit.cli.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.nn.Parameter;
+import dev.spikebit.core.ops.Losses;
+import dev.spikebit.core.ops.TimeOps;
+import dev.spikebit.core.optim.Adam;
+import dev.spikebit.core.optim.LrSchedule;
+import dev.spikebit.core.optim.Optimizer;
+import dev.spikebit.core.optim.Sgd;
+import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.data.augment.Augmentation;
+import dev.spikebit.data.loader.Batch;
+import dev.spikebit.data.loader.DataLoader;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop: epochs of shuffled batches, surrogate-gradient backprop through time, a
+ * per-batch learning-rate schedule, a test evaluation after each epoch, and a checkpoint written
+ * atomically after each epoch so an interrupted run resumes where it stopped.
+ *
+ * <p>Output directory: {@code last.safetensors} (resumable), {@code best.safetensors} (highest test
+ * accuracy), {@code metrics.json} and {@code curves.png}.
+ */
+public final class Trainer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainConfig config;
+    private final SpikingClassifier model;
+    private final Dataset train;
+    private final Dataset test;
+    private final Augmentation augmentation;
+    private final Path outDir;
+    private final PrintStream log;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final List<EpochMetrics> history = new ArrayList<>();
+    private int startEpoch = 1;
+    private double bestAccuracy = -1;
+
+    public Trainer(TrainConfig config, SpikingClassifier model, Dataset train, Dataset test, Augmentation augmentation,
+                   Path outDir, PrintStream log) {
+        this.config = config;
+        this.model = model;
+        this.train = train;
+        this.test = test;
+        this.augmentation = augmentation;
+        this.outDir = outDir;
+        this.log = log;
+        this.optimizer = optimizer(config, model.parameters());
+        long stepsPerEpoch = Math.max(1, train.size() / config.batchSize());
+        this.schedule = LrSchedule.parse(config.schedule(), config.lr(), stepsPerEpoch * config.epochs());
+    }
+
+    static Optimizer optimizer(TrainConfig c, List<Parameter> params) {
+        return switch (c.optimizer()) {
+            case "adam" -> new Adam(params, c.lr(), 0.9f, 0.999f, 1e-8f, c.weightDecay(), false);
+            case "adamw" -> Adam.adamW(params, c.lr(), c.weightDecay());
+            case "sgd" -> new Sgd(params, c.lr(), c.momentum(), false, c.weightDecay());
+            case "nesterov" -> new Sgd(params, c.lr(), c.momentum(), true, c.weightDecay());
+            default -> throw new SpikebitException("unknown optimizer \"" + c.optimizer()
+                    + "\": expected adam, adamw, sgd or nesterov");
+        };
+    }
+
+    /** Continues from a checkpoint written by this trainer: weights, optimizer state, epoch and history. */
+    public void resumeFrom(Checkpoint checkpoint) {
+        checkpoint.restoreModel(model);
+        checkpoint.restoreOptimizer(optimizer);
+        startEpoch = Integer.parseInt(checkpoint.info("epoch", "0")) + 1;
+        bestAccuracy = Double.parseDouble(checkpoint.info("best_accuracy", "-1"));
+        try {
+            String saved = checkpoint.info("history", "[]");
+            history.addAll(List.of(JSON.readValue(saved, EpochMetrics[].class)));
+        } catch (Exception e) {
+            throw new SpikebitException(checkpoint.source() + ": the saved metrics history is not valid JSON");
+        }
+        log.printf("resuming after epoch %d from %s%n", startEpoch - 1, checkpoint.source());
+    }
+
+    public int startEpoch() {
+        return startEpoch;
+    }
+
+    public List<EpochMetrics> history() {
+        return List.copyOf(history);
+    }
+
+    /** Runs the remaining epochs; returns the metrics of all epochs, resumed ones included. */
+    public List<EpochMetrics> run() {
+        try {
+            Files.createDirectories(outDir);
+        } catch (Exception e) {
+            throw new SpikebitException(outDir + ": cannot create the output directory: " + e.getMessage());
+        }
+        DataLoader loader = DataLoader.over(train).batchSize(config.batchSize()).shuffle(true).dropLast(true)
+                .seed(config.seed()).augmentation(augmentation).build();
+        for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
+            EpochMetrics m = trainEpoch(loader, epoch);
+            history.add(m);
+            log.printf("epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
+                    epoch, config.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(),
+                    100 * m.testAccuracy(), m.imagesPerSecond(), m.seconds());
+            saveOutputs(epoch, m);
+        }
+        return history();
+    }
+
+    private EpochMetrics trainEpoch(DataLoader loader, int epoch) {
+        model.train(true);
+        int batches = loader.batchesPerEpoch();
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        long start = System.nanoTime();
+        try (var epochData = loader.epoch(epoch - 1);
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(batches)
+                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
+                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                     .build()) {
+            while (epochData.hasNext()) {
+                Batch b = epochData.next();
+                optimizer.setLr(schedule.lr(optimizer.steps()));
+                Tensor x = Tensor.of(b.x(), b.shape());
+                Tensor steps = model.forward(x);
+                Tensor logits = TimeOps.meanOverTime(steps);
+                Tensor loss = config.loss().equals("tet") ? Losses.tet(steps, b.labels())
+                        : Losses.crossEntropy(logits, b.labels());
+                loss.backward();
+                optimizer.step();
+                optimizer.zeroGrad();
+                int[] predicted = Losses.argmax(logits);
+                for (int i = 0; i < predicted.length; i++) {
+                    if (predicted[i] == b.labels()[i]) {
+                        correct++;
+                    }
+                }
+                lossSum += loss.item() * b.size();
+                seen += b.size();
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                bar.step();
+                bar.setExtraMessage(String.format(" %.0f img/s, loss %.3f, acc %.1f%%", seen / elapsed,
+                        lossSum / seen, 100.0 * correct / seen));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation.Result result = Evaluation.evaluate(model, test, 256);
+        return new EpochMetrics(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
+                result.loss(), result.accuracy(), seen / seconds, seconds, optimizer.lr());
+    }
+
+    private void saveOutputs(int epoch, EpochMetrics m) {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("epoch", Integer.toString(epoch));
+        info.put("test_accuracy", Double.toString(m.testAccuracy()));
+        try {
+            info.put("train_config", JSON.writeValueAsString(config));
+            info.put("history", JSON.writeValueAsString(history));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        boolean best = m.testAccuracy() > bestAccuracy;
+        if (best) {
+            bestAccuracy = m.testAccuracy();
+        }
+        info.put("best_accuracy", Double.toString(bestAccuracy));
+        Checkpoint.save(outDir.resolve("last.safetensors"), config.spec(), model, optimizer, info);
+        if (best) {
+            Checkpoint.save(outDir.resolve("best.safetensors"), config.spec(), model, null, info);
+        }
+        MetricsFile.write(outDir.resolve("metrics.json"), config, history);
+        TrainingPlot.write(outDir.resolve("curves.png"), config.spec().model(), history);
+    }
+}
