@@ -11,9 +11,10 @@ import java.util.function.Predicate;
 
 /**
  * Finds the folder of an event dataset. None of them can be downloaded automatically (they sit
- * behind Dropbox, Figshare and Box pages), so the folder is looked for, in order: the
- * {@code --data-dir} given (the folder itself, or its sub-folder named after the dataset),
- * {@code $SPIKEBIT_DATA/<name>}, and {@code ~/.cache/spikebit/<name>}.
+ * behind Dropbox, Figshare and Box pages), so the folder is looked for, as for the other datasets:
+ * when a {@code --data-dir} is given, in {@code <dir>/<name>} or {@code <dir>} and nowhere else;
+ * otherwise in {@code $SPIKEBIT_DATA/<name>}, {@code $SPIKEBIT_DATA}, then
+ * {@code ~/.cache/spikebit/<name>}.
  */
 final class EventDataRoot {
 
@@ -33,14 +34,16 @@ final class EventDataRoot {
                         Map<String, String> env, Path home) {
         List<Path> candidates = new ArrayList<>();
         if (dataDir != null) {
-            candidates.add(dataDir);
             candidates.add(dataDir.resolve(folderName));
+            candidates.add(dataDir);
+        } else {
+            String shared = env.get("SPIKEBIT_DATA");
+            if (shared != null && !shared.isBlank()) {
+                candidates.add(Path.of(shared).resolve(folderName));
+                candidates.add(Path.of(shared));
+            }
+            candidates.add(home.resolve(".cache").resolve("spikebit").resolve(folderName));
         }
-        String shared = env.get("SPIKEBIT_DATA");
-        if (shared != null && !shared.isBlank()) {
-            candidates.add(Path.of(shared).resolve(folderName));
-        }
-        candidates.add(home.resolve(".cache").resolve("spikebit").resolve(folderName));
         for (Path candidate : candidates) {
             if (Files.isDirectory(candidate) && looksRight.test(candidate)) {
                 return candidate;

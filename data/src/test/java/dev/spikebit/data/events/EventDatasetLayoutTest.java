@@ -102,12 +102,20 @@ class EventDatasetLayoutTest {
     }
 
     @Test
+    void aGivenDataDirMustHoldTheData() throws IOException {
+        Files.createDirectories(dir.resolve("home/.cache/spikebit/N-MNIST/Train"));
+        assertThatThrownBy(() -> EventDataRoot.resolve("N-MNIST", "N-MNIST", dir.resolve("nope"),
+                d -> Files.isDirectory(d.resolve("Train")), NMnist.HOW_TO_GET, Map.of(), dir.resolve("home")))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(dir.resolve("nope").toString());
+    }
+
+    @Test
     void aMissingDatasetListsThePlacesTriedAndHowToGetIt() {
         Path home = dir.resolve("nohome");
-        assertThatThrownBy(() -> EventDataRoot.resolve("N-MNIST", "N-MNIST", dir.resolve("nope"),
+        assertThatThrownBy(() -> EventDataRoot.resolve("N-MNIST", "N-MNIST", null,
                 d -> true, NMnist.HOW_TO_GET, Map.of("SPIKEBIT_DATA", "/srv/data"), home))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining(dir.resolve("nope").toString())
                 .hasMessageContaining("/srv/data/N-MNIST")
                 .hasMessageContaining(home.resolve(".cache/spikebit/N-MNIST").toString())
                 .hasMessageContaining("garrickorchard.com");
