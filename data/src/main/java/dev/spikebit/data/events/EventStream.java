@@ -59,11 +59,7 @@ public record EventStream(int[] x, int[] y, byte[] polarity, long[] t, int width
         if (sorted) {
             return new EventStream(x, y, polarity, t, width, height);
         }
-        Integer[] order = new Integer[t.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Long.compare(t[a], t[b])); // merge sort: stable
+        int[] order = stableTimeOrder(t);
         int[] sx = new int[t.length];
         int[] sy = new int[t.length];
         byte[] sp = new byte[t.length];
@@ -76,6 +72,42 @@ public record EventStream(int[] x, int[] y, byte[] polarity, long[] t, int width
             st[i] = t[j];
         }
         return new EventStream(sx, sy, sp, st, width, height);
+    }
+
+    /**
+     * Event indices in time order, ties in index order. Sorts primitive keys
+     * {@code (t - t_min) << 31 | index} when the time span fits 32 bits (always, in practice),
+     * else boxed indices.
+     */
+    private static int[] stableTimeOrder(long[] t) {
+        int n = t.length;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (long v : t) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        int[] order = new int[n];
+        if (max - min >= 0 && max - min < (1L << 32)) {
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = ((t[i] - min) << 31) | i;
+            }
+            java.util.Arrays.sort(keys);
+            for (int i = 0; i < n; i++) {
+                order[i] = (int) (keys[i] & Integer.MAX_VALUE);
+            }
+            return order;
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = i;
+        }
+        java.util.Arrays.sort(boxed, (a, b) -> Long.compare(t[a], t[b])); // merge sort: stable
+        for (int i = 0; i < n; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
     }
 
     public int size() {
