@@ -21,7 +21,8 @@ import dev.spikebit.core.tensor.Tensor;
 public class LIFNode extends Module {
     private final NeuronConfig config;
     private final LifKernel kernel;
-    private double lastFiringRate = Double.NaN;
+    /** The output of the last forward; its firing rate is counted only when asked for. */
+    private float[] lastOutput;
     private Tensor lastPotentials;
     private boolean keepPotentials;
 
@@ -50,7 +51,7 @@ public class LIFNode extends Module {
         boolean needBackward = x.requiresGrad() && NoGrad.isRecording();
         float[] potentials = needBackward || keepPotentials ? new float[x.size()] : null;
         kernel.forward(x.data(), steps, neurons, config, out, potentials);
-        lastFiringRate = nonZeroShare(out);
+        lastOutput = out;
         if (keepPotentials) {
             lastPotentials = Tensor.of(potentials, x.shape());
         }
@@ -60,7 +61,7 @@ public class LIFNode extends Module {
 
     /** Share of outputs that were non-zero in the last forward, or NaN before the first. */
     public double lastFiringRate() {
-        return lastFiringRate;
+        return lastOutput == null ? Double.NaN : nonZeroShare(lastOutput);
     }
 
     /**

@@ -17,6 +17,11 @@ public final class Flatten extends Module {
         return new Flatten(2);
     }
 
+    /** The first axis that is flattened: 1 for single-step input, 2 for multi-step. */
+    public int startAxis() {
+        return startAxis;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         int[] shape = new int[startAxis + 1];

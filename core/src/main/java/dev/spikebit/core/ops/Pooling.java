@@ -19,26 +19,13 @@ public final class Pooling {
         float[] in = x.data();
         float[] out = new float[planes * outPlane];
         int[] argmax = new int[out.length];
+        int w = geo.width();
         Parallel.range(planes, 16, (from, to) -> {
             for (int pl = from; pl < to; pl++) {
-                int base = pl * inPlane;
-                for (int y = 0; y < oh; y++) {
-                    for (int xo = 0; xo < ow; xo++) {
-                        int best = base + (y * stride) * geo.width() + xo * stride;
-                        float max = in[best];
-                        for (int ki = 0; ki < kernel; ki++) {
-                            int row = base + (y * stride + ki) * geo.width() + xo * stride;
-                            for (int kj = 0; kj < kernel; kj++) {
-                                if (in[row + kj] > max) {
-                                    max = in[row + kj];
-                                    best = row + kj;
-                                }
-                            }
-                        }
-                        int o = pl * outPlane + y * ow + xo;
-                        out[o] = max;
-                        argmax[o] = best;
-                    }
+                if (kernel == 2 && stride == 2) {
+                    maxPlane2x2(in, pl * inPlane, w, out, argmax, pl * outPlane, oh, ow);
+                } else {
+                    maxPlane(in, pl * inPlane, w, kernel, stride, out, argmax, pl * outPlane, oh, ow);
                 }
             }
         });
@@ -48,6 +35,56 @@ public final class Pooling {
                 gx[argmax[i]] += g[i];
             }
         }, x);
+    }
+
+    /** The common 2x2, stride 2 window: two input rows per output row, no inner window loops. */
+    private static void maxPlane2x2(float[] in, int base, int w, float[] out, int[] argmax, int outBase, int oh, int ow) {
+        for (int y = 0; y < oh; y++) {
+            int top = base + 2 * y * w;
+            int bottom = top + w;
+            int o = outBase + y * ow;
+            for (int xo = 0; xo < ow; xo++) {
+                int a = top + 2 * xo;
+                int b = bottom + 2 * xo;
+                int best = a;
+                float max = in[a];
+                if (in[a + 1] > max) {
+                    max = in[a + 1];
+                    best = a + 1;
+                }
+                if (in[b] > max) {
+                    max = in[b];
+                    best = b;
+                }
+                if (in[b + 1] > max) {
+                    max = in[b + 1];
+                    best = b + 1;
+                }
+                out[o + xo] = max;
+                argmax[o + xo] = best;
+            }
+        }
+    }
+
+    private static void maxPlane(float[] in, int base, int w, int kernel, int stride, float[] out, int[] argmax,
+                                 int outBase, int oh, int ow) {
+        for (int y = 0; y < oh; y++) {
+            for (int xo = 0; xo < ow; xo++) {
+                int best = base + (y * stride) * w + xo * stride;
+                float max = in[best];
+                for (int ki = 0; ki < kernel; ki++) {
+                    int row = base + (y * stride + ki) * w + xo * stride;
+                    for (int kj = 0; kj < kernel; kj++) {
+                        if (in[row + kj] > max) {
+                            max = in[row + kj];
+                            best = row + kj;
+                        }
+                    }
+                }
+                out[outBase + y * ow + xo] = max;
+                argmax[outBase + y * ow + xo] = best;
+            }
+        }
     }
 
     /** Average pooling; {@code kernel == H == W} gives global average pooling. */
