@@ -102,6 +102,14 @@ public final class Trainer {
 
     /** Runs the remaining epochs; returns the metrics of all epochs, resumed ones included. */
     public List<EpochMetrics> run() {
+        return runUntil(config.epochs());
+    }
+
+    /**
+     * Runs epochs up to and including {@code lastEpoch} (at most the configured number), saving a
+     * checkpoint after each; the schedule always spans the configured number of epochs.
+     */
+    public List<EpochMetrics> runUntil(int lastEpoch) {
         try {
             Files.createDirectories(outDir);
         } catch (Exception e) {
@@ -109,7 +117,7 @@ public final class Trainer {
         }
         DataLoader loader = DataLoader.over(train).batchSize(config.batchSize()).shuffle(true).dropLast(true)
                 .seed(config.seed()).augmentation(augmentation).build();
-        for (int epoch = startEpoch; epoch <= config.epochs(); epoch++) {
+        for (int epoch = startEpoch; epoch <= Math.min(lastEpoch, config.epochs()); epoch++) {
             EpochMetrics m = trainEpoch(loader, epoch);
             history.add(m);
             log.printf("epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
