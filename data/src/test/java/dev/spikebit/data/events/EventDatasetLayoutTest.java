@@ -46,6 +46,25 @@ class EventDatasetLayoutTest {
     }
 
     @Test
+    void namedDatasetsAreBinnedAndCached() throws IOException {
+        for (int digit = 0; digit < 2; digit++) {
+            Path file = dir.resolve("Test").resolve(Integer.toString(digit)).resolve("00001.bin");
+            Files.createDirectories(file.getParent());
+            Files.write(file, concat(atisEvent(digit, 0, 1, 5), atisEvent(33, 33, 0, 9), atisEvent(2, 2, 1, 11)));
+        }
+        FrameBinning binning = new FrameBinning(3, BinningMode.EVENT_COUNT, 34, 34);
+        dev.spikebit.data.Dataset frames = EventDatasets.frames("nmnist", false, dir, binning, dir.resolve("cache"));
+        assertThat(frames.size()).isEqualTo(2);
+        assertThat(frames.sampleShape()).containsExactly(3, 2, 34, 34);
+        float[] sample = new float[frames.sampleSize()];
+        frames.copySample(1, sample, 0);
+        assertThat(sample[34 * 34 + 1]).isEqualTo(1f); // frame 0, ON, (x 1, y 0)
+        assertThat(sample[2 * 2 * 34 * 34 + 34 * 34 + 2 * 34 + 2]).isEqualTo(1f); // frame 2, ON, (2, 2)
+        assertThat(dir.resolve("cache")).isDirectoryContaining(p -> p.toString().endsWith(".frames"));
+        assertThatThrownBy(() -> EventDatasets.source("dvs-lip", true, dir)).hasMessageContaining("nmnist");
+    }
+
+    @Test
     void cifar10DvsSplitsTheFirstNinetyPercentOfEachClassInNaturalOrder() throws IOException {
         byte[] header = aedatHeader("#!AER-DAT2.0", "# created for a test");
         for (String name : Cifar10Dvs.CLASS_NAMES) {
