@@ -1,0 +1,35 @@
+package dev.spikebit.quant.binary;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.LayerFactory;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+
+/**
+ * Builds zoo models with the weights their spec asks for: the entry point for the command line,
+ * which knows model specs but not layer factories.
+ */
+public final class QuantModels {
+    private QuantModels() {
+    }
+
+    /**
+     * The layer factory for {@code spec.weights()}: {@code fp} full precision, {@code binary}
+     * trained amplitude, {@code binary-fixed-alpha} fixed amplitude (methods.md 2).
+     */
+    public static LayerFactory layerFactory(ModelSpec spec) {
+        return switch (spec.weights()) {
+            case "fp" -> LayerFactory.FULL_PRECISION;
+            case "binary" -> new BinaryLayerFactory(Amplitude.TRAINED, spec.binaryEdges());
+            case "binary-fixed-alpha" -> new BinaryLayerFactory(Amplitude.FIXED, spec.binaryEdges());
+            default -> throw new SpikebitException("model " + spec.model() + ": unknown weights \"" + spec.weights()
+                    + "\" (expected fp, binary or binary-fixed-alpha)");
+        };
+    }
+
+    /** Builds the spec's model; the same spec and seed give the same weights. */
+    public static SpikingClassifier build(ModelSpec spec, long seed) {
+        return ModelZoo.build(spec, layerFactory(spec), seed);
+    }
+}
