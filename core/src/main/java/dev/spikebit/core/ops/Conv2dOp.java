@@ -1,6 +1,7 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.core.kernels.Workspace;
 import dev.spikebit.core.kernels.gemm.Gemm;
 import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.tensor.Tensor;
@@ -10,7 +11,8 @@ import dev.spikebit.core.tensor.Tensor;
  *
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
- * buffer stays a few megabytes. Backward recomputes the patches instead of keeping them.
+ * buffer stays a few megabytes, reused from call to call ({@link Workspace}). Backward recomputes the
+ * patches instead of keeping them.
  */
 public final class Conv2dOp {
     /** Target size of one chunk's column matrix, in floats (16 MB). */
@@ -37,8 +39,8 @@ public final class Conv2dOp {
         float[] xs = x.data();
         float[] ws = weight.data();
         float[] y = new float[batch * outSize];
-        float[] col = new float[patch * chunk * outPixels];
-        float[] product = new float[outChannels * chunk * outPixels];
+        float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
+        float[] product = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
         for (int first = 0; first < batch; first += chunk) {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;
@@ -84,8 +86,8 @@ public final class Conv2dOp {
         boolean needW = weight.requiresGrad();
         float[] gx = needX ? x.grad() : null;
         float[] gw = needW ? weight.grad() : null;
-        float[] col = new float[patch * chunk * outPixels];
-        float[] gOut = new float[outChannels * chunk * outPixels];
+        float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
+        float[] gOut = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
         for (int first = 0; first < batch; first += chunk) {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;

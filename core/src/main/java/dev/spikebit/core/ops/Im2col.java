@@ -13,6 +13,10 @@ final class Im2col {
 
     /** Writes the patches of {@code image} (at {@code inOff}) into {@code col} at column {@code colOff}. */
     static void unfold(ConvGeometry g, float[] image, int inOff, float[] col, int colOff, int ld) {
+        if (isSame(g)) {
+            unfoldSame(g, image, inOff, col, colOff, ld);
+            return;
+        }
         int oh = g.outHeight();
         int ow = g.outWidth();
         int s = g.stride();
@@ -60,6 +64,10 @@ final class Im2col {
 
     /** Adds the columns of {@code col} back into the gradient image {@code grad} (at {@code outOff}). */
     static void fold(ConvGeometry g, float[] col, int colOff, int ld, float[] grad, int outOff) {
+        if (isSame(g)) {
+            foldSame(g, col, colOff, ld, grad, outOff);
+            return;
+        }
         int oh = g.outHeight();
         int ow = g.outWidth();
         int s = g.stride();
@@ -96,6 +104,84 @@ final class Im2col {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * A stride-1 convolution whose output has the input's size (3x3 with padding 1, 1x1 without).
+     * Then a column row is the image plane shifted by {@code dy * w + dx} as one flat block: one
+     * copy per kernel tap instead of one per output row, plus zeros where the shift wrapped
+     * around a row end or ran off the plane.
+     */
+    private static boolean isSame(ConvGeometry g) {
+        return g.stride() == 1 && g.outHeight() == g.height() && g.outWidth() == g.width();
+    }
+
+    private static void unfoldSame(ConvGeometry g, float[] image, int inOff, float[] col, int colOff, int ld) {
+        int h = g.height();
+        int w = g.width();
+        int p = g.padding();
+        for (int c = 0; c < g.channels(); c++) {
+            int plane = inOff + c * h * w;
+            for (int ki = 0; ki < g.kernelH(); ki++) {
+                int dy = ki - p;
+                int y0 = Math.max(0, -dy);
+                int y1 = Math.min(h, h - dy);
+                for (int kj = 0; kj < g.kernelW(); kj++) {
+                    int dx = kj - p;
+                    int d = ((c * g.kernelH() + ki) * g.kernelW() + kj) * ld + colOff;
+                    Arrays.fill(col, d, d + y0 * w, 0f);
+                    Arrays.fill(col, d + y1 * w, d + h * w, 0f);
+                    // Output (y, x) reads input (y + dy, x + dx): flat offset + dy * w + dx.
+                    int first = y0 * w + Math.max(0, -dx);
+                    int last = y1 * w - Math.max(0, dx);
+                    if (last > first) {
+                        System.arraycopy(image, plane + first + dy * w + dx, col, d + first, last - first);
+                    }
+                    zeroWrappedColumns(col, d, w, y0, y1, dx);
+                }
+            }
+        }
+    }
+
+    private static void foldSame(ConvGeometry g, float[] col, int colOff, int ld, float[] grad, int outOff) {
+        int h = g.height();
+        int w = g.width();
+        int p = g.padding();
+        for (int c = 0; c < g.channels(); c++) {
+            int plane = outOff + c * h * w;
+            for (int ki = 0; ki < g.kernelH(); ki++) {
+                int dy = ki - p;
+                int y0 = Math.max(0, -dy);
+                int y1 = Math.min(h, h - dy);
+                for (int kj = 0; kj < g.kernelW(); kj++) {
+                    int dx = kj - p;
+                    int d = ((c * g.kernelH() + ki) * g.kernelW() + kj) * ld + colOff;
+                    // Entries that met padding must not reach the image: clear them in the scratch columns.
+                    zeroWrappedColumns(col, d, w, y0, y1, dx);
+                    int first = y0 * w + Math.max(0, -dx);
+                    int last = y1 * w - Math.max(0, dx);
+                    int shift = plane + dy * w + dx;
+                    for (int i = first; i < last; i++) {
+                        grad[shift + i] += col[d + i];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Zeros, in rows y0..y1 of a column row, the |dx| columns whose input lies left or right of the image. */
+    private static void zeroWrappedColumns(float[] col, int d, int w, int y0, int y1, int dx) {
+        if (dx == 0) {
+            return;
+        }
+        int from = dx > 0 ? w - dx : 0;
+        int to = dx > 0 ? w : -dx;
+        for (int y = y0; y < y1; y++) {
+            int row = d + y * w;
+            for (int x = from; x < to; x++) {
+                col[row + x] = 0f;
             }
         }
     }

@@ -1,0 +1,28 @@
+package dev.spikebit.core.kernels;
+
+/**
+ * Per-thread scratch arrays that kernels reuse from call to call instead of allocating (and
+ * zeroing) tens of megabytes per convolution. A slot grows to the largest size asked of it and
+ * is never shrunk. Contents are undefined on entry: callers overwrite what they read.
+ */
+public final class Workspace {
+    /** The scratch arrays a kernel may hold at the same time. */
+    public enum Slot { COLUMNS, PRODUCT }
+
+    private static final ThreadLocal<float[][]> ARRAYS =
+            ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
+
+    private Workspace() {
+    }
+
+    /** A scratch array of at least {@code size} floats for this thread and slot. */
+    public static float[] get(Slot slot, int size) {
+        float[][] arrays = ARRAYS.get();
+        float[] a = arrays[slot.ordinal()];
+        if (a == null || a.length < size) {
+            a = new float[size];
+            arrays[slot.ordinal()] = a;
+        }
+        return a;
+    }
+}
