@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * are padded with zeros and their tiles written back element by element.
  *
  * <p>Work is split over the shared pool ({@link Parallel}) by rows or by columns of {@code C},
- * whichever has more tiles; each part runs the blocked loop on its own, packing its own panels, so
- * the parts never wait for one another.
+ * whichever is longer; each part runs the blocked loop on its own, packing its own panels, so the
+ * parts never wait for one another.
  *
  * <p>Measured figures are in {@code docs/gemm.md}.
  */
@@ -35,8 +35,8 @@ public final class JavaGemm implements Gemm {
     static final int NR = 2 * LANES;
     /** Depth of a packed run: a {@code KC x NR} strip of B (32 KB with 512-bit vectors) stays in L1. */
     private static final int KC = 256;
-    /** Rows of a packed block of A: {@code MC x KC} floats (128 KB) stay in L2. */
-    private static final int MC = 128;
+    /** Rows of a packed block of A: {@code MC x KC} floats (256 KB) stay in L2. */
+    private static final int MC = 256;
     /** Columns of a packed panel of B: {@code KC x NC} floats (2 MB) stay in L3. */
     private static final int NC = Math.max(NR, 2048 / NR * NR);
     /** Below this many flops per part a hand-off to another thread costs more than it saves. */
@@ -54,13 +54,15 @@ public final class JavaGemm implements Gemm {
         var opA = new Operand(a, aOffset, lda, transA);
         var opB = new Operand(b, bOffset, ldb, transB);
         var out = new Output(c, cOffset, ldc, alpha, beta);
-        int rowTiles = ceilDiv(m, MR);
-        int columnTiles = ceilDiv(n, NR);
         int parts = (int) Math.clamp(2.0 * m * n * k / MIN_FLOPS_PER_PART, 1, Parallel.threads());
-        if (columnTiles >= rowTiles) {
+        // Each part packs all of the operand it does not split: split the longer side of C, so the
+        // panel every part packs again is the smaller one (A when splitting columns, B when rows).
+        if (n >= m) {
+            int columnTiles = ceilDiv(n, NR);
             Parallel.range(columnTiles, Math.max(1, columnTiles / parts), (from, to) ->
                     multiplyBlock(opA, opB, k, out, 0, m, from * NR, Math.min(n, to * NR)));
         } else {
+            int rowTiles = ceilDiv(m, MR);
             Parallel.range(rowTiles, Math.max(1, rowTiles / parts), (from, to) ->
                     multiplyBlock(opA, opB, k, out, from * MR, Math.min(m, to * MR), 0, n));
         }
