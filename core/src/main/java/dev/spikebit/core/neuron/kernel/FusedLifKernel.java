@@ -1,7 +1,10 @@
 package dev.spikebit.core.neuron.kernel;
 
 import dev.spikebit.core.kernels.Parallel;
-import dev.spikebit.core.neuron.surrogate.Surrogate;
+import dev.spikebit.core.neuron.surrogate.ATan;
+import dev.spikebit.core.neuron.surrogate.Rectangle;
+import dev.spikebit.core.neuron.surrogate.Sigmoid;
+import dev.spikebit.core.neuron.surrogate.Triangle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -13,6 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * backward) stays in a register and each element of every array is touched exactly once. The
  * neurons are split over the cores in chunks that start on a vector boundary; the last
  * {@code N mod lanes} neurons of a chunk go through the same equations as scalars.
+ *
+ * <p>Two rules keep the vector code inlined, which is worth a factor of 5 to 500 (NeuronBench,
+ * {@code polluted = true}): a vector must never flow through a join of branches the JIT has seen
+ * both taken (it boxes it), so the options (output mode, reset, accumulation) select with
+ * loop-invariant masks instead of {@code if}; and the surrogate's vector code must sit at a call
+ * site that sees one type, so there is one copy of the backward loop per surrogate, chosen by a
+ * switch outside the loop.
  */
 final class FusedLifKernel implements LifKernel {
     static final FusedLifKernel INSTANCE = new FusedLifKernel();
@@ -45,10 +55,12 @@ final class FusedLifKernel implements LifKernel {
             return;
         }
         int blocks = (neurons + LANES - 1) / LANES;
-        int minBlocks = Math.max(1, MIN_ELEMENTS_PER_CHUNK / (steps * LANES));
+        int minBlocks = (int) Math.max(1, MIN_ELEMENTS_PER_CHUNK / ((long) steps * LANES));
         Parallel.range(blocks, minBlocks, (first, last) ->
                 columns.run(first * LANES, Math.min(last * LANES, neurons)));
     }
+
+    // ------------------------------------------------------------------ forward
 
     /** Forward over the neurons {@code [from, to)} for all steps. */
     private static void forwardColumns(float[] x, int steps, int neurons, NeuronConfig config, float[] out,
@@ -58,17 +70,18 @@ final class FusedLifKernel implements LifKernel {
         boolean real = config.output() == OutputMode.REAL;
         var zero = FloatVector.zero(SPECIES);
         var one = FloatVector.broadcast(SPECIES, 1f);
+        VectorMask<Float> realOutput = SPECIES.maskAll(real);
         int i = from;
         for (int upper = from + SPECIES.loopBound(to - from); i < upper; i += LANES) {
             var v = zero;
             for (int t = 0, at = i; t < steps; t++, at += neurons) {
                 var h = v.mul(tau).add(FloatVector.fromArray(SPECIES, x, at));
-                VectorMask<Float> fired = h.compare(VectorOperators.GE, vth);
-                (real ? zero.blend(h, fired) : zero.blend(one, fired)).intoArray(out, at);
+                var fired = h.compare(VectorOperators.GE, vth);
+                zero.blend(one.blend(h, realOutput), fired).intoArray(out, at); // O = S or H * S
                 if (potentials != null) {
                     h.intoArray(potentials, at);
                 }
-                v = h.blend(zero, fired);
+                v = h.blend(zero, fired); // V = H (1 - S)
             }
         }
         for (; i < to; i++) {
@@ -85,46 +98,128 @@ final class FusedLifKernel implements LifKernel {
         }
     }
 
+    // ------------------------------------------------------------------ backward
+
     /** Backward over the neurons {@code [from, to)} for all steps, last step first. */
     private static void backwardColumns(float[] gradOut, float[] potentials, int steps, int neurons,
             NeuronConfig config, float[] gradX, boolean accumulate, int from, int to) {
-        float tau = config.tau();
-        float vth = config.vth();
-        boolean real = config.output() == OutputMode.REAL;
-        boolean detachReset = config.detachReset();
-        Surrogate surrogate = config.surrogate();
-        var zero = FloatVector.zero(SPECIES);
-        var one = FloatVector.broadcast(SPECIES, 1f);
+        var step = new BackwardStep(gradOut, potentials, gradX, neurons, config, accumulate);
         int last = (steps - 1) * neurons;
-        int i = from;
-        for (int upper = from + SPECIES.loopBound(to - from); i < upper; i += LANES) {
-            var gradHNext = zero;
-            for (int at = last + i; at >= 0; at -= neurons) {
-                var h = FloatVector.fromArray(SPECIES, potentials, at);
-                var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
-                var sg = surrogate.derivative(h.sub(vth));
-                var dOdH = real ? spike.add(h.mul(sg)) : sg;
-                var dVdH = one.sub(spike);
-                if (!detachReset) {
-                    dVdH = dVdH.sub(h.mul(sg));
-                }
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
-                (accumulate ? gradH.add(FloatVector.fromArray(SPECIES, gradX, at)) : gradH).intoArray(gradX, at);
-                gradHNext = gradH;
-            }
+        int vectorEnd = from + SPECIES.loopBound(to - from);
+        switch (config.surrogate()) {
+            case ATan s -> backwardVectors(s, step, last, from, vectorEnd);
+            case Sigmoid s -> backwardVectors(s, step, last, from, vectorEnd);
+            case Triangle s -> backwardVectors(s, step, last, from, vectorEnd);
+            case Rectangle s -> backwardVectors(s, step, last, from, vectorEnd);
         }
-        for (; i < to; i++) {
+        for (int i = vectorEnd; i < to; i++) {
             float gradHNext = 0f;
             for (int at = last + i; at >= 0; at -= neurons) {
                 float h = potentials[at];
-                float spike = h >= vth ? 1f : 0f;
-                float sg = surrogate.derivative(h - vth);
-                float dOdH = real ? spike + h * sg : sg;
-                float dVdH = detachReset ? 1f - spike : (1f - spike) - h * sg;
-                float gradH = gradOut[at] * dOdH + tau * gradHNext * dVdH;
-                gradX[at] = accumulate ? gradX[at] + gradH : gradH;
-                gradHNext = gradH;
+                gradHNext = step.gradH(at, h, config.surrogate().derivative(h - step.vth), gradHNext);
             }
+        }
+    }
+
+    // One copy of the vector loop per surrogate type (see the class comment). Each is its own method
+    // so that the JIT compiles it as its own unit: in one method, four inlined copies of the loop
+    // exceed the JIT's inlining budget and the last ones lose their vector code.
+
+    private static void backwardVectors(ATan surrogate, BackwardStep step, int last, int from, int to) {
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = FloatVector.zero(SPECIES);
+            for (int at = last + i; at >= 0; at -= step.neurons) {
+                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
+                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
+            }
+        }
+    }
+
+    private static void backwardVectors(Sigmoid surrogate, BackwardStep step, int last, int from, int to) {
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = FloatVector.zero(SPECIES);
+            for (int at = last + i; at >= 0; at -= step.neurons) {
+                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
+                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
+            }
+        }
+    }
+
+    private static void backwardVectors(Triangle surrogate, BackwardStep step, int last, int from, int to) {
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = FloatVector.zero(SPECIES);
+            for (int at = last + i; at >= 0; at -= step.neurons) {
+                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
+                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
+            }
+        }
+    }
+
+    private static void backwardVectors(Rectangle surrogate, BackwardStep step, int last, int from, int to) {
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = FloatVector.zero(SPECIES);
+            for (int at = last + i; at >= 0; at -= step.neurons) {
+                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
+                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
+            }
+        }
+    }
+
+    /** The arrays and constants of one backward pass, and the update of one step of a vector of neurons. */
+    private static final class BackwardStep {
+        private final float[] gradOut;
+        private final float[] potentials;
+        private final float[] gradX;
+        private final int neurons;
+        private final float tau;
+        private final float vth;
+        private final boolean real;
+        private final boolean detachReset;
+        private final boolean accumulate;
+        private final VectorMask<Float> realOutput;
+        private final VectorMask<Float> attachedReset;
+        private final VectorMask<Float> accumulating;
+        private final FloatVector zero = FloatVector.zero(SPECIES);
+        private final FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+
+        BackwardStep(float[] gradOut, float[] potentials, float[] gradX, int neurons, NeuronConfig config,
+                boolean accumulate) {
+            this.gradOut = gradOut;
+            this.potentials = potentials;
+            this.gradX = gradX;
+            this.neurons = neurons;
+            this.tau = config.tau();
+            this.vth = config.vth();
+            this.real = config.output() == OutputMode.REAL;
+            this.detachReset = config.detachReset();
+            this.accumulate = accumulate;
+            this.realOutput = SPECIES.maskAll(real);
+            this.attachedReset = SPECIES.maskAll(!detachReset);
+            this.accumulating = SPECIES.maskAll(accumulate);
+        }
+
+        /**
+         * Writes {@code gX[t] = gH[t]} for the vector of neurons at {@code at} and returns
+         * {@code gH[t]}, given {@code H[t]}, the surrogate {@code s'(H[t] - vth)} and {@code gH[t+1]}.
+         */
+        FloatVector gradH(int at, FloatVector h, FloatVector sg, FloatVector gradHNext) {
+            var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
+            var hsg = h.mul(sg);
+            var dOdH = sg.blend(spike.add(hsg), realOutput);                  // s'  or  S + H s'
+            var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
+            var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+            gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+            return gradH;
+        }
+
+        /** The same update for one neuron. */
+        float gradH(int at, float h, float sg, float gradHNext) {
+            float spike = h >= vth ? 1f : 0f;
+            float dOdH = real ? spike + h * sg : sg;
+            float dVdH = detachReset ? 1f - spike : (1f - spike) - h * sg;
+            float gradH = gradOut[at] * dOdH + tau * gradHNext * dVdH;
+            gradX[at] = accumulate ? gradX[at] + gradH : gradH;
+            return gradH;
         }
     }
 }
