@@ -43,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--spikes", defaultValue = "binary", description = "binary or real. Default: ${DEFAULT-VALUE}")
     String spikes;
 
+    @Option(names = "--weights", defaultValue = "fp", description = "fp, binary or binary-fixed-alpha. Default: ${DEFAULT-VALUE}")
+    String weights;
+
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs; the median is reported. Default: ${DEFAULT-VALUE}")
     int runs;
 
@@ -59,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "infer" -> false;
             default -> throw new dev.spikebit.core.SpikebitException("bench: expected 'train' or 'infer', got \"" + what + "\"");
         };
-        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes);
+        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights(weights);
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);
         }
@@ -84,8 +87,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
         };
         net.train(training);
-        System.err.printf("bench %s: %s, T=%d, batch %d, spikes %s, %d threads, GEMM %s%n", what, model,
-                spec.timeSteps(), batch, spikes, Parallel.threads(), Gemms.get().name());
+        System.err.printf("bench %s: %s, T=%d, batch %d, spikes %s, weights %s, %d threads, GEMM %s%n", what, model,
+                spec.timeSteps(), batch, spikes, weights, Parallel.threads(), Gemms.get().name());
         for (int i = 0; i < warmup; i++) {
             step.run();
         }

@@ -1,15 +1,15 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.core.models.ModelSpec;
-import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.core.models.SpikingClassifier;
 
-/** Builds a model from its spec with the layer factory its weight type needs. */
+/** Builds a model from its spec with the layer factory its weight type needs (fp, binary, binary-fixed-alpha). */
 final class Models {
     private Models() {
     }
 
     static SpikingClassifier build(ModelSpec spec, long seed) {
-        return ModelZoo.build(spec, seed);
+        return QuantModels.build(spec, seed);
     }
 }

@@ -63,6 +63,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--spikes", defaultValue = "binary", description = "binary (S) or real (ReverB, H*S). Default: ${DEFAULT-VALUE}")
     String spikes;
 
+    @Option(names = "--weights", defaultValue = "fp",
+            description = "fp, binary (sign with trained amplitude) or binary-fixed-alpha. Default: ${DEFAULT-VALUE}")
+    String weights;
+
+    @Option(names = "--binary-edges", description = "Make the first conv and the last linear binary too.")
+    boolean binaryEdges;
+
     @Option(names = "--augment", description = "Random crop and horizontal flip on the training images.")
     boolean augment;
 
@@ -117,7 +124,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig newConfig() {
-        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withSurrogate(surrogate);
+        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withSurrogate(surrogate).withWeights(weights)
+                .withBinaryEdges(binaryEdges);
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);
         }

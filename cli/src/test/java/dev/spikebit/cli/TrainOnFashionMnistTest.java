@@ -50,7 +50,7 @@ class TrainOnFashionMnistTest {
     void shortRunClearsTheAccuracyFloor(@TempDir Path out) {
         TrainConfig c = config(1);
         SpikingClassifier model = ModelZoo.build(c.spec(), c.seed());
-        List<EpochMetrics> history = new Trainer(c, model, data.train(), data.test(), null, out, QUIET).run();
+        List<EpochMetrics> history = new Trainer(c, model, data.train(), data.test(), null, out, QUIET).showProgress(false).run();
         assertThat(history.get(0).testAccuracy()).isGreaterThan(0.75);
         assertThat(out.resolve("metrics.json")).exists();
         assertThat(out.resolve("curves.png")).exists();
@@ -65,14 +65,14 @@ class TrainOnFashionMnistTest {
                 "ce", false, 3, 640, 256);
 
         SpikingClassifier a = ModelZoo.build(c.spec(), c.seed());
-        new Trainer(c, a, train, test, null, straight, QUIET).run();
+        new Trainer(c, a, train, test, null, straight, QUIET).showProgress(false).run();
 
         // The same run stopped after its first epoch's checkpoint, as if killed there...
         SpikingClassifier b = ModelZoo.build(c.spec(), c.seed());
-        new Trainer(c, b, train, test, null, interrupted, QUIET).runUntil(1);
+        new Trainer(c, b, train, test, null, interrupted, QUIET).showProgress(false).runUntil(1);
         // ...and resumed into a model initialised differently: everything must come from the checkpoint.
         SpikingClassifier resumed = ModelZoo.build(c.spec(), 12345);
-        Trainer continuing = new Trainer(c, resumed, train, test, null, interrupted, QUIET);
+        Trainer continuing = new Trainer(c, resumed, train, test, null, interrupted, QUIET).showProgress(false);
         continuing.resumeFrom(Checkpoint.load(interrupted.resolve("last.safetensors")));
         assertThat(continuing.startEpoch()).isEqualTo(2);
         var afterEpochOne = b.stateDict();

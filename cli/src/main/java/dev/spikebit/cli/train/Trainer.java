@@ -16,6 +16,8 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.augment.Augmentation;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -49,6 +51,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final List<EpochMetrics> history = new ArrayList<>();
+    private boolean showProgress = true;
     private int startEpoch = 1;
     private double bestAccuracy = -1;
 
@@ -90,6 +93,12 @@ public final class Trainer {
             throw new SpikebitException(checkpoint.source() + ": the saved metrics history is not valid JSON");
         }
         log.printf("resuming after epoch %d from %s%n", startEpoch - 1, checkpoint.source());
+    }
+
+    /** Whether to draw a progress bar on stderr (on by default; tests turn it off). */
+    public Trainer showProgress(boolean on) {
+        this.showProgress = on;
+        return this;
     }
 
     public int startEpoch() {
@@ -135,11 +144,7 @@ public final class Trainer {
         long correct = 0;
         long seen = 0;
         long start = System.nanoTime();
-        try (var epochData = loader.epoch(epoch - 1);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(batches)
-                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
-                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                     .build()) {
+        try (var epochData = loader.epoch(epoch - 1); ProgressBar bar = progressBar(epoch, batches)) {
             while (epochData.hasNext()) {
                 Batch b = epochData.next();
                 optimizer.setLr(schedule.lr(optimizer.steps()));
@@ -160,15 +165,35 @@ public final class Trainer {
                 lossSum += loss.item() * b.size();
                 seen += b.size();
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                bar.step();
-                bar.setExtraMessage(String.format(" %.0f img/s, loss %.3f, acc %.1f%%", seen / elapsed,
+                if (bar != null) {
+                    bar.step();
+                    bar.setExtraMessage(String.format(" %.0f img/s, loss %.3f, acc %.1f%%", seen / elapsed,
                         lossSum / seen, 100.0 * correct / seen));
+                }
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation.Result result = Evaluation.evaluate(model, test, 256);
         return new EpochMetrics(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
                 result.loss(), result.accuracy(), seen / seconds, seconds, optimizer.lr());
+    }
+
+    /**
+     * A bar redrawn in place on a terminal; where stderr is a file or a pipe (CI logs), one plain
+     * line every 15 seconds instead of hundreds of carriage returns.
+     */
+    private ProgressBar progressBar(int epoch, int batches) {
+        if (!showProgress) {
+            return null;
+        }
+        var builder = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(batches)
+                .setStyle(ProgressBarStyle.ASCII).continuousUpdate();
+        if (System.console() != null) {
+            builder.setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err));
+        } else {
+            builder.setUpdateIntervalMillis(15_000).setConsumer(new DelegatingProgressBarConsumer(log::println));
+        }
+        return builder.build();
     }
 
     private void saveOutputs(int epoch, EpochMetrics m) {

@@ -60,6 +60,11 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
                 tau, vth, detachReset);
     }
 
+    public ModelSpec withBinaryEdges(boolean value) {
+        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, value, surrogate,
+                tau, vth, detachReset);
+    }
+
     public ModelSpec withSurrogate(String value) {
         return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, binaryEdges, value,
                 tau, vth, detachReset);
