@@ -2,6 +2,7 @@ package dev.spikebit.core.models;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.LayerFactory.Position;
+import dev.spikebit.core.nn.AvgPool2d;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Flatten;
 import dev.spikebit.core.nn.MaxPool2d;
@@ -36,6 +37,11 @@ public final class ModelZoo {
                 "reference CNN for Fashion-MNIST: conv 1->32 k3 p1, BN, LIF, maxpool 2; conv 32->64 k3 p1, BN, LIF, "
                         + "maxpool 2; linear 3136->128, LIF; linear 128->10; mean over T",
                 1, 28, 10, 4, ModelZoo::fmnistCnn));
+        register(new Entry("fmnist-vgg-s",
+                "small VGG for Fashion-MNIST with several sub-bit-eligible 3x3 convs: conv 1->16 (full precision), "
+                        + "conv 16->32, maxpool 2, conv 32->64, conv 64->64, maxpool 2, global average pool, "
+                        + "linear 64->10; every conv k3 p1 no bias + BN + LIF; mean over T",
+                1, 28, 10, 4, ModelZoo::fmnistVggS));
     }
 
     private ModelZoo() {
@@ -98,6 +104,31 @@ public final class ModelZoo {
                 layers.linear(Position.HIDDEN, 64 * 7 * 7, 128, true, rng),
                 layers.neuron(spec),
                 layers.linear(Position.LAST, 128, spec.numClasses(), true, rng));
+        return new SpikingClassifier(spec, stem, body);
+    }
+
+    private static SpikingClassifier fmnistVggS(ModelSpec spec, LayerFactory layers, SplittableRandom rng) {
+        requireInput(spec, 1, 28);
+        Sequential stem = new Sequential(
+                new Normalize(new float[] {FMNIST_MEAN}, new float[] {FMNIST_STD}),
+                layers.conv(Position.FIRST, 1, 16, 3, 1, 1, false, rng),
+                BatchNorm.of2d(16));
+        Sequential body = new Sequential(
+                layers.neuron(spec),
+                layers.conv(Position.HIDDEN, 16, 32, 3, 1, 1, false, rng),
+                BatchNorm.of2d(32),
+                layers.neuron(spec),
+                new MaxPool2d(2),
+                layers.conv(Position.HIDDEN, 32, 64, 3, 1, 1, false, rng),
+                BatchNorm.of2d(64),
+                layers.neuron(spec),
+                layers.conv(Position.HIDDEN, 64, 64, 3, 1, 1, false, rng),
+                BatchNorm.of2d(64),
+                layers.neuron(spec),
+                new MaxPool2d(2),
+                AvgPool2d.global(),
+                Flatten.multiStep(),
+                layers.linear(Position.LAST, 64, spec.numClasses(), true, rng));
         return new SpikingClassifier(spec, stem, body);
     }
 
