@@ -1,0 +1,375 @@
+package dev.spikebit.quant.deploy;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.neuron.kernel.OutputMode;
+import dev.spikebit.core.ops.ConvGeometry;
+
+import java.util.Arrays;
+
+/**
+ * One operation of a deployed network (methods.md 2, standard form). Each node reads the output of
+ * the node before it; shapes here are per sample and step, without the batch axis. The nodes
+ * before {@link Repeat} run once per image; the nodes after it run at every one of the T steps,
+ * and {@link MeanOverTime} ends the network.
+ *
+ * <p>The {@link #kind()} strings are those of the file format (docs/reverb.md). Arrays are held,
+ * not copied.
+ */
+public sealed interface DeployedNode {
+    /** The node's name, unique in its network: the dotted path of the training layer it came from. */
+    String name();
+
+    /** The node's kind as written in the file. */
+    String kind();
+
+    /**
+     * The shape this node produces from {@code in}.
+     *
+     * @throws SpikebitException naming the node if {@code in} does not fit it
+     */
+    int[] outputShape(int[] in);
+
+    /** Bytes of the node's parameters in the deployed file (0 for parameter-free nodes). */
+    default long parameterBytes() {
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    /** Fixed per-channel input normalisation {@code (x - mean[c]) * (1 / std[c])}. */
+    record Normalize(String name, float[] mean, float[] std) implements DeployedNode {
+        public Normalize {
+            requireLength(name, "std", std.length, mean.length);
+        }
+
+        public String kind() {
+            return "normalize";
+        }
+
+        public int[] outputShape(int[] in) {
+            requireRank(this, in, 3);
+            requireEqual(this, "input channels", in[0], mean.length);
+            return in.clone();
+        }
+
+        public long parameterBytes() {
+            return 4L * (mean.length + std.length);
+        }
+    }
+
+    /** A full-precision convolution, {@code weight [out, in, k, k]}, optional bias. */
+    record Conv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, float[] weight,
+                float[] bias) implements DeployedNode {
+        public Conv {
+            requirePositive(name, "conv", inChannels, outChannels, kernel, stride);
+            requireLength(name, "weight", weight.length, (long) outChannels * inChannels * kernel * kernel);
+            if (bias != null) {
+                requireLength(name, "bias", bias.length, outChannels);
+            }
+        }
+
+        public String kind() {
+            return "conv";
+        }
+
+        public int[] outputShape(int[] in) {
+            return convShape(this, in, inChannels, outChannels, kernel, stride, padding);
+        }
+
+        public long parameterBytes() {
+            return 4L * (weight.length + (bias == null ? 0 : bias.length));
+        }
+    }
+
+    /**
+     * A convolution with +-1 weights and no scale: {@code b = sign(W) * x}, computed with additions
+     * and subtractions only. Rows of {@code signs} are output channels, row length
+     * {@code in * k * k}.
+     */
+    record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding,
+                    PackedSigns signs) implements DeployedNode {
+        public SignConv {
+            requirePositive(name, "sign_conv", inChannels, outChannels, kernel, stride);
+            requireSigns(name, signs, outChannels, (long) inChannels * kernel * kernel);
+        }
+
+        public String kind() {
+            return "sign_conv";
+        }
+
+        public int[] outputShape(int[] in) {
+            return convShape(this, in, inChannels, outChannels, kernel, stride, padding);
+        }
+
+        public long parameterBytes() {
+            return signs.bits().length;
+        }
+    }
+
+    /** A full-precision fully connected layer, {@code weight [out, in]}, optional bias. */
+    record Linear(String name, int inFeatures, int outFeatures, float[] weight, float[] bias)
+            implements DeployedNode {
+        public Linear {
+            requirePositive(name, "linear", inFeatures, outFeatures, 1, 1);
+            requireLength(name, "weight", weight.length, (long) outFeatures * inFeatures);
+            if (bias != null) {
+                requireLength(name, "bias", bias.length, outFeatures);
+            }
+        }
+
+        public String kind() {
+            return "linear";
+        }
+
+        public int[] outputShape(int[] in) {
+            requireRank(this, in, 1);
+            requireEqual(this, "input features", in[0], inFeatures);
+            return new int[] {outFeatures};
+        }
+
+        public long parameterBytes() {
+            return 4L * (weight.length + (bias == null ? 0 : bias.length));
+        }
+    }
+
+    /** A fully connected layer with +-1 weights and no scale, adds and subtracts only. */
+    record SignLinear(String name, int inFeatures, int outFeatures, PackedSigns signs) implements DeployedNode {
+        public SignLinear {
+            requirePositive(name, "sign_linear", inFeatures, outFeatures, 1, 1);
+            requireSigns(name, signs, outFeatures, inFeatures);
+        }
+
+        public String kind() {
+            return "sign_linear";
+        }
+
+        public int[] outputShape(int[] in) {
+            requireRank(this, in, 1);
+            requireEqual(this, "input features", in[0], inFeatures);
+            return new int[] {outFeatures};
+        }
+
+        public long parameterBytes() {
+            return signs.bits().length;
+        }
+    }
+
+    /**
+     * A per-channel affine map {@code y = x * scale[c] + shift[c]} (channel = first axis): a
+     * batch norm kept as it is after a full-precision layer, or the amplitude of a binary layer
+     * that feeds the readout.
+     */
+    record Affine(String name, float[] scale, float[] shift) implements DeployedNode {
+        public Affine {
+            requireLength(name, "shift", shift.length, scale.length);
+        }
+
+        public String kind() {
+            return "affine";
+        }
+
+        public int[] outputShape(int[] in) {
+            requireChannels(this, in, scale.length);
+            return in.clone();
+        }
+
+        public long parameterBytes() {
+            return 4L * (scale.length + shift.length);
+        }
+    }
+
+    /**
+     * A layer of LIF neurons with hard reset in the standard form (methods.md 2), one neuron per
+     * element, per-channel constants (channel = first axis):
+     * <pre>
+     *   U[t] = tau * U[t-1] + (x[t] + bias[c])     (without bias: tau * U[t-1] + x[t])
+     *   fire when U[t] &gt;= threshold[c]; then U[t] = 0
+     *   emit: binary: 1;  real: scale[c] * U[t] (without scale: U[t]);  0 when not firing
+     * </pre>
+     * After a binary layer with scale k and offset d folded in, {@code bias = d/k},
+     * {@code threshold = Vth/k} and, for real-valued spikes, {@code scale = k}: the neuron
+     * emits exactly what the training network's neuron emits.
+     *
+     * @param bias  null for none
+     * @param scale null for none; only with real-valued output
+     */
+    record Neuron(String name, float tau, OutputMode output, float[] threshold, float[] bias, float[] scale)
+            implements DeployedNode {
+        public Neuron {
+            if (bias != null && bias.length != threshold.length || scale != null && scale.length != threshold.length) {
+                throw new SpikebitException("neuron " + name + ": " + threshold.length + " thresholds but "
+                        + (bias == null ? "-" : bias.length) + " biases and " + (scale == null ? "-" : scale.length)
+                        + " scales");
+            }
+            if (scale != null && output != OutputMode.REAL) {
+                throw new SpikebitException("neuron " + name + ": a spike scale needs real-valued output");
+            }
+        }
+
+        public String kind() {
+            return "neuron";
+        }
+
+        public int channels() {
+            return threshold.length;
+        }
+
+        public int[] outputShape(int[] in) {
+            requireChannels(this, in, threshold.length);
+            return in.clone();
+        }
+
+        public long parameterBytes() {
+            return 4L * (threshold.length + (bias == null ? 0 : bias.length) + (scale == null ? 0 : scale.length));
+        }
+    }
+
+    /** Max pooling with a square window, no padding. */
+    record MaxPool(String name, int kernel, int stride) implements DeployedNode {
+        public MaxPool {
+            requirePositive(name, "max_pool", 1, 1, kernel, stride);
+        }
+
+        public String kind() {
+            return "max_pool";
+        }
+
+        public int[] outputShape(int[] in) {
+            return poolShape(this, in, kernel, stride);
+        }
+    }
+
+    /** Average pooling with a square window, no padding; {@code kernel = 0} averages each whole (square) map. */
+    record AvgPool(String name, int kernel, int stride) implements DeployedNode {
+        public AvgPool {
+            if (!(kernel == 0 && stride == 0)) {
+                requirePositive(name, "avg_pool", 1, 1, kernel, stride);
+            }
+        }
+
+        public String kind() {
+            return "avg_pool";
+        }
+
+        public boolean isGlobal() {
+            return kernel == 0;
+        }
+
+        public int[] outputShape(int[] in) {
+            if (isGlobal()) {
+                requireRank(this, in, 3);
+                if (in[1] != in[2]) {
+                    throw new SpikebitException("node " + name + " (global avg_pool) needs square maps, got "
+                            + Arrays.toString(in));
+                }
+                return new int[] {in[0], 1, 1};
+            }
+            return poolShape(this, in, kernel, stride);
+        }
+    }
+
+    /** Flattens each sample to one axis. */
+    record Flatten(String name) implements DeployedNode {
+        public String kind() {
+            return "flatten";
+        }
+
+        public int[] outputShape(int[] in) {
+            long n = 1;
+            for (int d : in) {
+                n *= d;
+            }
+            return new int[] {(int) n};
+        }
+    }
+
+    /** Direct encoding: the output so far is computed once and fed to the rest at every step. */
+    record Repeat(String name) implements DeployedNode {
+        public String kind() {
+            return "repeat";
+        }
+
+        public int[] outputShape(int[] in) {
+            return in.clone();
+        }
+    }
+
+    /** The readout: the mean over the T steps of the previous node's output; ends the network. */
+    record MeanOverTime(String name) implements DeployedNode {
+        public String kind() {
+            return "mean_over_time";
+        }
+
+        public int[] outputShape(int[] in) {
+            return in.clone();
+        }
+    }
+
+    // ------------------------------------------------------------------ shape checks
+
+    private static int[] convShape(DeployedNode node, int[] in, int inChannels, int outChannels, int kernel,
+                                   int stride, int padding) {
+        requireRank(node, in, 3);
+        requireEqual(node, "input channels", in[0], inChannels);
+        ConvGeometry geo = geometry(node, inChannels, in, kernel, stride, padding);
+        return new int[] {outChannels, geo.outHeight(), geo.outWidth()};
+    }
+
+    private static int[] poolShape(DeployedNode node, int[] in, int kernel, int stride) {
+        requireRank(node, in, 3);
+        ConvGeometry geo = geometry(node, in[0], in, kernel, stride, 0);
+        return new int[] {in[0], geo.outHeight(), geo.outWidth()};
+    }
+
+    private static ConvGeometry geometry(DeployedNode node, int channels, int[] in, int kernel, int stride,
+                                         int padding) {
+        try {
+            return new ConvGeometry(channels, in[1], in[2], kernel, kernel, stride, padding);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException("node " + node.name() + " (" + node.kind() + ") on input "
+                    + Arrays.toString(in) + ": " + e.getMessage());
+        }
+    }
+
+    private static void requirePositive(String name, String kind, int in, int out, int kernel, int stride) {
+        if (in < 1 || out < 1 || kernel < 1 || stride < 1) {
+            throw new SpikebitException("node " + name + " (" + kind + "): sizes must be >= 1, got in " + in + ", out "
+                    + out + ", kernel " + kernel + ", stride " + stride);
+        }
+    }
+
+    private static void requireLength(String name, String what, long actual, long expected) {
+        if (actual != expected) {
+            throw new SpikebitException("node " + name + ": " + what + " has " + actual + " values, expected "
+                    + expected);
+        }
+    }
+
+    private static void requireSigns(String name, PackedSigns signs, int rows, long rowLength) {
+        if (signs.rows() != rows || signs.rowLength() != rowLength) {
+            throw new SpikebitException("node " + name + ": signs are " + signs.rows() + " rows of "
+                    + signs.rowLength() + ", expected " + rows + " rows of " + rowLength);
+        }
+    }
+
+    private static void requireRank(DeployedNode node, int[] in, int rank) {
+        if (in.length != rank) {
+            throw new SpikebitException("node " + node.name() + " (" + node.kind() + ") expects input of rank " + rank
+                    + ", got " + Arrays.toString(in));
+        }
+    }
+
+    private static void requireChannels(DeployedNode node, int[] in, int channels) {
+        if (in.length < 1 || in[0] != channels) {
+            throw new SpikebitException("node " + node.name() + " (" + node.kind() + ") has " + channels
+                    + " channels, its input is " + Arrays.toString(in));
+        }
+    }
+
+    private static void requireEqual(DeployedNode node, String what, int actual, int expected) {
+        if (actual != expected) {
+            throw new SpikebitException("node " + node.name() + " (" + node.kind() + ") expects " + expected + " "
+                    + what + ", got " + actual);
+        }
+    }
+}

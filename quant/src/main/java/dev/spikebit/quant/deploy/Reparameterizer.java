@@ -1,0 +1,278 @@
+package dev.spikebit.quant.deploy;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.neuron.LIFNode;
+import dev.spikebit.core.neuron.kernel.NeuronConfig;
+import dev.spikebit.core.neuron.kernel.OutputMode;
+import dev.spikebit.core.nn.AvgPool2d;
+import dev.spikebit.core.nn.BatchNorm;
+import dev.spikebit.core.nn.Conv2d;
+import dev.spikebit.core.nn.Dropout;
+import dev.spikebit.core.nn.Flatten;
+import dev.spikebit.core.nn.Linear;
+import dev.spikebit.core.nn.MaxPool2d;
+import dev.spikebit.core.nn.Module;
+import dev.spikebit.core.nn.Normalize;
+import dev.spikebit.quant.binary.BinaryConv2d;
+import dev.spikebit.quant.binary.BinaryLayer;
+import dev.spikebit.quant.binary.BinaryLinear;
+import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a trained {@link SpikingClassifier} into its deployed standard form (methods.md 2).
+ *
+ * <p>A binary layer {@code alpha * sign(W)} (with bias {@code beta0}, if any), followed by a
+ * batch norm in evaluation mode and a neuron, computes per channel
+ * {@code y = k * b + d} with {@code b = sign(W) * x},
+ * {@code k = gamma * alpha / sqrt(var + eps)} and
+ * {@code d = beta + gamma * (beta0 - mu) / sqrt(var + eps)} (without the batch norm: {@code k = alpha},
+ * {@code d = beta0}). Where {@code k < 0} the channel's signs are negated and {@code |k|} used, so
+ * the weights stay +-1; the neuron, divided by {@code k}, becomes
+ * {@code U' = tau U' + b + d/k}, fires at {@code U' >= Vth/k} and emits 1 (binary spikes) or
+ * {@code k U'} (ReverB real-valued spikes), which is exactly what the training neuron emits.
+ * A binary layer that ends the network (no neuron) keeps {@code |k|} and {@code d} as a
+ * per-channel affine map before the readout.
+ *
+ * <p>Full-precision layers are kept as they are; a batch norm after them becomes a per-channel
+ * affine map computed exactly as the training network's evaluation-mode batch norm computes it, so
+ * the full-precision stem of the deployed network gives bit-identical results. Batch norms are
+ * always taken in evaluation form (running statistics), whatever mode the model is in; dropout
+ * is left out.
+ *
+ * <p>A binary layer not followed by (batch norm and) a neuron or the readout, or a channel with
+ * {@code k = 0} (a batch norm with {@code gamma = 0}, or {@code alpha = 0}), has no standard form:
+ * {@link #deploy} fails with a {@link SpikebitException} naming the layer.
+ */
+public final class Reparameterizer {
+    /** Name of the node that marks the start of the time loop (the model's direct encoding). */
+    public static final String REPEAT_NAME = "repeat";
+    /** Name of the readout node. */
+    public static final String READOUT_NAME = "readout";
+
+    /** The layers in order, with null where the stem ends and the time loop begins. */
+    private final List<NamedLayer> items = new ArrayList<>();
+    private final List<DeployedNode> nodes = new ArrayList<>();
+    private int[] shape;
+
+    private Reparameterizer(SpikingClassifier model) {
+        var spec = model.spec();
+        this.shape = new int[] {spec.inChannels(), spec.inSize(), spec.inSize()};
+        for (NamedLayer named : ClassifierLayers.of(model)) {
+            if (!named.inStem() && !items.contains(null)) {
+                items.add(null);
+            }
+            if (!(named.layer() instanceof Dropout)) {
+                items.add(named);
+            }
+        }
+        if (!items.contains(null)) {
+            items.add(null);
+        }
+    }
+
+    /** The deployed form of {@code model}; the model itself is not changed. */
+    public static DeployedModel deploy(SpikingClassifier model) {
+        var builder = new Reparameterizer(model);
+        builder.build();
+        var spec = model.spec();
+        return new DeployedModel(spec.model(), spec.timeSteps(),
+                new int[] {spec.inChannels(), spec.inSize(), spec.inSize()}, spec.numClasses(), builder.nodes);
+    }
+
+    private void build() {
+        for (int i = 0; i < items.size(); i++) {
+            NamedLayer named = items.get(i);
+            if (named == null) {
+                add(new DeployedNode.Repeat(REPEAT_NAME));
+            } else if (named.layer() instanceof BinaryLayer) {
+                i = foldBinary(i);
+            } else {
+                add(plain(named));
+            }
+        }
+        add(new DeployedNode.MeanOverTime(READOUT_NAME));
+    }
+
+    /** Appends a node, following the shape so that neurons know their channel count. */
+    private void add(DeployedNode node) {
+        shape = node.outputShape(shape);
+        nodes.add(node);
+    }
+
+    // ---------------------------------------------------------------- full-precision layers
+
+    private DeployedNode plain(NamedLayer named) {
+        String name = named.name();
+        Module layer = named.layer();
+        return switch (layer) {
+            case Normalize n -> new DeployedNode.Normalize(name, n.mean(), n.std());
+            case Conv2d c -> new DeployedNode.Conv(name, c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
+                    c.padding(), c.weight().data().clone(), c.bias() == null ? null : c.bias().data().clone());
+            case Linear l -> new DeployedNode.Linear(name, l.inFeatures(), l.outFeatures(), l.weight().data().clone(),
+                    l.bias() == null ? null : l.bias().data().clone());
+            case BatchNorm bn -> batchNormAffine(name, bn);
+            case LIFNode lif -> plainNeuron(name, lif.config(), shape.length == 0 ? 1 : shape[0]);
+            case MaxPool2d p -> new DeployedNode.MaxPool(name, p.kernel(), p.stride());
+            case AvgPool2d p -> p.isGlobal() ? new DeployedNode.AvgPool(name, 0, 0)
+                    : new DeployedNode.AvgPool(name, p.kernel(), p.stride());
+            case Flatten f -> {
+                int expected = named.inStem() ? 1 : 2;
+                if (f.startAxis() != expected) {
+                    throw undeployable(named, "flattens from axis " + f.startAxis() + "; in the "
+                            + (named.inStem() ? "stem (single-step)" : "body (multi-step)") + " only axis " + expected
+                            + " keeps the batch" + (named.inStem() ? "" : " and time") + " axes apart");
+                }
+                yield new DeployedNode.Flatten(name);
+            }
+            default -> throw undeployable(named, "has no deployed form (supported: Normalize, Conv2d, Linear, their "
+                    + "binary versions, BatchNorm, LIF neurons, MaxPool2d, AvgPool2d, Flatten, Dropout)");
+        };
+    }
+
+    /**
+     * The batch norm's evaluation-mode map as {@code x * scale + shift}, with scale and shift
+     * computed by the same float operations as {@code BatchNormOp}, so results are bit-identical.
+     */
+    private static DeployedNode.Affine batchNormAffine(String name, BatchNorm bn) {
+        int channels = bn.channels();
+        float[] gamma = bn.gamma().data();
+        float[] beta = bn.beta().data();
+        float[] mean = bn.runningMean();
+        float[] var = bn.runningVar();
+        float[] scale = new float[channels];
+        float[] shift = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            float invStd = (float) (1.0 / Math.sqrt(var[c] + bn.eps()));
+            scale[c] = gamma[c] * invStd;
+            shift[c] = beta[c] - mean[c] * scale[c];
+        }
+        return new DeployedNode.Affine(name, scale, shift);
+    }
+
+    /** A neuron that needs no rescaling: the threshold of the training neuron in every channel. */
+    private static DeployedNode.Neuron plainNeuron(String name, NeuronConfig config, int channels) {
+        float[] threshold = new float[channels];
+        Arrays.fill(threshold, config.vth());
+        return new DeployedNode.Neuron(name, config.tau(), config.output(), threshold, null, null);
+    }
+
+    // ---------------------------------------------------------------- binary layers
+
+    /**
+     * Folds the binary layer at {@code at}, the batch norm after it (if any) and the neuron after
+     * that into a sign node and a rescaled neuron; returns the index of the last item consumed.
+     * The end of the stem may fall anywhere in between (a binary first conv): the sign layer then
+     * runs once per image and the repeat node comes before the neuron.
+     */
+    private int foldBinary(int at) {
+        NamedLayer named = items.get(at);
+        BinaryLayer binary = (BinaryLayer) named.layer();
+        int channels = binary.outputs();
+        int next = at + 1;
+        boolean repeatBeforeNeuron = false;
+        BatchNorm bn = null;
+        String bnName = null;
+        while (next < items.size() && items.get(next) == null) {
+            repeatBeforeNeuron = true;
+            next++;
+        }
+        if (next < items.size() && items.get(next).layer() instanceof BatchNorm b) {
+            bn = b;
+            bnName = items.get(next).name();
+            next++;
+        }
+        while (next < items.size() && items.get(next) == null) {
+            repeatBeforeNeuron = true;
+            next++;
+        }
+        boolean atEnd = next == items.size();
+        if (!atEnd && !(items.get(next).layer() instanceof LIFNode)) {
+            NamedLayer after = items.get(next);
+            throw undeployable(named, "feeds " + after.name() + " (" + after.layer().describe() + ")"
+                    + (bn != null ? " after its batch norm " + bnName : "") + "; a binary layer must be followed by "
+                    + "a batch norm and/or a neuron (or end the network) to fold its amplitude into the standard form "
+                    + "with +-1 weights (methods.md 2)");
+        }
+        if (bn != null && bn.channels() != channels) {
+            throw undeployable(named, "has " + channels + " outputs but its batch norm " + bnName + " has "
+                    + bn.channels() + " channels");
+        }
+
+        double[] k = new double[channels];
+        double[] d = new double[channels];
+        float[] alpha = binary.amplitudes();
+        float[] bias = binary.bias() == null ? null : binary.bias().data();
+        for (int c = 0; c < channels; c++) {
+            double b0 = bias == null ? 0 : bias[c];
+            if (bn == null) {
+                k[c] = alpha[c];
+                d[c] = b0;
+            } else {
+                double gamma = bn.gamma().data()[c];
+                double inv = 1.0 / Math.sqrt((double) bn.runningVar()[c] + bn.eps());
+                k[c] = gamma * alpha[c] * inv;
+                d[c] = bn.beta().data()[c] + gamma * (b0 - bn.runningMean()[c]) * inv;
+            }
+            if (k[c] == 0 || !Double.isFinite(k[c]) || !Double.isFinite(d[c])) {
+                throw undeployable(named, "channel " + c + " has scale k = " + k[c] + (bn != null
+                        ? " (k = gamma * alpha / sqrt(var + eps) with gamma = " + bn.gamma().data()[c]
+                        + " in " + bnName + ", alpha = " + alpha[c] + ")"
+                        : " (alpha = " + alpha[c] + ")")
+                        + "; with k = 0 the channel no longer depends on its input and the neuron cannot be divided by "
+                        + "k, so there is no standard form");
+            }
+        }
+
+        boolean[] negate = new boolean[channels];
+        for (int c = 0; c < channels; c++) {
+            negate[c] = k[c] < 0;
+        }
+        PackedSigns signs = PackedSigns.pack(binary.latentWeight().data(), channels, binary.fanIn(), negate);
+        add(switch (binary) {
+            case BinaryConv2d conv -> new DeployedNode.SignConv(named.name(), conv.inChannels(), conv.outChannels(),
+                    conv.kernel(), conv.stride(), conv.padding(), signs);
+            case BinaryLinear linear -> new DeployedNode.SignLinear(named.name(), linear.inFeatures(),
+                    linear.outFeatures(), signs);
+        });
+        if (repeatBeforeNeuron) {
+            add(new DeployedNode.Repeat(REPEAT_NAME));
+        }
+
+        if (atEnd) {
+            float[] scale = new float[channels];
+            float[] shift = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                scale[c] = (float) Math.abs(k[c]);
+                shift[c] = (float) d[c];
+            }
+            add(new DeployedNode.Affine(bn != null ? bnName : named.name() + ".amplitude", scale, shift));
+            return next - 1;
+        }
+        NamedLayer neuronLayer = items.get(next);
+        NeuronConfig config = ((LIFNode) neuronLayer.layer()).config();
+        float[] threshold = new float[channels];
+        float[] neuronBias = new float[channels];
+        float[] spikeScale = config.output() == OutputMode.REAL ? new float[channels] : null;
+        for (int c = 0; c < channels; c++) {
+            double absK = Math.abs(k[c]);
+            threshold[c] = (float) (config.vth() / absK);
+            neuronBias[c] = (float) (d[c] / absK);
+            if (spikeScale != null) {
+                spikeScale[c] = (float) absK;
+            }
+        }
+        add(new DeployedNode.Neuron(neuronLayer.name(), config.tau(), config.output(), threshold, neuronBias,
+                spikeScale));
+        return next;
+    }
+
+    private static SpikebitException undeployable(NamedLayer named, String why) {
+        return new SpikebitException("cannot deploy layer " + named.name() + " (" + named.layer().describe() + "): "
+                + why);
+    }
+}

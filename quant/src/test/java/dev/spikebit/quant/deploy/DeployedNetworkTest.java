@@ -1,0 +1,54 @@
+package dev.spikebit.quant.deploy;
+
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.quant.binary.QuantModels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deployed form of every weight and spike variant, including binary first and last layers
+ * and a full-precision network, against its training network on images the network has not been
+ * calibrated on (synthetic, so this runs without the dataset; the real-data check is
+ * {@link ReparameterizationEquivalenceTest}).
+ */
+class DeployedNetworkTest {
+
+    @ParameterizedTest(name = "spikes {0}, weights {1}, binary edges {2}")
+    @CsvSource({"binary, fp, false", "real, fp, false", "binary, binary, true", "real, binary, true",
+            "real, binary-fixed-alpha, true"})
+    void deployedNetworkMatchesTheTrainingNetwork(String spikes, String weights, boolean edges) {
+        ModelSpec spec = RandomModels.spec(spikes, weights, edges);
+        SpikingClassifier model = RandomModels.calibrated(spec, 21);
+        DeployedModel deployed = Reparameterizer.deploy(model);
+        int batch = 16;
+        float[] images = RandomModels.images(new SplittableRandom(99), batch);
+        var agreement = new SpikeAgreement(model, deployed, images, batch, 5e-5);
+        assertThat(agreement.firingRates()).allSatisfy(rate -> assertThat(rate).isGreaterThan(0.001));
+        assertThat(agreement.realDisagreements).isEmpty();
+        assertThat(agreement.maxPotentialError).isLessThan(5e-5);
+        assertThat(agreement.divergedCount()).isLessThanOrEqualTo(batch / 8);
+        assertThat(agreement.relativeErrorOfAgreeingSamples(spec.numClasses())).isLessThanOrEqualTo(1e-5);
+    }
+
+    @ParameterizedTest(name = "weights {0}, binary edges {1}")
+    @CsvSource({"fp, false", "binary, false", "binary, true"})
+    void deployedGraphHasTheExpectedNodes(String weights, boolean edges) {
+        SpikingClassifier model = QuantModels.build(RandomModels.spec("real", weights, edges), 3);
+        DeployedModel deployed = Reparameterizer.deploy(model);
+        String kinds = String.join(" ", deployed.nodes().stream().map(DeployedNode::kind).toList());
+        String expected = switch (weights + edges) {
+            case "fpfalse" -> "normalize conv affine repeat neuron max_pool conv affine neuron max_pool flatten linear "
+                    + "neuron linear mean_over_time";
+            case "binaryfalse" -> "normalize conv affine repeat neuron max_pool sign_conv neuron max_pool flatten "
+                    + "sign_linear neuron linear mean_over_time";
+            default -> "normalize sign_conv repeat neuron max_pool sign_conv neuron max_pool flatten sign_linear "
+                    + "neuron sign_linear affine mean_over_time";
+        };
+        assertThat(kinds).isEqualTo(expected);
+    }
+}
