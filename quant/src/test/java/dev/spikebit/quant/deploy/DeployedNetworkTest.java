@@ -18,11 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DeployedNetworkTest {
 
-    @ParameterizedTest(name = "spikes {0}, weights {1}, binary edges {2}")
-    @CsvSource({"binary, fp, false", "real, fp, false", "binary, binary, true", "real, binary, true",
-            "real, binary-fixed-alpha, true"})
-    void deployedNetworkMatchesTheTrainingNetwork(String spikes, String weights, boolean edges) {
-        ModelSpec spec = RandomModels.spec(spikes, weights, edges);
+    @ParameterizedTest(name = "{0}, spikes {1}, weights {2}, binary edges {3}")
+    @CsvSource({"fmnist-cnn, binary, fp, false", "fmnist-cnn, real, fp, false", "fmnist-cnn, binary, binary, true",
+            "fmnist-cnn, real, binary, true", "fmnist-cnn, real, binary-fixed-alpha, true",
+            "fmnist-vgg-s, real, binary, false", "fmnist-vgg-s, binary, binary-fixed-alpha, true"})
+    void deployedNetworkMatchesTheTrainingNetwork(String name, String spikes, String weights, boolean edges) {
+        ModelSpec spec = RandomModels.spec(name, spikes, weights, edges);
         SpikingClassifier model = RandomModels.calibrated(spec, 21);
         DeployedModel deployed = Reparameterizer.deploy(model);
         int batch = 16;

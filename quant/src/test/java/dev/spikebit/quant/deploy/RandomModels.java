@@ -3,8 +3,8 @@ package dev.spikebit.quant.deploy;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.Linear;
-import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryLinear;
@@ -18,7 +18,11 @@ final class RandomModels {
     }
 
     static ModelSpec spec(String spikes, String weights, boolean binaryEdges) {
-        ModelSpec d = ModelZoo.defaultSpec("fmnist-cnn").withSpikes(spikes).withWeights(weights);
+        return spec("fmnist-cnn", spikes, weights, binaryEdges);
+    }
+
+    static ModelSpec spec(String model, String spikes, String weights, boolean binaryEdges) {
+        ModelSpec d = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights(weights);
         return new ModelSpec(d.model(), d.timeSteps(), d.inChannels(), d.inSize(), d.numClasses(), d.spikes(),
                 d.weights(), binaryEdges, d.surrogate(), d.tau(), d.vth(), d.detachReset());
     }
@@ -39,13 +43,14 @@ final class RandomModels {
         }
         model.eval();
         TrainingFixtures.randomizeBatchNorms(model, rng);
-        // The hidden linear layer has no batch norm to set its scale: at initialisation its
-        // outputs stay far below the threshold, so strengthen it until its neurons fire.
-        Module hidden = model.body().layers().get(7);
-        if (hidden instanceof BinaryLinear b && b.alpha() != null) {
-            scale(b.alpha().data(), 12f);
-        } else {
-            scale(((Linear) hidden).weight().data(), 12f);
+        // A hidden linear layer has no batch norm to set its scale: at initialisation its outputs
+        // stay far below the threshold, so strengthen it until its neurons fire.
+        var layers = model.body().layers();
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof Linear linear && layers.get(i + 1) instanceof LIFNode) {
+                scale(linear instanceof BinaryLinear b && b.alpha() != null ? b.alpha().data() : linear.weight().data(),
+                        12f);
+            }
         }
         return model;
     }

@@ -1,0 +1,170 @@
+package dev.spikebit.quant.report;
+
+import dev.spikebit.core.neuron.kernel.OutputMode;
+import dev.spikebit.core.tensor.Shapes;
+import dev.spikebit.quant.deploy.DeployedExecutor;
+import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.quant.deploy.DeployedNode;
+
+import java.util.List;
+
+/**
+ * Counts what a run of a deployed network actually did (methods.md 4): for every weight layer the
+ * synaptic operations, for every neuron layer its firing rate.
+ *
+ * <p>An operation is one input value meeting one weight. A layer whose input comes straight from
+ * the image (the analog part before any neuron) is dense: every input element meets all the
+ * weights it touches. A layer whose input comes from neurons is event-driven: only non-zero inputs
+ * count, each with its fan-out (the number of weights it meets, which for a convolution depends on
+ * its position because of the padding). An operation is a MAC when a real value meets a real
+ * (full-precision) weight, and an AC (an addition) when a binary spike meets any weight or any
+ * value meets a +-1 weight. Nodes before the repeat node run once per image, the rest once per
+ * step; nothing else (neuron updates, batch-norm maps, pooling) is counted, as in the
+ * literature's figures.
+ */
+final class ActivityCounter implements DeployedExecutor.Observer {
+    /** What flows between nodes. */
+    enum Activity {
+        /** Real values computed from the image: dense. */
+        ANALOG,
+        /** Spikes in {0, 1}. */
+        BINARY_SPIKES,
+        /** Sparse real values: ReverB spikes, or pooled spikes. */
+        REAL_SPIKES
+    }
+
+    private final List<DeployedNode> nodes;
+    private final Activity[] inputActivity;
+    private final int[][] fanOut;
+    final double[] macs;
+    final double[] acs;
+    final long[] nonZeroOutputs;
+    final long[] outputs;
+
+    ActivityCounter(DeployedModel model) {
+        this.nodes = model.nodes();
+        int n = nodes.size();
+        inputActivity = new Activity[n];
+        fanOut = new int[n][];
+        macs = new double[n];
+        acs = new double[n];
+        nonZeroOutputs = new long[n];
+        outputs = new long[n];
+        List<int[]> shapes = model.outputShapes();
+        Activity activity = Activity.ANALOG;
+        int[] in = model.inputShape();
+        for (int i = 0; i < n; i++) {
+            DeployedNode node = nodes.get(i);
+            inputActivity[i] = activity;
+            fanOut[i] = fanOut(node, in, shapes.get(i));
+            activity = switch (node) {
+                case DeployedNode.Neuron neuron ->
+                        neuron.output() == OutputMode.BINARY ? Activity.BINARY_SPIKES : Activity.REAL_SPIKES;
+                case DeployedNode.AvgPool p -> activity == Activity.BINARY_SPIKES ? Activity.REAL_SPIKES : activity;
+                case DeployedNode.MaxPool p -> activity;
+                case DeployedNode.Flatten f -> activity;
+                case DeployedNode.Repeat r -> activity;
+                case DeployedNode.MeanOverTime m -> activity;
+                default -> Activity.ANALOG;
+            };
+            in = shapes.get(i);
+        }
+    }
+
+    /** Whether each input of this node meets full-precision weights, and the weights are a layer's. */
+    static boolean realWeights(DeployedNode node) {
+        return node instanceof DeployedNode.Conv || node instanceof DeployedNode.Linear;
+    }
+
+    Activity inputActivity(int index) {
+        return inputActivity[index];
+    }
+
+    @Override
+    public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int batch) {
+        if (node instanceof DeployedNode.Neuron) {
+            long count = 0;
+            for (float v : output) {
+                if (v != 0f) {
+                    count++;
+                }
+            }
+            nonZeroOutputs[index] += count;
+            outputs[index] += output.length;
+        }
+        int[] fan = fanOut[index];
+        if (fan == null) {
+            return;
+        }
+        Activity activity = inputActivity[index];
+        boolean dense = activity == Activity.ANALOG;
+        double ops = 0;
+        int per = fan.length;
+        for (int i = 0; i < input.length; i++) {
+            if (dense || input[i] != 0f) {
+                ops += fan[i % per];
+            }
+        }
+        boolean mac = realWeights(node) && activity != Activity.BINARY_SPIKES;
+        if (mac) {
+            macs[index] += ops;
+        } else {
+            acs[index] += ops;
+        }
+    }
+
+    /**
+     * For a weight layer, the number of weights each input element (of one sample) meets; null for
+     * other nodes.
+     */
+    static int[] fanOut(DeployedNode node, int[] in, int[] out) {
+        return switch (node) {
+            case DeployedNode.Conv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case DeployedNode.SignConv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case DeployedNode.Linear l -> filled(l.inFeatures(), l.outFeatures());
+            case DeployedNode.SignLinear l -> filled(l.inFeatures(), l.outFeatures());
+            default -> null;
+        };
+    }
+
+    private static int[] filled(int n, int value) {
+        int[] a = new int[n];
+        java.util.Arrays.fill(a, value);
+        return a;
+    }
+
+    /**
+     * Input pixel (y, x) meets the weights of every output position whose window covers it: the
+     * product of the covering rows and columns, times the output channels.
+     */
+    private static int[] convFanOut(int[] in, int[] out, int outChannels, int kernel, int stride, int padding) {
+        int channels = in[0];
+        int h = in[1];
+        int w = in[2];
+        int[] rows = cover(h, out[1], kernel, stride, padding);
+        int[] cols = cover(w, out[2], kernel, stride, padding);
+        int[] fan = new int[(int) Shapes.count(in)];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    fan[(c * h + y) * w + x] = outChannels * rows[y] * cols[x];
+                }
+            }
+        }
+        return fan;
+    }
+
+    /** For each input index along one axis, the number of output indices whose window contains it. */
+    private static int[] cover(int size, int outSize, int kernel, int stride, int padding) {
+        int[] count = new int[size];
+        for (int o = 0; o < outSize; o++) {
+            for (int k = 0; k < kernel; k++) {
+                int i = o * stride - padding + k;
+                if (i >= 0 && i < size) {
+                    count[i]++;
+                }
+            }
+        }
+        return count;
+    }
+}

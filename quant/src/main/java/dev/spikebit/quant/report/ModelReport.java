@@ -1,0 +1,141 @@
+package dev.spikebit.quant.report;
+
+import dev.spikebit.quant.deploy.DeployedExecutor;
+import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.quant.deploy.DeployedNode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The efficiency accounting of a deployed network (methods.md 4), measured on a batch: per layer
+ * its storage (bits per weight, bytes), its neurons' firing rate, and the MACs, ACs and energy of
+ * one inference; {@link #table()} prints it for {@code spikebit inspect}.
+ *
+ * @param model     the zoo name
+ * @param timeSteps T
+ * @param images    how many images the counts were averaged over
+ * @param layers    one per node that does something (repeat, flatten and the readout are left out)
+ */
+public record ModelReport(String model, int timeSteps, int images, List<LayerReport> layers) {
+
+    public ModelReport {
+        layers = List.copyOf(layers);
+    }
+
+    /**
+     * Runs {@code model} on {@code batch} images ({@code [B, C, H, W]}, row-major) and accounts
+     * for what it did.
+     */
+    public static ModelReport measure(DeployedModel model, float[] images, int batch) {
+        ActivityCounter counter = new ActivityCounter(model);
+        DeployedExecutor.run(model, images, batch, counter);
+        List<DeployedNode> nodes = model.nodes();
+        List<int[]> shapes = model.outputShapes();
+        List<LayerReport> layers = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            DeployedNode node = nodes.get(i);
+            int[] out = shapes.get(i);
+            if (!(node instanceof DeployedNode.Repeat || node instanceof DeployedNode.Flatten
+                    || node instanceof DeployedNode.MeanOverTime)) {
+                double rate = node instanceof DeployedNode.Neuron
+                        ? (double) counter.nonZeroOutputs[i] / Math.max(1, counter.outputs[i]) : Double.NaN;
+                layers.add(new LayerReport(node.name(), node.kind(), out, weights(node), bits(node),
+                        node.parameterBytes(), rate, counter.macs[i] / batch, counter.acs[i] / batch));
+            }
+        }
+        return new ModelReport(model.model(), model.timeSteps(), batch, layers);
+    }
+
+    private static long weights(DeployedNode node) {
+        return switch (node) {
+            case DeployedNode.Conv c -> c.weight().length;
+            case DeployedNode.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
+            case DeployedNode.Linear l -> l.weight().length;
+            case DeployedNode.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
+            default -> 0;
+        };
+    }
+
+    private static int bits(DeployedNode node) {
+        return switch (node) {
+            case DeployedNode.SignConv c -> 1;
+            case DeployedNode.SignLinear l -> 1;
+            case DeployedNode.Conv c -> 32;
+            case DeployedNode.Linear l -> 32;
+            default -> 0;
+        };
+    }
+
+    public double macs() {
+        return layers.stream().mapToDouble(LayerReport::macs).sum();
+    }
+
+    public double acs() {
+        return layers.stream().mapToDouble(LayerReport::acs).sum();
+    }
+
+    public double energyPj() {
+        return layers.stream().mapToDouble(LayerReport::energyPj).sum();
+    }
+
+    /** Bytes of all parameters. */
+    public long bytes() {
+        return layers.stream().mapToLong(LayerReport::bytes).sum();
+    }
+
+    public long weights() {
+        return layers.stream().mapToLong(LayerReport::weights).sum();
+    }
+
+    /** Bits of weight storage per weight over the whole network (weights only). */
+    public double bitsPerWeight() {
+        long bits = 0;
+        for (LayerReport l : layers) {
+            bits += l.weights() * l.bitsPerWeight();
+        }
+        long w = weights();
+        return w == 0 ? 0 : (double) bits / w;
+    }
+
+    /** The report as a text table with totals, per inference. */
+    public String table() {
+        var t = new TextTable("layer", "kind", "output", "weights", "bits/w", "bytes", "firing", "MACs", "ACs",
+                "energy");
+        for (LayerReport l : layers) {
+            t.row(l.name(), l.kind(), Arrays.toString(l.outputShape()), l.weights() == 0 ? "" : String.format("%,d", l.weights()),
+                    l.bitsPerWeight() == 0 ? "" : Integer.toString(l.bitsPerWeight()), String.format("%,d", l.bytes()),
+                    l.isNeuron() ? String.format("%.2f%%", 100 * l.firingRate()) : "",
+                    ops(l.macs()), ops(l.acs()), energy(l.energyPj()));
+        }
+        t.row("total", "", "", String.format("%,d", weights()), String.format("%.2f", bitsPerWeight()),
+                String.format("%,d", bytes()), "", ops(macs()), ops(acs()), energy(energyPj()));
+        return String.format("Model %s, T = %d, averaged over %d images, per inference "
+                + "(E = %.1f pJ/MAC + %.1f pJ/AC)%n", model, timeSteps, images, LayerReport.MAC_PJ, LayerReport.AC_PJ)
+                + t.render();
+    }
+
+    private static String ops(double n) {
+        if (n == 0) {
+            return "0";
+        }
+        if (n >= 1e6) {
+            return String.format("%.2fM", n / 1e6);
+        }
+        if (n >= 1e3) {
+            return String.format("%.1fk", n / 1e3);
+        }
+        return String.format("%.1f", n);
+    }
+
+    private static String energy(double pj) {
+        if (pj >= 1e6) {
+            return String.format("%.2f uJ", pj / 1e6);
+        }
+        if (pj >= 1e3) {
+            return String.format("%.2f nJ", pj / 1e3);
+        }
+        return String.format("%.1f pJ", pj);
+    }
+}
