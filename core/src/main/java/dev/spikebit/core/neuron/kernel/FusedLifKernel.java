@@ -4,6 +4,7 @@ import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.neuron.surrogate.ATan;
 import dev.spikebit.core.neuron.surrogate.Rectangle;
 import dev.spikebit.core.neuron.surrogate.Sigmoid;
+import dev.spikebit.core.neuron.surrogate.Surrogate;
 import dev.spikebit.core.neuron.surrogate.Triangle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -103,123 +104,157 @@ final class FusedLifKernel implements LifKernel {
     /** Backward over the neurons {@code [from, to)} for all steps, last step first. */
     private static void backwardColumns(float[] gradOut, float[] potentials, int steps, int neurons,
             NeuronConfig config, float[] gradX, boolean accumulate, int from, int to) {
-        var step = new BackwardStep(gradOut, potentials, gradX, neurons, config, accumulate);
-        int last = (steps - 1) * neurons;
+        var pass = new BackwardPass(gradOut, potentials, gradX, neurons, (steps - 1) * neurons, config.tau(),
+                config.vth(), config.output() == OutputMode.REAL, config.detachReset(), accumulate);
         int vectorEnd = from + SPECIES.loopBound(to - from);
         switch (config.surrogate()) {
-            case ATan s -> backwardVectors(s, step, last, from, vectorEnd);
-            case Sigmoid s -> backwardVectors(s, step, last, from, vectorEnd);
-            case Triangle s -> backwardVectors(s, step, last, from, vectorEnd);
-            case Rectangle s -> backwardVectors(s, step, last, from, vectorEnd);
+            case ATan s -> backwardVectors(s, pass, from, vectorEnd);
+            case Sigmoid s -> backwardVectors(s, pass, from, vectorEnd);
+            case Triangle s -> backwardVectors(s, pass, from, vectorEnd);
+            case Rectangle s -> backwardVectors(s, pass, from, vectorEnd);
         }
-        for (int i = vectorEnd; i < to; i++) {
+        backwardScalars(config.surrogate(), pass, vectorEnd, to);
+    }
+
+    /** The arrays and constants of one backward pass; {@code last} is where the last step begins. */
+    private record BackwardPass(float[] gradOut, float[] potentials, float[] gradX, int neurons, int last,
+            float tau, float vth, boolean real, boolean detachReset, boolean accumulate) {
+    }
+
+    // The vector loop of backward, once per surrogate type, identical but for the type of the
+    // surrogate, so that its derivative is inlined (see the class comment). Each copy is its own
+    // method, so that the JIT compiles it as its own unit, and calls nothing but the Vector API and
+    // the surrogate: a helper method would be one more call the JIT may decline to inline once a
+    // large caller has used up its inlining budget, and a vector passed to it would be boxed.
+
+    private static void backwardVectors(ATan surrogate, BackwardPass pass, int from, int to) {
+        float[] gradOut = pass.gradOut();
+        float[] potentials = pass.potentials();
+        float[] gradX = pass.gradX();
+        int neurons = pass.neurons();
+        float tau = pass.tau();
+        float vth = pass.vth();
+        var zero = FloatVector.zero(SPECIES);
+        var one = FloatVector.broadcast(SPECIES, 1f);
+        var realOutput = SPECIES.maskAll(pass.real());
+        var attachedReset = SPECIES.maskAll(!pass.detachReset());
+        var accumulating = SPECIES.maskAll(pass.accumulate());
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = zero;
+            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+                var h = FloatVector.fromArray(SPECIES, potentials, at);
+                var sg = surrogate.derivative(h.sub(vth));
+                var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
+                var hsg = h.mul(sg);
+                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradHNext = gradH;
+            }
+        }
+    }
+
+    private static void backwardVectors(Sigmoid surrogate, BackwardPass pass, int from, int to) {
+        float[] gradOut = pass.gradOut();
+        float[] potentials = pass.potentials();
+        float[] gradX = pass.gradX();
+        int neurons = pass.neurons();
+        float tau = pass.tau();
+        float vth = pass.vth();
+        var zero = FloatVector.zero(SPECIES);
+        var one = FloatVector.broadcast(SPECIES, 1f);
+        var realOutput = SPECIES.maskAll(pass.real());
+        var attachedReset = SPECIES.maskAll(!pass.detachReset());
+        var accumulating = SPECIES.maskAll(pass.accumulate());
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = zero;
+            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+                var h = FloatVector.fromArray(SPECIES, potentials, at);
+                var sg = surrogate.derivative(h.sub(vth));
+                var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
+                var hsg = h.mul(sg);
+                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradHNext = gradH;
+            }
+        }
+    }
+
+    private static void backwardVectors(Triangle surrogate, BackwardPass pass, int from, int to) {
+        float[] gradOut = pass.gradOut();
+        float[] potentials = pass.potentials();
+        float[] gradX = pass.gradX();
+        int neurons = pass.neurons();
+        float tau = pass.tau();
+        float vth = pass.vth();
+        var zero = FloatVector.zero(SPECIES);
+        var one = FloatVector.broadcast(SPECIES, 1f);
+        var realOutput = SPECIES.maskAll(pass.real());
+        var attachedReset = SPECIES.maskAll(!pass.detachReset());
+        var accumulating = SPECIES.maskAll(pass.accumulate());
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = zero;
+            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+                var h = FloatVector.fromArray(SPECIES, potentials, at);
+                var sg = surrogate.derivative(h.sub(vth));
+                var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
+                var hsg = h.mul(sg);
+                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradHNext = gradH;
+            }
+        }
+    }
+
+    private static void backwardVectors(Rectangle surrogate, BackwardPass pass, int from, int to) {
+        float[] gradOut = pass.gradOut();
+        float[] potentials = pass.potentials();
+        float[] gradX = pass.gradX();
+        int neurons = pass.neurons();
+        float tau = pass.tau();
+        float vth = pass.vth();
+        var zero = FloatVector.zero(SPECIES);
+        var one = FloatVector.broadcast(SPECIES, 1f);
+        var realOutput = SPECIES.maskAll(pass.real());
+        var attachedReset = SPECIES.maskAll(!pass.detachReset());
+        var accumulating = SPECIES.maskAll(pass.accumulate());
+        for (int i = from; i < to; i += LANES) {
+            var gradHNext = zero;
+            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+                var h = FloatVector.fromArray(SPECIES, potentials, at);
+                var sg = surrogate.derivative(h.sub(vth));
+                var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
+                var hsg = h.mul(sg);
+                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradHNext = gradH;
+            }
+        }
+    }
+
+    /** The scalar tail of backward: the same equations for one neuron at a time. */
+    private static void backwardScalars(Surrogate surrogate, BackwardPass pass, int from, int to) {
+        float tau = pass.tau();
+        float vth = pass.vth();
+        for (int i = from; i < to; i++) {
             float gradHNext = 0f;
-            for (int at = last + i; at >= 0; at -= neurons) {
-                float h = potentials[at];
-                gradHNext = step.gradH(at, h, config.surrogate().derivative(h - step.vth), gradHNext);
+            for (int at = pass.last() + i; at >= 0; at -= pass.neurons()) {
+                float h = pass.potentials()[at];
+                float sg = surrogate.derivative(h - vth);
+                float spike = h >= vth ? 1f : 0f;
+                float dOdH = pass.real() ? spike + h * sg : sg;
+                float dVdH = pass.detachReset() ? 1f - spike : (1f - spike) - h * sg;
+                float gradH = pass.gradOut()[at] * dOdH + tau * gradHNext * dVdH;
+                pass.gradX()[at] = pass.accumulate() ? pass.gradX()[at] + gradH : gradH;
+                gradHNext = gradH;
             }
-        }
-    }
-
-    // One copy of the vector loop per surrogate type (see the class comment). Each is its own method
-    // so that the JIT compiles it as its own unit: in one method, four inlined copies of the loop
-    // exceed the JIT's inlining budget and the last ones lose their vector code.
-
-    private static void backwardVectors(ATan surrogate, BackwardStep step, int last, int from, int to) {
-        for (int i = from; i < to; i += LANES) {
-            var gradHNext = FloatVector.zero(SPECIES);
-            for (int at = last + i; at >= 0; at -= step.neurons) {
-                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
-                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
-            }
-        }
-    }
-
-    private static void backwardVectors(Sigmoid surrogate, BackwardStep step, int last, int from, int to) {
-        for (int i = from; i < to; i += LANES) {
-            var gradHNext = FloatVector.zero(SPECIES);
-            for (int at = last + i; at >= 0; at -= step.neurons) {
-                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
-                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
-            }
-        }
-    }
-
-    private static void backwardVectors(Triangle surrogate, BackwardStep step, int last, int from, int to) {
-        for (int i = from; i < to; i += LANES) {
-            var gradHNext = FloatVector.zero(SPECIES);
-            for (int at = last + i; at >= 0; at -= step.neurons) {
-                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
-                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
-            }
-        }
-    }
-
-    private static void backwardVectors(Rectangle surrogate, BackwardStep step, int last, int from, int to) {
-        for (int i = from; i < to; i += LANES) {
-            var gradHNext = FloatVector.zero(SPECIES);
-            for (int at = last + i; at >= 0; at -= step.neurons) {
-                var h = FloatVector.fromArray(SPECIES, step.potentials, at);
-                gradHNext = step.gradH(at, h, surrogate.derivative(h.sub(step.vth)), gradHNext);
-            }
-        }
-    }
-
-    /** The arrays and constants of one backward pass, and the update of one step of a vector of neurons. */
-    private static final class BackwardStep {
-        private final float[] gradOut;
-        private final float[] potentials;
-        private final float[] gradX;
-        private final int neurons;
-        private final float tau;
-        private final float vth;
-        private final boolean real;
-        private final boolean detachReset;
-        private final boolean accumulate;
-        private final VectorMask<Float> realOutput;
-        private final VectorMask<Float> attachedReset;
-        private final VectorMask<Float> accumulating;
-        private final FloatVector zero = FloatVector.zero(SPECIES);
-        private final FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-
-        BackwardStep(float[] gradOut, float[] potentials, float[] gradX, int neurons, NeuronConfig config,
-                boolean accumulate) {
-            this.gradOut = gradOut;
-            this.potentials = potentials;
-            this.gradX = gradX;
-            this.neurons = neurons;
-            this.tau = config.tau();
-            this.vth = config.vth();
-            this.real = config.output() == OutputMode.REAL;
-            this.detachReset = config.detachReset();
-            this.accumulate = accumulate;
-            this.realOutput = SPECIES.maskAll(real);
-            this.attachedReset = SPECIES.maskAll(!detachReset);
-            this.accumulating = SPECIES.maskAll(accumulate);
-        }
-
-        /**
-         * Writes {@code gX[t] = gH[t]} for the vector of neurons at {@code at} and returns
-         * {@code gH[t]}, given {@code H[t]}, the surrogate {@code s'(H[t] - vth)} and {@code gH[t+1]}.
-         */
-        FloatVector gradH(int at, FloatVector h, FloatVector sg, FloatVector gradHNext) {
-            var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
-            var hsg = h.mul(sg);
-            var dOdH = sg.blend(spike.add(hsg), realOutput);                  // s'  or  S + H s'
-            var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-            var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
-            gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
-            return gradH;
-        }
-
-        /** The same update for one neuron. */
-        float gradH(int at, float h, float sg, float gradHNext) {
-            float spike = h >= vth ? 1f : 0f;
-            float dOdH = real ? spike + h * sg : sg;
-            float dVdH = detachReset ? 1f - spike : (1f - spike) - h * sg;
-            float gradH = gradOut[at] * dOdH + tau * gradHNext * dVdH;
-            gradX[at] = accumulate ? gradX[at] + gradH : gradH;
-            return gradH;
         }
     }
 }
