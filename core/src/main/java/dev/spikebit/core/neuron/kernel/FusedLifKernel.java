@@ -18,12 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  * neurons are split over the cores in chunks that start on a vector boundary; the last
  * {@code N mod lanes} neurons of a chunk go through the same equations as scalars.
  *
- * <p>Two rules keep the vector code inlined, which is worth a factor of 5 to 500 (NeuronBench,
- * {@code polluted = true}): a vector must never flow through a join of branches the JIT has seen
- * both taken (it boxes it), so the options (output mode, reset, accumulation) select with
- * loop-invariant masks instead of {@code if}; and the surrogate's vector code must sit at a call
- * site that sees one type, so there is one copy of the backward loop per surrogate, chosen by a
- * switch outside the loop.
+ * <p>Three rules keep the vectors in registers; each broke it once, measured with NeuronBench's
+ * {@code polluted = true}, which runs every option through the kernels first. (1) A vector must not
+ * flow through a join of branches the JIT has seen both taken, or it is boxed on the heap (6x
+ * slower): the options (output mode, reset, accumulation) select with loop-invariant masks instead
+ * of {@code if}. (2) The surrogate's vector code must sit at a call site that sees one type (else
+ * 450x slower): there is one copy of the backward loop per surrogate, chosen by a switch outside
+ * the loop. (3) A loop calls nothing but the Vector API, whose methods are always inlined, and the
+ * surrogate: a helper that takes vectors was left out of line once the pool's task, compiled with
+ * the loop inside it, had used up the JIT's inlining budget (2-6x slower).
  */
 final class FusedLifKernel implements LifKernel {
     static final FusedLifKernel INSTANCE = new FusedLifKernel();
@@ -121,11 +124,10 @@ final class FusedLifKernel implements LifKernel {
             float tau, float vth, boolean real, boolean detachReset, boolean accumulate) {
     }
 
-    // The vector loop of backward, once per surrogate type, identical but for the type of the
-    // surrogate, so that its derivative is inlined (see the class comment). Each copy is its own
-    // method, so that the JIT compiles it as its own unit, and calls nothing but the Vector API and
-    // the surrogate: a helper method would be one more call the JIT may decline to inline once a
-    // large caller has used up its inlining budget, and a vector passed to it would be boxed.
+    // The vector loop of backward, once per surrogate type and identical but for that type, so that
+    // the surrogate's derivative is inlined (rules 2 and 3 of the class comment). Each copy is its
+    // own method, taking no vectors: where the JIT declines to inline it into a large caller, it
+    // runs as its own compiled unit, which costs one call per chunk and boxes nothing.
 
     private static void backwardVectors(ATan surrogate, BackwardPass pass, int from, int to) {
         float[] gradOut = pass.gradOut();
