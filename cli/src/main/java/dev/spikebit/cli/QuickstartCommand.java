@@ -3,22 +3,32 @@ package dev.spikebit.cli;
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
+import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.quant.deploy.DeployedFormat;
+import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.quant.report.ModelReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code spikebit quickstart}: the main job on the embedded defaults. Finds Fashion-MNIST, trains
- * the reference spiking CNN for a few epochs and reports accuracy and speed.
+ * {@code spikebit quickstart}: the main job on the embedded defaults. Finds Fashion-MNIST, trains a
+ * ReverB {@code fmnist-cnn} (real-valued spikes, binary weights with trained amplitudes) for a few
+ * epochs, re-parameterizes and deploys it, checks that the deployed network gives the same
+ * logits, and reports accuracy, deployed size, energy per image and the time it took.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Train the reference spiking CNN on Fashion-MNIST and report accuracy and speed.")
+        description = "Train a ReverB spiking CNN on Fashion-MNIST, deploy it with +-1 weights, and report accuracy, "
+                + "size, energy and time.")
 public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs. Default: ${DEFAULT-VALUE}")
     int epochs;
@@ -29,25 +39,54 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/quickstart", description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--spikes", defaultValue = "binary", description = "binary or real (ReverB). Default: ${DEFAULT-VALUE}")
-    String spikes;
+    @Option(names = "--train-limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+    int trainLimit;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         long start = System.nanoTime();
-        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, 0, 0);
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes(spikes);
-        TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 1, 0, 0);
+        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, 0);
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes("real").withWeights("binary");
+        TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 1,
+                trainLimit, 0);
         SpikingClassifier model = Models.build(spec, config.seed());
-        System.err.printf("quickstart: %s (%d parameters) on Fashion-MNIST, %d epochs, T=%d%n", spec.model(),
-                model.parameterCount(), epochs, spec.timeSteps());
+        System.err.printf("quickstart: ReverB %s (real-valued spikes, binary weights; %d parameters) on %s, %d epochs, T=%d%n",
+                spec.model(), model.parameterCount(), data.train().name(), epochs, spec.timeSteps());
         List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, System.err).run();
         EpochMetrics last = history.get(history.size() - 1);
+
+        model.eval();
+        DeployedModel deployed = Reparameterizer.deploy(model);
+        Path file = out.resolve("deployed.safetensors");
+        DeployedFormat.save(file, deployed);
+        double error = DeployCommand.EquivalenceCheck.maxRelativeError(model, deployed, data.test(), 512);
+        if (error > 1e-5) {
+            throw new SpikebitException(file + ": the deployed network differs from the training network (relative error "
+                    + error + ")");
+        }
+        ModelReport report = ModelReport.measure(deployed, experimentImages(data), 64);
         double minutes = (System.nanoTime() - start) / 60e9;
+
         System.out.printf("%nquickstart done in %.1f min%n", minutes);
-        System.out.printf("  test accuracy   %.2f%%%n", 100 * last.testAccuracy());
-        System.out.printf("  training speed  %.0f images/s%n", last.imagesPerSecond());
-        System.out.printf("  outputs         %s (checkpoints, metrics.json, curves.png)%n", out.toAbsolutePath());
+        System.out.printf("  test accuracy      %.2f%% (training network, %d test images)%n", 100 * last.testAccuracy(),
+                data.test().size());
+        System.out.printf("  training speed     %.0f images/s%n", last.imagesPerSecond());
+        System.out.printf("  deployed model     %s: %,d bytes, %.2f bits per weight on average%n", file,
+                Files.size(file), report.bitsPerWeight());
+        System.out.printf("  equivalence        deployed vs training logits: relative error %.1e on 512 test images%n", error);
+        System.out.printf("  energy per image   %.1f nJ (%,.0f MACs, %,.0f ACs; 4.6 pJ/MAC, 0.9 pJ/AC)%n",
+                report.energyPj() / 1000, report.macs(), report.acs());
+        System.out.printf("  per layer          spikebit inspect %s%n", file);
         return 0;
+    }
+
+    private static float[] experimentImages(DatasetChoice data) {
+        int n = Math.min(1000, data.test().size());
+        int per = data.test().sampleSize();
+        float[] images = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            data.test().copySample(i, images, i * per);
+        }
+        return images;
     }
 }

@@ -1,0 +1,125 @@
+package dev.spikebit.cli.experiment;
+
+import dev.spikebit.cli.train.EpochMetrics;
+import dev.spikebit.cli.train.TrainConfig;
+import dev.spikebit.cli.train.Trainer;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.quant.deploy.DeployedFormat;
+import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.quant.report.LayerReport;
+import dev.spikebit.quant.report.ModelReport;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ReverB-SNN comparison (issue 3): the same network, budget and seeds with binary or
+ * real-valued spikes and full-precision, binary or binary-with-fixed-amplitude weights. Every row
+ * is trained by the same code, deployed to its standard form and measured on test images.
+ */
+public final class ReverbExperiment {
+    /** A row of the table: its name and the two switches that define it. */
+    public record Variant(String name, String spikes, String weights) {
+    }
+
+    public static final List<Variant> ROWS = List.of(
+            new Variant("FP-SNN", "binary", "fp"),
+            new Variant("BSNN", "binary", "binary"),
+            new Variant("ReverB, fixed alpha", "real", "binary-fixed-alpha"),
+            new Variant("ReverB", "real", "binary"),
+            new Variant("real spikes, FP weights", "real", "fp"));
+
+    private final String model;
+    private final int epochs;
+    private final List<Long> seeds;
+    private final float lr;
+    private final Dataset train;
+    private final Dataset test;
+    private final Path out;
+    private final PrintStream log;
+    private final int measureImages;
+
+    public ReverbExperiment(String model, int epochs, List<Long> seeds, float lr, Dataset train, Dataset test, Path out,
+                            PrintStream log, int measureImages) {
+        this.model = model;
+        this.epochs = epochs;
+        this.seeds = List.copyOf(seeds);
+        this.lr = lr;
+        this.train = train;
+        this.test = test;
+        this.out = out;
+        this.log = log;
+        this.measureImages = measureImages;
+    }
+
+    public List<ExperimentRow> run() throws java.io.IOException {
+        List<ExperimentRow> rows = new ArrayList<>();
+        for (Variant v : ROWS) {
+            List<Double> accuracies = new ArrayList<>();
+            List<List<EpochMetrics>> curves = new ArrayList<>();
+            ModelReport report = null;
+            long bytes = 0;
+            for (long seed : seeds) {
+                ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
+                TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed,
+                        0, 0);
+                Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
+                log.printf("%n== %s (spikes %s, weights %s), seed %d -> %s%n", v.name(), v.spikes(), v.weights(), seed, dir);
+                SpikingClassifier net = QuantModels.build(spec, seed);
+                List<EpochMetrics> history = new Trainer(config, net, train, test, null, dir, log).run();
+                curves.add(history);
+                accuracies.add(history.get(history.size() - 1).testAccuracy());
+                if (report == null) {
+                    net.eval();
+                    DeployedModel deployed = Reparameterizer.deploy(net);
+                    Path file = dir.resolve("deployed.safetensors");
+                    DeployedFormat.save(file, deployed);
+                    bytes = Files.size(file);
+                    report = ModelReport.measure(deployed, firstImages(test, measureImages), 64);
+                }
+            }
+            double firing = report.layers().stream().filter(LayerReport::isNeuron).mapToDouble(LayerReport::firingRate)
+                    .average().orElse(Double.NaN);
+            rows.add(ExperimentRow.of(v.name(), v.spikes(), v.weights(), accuracies, report.bitsPerWeight(), bytes, firing,
+                    report.macs(), report.acs(), report.energyPj(), curves));
+            ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), rows);
+        }
+        return rows;
+    }
+
+    private Map<String, Object> setup() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", model);
+        s.put("epochs", epochs);
+        s.put("seeds", seeds);
+        s.put("optimizer", "adam, lr " + lr + ", cosine, batch 64, T " + ModelZoo.defaultSpec(model).timeSteps());
+        s.put("train images", train.size());
+        s.put("test images", test.size());
+        s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
+        return s;
+    }
+
+    static float[] firstImages(Dataset data, int count) {
+        int n = Math.min(count, data.size());
+        int per = data.sampleSize();
+        float[] images = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            data.copySample(i, images, i * per);
+        }
+        return images;
+    }
+
+    static String slug(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+}
