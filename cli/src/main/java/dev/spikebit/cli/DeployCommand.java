@@ -69,15 +69,11 @@ public final class DeployCommand implements Callable<Integer> {
 
         static double maxRelativeError(SpikingClassifier model, DeployedModel deployed, Dataset data, int count) {
             int n = Math.min(count, data.size());
-            int per = data.sampleSize();
             double maxDiff = 0;
             double maxRef = 0;
             for (int first = 0; first < n; first += 64) {
                 int b = Math.min(64, n - first);
-                float[] images = new float[b * per];
-                for (int i = 0; i < b; i++) {
-                    data.copySample(first + i, images, i * per);
-                }
+                float[] images = Samples.range(data, first, first + b);
                 int[] shape = new int[] {b, deployed.inputShape()[0], deployed.inputShape()[1], deployed.inputShape()[2]};
                 float[] expected;
                 try (var scope = NoGrad.enter()) {

@@ -32,13 +32,7 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         DeployedModel deployed = DeployedFormat.load(model);
         Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, images).test();
-        int n = Math.min(images, test.size());
-        int per = test.sampleSize();
-        float[] pixels = new float[n * per];
-        for (int i = 0; i < n; i++) {
-            test.copySample(i, pixels, i * per);
-        }
-        ModelReport report = ModelReport.measure(deployed, pixels, 64);
+        ModelReport report = ModelReport.measure(deployed, Samples.first(test, images), 64);
         System.out.println(report.table());
         return 0;
     }

@@ -64,7 +64,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             throw new SpikebitException(file + ": the deployed network differs from the training network (relative error "
                     + error + ")");
         }
-        ModelReport report = ModelReport.measure(deployed, experimentImages(data), 64);
+        ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 1000), 64);
         double minutes = (System.nanoTime() - start) / 60e9;
 
         System.out.printf("%nquickstart done in %.1f min%n", minutes);
@@ -78,15 +78,5 @@ public final class QuickstartCommand implements Callable<Integer> {
                 report.energyPj() / 1000, report.macs(), report.acs());
         System.out.printf("  per layer          spikebit inspect %s%n", file);
         return 0;
-    }
-
-    private static float[] experimentImages(DatasetChoice data) {
-        int n = Math.min(1000, data.test().size());
-        int per = data.test().sampleSize();
-        float[] images = new float[n * per];
-        for (int i = 0; i < n; i++) {
-            data.test().copySample(i, images, i * per);
-        }
-        return images;
     }
 }

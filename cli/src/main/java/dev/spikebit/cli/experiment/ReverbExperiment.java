@@ -1,5 +1,6 @@
 package dev.spikebit.cli.experiment;
 
+import dev.spikebit.cli.Samples;
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
@@ -85,7 +86,7 @@ public final class ReverbExperiment {
                     Path file = dir.resolve("deployed.safetensors");
                     DeployedFormat.save(file, deployed);
                     bytes = Files.size(file);
-                    report = ModelReport.measure(deployed, firstImages(test, measureImages), 64);
+                    report = ModelReport.measure(deployed, Samples.first(test, measureImages), 64);
                 }
             }
             double firing = report.layers().stream().filter(LayerReport::isNeuron).mapToDouble(LayerReport::firingRate)
@@ -107,16 +108,6 @@ public final class ReverbExperiment {
         s.put("test images", test.size());
         s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
         return s;
-    }
-
-    static float[] firstImages(Dataset data, int count) {
-        int n = Math.min(count, data.size());
-        int per = data.sampleSize();
-        float[] images = new float[n * per];
-        for (int i = 0; i < n; i++) {
-            data.copySample(i, images, i * per);
-        }
-        return images;
     }
 
     static String slug(String name) {
