@@ -156,9 +156,12 @@ public final class DeployedExecutor {
         }
         float[] mean = n.mean();
         float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            int c = (i / plane) % channels;
-            out[i] = (x[i] - mean[c]) * inv[c];
+        for (int base = 0; base < x.length; base += channels * plane) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = base + c * plane, end = i + plane; i < end; i++) {
+                    out[i] = (x[i] - mean[c]) * inv[c];
+                }
+            }
         }
         return out;
     }
@@ -167,12 +170,15 @@ public final class DeployedExecutor {
     private static float[] affine(DeployedNode.Affine a, float[] x, int[] in) {
         int channels = in[0];
         int plane = (int) (Shapes.count(in) / channels);
-        float[] scale = a.scale();
-        float[] shift = a.shift();
         float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            int c = (i / plane) % channels;
-            out[i] = x[i] * scale[c] + shift[c];
+        for (int base = 0; base < x.length; base += channels * plane) {
+            for (int c = 0; c < channels; c++) {
+                float scale = a.scale()[c];
+                float shift = a.shift()[c];
+                for (int i = base + c * plane, end = i + plane; i < end; i++) {
+                    out[i] = x[i] * scale + shift;
+                }
+            }
         }
         return out;
     }
@@ -185,22 +191,27 @@ public final class DeployedExecutor {
         int channels = n.channels();
         int plane = (int) (Shapes.count(in) / channels);
         float tau = n.tau();
-        float[] threshold = n.threshold();
-        float[] bias = n.bias();
-        float[] scale = n.scale();
         boolean real = n.output() == OutputMode.REAL;
         float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            int c = (i / plane) % channels;
-            float h = bias == null ? tau * u[i] + x[i] : tau * u[i] + (x[i] + bias[c]);
-            if (potentials != null) {
-                potentials[i] = h;
-            }
-            if (h >= threshold[c]) {
-                out[i] = real ? (scale == null ? h : scale[c] * h) : 1f;
-                u[i] = 0f;
-            } else {
-                u[i] = h;
+        for (int base = 0; base < x.length; base += channels * plane) {
+            for (int c = 0; c < channels; c++) {
+                float threshold = n.threshold()[c];
+                boolean hasBias = n.bias() != null;
+                float bias = hasBias ? n.bias()[c] : 0f;
+                float scale = n.scale() != null ? n.scale()[c] : 1f;
+                boolean scaled = n.scale() != null;
+                for (int i = base + c * plane, end = i + plane; i < end; i++) {
+                    float h = hasBias ? tau * u[i] + (x[i] + bias) : tau * u[i] + x[i];
+                    if (potentials != null) {
+                        potentials[i] = h;
+                    }
+                    if (h >= threshold) {
+                        out[i] = real ? (scaled ? scale * h : h) : 1f;
+                        u[i] = 0f;
+                    } else {
+                        u[i] = h;
+                    }
+                }
             }
         }
         return out;
