@@ -6,6 +6,7 @@ import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -71,13 +72,9 @@ final class ActivityCounter implements DeployedExecutor.Observer {
         }
     }
 
-    /** Whether each input of this node meets full-precision weights, and the weights are a layer's. */
-    static boolean realWeights(DeployedNode node) {
+    /** Whether the node's weights are full precision (real), not +-1. */
+    private static boolean realWeights(DeployedNode node) {
         return node instanceof DeployedNode.Conv || node instanceof DeployedNode.Linear;
-    }
-
-    Activity inputActivity(int index) {
-        return inputActivity[index];
     }
 
     @Override
@@ -117,7 +114,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
      * For a weight layer, the number of weights each input element (of one sample) meets; null for
      * other nodes.
      */
-    static int[] fanOut(DeployedNode node, int[] in, int[] out) {
+    private static int[] fanOut(DeployedNode node, int[] in, int[] out) {
         return switch (node) {
             case DeployedNode.Conv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
             case DeployedNode.SignConv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
@@ -129,7 +126,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
 
     private static int[] filled(int n, int value) {
         int[] a = new int[n];
-        java.util.Arrays.fill(a, value);
+        Arrays.fill(a, value);
         return a;
     }
 

@@ -49,10 +49,15 @@ public record ModelSummary(String model, List<Row> rows) {
         }
     }
 
-    /** Summarises {@code model}, running one zero image through it to learn the output shapes. */
+    /**
+     * Summarises {@code model}, running one zero image through it in evaluation mode to learn the
+     * output shapes (so batch-norm statistics are not touched); the model's mode is restored.
+     */
     public static ModelSummary of(SpikingClassifier model) {
         var spec = model.spec();
         List<Row> rows = new ArrayList<>();
+        boolean training = model.isTraining();
+        model.eval();
         try (var scope = NoGrad.enter()) {
             Tensor x = Tensor.zeros(1, spec.inChannels(), spec.inSize(), spec.inSize());
             boolean repeated = false;
@@ -66,6 +71,8 @@ public record ModelSummary(String model, List<Row> rows) {
                 int[] perSample = Arrays.copyOfRange(shape, repeated ? 2 : 1, shape.length);
                 rows.add(row(named, perSample));
             }
+        } finally {
+            model.train(training);
         }
         return new ModelSummary(spec.model(), rows);
     }

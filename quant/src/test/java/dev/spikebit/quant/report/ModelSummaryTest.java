@@ -34,6 +34,19 @@ class ModelSummaryTest {
     }
 
     @Test
+    void summarisingLeavesTheModelAndItsModeAsTheyWere() {
+        var model = QuantModels.build(ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary"), 1);
+        var before = model.stateDict();
+        float[] runningVar = before.get("body.3.running_var").data().clone();
+        ModelSummary.of(model);
+        assertThat(model.isTraining()).isTrue();
+        assertThat(model.stateDict().get("body.3.running_var").data()).containsExactly(runningVar);
+        model.eval();
+        ModelSummary.of(model);
+        assertThat(model.isTraining()).isFalse();
+    }
+
+    @Test
     void fullPrecisionModelHasNoBinaryLayer() {
         ModelSummary summary = ModelSummary.of(ModelZoo.build(ModelZoo.defaultSpec("fmnist-cnn"), 1));
         assertThat(summary.rows()).noneMatch(ModelSummary.Row::binary);
