@@ -1,6 +1,7 @@
 package dev.spikebit.quant.binary;
 
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.LayerFactory;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -31,5 +32,18 @@ public final class QuantModels {
     /** Builds the spec's model; the same spec and seed give the same weights. */
     public static SpikingClassifier build(ModelSpec spec, long seed) {
         return ModelZoo.build(spec, layerFactory(spec), seed);
+    }
+
+    /**
+     * The model a checkpoint describes, with any weights, its parameters and buffers restored,
+     * in evaluation mode.
+     *
+     * @throws SpikebitException naming the checkpoint if its tensors do not fit the model
+     */
+    public static SpikingClassifier fromCheckpoint(Checkpoint checkpoint) {
+        SpikingClassifier model = build(checkpoint.spec(), 0);
+        checkpoint.restoreModel(model);
+        model.eval();
+        return model;
     }
 }

@@ -1,5 +1,6 @@
 package dev.spikebit.quant.binary;
 
+import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -13,10 +14,13 @@ import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.ops.LinearOp;
 import dev.spikebit.core.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,6 +109,20 @@ class BinaryLayersTest {
             assertThat(Arrays.equals(binaryState.get(e.getKey()).data(), e.getValue().data())).as(e.getKey()).isTrue();
         }
         assertThat(binaryState.keySet()).contains("body.2.alpha", "body.7.alpha");
+    }
+
+    @Test
+    void checkpointOfABinaryModelRebuildsTheSameModel(@TempDir Path dir) {
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary-fixed-alpha").withSpikes("real");
+        SpikingClassifier model = QuantModels.build(spec, 5);
+        model.eval();
+        Path file = dir.resolve("last.safetensors");
+        Checkpoint.save(file, spec, model, null, Map.of());
+        SpikingClassifier loaded = QuantModels.fromCheckpoint(Checkpoint.load(file));
+        assertThat(loaded.isTraining()).isFalse();
+        assertThat(binaryLayers(loaded)).containsExactly("body.2", "body.7");
+        Tensor x = ScaledSignTest.random(new SplittableRandom(6), 2, 1, 28, 28);
+        assertThat(loaded.logits(x).data()).containsExactly(model.logits(x).data());
     }
 
     private static List<String> binaryLayers(Module model) {
