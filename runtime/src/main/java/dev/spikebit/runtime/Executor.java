@@ -1,0 +1,198 @@
+package dev.spikebit.runtime;
+
+import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.kernels.FloatKernels;
+import dev.spikebit.runtime.kernels.NeuronKernel;
+import dev.spikebit.runtime.kernels.PoolKernels;
+import dev.spikebit.runtime.kernels.SignConvKernel;
+import dev.spikebit.runtime.kernels.SignLinearKernel;
+
+import java.util.List;
+
+/**
+ * Runs a deployed network on images one at a time with direct encoding: the layers before the
+ * repeat node once, the rest at each of the T steps, then the mean over T of the last layer (the
+ * steps summed in order, then times {@code 1 / T}, as the training readout computes it).
+ *
+ * <p>One executor belongs to one thread: it owns every buffer of one image's run (each layer's
+ * output, the neurons' state, the kernels' scratch, the list of non-zero inputs) and its counters.
+ * A model is run in parallel by giving each thread its own executor and its own images.
+ */
+final class Executor {
+    private final Plan plan;
+    private final ExecutionPath path;
+    private final float[][] outputs;
+    private final float[][] state;
+    private final float[] scratch;
+    private final int[] events;
+    private final float[] sum;
+
+    // Counters, summed over the images this executor ran.
+    final long[] inputs;
+    final long[] nonZero;
+    final double[] ops;
+    final long[] denseRuns;
+    final long[] eventRuns;
+    final long[] spikes;
+    final long[] neurons;
+
+    Executor(Plan plan, ExecutionPath path) {
+        this.plan = plan;
+        this.path = path;
+        int n = plan.layers.size();
+        outputs = new float[n][];
+        state = new float[n][];
+        for (int i = 0; i < n; i++) {
+            Layer layer = plan.layers.get(i);
+            if (!(layer instanceof Layer.Flatten || layer instanceof Layer.Repeat || layer instanceof Layer.MeanOverTime)) {
+                outputs[i] = new float[plan.outSizes[i]];
+            }
+            if (layer instanceof Layer.Neuron) {
+                state[i] = new float[plan.outSizes[i]];
+            }
+        }
+        scratch = new float[plan.scratchFloats];
+        events = new int[plan.maxInput];
+        sum = new float[plan.graph.numClasses()];
+        inputs = new long[n];
+        nonZero = new long[n];
+        ops = new double[n];
+        denseRuns = new long[n];
+        eventRuns = new long[n];
+        spikes = new long[n];
+        neurons = new long[n];
+    }
+
+    /** Class scores of image {@code index} of {@code images} into {@code logits}. */
+    void run(float[] images, int index, float[] logits) {
+        int imageSize = plan.inSizes[0];
+        float[] x = new float[imageSize];
+        System.arraycopy(images, index * imageSize, x, 0, imageSize);
+        List<Layer> layers = plan.layers;
+        int last = layers.size() - 1;
+        for (int i = 0; i <= plan.repeat; i++) {
+            x = apply(i, x);
+        }
+        float[] encoded = x;
+        for (int i = plan.repeat + 1; i < last; i++) {
+            if (state[i] != null) {
+                java.util.Arrays.fill(state[i], 0f);
+            }
+        }
+        java.util.Arrays.fill(sum, 0f);
+        int steps = plan.graph.timeSteps();
+        for (int t = 0; t < steps; t++) {
+            x = encoded;
+            for (int i = plan.repeat + 1; i < last; i++) {
+                x = apply(i, x);
+            }
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += x[j];
+            }
+        }
+        float inv = 1f / steps;
+        int classes = sum.length;
+        for (int j = 0; j < classes; j++) {
+            logits[index * classes + j] = sum[j] * inv;
+        }
+    }
+
+    /** Applies layer {@code i} to {@code x} (one sample); returns its output. */
+    private float[] apply(int i, float[] x) {
+        Layer layer = plan.layers.get(i);
+        int[] in = plan.inShapes[i];
+        float[] out = outputs[i];
+        switch (layer) {
+            case Layer.Normalize n -> {
+                System.arraycopy(x, 0, out, 0, out.length);
+                FloatKernels.normalize(n, out, 0, in[1] * in[2]);
+            }
+            case Layer.Affine a -> {
+                System.arraycopy(x, 0, out, 0, out.length);
+                FloatKernels.affine(a, out, 0, plan.inSizes[i] / in[0]);
+            }
+            case Layer.Conv c -> {
+                count(i, x, false);
+                FloatKernels.conv(c, x, 0, in[1], in[2], out, 0, scratch);
+            }
+            case Layer.Linear l -> {
+                count(i, x, false);
+                FloatKernels.linear(l, x, 0, out, 0);
+            }
+            case Layer.SignConv c -> {
+                int nonZeros = count(i, x, true);
+                if (useEvents(i, nonZeros)) {
+                    SignConvKernel.events(c, x, 0, in[1], in[2], events, nonZeros, out, 0, scratch);
+                    eventRuns[i]++;
+                } else {
+                    SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch);
+                    denseRuns[i]++;
+                }
+            }
+            case Layer.SignLinear l -> {
+                int nonZeros = count(i, x, true);
+                if (useEvents(i, nonZeros)) {
+                    SignLinearKernel.events(l, x, 0, events, nonZeros, out, 0, scratch);
+                    eventRuns[i]++;
+                } else {
+                    SignLinearKernel.dense(l, x, 0, out, 0);
+                    denseRuns[i]++;
+                }
+            }
+            case Layer.Neuron n -> {
+                spikes[i] += NeuronKernel.step(n, x, 0, state[i], out, 0, plan.inSizes[i] / n.channels());
+                neurons[i] += out.length;
+            }
+            case Layer.MaxPool p -> PoolKernels.max(in[0], in[1], in[2], p.kernel(), p.stride(), x, 0, out, 0);
+            case Layer.AvgPool p -> {
+                int k = p.isGlobal() ? in[1] : p.kernel();
+                int s = p.isGlobal() ? in[1] : p.stride();
+                PoolKernels.average(in[0], in[1], in[2], k, s, x, 0, out, 0);
+            }
+            case Layer.Flatten f -> out = x;
+            case Layer.Repeat r -> out = x;
+            case Layer.MeanOverTime m -> out = x;
+        }
+        return out;
+    }
+
+    private boolean useEvents(int i, int nonZeros) {
+        return switch (path) {
+            case DENSE -> false;
+            case EVENTS -> true;
+            case AUTO -> nonZeros < plan.eventsBelow(i) * plan.inSizes[i];
+        };
+    }
+
+    /**
+     * Counts layer {@code i}'s input for methods.md 4 and, if {@code list}, writes the indices of
+     * the non-zero values to {@link #events}. Returns the number of non-zero values.
+     */
+    private int count(int i, float[] x, boolean list) {
+        int size = plan.inSizes[i];
+        int[] fan = plan.fanOut[i];
+        int nonZeros = 0;
+        long fanSum = 0;
+        for (int j = 0; j < size; j++) {
+            if (x[j] != 0f) {
+                if (list) {
+                    events[nonZeros] = j;
+                }
+                nonZeros++;
+                fanSum += fan[j];
+            }
+        }
+        inputs[i] += size;
+        nonZero[i] += nonZeros;
+        if (plan.analogInput[i]) {
+            long all = 0;
+            for (int f : fan) {
+                all += f;
+            }
+            ops[i] += all;
+        } else {
+            ops[i] += fanSum;
+        }
+        return nonZeros;
+    }
+}

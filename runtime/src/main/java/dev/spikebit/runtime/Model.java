@@ -1,0 +1,202 @@
+package dev.spikebit.runtime;
+
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.io.DeployedReader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ForkJoinTask;
+
+/**
+ * A deployed spiking network ready to run: the entry point of the runtime (methods.md 2, the
+ * standard form; methods.md 4, the counters).
+ *
+ * <pre>
+ *   Model model = Model.load(Path.of("fmnist-cnn.safetensors"));
+ *   int label = model.predict(image);                  // one image [C, H, W], row-major
+ *   Inference run = model.infer(images, 64, ExecutionPath.AUTO);
+ * </pre>
+ *
+ * A model is immutable and safe for concurrent callers: each call gets its own buffers. A batch
+ * is split over the runtime's threads ({@code spikebit.runtime.threads}), each thread running whole
+ * images; the result does not depend on the split.
+ */
+public final class Model {
+    private final Path path;
+    private final long fileBytes;
+    private final Plan plan;
+
+    private Model(Path path, long fileBytes, Graph graph) {
+        this.path = path;
+        this.fileBytes = fileBytes;
+        this.plan = new Plan(graph);
+    }
+
+    /** Reads and checks a deployed file ({@code deployed-1}, docs/reverb.md 4). */
+    public static Model load(Path path) {
+        Graph graph = DeployedReader.read(path);
+        try {
+            return new Model(path, Files.size(path), graph);
+        } catch (IOException e) {
+            throw new RuntimeModelException(path + ": cannot read (" + e + ")", e);
+        }
+    }
+
+    /** The zoo name of the network. */
+    public String name() {
+        return plan.graph.model();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int timeSteps() {
+        return plan.graph.timeSteps();
+    }
+
+    /** One image's shape {@code [C, H, W]}. */
+    public int[] inputShape() {
+        return plan.graph.inputShape();
+    }
+
+    public int numClasses() {
+        return plan.graph.numClasses();
+    }
+
+    public List<Layer> layers() {
+        return plan.layers;
+    }
+
+    /** Each layer's output shape per sample and step. */
+    public List<int[]> outputShapes() {
+        return plan.graph.shapes();
+    }
+
+    /** Size of the file. */
+    public long fileBytes() {
+        return fileBytes;
+    }
+
+    /**
+     * The information the file carries, in bytes: one bit per +-1 weight and 32 per float,
+     * {@code ceil(bits / 8)} (without the per-row padding of packed signs).
+     */
+    public long informationBytes() {
+        long bits = 0;
+        for (Layer layer : plan.layers) {
+            bits += switch (layer) {
+                case Layer.Normalize n -> 64L * n.mean().length;
+                case Layer.Conv c -> 32L * (c.weight().length + (c.bias() == null ? 0 : c.bias().length));
+                case Layer.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
+                case Layer.Linear l -> 32L * (l.weight().length + (l.bias() == null ? 0 : l.bias().length));
+                case Layer.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
+                case Layer.Affine a -> 64L * a.scale().length;
+                case Layer.Neuron n -> 32L * (n.threshold().length + (n.bias() == null ? 0 : n.bias().length)
+                        + (n.scale() == null ? 0 : n.scale().length));
+                default -> 0;
+            };
+        }
+        return (bits + 7) / 8;
+    }
+
+    /** The predicted class of one image {@code [C, H, W]}. */
+    public int predict(float[] image) {
+        return predict(image, 1)[0];
+    }
+
+    /** The predicted class of each of {@code batch} images laid out one after the other. */
+    public int[] predict(float[] images, int batch) {
+        return infer(images, batch, ExecutionPath.AUTO).predictions();
+    }
+
+    /** Class scores {@code [batch, numClasses]}, the mean over T of the last layer. */
+    public float[] logits(float[] images, int batch) {
+        return infer(images, batch, ExecutionPath.AUTO).logits();
+    }
+
+    /** Runs a batch on all the runtime's threads, with counters. */
+    public Inference infer(float[] images, int batch, ExecutionPath path) {
+        return infer(images, batch, path, Workers.size());
+    }
+
+    /**
+     * Runs a batch with counters on at most {@code threads} threads (the caller's plus the
+     * runtime's pool).
+     */
+    public Inference infer(float[] images, int batch, ExecutionPath path, int threads) {
+        int imageSize = plan.inSizes[0];
+        if (batch < 1 || (long) batch * imageSize != images.length) {
+            throw new RuntimeModelException("model " + name() + ": " + images.length + " input values are not " + batch
+                    + " images of shape " + Arrays.toString(inputShape()));
+        }
+        int parts = Math.max(1, Math.min(batch, threads));
+        float[] logits = new float[batch * numClasses()];
+        Executor[] executors = new Executor[parts];
+        List<ForkJoinTask<?>> tasks = new ArrayList<>();
+        for (int part = 0; part < parts; part++) {
+            int from = (int) ((long) batch * part / parts);
+            int to = (int) ((long) batch * (part + 1) / parts);
+            Executor executor = new Executor(plan, path);
+            executors[part] = executor;
+            Runnable work = () -> {
+                for (int b = from; b < to; b++) {
+                    executor.run(images, b, logits);
+                }
+            };
+            if (part == parts - 1) {
+                work.run();
+            } else {
+                tasks.add(Workers.pool().submit(work));
+            }
+        }
+        for (ForkJoinTask<?> task : tasks) {
+            task.join();
+        }
+        return new Inference(logits, batch, numClasses(), stats(executors, batch));
+    }
+
+    private List<LayerStats> stats(Executor[] executors, int batch) {
+        List<LayerStats> out = new ArrayList<>();
+        for (int i = 0; i < plan.layers.size(); i++) {
+            Layer layer = plan.layers.get(i);
+            long inputs = 0;
+            long nonZero = 0;
+            double ops = 0;
+            long dense = 0;
+            long events = 0;
+            long spikes = 0;
+            long neurons = 0;
+            for (Executor e : executors) {
+                inputs += e.inputs[i];
+                nonZero += e.nonZero[i];
+                ops += e.ops[i];
+                dense += e.denseRuns[i];
+                events += e.eventRuns[i];
+                spikes += e.spikes[i];
+                neurons += e.neurons[i];
+            }
+            boolean weights = plan.fanOut[i] != null;
+            if (!weights && !(layer instanceof Layer.Neuron)) {
+                continue;
+            }
+            double density = inputs == 0 ? Double.NaN : (double) nonZero / inputs;
+            double rate = neurons == 0 ? Double.NaN : (double) spikes / neurons;
+            double perImage = ops / batch;
+            out.add(new LayerStats(layer.name(), layer.kind(), density, rate, plan.multiplies[i] ? 0 : perImage,
+                    plan.multiplies[i] ? perImage : 0, dense, events));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + name() + ", T=" + timeSteps() + ", input " + Arrays.toString(inputShape()) + ", "
+                + numClasses() + " classes, " + plan.layers.size() + " layers, " + path + "]";
+    }
+}

@@ -1,0 +1,142 @@
+package dev.spikebit.runtime;
+
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.kernels.FloatKernels;
+import dev.spikebit.runtime.kernels.SignConvKernel;
+import dev.spikebit.runtime.kernels.SignLinearKernel;
+
+import java.util.List;
+
+/**
+ * What the executor needs to know about a graph, computed once per model: the input shape of
+ * each layer, the fan-out of each input value of each weight layer (for the counters of
+ * methods.md 4), whether a layer's input is analog (dense, from the image) or spikes, whether its
+ * operations are multiplies, and the scratch sizes of the kernels.
+ */
+final class Plan {
+    /**
+     * Input density below which a sign convolution takes the event-driven path under
+     * {@link ExecutionPath#AUTO}. Measured with {@code RuntimeKernelBench} (docs/runtime.md): the
+     * event path costs about twice the dense one per visited input, so it wins below about half.
+     */
+    static final double EVENTS_BELOW_CONV = 0.4;
+    /** The same crossover for sign fully connected layers. */
+    static final double EVENTS_BELOW_LINEAR = 0.4;
+
+    final Graph graph;
+    final List<Layer> layers;
+    final int[][] inShapes;
+    final int[] inSizes;
+    final int[] outSizes;
+    /** For weight layers, the weights each input value meets; null otherwise. */
+    final int[][] fanOut;
+    /** Whether the layer's input comes from the image (counted dense) rather than from neurons. */
+    final boolean[] analogInput;
+    /** Whether the layer's operations are multiplies (MACs) rather than additions. */
+    final boolean[] multiplies;
+    final int repeat;
+    final int scratchFloats;
+    final int maxInput;
+
+    Plan(Graph graph) {
+        this.graph = graph;
+        this.layers = graph.layers();
+        int n = layers.size();
+        inShapes = new int[n][];
+        inSizes = new int[n];
+        outSizes = new int[n];
+        fanOut = new int[n][];
+        analogInput = new boolean[n];
+        multiplies = new boolean[n];
+        repeat = graph.repeatIndex();
+        // What flows between layers: analog values, binary spikes, or real-valued (or pooled) spikes.
+        String activity = "analog";
+        int scratch = 0;
+        int maxIn = 0;
+        for (int i = 0; i < n; i++) {
+            Layer layer = layers.get(i);
+            int[] in = graph.inputShapeOf(i);
+            inShapes[i] = in;
+            inSizes[i] = Graph.count(in);
+            outSizes[i] = Graph.count(graph.shapes().get(i));
+            maxIn = Math.max(maxIn, inSizes[i]);
+            analogInput[i] = activity.equals("analog");
+            boolean realWeights = layer instanceof Layer.Conv || layer instanceof Layer.Linear;
+            multiplies[i] = realWeights && !activity.equals("binary");
+            int[] out = graph.shapes().get(i);
+            switch (layer) {
+                case Layer.Conv c -> {
+                    fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+                    scratch = Math.max(scratch, FloatKernels.convScratch(c, in[1], in[2]));
+                }
+                case Layer.SignConv c -> {
+                    fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+                    scratch = Math.max(scratch, SignConvKernel.denseScratch(c, in[1], in[2]));
+                    scratch = Math.max(scratch, SignConvKernel.eventScratch(c, in[1], in[2]));
+                }
+                case Layer.Linear l -> fanOut[i] = filled(l.inFeatures(), l.outFeatures());
+                case Layer.SignLinear l -> {
+                    fanOut[i] = filled(l.inFeatures(), l.outFeatures());
+                    scratch = Math.max(scratch, SignLinearKernel.eventScratch(l));
+                }
+                default -> {
+                }
+            }
+            activity = switch (layer) {
+                case Layer.Neuron neuron -> neuron.realOutput() ? "real" : "binary";
+                case Layer.AvgPool p -> activity.equals("binary") ? "real" : activity;
+                case Layer.MaxPool p -> activity;
+                case Layer.Flatten f -> activity;
+                case Layer.Repeat r -> activity;
+                case Layer.MeanOverTime m -> activity;
+                default -> "analog";
+            };
+        }
+        scratchFloats = scratch;
+        maxInput = maxIn;
+    }
+
+    /** Whether layer {@code i} has a dense and an event-driven kernel. */
+    boolean hasEventPath(int i) {
+        return layers.get(i) instanceof Layer.SignConv || layers.get(i) instanceof Layer.SignLinear;
+    }
+
+    double eventsBelow(int i) {
+        return layers.get(i) instanceof Layer.SignConv ? EVENTS_BELOW_CONV : EVENTS_BELOW_LINEAR;
+    }
+
+    private static int[] filled(int n, int value) {
+        int[] a = new int[n];
+        java.util.Arrays.fill(a, value);
+        return a;
+    }
+
+    /** Input pixel (y, x) meets the weights of each output position whose window covers it. */
+    private static int[] convFanOut(int[] in, int[] out, int outChannels, int kernel, int stride, int padding) {
+        int[] rows = cover(in[1], out[1], kernel, stride, padding);
+        int[] cols = cover(in[2], out[2], kernel, stride, padding);
+        int[] fan = new int[in[0] * in[1] * in[2]];
+        for (int c = 0; c < in[0]; c++) {
+            for (int y = 0; y < in[1]; y++) {
+                for (int x = 0; x < in[2]; x++) {
+                    fan[(c * in[1] + y) * in[2] + x] = outChannels * rows[y] * cols[x];
+                }
+            }
+        }
+        return fan;
+    }
+
+    private static int[] cover(int size, int outSize, int kernel, int stride, int padding) {
+        int[] count = new int[size];
+        for (int o = 0; o < outSize; o++) {
+            for (int k = 0; k < kernel; k++) {
+                int i = o * stride - padding + k;
+                if (i >= 0 && i < size) {
+                    count[i]++;
+                }
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.spikebit.runtime.kernels;
+
+import dev.spikebit.runtime.graph.Layer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The full-precision layers of a deployed network on one image (methods.md 2: the first and the
+ * last layer stay full precision): convolution, fully connected layer, input normalisation and the
+ * per-channel affine maps. These are the only places where the runtime multiplies by a weight.
+ */
+public final class FloatKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int BLOCK = 4 * F.length();
+
+    private FloatKernels() {
+    }
+
+    /** Floats of scratch {@link #conv} needs for input {@code [C, h, w]}. */
+    public static int convScratch(Layer.Conv c, int h, int w) {
+        int wp = w + 2 * c.padding();
+        int oh = (h + 2 * c.padding() - c.kernel()) / c.stride() + 1;
+        int rowLength = (oh * wp + BLOCK - 1) / BLOCK * BLOCK;
+        return c.inChannels() * (rowLength + (c.kernel() - 1) * wp + c.kernel() - 1) + rowLength;
+    }
+
+    /**
+     * Convolution {@code out[o] = bias[o] + sum_{c, ky, kx} w[o, c, ky, kx] x[c, ...]}; with stride 1
+     * in the padded-plane layout of {@link SignConvKernel#dense} (each tap one shifted plane times
+     * a broadcast weight), otherwise plain loops.
+     */
+    public static void conv(Layer.Conv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
+                            float[] scratch) {
+        int k = c.kernel();
+        int p = c.padding();
+        int s = c.stride();
+        int inC = c.inChannels();
+        int wp = w + 2 * p;
+        int oh = (h + 2 * p - k) / s + 1;
+        int ow = (w + 2 * p - k) / s + 1;
+        float[] weight = c.weight();
+        float[] bias = c.bias();
+        int kk = k * k;
+        if (s != 1) {
+            for (int o = 0; o < c.outChannels(); o++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float sum = 0f;
+                        for (int ch = 0; ch < inC; ch++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                int iy = oy * s + ky - p;
+                                for (int kx = 0; kx < k; kx++) {
+                                    int ix = ox * s + kx - p;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        sum += weight[(o * inC + ch) * kk + ky * k + kx] * x[xOff + (ch * h + iy) * w + ix];
+                                    }
+                                }
+                            }
+                        }
+                        out[outOff + (o * oh + oy) * ow + ox] = bias == null ? sum : sum + bias[o];
+                    }
+                }
+            }
+            return;
+        }
+        int rowLength = (oh * wp + BLOCK - 1) / BLOCK * BLOCK;
+        int plane = rowLength + (k - 1) * wp + k - 1;
+        java.util.Arrays.fill(scratch, 0, inC * plane, 0f);
+        for (int ch = 0; ch < inC; ch++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(x, xOff + (ch * h + y) * w, scratch, ch * plane + (y + p) * wp + p, w);
+            }
+        }
+        int accOff = inC * plane;
+        for (int o = 0; o < c.outChannels(); o++) {
+            for (int start = 0; start < rowLength; start += BLOCK) {
+                var a0 = FloatVector.zero(F);
+                var a1 = FloatVector.zero(F);
+                var a2 = FloatVector.zero(F);
+                var a3 = FloatVector.zero(F);
+                for (int ch = 0; ch < inC; ch++) {
+                    int base = ch * plane + start;
+                    int wBase = (o * inC + ch) * kk;
+                    for (int tap = 0; tap < kk; tap++) {
+                        var wt = FloatVector.broadcast(F, weight[wBase + tap]);
+                        int at = base + (tap / k) * wp + tap % k;
+                        a0 = FloatVector.fromArray(F, scratch, at).fma(wt, a0);
+                        a1 = FloatVector.fromArray(F, scratch, at + F.length()).fma(wt, a1);
+                        a2 = FloatVector.fromArray(F, scratch, at + 2 * F.length()).fma(wt, a2);
+                        a3 = FloatVector.fromArray(F, scratch, at + 3 * F.length()).fma(wt, a3);
+                    }
+                }
+                a0.intoArray(scratch, accOff + start);
+                a1.intoArray(scratch, accOff + start + F.length());
+                a2.intoArray(scratch, accOff + start + 2 * F.length());
+                a3.intoArray(scratch, accOff + start + 3 * F.length());
+            }
+            float b = bias == null ? 0f : bias[o];
+            int dst = outOff + o * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float v = scratch[accOff + oy * wp + ox];
+                    out[dst + oy * ow + ox] = bias == null ? v : v + b;
+                }
+            }
+        }
+    }
+
+    /** {@code out[o] = bias[o] + sum_j w[o, j] x[j]}. */
+    public static void linear(Layer.Linear l, float[] x, int xOff, float[] out, int outOff) {
+        int in = l.inFeatures();
+        float[] weight = l.weight();
+        int upper = F.loopBound(in);
+        for (int o = 0; o < l.outFeatures(); o++) {
+            int row = o * in;
+            var acc = FloatVector.zero(F);
+            int j = 0;
+            for (; j < upper; j += F.length()) {
+                acc = FloatVector.fromArray(F, weight, row + j).fma(FloatVector.fromArray(F, x, xOff + j), acc);
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < in; j++) {
+                sum += weight[row + j] * x[xOff + j];
+            }
+            out[outOff + o] = l.bias() == null ? sum : sum + l.bias()[o];
+        }
+    }
+
+    /** {@code (x - mean[c]) * (1 / std[c])}, in place, over {@code plane} values per channel. */
+    public static void normalize(Layer.Normalize n, float[] x, int off, int plane) {
+        for (int c = 0; c < n.mean().length; c++) {
+            float mean = n.mean()[c];
+            float inv = 1f / n.std()[c];
+            for (int i = off + c * plane, end = i + plane; i < end; i++) {
+                x[i] = (x[i] - mean) * inv;
+            }
+        }
+    }
+
+    /** {@code x * scale[c] + shift[c]}, in place. */
+    public static void affine(Layer.Affine a, float[] x, int off, int plane) {
+        for (int c = 0; c < a.scale().length; c++) {
+            float scale = a.scale()[c];
+            float shift = a.shift()[c];
+            for (int i = off + c * plane, end = i + plane; i < end; i++) {
+                x[i] = x[i] * scale + shift;
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.spikebit.runtime.kernels;
+
+/**
+ * Max and average pooling over square windows without padding, one image {@code [C, h, w]}; both
+ * commute with the positive spike scales of the standard form (methods.md 2). The average is the
+ * window's sum in row order times {@code 1 / (k * k)}, as the training network computes it.
+ */
+public final class PoolKernels {
+    private PoolKernels() {
+    }
+
+    public static void max(int channels, int h, int w, int k, int s, float[] x, int xOff, float[] out, int outOff) {
+        int oh = (h - k) / s + 1;
+        int ow = (w - k) / s + 1;
+        for (int c = 0; c < channels; c++) {
+            int in = xOff + c * h * w;
+            int dst = outOff + c * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int ky = 0; ky < k; ky++) {
+                        int row = in + (oy * s + ky) * w + ox * s;
+                        for (int kx = 0; kx < k; kx++) {
+                            m = Math.max(m, x[row + kx]);
+                        }
+                    }
+                    out[dst + oy * ow + ox] = m;
+                }
+            }
+        }
+    }
+
+    public static void average(int channels, int h, int w, int k, int s, float[] x, int xOff, float[] out, int outOff) {
+        int oh = (h - k) / s + 1;
+        int ow = (w - k) / s + 1;
+        float inv = 1f / (k * k);
+        for (int c = 0; c < channels; c++) {
+            int in = xOff + c * h * w;
+            int dst = outOff + c * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float sum = 0f;
+                    for (int ky = 0; ky < k; ky++) {
+                        int row = in + (oy * s + ky) * w + ox * s;
+                        for (int kx = 0; kx < k; kx++) {
+                            sum += x[row + kx];
+                        }
+                    }
+                    out[dst + oy * ow + ox] = sum * inv;
+                }
+            }
+        }
+    }
+}
