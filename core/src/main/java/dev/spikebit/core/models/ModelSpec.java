@@ -24,12 +24,20 @@ import dev.spikebit.core.neuron.surrogate.Surrogate;
  * @param tau          LIF decay
  * @param vth          firing threshold
  * @param detachReset  whether the reset gate is detached in backward
+ * @param eta          sub-bit weights ({@code weights = sub-bit}): codebook size {@code 2^eta}, eta in
+ *                     1..8 (methods.md 3); 0 for every other weight kind. Absent from older
+ *                     checkpoints, where it reads as 0.
+ * @param osQuant      sub-bit weights: choose codewords with OS-Quant (methods.md 3)
+ * @param codebookRefresh sub-bit weights: rebuild each codebook from the current latent weights
+ *                     every this many training steps; 0 keeps it fixed (the default)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelSpec(String model, int timeSteps, int inChannels, int inSize, int numClasses, String spikes,
                         String weights, boolean binaryEdges, String surrogate, float tau, float vth,
-                        boolean detachReset) {
+                        boolean detachReset, int eta, boolean osQuant, int codebookRefresh) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The weight kinds a spec may name. */
+    public static final String WEIGHT_KINDS = "fp, binary, binary-fixed-alpha or sub-bit";
 
     public ModelSpec {
         if (timeSteps < 1) {
@@ -38,10 +46,29 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
         if (!spikes.equals("binary") && !spikes.equals("real")) {
             throw new SpikebitException("spikes must be binary or real, got \"" + spikes + "\"");
         }
-        if (!weights.equals("fp") && !weights.equals("binary") && !weights.equals("binary-fixed-alpha")) {
-            throw new SpikebitException("weights must be fp, binary or binary-fixed-alpha, got \"" + weights + "\"");
+        if (!weights.equals("fp") && !weights.equals("binary") && !weights.equals("binary-fixed-alpha")
+                && !weights.equals("sub-bit")) {
+            throw new SpikebitException("weights must be " + WEIGHT_KINDS + ", got \"" + weights + "\"");
+        }
+        if (weights.equals("sub-bit") && (eta < 1 || eta > 8)) {
+            throw new SpikebitException("model " + model + ": sub-bit weights need eta in 1..8 (a codebook of 2^eta "
+                    + "of the 512 sign patterns of a 3x3 kernel), got " + eta);
+        }
+        if (!weights.equals("sub-bit") && (eta != 0 || osQuant || codebookRefresh != 0)) {
+            throw new SpikebitException("model " + model + ": eta, osQuant and codebookRefresh apply only to sub-bit "
+                    + "weights, not to \"" + weights + "\"");
+        }
+        if (codebookRefresh < 0) {
+            throw new SpikebitException("model " + model + ": codebookRefresh must be >= 0, got " + codebookRefresh);
         }
         Surrogate.parse(surrogate); // fail early on a bad name
+    }
+
+    /** A spec without sub-bit options (the form of every weight kind but {@code sub-bit}). */
+    public ModelSpec(String model, int timeSteps, int inChannels, int inSize, int numClasses, String spikes,
+                     String weights, boolean binaryEdges, String surrogate, float tau, float vth, boolean detachReset) {
+        this(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, binaryEdges, surrogate, tau, vth,
+                detachReset, 0, false, 0);
     }
 
     /** A spec with the defaults of methods.md 1 for the given zoo entry and input. */
@@ -52,27 +79,43 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
 
     public ModelSpec withSpikes(String value) {
         return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, value, weights, binaryEdges, surrogate,
-                tau, vth, detachReset);
+                tau, vth, detachReset, eta, osQuant, codebookRefresh);
     }
 
     public ModelSpec withWeights(String value) {
         return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, value, binaryEdges, surrogate,
-                tau, vth, detachReset);
+                tau, vth, detachReset, value.equals("sub-bit") ? eta : 0, value.equals("sub-bit") && osQuant,
+                value.equals("sub-bit") ? codebookRefresh : 0);
     }
 
     public ModelSpec withBinaryEdges(boolean value) {
         return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, value, surrogate,
-                tau, vth, detachReset);
+                tau, vth, detachReset, eta, osQuant, codebookRefresh);
     }
 
     public ModelSpec withSurrogate(String value) {
         return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, binaryEdges, value,
-                tau, vth, detachReset);
+                tau, vth, detachReset, eta, osQuant, codebookRefresh);
+    }
+
+    /**
+     * The same model with sub-bit weights (methods.md 3): {@code eta}-bit codeword indices,
+     * OS-Quant selection if asked, codebook fixed ({@code refresh = 0}) or rebuilt every
+     * {@code refresh} steps.
+     */
+    public ModelSpec withSubBit(int eta, boolean osQuant, int refresh) {
+        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, "sub-bit", binaryEdges,
+                surrogate, tau, vth, detachReset, eta, osQuant, refresh);
+    }
+
+    /** Whether the weights are sub-bit (codebook-indexed sign kernels). */
+    public boolean hasSubBitWeights() {
+        return weights.equals("sub-bit");
     }
 
     public ModelSpec withTimeSteps(int value) {
         return new ModelSpec(model, value, inChannels, inSize, numClasses, spikes, weights, binaryEdges, surrogate,
-                tau, vth, detachReset);
+                tau, vth, detachReset, eta, osQuant, codebookRefresh);
     }
 
     /** The neuron configuration these options describe. */

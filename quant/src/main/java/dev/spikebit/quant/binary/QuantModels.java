@@ -6,6 +6,7 @@ import dev.spikebit.core.models.LayerFactory;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.quant.subbit.SubBitLayerFactory;
 
 /**
  * Builds zoo models with the weights their spec asks for: the entry point for the command line,
@@ -17,15 +18,17 @@ public final class QuantModels {
 
     /**
      * The layer factory for {@code spec.weights()}: {@code fp} full precision, {@code binary}
-     * trained amplitude, {@code binary-fixed-alpha} fixed amplitude (methods.md 2).
+     * trained amplitude, {@code binary-fixed-alpha} fixed amplitude (methods.md 2), {@code sub-bit}
+     * codebook-indexed 3x3 kernels (methods.md 3, {@link SubBitLayerFactory}).
      */
     public static LayerFactory layerFactory(ModelSpec spec) {
         return switch (spec.weights()) {
             case "fp" -> LayerFactory.FULL_PRECISION;
             case "binary" -> new BinaryLayerFactory(Amplitude.TRAINED, spec.binaryEdges());
             case "binary-fixed-alpha" -> new BinaryLayerFactory(Amplitude.FIXED, spec.binaryEdges());
+            case "sub-bit" -> SubBitLayerFactory.of(spec);
             default -> throw new SpikebitException("model " + spec.model() + ": unknown weights \"" + spec.weights()
-                    + "\" (expected fp, binary or binary-fixed-alpha)");
+                    + "\" (expected " + ModelSpec.WEIGHT_KINDS + ")");
         };
     }
 
