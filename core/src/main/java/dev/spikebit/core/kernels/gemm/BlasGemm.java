@@ -24,6 +24,10 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * a garbage collection requested meanwhile waits for the multiply to finish (milliseconds for the
  * training shapes). OpenBLAS calls no Java code, which is what a critical downcall requires.
  *
+ * <p>OpenBLAS picks its kernels for the CPU when it loads (the AVX-512 "Cooperlake" kernels on
+ * Zen 5) unless the environment variable {@code OPENBLAS_CORETYPE} names others: {@code Haswell}
+ * (AVX2) there runs at half the speed. See {@code docs/gemm.md}.
+ *
  * <p>{@link GemmArguments#check} runs before every call: native code reading past an array would
  * not throw.
  */
