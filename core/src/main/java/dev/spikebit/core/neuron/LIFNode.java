@@ -25,6 +25,8 @@ public class LIFNode extends Module {
     private float[] lastOutput;
     private Tensor lastPotentials;
     private boolean keepPotentials;
+    private boolean exposePotentials;
+    private Tensor exposedPotentials;
 
     public LIFNode(NeuronConfig config) {
         this.config = config;
@@ -49,11 +51,15 @@ public class LIFNode extends Module {
         int neurons = x.size() / steps;
         float[] out = new float[x.size()];
         boolean needBackward = x.requiresGrad() && NoGrad.isRecording();
-        float[] potentials = needBackward || keepPotentials ? new float[x.size()] : null;
+        float[] potentials = needBackward || keepPotentials || exposePotentials ? new float[x.size()] : null;
         kernel.forward(x.data(), steps, neurons, config, out, potentials);
         lastOutput = out;
         if (keepPotentials) {
             lastPotentials = Tensor.of(potentials, x.shape());
+        }
+        if (exposePotentials) {
+            exposedPotentials = Tensor.result(potentials, x.shape(),
+                    gH -> potentialBackward(gH, potentials, steps, neurons, x.grad()), x);
         }
         return Tensor.result(out, x.shape(),
                 g -> kernel.backward(g, potentials, steps, neurons, config, x.grad(), true), x);
@@ -78,6 +84,47 @@ public class LIFNode extends Module {
     /** The pre-spike potentials of the last forward, when {@link #keepPotentials(boolean)} is on. */
     public Tensor lastPotentials() {
         return lastPotentials;
+    }
+
+    /**
+     * Exposes the pre-spike potentials H of each forward as a tensor that carries gradient back to
+     * the input (for membrane-potential distillation, methods.md 3). A loss on
+     * {@link #exposedPotentials()} adds {@code dL/dH[t]} to the gradient that flows through the
+     * recurrence {@code H[t] = tau V[t-1] + X[t]}, {@code V[t] = H[t] (1 - S[t])}; the spikes'
+     * own backward is unchanged. Off by default.
+     */
+    public void exposePotentials(boolean on) {
+        this.exposePotentials = on;
+        if (!on) {
+            exposedPotentials = null;
+        }
+    }
+
+    /** The pre-spike potentials of the last forward, with gradient, when {@link #exposePotentials} is on. */
+    public Tensor exposedPotentials() {
+        return exposedPotentials;
+    }
+
+    /**
+     * Backward of H alone: the LIF backward with no gradient on the output and {@code gH} added at
+     * each step, {@code gHtot[t] = gH[t] + tau * gHtot[t+1] * dV[t]/dH[t]}, {@code dL/dX[t] += gHtot[t]}.
+     * The spikes' backward ({@link LifKernel#backward}) is linear in its incoming gradient, so the
+     * two backward passes add up to the backward of a loss on both outputs.
+     */
+    private void potentialBackward(float[] gH, float[] potentials, int steps, int neurons, float[] gradX) {
+        float tau = config.tau();
+        float vth = config.vth();
+        float[] next = new float[neurons];
+        for (int t = steps - 1; t >= 0; t--) {
+            for (int i = 0, at = t * neurons; i < neurons; i++, at++) {
+                float h = potentials[at];
+                float s = h >= vth ? 1f : 0f;
+                float dVdH = config.detachReset() ? 1f - s : (1f - s) - h * config.surrogate().derivative(h - vth);
+                float g = gH[at] + tau * next[i] * dVdH;
+                next[i] = g;
+                gradX[at] += g;
+            }
+        }
     }
 
     private static double nonZeroShare(float[] out) {
