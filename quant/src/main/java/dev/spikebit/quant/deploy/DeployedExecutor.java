@@ -72,12 +72,15 @@ public final class DeployedExecutor {
                     + batch + " images of shape " + java.util.Arrays.toString(inputShape));
         }
         List<DeployedNode> nodes = model.nodes();
+        // A sub-bit layer runs as the sign layer its codewords spell out, unpacked once per call.
+        List<DeployedNode> exec = nodes.stream()
+                .map(n -> n instanceof DeployedNode.CodewordConv c ? (DeployedNode) c.toSignConv() : n).toList();
         List<int[]> shapes = model.outputShapes();
         int repeat = model.repeatIndex();
         try (var scope = NoGrad.enter()) {
             float[] x = images;
             for (int i = 0; i <= repeat; i++) {
-                float[] y = apply(nodes.get(i), x, i == 0 ? inputShape : shapes.get(i - 1), batch);
+                float[] y = apply(exec.get(i), x, i == 0 ? inputShape : shapes.get(i - 1), batch);
                 observer.afterNode(i, nodes.get(i), -1, x, y, batch);
                 x = y;
             }
@@ -102,7 +105,7 @@ public final class DeployedExecutor {
                             observer.potentials(i, neuron, t, h, batch);
                         }
                     } else {
-                        y = apply(node, x, shapes.get(i - 1), batch);
+                        y = apply(exec.get(i), x, shapes.get(i - 1), batch);
                     }
                     observer.afterNode(i, node, t, x, y, batch);
                     x = y;
@@ -129,6 +132,7 @@ public final class DeployedExecutor {
                     Tensor.of(c.weight(), c.outChannels(), c.inChannels(), c.kernel(), c.kernel()),
                     c.bias() == null ? null : Tensor.of(c.bias(), c.outChannels()), c.stride(), c.padding()).data();
             case DeployedNode.SignConv c -> SignKernels.conv(c, x, in, batch);
+            case DeployedNode.CodewordConv c -> SignKernels.conv(c.toSignConv(), x, in, batch);
             case DeployedNode.Linear l -> LinearOp.linear(Tensor.of(x, batch, l.inFeatures()),
                     Tensor.of(l.weight(), l.outFeatures(), l.inFeatures()),
                     l.bias() == null ? null : Tensor.of(l.bias(), l.outFeatures())).data();

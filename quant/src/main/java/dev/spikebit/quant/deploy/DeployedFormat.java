@@ -39,6 +39,12 @@ public final class DeployedFormat {
     public static final String FORMAT_KEY = "spikebit.format";
     public static final String GRAPH_KEY = "spikebit.graph";
     public static final String FORMAT = "deployed-1";
+    /**
+     * {@code deployed-1} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md). A network
+     * without sub-bit layers is still written as {@code deployed-1}, so readers of the older
+     * format keep reading it; this reader reads both.
+     */
+    public static final String FORMAT_SUB_BIT = "deployed-2";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,19 +61,26 @@ public final class DeployedFormat {
                 case float[] f -> TensorEntry.ofFloats(node.name() + "." + role, shapeOf(node, role), f);
                 case PackedSigns s -> TensorEntry.ofUnsignedBytes(node.name() + "." + role,
                         new long[] {s.rows(), s.rowBytes()}, s.bits());
+                case PackedCodes c -> TensorEntry.ofUnsignedBytes(node.name() + "." + role,
+                        new long[] {c.bits().length}, c.bits());
                 default -> throw new IllegalStateException(role);
             }));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put(FORMAT_KEY, FORMAT);
+        metadata.put(FORMAT_KEY, formatOf(model));
         metadata.put(GRAPH_KEY, graphJson(model));
         SafeTensors.write(path, tensors, metadata);
+    }
+
+    /** The oldest format that can hold {@code model}: {@link #FORMAT_SUB_BIT} only with sub-bit nodes. */
+    public static String formatOf(DeployedModel model) {
+        return model.nodes().stream().anyMatch(n -> n instanceof DeployedNode.CodewordConv) ? FORMAT_SUB_BIT : FORMAT;
     }
 
     /** The layer graph as the JSON stored under {@link #GRAPH_KEY}. */
     public static String graphJson(DeployedModel model) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
+        root.put("format", formatOf(model));
         root.put("model", model.model());
         root.put("timeSteps", model.timeSteps());
         ArrayNode input = root.putArray("inputShape");
@@ -88,6 +101,10 @@ public final class DeployedFormat {
                 }
                 case DeployedNode.SignConv c -> conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
                         c.padding());
+                case DeployedNode.CodewordConv c -> {
+                    conv(n, c.inChannels(), c.outChannels(), 3, c.stride(), c.padding());
+                    n.put("eta", c.eta());
+                }
                 case DeployedNode.Linear l -> {
                     n.put("inFeatures", l.inFeatures());
                     n.put("outFeatures", l.outFeatures());
@@ -146,6 +163,11 @@ public final class DeployedFormat {
                 putIfPresent(t, "bias", c.bias());
             }
             case DeployedNode.SignConv c -> t.put("signs", c.signs());
+            case DeployedNode.CodewordConv c -> {
+                t.put("codebook", c.codebook());
+                t.put("indices", c.indices());
+                t.put("negate", c.negate());
+            }
             case DeployedNode.Linear l -> {
                 t.put("weight", l.weight());
                 putIfPresent(t, "bias", l.bias());
@@ -188,16 +210,17 @@ public final class DeployedFormat {
     public static DeployedModel load(Path path) {
         SafeTensorsFile file = SafeTensors.read(path);
         String format = file.metadata().get(FORMAT_KEY);
-        if (!FORMAT.equals(format)) {
+        if (!FORMAT.equals(format) && !FORMAT_SUB_BIT.equals(format)) {
             throw new SpikebitException(path + ": not a deployed spikebit model (metadata " + FORMAT_KEY + " is "
-                    + (format == null ? "missing" : "\"" + format + "\"") + "; this reader knows \"" + FORMAT + "\")");
+                    + (format == null ? "missing" : "\"" + format + "\"") + "; this reader knows \"" + FORMAT
+                    + "\" and \"" + FORMAT_SUB_BIT + "\")");
         }
         String graph = file.metadata().get(GRAPH_KEY);
         if (graph == null) {
             throw new SpikebitException(path + ": no layer graph (metadata " + GRAPH_KEY + " is missing)");
         }
         try {
-            return new Reader(path, file).read(graph);
+            return new Reader(path, file, format).read(graph);
         } catch (SpikebitException e) {
             if (e.getMessage().startsWith(path.toString())) {
                 throw e;
@@ -211,10 +234,12 @@ public final class DeployedFormat {
         private final Path path;
         private final SafeTensorsFile file;
         private final Set<String> used = new LinkedHashSet<>();
+        private final String format;
 
-        Reader(Path path, SafeTensorsFile file) {
+        Reader(Path path, SafeTensorsFile file, String format) {
             this.path = path;
             this.file = file;
+            this.format = format;
         }
 
         DeployedModel read(String graph) {
@@ -228,9 +253,10 @@ public final class DeployedFormat {
                 throw fail("the layer graph (" + GRAPH_KEY + ") must be a JSON object");
             }
             Fields top = new Fields(root, "the layer graph");
-            String format = top.text("format");
-            if (!format.equals(FORMAT)) {
-                throw fail("the layer graph has format \"" + format + "\"; this reader knows \"" + FORMAT + "\"");
+            String graphFormat = top.text("format");
+            if (!graphFormat.equals(format)) {
+                throw fail("the layer graph has format \"" + graphFormat + "\" but the file's metadata says \"" + format
+                        + "\"");
             }
             String model = top.text("model");
             int timeSteps = top.integer("timeSteps");
@@ -285,6 +311,26 @@ public final class DeployedFormat {
                     yield new DeployedNode.SignConv(name, in, out, k, stride, padding,
                             signs(f, name, out, (long) in * k * k));
                 }
+                case "codeword_conv" -> {
+                    if (!format.equals(FORMAT_SUB_BIT)) {
+                        throw fail(f.where + ": codeword_conv needs format " + FORMAT_SUB_BIT + ", the file is " + format);
+                    }
+                    int in = f.integer("inChannels");
+                    int out = f.integer("outChannels");
+                    int k = f.integer("kernel");
+                    int stride = f.integer("stride");
+                    int padding = f.integer("padding");
+                    int eta = f.integer("eta");
+                    if (k != 3) {
+                        throw fail(f.where + ": kernel is " + k + ", codeword_conv is 3x3 only");
+                    }
+                    if (eta < 1 || eta > 8) {
+                        throw fail(f.where + ": eta is " + eta + ", expected 1..8");
+                    }
+                    yield new DeployedNode.CodewordConv(name, in, out, stride, padding, eta,
+                            codes(f, name, "codebook", 1 << eta, 9), codes(f, name, "indices", (long) out * in, eta),
+                            codes(f, name, "negate", out, 1));
+                }
                 case "linear" -> {
                     int in = f.integer("inFeatures");
                     int out = f.integer("outFeatures");
@@ -325,8 +371,9 @@ public final class DeployedFormat {
                 case "flatten" -> new DeployedNode.Flatten(name);
                 case "repeat" -> new DeployedNode.Repeat(name);
                 case "mean_over_time" -> new DeployedNode.MeanOverTime(name);
-                default -> throw fail(where + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + FORMAT
-                        + " knows normalize, conv, sign_conv, linear, sign_linear, affine, neuron, max_pool, avg_pool, "
+                default -> throw fail(where + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
+                        + " knows normalize, conv, sign_conv, " + (format.equals(FORMAT_SUB_BIT) ? "codeword_conv, " : "")
+                        + "linear, sign_linear, affine, neuron, max_pool, avg_pool, "
                         + "flatten, repeat, mean_over_time");
             };
             f.done();
@@ -354,6 +401,20 @@ public final class DeployedFormat {
                         + " signs (they must be 0)");
             }
             return signs;
+        }
+
+        /** The U8 tensor {@code <node>.<role>} of {@code count} packed codes of {@code width} bits. */
+        private PackedCodes codes(Fields f, String node, String role, long count, int width) {
+            if (count > Integer.MAX_VALUE) {
+                throw fail(f.where + ": " + count + " codes is too many");
+            }
+            TensorEntry t = tensor(f, node + "." + role, DType.U8, new long[] {PackedCodes.bytes(count, width)});
+            PackedCodes codes = new PackedCodes((int) count, width, t.toBytes());
+            if (!codes.paddingClear()) {
+                throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
+                        + width + " bits (they must be 0)");
+            }
+            return codes;
         }
 
         private TensorEntry tensor(Fields f, String name, DType dtype, long[] shape) {

@@ -106,6 +106,59 @@ public sealed interface DeployedNode {
         }
     }
 
+    /**
+     * A 3x3 convolution with sub-bit weights (methods.md 3, S2NN): every kernel (output {@code o},
+     * input {@code c}) is one of the layer's {@code 2^eta} codewords, stored as its eta-bit index
+     * {@code indices[o * in + c]}; the codebook holds the codewords as 9-bit sign patterns (bit
+     * {@code k} set for +1 at row-major tap {@code k}); {@code negate[o]} flips every sign of
+     * output channel {@code o} (where the folded scale {@code k[o]} was negative). It computes
+     * {@code b = sign_kernels * x} with additions and subtractions only, exactly as the
+     * {@link SignConv} of the same signs ({@link #toSignConv}).
+     */
+    record CodewordConv(String name, int inChannels, int outChannels, int stride, int padding, int eta,
+                        PackedCodes codebook, PackedCodes indices, PackedCodes negate) implements DeployedNode {
+        public CodewordConv {
+            requirePositive(name, "codeword_conv", inChannels, outChannels, 3, stride);
+            if (eta < 1 || eta > 8) {
+                throw new SpikebitException(name + ": codeword_conv needs eta in 1..8, got " + eta);
+            }
+            requireCodes(name, "codebook", codebook, 1 << eta, 9);
+            requireCodes(name, "indices", indices, (long) outChannels * inChannels, eta);
+            requireCodes(name, "negate", negate, outChannels, 1);
+        }
+
+        public String kind() {
+            return "codeword_conv";
+        }
+
+        public int[] outputShape(int[] in) {
+            return convShape(this, in, inChannels, outChannels, 3, stride, padding);
+        }
+
+        public long parameterBytes() {
+            return codebook.bits().length + indices.bits().length + negate.bits().length;
+        }
+
+        /** The same layer with its signs written out, one bit per weight. */
+        public SignConv toSignConv() {
+            int rowLength = inChannels * 9;
+            int[] patterns = codebook.unpack();
+            float[] signs = new float[outChannels * rowLength];
+            boolean[] flip = new boolean[outChannels];
+            for (int o = 0; o < outChannels; o++) {
+                flip[o] = negate.get(o) != 0;
+                for (int c = 0; c < inChannels; c++) {
+                    int pattern = patterns[indices.get(o * inChannels + c)];
+                    for (int k = 0; k < 9; k++) {
+                        signs[o * rowLength + c * 9 + k] = (pattern >>> k & 1) != 0 ? 1f : -1f;
+                    }
+                }
+            }
+            return new SignConv(name, inChannels, outChannels, 3, stride, padding,
+                    PackedSigns.pack(signs, outChannels, rowLength, flip));
+        }
+    }
+
     /** A full-precision fully connected layer, {@code weight [out, in]}, optional bias. */
     record Linear(String name, int inFeatures, int outFeatures, float[] weight, float[] bias)
             implements DeployedNode {
@@ -349,6 +402,13 @@ public sealed interface DeployedNode {
         if (signs.rows() != rows || signs.rowLength() != rowLength) {
             throw new SpikebitException("node " + name + ": signs are " + signs.rows() + " rows of "
                     + signs.rowLength() + ", expected " + rows + " rows of " + rowLength);
+        }
+    }
+
+    private static void requireCodes(String name, String what, PackedCodes codes, long count, int width) {
+        if (codes.count() != count || codes.width() != width) {
+            throw new SpikebitException(name + ": " + what + " holds " + codes.count() + " codes of " + codes.width()
+                    + " bits, expected " + count + " of " + width);
         }
     }
 

@@ -18,6 +18,8 @@ import dev.spikebit.quant.binary.BinaryConv2d;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.binary.BinaryLinear;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.quant.subbit.Codebook;
+import dev.spikebit.quant.subbit.SubBitConv2d;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +39,10 @@ import java.util.List;
  * {@code k U'} (ReverB real-valued spikes), which is exactly what the training neuron emits.
  * A binary layer that ends the network (no neuron) keeps {@code |k|} and {@code d} as a
  * per-channel affine map before the readout.
+ *
+ * <p>A sub-bit conv ({@link SubBitConv2d}, methods.md 3) folds the same way, with the codewords
+ * its forward selects in place of {@code sign(W)}; it becomes a {@code codeword_conv} node holding
+ * its codebook, one index per kernel and one negation bit per channel (docs/s2nn.md).
  *
  * <p>Full-precision layers are kept as they are; a batch norm after them becomes a per-channel
  * affine map computed exactly as the training network's evaluation-mode batch norm computes it, so
@@ -89,7 +95,7 @@ public final class Reparameterizer {
             NamedLayer named = items.get(i);
             if (named == null) {
                 add(new DeployedNode.Repeat(REPEAT_NAME));
-            } else if (named.layer() instanceof BinaryLayer) {
+            } else if (named.layer() instanceof BinaryLayer || named.layer() instanceof SubBitConv2d) {
                 i = foldBinary(i);
             } else {
                 add(plain(named));
@@ -171,8 +177,8 @@ public final class Reparameterizer {
      */
     private int foldBinary(int at) {
         NamedLayer named = items.get(at);
-        BinaryLayer binary = (BinaryLayer) named.layer();
-        int channels = binary.outputs();
+        Module layer = named.layer();
+        int channels = layer instanceof BinaryLayer b ? b.outputs() : ((SubBitConv2d) layer).outChannels();
         int next = at + 1;
         boolean repeatBeforeNeuron = false;
         BatchNorm bn = null;
@@ -205,8 +211,9 @@ public final class Reparameterizer {
 
         double[] k = new double[channels];
         double[] d = new double[channels];
-        float[] alpha = binary.amplitudes();
-        float[] bias = binary.bias() == null ? null : binary.bias().data();
+        float[] alpha = layer instanceof BinaryLayer b ? b.amplitudes() : ((SubBitConv2d) layer).amplitudes();
+        var biasTensor = layer instanceof BinaryLayer b ? b.bias() : ((SubBitConv2d) layer).bias();
+        float[] bias = biasTensor == null ? null : biasTensor.data();
         for (int c = 0; c < channels; c++) {
             double b0 = bias == null ? 0 : bias[c];
             if (bn == null) {
@@ -232,12 +239,15 @@ public final class Reparameterizer {
         for (int c = 0; c < channels; c++) {
             negate[c] = k[c] < 0;
         }
-        PackedSigns signs = PackedSigns.pack(binary.latentWeight().data(), channels, binary.fanIn(), negate);
-        add(switch (binary) {
+        add(switch (layer) {
             case BinaryConv2d conv -> new DeployedNode.SignConv(named.name(), conv.inChannels(), conv.outChannels(),
-                    conv.kernel(), conv.stride(), conv.padding(), signs);
+                    conv.kernel(), conv.stride(), conv.padding(),
+                    PackedSigns.pack(conv.latentWeight().data(), channels, conv.fanIn(), negate));
             case BinaryLinear linear -> new DeployedNode.SignLinear(named.name(), linear.inFeatures(),
-                    linear.outFeatures(), signs);
+                    linear.outFeatures(), PackedSigns.pack(linear.latentWeight().data(), channels, linear.fanIn(),
+                            negate));
+            case SubBitConv2d sub -> codewordConv(named.name(), sub, negate);
+            default -> throw new IllegalStateException(layer.describe());
         });
         if (repeatBeforeNeuron) {
             add(new DeployedNode.Repeat(REPEAT_NAME));
@@ -269,6 +279,21 @@ public final class Reparameterizer {
         add(new DeployedNode.Neuron(neuronLayer.name(), config.tau(), config.output(), threshold, neuronBias,
                 spikeScale));
         return next;
+    }
+
+    /**
+     * A sub-bit layer's deployed form: its codebook, the index each kernel selects now (the same
+     * selection its forward makes, OS-Quant included) and the channels to negate.
+     */
+    private static DeployedNode.CodewordConv codewordConv(String name, SubBitConv2d layer, boolean[] negate) {
+        Codebook codebook = layer.codebook();
+        int[] flips = new int[negate.length];
+        for (int c = 0; c < negate.length; c++) {
+            flips[c] = negate[c] ? 1 : 0;
+        }
+        return new DeployedNode.CodewordConv(name, layer.inChannels(), layer.outChannels(), layer.stride(),
+                layer.padding(), layer.eta(), PackedCodes.pack(codebook.patterns(), 9),
+                PackedCodes.pack(layer.selection(), layer.eta()), PackedCodes.pack(flips, 1));
     }
 
     private static SpikebitException undeployable(NamedLayer named, String why) {

@@ -102,12 +102,34 @@ final class ActivityCounter implements DeployedExecutor.Observer {
                 ops += fan[i % per];
             }
         }
+        if (node instanceof DeployedNode.CodewordConv c) {
+            ops = Math.min(ops, codewordReuseOps(c, input, output, fan, dense));
+        }
         boolean mac = realWeights(node) && activity != Activity.BINARY_SPIKES;
         if (mac) {
             macs[index] += ops;
         } else {
             acs[index] += ops;
         }
+    }
+
+    /**
+     * Additions of a sub-bit conv computed with codeword reuse (methods.md 3): each (non-zero)
+     * input meets each of the {@code 2^eta} codewords at every window covering it
+     * ({@code fan / out} windows), then each output element sums its {@code in} selected maps.
+     * The accounting takes the cheaper of this and the direct count, as a runtime would.
+     */
+    private static double codewordReuseOps(DeployedNode.CodewordConv c, float[] input, float[] output, int[] fan,
+                                           boolean dense) {
+        double ops = 0;
+        int per = fan.length;
+        int codewords = 1 << c.eta();
+        for (int i = 0; i < input.length; i++) {
+            if (dense || input[i] != 0f) {
+                ops += (double) fan[i % per] / c.outChannels() * codewords;
+            }
+        }
+        return ops + (double) output.length * c.inChannels();
     }
 
     /**
@@ -118,6 +140,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
         return switch (node) {
             case DeployedNode.Conv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
             case DeployedNode.SignConv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case DeployedNode.CodewordConv c -> convFanOut(in, out, c.outChannels(), 3, c.stride(), c.padding());
             case DeployedNode.Linear l -> filled(l.inFeatures(), l.outFeatures());
             case DeployedNode.SignLinear l -> filled(l.inFeatures(), l.outFeatures());
             default -> null;

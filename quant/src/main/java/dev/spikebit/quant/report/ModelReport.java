@@ -52,20 +52,26 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
         return switch (node) {
             case DeployedNode.Conv c -> c.weight().length;
             case DeployedNode.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
+            case DeployedNode.CodewordConv c -> 9L * c.outChannels() * c.inChannels();
             case DeployedNode.Linear l -> l.weight().length;
             case DeployedNode.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
             default -> 0;
         };
     }
 
-    private static int bits(DeployedNode node) {
+    private static double bits(DeployedNode node) {
         return switch (node) {
             case DeployedNode.SignConv c -> 1;
+            case DeployedNode.CodewordConv c -> c.eta() / 9.0; // index bits only; the codebook is in bytes
             case DeployedNode.SignLinear l -> 1;
             case DeployedNode.Conv c -> 32;
             case DeployedNode.Linear l -> 32;
             default -> 0;
         };
+    }
+
+    private static String bitsText(double bits) {
+        return bits == Math.rint(bits) ? Long.toString((long) bits) : String.format("%.3f", bits);
     }
 
     public double macs() {
@@ -91,7 +97,7 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
 
     /** Bits of weight storage per weight over the whole network (weights only). */
     public double bitsPerWeight() {
-        long bits = 0;
+        double bits = 0;
         for (LayerReport l : layers) {
             bits += l.weights() * l.bitsPerWeight();
         }
@@ -105,7 +111,7 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
                 "energy");
         for (LayerReport l : layers) {
             t.row(l.name(), l.kind(), Arrays.toString(l.outputShape()), l.weights() == 0 ? "" : String.format("%,d", l.weights()),
-                    l.bitsPerWeight() == 0 ? "" : Integer.toString(l.bitsPerWeight()), String.format("%,d", l.bytes()),
+                    l.bitsPerWeight() == 0 ? "" : bitsText(l.bitsPerWeight()), String.format("%,d", l.bytes()),
                     l.isNeuron() ? String.format("%.2f%%", 100 * l.firingRate()) : "",
                     ops(l.macs()), ops(l.acs()), energy(l.energyPj()));
         }
