@@ -112,15 +112,15 @@ final class Executor {
                 FloatKernels.affine(a, out, 0, plan.inSizes[i] / in[0]);
             }
             case Layer.Conv c -> {
-                count(i, x, false);
+                count(i, x);
                 FloatKernels.conv(c, x, 0, in[1], in[2], out, 0, scratch);
             }
             case Layer.Linear l -> {
-                count(i, x, false);
+                count(i, x);
                 FloatKernels.linear(l, x, 0, out, 0);
             }
             case Layer.SignConv c -> {
-                int nonZeros = count(i, x, true);
+                int nonZeros = count(i, x);
                 if (useEvents(i, nonZeros)) {
                     SignConvKernel.events(c, x, 0, in[1], in[2], events, nonZeros, out, 0, scratch);
                     eventRuns[i]++;
@@ -130,7 +130,7 @@ final class Executor {
                 }
             }
             case Layer.SignLinear l -> {
-                int nonZeros = count(i, x, true);
+                int nonZeros = count(i, x);
                 if (useEvents(i, nonZeros)) {
                     SignLinearKernel.events(l, x, 0, events, nonZeros, out, 0, scratch);
                     eventRuns[i]++;
@@ -165,22 +165,21 @@ final class Executor {
     }
 
     /**
-     * Counts layer {@code i}'s input for methods.md 4 and, if {@code list}, writes the indices of
-     * the non-zero values to {@link #events}. Returns the number of non-zero values.
+     * Counts layer {@code i}'s input for methods.md 4 and writes the indices of the non-zero
+     * values to {@link #events}. Returns the number of non-zero values.
      */
-    private int count(int i, float[] x, boolean list) {
+    private int count(int i, float[] x) {
         int size = plan.inSizes[i];
         int[] fan = plan.fanOut[i];
         int nonZeros = 0;
         long fanSum = 0;
+        // Branch-free: every index is written, and kept only if its value is non-zero.
+        int[] list = this.events;
         for (int j = 0; j < size; j++) {
-            if (x[j] != 0f) {
-                if (list) {
-                    events[nonZeros] = j;
-                }
-                nonZeros++;
-                fanSum += fan[j];
-            }
+            boolean nz = x[j] != 0f;
+            list[nonZeros] = j;
+            nonZeros += nz ? 1 : 0;
+            fanSum += nz ? fan[j] : 0;
         }
         inputs[i] += size;
         nonZero[i] += nonZeros;

@@ -12,6 +12,10 @@ public final class PoolKernels {
     public static void max(int channels, int h, int w, int k, int s, float[] x, int xOff, float[] out, int outOff) {
         int oh = (h - k) / s + 1;
         int ow = (w - k) / s + 1;
+        if (k == 2 && s == 2) {
+            max2x2(channels, h, w, oh, ow, x, xOff, out, outOff);
+            return;
+        }
         for (int c = 0; c < channels; c++) {
             int in = xOff + c * h * w;
             int dst = outOff + c * oh * ow;
@@ -21,10 +25,33 @@ public final class PoolKernels {
                     for (int ky = 0; ky < k; ky++) {
                         int row = in + (oy * s + ky) * w + ox * s;
                         for (int kx = 0; kx < k; kx++) {
-                            m = Math.max(m, x[row + kx]);
+                            float v = x[row + kx];
+                            m = v > m ? v : m;
                         }
                     }
                     out[dst + oy * ow + ox] = m;
+                }
+            }
+        }
+    }
+
+    /** The common 2x2, stride 2 window: two rows at a time, comparisons without Math.max's NaN and -0 work. */
+    private static void max2x2(int channels, int h, int w, int oh, int ow, float[] x, int xOff, float[] out, int outOff) {
+        for (int c = 0; c < channels; c++) {
+            int in = xOff + c * h * w;
+            int dst = outOff + c * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int top = in + 2 * oy * w;
+                int bottom = top + w;
+                int o = dst + oy * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    float a = x[top + 2 * ox];
+                    float b = x[top + 2 * ox + 1];
+                    float d = x[bottom + 2 * ox];
+                    float e = x[bottom + 2 * ox + 1];
+                    float ab = a >= b ? a : b;
+                    float de = d >= e ? d : e;
+                    out[o + ox] = ab >= de ? ab : de;
                 }
             }
         }

@@ -74,7 +74,6 @@ public final class SignConvKernel {
         int accOff = inC * plane;
         byte[] bits = c.signs().rowBits();
         int rowBytes = c.signs().rowBytes();
-        int kk = k * k;
         for (int o = 0; o < c.outChannels(); o++) {
             int row = o * rowBytes;
             for (int start = 0; start < rowLength; start += BLOCK) {
@@ -82,20 +81,22 @@ public final class SignConvKernel {
                 var a1 = FloatVector.zero(F);
                 var a2 = FloatVector.zero(F);
                 var a3 = FloatVector.zero(F);
+                int j = 0;
                 for (int ch = 0; ch < inC; ch++) {
                     int base = ch * plane + start;
-                    for (int tap = 0; tap < kk; tap++) {
-                        int j = ch * kk + tap;
-                        int flip = (~bits[row + (j >>> 3)] >>> (j & 7) & 1) << 31;
-                        int at = base + (tap / k) * wp + tap % k;
-                        a0 = a0.add(FloatVector.fromArray(F, scratch, at).reinterpretAsInts()
-                                .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
-                        a1 = a1.add(FloatVector.fromArray(F, scratch, at + F.length()).reinterpretAsInts()
-                                .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
-                        a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * F.length()).reinterpretAsInts()
-                                .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
-                        a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * F.length()).reinterpretAsInts()
-                                .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++, j++) {
+                            int flip = (~bits[row + (j >>> 3)] >>> (j & 7) & 1) << 31;
+                            int at = base + ky * wp + kx;
+                            a0 = a0.add(FloatVector.fromArray(F, scratch, at).reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
+                            a1 = a1.add(FloatVector.fromArray(F, scratch, at + F.length()).reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
+                            a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * F.length()).reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
+                            a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * F.length()).reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
+                        }
                     }
                 }
                 a0.intoArray(scratch, accOff + start);
@@ -159,7 +160,6 @@ public final class SignConvKernel {
         int p = c.padding();
         int outC = c.outChannels();
         int pitch = paddedChannels(outC);
-        int groups = pitch / 8;
         int columnBytes = c.signs().columnBytes();
         byte[] columns = c.signs().columnBits();
         int[] table = SignMasks.TABLE;
@@ -168,25 +168,34 @@ public final class SignConvKernel {
         for (int e = 0; e < count; e++) {
             int index = events[e];
             int ch = index / plane;
-            int y = index % plane / w;
-            int xx = index % w;
+            int rest = index - ch * plane;
+            int y = rest / w;
+            int xx = rest - y * w;
             var value = IntVector.broadcast(SignMasks.INTS, Float.floatToRawIntBits(x[xOff + index]));
             for (int ky = 0; ky < k; ky++) {
+                // Output row oy reads input row oy * s + ky - p: this input is reached from oy = (y + p - ky) / s.
                 int ty = y + p - ky;
-                if (ty < 0 || ty % s != 0 || ty / s >= g.oh) {
+                if (ty < 0 || (s != 1 && ty % s != 0)) {
                     continue;
                 }
-                int oy = ty / s;
+                int oy = s == 1 ? ty : ty / s;
+                if (oy >= g.oh) {
+                    continue;
+                }
                 for (int kx = 0; kx < k; kx++) {
                     int tx = xx + p - kx;
-                    if (tx < 0 || tx % s != 0 || tx / s >= g.ow) {
+                    if (tx < 0 || (s != 1 && tx % s != 0)) {
                         continue;
                     }
-                    int acc = (oy * g.ow + tx / s) * pitch;
+                    int ox = s == 1 ? tx : tx / s;
+                    if (ox >= g.ow) {
+                        continue;
+                    }
+                    int acc = (oy * g.ow + ox) * pitch;
                     int column = ((ch * k + ky) * k + kx) * columnBytes;
-                    for (int gi = 0; gi < groups; gi++) {
-                        int b = gi < columnBytes ? columns[column + gi] & 0xFF : 0;
-                        var signed = value.lanewise(VectorOperators.XOR, IntVector.fromArray(SignMasks.INTS, table, b * 8))
+                    for (int gi = 0; gi < columnBytes; gi++) {
+                        var signed = value.lanewise(VectorOperators.XOR,
+                                IntVector.fromArray(SignMasks.INTS, table, (columns[column + gi] & 0xFF) * 8))
                                 .reinterpretAsFloats();
                         FloatVector.fromArray(SignMasks.FLOATS, scratch, acc + gi * 8).add(signed)
                                 .intoArray(scratch, acc + gi * 8);
