@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.cli.experiment.ExperimentRow;
 import dev.spikebit.cli.experiment.ReverbExperiment;
+import dev.spikebit.cli.experiment.S2nnExperiment;
 import dev.spikebit.core.SpikebitException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,15 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code spikebit experiment reverb}: the papers' comparison tables, trained and measured end to end. */
+/**
+ * {@code spikebit experiment reverb|s2nn}: the papers' comparison tables, trained and measured end
+ * to end.
+ */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Run a paper's comparison: 'reverb' trains FP-SNN, BSNN, ReverB (fixed and trained alpha) and "
-                + "real spikes with FP weights, deploys each, and writes reverb-table.md/.json/.png.")
+                + "real spikes with FP weights, deploys each, and writes reverb-table.md/.json/.png. 's2nn' trains "
+                + "(or reuses) an FP teacher and a binary network, compresses the binary one to sub-bit weights for "
+                + "each eta x {baseline, +OS-Quant, +OS-Quant+MPFD}, and writes s2nn-table.md/.json and PNGs.")
 public final class ExperimentCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "reverb")
+    @Parameters(index = "0", description = "reverb or s2nn")
     String which;
 
-    @Option(names = "--model", defaultValue = "fmnist-cnn", description = "Zoo model. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--model", description = "Zoo model. Default: fmnist-cnn (reverb), fmnist-vgg-s (s2nn)")
     String model;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Epochs per row. Default: ${DEFAULT-VALUE}")
@@ -44,13 +50,19 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where Fashion-MNIST is.")
     Path dataDir;
 
+    @Option(names = "--etas", split = ",", defaultValue = "4,5,6", description = "s2nn: codebook index bits. Default: ${DEFAULT-VALUE}")
+    List<Integer> etas;
+
+    @Option(names = "--lambda", defaultValue = "1000", description = "s2nn: MPFD loss weight. Default: ${DEFAULT-VALUE}")
+    float lambda;
+
     @Option(names = "--out", defaultValue = "runs/experiment", description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        if (!which.equals("reverb")) {
-            throw new SpikebitException("unknown experiment \"" + which + "\": expected reverb");
+        if (!which.equals("reverb") && !which.equals("s2nn")) {
+            throw new SpikebitException("unknown experiment \"" + which + "\": expected reverb or s2nn");
         }
         if (epochs < 1 || seedCount < 1) {
             throw new SpikebitException("--epochs and --seeds must be >= 1");
@@ -60,14 +72,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             seeds.add(seed + i);
         }
         DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, testLimit);
-        List<ExperimentRow> rows = new ReverbExperiment(model, epochs, seeds, lr, data.train(), data.test(), out,
-                System.err, 1000).run();
-        System.out.printf("%-26s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
+        boolean s2nn = which.equals("s2nn");
+        String net = model != null ? model : s2nn ? "fmnist-vgg-s" : "fmnist-cnn";
+        List<ExperimentRow> rows = s2nn
+                ? new S2nnExperiment(net, epochs, seeds, etas, lr, lambda, data.train(), data.test(), out, System.err,
+                        1000).run()
+                : new ReverbExperiment(net, epochs, seeds, lr, data.train(), data.test(), out, System.err, 1000).run();
+        System.out.printf("%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
         for (ExperimentRow r : rows) {
-            System.out.printf("%-26s %7.2f%% %12.3f %,14d %10.1f%n", r.name(), 100 * r.accuracyMean(), r.bitsPerWeight(),
+            System.out.printf("%-32s %7.2f%% %12.3f %,14d %10.1f%n", r.name(), 100 * r.accuracyMean(), r.bitsPerWeight(),
                     r.deployedBytes(), r.energyPj() / 1000);
         }
-        System.out.println("table: " + out.resolve("reverb-table.md"));
+        System.out.println("table: " + out.resolve(which + "-table.md"));
         return 0;
     }
 }

@@ -1,0 +1,273 @@
+package dev.spikebit.cli.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikebit.cli.Samples;
+import dev.spikebit.cli.subbit.Charts;
+import dev.spikebit.cli.subbit.Compression;
+import dev.spikebit.cli.train.EpochMetrics;
+import dev.spikebit.cli.train.TrainConfig;
+import dev.spikebit.cli.train.Trainer;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.quant.deploy.DeployedFormat;
+import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.quant.deploy.DeployedNode;
+import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.quant.distill.MembraneDistillation;
+import dev.spikebit.quant.report.LayerReport;
+import dev.spikebit.quant.report.ModelReport;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The S2NN comparison (issue 4, methods.md 3): per seed, a full-precision teacher and a binary
+ * network are trained (or reused from an earlier run in the same directory), then the binary
+ * network is compressed to sub-bit weights for each {@code eta} and each variant (baseline
+ * nearest-codeword selection, OS-Quant, OS-Quant with MPFD from the teacher) and fine-tuned for
+ * the same number of epochs. Every row is deployed and measured (bits per weight, deployed bytes,
+ * operations and energy from activity on test images).
+ */
+public final class S2nnExperiment {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A sub-bit variant: OS-Quant selection and MPFD distillation on or off. */
+    public record Variant(String name, boolean osQuant, boolean mpfd) {
+    }
+
+    public static final List<Variant> VARIANTS = List.of(
+            new Variant("baseline", false, false),
+            new Variant("+OS-Quant", true, false),
+            new Variant("+OS-Quant+MPFD", true, true));
+
+    private final String model;
+    private final int epochs;
+    private final List<Long> seeds;
+    private final List<Integer> etas;
+    private final float lr;
+    private final float lambda;
+    private final Dataset train;
+    private final Dataset test;
+    private final Path out;
+    private final PrintStream log;
+    private final int measureImages;
+
+    public S2nnExperiment(String model, int epochs, List<Long> seeds, List<Integer> etas, float lr, float lambda,
+                          Dataset train, Dataset test, Path out, PrintStream log, int measureImages) {
+        for (int eta : etas) {
+            if (eta < 1 || eta > 8) {
+                throw new SpikebitException("eta must be in 1..8, got " + eta);
+            }
+        }
+        this.model = model;
+        this.epochs = epochs;
+        this.seeds = List.copyOf(seeds);
+        this.etas = List.copyOf(etas);
+        this.lr = lr;
+        this.lambda = lambda;
+        this.train = train;
+        this.test = test;
+        this.out = out;
+        this.log = log;
+        this.measureImages = measureImages;
+    }
+
+    /** One trained network of a seed: where it is and its final test accuracy and curve. */
+    private record Trained(Path checkpoint, double accuracy, List<EpochMetrics> history) {
+    }
+
+    /** Accumulates one table row over seeds. */
+    private final class RowData {
+        final String name;
+        final String spikes;
+        final String weights;
+        final List<Double> accuracies = new ArrayList<>();
+        final List<List<EpochMetrics>> curves = new ArrayList<>();
+        ModelReport report;
+        long bytes;
+        long eligibleBytes;
+
+        RowData(String name, String weights) {
+            this.name = name;
+            this.spikes = "binary";
+            this.weights = weights;
+        }
+
+        void add(double accuracy, List<EpochMetrics> history, SpikingClassifier net, Path dir) throws IOException {
+            accuracies.add(accuracy);
+            curves.add(history);
+            if (report == null) {
+                net.eval();
+                DeployedModel deployed = Reparameterizer.deploy(net);
+                Path file = dir.resolve("deployed.safetensors");
+                DeployedFormat.save(file, deployed);
+                bytes = Files.size(file);
+                eligibleBytes = eligibleBytes(deployed);
+                report = ModelReport.measure(deployed, Samples.first(test, measureImages), 64);
+            }
+        }
+
+        ExperimentRow row() {
+            double firing = report.layers().stream().filter(LayerReport::isNeuron).mapToDouble(LayerReport::firingRate)
+                    .average().orElse(Double.NaN);
+            return ExperimentRow.of(name, spikes, weights, accuracies, report.bitsPerWeight(), bytes, firing,
+                    report.macs(), report.acs(), report.energyPj(), curves);
+        }
+    }
+
+    public List<ExperimentRow> run() throws IOException {
+        Files.createDirectories(out);
+        RowData fp = new RowData("FP-SNN (teacher)", "fp");
+        RowData binary = new RowData("BSNN (binary)", "binary");
+        Map<String, RowData> subBit = new LinkedHashMap<>();
+        for (int eta : etas) {
+            for (Variant v : VARIANTS) {
+                subBit.put(rowName(eta, v), new RowData(rowName(eta, v), "sub-bit eta " + eta));
+            }
+        }
+        for (long seed : seeds) {
+            ModelSpec base = ModelZoo.defaultSpec(model);
+            Path teacherDir = out.resolve("fp-seed" + seed);
+            Trained teacher = trainOrReuse(base.withWeights("fp"), seed, teacherDir);
+            fp.add(teacher.accuracy(), teacher.history(), QuantModels.fromCheckpoint(Checkpoint.load(teacher.checkpoint())),
+                    teacherDir);
+            Path binaryDir = out.resolve("binary-seed" + seed);
+            Trained bin = trainOrReuse(base.withWeights("binary"), seed, binaryDir);
+            Checkpoint binaryCkpt = Checkpoint.load(bin.checkpoint());
+            binary.add(bin.accuracy(), bin.history(), QuantModels.fromCheckpoint(binaryCkpt), binaryDir);
+            for (int eta : etas) {
+                for (Variant v : VARIANTS) {
+                    String name = rowName(eta, v);
+                    Path dir = out.resolve(ReverbExperiment.slug(name) + "-seed" + seed);
+                    log.printf("%n== %s, seed %d -> %s%n", name, seed, dir);
+                    SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
+                    SpikingClassifier teacherNet = v.mpfd()
+                            ? QuantModels.fromCheckpoint(Checkpoint.load(teacher.checkpoint())) : null;
+                    var settings = new Compression.Settings(epochs, 64, lr, seed, lambda);
+                    List<EpochMetrics> history = Compression.fineTune(net, teacherNet, settings, train, test, dir, log);
+                    subBit.get(name).add(history.get(history.size() - 1).testAccuracy(), history, net, dir);
+                }
+            }
+            write(fp, binary, subBit);
+        }
+        return write(fp, binary, subBit);
+    }
+
+    private List<ExperimentRow> write(RowData fp, RowData binary, Map<String, RowData> subBit) {
+        List<ExperimentRow> rows = new ArrayList<>();
+        rows.add(fp.row());
+        rows.add(binary.row());
+        subBit.values().forEach(r -> rows.add(r.row()));
+        Map<String, Object> setup = setup();
+        Map<String, Object> eligible = new LinkedHashMap<>();
+        eligible.put(binary.name, binary.eligibleBytes);
+        subBit.values().forEach(r -> eligible.put(r.name, String.format("%d (%.3f of binary)", r.eligibleBytes,
+                (double) r.eligibleBytes / binary.eligibleBytes)));
+        setup.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
+        ExperimentTable.write(out, "s2nn-table", "S2NN sub-bit SNNs on " + test.name(), setup, rows);
+        List<String> names = rows.stream().map(ExperimentRow::name).toList();
+        Charts.bars(out.resolve("s2nn-accuracy.png"), "test accuracy (mean over seeds)", "test accuracy (%)", names,
+                rows.stream().map(r -> 100 * r.accuracyMean()).toList());
+        Charts.bars(out.resolve("s2nn-bits.png"), "bits per weight (deployed)", "bits/weight", names,
+                rows.stream().map(ExperimentRow::bitsPerWeight).toList());
+        Charts.bars(out.resolve("s2nn-bytes.png"), "deployed file size", "bytes", names,
+                rows.stream().map(r -> (double) r.deployedBytes()).toList());
+        Charts.bars(out.resolve("s2nn-ops.png"), "operations per image (MACs + ACs)", "operations", names,
+                rows.stream().map(r -> r.macs() + r.acs()).toList());
+        Charts.bars(out.resolve("s2nn-energy.png"), "energy per image (4.6 pJ/MAC, 0.9 pJ/AC)", "energy (nJ)", names,
+                rows.stream().map(r -> r.energyPj() / 1000).toList());
+        return rows;
+    }
+
+    /**
+     * Trains {@code spec} for the experiment's epochs into {@code dir}, or reuses the run already
+     * there when its last checkpoint has the same spec and all epochs.
+     */
+    private Trained trainOrReuse(ModelSpec spec, long seed, Path dir) {
+        Path last = dir.resolve("last.safetensors");
+        if (Files.exists(last)) {
+            Checkpoint c = Checkpoint.load(last);
+            if (c.spec().equals(spec) && Integer.parseInt(c.info("epoch", "0")) == epochs
+                    && dataStamp().equals(readStamp(dir))) {
+                try {
+                    List<EpochMetrics> history = List.of(JSON.readValue(c.info("history", "[]"), EpochMetrics[].class));
+                    log.printf("reusing %s (%s, %d epochs)%n", last, spec.weights(), epochs);
+                    return new Trained(last, history.get(history.size() - 1).testAccuracy(), history);
+                } catch (Exception e) {
+                    log.printf("cannot reuse %s (%s); training again%n", last, e.getMessage());
+                }
+            }
+        }
+        log.printf("%n== %s (weights %s), seed %d -> %s%n", model, spec.weights(), seed, dir);
+        TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
+        SpikingClassifier net = QuantModels.build(spec, seed);
+        List<EpochMetrics> history = new Trainer(config, net, train, test, null, dir, log).run();
+        AtomicFiles.writeString(dir.resolve("data.txt"), dataStamp());
+        return new Trained(last, history.get(history.size() - 1).testAccuracy(), history);
+    }
+
+    /** What a reused run must have been trained and tested on. */
+    private String dataStamp() {
+        return train.name() + " train " + train.size() + ", " + test.name() + " test " + test.size() + ", lr " + lr + "\n";
+    }
+
+    private static String readStamp(Path dir) {
+        try {
+            return Files.readString(dir.resolve("data.txt"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static long eligibleBytes(DeployedModel deployed) {
+        long bytes = 0;
+        boolean firstConv = true;
+        for (DeployedNode node : deployed.nodes()) {
+            switch (node) {
+                case DeployedNode.CodewordConv c -> bytes += c.parameterBytes();
+                case DeployedNode.SignConv c -> {
+                    if (c.kernel() == 3 && !firstConv) {
+                        bytes += c.parameterBytes();
+                    }
+                }
+                default -> {
+                }
+            }
+            if (node instanceof DeployedNode.Conv || node instanceof DeployedNode.SignConv
+                    || node instanceof DeployedNode.CodewordConv) {
+                firstConv = false;
+            }
+        }
+        return bytes;
+    }
+
+    private static String rowName(int eta, Variant v) {
+        return "sub-bit eta " + eta + " " + v.name();
+    }
+
+    private Map<String, Object> setup() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", model);
+        s.put("epochs", epochs + " per network (teacher, binary, and each sub-bit fine-tuning from the binary one)");
+        s.put("seeds", seeds);
+        s.put("eta", etas);
+        s.put("optimizer", "adam, lr " + lr + ", cosine, batch 64, T " + ModelZoo.defaultSpec(model).timeSteps());
+        s.put("MPFD lambda", lambda + (lambda == MembraneDistillation.DEFAULT_LAMBDA ? " (default)" : ""));
+        s.put("train images", train.size());
+        s.put("test images", test.size());
+        s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
+        return s;
+    }
+}
