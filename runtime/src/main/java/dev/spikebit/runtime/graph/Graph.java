@@ -184,7 +184,11 @@ public record Graph(String model, int timeSteps, int[] inputShape, int numClasse
         if (padded < kernel) {
             throw bad(layer, in, "the window " + kernel + " is larger than the padded input " + padded);
         }
-        return (int) ((padded - kernel) / stride + 1);
+        long out = (padded - kernel) / stride + 1;
+        if (out > MAX_ACTIVATION) {
+            throw bad(layer, in, "its output would be " + out + " wide, more than " + MAX_ACTIVATION);
+        }
+        return (int) out;
     }
 
     private static void rank(Layer layer, int[] in, int rank) {
