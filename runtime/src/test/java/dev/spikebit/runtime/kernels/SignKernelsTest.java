@@ -1,0 +1,120 @@
+package dev.spikebit.runtime.kernels;
+
+import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.graph.SignMatrix;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sign kernels, dense and event-driven, against the definition {@code b[o] = sum_j s(o, j) x[j]}
+ * summed in double, on shapes that exercise the tails: channel counts that are not multiples of
+ * 8, widths that are not multiples of the vector length, strides 1 and 2, kernels 1, 3 and 5,
+ * sparse and dense inputs.
+ */
+class SignKernelsTest {
+    private static byte[] randomBits(SplittableRandom rng, int rows, int length) {
+        int rowBytes = (length + 7) / 8;
+        byte[] bits = new byte[rows * rowBytes];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < length; j++) {
+                if (rng.nextBoolean()) {
+                    bits[r * rowBytes + j / 8] |= (byte) (1 << (j % 8));
+                }
+            }
+        }
+        return bits;
+    }
+
+    private static float[] input(SplittableRandom rng, int n, double density) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rng.nextDouble() < density ? (float) (rng.nextDouble() * 2 - 0.5) : 0f;
+        }
+        return x;
+    }
+
+    private static int nonZeros(float[] x, int[] events) {
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] != 0f) {
+                events[n++] = i;
+            }
+        }
+        return n;
+    }
+
+    @ParameterizedTest(name = "{0}->{1} channels, {2}x{3}, kernel {4}, stride {5}, padding {6}, density {7}")
+    @CsvSource({"3, 10, 7, 9, 3, 1, 1, 0.3", "32, 64, 14, 14, 3, 1, 1, 0.15", "5, 17, 11, 6, 3, 2, 1, 1.0",
+            "4, 8, 9, 9, 5, 1, 2, 0.5", "6, 3, 5, 13, 1, 1, 0, 0.05", "2, 9, 8, 8, 3, 2, 0, 0.7"})
+    void convPathsMatchTheDefinition(int inC, int outC, int h, int w, int k, int s, int p, double density) {
+        SplittableRandom rng = new SplittableRandom(inC * 31L + outC);
+        var signs = SignMatrix.ofRows(outC, inC * k * k, randomBits(rng, outC, inC * k * k));
+        var layer = new Layer.SignConv("c", inC, outC, k, s, p, signs);
+        float[] x = input(rng, inC * h * w, density);
+        int oh = (h + 2 * p - k) / s + 1;
+        int ow = (w + 2 * p - k) / s + 1;
+        double[] expected = new double[outC * oh * ow];
+        for (int o = 0; o < outC; o++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int c = 0; c < inC; c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy * s + ky - p;
+                                int ix = ox * s + kx - p;
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                    double sign = signs.isPositive(o, (c * k + ky) * k + kx) ? 1 : -1;
+                                    expected[(o * oh + oy) * ow + ox] += sign * x[(c * h + iy) * w + ix];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        float[] scratch = new float[Math.max(SignConvKernel.denseScratch(layer, h, w), SignConvKernel.eventScratch(layer, h, w))];
+        float[] dense = new float[expected.length];
+        // Garbage in the output and the scratch must not leak into the result.
+        java.util.Arrays.fill(dense, 7f);
+        java.util.Arrays.fill(scratch, 3f);
+        SignConvKernel.dense(layer, x, 0, h, w, dense, 0, scratch);
+        int[] events = new int[x.length];
+        int count = nonZeros(x, events);
+        float[] sparse = new float[expected.length];
+        java.util.Arrays.fill(scratch, 5f);
+        SignConvKernel.events(layer, x, 0, h, w, events, count, sparse, 0, scratch);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) dense[i]).as("dense %d", i).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
+            assertThat((double) sparse[i]).as("events %d", i).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}, density {2}")
+    @CsvSource({"37, 13, 0.3", "3136, 128, 0.1", "8, 8, 1.0", "65, 1, 0.5", "1, 20, 1.0"})
+    void linearPathsMatchTheDefinition(int in, int out, double density) {
+        SplittableRandom rng = new SplittableRandom(in * 7L + out);
+        var signs = SignMatrix.ofRows(out, in, randomBits(rng, out, in));
+        var layer = new Layer.SignLinear("l", in, out, signs);
+        float[] x = input(rng, in, density);
+        float[] dense = new float[out];
+        SignLinearKernel.dense(layer, x, 0, dense, 0);
+        int[] events = new int[in];
+        int count = nonZeros(x, events);
+        float[] sparse = new float[out];
+        float[] scratch = new float[SignLinearKernel.eventScratch(layer)];
+        java.util.Arrays.fill(scratch, 9f);
+        SignLinearKernel.events(layer, x, 0, events, count, sparse, 0, scratch);
+        for (int o = 0; o < out; o++) {
+            double e = 0;
+            for (int j = 0; j < in; j++) {
+                e += (signs.isPositive(o, j) ? 1 : -1) * (double) x[j];
+            }
+            assertThat((double) dense[o]).isCloseTo(e, org.assertj.core.api.Assertions.within(1e-4));
+            assertThat((double) sparse[o]).isCloseTo(e, org.assertj.core.api.Assertions.within(1e-4));
+        }
+    }
+}
