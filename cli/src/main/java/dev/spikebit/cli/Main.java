@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Train spiking neural networks with surrogate gradients, compress them to one bit or less "
                 + "per weight, and run them without multiplications.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, DeployCommand.class,
-                InspectCommand.class, ExperimentCommand.class, BenchCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+                InspectCommand.class, InferCommand.class, CodebookCommand.class, CompressCommand.class,
+                ExperimentCommand.class, BenchCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
