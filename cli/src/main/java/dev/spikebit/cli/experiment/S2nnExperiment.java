@@ -115,7 +115,8 @@ public final class S2nnExperiment {
                 DeployedFormat.save(file, deployed);
                 bytes = Files.size(file);
                 eligibleBytes = eligibleBytes(deployed);
-                report = ModelReport.measure(deployed, Samples.first(test, measureImages), 64);
+                int n = Math.min(measureImages, test.size());
+                report = ModelReport.measure(deployed, Samples.first(test, n), 64);
             }
         }
 

@@ -128,7 +128,7 @@ public final class MembraneDistillation {
     public Tensor weightedLoss() {
         Tensor loss = loss();
         float l = lambda;
-        return Tensor.result(new float[] {l * loss.item()}, new int[] {1}, g -> loss.grad()[0] += l * g[0], loss);
+        return Tensor.result(new float[] {l * loss.item()}, new int[0], g -> loss.grad()[0] += l * g[0], loss);
     }
 
     /** {@code L_MPFD}, unweighted, with gradient to the student's potentials. */
@@ -153,7 +153,7 @@ public final class MembraneDistillation {
             sum += t.item();
         }
         int n = parts.size();
-        return Tensor.result(new float[] {sum / n}, new int[] {1}, g -> {
+        return Tensor.result(new float[] {sum / n}, new int[0], g -> {
             for (Tensor t : parts) {
                 t.grad()[0] += g[0] / n;
             }
@@ -199,7 +199,7 @@ public final class MembraneDistillation {
             total += sq / ((double) batch * batch);
         }
         float value = (float) (total / steps);
-        return Tensor.result(new float[] {value}, new int[] {1}, g -> {
+        return Tensor.result(new float[] {value}, new int[0], g -> {
             float scale = g[0] * 4f / ((float) batch * batch * steps); // 2 (from the square) * 2 (G = N N^T)
             float[] gn = new float[ns.length];
             for (int t = 0; t < steps; t++) {

@@ -25,12 +25,23 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
     }
 
     /**
-     * Runs {@code model} on {@code batch} images ({@code [B, C, H, W]}, row-major) and accounts
-     * for what it did.
+     * Runs {@code model} on {@code images} ({@code [N, C, H, W]}, row-major), {@code batch} images
+     * at a time (the last batch may be smaller), and accounts for what it did, per image.
      */
     public static ModelReport measure(DeployedModel model, float[] images, int batch) {
         ActivityCounter counter = new ActivityCounter(model);
-        DeployedExecutor.run(model, images, batch, counter);
+        long perImage = dev.spikebit.core.tensor.Shapes.count(model.inputShape());
+        if (batch < 1 || images.length == 0 || images.length % perImage != 0) {
+            throw new dev.spikebit.core.SpikebitException("deployed model " + model.model() + ": " + images.length
+                    + " input values are not whole images of shape " + Arrays.toString(model.inputShape()));
+        }
+        int count = (int) (images.length / perImage);
+        for (int first = 0; first < count; first += batch) {
+            int n = Math.min(batch, count - first);
+            float[] chunk = n == count ? images
+                    : Arrays.copyOfRange(images, (int) (first * perImage), (int) ((first + n) * perImage));
+            DeployedExecutor.run(model, chunk, n, counter);
+        }
         List<DeployedNode> nodes = model.nodes();
         List<int[]> shapes = model.outputShapes();
         List<LayerReport> layers = new ArrayList<>();
@@ -42,10 +53,10 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
                 double rate = node instanceof DeployedNode.Neuron
                         ? (double) counter.nonZeroOutputs[i] / Math.max(1, counter.outputs[i]) : Double.NaN;
                 layers.add(new LayerReport(node.name(), node.kind(), out, weights(node), bits(node),
-                        node.parameterBytes(), rate, counter.macs[i] / batch, counter.acs[i] / batch));
+                        node.parameterBytes(), rate, counter.macs[i] / count, counter.acs[i] / count));
             }
         }
-        return new ModelReport(model.model(), model.timeSteps(), batch, layers);
+        return new ModelReport(model.model(), model.timeSteps(), count, layers);
     }
 
     private static long weights(DeployedNode node) {
