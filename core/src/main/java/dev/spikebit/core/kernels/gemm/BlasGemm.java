@@ -19,7 +19,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * count to {@link Parallel#threads()}. The call itself goes through the Foreign Function API as a
  * <em>critical</em> downcall with heap access: OpenBLAS reads and writes the {@code float[]}
  * arrays in place. The alternatives copy: JavaCPP's {@code float[]} overload copies every array in
- * and out (3-4x slower on the convolution shapes), and copying into off-heap buffers costs 25-40%
+ * and out (3-4x slower on the convolution shapes), and copying into reused off-heap buffers costs 20-40%
  * there. The price of zero copies is that this thread cannot reach a safepoint during the call, so
  * a garbage collection requested meanwhile waits for the multiply to finish (milliseconds for the
  * training shapes). OpenBLAS calls no Java code, which is what a critical downcall requires.
