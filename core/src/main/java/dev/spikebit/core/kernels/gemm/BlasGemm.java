@@ -19,10 +19,11 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * count to {@link Parallel#threads()}. The call itself goes through the Foreign Function API as a
  * <em>critical</em> downcall with heap access: OpenBLAS reads and writes the {@code float[]}
  * arrays in place. The alternatives copy: JavaCPP's {@code float[]} overload copies every array in
- * and out (3-4x slower on the convolution shapes), and copying into reused off-heap buffers costs 20-40%
- * there. The price of zero copies is that this thread cannot reach a safepoint during the call, so
- * a garbage collection requested meanwhile waits for the multiply to finish (milliseconds for the
- * training shapes). OpenBLAS calls no Java code, which is what a critical downcall requires.
+ * and out (3-4x slower on the convolution shapes), and copying into reused off-heap buffers costs
+ * 20-40% there. The price of zero copies is that this thread cannot reach a safepoint during the
+ * call, so a garbage collection requested meanwhile waits for the multiply to finish (milliseconds
+ * for the training shapes). OpenBLAS calls no Java code, which is what a critical downcall
+ * requires.
  *
  * <p>OpenBLAS picks its kernels for the CPU when it loads (the AVX-512 "Cooperlake" kernels on
  * Zen 5) unless the environment variable {@code OPENBLAS_CORETYPE} names others: {@code Haswell}
@@ -90,7 +91,8 @@ public final class BlasGemm implements Gemm {
             MethodHandle sgemm = null;
             String failure = null;
             try {
-                // openblas_nolapack links the same libopenblas as the full preset with 0.3 MB of JNI glue instead of 24 MB.
+                // openblas_nolapack links the same libopenblas as the full preset, with 0.3 MB of
+                // JNI glue instead of 24 MB.
                 Loader.load(openblas_nolapack.class);
                 openblas_nolapack.blas_set_num_threads(Parallel.threads());
                 Pointer symbol = Loader.addressof("cblas_sgemm");
@@ -101,7 +103,8 @@ public final class BlasGemm implements Gemm {
                     var f32 = ValueLayout.JAVA_FLOAT;
                     var ptr = ValueLayout.ADDRESS;
                     // void cblas_sgemm(order, transA, transB, m, n, k, alpha, *a, lda, *b, ldb, beta, *c, ldc)
-                    var signature = FunctionDescriptor.ofVoid(i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32);
+                    var signature = FunctionDescriptor.ofVoid(
+                            i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32);
                     sgemm = Linker.nativeLinker().downcallHandle(
                             MemorySegment.ofAddress(symbol.address()), signature, Linker.Option.critical(true));
                 }

@@ -34,8 +34,9 @@ final class GemmArguments {
         }
         long end = (long) offset + (long) (rows - 1) * ld + cols;
         if (offset < 0 || end > data.length) {
-            throw new IllegalArgumentException("sgemm: " + name + " is " + rows + " x " + cols + " with leading dimension "
-                    + ld + " from offset " + offset + ", which needs " + end + " floats, but its array holds " + data.length);
+            throw new IllegalArgumentException("sgemm: " + name + " is " + rows + " x " + cols
+                    + " with leading dimension " + ld + " from offset " + offset + ", which needs " + end
+                    + " floats, but its array holds " + data.length);
         }
     }
 
@@ -43,7 +44,8 @@ final class GemmArguments {
      * Finishes the calls that need no product: an empty {@code C}, or {@code alpha == 0} or
      * {@code k == 0}, where {@code C = beta * C}. Returns whether the call is done.
      */
-    static boolean finishedWithoutProduct(int m, int n, int k, float alpha, float beta, float[] c, int cOffset, int ldc) {
+    static boolean finishedWithoutProduct(int m, int n, int k, float alpha, float beta,
+                                          float[] c, int cOffset, int ldc) {
         if (m == 0 || n == 0) {
             return true;
         }

@@ -73,7 +73,10 @@ public final class JavaGemm implements Gemm {
         return "java";
     }
 
-    /** A stored input matrix: {@code op(X)(r, s)} is {@code data[offset + r * ld + s]}, or {@code [offset + s * ld + r]} when transposed. */
+    /**
+     * A stored input matrix: {@code op(X)(r, s)} is {@code data[offset + r * ld + s]}, or
+     * {@code data[offset + s * ld + r]} when transposed.
+     */
     private record Operand(float[] data, int offset, int ld, boolean transposed) {
     }
 
