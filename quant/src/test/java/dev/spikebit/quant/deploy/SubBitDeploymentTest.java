@@ -35,6 +35,9 @@ class SubBitDeploymentTest {
         var nine = PackedCodes.pack(new int[] {0x1FF, 0x001}, 9);
         assertThat(nine.bits()).containsExactly((byte) 0xFF, (byte) 0x03, (byte) 0x00);
         assertThat(nine.unpack()).containsExactly(0x1FF, 0x001);
+        // The example of docs/s2nn.md section 6.
+        assertThat(PackedCodes.pack(new int[] {16, 495}, 9).bits())
+                .containsExactly((byte) 0x10, (byte) 0xDE, (byte) 0x03);
         var six = PackedCodes.pack(new int[] {63, 0, 42, 7, 1}, 6);
         assertThat(six.bits()).hasSize(4); // 30 bits
         assertThat(six.unpack()).containsExactly(63, 0, 42, 7, 1);
