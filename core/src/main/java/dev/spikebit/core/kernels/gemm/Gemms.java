@@ -6,9 +6,8 @@ import java.util.Locale;
 
 /**
  * Chooses the {@link Gemm} backend, once per run, from the system property {@value #PROPERTY}:
- * {@code auto} (the default: OpenBLAS if its native library loads, else the Vector API kernel,
- * with one line on stderr saying why), {@code blas}, {@code java}, or {@code naive} (the
- * reference, for tests).
+ * {@code auto} (the default, see {@link #auto()}), {@code blas}, {@code java}, or {@code naive}
+ * (the reference, for tests).
  */
 public final class Gemms {
     /** The system property that names the backend. */
@@ -52,7 +51,23 @@ public final class Gemms {
         };
     }
 
+    /**
+     * The Vector API kernel where the CPU has 512-bit vectors, else OpenBLAS (or the Java kernel
+     * if OpenBLAS does not load, with one line on stderr saying why).
+     *
+     * <p>Why: with AVX-512 the Java kernel runs 287 GFLOP/s at 1024^3 on two threads against
+     * OpenBLAS's 171 with the AVX2 kernels this environment selects ({@code OPENBLAS_CORETYPE}),
+     * and it runs on spikebit's own pool, so it never competes with it: OpenBLAS's worker threads
+     * spin after each call, and on a loaded machine its throughput collapsed to 2-25 GFLOP/s while
+     * the Java kernel kept 14-157 (docs/gemm.md). Training fmnist-cnn cost 2.1 CPU-ms per image
+     * with the Java kernel against 7-16 with OpenBLAS in the same period. With 256-bit vectors
+     * OpenBLAS's kernels are about twice as fast as the Java kernel (performance-notes.md), so it
+     * stays the default there. The choice depends only on the hardware, so runs stay repeatable.
+     */
     private static Gemm auto() {
+        if (jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512) {
+            return JAVA;
+        }
         try {
             return BlasGemm.load();
         } catch (SpikebitException e) {
