@@ -38,8 +38,8 @@ public final class RuntimeBench {
     private RuntimeBench() {
     }
 
-    /** One engine's median images/s at one batch size. */
-    public record Rate(String engine, int batch, double median, double min, double max) {
+    /** One engine's median images/s at one batch size, and its median CPU time (all threads) per image. */
+    public record Rate(String engine, int batch, double median, double min, double max, double cpuMsPerImage) {
     }
 
     /**
@@ -74,22 +74,28 @@ public final class RuntimeBench {
                     network.logits(Tensor.of(batches[i % batches.length].clone(), batch, shape[0], shape[1], shape[2]));
                 }
             };
-            // Warm-up: both engines compile their hot loops.
-            timed(runtime, batch, RUN_NANOS);
-            timed(training, batch, RUN_NANOS);
+            // Warm-up: both engines compile their hot loops (the Vector API is slow until compiled).
+            timed(runtime, batch, 8 * RUN_NANOS, new double[1]);
+            timed(training, batch, 8 * RUN_NANOS, new double[1]);
             double[] r = new double[runs];
             double[] t = new double[runs];
+            double[] rc = new double[runs];
+            double[] tc = new double[runs];
             for (int k = 0; k < runs; k++) {
-                r[k] = timed(runtime, batch, RUN_NANOS);
-                t[k] = timed(training, batch, RUN_NANOS);
+                double[] cpu = new double[1];
+                r[k] = timed(runtime, batch, RUN_NANOS, cpu);
+                rc[k] = cpu[0];
+                t[k] = timed(training, batch, RUN_NANOS, cpu);
+                tc[k] = cpu[0];
             }
-            Rate rr = rate("runtime", batch, r);
-            Rate tr = rate("training engine (eval)", batch, t);
+            Rate rr = rate("runtime", batch, r, rc);
+            Rate tr = rate("training engine (eval)", batch, t, tc);
             rates.add(rr);
             rates.add(tr);
-            out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f); training engine eval %,8.0f images/s "
-                    + "(min %,.0f, max %,.0f); ratio %.2fx%n", batch, rr.median(), rr.min(), rr.max(), tr.median(),
-                    tr.min(), tr.max(), rr.median() / tr.median());
+            out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training engine "
+                    + "eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: %.2fx)%n",
+                    batch, rr.median(), rr.min(), rr.max(), rr.cpuMsPerImage(), tr.median(), tr.min(), tr.max(),
+                    tr.cpuMsPerImage(), rr.median() / tr.median(), tr.cpuMsPerImage() / rr.cpuMsPerImage());
         }
         Inference run = model.infer(Arrays.copyOf(pool, Math.min(available, 64) * per), Math.min(available, 64),
                 ExecutionPath.AUTO);
@@ -99,14 +105,22 @@ public final class RuntimeBench {
         return rates;
     }
 
-    private static Rate rate(String engine, int batch, double[] values) {
+    private static Rate rate(String engine, int batch, double[] values, double[] cpu) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return new Rate(engine, batch, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+        double[] cpuSorted = cpu.clone();
+        Arrays.sort(cpuSorted);
+        return new Rate(engine, batch, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1],
+                cpuSorted[cpuSorted.length / 2]);
     }
 
-    /** Images per second of {@code step} (one batch per call), run for at least {@code nanos}. */
-    private static double timed(IntConsumer step, int batch, long nanos) {
+    /**
+     * Images per second of {@code step} (one batch per call), run for at least {@code nanos};
+     * {@code cpuMsPerImage[0]} receives the process's CPU time per image, which a machine shared
+     * with other work disturbs less than the wall clock.
+     */
+    private static double timed(IntConsumer step, int batch, long nanos, double[] cpuMsPerImage) {
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         int calls = 0;
         long elapsed;
@@ -114,7 +128,13 @@ public final class RuntimeBench {
             step.accept(calls++);
             elapsed = System.nanoTime() - start;
         } while (elapsed < nanos);
+        cpuMsPerImage[0] = (processCpuNanos() - cpuStart) / 1e6 / ((double) calls * batch);
         return (double) calls * batch / (elapsed / 1e9);
+    }
+
+    private static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getProcessCpuTime() : 0L;
     }
 
     /** The training network of the deployed model: from the checkpoint, or the zoo architecture. */
