@@ -87,7 +87,10 @@ public class NeuronBench {
         }
     }
 
-    /** Runs every surrogate, output mode and option through both kernels on a small layer. */
+    /**
+     * Runs every surrogate, output mode and option through both kernels on a small layer, backward
+     * with and without a gradient on the potentials.
+     */
     private void pollute() {
         int small = 4096;
         float[] scratch = new float[steps * small];
@@ -97,7 +100,8 @@ public class NeuronBench {
                     var variant = config.withSurrogate(other).withOutput(otherOutput).withDetachReset(detachReset);
                     for (int round = 0; round < 500; round++) {
                         fused.forward(x, steps, small, variant, out, round % 2 == 0 ? potentials : null);
-                        fused.backward(gradOut, potentials, steps, small, variant, scratch, round % 2 == 0);
+                        fused.backward(gradOut, round % 3 == 0 ? x : null, potentials, steps, small, variant,
+                                scratch, round % 2 == 0);
                     }
                 }
             }

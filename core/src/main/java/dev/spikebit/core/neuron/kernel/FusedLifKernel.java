@@ -46,11 +46,16 @@ final class FusedLifKernel implements LifKernel {
     }
 
     @Override
-    public void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
-            float[] gradX, boolean accumulate) {
-        LifArguments.checkBackward(gradOut, potentials, steps, neurons, config, gradX, accumulate);
-        forEachChunk(steps, neurons,
-                (from, to) -> backwardColumns(gradOut, potentials, steps, neurons, config, gradX, accumulate, from, to));
+    public void backward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps, int neurons,
+            NeuronConfig config, float[] gradX, boolean accumulate) {
+        LifArguments.checkBackward(gradOut, gradPotentials, potentials, steps, neurons, config, gradX, accumulate);
+        // A missing gradient reads as zeros: a load with no lane enabled, from a stand-in array of
+        // the right length, so the loops have no branch on it.
+        var pass = new BackwardPass(gradOut != null ? gradOut : potentials, gradOut != null,
+                gradPotentials != null ? gradPotentials : potentials, gradPotentials != null,
+                potentials, gradX, neurons, (steps - 1) * neurons, config.tau(), config.vth(),
+                config.output() == OutputMode.REAL, config.detachReset(), accumulate);
+        forEachChunk(steps, neurons, (from, to) -> backwardColumns(pass, config.surrogate(), from, to));
     }
 
     /** Splits the neurons {@code [0, N)} over the cores in chunks that start on a vector boundary. */
@@ -105,23 +110,25 @@ final class FusedLifKernel implements LifKernel {
     // ------------------------------------------------------------------ backward
 
     /** Backward over the neurons {@code [from, to)} for all steps, last step first. */
-    private static void backwardColumns(float[] gradOut, float[] potentials, int steps, int neurons,
-            NeuronConfig config, float[] gradX, boolean accumulate, int from, int to) {
-        var pass = new BackwardPass(gradOut, potentials, gradX, neurons, (steps - 1) * neurons, config.tau(),
-                config.vth(), config.output() == OutputMode.REAL, config.detachReset(), accumulate);
+    private static void backwardColumns(BackwardPass pass, Surrogate surrogate, int from, int to) {
         int vectorEnd = from + SPECIES.loopBound(to - from);
-        switch (config.surrogate()) {
+        switch (surrogate) {
             case ATan s -> backwardVectors(s, pass, from, vectorEnd);
             case Sigmoid s -> backwardVectors(s, pass, from, vectorEnd);
             case Triangle s -> backwardVectors(s, pass, from, vectorEnd);
             case Rectangle s -> backwardVectors(s, pass, from, vectorEnd);
         }
-        backwardScalars(config.surrogate(), pass, vectorEnd, to);
+        backwardScalars(surrogate, pass, vectorEnd, to);
     }
 
-    /** The arrays and constants of one backward pass; {@code last} is where the last step begins. */
-    private record BackwardPass(float[] gradOut, float[] potentials, float[] gradX, int neurons, int last,
-            float tau, float vth, boolean real, boolean detachReset, boolean accumulate) {
+    /**
+     * The arrays and constants of one backward pass. {@code gradOut} and {@code gradPotentials}
+     * are never null: where the caller gave none they are a stand-in, and the flag beside them is
+     * false. {@code last} is where the last step begins.
+     */
+    private record BackwardPass(float[] gradOut, boolean hasGradOut, float[] gradPotentials,
+            boolean hasGradPotentials, float[] potentials, float[] gradX, int neurons, int last, float tau,
+            float vth, boolean real, boolean detachReset, boolean accumulate) {
     }
 
     // The vector loop of backward, once per surrogate type and identical but for that type, so that
@@ -131,6 +138,7 @@ final class FusedLifKernel implements LifKernel {
 
     private static void backwardVectors(ATan surrogate, BackwardPass pass, int from, int to) {
         float[] gradOut = pass.gradOut();
+        float[] gradPotentials = pass.gradPotentials();
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
@@ -141,6 +149,8 @@ final class FusedLifKernel implements LifKernel {
         var realOutput = SPECIES.maskAll(pass.real());
         var attachedReset = SPECIES.maskAll(!pass.detachReset());
         var accumulating = SPECIES.maskAll(pass.accumulate());
+        var fromOut = SPECIES.maskAll(pass.hasGradOut());
+        var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
             for (int at = pass.last() + i; at >= 0; at -= neurons) {
@@ -150,7 +160,9 @@ final class FusedLifKernel implements LifKernel {
                 var hsg = h.mul(sg);
                 var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                        .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
+                        .add(gradHNext.mul(tau).mul(dVdH));
                 gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
                 gradHNext = gradH;
             }
@@ -159,6 +171,7 @@ final class FusedLifKernel implements LifKernel {
 
     private static void backwardVectors(Sigmoid surrogate, BackwardPass pass, int from, int to) {
         float[] gradOut = pass.gradOut();
+        float[] gradPotentials = pass.gradPotentials();
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
@@ -169,6 +182,8 @@ final class FusedLifKernel implements LifKernel {
         var realOutput = SPECIES.maskAll(pass.real());
         var attachedReset = SPECIES.maskAll(!pass.detachReset());
         var accumulating = SPECIES.maskAll(pass.accumulate());
+        var fromOut = SPECIES.maskAll(pass.hasGradOut());
+        var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
             for (int at = pass.last() + i; at >= 0; at -= neurons) {
@@ -178,7 +193,9 @@ final class FusedLifKernel implements LifKernel {
                 var hsg = h.mul(sg);
                 var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                        .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
+                        .add(gradHNext.mul(tau).mul(dVdH));
                 gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
                 gradHNext = gradH;
             }
@@ -187,6 +204,7 @@ final class FusedLifKernel implements LifKernel {
 
     private static void backwardVectors(Triangle surrogate, BackwardPass pass, int from, int to) {
         float[] gradOut = pass.gradOut();
+        float[] gradPotentials = pass.gradPotentials();
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
@@ -197,6 +215,8 @@ final class FusedLifKernel implements LifKernel {
         var realOutput = SPECIES.maskAll(pass.real());
         var attachedReset = SPECIES.maskAll(!pass.detachReset());
         var accumulating = SPECIES.maskAll(pass.accumulate());
+        var fromOut = SPECIES.maskAll(pass.hasGradOut());
+        var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
             for (int at = pass.last() + i; at >= 0; at -= neurons) {
@@ -206,7 +226,9 @@ final class FusedLifKernel implements LifKernel {
                 var hsg = h.mul(sg);
                 var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                        .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
+                        .add(gradHNext.mul(tau).mul(dVdH));
                 gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
                 gradHNext = gradH;
             }
@@ -215,6 +237,7 @@ final class FusedLifKernel implements LifKernel {
 
     private static void backwardVectors(Rectangle surrogate, BackwardPass pass, int from, int to) {
         float[] gradOut = pass.gradOut();
+        float[] gradPotentials = pass.gradPotentials();
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
@@ -225,6 +248,8 @@ final class FusedLifKernel implements LifKernel {
         var realOutput = SPECIES.maskAll(pass.real());
         var attachedReset = SPECIES.maskAll(!pass.detachReset());
         var accumulating = SPECIES.maskAll(pass.accumulate());
+        var fromOut = SPECIES.maskAll(pass.hasGradOut());
+        var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
             for (int at = pass.last() + i; at >= 0; at -= neurons) {
@@ -234,7 +259,9 @@ final class FusedLifKernel implements LifKernel {
                 var hsg = h.mul(sg);
                 var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at).mul(dOdH).add(gradHNext.mul(tau).mul(dVdH));
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                        .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
+                        .add(gradHNext.mul(tau).mul(dVdH));
                 gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
                 gradHNext = gradH;
             }
@@ -253,7 +280,9 @@ final class FusedLifKernel implements LifKernel {
                 float spike = h >= vth ? 1f : 0f;
                 float dOdH = pass.real() ? spike + h * sg : sg;
                 float dVdH = pass.detachReset() ? 1f - spike : (1f - spike) - h * sg;
-                float gradH = pass.gradOut()[at] * dOdH + tau * gradHNext * dVdH;
+                float fromOut = pass.hasGradOut() ? pass.gradOut()[at] * dOdH : 0f;
+                float fromPotential = pass.hasGradPotentials() ? pass.gradPotentials()[at] : 0f;
+                float gradH = fromOut + fromPotential + tau * gradHNext * dVdH;
                 pass.gradX()[at] = pass.accumulate() ? pass.gradX()[at] + gradH : gradH;
                 gradHNext = gradH;
             }

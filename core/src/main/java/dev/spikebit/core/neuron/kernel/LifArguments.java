@@ -18,15 +18,20 @@ final class LifArguments {
         }
     }
 
-    static void checkBackward(float[] gradOut, float[] potentials, int steps, int neurons,
-            NeuronConfig config, float[] gradX, boolean accumulate) {
+    static void checkBackward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps,
+            int neurons, NeuronConfig config, float[] gradX, boolean accumulate) {
         long size = size(steps, neurons);
         Objects.requireNonNull(config, "config");
-        checkLength("gradOut", gradOut, size, steps, neurons);
+        if (gradOut != null) {
+            checkLength("gradOut", gradOut, size, steps, neurons);
+        }
+        if (gradPotentials != null) {
+            checkLength("gradPotentials", gradPotentials, size, steps, neurons);
+        }
         checkLength("potentials", potentials, size, steps, neurons);
         checkLength("gradX", gradX, size, steps, neurons);
-        if (accumulate && gradX == gradOut) {
-            throw new IllegalArgumentException("gradX must not be gradOut when accumulating into it");
+        if (accumulate && (gradX == gradOut || gradX == gradPotentials)) {
+            throw new IllegalArgumentException("gradX must not be an incoming gradient when accumulating into it");
         }
     }
 

@@ -25,6 +25,9 @@ package dev.spikebit.core.neuron.kernel;
  *   gX[t] = gH[t]
  * </pre>
  *
+ * <p>Backward may also take a gradient on the potentials {@code H} themselves, for losses that read
+ * them; it adds into {@code gH[t]}.
+ *
  * <p>Two implementations compute the same numbers: {@link #fused()}, one Vector API loop per pass
  * that keeps each neuron's state in a register across time, and {@link #reference()}, plain loops
  * written straight from the equations, which tests hold the fused one against.
@@ -55,23 +58,37 @@ public sealed interface LifKernel permits FusedLifKernel, ReferenceLifKernel {
     void forward(float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials);
 
     /**
-     * Back-propagates through {@code steps} steps of the neuron.
+     * Back-propagates through {@code steps} steps of the neuron, from a gradient on its output, on
+     * its pre-spike potentials, or both. A gradient on {@code H[t]} (from a loss that reads the
+     * potentials, such as MPFD distillation, methods.md section 3) joins the recurrence where
+     * {@code gH[t]} is formed: {@code gH[t] = gO[t] dO/dH + gHext[t] + tau gH[t+1] dV/dH}.
      *
-     * @param gradOut    the gradient of the loss with respect to the output {@code O}
-     * @param potentials the pre-spike potentials {@code H} that {@link #forward} wrote
-     * @param steps      {@code T}, as in forward
-     * @param neurons    {@code N}, as in forward
-     * @param config     the configuration forward ran with
-     * @param gradX      receives the gradient with respect to the input {@code X}; may be the same
-     *                   array as {@code gradOut} unless {@code accumulate} is set
-     * @param accumulate add into {@code gradX} (the autograd convention) instead of overwriting it
+     * @param gradOut        the gradient of the loss with respect to the output {@code O}, or
+     *                       {@code null} for none
+     * @param gradPotentials the gradient of the loss with respect to the potentials {@code H} as
+     *                       forward returned them, or {@code null} for none
+     * @param potentials     the pre-spike potentials {@code H} that {@link #forward} wrote
+     * @param steps          {@code T}, as in forward
+     * @param neurons        {@code N}, as in forward
+     * @param config         the configuration forward ran with
+     * @param gradX          receives the gradient with respect to the input {@code X}; may be the
+     *                       same array as {@code gradOut} or {@code gradPotentials} unless
+     *                       {@code accumulate} is set
+     * @param accumulate     add into {@code gradX} (the autograd convention) instead of
+     *                       overwriting it
      */
-    void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
-            float[] gradX, boolean accumulate);
+    void backward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps, int neurons,
+            NeuronConfig config, float[] gradX, boolean accumulate);
 
-    /** {@link #backward(float[], float[], int, int, NeuronConfig, float[], boolean)} overwriting {@code gradX}. */
+    /** Back-propagates a gradient on the output alone; the parameters are those of the full form. */
+    default void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
+            float[] gradX, boolean accumulate) {
+        backward(gradOut, null, potentials, steps, neurons, config, gradX, accumulate);
+    }
+
+    /** Back-propagates a gradient on the output alone, overwriting {@code gradX}. */
     default void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
             float[] gradX) {
-        backward(gradOut, potentials, steps, neurons, config, gradX, false);
+        backward(gradOut, null, potentials, steps, neurons, config, gradX, false);
     }
 }

@@ -32,9 +32,9 @@ final class ReferenceLifKernel implements LifKernel {
     }
 
     @Override
-    public void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
-            float[] gradX, boolean accumulate) {
-        LifArguments.checkBackward(gradOut, potentials, steps, neurons, config, gradX, accumulate);
+    public void backward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps, int neurons,
+            NeuronConfig config, float[] gradX, boolean accumulate) {
+        LifArguments.checkBackward(gradOut, gradPotentials, potentials, steps, neurons, config, gradX, accumulate);
         float tau = config.tau();
         float vth = config.vth();
         float[] gradHNext = new float[neurons]; // gH[T] = 0
@@ -47,7 +47,9 @@ final class ReferenceLifKernel implements LifKernel {
                 float dOdH = config.output() == OutputMode.BINARY ? sg : s + h * sg;
                 float dVdH = config.detachReset() ? 1f - s : (1f - s) - h * sg;
                 float gradV = tau * gradHNext[i];
-                float gradH = gradOut[at] * dOdH + gradV * dVdH;
+                float fromOut = gradOut == null ? 0f : gradOut[at] * dOdH;
+                float fromPotential = gradPotentials == null ? 0f : gradPotentials[at];
+                float gradH = fromOut + fromPotential + gradV * dVdH;
                 gradHNext[i] = gradH;
                 gradX[at] = accumulate ? gradX[at] + gradH : gradH;
             }

@@ -130,7 +130,7 @@ class LifKernelTest {
     }
 
     /** Neuron counts around the vector length, with tails, and one large enough to split over cores. */
-    private static final int[] NEURONS = {1, 5, 16, 37, 67, 40_003};
+    private static final int[] NEURONS = {1, 5, 16, 37, 67, 20_011};
     private static final int[] STEPS = {1, 4};
 
     @ParameterizedTest(name = "{0}")
@@ -171,6 +171,15 @@ class LifKernelTest {
                 float[] expected = new float[size];
                 FUSED.backward(gradOut, h, steps, neurons, config, gradX);
                 REFERENCE.backward(gradOut, h, steps, neurons, config, expected);
+                assertRelativelyClose(gradX, expected, 1e-5f);
+
+                // a gradient on the potentials, alone and with one on the output
+                float[] gradH = gaussian(size, random);
+                FUSED.backward(null, gradH, h, steps, neurons, config, gradX, false);
+                REFERENCE.backward(null, gradH, h, steps, neurons, config, expected, false);
+                assertRelativelyClose(gradX, expected, 1e-5f);
+                FUSED.backward(gradOut, gradH, h, steps, neurons, config, gradX, false);
+                REFERENCE.backward(gradOut, gradH, h, steps, neurons, config, expected, false);
                 assertRelativelyClose(gradX, expected, 1e-5f);
             }
         }
@@ -220,7 +229,8 @@ class LifKernelTest {
      * stays on one piece within the finite-difference step. A surrogate that vanishes there
      * (rectangle, triangle) leaves backward with the exact derivative of that piece: dO/dH = S for
      * real-valued spikes and dV/dH = 1 - S with or without the reset detached. So backward must
-     * agree with central differences of the forward pass.
+     * agree with central differences of the forward pass, for a loss on the outputs and on the
+     * potentials.
      */
     @Test
     void realValuedGradientMatchesFiniteDifferences() {
@@ -234,10 +244,11 @@ class LifKernelTest {
                     var config = new NeuronConfig(tau, 1f, detachReset, surrogate, OutputMode.REAL);
                     float[] x = inputsAwayFromThreshold(steps, neurons, config, margin, random);
                     float[] weights = gaussian(steps * neurons, random);
+                    float[] potentialWeights = gaussian(steps * neurons, random);
                     float[] h = new float[x.length];
                     FUSED.forward(x, steps, neurons, config, new float[x.length], h);
                     float[] gradX = new float[x.length];
-                    FUSED.backward(weights, h, steps, neurons, config, gradX);
+                    FUSED.backward(weights, potentialWeights, h, steps, neurons, config, gradX, false);
 
                     float eps = 1e-2f;
                     int firing = 0;
@@ -247,8 +258,9 @@ class LifKernelTest {
                         float[] minus = x.clone();
                         plus[k] += eps;
                         minus[k] -= eps;
-                        double slope = (weightedOutput(plus, steps, neurons, config, weights)
-                                - weightedOutput(minus, steps, neurons, config, weights)) / (plus[k] - minus[k]);
+                        double slope = (loss(plus, steps, neurons, config, weights, potentialWeights)
+                                - loss(minus, steps, neurons, config, weights, potentialWeights))
+                                / (plus[k] - minus[k]);
                         assertThat((double) gradX[k]).as("%s, dL/dX[%d]", config, k).isCloseTo(slope, within(2e-3));
                     }
                     // the check means something only if both sides of the threshold occur
@@ -258,13 +270,15 @@ class LifKernelTest {
         }
     }
 
-    /** L = sum of weights * O, in double. */
-    private static double weightedOutput(float[] x, int steps, int neurons, NeuronConfig config, float[] weights) {
+    /** L = sum of weights * O + sum of potentialWeights * H, in double. */
+    private static double loss(float[] x, int steps, int neurons, NeuronConfig config, float[] weights,
+            float[] potentialWeights) {
         float[] out = new float[x.length];
-        FUSED.forward(x, steps, neurons, config, out, null);
+        float[] h = new float[x.length];
+        FUSED.forward(x, steps, neurons, config, out, h);
         double sum = 0;
         for (int k = 0; k < out.length; k++) {
-            sum += (double) weights[k] * out[k];
+            sum += (double) weights[k] * out[k] + (double) potentialWeights[k] * h[k];
         }
         return sum;
     }
@@ -312,6 +326,12 @@ class LifKernelTest {
         float[] same = new float[8];
         assertThatThrownBy(() -> FUSED.backward(same, new float[8], 2, 4, NeuronConfig.lif(), same, true))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FUSED.backward(null, same, new float[8], 2, 4, NeuronConfig.lif(), same, true))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FUSED.backward(null, new float[7], new float[8], 2, 4, NeuronConfig.lif(),
+                new float[8], false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("gradPotentials holds 7 floats");
     }
 
     @Test
