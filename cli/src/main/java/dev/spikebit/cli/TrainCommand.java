@@ -9,11 +9,13 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.data.events.BinningMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -24,11 +26,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "fmnist-cnn", description = "Zoo model (see 'spikebit models'). Default: ${DEFAULT-VALUE}")
     String model;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Dataset. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist",
+            description = "fashion-mnist, cifar10, cifar100, nmnist, dvs-gesture, cifar10-dvs, ncaltech101 or "
+                    + "nfashion-mnist (event data is binned into T frames, T from the model). Default: ${DEFAULT-VALUE}")
     String dataset;
 
     @Option(names = "--data-dir", description = "Where the dataset files are (else SPIKEBIT_DATA, the cache, system folders).")
     Path dataDir;
+
+    @Option(names = "--bin-mode", defaultValue = "count",
+            description = "Event data: frames of equal event count (count) or equal duration (duration). "
+                    + "Default: ${DEFAULT-VALUE}")
+    String binMode;
+
+    @Option(names = "--frame-size", defaultValue = "0",
+            description = "Event data: frame height and width (0 = the dataset's: 34 for nmnist and nfashion-mnist, "
+                    + "48 for 128x128 sensors).")
+    int frameSize;
+
+    @Option(names = "--cache-dir",
+            description = "Event data: where binned frames are kept (default ~/.cache/spikebit/frames; "
+                    + "nfashion-mnist: in memory).")
+    Path cacheDir;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs. Default: ${DEFAULT-VALUE}")
     int epochs;
@@ -70,7 +89,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--binary-edges", description = "Make the first conv and the last linear binary too.")
     boolean binaryEdges;
 
-    @Option(names = "--augment", description = "Random crop and horizontal flip on the training images.")
+    @Option(names = "--augment",
+            description = "Random crop and horizontal flip on the training samples (crop only for nmnist and dvs-gesture).")
     boolean augment;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed for initialisation, shuffling and augmentation. Default: ${DEFAULT-VALUE}")
@@ -93,11 +113,19 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Checkpoint resumed = resumeCheckpoint();
         TrainConfig config = resumed != null ? TrainConfigs.fromCheckpoint(resumed, epochs) : newConfig();
-        DatasetChoice data = DatasetChoice.load(dataset, dataDir, config.trainLimit(), config.testLimit());
+        DatasetChoice data = DatasetChoice.load(dataset, dataDir, config.trainLimit(), config.testLimit(),
+                frames(config.spec().timeSteps()));
+        if (resumed != null) {
+            data.requireFits(config.spec());
+        } else {
+            config = withSpec(config, data.fit(config.spec()));
+        }
         SpikingClassifier net = Models.build(config.spec(), config.seed());
-        System.err.printf("training %s on %s (%d train, %d test images), T=%d, batch %d, %d epochs, %d threads%n",
-                config.spec().model(), data.name(), data.train().size(), data.test().size(), config.spec().timeSteps(),
-                config.batchSize(), config.epochs(), Parallel.threads());
+        ModelSpec spec = config.spec();
+        System.err.printf("training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads%n",
+                spec.model(), data.name(), data.train().size(), data.test().size(),
+                Arrays.toString(data.train().sampleShape()), spec.timeSteps(), config.batchSize(), config.epochs(),
+                Parallel.threads());
         Trainer trainer = new Trainer(config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null,
                 out, System.err);
         if (resumed != null) {
@@ -121,6 +149,22 @@ public final class TrainCommand implements Callable<Integer> {
             throw new SpikebitException(path + ": no checkpoint to resume from");
         }
         return Checkpoint.load(path);
+    }
+
+    /** How event data is binned: one frame per time step of the model. */
+    private DatasetChoice.Frames frames(int timeSteps) {
+        BinningMode mode;
+        try {
+            mode = BinningMode.parse(binMode);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException("--bin-mode: " + e.getMessage());
+        }
+        return new DatasetChoice.Frames(timeSteps, mode, frameSize, cacheDir);
+    }
+
+    private static TrainConfig withSpec(TrainConfig c, ModelSpec spec) {
+        return new TrainConfig(spec, c.epochs(), c.batchSize(), c.optimizer(), c.lr(), c.weightDecay(), c.momentum(),
+                c.schedule(), c.loss(), c.augment(), c.seed(), c.trainLimit(), c.testLimit());
     }
 
     private TrainConfig newConfig() {

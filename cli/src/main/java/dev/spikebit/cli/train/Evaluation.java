@@ -27,7 +27,7 @@ public final class Evaluation {
         try (NoGrad scope = NoGrad.enter(); var epoch = loader.epoch(0)) {
             while (epoch.hasNext()) {
                 Batch b = epoch.next();
-                Tensor logits = model.logits(Tensor.of(b.x(), b.shape()));
+                Tensor logits = model.logits(ModelInput.of(b));
                 lossSum += Losses.crossEntropy(logits, b.labels()).item() * b.size();
                 int[] predicted = Losses.argmax(logits);
                 for (int i = 0; i < predicted.length; i++) {

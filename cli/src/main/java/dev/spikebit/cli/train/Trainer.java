@@ -148,7 +148,7 @@ public final class Trainer {
             while (epochData.hasNext()) {
                 Batch b = epochData.next();
                 optimizer.setLr(schedule.lr(optimizer.steps()));
-                Tensor x = Tensor.of(b.x(), b.shape());
+                Tensor x = ModelInput.of(b);
                 Tensor steps = model.forward(x);
                 Tensor logits = TimeOps.meanOverTime(steps);
                 Tensor loss = config.loss().equals("tet") ? Losses.tet(steps, b.labels())
