@@ -67,11 +67,15 @@ public final class BenchCommand implements Callable<Integer> {
             spec = spec.withTimeSteps(timeSteps);
         }
         SpikingClassifier net = Models.build(spec, 1);
-        int[] shape = {batch, spec.inChannels(), spec.inSize(), spec.inSize()};
+        // Models whose input is two polarity channels take event frames [T, B, 2, H, W] (sparse small
+        // counts), run through the stem step by step; the others a static image [B, C, H, W] in [0, 1].
+        boolean events = spec.inChannels() == 2;
+        int[] shape = events ? new int[] {spec.timeSteps(), batch, spec.inChannels(), spec.inSize(), spec.inSize()}
+                : new int[] {batch, spec.inChannels(), spec.inSize(), spec.inSize()};
         SplittableRandom rng = new SplittableRandom(1);
-        float[] pixels = new float[batch * spec.inChannels() * spec.inSize() * spec.inSize()];
+        float[] pixels = new float[Arrays.stream(shape).reduce(1, Math::multiplyExact)];
         for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (float) rng.nextDouble();
+            pixels[i] = events ? (rng.nextInt(8) == 0 ? 1 + rng.nextInt(3) : 0) : (float) rng.nextDouble();
         }
         int[] labels = rng.ints(batch, 0, spec.numClasses()).toArray();
         Tensor x = Tensor.of(pixels, shape);
