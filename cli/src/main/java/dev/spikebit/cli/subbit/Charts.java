@@ -42,9 +42,11 @@ public final class Charts {
             cumulative[i] = run;
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("pattern rank (of 512)").yAxisTitle("% of kernels").build();
+                .xAxisTitle("pattern rank (of 512)").yAxisTitle("% of kernels, cumulative").build();
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.addSeries("share of kernels", x, share);
+        var perPattern = chart.addSeries("share of kernels per pattern (outer axis)", x, share);
+        perPattern.setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, "% of kernels, per pattern");
         chart.addSeries(String.format("cumulative (top 16: %.1f%%, 32: %.1f%%, 64: %.1f%%)", cumulative[15],
                 cumulative[31], cumulative[63]), x, cumulative);
         write(path, chart);
@@ -56,6 +58,7 @@ public final class Charts {
                 .build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setPlotMargin(40);
         chart.addSeries(yTitle, rows, values);
         write(path, chart);
     }
