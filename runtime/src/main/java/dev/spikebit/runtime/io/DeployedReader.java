@@ -16,13 +16,13 @@ import java.util.Set;
 
 /**
  * Reads a deployed model file, format {@code deployed-1} (docs/reverb.md 4), and trusts nothing in
- * it. In order, before any tensor is allocated: the safetensors container ({@link SafetensorsFile}
- * checks every declared size and offset against the file), the format tag (any other version is
+ * it. In order: the safetensors container ({@link SafetensorsFile} checks every declared size and
+ * offset against the file before anything is allocated), the format tag (any other version is
  * refused by name), the graph JSON (every field present with its type, no unknown field, every node
  * kind known, else named with its index), every tensor the graph calls for present with exactly its
- * dtype and shape and no other tensor, then the shapes flowing from the input to the classes
- * ({@link Graph}), and that the padding bits of packed signs are 0. A tensor is read only after
- * its declaration has been matched against the graph and the file.
+ * dtype and shape, and no other tensor, the padding bits of packed signs, then the shapes flowing
+ * from the input to the classes ({@link Graph}). A tensor is read only after its declaration has
+ * been matched against both the graph and the file, so no read allocates more than the file holds.
  * Every failure is a {@link RuntimeModelException} whose message starts with the file.
  */
 public final class DeployedReader {
