@@ -49,8 +49,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + "nfashion-mnist: in memory).")
     Path cacheDir;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "Epochs. Default: ${DEFAULT-VALUE}")
-    int epochs;
+    @Option(names = "--epochs", description = "Epochs (default 5; with --resume, the saved run's count unless given).")
+    Integer epochs;
 
     @Option(names = {"--T", "--time-steps"}, description = "Time steps T (default: the model's, 4 for fmnist-cnn).")
     Integer timeSteps;
@@ -173,6 +173,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);
         }
+        int epochs = this.epochs == null ? 5 : this.epochs;
         if (epochs < 1 || batch < 1) {
             throw new SpikebitException("--epochs and --batch must be >= 1");
         }
