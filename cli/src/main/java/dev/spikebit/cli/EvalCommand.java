@@ -32,7 +32,10 @@ public final class EvalCommand implements Callable<Integer> {
         Checkpoint ckpt = Checkpoint.load(checkpoint);
         SpikingClassifier model = Models.build(ckpt.spec(), 0);
         ckpt.restoreModel(model);
-        DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit);
+        // Event data is binned into as many frames as the model runs steps, at the model's input size.
+        DatasetChoice.Frames frames = new DatasetChoice.Frames(ckpt.spec().timeSteps(),
+                DatasetChoice.Frames.of(ckpt.spec().timeSteps()).mode(), ckpt.spec().inSize(), null);
+        DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit, frames);
         long start = System.nanoTime();
         Evaluation.Result r = Evaluation.evaluate(model, data.test(), batch);
         double seconds = (System.nanoTime() - start) / 1e9;
