@@ -149,9 +149,9 @@ class DeployedFormatTest {
 
     @Test
     void rejectsAnUnknownFormatVersion() throws IOException {
-        Path file = rewrite(m -> { m.put(DeployedFormat.FORMAT_KEY, "deployed-2"); return m; }, t -> t);
+        Path file = rewrite(m -> { m.put(DeployedFormat.FORMAT_KEY, "deployed-9"); return m; }, t -> t);
         assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("\"deployed-2\"")
+                .hasMessageContaining(file.toString()).hasMessageContaining("\"deployed-9\"")
                 .hasMessageContaining("deployed-1");
     }
 
