@@ -64,4 +64,34 @@ class PaperModelsQuantTest {
         assertThat(reached).isEqualTo(model.parameters().size());
         assertThat(model.parameters()).anySatisfy(p -> assertThat(p.name()).contains("alpha"));
     }
+
+    /** With sub-bit weights every hidden 3x3 conv indexes a codebook (methods.md 3), and training still reaches every parameter. */
+    @ParameterizedTest
+    @CsvSource({"vggsnn-s, 2, 8", "resnet20, 3, 4", "ms-resnet18, 3, 8"})
+    void subBitWeights(String name, int channels, int size) {
+        ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5).withSubBit(4, true, 0).withWeights("sub-bit");
+        SpikingClassifier model = QuantModels.build(spec, 4);
+        List<Module> subBit = new ArrayList<>();
+        model.visit(m -> {
+            if (m instanceof dev.spikebit.quant.subbit.SubBitConv2d) {
+                subBit.add(m);
+            }
+        });
+        assertThat(subBit).isNotEmpty();
+        boolean events = channels == 2;
+        int[] shape = events ? new int[] {2, 2, channels, size, size} : new int[] {2, channels, size, size};
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] x = new float[n];
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (events ? rng.nextInt(4) : rng.nextDouble());
+        }
+        Tensor loss = Losses.crossEntropy(model.logits(Tensor.of(x, shape)), new int[] {1, 4});
+        assertThat(loss.item()).isFinite();
+        loss.backward();
+        assertThat(model.parameters()).allSatisfy(p -> assertThat(p.value().hasGrad()).as(p.name()).isTrue());
+    }
 }
