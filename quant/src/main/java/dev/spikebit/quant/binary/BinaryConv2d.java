@@ -15,21 +15,21 @@ import java.util.SplittableRandom;
 public final class BinaryConv2d extends Conv2d implements BinaryLayer {
     private final Amplitude amplitude;
     private final Tensor alpha;
+    private final ChannelAmplitude scale;
 
     public BinaryConv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias,
                         SplittableRandom rng, Amplitude amplitude) {
         super(inChannels, outChannels, kernel, stride, padding, bias, rng);
         this.amplitude = amplitude;
         this.alpha = amplitude == Amplitude.TRAINED
-                ? registerParameter("alpha", Tensor.of(ScaledSign.meanAbs(weight.data(), outChannels), outChannels),
-                        ParamRole.AMPLITUDE)
+                ? registerParameter("alpha", ChannelAmplitude.initial(weight, outChannels), ParamRole.AMPLITUDE)
                 : null;
+        this.scale = new ChannelAmplitude(weight, outChannels, alpha);
     }
 
     @Override
     protected Tensor effectiveWeight() {
-        return alpha != null ? ScaledSign.apply(weight, alpha)
-                : ScaledSign.apply(weight, ScaledSign.meanAbs(weight.data(), outChannels));
+        return scale.binaryWeight();
     }
 
     @Override
@@ -44,7 +44,7 @@ public final class BinaryConv2d extends Conv2d implements BinaryLayer {
 
     @Override
     public float[] amplitudes() {
-        return alpha != null ? alpha.data().clone() : ScaledSign.meanAbs(weight.data(), outChannels);
+        return scale.values();
     }
 
     /** The trainable amplitude parameter, or null with {@link Amplitude#FIXED}. */

@@ -13,20 +13,20 @@ import java.util.SplittableRandom;
 public final class BinaryLinear extends Linear implements BinaryLayer {
     private final Amplitude amplitude;
     private final Tensor alpha;
+    private final ChannelAmplitude scale;
 
     public BinaryLinear(int inFeatures, int outFeatures, boolean bias, SplittableRandom rng, Amplitude amplitude) {
         super(inFeatures, outFeatures, bias, rng);
         this.amplitude = amplitude;
         this.alpha = amplitude == Amplitude.TRAINED
-                ? registerParameter("alpha", Tensor.of(ScaledSign.meanAbs(weight.data(), outFeatures), outFeatures),
-                        ParamRole.AMPLITUDE)
+                ? registerParameter("alpha", ChannelAmplitude.initial(weight, outFeatures), ParamRole.AMPLITUDE)
                 : null;
+        this.scale = new ChannelAmplitude(weight, outFeatures, alpha);
     }
 
     @Override
     protected Tensor effectiveWeight() {
-        return alpha != null ? ScaledSign.apply(weight, alpha)
-                : ScaledSign.apply(weight, ScaledSign.meanAbs(weight.data(), outFeatures));
+        return scale.binaryWeight();
     }
 
     @Override
@@ -41,7 +41,7 @@ public final class BinaryLinear extends Linear implements BinaryLayer {
 
     @Override
     public float[] amplitudes() {
-        return alpha != null ? alpha.data().clone() : ScaledSign.meanAbs(weight.data(), outFeatures);
+        return scale.values();
     }
 
     /** The trainable amplitude parameter, or null with {@link Amplitude#FIXED}. */
