@@ -37,8 +37,7 @@ public final class MsBlock extends Module implements FlopCounter.Traced {
     private final Module spike2;
     private final Conv2d conv2;
     private final BatchNorm bn2;
-    private final Conv2d shortcutConv;
-    private final BatchNorm shortcutBn;
+    private final Shortcut shortcut;
 
     public MsBlock(int inChannels, int outChannels, int stride, ModelSpec spec, LayerFactory layers,
                    SplittableRandom rng) {
@@ -52,26 +51,18 @@ public final class MsBlock extends Module implements FlopCounter.Traced {
         this.conv2 = registerModule("conv2", layers.conv(Position.HIDDEN, outChannels, outChannels, 3, 1, 1, false, rng));
         this.bn2 = registerModule("bn2", BatchNorm.of2d(outChannels));
         java.util.Arrays.fill(bn2.gamma().data(), 0f);
-        if (stride != 1 || inChannels != outChannels) {
-            this.shortcutConv = registerModule("shortcut_conv",
-                    layers.conv(Position.HIDDEN, inChannels, outChannels, 1, stride, 0, false, rng));
-            this.shortcutBn = registerModule("shortcut_bn", BatchNorm.of2d(outChannels));
-        } else {
-            this.shortcutConv = null;
-            this.shortcutBn = null;
-        }
+        this.shortcut = registerModule("shortcut", new Shortcut(inChannels, outChannels, stride, layers, rng));
     }
 
     @Override
     public Tensor forward(Tensor x) {
         Tensor branch = bn2.forward(conv2.forward(spike2.forward(bn1.forward(conv1.forward(spike1.forward(x))))));
-        Tensor shortcut = shortcutConv == null ? x : shortcutBn.forward(shortcutConv.forward(x));
-        return Elementwise.add(branch, shortcut);
+        return Elementwise.add(branch, shortcut.forward(x));
     }
 
     /** Whether the shortcut is a 1x1 projection rather than the identity. */
     public boolean projects() {
-        return shortcutConv != null;
+        return shortcut.projects();
     }
 
     @Override
@@ -82,10 +73,7 @@ public final class MsBlock extends Module implements FlopCounter.Traced {
         h = counter.layer(name + ".spike2", spike2, h);
         h = counter.layer(name + ".conv2", conv2, h);
         h = counter.layer(name + ".bn2", bn2, h);
-        if (shortcutConv != null) {
-            int[] s = counter.layer(name + ".shortcut_conv", shortcutConv, input);
-            counter.layer(name + ".shortcut_bn", shortcutBn, s);
-        }
+        shortcut.trace(counter, name + ".shortcut", input);
         return counter.add(name + ".add", h);
     }
 
