@@ -53,6 +53,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--etas", split = ",", defaultValue = "4,5,6", description = "s2nn: codebook index bits. Default: ${DEFAULT-VALUE}")
     List<Integer> etas;
 
+    @Option(names = "--every-seed-etas", split = ",", description = "s2nn: the etas trained for every seed; the "
+            + "others only for the first seed. Default: all of --etas")
+    List<Integer> everySeedEtas;
+
     @Option(names = "--lambda", defaultValue = "1000", description = "s2nn: MPFD loss weight. Default: ${DEFAULT-VALUE}")
     float lambda;
 
@@ -75,7 +79,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         boolean s2nn = which.equals("s2nn");
         String net = model != null ? model : s2nn ? "fmnist-vgg-s" : "fmnist-cnn";
         List<ExperimentRow> rows = s2nn
-                ? new S2nnExperiment(net, epochs, seeds, etas, lr, lambda, data.train(), data.test(), out, System.err,
+                ? new S2nnExperiment(net, epochs, seeds, etas, everySeedEtas == null ? etas : everySeedEtas, lr, lambda, data.train(), data.test(), out, System.err,
                         1000).run()
                 : new ReverbExperiment(net, epochs, seeds, lr, data.train(), data.test(), out, System.err, 1000).run();
         System.out.printf("%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");

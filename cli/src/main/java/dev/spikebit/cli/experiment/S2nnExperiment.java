@@ -56,6 +56,7 @@ public final class S2nnExperiment {
     private final int epochs;
     private final List<Long> seeds;
     private final List<Integer> etas;
+    private final List<Integer> everySeedEtas;
     private final float lr;
     private final float lambda;
     private final Dataset train;
@@ -64,8 +65,14 @@ public final class S2nnExperiment {
     private final PrintStream log;
     private final int measureImages;
 
-    public S2nnExperiment(String model, int epochs, List<Long> seeds, List<Integer> etas, float lr, float lambda,
-                          Dataset train, Dataset test, Path out, PrintStream log, int measureImages) {
+    /**
+     * @param etas          the codebook sizes of the table
+     * @param everySeedEtas the etas whose rows are trained for every seed; the other etas' rows
+     *                      only for the first seed (a cheaper table with the spread where it matters)
+     */
+    public S2nnExperiment(String model, int epochs, List<Long> seeds, List<Integer> etas, List<Integer> everySeedEtas,
+                          float lr, float lambda, Dataset train, Dataset test, Path out, PrintStream log,
+                          int measureImages) {
         for (int eta : etas) {
             if (eta < 1 || eta > 8) {
                 throw new SpikebitException("eta must be in 1..8, got " + eta);
@@ -75,6 +82,7 @@ public final class S2nnExperiment {
         this.epochs = epochs;
         this.seeds = List.copyOf(seeds);
         this.etas = List.copyOf(etas);
+        this.everySeedEtas = List.copyOf(everySeedEtas);
         this.lr = lr;
         this.lambda = lambda;
         this.train = train;
@@ -139,6 +147,7 @@ public final class S2nnExperiment {
             }
         }
         for (long seed : seeds) {
+            boolean firstSeed = seed == seeds.get(0);
             ModelSpec base = ModelZoo.defaultSpec(model);
             Path teacherDir = out.resolve("fp-seed" + seed);
             Trained teacher = trainOrReuse(base.withWeights("fp"), seed, teacherDir);
@@ -149,6 +158,9 @@ public final class S2nnExperiment {
             Checkpoint binaryCkpt = Checkpoint.load(bin.checkpoint());
             binary.add(bin.accuracy(), bin.history(), QuantModels.fromCheckpoint(binaryCkpt), binaryDir);
             for (int eta : etas) {
+                if (!firstSeed && !everySeedEtas.contains(eta)) {
+                    continue;
+                }
                 for (Variant v : VARIANTS) {
                     String name = rowName(eta, v);
                     Path dir = out.resolve(ReverbExperiment.slug(name) + "-seed" + seed);
@@ -264,6 +276,9 @@ public final class S2nnExperiment {
         s.put("epochs", epochs + " per network (teacher, binary, and each sub-bit fine-tuning from the binary one)");
         s.put("seeds", seeds);
         s.put("eta", etas);
+        if (seeds.size() > 1 && !everySeedEtas.containsAll(etas)) {
+            s.put("eta trained for every seed", everySeedEtas + " (the other etas: first seed only)");
+        }
         s.put("optimizer", "adam, lr " + lr + ", cosine, batch 64, T " + ModelZoo.defaultSpec(model).timeSteps());
         s.put("MPFD lambda", lambda + (lambda == MembraneDistillation.DEFAULT_LAMBDA ? " (default)" : ""));
         s.put("train images", train.size());

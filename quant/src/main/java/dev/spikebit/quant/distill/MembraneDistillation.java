@@ -1,7 +1,6 @@
 package dev.spikebit.quant.distill;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.kernels.gemm.Gemm;
 import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -22,7 +21,7 @@ import java.util.Map;
  * MPFD, S2NN's membrane-potential feature distillation (methods.md 3). A trained teacher SNN,
  * frozen and in evaluation mode, sees the student's batch; for each paired neuron layer and each
  * step t the pre-spike potentials {@code H[t]} are flattened to {@code F} of shape {@code [B, D]},
- * each row L2-normalised, and compared through their Gram matrices {@code G = F F^T}:
+ * and compared through their Gram matrices {@code G = F F^T}, each row of G L2-normalised:
  * <pre>
  *   L_MPFD = mean over pairs and t of ||G_s - G_t||_F^2 / B^2,     total loss CE + lambda * L_MPFD
  * </pre>
@@ -170,82 +169,98 @@ public final class MembraneDistillation {
 
     /**
      * The mean over the T steps of {@code ||G_s - G_t||_F^2 / B^2} for potentials {@code [T, B, ...]},
-     * with gradient to {@code student}. With {@code N} the row-normalised {@code F},
-     * {@code E = 2 (G_s - G_t) / (B^2 T)}, the gradient is {@code dL/dN = 2 E N} and
-     * {@code dL/df_i = (dL/dn_i - n_i <n_i, dL/dn_i>) / ||f_i||}.
+     * with gradient to {@code student}. Per step, {@code F = H[t]} as {@code [B, D]}, {@code G = F F^T}
+     * and every row of {@code G} is divided by its L2 norm (methods.md 3), so each entry is at most 1
+     * in magnitude and the loss does not grow with the potentials' scale or with D.
+     *
+     * <p>Backward: with {@code E = 2 (G_s - G_t) / (B^2 T)} the gradient at the normalised Gram
+     * {@code Ĝ}, row {@code i} of the raw Gram gets {@code (E_i - Ĝ_i <Ĝ_i, E_i>) / ||G_i||}, and
+     * {@code G = F F^T} sends {@code (dG + dG^T) F} to {@code F}.
      */
     public static Tensor gramLoss(Tensor student, float[] teacher) {
         int steps = student.dim(0);
         int batch = student.dim(1);
         int features = student.size() / (steps * batch);
-        float[] ns = normalizedRows(student.data(), steps * batch, features);
-        float[] nt = normalizedRows(teacher, steps * batch, features);
+        float[] fs = student.data();
         Gemm gemm = Gemms.get();
-        float[] diff = new float[steps * batch * batch];
+        int square = batch * batch;
+        float[] gramS = new float[steps * square]; // normalised student Gram, kept for the backward
+        float[] rowNorms = new float[steps * batch];
+        float[] diff = new float[steps * square];
+        float[] gramT = new float[square];
         double total = 0;
         for (int t = 0; t < steps; t++) {
             int rows = t * batch * features;
-            int at = t * batch * batch;
-            float[] gt = new float[batch * batch];
-            gemm.sgemm(false, true, batch, batch, features, 1f, ns, rows, features, ns, rows, features, 0f, diff, at,
+            int at = t * square;
+            gemm.sgemm(false, true, batch, batch, features, 1f, fs, rows, features, fs, rows, features, 0f, gramS, at,
                     batch);
-            gemm.sgemm(false, true, batch, batch, features, 1f, nt, rows, features, nt, rows, features, 0f, gt, 0,
-                    batch);
+            gemm.sgemm(false, true, batch, batch, features, 1f, teacher, rows, features, teacher, rows, features, 0f,
+                    gramT, 0, batch);
+            normalizeRows(gramS, at, batch, rowNorms, t * batch);
+            normalizeRows(gramT, 0, batch, null, 0);
             double sq = 0;
-            for (int i = 0; i < batch * batch; i++) {
-                diff[at + i] -= gt[i];
-                sq += (double) diff[at + i] * diff[at + i];
+            for (int i = 0; i < square; i++) {
+                float d = gramS[at + i] - gramT[i];
+                diff[at + i] = d;
+                sq += (double) d * d;
             }
-            total += sq / ((double) batch * batch);
+            total += sq / square;
         }
         float value = (float) (total / steps);
         return Tensor.result(new float[] {value}, new int[0], g -> {
-            float scale = g[0] * 4f / ((float) batch * batch * steps); // 2 (from the square) * 2 (G = N N^T)
-            float[] gn = new float[ns.length];
-            for (int t = 0; t < steps; t++) {
-                int rows = t * batch * features;
-                gemm.sgemm(false, false, batch, features, batch, scale, diff, t * batch * batch, batch, ns, rows,
-                        features, 0f, gn, rows, features);
-            }
+            float scale = g[0] * 2f / ((float) square * steps);
             float[] gx = student.grad();
-            float[] f = student.data();
-            Parallel.range(steps * batch, 4, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    int o = r * features;
-                    double norm = norm(f, o, features);
+            float[] dGram = new float[square];
+            float[] symmetric = new float[square];
+            for (int t = 0; t < steps; t++) {
+                int at = t * square;
+                for (int i = 0; i < batch; i++) {
+                    float norm = rowNorms[t * batch + i];
+                    int row = at + i * batch;
                     if (norm == 0) {
+                        Arrays.fill(dGram, i * batch, (i + 1) * batch, 0f);
                         continue;
                     }
                     double dot = 0;
-                    for (int j = 0; j < features; j++) {
-                        dot += (double) ns[o + j] * gn[o + j];
+                    for (int j = 0; j < batch; j++) {
+                        dot += (double) gramS[row + j] * diff[row + j];
                     }
-                    float inv = (float) (1 / norm);
-                    float d = (float) dot;
-                    for (int j = 0; j < features; j++) {
-                        gx[o + j] += (gn[o + j] - ns[o + j] * d) * inv;
+                    float inv = 1f / norm;
+                    for (int j = 0; j < batch; j++) {
+                        dGram[i * batch + j] = scale * (diff[row + j] - gramS[row + j] * (float) dot) * inv;
                     }
                 }
-            });
+                for (int i = 0; i < batch; i++) {
+                    for (int j = 0; j < batch; j++) {
+                        symmetric[i * batch + j] = dGram[i * batch + j] + dGram[j * batch + i];
+                    }
+                }
+                int rows = t * batch * features;
+                gemm.sgemm(false, false, batch, features, batch, 1f, symmetric, 0, batch, fs, rows, features, 1f, gx,
+                        rows, features);
+            }
         }, student);
     }
 
-    private static float[] normalizedRows(float[] f, int rows, int features) {
-        float[] n = new float[rows * features];
-        Parallel.range(rows, 4, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * features;
-                double norm = norm(f, o, features);
-                if (norm == 0) {
-                    continue;
-                }
-                float inv = (float) (1 / norm);
-                for (int j = 0; j < features; j++) {
-                    n[o + j] = f[o + j] * inv;
-                }
+    /**
+     * Divides each of the {@code n} rows of the {@code n x n} matrix at {@code offset} by its L2 norm
+     * (in double; a zero row stays zero), optionally recording the norms.
+     */
+    private static void normalizeRows(float[] m, int offset, int n, float[] norms, int normsAt) {
+        for (int i = 0; i < n; i++) {
+            int o = offset + i * n;
+            double norm = norm(m, o, n);
+            if (norms != null) {
+                norms[normsAt + i] = (float) norm;
             }
-        });
-        return n;
+            if (norm == 0) {
+                continue;
+            }
+            float inv = (float) (1 / norm);
+            for (int j = 0; j < n; j++) {
+                m[o + j] *= inv;
+            }
+        }
     }
 
     private static double norm(float[] f, int offset, int length) {

@@ -24,8 +24,8 @@ class MembraneDistillationTest {
             double sq = 0;
             for (int i = 0; i < batch; i++) {
                 for (int j = 0; j < batch; j++) {
-                    double d = cosine(s, t, step, i, j, batch, features, true)
-                            - cosine(s, t, step, i, j, batch, features, false);
+                    double d = normalizedGram(s, step, i, j, batch, features)
+                            - normalizedGram(t, step, i, j, batch, features);
                     sq += d * d;
                 }
             }
@@ -182,18 +182,21 @@ class MembraneDistillationTest {
         }, y);
     }
 
-    private static double cosine(float[] s, float[] t, int step, int i, int j, int batch, int features,
-                                 boolean student) {
-        float[] f = student ? s : t;
-        int a = (step * batch + i) * features;
-        int b = (step * batch + j) * features;
-        double dot = 0, na = 0, nb = 0;
-        for (int k = 0; k < features; k++) {
-            dot += (double) f[a + k] * f[b + k];
-            na += (double) f[a + k] * f[a + k];
-            nb += (double) f[b + k] * f[b + k];
+    /** Entry (i, j) of F F^T with row i divided by its L2 norm, F = step {@code step} of {@code f}, written out. */
+    private static double normalizedGram(float[] f, int step, int i, int j, int batch, int features) {
+        double rowNorm = 0;
+        double entry = 0;
+        for (int k = 0; k < batch; k++) {
+            double dot = 0;
+            for (int d = 0; d < features; d++) {
+                dot += (double) f[(step * batch + i) * features + d] * f[(step * batch + k) * features + d];
+            }
+            rowNorm += dot * dot;
+            if (k == j) {
+                entry = dot;
+            }
         }
-        return dot / Math.sqrt(na * nb);
+        return entry / Math.sqrt(rowNorm);
     }
 
     private static float[] gaussian(SplittableRandom rng, int n) {
