@@ -49,6 +49,7 @@ public class RuntimeKernelBench {
     private float[] linearOutput;
     private float[] scratch;
     private int[] events;
+    private int[] offsets;
 
     @Setup
     public void setUp() {
@@ -64,6 +65,7 @@ public class RuntimeKernelBench {
         scratch = new float[Math.max(Math.max(SignConvKernel.denseScratch(signConv, 14, 14),
                 SignConvKernel.eventScratch(signConv, 14, 14)), FloatKernels.convScratch(floatConv, 14, 14))];
         events = new int[3136 * 2];
+        offsets = new int[SignConvKernel.denseIntScratch(signConv)];
     }
 
     private static byte[] bits(SplittableRandom rng, int rows, int length) {
@@ -100,7 +102,14 @@ public class RuntimeKernelBench {
 
     @Benchmark
     public void signConvDense(Blackhole bh) {
-        SignConvKernel.dense(signConv, convInput, 0, 14, 14, convOutput, 0, scratch);
+        SignConvKernel.dense(signConv, convInput, 0, 14, 14, convOutput, 0, scratch, offsets);
+        bh.consume(convOutput);
+    }
+
+    /** The dense kernel without row tables (each tap a shifted plane, sign by XOR): what row tables replace. */
+    @Benchmark
+    public void signConvShiftedPlanes(Blackhole bh) {
+        SignConvKernel.denseShiftedPlanes(signConv, convInput, 0, 14, 14, convOutput, 0, scratch);
         bh.consume(convOutput);
     }
 

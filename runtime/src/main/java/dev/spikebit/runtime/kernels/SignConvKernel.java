@@ -11,7 +11,16 @@ import jdk.incubator.vector.VectorSpecies;
  * subtractions only, reading the packed bits directly. Two paths:
  *
  * <ul>
- *   <li>{@link #dense}: every input channel is copied once into a zero-padded plane of width
+ *   <li>{@link #dense} for 3x3 kernels with stride 1 (the common case) uses <em>row tables</em>:
+ *       a kernel row applies three signs to three neighbouring inputs, and there are only eight
+ *       such sign triples. So each padded input plane is turned once into its eight signed row
+ *       sums {@code R[c][t][i] = +-x[i] +- x[i+1] +- x[i+2]} (six additions and four negations per
+ *       input, shared by every output channel), and an output channel then adds, per (input
+ *       channel, kernel row), the table of that row's triple shifted by {@code ky * Wp}: 3 additions
+ *       per input channel and output instead of 9 signed ones, and no sign handling in the inner
+ *       loop. It is codeword reuse (methods.md 3) at the scale of one kernel row, with the eight
+ *       triples as the codebook.</li>
+ *   <li>{@link #dense} for other kernels and strides: every input channel is copied once into a zero-padded plane of width
  *       {@code Wp = W + 2p}. With stride 1, output row {@code oy} at column {@code ox}, tap
  *       {@code (ky, kx)} reads padded input {@code (oy + ky) * Wp + ox + kx}; laying the output out
  *       with the same row pitch {@code Wp} turns each tap into one shifted copy of the whole plane:
@@ -33,10 +42,23 @@ public final class SignConvKernel {
     private SignConvKernel() {
     }
 
+    /** Sign triples of one 3x3 kernel row: the row tables' codebook. */
+    private static final int TRIPLES = 8;
+
     /** Floats of scratch {@link #dense} needs for input {@code [C, h, w]}. */
     public static int denseScratch(Layer.SignConv c, int h, int w) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
-        return c.inChannels() * g.planeStride() + g.rowLength();
+        int tables = usesRowTables(c) ? c.inChannels() * TRIPLES * g.tableStride() : 0;
+        return c.inChannels() * g.planeStride() + tables + g.rowLength();
+    }
+
+    /** Integers of scratch {@link #dense} needs (the table offsets of one output channel). */
+    public static int denseIntScratch(Layer.SignConv c) {
+        return c.inChannels() * c.kernel();
+    }
+
+    private static boolean usesRowTables(Layer.SignConv c) {
+        return c.kernel() == 3 && c.stride() == 1;
     }
 
     /** Floats of scratch {@link #events} needs for input {@code [C, h, w]}. */
@@ -53,23 +75,135 @@ public final class SignConvKernel {
      * @param scratch at least {@link #denseScratch} floats
      */
     public static void dense(Layer.SignConv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
-                             float[] scratch) {
+                             float[] scratch, int[] intScratch) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
         if (c.stride() != 1) {
             strided(c, g, x, xOff, out, outOff);
             return;
         }
-        int inC = c.inChannels();
-        int k = c.kernel();
-        int p = c.padding();
+        padPlanes(c.inChannels(), c.padding(), g, x, xOff, scratch);
+        if (usesRowTables(c)) {
+            rowTables(c, g, out, outOff, scratch, intScratch);
+        } else {
+            shiftedPlanes(c, g, out, outOff, scratch);
+        }
+    }
+
+    /**
+     * The dense path without row tables: each tap one shifted plane with the sign XOR-ed in, for
+     * any kernel. {@link #dense} uses it where row tables do not apply; public so that tests and
+     * benchmarks can compare the two on 3x3 kernels.
+     */
+    public static void denseShiftedPlanes(Layer.SignConv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
+                                          float[] scratch) {
+        Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        if (c.stride() != 1) {
+            strided(c, g, x, xOff, out, outOff);
+            return;
+        }
+        padPlanes(c.inChannels(), c.padding(), g, x, xOff, scratch);
+        shiftedPlanes(c, g, out, outOff, scratch);
+    }
+
+    /** Copies each input channel into a zero-padded plane of width {@code Wp} at {@code ch * planeStride}. */
+    private static void padPlanes(int inC, int p, Geometry g, float[] x, int xOff, float[] scratch) {
         int plane = g.planeStride();
         int wp = g.wp;
         java.util.Arrays.fill(scratch, 0, inC * plane, 0f);
         for (int ch = 0; ch < inC; ch++) {
-            for (int y = 0; y < h; y++) {
-                System.arraycopy(x, xOff + (ch * h + y) * w, scratch, ch * plane + (y + p) * wp + p, w);
+            for (int y = 0; y < g.h; y++) {
+                System.arraycopy(x, xOff + (ch * g.h + y) * g.w, scratch, ch * plane + (y + p) * wp + p, g.w);
             }
         }
+    }
+
+    /**
+     * 3x3, stride 1: builds the eight signed row sums of every padded plane, then sums per output
+     * channel one table per (input channel, kernel row).
+     */
+    private static void rowTables(Layer.SignConv c, Geometry g, float[] out, int outOff, float[] scratch,
+                                  int[] offsets) {
+        int inC = c.inChannels();
+        int plane = g.planeStride();
+        int table = g.tableStride();
+        int tablesOff = inC * plane;
+        for (int ch = 0; ch < inC; ch++) {
+            buildRowTables(scratch, ch * plane, scratch, tablesOff + ch * TRIPLES * table, table);
+        }
+        int rowLength = g.rowLength();
+        int accOff = tablesOff + inC * TRIPLES * table;
+        byte[] bits = c.signs().rowBits();
+        int rowBytes = c.signs().rowBytes();
+        int groups = inC * 3;
+        for (int o = 0; o < c.outChannels(); o++) {
+            // Where each (input channel, kernel row) reads: its triple's table, shifted down ky rows.
+            int row = o * rowBytes;
+            for (int gi = 0; gi < groups; gi++) {
+                int j = gi * 3; // first of the row's three signs: (ch * 3 + ky) * 3
+                int twoBytes = bits[row + (j >>> 3)] & 0xFF | (bits[row + (j + 2 >>> 3)] & 0xFF) << 8;
+                int triple = twoBytes >>> (j & 7) & 7;
+                int ch = gi / 3;
+                int ky = gi - ch * 3;
+                offsets[gi] = tablesOff + (ch * TRIPLES + triple) * table + ky * g.wp;
+            }
+            for (int start = 0; start < rowLength; start += BLOCK) {
+                var a0 = FloatVector.zero(F);
+                var a1 = FloatVector.zero(F);
+                var a2 = FloatVector.zero(F);
+                var a3 = FloatVector.zero(F);
+                for (int gi = 0; gi < groups; gi++) {
+                    int at = offsets[gi] + start;
+                    a0 = a0.add(FloatVector.fromArray(F, scratch, at));
+                    a1 = a1.add(FloatVector.fromArray(F, scratch, at + F.length()));
+                    a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * F.length()));
+                    a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * F.length()));
+                }
+                a0.intoArray(scratch, accOff + start);
+                a1.intoArray(scratch, accOff + start + F.length());
+                a2.intoArray(scratch, accOff + start + 2 * F.length());
+                a3.intoArray(scratch, accOff + start + 3 * F.length());
+            }
+            int dst = outOff + o * g.oh * g.ow;
+            for (int oy = 0; oy < g.oh; oy++) {
+                System.arraycopy(scratch, accOff + oy * g.wp, out, dst + oy * g.ow, g.ow);
+            }
+        }
+    }
+
+    /**
+     * The eight signed sums {@code t[s][i] = +-p[i] +- p[i+1] +- p[i+2]} of a padded plane at
+     * {@code pOff}, table {@code s} at {@code tOff + s * stride}. Bit {@code kx} of {@code s} set
+     * means {@code +p[i+kx]} (a set sign bit is +1). The four triples with the first sign negative
+     * are the negations of the other four.
+     */
+    static void buildRowTables(float[] p, int pOff, float[] t, int tOff, int stride) {
+        for (int i = 0; i < stride; i += F.length()) {
+            var x0 = FloatVector.fromArray(F, p, pOff + i);
+            var x1 = FloatVector.fromArray(F, p, pOff + i + 1);
+            var x2 = FloatVector.fromArray(F, p, pOff + i + 2);
+            var plus = x0.add(x1);
+            var minus = x0.sub(x1);
+            var ppp = plus.add(x2);
+            var ppm = plus.sub(x2);
+            var pmp = minus.add(x2);
+            var pmm = minus.sub(x2);
+            ppp.intoArray(t, tOff + 7 * stride + i);          // + + +
+            ppm.intoArray(t, tOff + 3 * stride + i);          // + + -
+            pmp.intoArray(t, tOff + 5 * stride + i);          // + - +
+            pmm.intoArray(t, tOff + stride + i);              // + - -
+            ppp.neg().intoArray(t, tOff + i);                 // - - -
+            ppm.neg().intoArray(t, tOff + 4 * stride + i);    // - - +
+            pmp.neg().intoArray(t, tOff + 2 * stride + i);    // - + -
+            pmm.neg().intoArray(t, tOff + 6 * stride + i);    // - + +
+        }
+    }
+
+    /** Any kernel, stride 1: each tap one shifted plane, the sign applied by XOR. */
+    private static void shiftedPlanes(Layer.SignConv c, Geometry g, float[] out, int outOff, float[] scratch) {
+        int inC = c.inChannels();
+        int k = c.kernel();
+        int plane = g.planeStride();
+        int wp = g.wp;
         int rowLength = g.rowLength();
         int accOff = inC * plane;
         byte[] bits = c.signs().rowBits();
@@ -231,7 +365,13 @@ public final class SignConvKernel {
 
         /** Floats per padded input plane: every shifted read of a block stays inside. */
         int planeStride() {
-            return rowLength() + (k - 1) * wp + k - 1;
+            return tableStride() + F.length() + k - 1;
+        }
+
+        /** Floats per row table: every block read shifted by up to {@code k - 1} rows stays inside. */
+        int tableStride() {
+            int n = rowLength() + (k - 1) * wp;
+            return (n + F.length() - 1) / F.length() * F.length();
         }
     }
 }
