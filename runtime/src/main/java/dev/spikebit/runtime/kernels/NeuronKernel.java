@@ -52,17 +52,18 @@ public final class NeuronKernel {
                 h.blend(zero, fire).intoArray(u, base + i);
                 spikes += fire.trueCount();
             }
-            for (; i < plane; i++) {
-                int at = base + i;
-                float h = hasBias ? tau * u[at] + (x[xOff + at] + bias) : tau * u[at] + x[xOff + at];
-                if (h >= threshold) {
-                    out[outOff + at] = n.realOutput() ? (scaled ? scale * h : h) : 1f;
-                    u[at] = 0f;
-                    spikes++;
-                } else {
-                    out[outOff + at] = 0f;
-                    u[at] = h;
-                }
+            if (i < plane) {
+                // The last partial vector, masked (a 14 x 14 plane leaves 4 of 16 lanes): a scalar
+                // tail would branch on every spike.
+                VectorMask<Float> lanes = F.indexInRange(i, plane);
+                var xv = FloatVector.fromArray(F, x, xOff + base + i, lanes);
+                var input = hasBias ? xv.add(biasV) : xv;
+                var h = tauV.mul(FloatVector.fromArray(F, u, base + i, lanes)).add(input);
+                VectorMask<Float> fire = h.compare(VectorOperators.GE, thresholdV).and(lanes);
+                var emitted = n.realOutput() ? (scaled ? scaleV.mul(h) : h) : one;
+                zero.blend(emitted, fire).intoArray(out, outOff + base + i, lanes);
+                h.blend(zero, fire).intoArray(u, base + i, lanes);
+                spikes += fire.trueCount();
             }
         }
         return spikes;

@@ -3,6 +3,7 @@ package dev.spikebit.runtime.kernels;
 import dev.spikebit.runtime.graph.Layer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -44,17 +45,21 @@ public final class SignConvKernel {
 
     /** Sign triples of one 3x3 kernel row: the row tables' codebook. */
     private static final int TRIPLES = 8;
+    /** Input channels whose row tables are summed per pass over the output channels (L1 blocking). */
+    private static final int CHUNK = 4;
 
     /** Floats of scratch {@link #dense} needs for input {@code [C, h, w]}. */
     public static int denseScratch(Layer.SignConv c, int h, int w) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
-        int tables = usesRowTables(c) ? c.inChannels() * TRIPLES * g.tableStride() : 0;
-        return c.inChannels() * g.planeStride() + tables + g.rowLength();
+        if (!usesRowTables(c)) {
+            return c.inChannels() * g.planeStride() + g.rowLength();
+        }
+        return c.inChannels() * (g.planeStride() + TRIPLES * g.tableStride()) + c.outChannels() * g.rowLength();
     }
 
-    /** Integers of scratch {@link #dense} needs (the table offsets of one output channel). */
+    /** Integers of scratch {@link #dense} needs (the table offsets of every output channel). */
     public static int denseIntScratch(Layer.SignConv c) {
-        return c.inChannels() * c.kernel();
+        return c.outChannels() * c.inChannels() * c.kernel();
     }
 
     private static boolean usesRowTables(Layer.SignConv c) {
@@ -124,6 +129,7 @@ public final class SignConvKernel {
     private static void rowTables(Layer.SignConv c, Geometry g, float[] out, int outOff, float[] scratch,
                                   int[] offsets) {
         int inC = c.inChannels();
+        int outC = c.outChannels();
         int plane = g.planeStride();
         int table = g.tableStride();
         int tablesOff = inC * plane;
@@ -132,40 +138,64 @@ public final class SignConvKernel {
         }
         int rowLength = g.rowLength();
         int accOff = tablesOff + inC * TRIPLES * table;
+        int groups = inC * 3;
+        tableOffsets(c, g, tablesOff, offsets);
+        // Blocked so that the data stays in L1: for one block of output positions and a few input
+        // channels, the slice of their tables (CHUNK x 8 x (BLOCK + 2 Wp) floats) is read by every
+        // output channel, whose partial sums for the block are kept in the accumulator rows.
+        int n = F.length();
+        java.util.Arrays.fill(scratch, accOff, accOff + outC * rowLength, 0f);
+        for (int start = 0; start < rowLength; start += BLOCK) {
+            for (int first = 0; first < groups; first += 3 * CHUNK) {
+                int last = Math.min(groups, first + 3 * CHUNK);
+                for (int o = 0; o < outC; o++) {
+                    int acc = accOff + o * rowLength + start;
+                    var a0 = FloatVector.fromArray(F, scratch, acc);
+                    var a1 = FloatVector.fromArray(F, scratch, acc + n);
+                    var a2 = FloatVector.fromArray(F, scratch, acc + 2 * n);
+                    var a3 = FloatVector.fromArray(F, scratch, acc + 3 * n);
+                    int row = o * groups;
+                    for (int gi = first; gi < last; gi++) {
+                        int at = offsets[row + gi] + start;
+                        a0 = a0.add(FloatVector.fromArray(F, scratch, at));
+                        a1 = a1.add(FloatVector.fromArray(F, scratch, at + n));
+                        a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * n));
+                        a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * n));
+                    }
+                    a0.intoArray(scratch, acc);
+                    a1.intoArray(scratch, acc + n);
+                    a2.intoArray(scratch, acc + 2 * n);
+                    a3.intoArray(scratch, acc + 3 * n);
+                }
+            }
+        }
+        for (int o = 0; o < outC; o++) {
+            int dst = outOff + o * g.oh * g.ow;
+            for (int oy = 0; oy < g.oh; oy++) {
+                System.arraycopy(scratch, accOff + o * rowLength + oy * g.wp, out, dst + oy * g.ow, g.ow);
+            }
+        }
+    }
+
+    /**
+     * For every output channel and (input channel, kernel row), where in the scratch it reads: the
+     * table of that row's sign triple (three bits of the packed row, read in place), shifted down
+     * {@code ky} rows.
+     */
+    private static void tableOffsets(Layer.SignConv c, Geometry g, int tablesOff, int[] offsets) {
         byte[] bits = c.signs().rowBits();
         int rowBytes = c.signs().rowBytes();
-        int groups = inC * 3;
+        int groups = c.inChannels() * 3;
+        int table = g.tableStride();
         for (int o = 0; o < c.outChannels(); o++) {
-            // Where each (input channel, kernel row) reads: its triple's table, shifted down ky rows.
             int row = o * rowBytes;
             for (int gi = 0; gi < groups; gi++) {
-                int j = gi * 3; // first of the row's three signs: (ch * 3 + ky) * 3
+                int j = gi * 3; // the row's first sign: (ch * 3 + ky) * 3
                 int twoBytes = bits[row + (j >>> 3)] & 0xFF | (bits[row + (j + 2 >>> 3)] & 0xFF) << 8;
                 int triple = twoBytes >>> (j & 7) & 7;
                 int ch = gi / 3;
                 int ky = gi - ch * 3;
-                offsets[gi] = tablesOff + (ch * TRIPLES + triple) * table + ky * g.wp;
-            }
-            for (int start = 0; start < rowLength; start += BLOCK) {
-                var a0 = FloatVector.zero(F);
-                var a1 = FloatVector.zero(F);
-                var a2 = FloatVector.zero(F);
-                var a3 = FloatVector.zero(F);
-                for (int gi = 0; gi < groups; gi++) {
-                    int at = offsets[gi] + start;
-                    a0 = a0.add(FloatVector.fromArray(F, scratch, at));
-                    a1 = a1.add(FloatVector.fromArray(F, scratch, at + F.length()));
-                    a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * F.length()));
-                    a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * F.length()));
-                }
-                a0.intoArray(scratch, accOff + start);
-                a1.intoArray(scratch, accOff + start + F.length());
-                a2.intoArray(scratch, accOff + start + 2 * F.length());
-                a3.intoArray(scratch, accOff + start + 3 * F.length());
-            }
-            int dst = outOff + o * g.oh * g.ow;
-            for (int oy = 0; oy < g.oh; oy++) {
-                System.arraycopy(scratch, accOff + oy * g.wp, out, dst + oy * g.ow, g.ow);
+                offsets[o * groups + gi] = tablesOff + (ch * TRIPLES + triple) * table + ky * g.wp;
             }
         }
     }
@@ -296,7 +326,7 @@ public final class SignConvKernel {
         int pitch = paddedChannels(outC);
         int columnBytes = c.signs().columnBytes();
         byte[] columns = c.signs().columnBits();
-        int[] table = SignMasks.TABLE;
+        int lanes = F.length();
         int plane = h * w;
         java.util.Arrays.fill(scratch, 0, g.oh * g.ow * pitch, 0f);
         for (int e = 0; e < count; e++) {
@@ -305,7 +335,8 @@ public final class SignConvKernel {
             int rest = index - ch * plane;
             int y = rest / w;
             int xx = rest - y * w;
-            var value = IntVector.broadcast(SignMasks.INTS, Float.floatToRawIntBits(x[xOff + index]));
+            var value = FloatVector.broadcast(F, x[xOff + index]);
+            var negated = value.neg();
             for (int ky = 0; ky < k; ky++) {
                 // Output row oy reads input row oy * s + ky - p: this input is reached from oy = (y + p - ky) / s.
                 int ty = y + p - ky;
@@ -327,12 +358,12 @@ public final class SignConvKernel {
                     }
                     int acc = (oy * g.ow + ox) * pitch;
                     int column = ((ch * k + ky) * k + kx) * columnBytes;
-                    for (int gi = 0; gi < columnBytes; gi++) {
-                        var signed = value.lanewise(VectorOperators.XOR,
-                                IntVector.fromArray(SignMasks.INTS, table, (columns[column + gi] & 0xFF) * 8))
-                                .reinterpretAsFloats();
-                        FloatVector.fromArray(SignMasks.FLOATS, scratch, acc + gi * 8).add(signed)
-                                .intoArray(scratch, acc + gi * 8);
+                    // A vector of output channels at a time: its bits of the column become the lane
+                    // mask that picks +x or -x (lanes past the last channel land in the padding).
+                    for (int first = 0; first < outC; first += lanes) {
+                        long bits = laneBits(columns, column, columnBytes, first, lanes);
+                        var signed = negated.blend(value, VectorMask.fromLong(F, bits));
+                        FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
                     }
                 }
             }
@@ -346,9 +377,23 @@ public final class SignConvKernel {
         }
     }
 
-    /** Output channels rounded up to whole bytes of signs (eight lanes). */
+    private static final java.lang.invoke.VarHandle SHORT_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Bits {@code first .. first + lanes - 1} (lanes <= 16) of the column of {@code columnBytes}
+     * bytes at {@code column}: one little-endian 16-bit read where the column has two more bytes.
+     */
+    private static long laneBits(byte[] columns, int column, int columnBytes, int first, int lanes) {
+        int at = first >>> 3;
+        long word = at + 2 <= columnBytes ? (short) SHORT_LE.get(columns, column + at) & 0xFFFF
+                : columns[column + at] & 0xFF;
+        return word >>> (first & 7) & (1L << lanes) - 1;
+    }
+
+    /** Output channels rounded up to whole vectors (the event path's accumulator pitch). */
     static int paddedChannels(int outChannels) {
-        return (outChannels + 7) & ~7;
+        return (outChannels + F.length() - 1) / F.length() * F.length();
     }
 
     /** Sizes of one image's convolution in the padded-plane layout. */

@@ -1,0 +1,69 @@
+package dev.spikebit.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What a layer's input looks like before the layer runs (methods.md 4): how many values are
+ * non-zero, how many operations they cause (the sum of their fan-outs), and, when the event-driven
+ * path will run, the list of their indices. Counting is vectorized and runs before every layer
+ * that computes; the list is made only when it is needed.
+ */
+public final class InputCensus {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
+    private InputCensus() {
+    }
+
+    /** The number of non-zero values among {@code x[0 .. size)}. */
+    public static int nonZeros(float[] x, int size) {
+        int count = 0;
+        int i = 0;
+        for (int upper = F.loopBound(size); i < upper; i += F.length()) {
+            count += FloatVector.fromArray(F, x, i).compare(VectorOperators.NE, 0f).trueCount();
+        }
+        for (; i < size; i++) {
+            count += x[i] != 0f ? 1 : 0;
+        }
+        return count;
+    }
+
+    /** The sum of {@code fan[j]} over the non-zero {@code x[j]}, {@code j < size}. */
+    public static long fanOfNonZeros(float[] x, int size, int[] fan) {
+        long sum = 0;
+        int i = 0;
+        if (F.length() == I.length()) {
+            var acc = IntVector.zero(I);
+            // Flushed every 2^12 vectors so that no lane can overflow (fan-outs stay below 2^19).
+            int flushEvery = F.length() << 12;
+            for (int upper = F.loopBound(size); i < upper; i += F.length()) {
+                VectorMask<Integer> nonZero = FloatVector.fromArray(F, x, i).compare(VectorOperators.NE, 0f).cast(I);
+                acc = acc.add(IntVector.fromArray(I, fan, i), nonZero);
+                if ((i + F.length()) % flushEvery == 0) {
+                    sum += acc.reduceLanesToLong(VectorOperators.ADD);
+                    acc = IntVector.zero(I);
+                }
+            }
+            sum += acc.reduceLanesToLong(VectorOperators.ADD);
+        }
+        for (; i < size; i++) {
+            sum += x[i] != 0f ? fan[i] : 0;
+        }
+        return sum;
+    }
+
+    /** Writes the indices of the non-zero values, in increasing order, to {@code events}; returns how many. */
+    public static int list(float[] x, int size, int[] events) {
+        int n = 0;
+        // Branch-free: every index is written, and kept only if its value is non-zero.
+        for (int j = 0; j < size; j++) {
+            events[n] = j;
+            n += x[j] != 0f ? 1 : 0;
+        }
+        return n;
+    }
+}
