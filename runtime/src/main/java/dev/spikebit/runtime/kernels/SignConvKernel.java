@@ -69,7 +69,8 @@ public final class SignConvKernel {
     /** Floats of scratch {@link #events} needs for input {@code [C, h, w]}. */
     public static int eventScratch(Layer.SignConv c, int h, int w) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
-        return g.oh * g.ow * paddedChannels(c.outChannels()) + c.inChannels() * h * w;
+        int b = 2 * g.eventBorder();
+        return (g.oh + b) * (g.ow + b) * paddedChannels(c.outChannels()) + c.inChannels() * h * w;
     }
 
     /**
@@ -319,6 +320,10 @@ public final class SignConvKernel {
     public static void events(Layer.SignConv c, float[] x, int xOff, int h, int w, int[] events, int count,
                               float[] out, int outOff, float[] scratch) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        if (c.stride() == 1) {
+            eventsStride1(c, g, x, xOff, events, count, out, outOff, scratch);
+            return;
+        }
         int k = c.kernel();
         int s = c.stride();
         int p = c.padding();
@@ -377,6 +382,61 @@ public final class SignConvKernel {
         }
     }
 
+    /**
+     * Stride 1: the accumulators get a border of {@code k - 1 - p} positions on every side, so that
+     * each tap of every input lands at a fixed offset from the input's own position, inside or in
+     * the border (discarded): no bounds test per tap.
+     */
+    private static void eventsStride1(Layer.SignConv c, Geometry g, float[] x, int xOff, int[] events, int count,
+                                      float[] out, int outOff, float[] scratch) {
+        int k = c.kernel();
+        int p = c.padding();
+        int outC = c.outChannels();
+        int pitch = paddedChannels(outC);
+        int columnBytes = c.signs().columnBytes();
+        byte[] columns = c.signs().columnBits();
+        int lanes = F.length();
+        int border = g.eventBorder();
+        int bw = g.ow + 2 * border; // bordered accumulator width
+        int bh = g.oh + 2 * border;
+        java.util.Arrays.fill(scratch, 0, bh * bw * pitch, 0f);
+        int plane = g.h * g.w;
+        int taps = k * k;
+        for (int e = 0; e < count; e++) {
+            int index = events[e];
+            int ch = index / plane;
+            int rest = index - ch * plane;
+            int y = rest / g.w;
+            int xx = rest - y * g.w;
+            var value = FloatVector.broadcast(F, x[xOff + index]);
+            var negated = value.neg();
+            // Tap (ky, kx) reaches output (y + p - ky, xx + p - kx), i.e. bordered position
+            // (y + p + border - ky, xx + p + border - kx).
+            int origin = ((y + p + border) * bw + xx + p + border) * pitch;
+            int column = ch * taps * columnBytes;
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++, column += columnBytes) {
+                    int acc = origin - (ky * bw + kx) * pitch;
+                    for (int first = 0; first < outC; first += lanes) {
+                        long bits = laneBits(columns, column, columnBytes, first, lanes);
+                        var signed = negated.blend(value, VectorMask.fromLong(F, bits));
+                        FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
+                    }
+                }
+            }
+        }
+        int outPlane = g.oh * g.ow;
+        for (int oy = 0; oy < g.oh; oy++) {
+            for (int ox = 0; ox < g.ow; ox++) {
+                int src = ((oy + border) * bw + ox + border) * pitch;
+                int pixel = oy * g.ow + ox;
+                for (int o = 0; o < outC; o++) {
+                    out[outOff + o * outPlane + pixel] = scratch[src + o];
+                }
+            }
+        }
+    }
+
     private static final java.lang.invoke.VarHandle SHORT_LE =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
@@ -411,6 +471,11 @@ public final class SignConvKernel {
         /** Floats per padded input plane: every shifted read of a block stays inside. */
         int planeStride() {
             return tableStride() + F.length() + k - 1;
+        }
+
+        /** Border of the event path's stride-1 accumulators: where taps of edge inputs land outside. */
+        int eventBorder() {
+            return Math.max(0, k - 1 - p);
         }
 
         /** Floats per row table: every block read shifted by up to {@code k - 1} rows stays inside. */
