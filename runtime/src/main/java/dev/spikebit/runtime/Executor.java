@@ -1,6 +1,7 @@
 package dev.spikebit.runtime;
 
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.NeuronKernel;
 import dev.spikebit.runtime.kernels.PoolKernels;
@@ -136,6 +137,14 @@ final class Executor {
                     SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch, offsets);
                     denseRuns[i]++;
                 }
+            }
+            case Layer.CodewordConv c -> {
+                // Counted as docs/s2nn.md 7: the cheaper of the direct and the codeword-reuse count.
+                double before = ops[i];
+                count(i, x);
+                ops[i] = before + plan.codewordAdds(i, ops[i] - before);
+                CodewordConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch);
+                denseRuns[i]++;
             }
             case Layer.SignLinear l -> {
                 int nonZeros = count(i, x);

@@ -37,13 +37,18 @@ public final class Model {
         this.plan = new Plan(graph);
     }
 
-    /** Reads and checks a deployed file ({@code deployed-1}, docs/reverb.md 4). */
+    /**
+     * Reads and checks a deployed file ({@code deployed-1}, docs/reverb.md 4, or {@code deployed-2}
+     * with sub-bit layers, docs/s2nn.md 6).
+     */
     public static Model load(Path path) {
         Graph graph = DeployedReader.read(path);
         try {
             return new Model(path, Files.size(path), graph);
         } catch (IOException e) {
             throw new RuntimeModelException(path + ": cannot read (" + e + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeModelException(path + ": " + e.getMessage(), e);
         }
     }
 
@@ -84,8 +89,10 @@ public final class Model {
     }
 
     /**
-     * The information the file carries, in bytes: one bit per +-1 weight and 32 per float,
-     * {@code ceil(bits / 8)} (without the per-row padding of packed signs).
+     * The information the file carries, in bytes: one bit per +-1 weight and 32 per float; for a
+     * sub-bit convolution its codebook ({@code 9} bits per codeword), its indices ({@code eta} bits
+     * per kernel) and its negation bits (one per output channel); {@code ceil(bits / 8)} in all
+     * (without the padding of packed rows and code streams).
      */
     public long informationBytes() {
         long bits = 0;
@@ -94,6 +101,8 @@ public final class Model {
                 case Layer.Normalize n -> 64L * n.mean().length;
                 case Layer.Conv c -> 32L * (c.weight().length + (c.bias() == null ? 0 : c.bias().length));
                 case Layer.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
+                case Layer.CodewordConv c -> 9L * c.codewords() + (long) c.eta() * c.indices().length
+                        + c.outChannels();
                 case Layer.Linear l -> 32L * (l.weight().length + (l.bias() == null ? 0 : l.bias().length));
                 case Layer.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
                 case Layer.Affine a -> 64L * a.scale().length;

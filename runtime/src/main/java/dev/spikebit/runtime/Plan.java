@@ -2,6 +2,7 @@ package dev.spikebit.runtime;
 
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
@@ -76,6 +77,10 @@ final class Plan {
                     scratch = Math.max(scratch, SignConvKernel.denseScratch(c, in[1], in[2]));
                     scratch = Math.max(scratch, SignConvKernel.eventScratch(c, in[1], in[2]));
                 }
+                case Layer.CodewordConv c -> {
+                    fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+                    scratch = Math.max(scratch, CodewordConvKernel.scratch(c, in[1], in[2]));
+                }
                 case Layer.Linear l -> fanOut[i] = filled(l.inFeatures(), l.outFeatures());
                 case Layer.SignLinear l -> {
                     fanOut[i] = filled(l.inFeatures(), l.outFeatures());
@@ -105,6 +110,19 @@ final class Plan {
 
     double eventsBelow(int i) {
         return layers.get(i) instanceof Layer.SignConv ? EVENTS_BELOW_CONV : EVENTS_BELOW_LINEAR;
+    }
+
+    /**
+     * The additions a sub-bit convolution is counted for (docs/s2nn.md 7), given the direct count
+     * {@code direct} of one image's step (each counted input times its fan-out, as for the
+     * equivalent sign convolution): the smaller of that and the codeword-reuse count, in which each
+     * counted input meets the {@code 2^eta} codewords at each window covering it
+     * ({@code fan-out / out} windows) and each output value adds its {@code in} selected maps.
+     */
+    double codewordAdds(int i, double direct) {
+        Layer.CodewordConv c = (Layer.CodewordConv) layers.get(i);
+        double reuse = direct / c.outChannels() * c.codewords() + (double) outSizes[i] * c.inChannels();
+        return Math.min(direct, reuse);
     }
 
     private static int[] filled(int n, int value) {

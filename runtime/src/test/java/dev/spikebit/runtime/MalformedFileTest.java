@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Malformed deployed files give a {@link RuntimeModelException} that names the file and what is
  * wrong, and never an OutOfMemoryError: truncated files, wrong sizes and offsets, huge declared
  * shapes, unknown versions, dtypes and layer kinds, missing, extra or misshapen tensors, set
- * padding bits, and graphs whose shapes do not flow.
+ * padding bits, graphs whose shapes do not flow, and sub-bit nodes ({@code codeword_conv},
+ * docs/s2nn.md 6) with wrong code streams, eta or kernel, or in a {@code deployed-1} file.
  */
 class MalformedFileTest {
     @TempDir
@@ -117,7 +118,10 @@ class MalformedFileTest {
 
     @Test
     void unknownVersionsAndKindsAreNamed() {
-        refused(s -> s.format = "deployed-2", "\"deployed-2\"", "deployed-1");
+        refused(s -> s.format = "deployed-3", "metadata spikebit.format is \"deployed-3\"",
+                "this runtime reads \"deployed-1\" and \"deployed-2\"");
+        refused(s -> s.format = "deployed-2", "the layer graph has format \"deployed-1\" but the file's metadata says "
+                + "\"deployed-2\"");
         refused(s -> s.graphFormat = "deployed-9", "the layer graph has format \"deployed-9\"");
         refused(s -> s.nodes.set(5, "{\"kind\":\"subbit_conv\",\"name\":\"c4\",\"inChannels\":6}"),
                 "node 5 (\"c4\") has unknown kind \"subbit_conv\"");
@@ -153,5 +157,80 @@ class MalformedFileTest {
         refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"padding\":1", "\"padding\":2147483647")),
                 "node \"c4\"");
         refused(s -> s.timeSteps = 0, "timeSteps");
+    }
+
+    /** The sub-bit network of {@link SubBitTinyModels}, changed. */
+    private void refusedSubBit(Consumer<TinyModels.Spec> change, String... fragments) {
+        TinyModels.Spec spec = SubBitTinyModels.network(1, false, false).spec();
+        change.accept(spec);
+        refused(TinyModels.bytes(spec), fragments);
+    }
+
+    /** Replaces {@code from} by {@code to} in the JSON of node {@code name}. */
+    private static void editNode(TinyModels.Spec s, String name, String from, String to) {
+        for (int i = 0; i < s.nodes.size(); i++) {
+            if (s.nodes.get(i).contains("\"name\":\"" + name + "\"")) {
+                assertThat(s.nodes.get(i)).contains(from);
+                s.nodes.set(i, s.nodes.get(i).replace(from, to));
+                return;
+            }
+        }
+        throw new AssertionError(name);
+    }
+
+    @Test
+    void subBitNodesAreChecked() {
+        Model good = Model.load(TinyModels.write(dir, "good2.safetensors",
+                TinyModels.bytes(SubBitTinyModels.network(1, false, false).spec())));
+        assertThat(good.layers().stream().filter(l -> l.kind().equals("codeword_conv"))).hasSize(2);
+
+        // Only in deployed-2, and the graph's format must agree with the metadata's.
+        refusedSubBit(s -> {
+            s.format = "deployed-1";
+            s.graphFormat = "deployed-1";
+        }, "node 5 (\"w4\", codeword_conv): codeword_conv needs format \"deployed-2\", the file is \"deployed-1\"");
+        refusedSubBit(s -> s.graphFormat = "deployed-1", "the layer graph has format \"deployed-1\"",
+                "metadata says \"deployed-2\"");
+        // eta and kernel, checked before any tensor is looked at.
+        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":0"), "node 5 (\"w4\", codeword_conv): eta is 0, "
+                + "expected 1..8");
+        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":9"), "eta is 9, expected 1..8");
+        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":40"), "eta is 40, expected 1..8");
+        refusedSubBit(s -> editNode(s, "w4", "\"kernel\":3", "\"kernel\":5"), "kernel is 5, a codeword_conv is 3x3 only");
+        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"bits\":1"), "unknown field \"bits\"");
+        // Code streams of the wrong size: 8 codewords of 9 bits are 9 bytes, 11 x 6 indices of 3 bits 25.
+        refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w4.codebook", new byte[8]), "tensor \"w4.codebook\" is U8 [8]",
+                "needs U8 [9]");
+        refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w4.indices", new byte[26]), "tensor \"w4.indices\" is U8 [26]",
+                "needs U8 [25]");
+        refusedSubBit(s -> s.tensors.put("w4.indices", new TinyModels.Tensor("w4.indices", "U8", new long[] {5, 5},
+                new byte[25])), "tensor \"w4.indices\" is U8 [5, 5]", "needs U8 [25]");
+        refusedSubBit(s -> s.tensors.remove("w6.negate"), "needs tensor \"w6.negate\" (U8 [1])");
+        // A codebook that does not match eta (eta 2 declared, the 8 codewords of eta 3 written).
+        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":2"), "tensor \"w4.codebook\" is U8 [9]",
+                "needs U8 [5]");
+        // Huge declared sizes fail against the file, before anything is allocated.
+        refusedSubBit(s -> editNode(s, "w4", "\"outChannels\":11", "\"outChannels\":2000000000"),
+                "2000000000 x 6 kernels is too many");
+        refusedSubBit(s -> editNode(s, "w4", "\"outChannels\":11", "\"outChannels\":200000000"),
+                "tensor \"w4.indices\" is U8 [25]", "needs U8 [450000000]");
+        // Padding bits after the last code: 4 x 9 = 36 codebook bits in 5 bytes, 7 x 11 x 2 = 154
+        // index bits in 20 bytes, 7 negation bits in 1 byte.
+        refusedSubBit(s -> SubBitTinyModels.bytesOf(s, "w6.codebook")[4] |= (byte) 0x10,
+                "tensor \"w6.codebook\" has padding bits set after its 4 codes of 9 bits");
+        refusedSubBit(s -> SubBitTinyModels.bytesOf(s, "w6.indices")[19] |= (byte) 0x40,
+                "tensor \"w6.indices\" has padding bits set after its 77 codes of 2 bits");
+        refusedSubBit(s -> SubBitTinyModels.bytesOf(s, "w6.negate")[0] |= (byte) 0x80,
+                "tensor \"w6.negate\" has padding bits set after its 7 codes of 1 bits");
+        // The codes themselves: a pattern twice in the codebook. An index cannot point past the
+        // codebook in a file (eta-bit codes, 2^eta codewords); Layer.CodewordConv still checks it
+        // (CodewordConvKernelTest).
+        refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w6.codebook", SubBitTinyModels.pack(new int[] {7, 300, 7, 511}, 9)),
+                "codeword_conv \"w6\": pattern 7 appears twice in the codebook (codeword 2)");
+        // The shape rule is sign_conv's.
+        refusedSubBit(s -> {
+            editNode(s, "w4", "\"stride\":2", "\"stride\":5");
+            editNode(s, "w6", "\"padding\":1", "\"padding\":0");
+        }, "node \"w6\" (codeword_conv) cannot take input [11, 2, 2]: the window 3 is larger than the padded input 2");
     }
 }

@@ -48,7 +48,8 @@ final class NaiveExecutor {
                     if (layer instanceof Layer.Neuron) {
                         analog = false;
                     } else if (layer instanceof Layer.Conv || layer instanceof Layer.Linear
-                            || layer instanceof Layer.SignConv || layer instanceof Layer.SignLinear) {
+                            || layer instanceof Layer.SignConv || layer instanceof Layer.SignLinear
+                            || layer instanceof Layer.CodewordConv) {
                         analog = true;
                     }
                     shape = model.outputShapes().get(i);
@@ -89,6 +90,18 @@ final class NaiveExecutor {
                     (o, j) -> c.weight()[o * c.inChannels() * c.kernel() * c.kernel() + j], c.bias());
             case Layer.SignConv c -> conv(index, x, in, c.outChannels(), c.kernel(), c.stride(), c.padding(), analog,
                     (o, j) -> c.signs().isPositive(o, j) ? 1f : -1f, null);
+            case Layer.CodewordConv c -> {
+                // As the sign convolution of its written-out signs; counted as the cheaper of that and
+                // codeword reuse (docs/s2nn.md 7): each counted input meets 2^eta codewords per window
+                // covering it, and each output value adds its `in` selected maps.
+                double before = ops[index];
+                float[] y = conv(index, x, in, c.outChannels(), 3, c.stride(), c.padding(), analog,
+                        (o, j) -> c.isPositive(o, j) ? 1f : -1f, null);
+                double direct = ops[index] - before;
+                double reuse = direct / c.outChannels() * c.codewords() + (double) y.length * c.inChannels();
+                ops[index] = before + Math.min(direct, reuse);
+                yield y;
+            }
             case Layer.Linear l -> linear(index, x, l.outFeatures(), analog, (o, j) -> l.weight()[o * l.inFeatures() + j],
                     l.bias());
             case Layer.SignLinear l -> linear(index, x, l.outFeatures(), analog,

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A deployed network: its layers and the shapes that flow through them (docs/reverb.md 3).
+ * A deployed network: its layers and the shapes that flow through them (docs/reverb.md 3; the
+ * {@code codeword_conv} of docs/s2nn.md 6 takes the shape rule of {@code sign_conv}).
  *
  * <p>The constructor checks the structure (unique names, exactly one {@link Layer.Repeat} with no
  * neuron before it, {@link Layer.MeanOverTime} last and only there) and the shapes from
@@ -121,6 +122,8 @@ public record Graph(String model, int timeSteps, int[] inputShape, int numClasse
             case Layer.Normalize n -> channels(layer, in, n.mean().length, 3);
             case Layer.Conv c -> conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
             case Layer.SignConv c ->
+                    conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case Layer.CodewordConv c ->
                     conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
             case Layer.Linear l -> features(layer, in, l.inFeatures(), l.outFeatures());
             case Layer.SignLinear l -> features(layer, in, l.inFeatures(), l.outFeatures());

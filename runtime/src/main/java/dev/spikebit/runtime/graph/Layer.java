@@ -1,14 +1,15 @@
 package dev.spikebit.runtime.graph;
 
 /**
- * One node of a deployed network's layer graph (format {@code deployed-1}, docs/reverb.md 3-4),
- * as the runtime holds it. Each layer reads the output of the one before; shapes are per sample
- * and step. The layers before {@link Repeat} run once per image, the rest at each of the T steps,
- * and {@link MeanOverTime} ends the network.
+ * One node of a deployed network's layer graph (formats {@code deployed-1}, docs/reverb.md 3-4,
+ * and {@code deployed-2}, which adds {@link CodewordConv}, docs/s2nn.md 6), as the runtime holds
+ * it. Each layer reads the output of the one before; shapes are per sample and step. The layers
+ * before {@link Repeat} run once per image, the rest at each of the T steps, and
+ * {@link MeanOverTime} ends the network.
  *
- * <p>The family is sealed: a new kind (the sub-bit convolution of methods.md 3, a residual
- * {@code add}) is a new record here, and the compiler then points at every switch that must learn
- * it: the loader, the shape rule, the executor and the counters.
+ * <p>The family is sealed: a new kind (a residual {@code add}, say) is a new record here, and the
+ * compiler then points at every switch that must learn it: the loader, the shape rule, the
+ * executor and the counters.
  */
 public sealed interface Layer {
     /** The node's name in the file, unique in its network. */
@@ -37,6 +38,111 @@ public sealed interface Layer {
                     SignMatrix signs) implements Layer {
         public String kind() {
             return "sign_conv";
+        }
+    }
+
+    /**
+     * 3x3 convolution with sub-bit weights (methods.md 3, docs/s2nn.md 6): kernel {@code (o, c)} is
+     * codeword {@code indices[o * in + c]} of the layer's codebook, a 3x3 sign pattern; where
+     * {@code negate[o]} is set, every sign of output channel {@code o} is flipped. It computes the
+     * same sums as the {@link SignConv} of the written-out signs ({@link #toSignConv()}), with
+     * additions and subtractions only; the kernel reuses codewords instead (each input channel
+     * convolved once per codeword).
+     *
+     * @param eta      bits per index, 1..8: the codebook holds {@code 2^eta} patterns
+     * @param codebook {@code 2^eta} distinct pattern ids in 0..511; bit {@code k} of an id is set where
+     *                 the sign at row-major tap {@code k} ({@code 3 ky + kx}) is +1
+     * @param indices  one byte per kernel, {@code out * in} of them, each below {@code 2^eta}
+     * @param negate   one flag per output channel
+     */
+    record CodewordConv(String name, int inChannels, int outChannels, int stride, int padding, int eta,
+                        int[] codebook, byte[] indices, boolean[] negate) implements Layer {
+        /** Pattern ids are 9-bit numbers: one bit per tap of a 3x3 kernel. */
+        public static final int PATTERNS = 512;
+
+        /** Checks the codes; fails with {@link IllegalArgumentException} naming what is wrong. */
+        public CodewordConv {
+            if (inChannels < 1 || outChannels < 1 || stride < 1 || padding < 0) {
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": channels " + inChannels + " -> "
+                        + outChannels + ", stride " + stride + ", padding " + padding + " (expected sizes >= 1, padding >= 0)");
+            }
+            if (eta < 1 || eta > 8) {
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": eta is " + eta + ", expected 1..8");
+            }
+            int codewords = 1 << eta;
+            if (codebook.length != codewords) {
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": the codebook holds " + codebook.length
+                        + " patterns, eta " + eta + " needs " + codewords);
+            }
+            boolean[] seen = new boolean[PATTERNS];
+            for (int j = 0; j < codewords; j++) {
+                int id = codebook[j];
+                if (id < 0 || id >= PATTERNS) {
+                    throw new IllegalArgumentException("codeword_conv \"" + name + "\": codeword " + j + " is pattern "
+                            + id + ", expected 0..511");
+                }
+                if (seen[id]) {
+                    throw new IllegalArgumentException("codeword_conv \"" + name + "\": pattern " + id
+                            + " appears twice in the codebook (codeword " + j + "); codewords must be distinct");
+                }
+                seen[id] = true;
+            }
+            if (indices.length != (long) outChannels * inChannels) {
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": " + indices.length
+                        + " indices for " + outChannels + " x " + inChannels + " kernels");
+            }
+            for (int i = 0; i < indices.length; i++) {
+                if ((indices[i] & 0xFF) >= codewords) {
+                    throw new IllegalArgumentException("codeword_conv \"" + name + "\": kernel (" + i / inChannels
+                            + ", " + i % inChannels + ") uses codeword " + (indices[i] & 0xFF) + ", but the codebook has "
+                            + codewords);
+                }
+            }
+            if (negate.length != outChannels) {
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": " + negate.length
+                        + " negation flags for " + outChannels + " output channels");
+            }
+        }
+
+        public String kind() {
+            return "codeword_conv";
+        }
+
+        /** The kernel size: codewords are 3x3 patterns. */
+        public int kernel() {
+            return 3;
+        }
+
+        /** {@code 2^eta}, the codebook's size. */
+        public int codewords() {
+            return 1 << eta;
+        }
+
+        /** The codeword kernel {@code (o, c)} uses. */
+        public int index(int o, int c) {
+            return indices[o * inChannels + c] & 0xFF;
+        }
+
+        /** Whether weight {@code j = 9 c + k} of output channel {@code o} is +1 (as a sign row). */
+        public boolean isPositive(int o, int j) {
+            int pattern = codebook[index(o, j / 9)];
+            return ((pattern >>> (j % 9) & 1) != 0) != negate[o];
+        }
+
+        /** The same layer with its signs written out, one bit per weight (docs/s2nn.md 6). */
+        public SignConv toSignConv() {
+            int rowLength = inChannels * 9;
+            int rowBytes = (rowLength + 7) >>> 3;
+            byte[] bits = new byte[outChannels * rowBytes];
+            for (int o = 0; o < outChannels; o++) {
+                for (int j = 0; j < rowLength; j++) {
+                    if (isPositive(o, j)) {
+                        bits[o * rowBytes + (j >>> 3)] |= (byte) (1 << (j & 7));
+                    }
+                }
+            }
+            return new SignConv(name, inChannels, outChannels, 3, stride, padding,
+                    SignMatrix.ofRows(outChannels, rowLength, bits));
         }
     }
 

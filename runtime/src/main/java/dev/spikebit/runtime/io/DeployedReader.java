@@ -15,13 +15,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a deployed model file, format {@code deployed-1} (docs/reverb.md 4), and trusts nothing in
- * it. In order: the safetensors container ({@link SafetensorsFile} checks every declared size and
- * offset against the file before anything is allocated), the format tag (any other version is
- * refused by name), the graph JSON (every field present with its type, no unknown field, every node
- * kind known, else named with its index), every tensor the graph calls for present with exactly its
- * dtype and shape, and no other tensor, the padding bits of packed signs, then the shapes flowing
- * from the input to the classes ({@link Graph}). A tensor is read only after its declaration has
+ * Reads a deployed model file, format {@code deployed-1} (docs/reverb.md 4) or {@code deployed-2}
+ * ({@code deployed-1} plus the sub-bit node {@code codeword_conv}, docs/s2nn.md 6), and trusts
+ * nothing in it. In order: the safetensors container ({@link SafetensorsFile} checks every declared
+ * size and offset against the file before anything is allocated), the format tag (any other version
+ * is refused by name; the graph's own tag must agree with the metadata's), the graph JSON (every
+ * field present with its type, no unknown field, every node kind known, else named with its index;
+ * a {@code codeword_conv} only in {@code deployed-2}), every tensor the graph calls for present with
+ * exactly its dtype and shape, and no other tensor, the padding bits of packed signs and codes, the
+ * codes themselves (distinct codebook patterns, indices inside the codebook), then the shapes
+ * flowing from the input to the classes ({@link Graph}). A tensor is read only after its declaration has
  * been matched against both the graph and the file, so no read allocates more than the file holds.
  * Every failure is a {@link RuntimeModelException} whose message starts with the file.
  */
@@ -29,12 +32,15 @@ public final class DeployedReader {
     public static final String FORMAT_KEY = "spikebit.format";
     public static final String GRAPH_KEY = "spikebit.graph";
     public static final String FORMAT = "deployed-1";
+    /** {@link #FORMAT} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md 6). */
+    public static final String FORMAT_SUB_BIT = "deployed-2";
     static final String KINDS = "normalize, conv, sign_conv, linear, sign_linear, affine, neuron, max_pool, avg_pool, "
             + "flatten, repeat, mean_over_time";
 
     private final Path path;
     private final SafetensorsFile file;
     private final Set<String> used = new HashSet<>();
+    private String format;
 
     private DeployedReader(Path path, SafetensorsFile file) {
         this.path = path;
@@ -49,10 +55,11 @@ public final class DeployedReader {
     }
 
     private Graph graph() {
-        String format = file.metadata().get(FORMAT_KEY);
-        if (!FORMAT.equals(format)) {
+        format = file.metadata().get(FORMAT_KEY);
+        if (!FORMAT.equals(format) && !FORMAT_SUB_BIT.equals(format)) {
             throw fail("not a deployed spikebit model: metadata " + FORMAT_KEY + " is "
-                    + (format == null ? "missing" : "\"" + format + "\"") + "; this runtime reads \"" + FORMAT + "\"");
+                    + (format == null ? "missing" : "\"" + format + "\"") + "; this runtime reads \"" + FORMAT
+                    + "\" and \"" + FORMAT_SUB_BIT + "\"");
         }
         String graphJson = file.metadata().get(GRAPH_KEY);
         if (graphJson == null) {
@@ -66,8 +73,9 @@ public final class DeployedReader {
         }
         Fields top = new Fields(root, "the layer graph");
         String graphFormat = top.text("format");
-        if (!graphFormat.equals(FORMAT)) {
-            throw fail("the layer graph has format \"" + graphFormat + "\"; this runtime reads \"" + FORMAT + "\"");
+        if (!graphFormat.equals(format)) {
+            throw fail("the layer graph has format \"" + graphFormat + "\" but the file's metadata says \"" + format
+                    + "\"");
         }
         String model = top.text("model");
         int timeSteps = top.integer("timeSteps");
@@ -124,6 +132,7 @@ public final class DeployedReader {
                 int padding = f.integer("padding");
                 yield new Layer.SignConv(name, in, out, k, stride, padding, signs(f, name, out, (long) in * k * k));
             }
+            case "codeword_conv" -> codewordConv(f, name);
             case "linear" -> {
                 int in = f.positive("inFeatures");
                 int out = f.positive("outFeatures");
@@ -172,11 +181,87 @@ public final class DeployedReader {
             case "flatten" -> new Layer.Flatten(name);
             case "repeat" -> new Layer.Repeat(name);
             case "mean_over_time" -> new Layer.MeanOverTime(name);
-            default -> throw fail("node " + index + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + FORMAT
-                    + " knows " + KINDS);
+            default -> throw fail("node " + index + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
+                    + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv" : ""));
         };
         f.done();
         return layer;
+    }
+
+    /**
+     * A sub-bit convolution (docs/s2nn.md 6): only in {@code deployed-2}, kernel 3, eta 1..8, its
+     * three code streams of exactly the sizes the fields give, padding bits 0, then the codes
+     * checked by {@link Layer.CodewordConv} (distinct patterns, indices inside the codebook).
+     */
+    private Layer codewordConv(Fields f, String name) {
+        if (!format.equals(FORMAT_SUB_BIT)) {
+            throw fail(f.where + ": codeword_conv needs format \"" + FORMAT_SUB_BIT + "\", the file is \"" + format
+                    + "\"");
+        }
+        int in = f.positive("inChannels");
+        int out = f.positive("outChannels");
+        int k = f.positive("kernel");
+        int stride = f.positive("stride");
+        int padding = f.integer("padding");
+        int eta = f.integer("eta");
+        if (k != 3) {
+            throw fail(f.where + ": kernel is " + k + ", a codeword_conv is 3x3 only");
+        }
+        if (eta < 1 || eta > 8) {
+            throw fail(f.where + ": eta is " + eta + ", expected 1..8");
+        }
+        long kernels = (long) out * in;
+        if (kernels > Integer.MAX_VALUE - 8) {
+            throw fail(f.where + ": " + out + " x " + in + " kernels is too many");
+        }
+        int codewords = 1 << eta;
+        byte[] codebookBits = codes(f, name, "codebook", codewords, 9);
+        byte[] indexBits = codes(f, name, "indices", kernels, eta);
+        byte[] negateBits = codes(f, name, "negate", out, 1);
+        int[] codebook = new int[codewords];
+        for (int j = 0; j < codewords; j++) {
+            codebook[j] = code(codebookBits, j, 9);
+        }
+        byte[] indices = new byte[(int) kernels];
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = (byte) code(indexBits, i, eta);
+        }
+        boolean[] negate = new boolean[out];
+        for (int o = 0; o < out; o++) {
+            negate[o] = code(negateBits, o, 1) != 0;
+        }
+        try {
+            return new Layer.CodewordConv(name, in, out, stride, padding, eta, codebook, indices, negate);
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage()); // names the node: codeword_conv "<name>": ...
+        }
+    }
+
+    /**
+     * The U8 tensor {@code <node>.<role>}: a stream of {@code count} codes of {@code width} bits
+     * (docs/s2nn.md 6), {@code ceil(count * width / 8)} bytes whose bits after the last code are 0.
+     */
+    private byte[] codes(Fields f, String node, String role, long count, int width) {
+        long used = count * width;
+        int bytes = (int) ((used + 7) >>> 3);
+        byte[] bits = file.bytes(tensor(f, node + "." + role, "U8", bytes));
+        for (long b = used; b < 8L * bytes; b++) {
+            if ((bits[(int) (b >>> 3)] >>> (b & 7) & 1) != 0) {
+                throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
+                        + width + " bits (they must be 0)");
+            }
+        }
+        return bits;
+    }
+
+    /** Code {@code i} of a stream of {@code width}-bit codes, least significant bit first. */
+    private static int code(byte[] bits, long i, int width) {
+        long at = i * width;
+        int value = 0;
+        for (int b = 0; b < width; b++, at++) {
+            value |= (bits[(int) (at >>> 3)] >>> (at & 7) & 1) << b;
+        }
+        return value;
     }
 
     /**
