@@ -3,6 +3,7 @@ package dev.spikebit.runtime;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.FloatKernels;
+import dev.spikebit.runtime.kernels.InputCensus;
 import dev.spikebit.runtime.kernels.NeuronKernel;
 import dev.spikebit.runtime.kernels.PoolKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
@@ -17,7 +18,9 @@ import java.util.List;
  *
  * <p>One executor belongs to one thread: it owns every buffer of one image's run (each layer's
  * output, the neurons' state, the kernels' scratch, the list of non-zero inputs) and its counters.
- * A model is run in parallel by giving each thread its own executor and its own images.
+ * A model is run in parallel by giving each thread its own executor and its own images. The
+ * model keeps idle executors for the next call ({@link #resetCounters} first), so a call does not
+ * allocate and touch the buffers afresh: at batch 1 that costs more than the image.
  */
 final class Executor {
     private final Plan plan;
@@ -70,6 +73,17 @@ final class Executor {
         eventRuns = new long[n];
         spikes = new long[n];
         neurons = new long[n];
+    }
+
+    /** Zeroes the counters (the buffers need no reset: every run overwrites what it reads). */
+    void resetCounters() {
+        java.util.Arrays.fill(inputs, 0);
+        java.util.Arrays.fill(nonZero, 0);
+        java.util.Arrays.fill(ops, 0);
+        java.util.Arrays.fill(denseRuns, 0);
+        java.util.Arrays.fill(eventRuns, 0);
+        java.util.Arrays.fill(spikes, 0);
+        java.util.Arrays.fill(neurons, 0);
     }
 
     /** Class scores of image {@code index} of {@code images} into {@code logits}. */
@@ -131,6 +145,7 @@ final class Executor {
             case Layer.SignConv c -> {
                 int nonZeros = count(i, x);
                 if (useEvents(i, nonZeros)) {
+                    InputCensus.list(x, plan.inSizes[i], events);
                     SignConvKernel.events(c, x, 0, in[1], in[2], events, nonZeros, out, 0, scratch);
                     eventRuns[i]++;
                 } else {
@@ -149,6 +164,7 @@ final class Executor {
             case Layer.SignLinear l -> {
                 int nonZeros = count(i, x);
                 if (useEvents(i, nonZeros)) {
+                    InputCensus.list(x, plan.inSizes[i], events);
                     SignLinearKernel.events(l, x, 0, events, nonZeros, out, 0, scratch);
                     eventRuns[i]++;
                 } else {
@@ -182,22 +198,13 @@ final class Executor {
     }
 
     /**
-     * Counts layer {@code i}'s input for methods.md 4 and writes the indices of the non-zero
-     * values to {@link #events}. Returns the number of non-zero values.
+     * Counts layer {@code i}'s input for methods.md 4 (the event path lists the non-zero inputs
+     * itself, only when it runs). Returns the number of non-zero values.
      */
     private int count(int i, float[] x) {
         int size = plan.inSizes[i];
         int[] fan = plan.fanOut[i];
-        int nonZeros = 0;
-        long fanSum = 0;
-        // Branch-free: every index is written, and kept only if its value is non-zero.
-        int[] list = this.events;
-        for (int j = 0; j < size; j++) {
-            boolean nz = x[j] != 0f;
-            list[nonZeros] = j;
-            nonZeros += nz ? 1 : 0;
-            fanSum += nz ? fan[j] : 0;
-        }
+        int nonZeros = InputCensus.nonZeros(x, size);
         inputs[i] += size;
         nonZero[i] += nonZeros;
         if (plan.analogInput[i]) {
@@ -207,7 +214,7 @@ final class Executor {
             }
             ops[i] += all;
         } else {
-            ops[i] += fanSum;
+            ops[i] += InputCensus.fanOfNonZeros(x, size, fan);
         }
         return nonZeros;
     }

@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinTask;
 
 /**
@@ -30,11 +34,16 @@ public final class Model {
     private final Path path;
     private final long fileBytes;
     private final Plan plan;
+    /** Executors of finished calls, per path, ready for the next (one thread uses one at a time). */
+    private final Map<ExecutionPath, Queue<Executor>> idle = new EnumMap<>(ExecutionPath.class);
 
     private Model(Path path, long fileBytes, Graph graph) {
         this.path = path;
         this.fileBytes = fileBytes;
         this.plan = new Plan(graph);
+        for (ExecutionPath p : ExecutionPath.values()) {
+            idle.put(p, new ConcurrentLinkedQueue<>());
+        }
     }
 
     /**
@@ -151,7 +160,7 @@ public final class Model {
         for (int part = 0; part < parts; part++) {
             int from = (int) ((long) batch * part / parts);
             int to = (int) ((long) batch * (part + 1) / parts);
-            Executor executor = new Executor(plan, path);
+            Executor executor = take(path);
             executors[part] = executor;
             Runnable work = () -> {
                 for (int b = from; b < to; b++) {
@@ -167,7 +176,20 @@ public final class Model {
         for (ForkJoinTask<?> task : tasks) {
             task.join();
         }
-        return new Inference(logits, batch, numClasses(), stats(executors, batch));
+        Inference result = new Inference(logits, batch, numClasses(), stats(executors, batch));
+        // Only after every task has finished (a failed call drops its executors).
+        idle.get(path).addAll(Arrays.asList(executors));
+        return result;
+    }
+
+    /** An idle executor for {@code path} with its counters at zero, or a new one. */
+    private Executor take(ExecutionPath path) {
+        Executor e = idle.get(path).poll();
+        if (e == null) {
+            return new Executor(plan, path);
+        }
+        e.resetCounters();
+        return e;
     }
 
     private List<LayerStats> stats(Executor[] executors, int batch) {
