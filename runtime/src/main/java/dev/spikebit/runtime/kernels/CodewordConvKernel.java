@@ -15,20 +15,20 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <ol>
  *   <li><b>Codeword maps</b> (stride 1). The band's rows of one input channel are copied into a
- *       zero-padded tile of row pitch {@code Wp = W + 2p}; as in {@link SignConvKernel#dense}, the
- *       output at lane {@code oy * Wp + ox} reads tap {@code (ky, kx)} at lane
- *       {@code + ky * Wp + kx}. A codeword is three rows of three signs, and one row's signed sum is
- *       the same function of the tile wherever the row sits, only shifted by {@code ky * Wp}: so the
- *       eight signed sums of three neighbours, {@code R_t[i] = +-x[i] +-x[i+1] +-x[i+2]} (bit
- *       {@code kx} of {@code t} set for +), are computed once per tile (eight additions and two
- *       negations per value, from {@code x[i] + x[i+1]} and {@code x[i] - x[i+1]}), and each
- *       codeword's map is
- *       {@code R_{row 0}[i] + R_{row 1}[i + Wp] + R_{row 2}[i + 2 Wp]}: two additions per value
- *       instead of eight. The columns past the output width are computed and dropped. Other
- *       strides compute each map value with a plain loop over the nine taps.</li>
+ *       zero-padded tile. A codeword is three rows of three signs, and one row's signed sum is the
+ *       same function of the tile wherever the row sits: so the eight signed sums of three
+ *       neighbours, {@code R_t[y, x] = +-x_pad[y, x] +-x_pad[y, x+1] +-x_pad[y, x+2]} (bit {@code kx}
+ *       of {@code t} set for +), are computed once per tile (eight additions and two negations per
+ *       value, from {@code x0 + x1} and {@code x0 - x1}: the row tables of
+ *       {@link SignConvKernel#dense}), for the {@code ow} columns an output row needs, rows back to
+ *       back. In that layout output {@code (oy, ox)} is lane {@code oy * ow + ox} and its row
+ *       {@code ky} is {@code ky * ow} lanes further, so each codeword's map is
+ *       {@code R_{row 0}[i] + R_{row 1}[i + ow] + R_{row 2}[i + 2 ow]} over the whole band: two
+ *       additions per value instead of eight, in loops whose every index is linear. Other strides
+ *       compute each map value with a plain loop over the nine taps.</li>
  *   <li><b>Selected sums.</b> The maps of a chunk of input channels are stored one after the
- *       other (their pitch padded by a cache line, so that equal lanes of different maps fall into
- *       different cache sets). The output is summed lane group by lane group
+ *       other (their pitch an odd number of cache lines, so that equal lanes of different maps
+ *       fall into different cache sets). The output is summed lane group by lane group
  *       ({@value #GROUP_VECTORS} vectors): four output channels at a time keep their group of the
  *       sum in registers while walking the chunk's channels, each adding one contiguous run of its
  *       selected map; the chunk is sized so that one lane group of all its maps fits the L1
@@ -71,17 +71,17 @@ public final class CodewordConvKernel {
     /**
      * The additions this kernel performs for one input {@code [C, h, w]}: the codeword maps
      * ({@code 8 + 2 K} per computed value and input channel with stride 1, {@code 9 K} otherwise)
-     * and the selected sums ({@code in} per computed value and output channel), counting the
-     * dropped columns and the padding lanes it computes too.
+     * and the selected sums ({@code in} per computed value and output channel), counting the lanes
+     * it computes and drops too (rounding up to whole vectors, the two rows below a band).
      */
     public static long additions(Layer.CodewordConv c, int h, int w) {
         Tiling t = Tiling.of(c, h, w);
         long triples = 0;
         long lanes = 0;
         for (int oy0 = 0; oy0 < t.oh; oy0 += t.bandRows) {
-            int band = roundUp(Math.min(t.bandRows, t.oh - oy0) * t.pitch, GROUP);
-            lanes += band;
-            triples += roundUp(band + 2 * t.pitch, V);
+            int rows = Math.min(t.bandRows, t.oh - oy0);
+            lanes += roundUp(rows * t.ow, GROUP);
+            triples += (rows + 2L) * roundUp(t.ow, V);
         }
         long codewords = c.codewords();
         long maps = c.stride() == 1 ? 4 * 2 * triples + 2 * codewords * lanes : 9 * codewords * lanes;
@@ -101,7 +101,7 @@ public final class CodewordConvKernel {
         int in = c.inChannels();
         for (int oy0 = 0; oy0 < t.oh; oy0 += t.bandRows) {
             int rows = Math.min(t.bandRows, t.oh - oy0);
-            int lanes = roundUp(rows * t.pitch, GROUP);
+            int lanes = roundUp(rows * t.ow, GROUP);
             for (int c0 = 0; c0 < in; c0 += t.chunk) {
                 int count = Math.min(t.chunk, in - c0);
                 for (int local = 0; local < count; local++) {
@@ -116,23 +116,23 @@ public final class CodewordConvKernel {
             }
             int plane = t.oh * t.ow;
             for (int o = 0; o < c.outChannels(); o++) {
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(scratch, t.accOff + o * t.bandLanes + r * t.pitch, out,
-                            outOff + o * plane + (oy0 + r) * t.ow, t.ow);
-                }
+                System.arraycopy(scratch, t.accOff + o * t.bandLanes, out, outOff + o * plane + oy0 * t.ow,
+                        rows * t.ow);
             }
         }
     }
 
     /**
-     * Copies padded rows {@code oy0 .. oy0 + rows + 1} of channel {@code ch} into the tile and
-     * computes the eight signed sums of three neighbours, {@code R_t} at {@code hOff + t * hLength},
-     * from {@code x0 + x1} and {@code x0 - x1}. {@code R_{7-t} = -R_t} exactly, as for the sums
-     * themselves: the rounding of a sum is symmetric.
+     * Copies padded rows {@code oy0 .. oy0 + rows + 1} of channel {@code ch} into the tile (pitch
+     * {@code Wp = w + 2p}) and computes the eight signed sums of three neighbours of each of those
+     * rows' first {@code ow} columns, {@code R_t} at {@code hOff + t * hLength}, row {@code r} at
+     * lane {@code r * ow}. A row's last vector spills into the next row's lanes, which that row then
+     * overwrites. {@code R_{7-t} = -R_t} exactly, as for the sums themselves: the rounding of a sum
+     * is symmetric.
      */
     private static void rowTriples(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int oy0, int rows,
                                    float[] s) {
-        int wp = t.pitch;
+        int wp = t.w + 2 * c.padding();
         int p = c.padding();
         java.util.Arrays.fill(s, t.tileOff, t.tileOff + t.tileLength, 0f);
         for (int r = 0; r < rows + 2; r++) {
@@ -143,20 +143,24 @@ public final class CodewordConvKernel {
         }
         int n = t.hLength;
         int r0 = t.hOff;
-        for (int i = 0; i < n; i += V) {
-            var x0 = FloatVector.fromArray(F, s, t.tileOff + i);
-            var x1 = FloatVector.fromArray(F, s, t.tileOff + i + 1);
-            var x2 = FloatVector.fromArray(F, s, t.tileOff + i + 2);
-            var sum = x0.add(x1);
-            var difference = x0.sub(x1);
-            sum.add(x2).intoArray(s, r0 + 7 * n + i);                // + + +
-            x2.sub(difference).intoArray(s, r0 + 6 * n + i);         // - + +
-            difference.add(x2).intoArray(s, r0 + 5 * n + i);         // + - +
-            x2.sub(sum).intoArray(s, r0 + 4 * n + i);                // - - +
-            sum.sub(x2).intoArray(s, r0 + 3 * n + i);                // + + -
-            difference.add(x2).neg().intoArray(s, r0 + 2 * n + i);   // - + -
-            difference.sub(x2).intoArray(s, r0 + n + i);             // + - -
-            sum.add(x2).neg().intoArray(s, r0 + i);                  // - - -
+        for (int r = 0; r < rows + 2; r++) {
+            for (int col = 0; col < t.ow; col += V) {
+                int from = t.tileOff + r * wp + col;
+                int i = r * t.ow + col;
+                var x0 = FloatVector.fromArray(F, s, from);
+                var x1 = FloatVector.fromArray(F, s, from + 1);
+                var x2 = FloatVector.fromArray(F, s, from + 2);
+                var sum = x0.add(x1);
+                var difference = x0.sub(x1);
+                sum.add(x2).intoArray(s, r0 + 7 * n + i);                // + + +
+                x2.sub(difference).intoArray(s, r0 + 6 * n + i);         // - + +
+                difference.add(x2).intoArray(s, r0 + 5 * n + i);         // + - +
+                x2.sub(sum).intoArray(s, r0 + 4 * n + i);                // - - +
+                sum.sub(x2).intoArray(s, r0 + 3 * n + i);                // + + -
+                difference.add(x2).neg().intoArray(s, r0 + 2 * n + i);   // - + -
+                difference.sub(x2).intoArray(s, r0 + n + i);             // + - -
+                sum.add(x2).neg().intoArray(s, r0 + i);                  // - - -
+            }
         }
     }
 
@@ -164,12 +168,12 @@ public final class CodewordConvKernel {
     private static void mapsFromTriples(Layer.CodewordConv c, Tiling t, int local, int lanes, float[] s) {
         int codewords = c.codewords();
         int n = t.hLength;
-        int wp = t.pitch;
+        int ow = t.ow;
         for (int j = 0; j < codewords; j++) {
             int id = c.codebook()[j];
             int row0 = t.hOff + (id & 7) * n;
-            int row1 = t.hOff + (id >>> 3 & 7) * n + wp;
-            int row2 = t.hOff + (id >>> 6) * n + 2 * wp;
+            int row1 = t.hOff + (id >>> 3 & 7) * n + ow;
+            int row2 = t.hOff + (id >>> 6) * n + 2 * ow;
             int dst = t.mapsOff + (local * codewords + j) * t.mapPitch;
             for (int i = 0; i < lanes; i += V) {
                 FloatVector.fromArray(F, s, row0 + i).add(FloatVector.fromArray(F, s, row1 + i))
@@ -295,11 +299,10 @@ public final class CodewordConvKernel {
      * {@code (local * K + codeword) * mapPitch}) and the band's sums per output channel
      * ({@code accOff}, {@code bandLanes} each).
      *
-     * @param pitch    lanes per output row: {@code Wp = w + 2p} with stride 1, else {@code ow}
      * @param bandRows output rows per band
      * @param chunk    input channels per chunk
      */
-    private record Tiling(int h, int w, int oh, int ow, int pitch, int bandRows, int bandLanes, int chunk,
+    private record Tiling(int h, int w, int oh, int ow, int bandRows, int bandLanes, int chunk,
                           int tileOff, int tileLength, int hOff, int hLength, int mapsOff, int mapPitch, int accOff,
                           long end) {
         static Tiling of(Layer.CodewordConv c, int h, int w) {
@@ -307,21 +310,22 @@ public final class CodewordConvKernel {
             int p = c.padding();
             int oh = (h + 2 * p - 3) / s + 1;
             int ow = (w + 2 * p - 3) / s + 1;
-            int pitch = s == 1 ? w + 2 * p : ow;
-            int bandRows = Math.max(1, Math.min(oh, BAND_LANES / pitch));
-            int bandLanes = roundUp(bandRows * pitch, GROUP);
+            int bandRows = Math.max(1, Math.min(oh, BAND_LANES / ow));
+            int bandLanes = roundUp(bandRows * ow, GROUP);
             int codewords = c.codewords();
             int chunk = Math.max(1, Math.min(c.inChannels(), GROUP_FLOATS / (codewords * GROUP)));
-            // The row sums cover the band and the two rows below it; the tile, what their vectors read.
-            int hLength = s == 1 ? roundUp(bandLanes + 2 * pitch, V) : 0;
-            int tileLength = s == 1 ? hLength + V + 2 : 0;
-            // One cache line more than a band: equal lanes of consecutive maps fall into different sets.
-            int mapPitch = bandLanes + LINE_FLOATS;
+            // The row sums: the band's rows and the two below, as far as the maps' vectors read and
+            // the last row's vector writes. The tile: those rows padded, and what their vectors read.
+            int hLength = s == 1 ? roundUp(Math.max(bandLanes + 2 * ow, (bandRows + 2) * ow + V), V) : 0;
+            int tileLength = s == 1 ? (bandRows + 2) * (w + 2 * p) + V : 0;
+            // An odd number of cache lines, one more than a band at least: equal lanes of the maps
+            // then fall into every cache set in turn instead of piling up in a few.
+            int mapPitch = ((bandLanes + LINE_FLOATS - 1) / LINE_FLOATS + 1 | 1) * LINE_FLOATS;
             long hOff = tileLength;
             long mapsOff = hOff + (long) TRIPLES * hLength;
             long accOff = mapsOff + (long) chunk * codewords * mapPitch;
             long end = accOff + (long) c.outChannels() * bandLanes;
-            return new Tiling(h, w, oh, ow, pitch, bandRows, bandLanes, chunk, 0, tileLength, (int) hOff, hLength,
+            return new Tiling(h, w, oh, ow, bandRows, bandLanes, chunk, 0, tileLength, (int) hOff, hLength,
                     (int) Math.min(mapsOff, Integer.MAX_VALUE), mapPitch, (int) Math.min(accOff, Integer.MAX_VALUE),
                     end);
         }
