@@ -23,6 +23,8 @@ import java.util.List;
  * operations as the training network ({@link Conv2dOp}, {@link LinearOp}, {@link Pooling}), so a
  * full-precision stem gives bit-identical results. The neuron update is the LIF of
  * {@link DeployedNode.Neuron}, written with the same float operations as the training kernel.
+ * The outputs of nodes that a later node names as its input (the operands of a residual
+ * {@link DeployedNode.Add}, the block input a projection shortcut reads) are kept.
  */
 public final class DeployedExecutor {
     /**
@@ -34,7 +36,7 @@ public final class DeployedExecutor {
         /**
          * @param index  the node's index in the model
          * @param step   the time step, or -1 for the nodes before the repeat node (run once)
-         * @param input  the node's input, {@code batch x} its input size
+         * @param input  the node's input, {@code batch x} its input size (for an add, its first operand)
          * @param output the node's output, {@code batch x} its output size
          */
         void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int batch);
@@ -76,12 +78,28 @@ public final class DeployedExecutor {
         List<DeployedNode> exec = nodes.stream()
                 .map(n -> n instanceof DeployedNode.CodewordConv c ? (DeployedNode) c.toSignConv() : n).toList();
         List<int[]> shapes = model.outputShapes();
+        int[][] sources = new int[nodes.size()][];
+        int[][] inShapes = new int[nodes.size()][];
+        // The outputs that some node reads besides its successor (the operands of residual additions) are kept.
+        boolean[] kept = new boolean[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            sources[i] = model.sources(i);
+            inShapes[i] = sources[i][0] < 0 ? inputShape : shapes.get(sources[i][0]);
+            if (model.inputs().containsKey(nodes.get(i).name())) {
+                for (int source : sources[i]) {
+                    kept[source] = true;
+                }
+            }
+        }
+        float[][] outputs = new float[nodes.size()][];
         int repeat = model.repeatIndex();
         try (var scope = NoGrad.enter()) {
             float[] x = images;
             for (int i = 0; i <= repeat; i++) {
-                float[] y = apply(exec.get(i), x, i == 0 ? inputShape : shapes.get(i - 1), batch);
-                observer.afterNode(i, nodes.get(i), -1, x, y, batch);
+                float[] in = input(sources[i], i, x, images, outputs);
+                float[] y = node(exec.get(i), in, inShapes[i], sources[i], outputs, batch);
+                observer.afterNode(i, nodes.get(i), -1, in, y, batch);
+                outputs[i] = kept[i] ? y : null;
                 x = y;
             }
             float[] encoded = x;
@@ -97,17 +115,19 @@ public final class DeployedExecutor {
                 x = encoded;
                 for (int i = repeat + 1; i < last; i++) {
                     DeployedNode node = nodes.get(i);
+                    float[] in = input(sources[i], i, x, images, outputs);
                     float[] y;
                     if (node instanceof DeployedNode.Neuron neuron) {
-                        float[] h = observer.wantsPotentials() ? new float[x.length] : null;
-                        y = neuron(neuron, x, shapes.get(i - 1), state[i], h);
+                        float[] h = observer.wantsPotentials() ? new float[in.length] : null;
+                        y = neuron(neuron, in, inShapes[i], state[i], h);
                         if (h != null) {
                             observer.potentials(i, neuron, t, h, batch);
                         }
                     } else {
-                        y = apply(exec.get(i), x, shapes.get(i - 1), batch);
+                        y = node(exec.get(i), in, inShapes[i], sources[i], outputs, batch);
                     }
-                    observer.afterNode(i, node, t, x, y, batch);
+                    observer.afterNode(i, node, t, in, y, batch);
+                    outputs[i] = kept[i] ? y : null;
                     x = y;
                 }
                 for (int j = 0; j < sum.length; j++) {
@@ -122,6 +142,35 @@ public final class DeployedExecutor {
             }
             return sum;
         }
+    }
+
+    /**
+     * What node {@code index} reads: its predecessor's output {@code previous} (the images for the
+     * first node), or the kept output of the node its model names.
+     */
+    private static float[] input(int[] sources, int index, float[] previous, float[] images, float[][] outputs) {
+        int source = sources[0];
+        if (source == index - 1) {
+            return previous;
+        }
+        return source < 0 ? images : outputs[source];
+    }
+
+    /** Runs a stateless node; an add reads its second operand from the kept outputs. */
+    private static float[] node(DeployedNode node, float[] x, int[] in, int[] sources, float[][] outputs, int batch) {
+        if (node instanceof DeployedNode.Add) {
+            return add(x, outputs[sources[1]]);
+        }
+        return apply(node, x, in, batch);
+    }
+
+    /** The element-wise sum {@code a + b}, as the training network's residual addition computes it. */
+    private static float[] add(float[] a, float[] b) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] + b[i];
+        }
+        return out;
     }
 
     /** Runs a stateless node (every node but the neurons) on a batch. */
@@ -144,6 +193,7 @@ public final class DeployedExecutor {
             case DeployedNode.AvgPool p -> p.isGlobal()
                     ? Pooling.avgPool2d(Tensor.of(x, batchShape(batch, in)), in[1], in[1]).data()
                     : Pooling.avgPool2d(Tensor.of(x, batchShape(batch, in)), p.kernel(), p.stride()).data();
+            case DeployedNode.Add a -> throw new IllegalStateException("add " + a.name() + " needs its two operands");
             case DeployedNode.Flatten f -> x;
             case DeployedNode.Repeat r -> x;
             case DeployedNode.MeanOverTime m -> x;

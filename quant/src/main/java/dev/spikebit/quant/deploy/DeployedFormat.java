@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The deployed file, format {@code deployed-1} (specified in docs/reverb.md): a safetensors file
- * whose {@code __metadata__} holds {@code spikebit.format = deployed-1} and the layer graph as JSON
+ * The deployed file, format {@code deployed-1} or {@code deployed-2} (specified in docs/reverb.md): a
+ * safetensors file whose {@code __metadata__} holds {@code spikebit.format} and the layer graph as JSON
  * under {@code spikebit.graph}, and whose tensors are the nodes' parameters, named
  * {@code <node name>.<role>}: packed signs as {@code U8 [rows, ceil(rowLength / 8)]}, everything
  * else as {@code F32}.
@@ -40,11 +40,12 @@ public final class DeployedFormat {
     public static final String GRAPH_KEY = "spikebit.graph";
     public static final String FORMAT = "deployed-1";
     /**
-     * {@code deployed-1} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md). A network
-     * without sub-bit layers is still written as {@code deployed-1}, so readers of the older
-     * format keep reading it; this reader reads both.
+     * {@code deployed-1} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md) and residual
+     * connections: the {@code add} node and the {@code inputs} field (docs/reverb.md section 3). A
+     * network without either is still written as {@code deployed-1}, byte for byte as before, so
+     * readers of the older format keep reading it; this reader reads both.
      */
-    public static final String FORMAT_SUB_BIT = "deployed-2";
+    public static final String FORMAT_2 = "deployed-2";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,9 +73,13 @@ public final class DeployedFormat {
         SafeTensors.write(path, tensors, metadata);
     }
 
-    /** The oldest format that can hold {@code model}: {@link #FORMAT_SUB_BIT} only with sub-bit nodes. */
+    /**
+     * The oldest format that can hold {@code model}: {@link #FORMAT_2} only with sub-bit nodes or
+     * residual connections (nodes that read anything but their predecessor).
+     */
     public static String formatOf(DeployedModel model) {
-        return model.nodes().stream().anyMatch(n -> n instanceof DeployedNode.CodewordConv) ? FORMAT_SUB_BIT : FORMAT;
+        boolean subBit = model.nodes().stream().anyMatch(n -> n instanceof DeployedNode.CodewordConv);
+        return subBit || model.hasBranches() ? FORMAT_2 : FORMAT;
     }
 
     /** The layer graph as the JSON stored under {@link #GRAPH_KEY}. */
@@ -93,6 +98,11 @@ public final class DeployedFormat {
             ObjectNode n = nodes.addObject();
             n.put("kind", node.kind());
             n.put("name", node.name());
+            List<String> inputs = model.inputs().get(node.name());
+            if (inputs != null) {
+                ArrayNode names = n.putArray("inputs");
+                inputs.forEach(names::add);
+            }
             switch (node) {
                 case DeployedNode.Normalize x -> n.put("channels", x.mean().length);
                 case DeployedNode.Conv c -> {
@@ -130,6 +140,8 @@ public final class DeployedFormat {
                 case DeployedNode.AvgPool p -> {
                     n.put("kernel", p.kernel());
                     n.put("stride", p.stride());
+                }
+                case DeployedNode.Add a -> {
                 }
                 case DeployedNode.Flatten f -> {
                 }
@@ -210,10 +222,10 @@ public final class DeployedFormat {
     public static DeployedModel load(Path path) {
         SafeTensorsFile file = SafeTensors.read(path);
         String format = file.metadata().get(FORMAT_KEY);
-        if (!FORMAT.equals(format) && !FORMAT_SUB_BIT.equals(format)) {
+        if (!FORMAT.equals(format) && !FORMAT_2.equals(format)) {
             throw new SpikebitException(path + ": not a deployed spikebit model (metadata " + FORMAT_KEY + " is "
                     + (format == null ? "missing" : "\"" + format + "\"") + "; this reader knows \"" + FORMAT
-                    + "\" and \"" + FORMAT_SUB_BIT + "\")");
+                    + "\" and \"" + FORMAT_2 + "\")");
         }
         String graph = file.metadata().get(GRAPH_KEY);
         if (graph == null) {
@@ -235,6 +247,8 @@ public final class DeployedFormat {
         private final SafeTensorsFile file;
         private final Set<String> used = new LinkedHashSet<>();
         private final String format;
+        /** The {@code inputs} fields read so far, by node name. */
+        private final Map<String, List<String>> inputs = new LinkedHashMap<>();
 
         Reader(Path path, SafeTensorsFile file, String format) {
             this.path = path;
@@ -268,12 +282,13 @@ public final class DeployedFormat {
             for (int i = 0; i < nodesJson.size(); i++) {
                 nodes.add(node(i, nodesJson.get(i)));
             }
+            // The inputs themselves (that they exist, come earlier, agree in shape) are checked by DeployedModel.
             for (String name : file.names()) {
                 if (!used.contains(name)) {
                     throw fail("tensor \"" + name + "\" belongs to no node of the layer graph");
                 }
             }
-            return new DeployedModel(model, timeSteps, inputShape, numClasses, nodes);
+            return new DeployedModel(model, timeSteps, inputShape, numClasses, nodes, inputs);
         }
 
         private DeployedNode node(int index, JsonNode json) {
@@ -285,6 +300,11 @@ public final class DeployedFormat {
             String kind = f.text("kind");
             String name = f.text("name");
             f.where = "node " + index + " (\"" + name + "\", " + kind + ")";
+            List<String> named = f.optionalTexts("inputs");
+            if (named != null) {
+                requireFormat2(f, "field \"inputs\"");
+                inputs.put(name, named);
+            }
             DeployedNode node = switch (kind) {
                 case "normalize" -> {
                     int channels = f.integer("channels");
@@ -312,9 +332,7 @@ public final class DeployedFormat {
                             signs(f, name, out, (long) in * k * k));
                 }
                 case "codeword_conv" -> {
-                    if (!format.equals(FORMAT_SUB_BIT)) {
-                        throw fail(f.where + ": codeword_conv needs format " + FORMAT_SUB_BIT + ", the file is " + format);
-                    }
+                    requireFormat2(f, "codeword_conv");
                     int in = f.integer("inChannels");
                     int out = f.integer("outChannels");
                     int k = f.integer("kernel");
@@ -368,16 +386,29 @@ public final class DeployedFormat {
                 }
                 case "max_pool" -> new DeployedNode.MaxPool(name, f.integer("kernel"), f.integer("stride"));
                 case "avg_pool" -> new DeployedNode.AvgPool(name, f.integer("kernel"), f.integer("stride"));
+                case "add" -> {
+                    requireFormat2(f, "add");
+                    if (named == null) {
+                        throw fail(f.where + ": missing field \"inputs\" (the names of the two nodes it sums)");
+                    }
+                    yield new DeployedNode.Add(name);
+                }
                 case "flatten" -> new DeployedNode.Flatten(name);
                 case "repeat" -> new DeployedNode.Repeat(name);
                 case "mean_over_time" -> new DeployedNode.MeanOverTime(name);
                 default -> throw fail(where + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
-                        + " knows normalize, conv, sign_conv, " + (format.equals(FORMAT_SUB_BIT) ? "codeword_conv, " : "")
+                        + " knows normalize, conv, sign_conv, " + (format.equals(FORMAT_2) ? "codeword_conv, " : "")
                         + "linear, sign_linear, affine, neuron, max_pool, avg_pool, "
-                        + "flatten, repeat, mean_over_time");
+                        + (format.equals(FORMAT_2) ? "add, " : "") + "flatten, repeat, mean_over_time");
             };
             f.done();
             return node;
+        }
+
+        private void requireFormat2(Fields f, String what) {
+            if (!format.equals(FORMAT_2)) {
+                throw fail(f.where + ": " + what + " needs format " + FORMAT_2 + ", the file is " + format);
+            }
         }
 
         /** The F32 tensor {@code <node>.<role>} of {@code count} elements and the given shape ([count] by default). */
@@ -504,6 +535,22 @@ public final class DeployedFormat {
                         throw fail(where + ": field \"" + key + "\" holds " + e + ", expected whole numbers >= 1");
                     }
                     out[i] = e.intValue();
+                }
+                return out;
+            }
+
+            /** An array of strings, or null when the field is absent. */
+            List<String> optionalTexts(String key) {
+                if (!json.has(key)) {
+                    return null;
+                }
+                JsonNode v = array(key);
+                List<String> out = new ArrayList<>();
+                for (JsonNode e : v) {
+                    if (!e.isTextual()) {
+                        throw fail(where + ": field \"" + key + "\" holds " + e + ", expected node names (strings)");
+                    }
+                    out.add(e.asText());
                 }
                 return out;
             }

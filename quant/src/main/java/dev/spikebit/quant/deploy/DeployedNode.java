@@ -8,7 +8,9 @@ import java.util.Arrays;
 
 /**
  * One operation of a deployed network (methods.md 2, standard form). Each node reads the output of
- * the node before it; shapes here are per sample and step, without the batch axis. The nodes
+ * the node before it unless its model names other inputs for it ({@link DeployedModel#inputs()}:
+ * the residual {@link Add}, the first node of a projection shortcut); shapes here are per sample
+ * and step, without the batch axis. The nodes
  * before {@link Repeat} run once per image; the nodes after it run at every one of the T steps,
  * and {@link MeanOverTime} ends the network.
  *
@@ -318,6 +320,22 @@ public sealed interface DeployedNode {
                 return new int[] {in[0], 1, 1};
             }
             return poolShape(this, in, kernel, stride);
+        }
+    }
+
+    /**
+     * A residual addition: the element-wise sum of the outputs of the two nodes that the model's
+     * {@link DeployedModel#inputs() inputs} name for it, which must have the same shape. Both
+     * operands are in the training network's units (docs/reverb.md section 3).
+     */
+    record Add(String name) implements DeployedNode {
+        public String kind() {
+            return "add";
+        }
+
+        /** The shape of its first input, which the model checks against its second. */
+        public int[] outputShape(int[] in) {
+            return in.clone();
         }
     }
 

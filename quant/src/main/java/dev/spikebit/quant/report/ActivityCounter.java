@@ -20,8 +20,9 @@ import java.util.List;
  * its position because of the padding). An operation is a MAC when a real value meets a real
  * (full-precision) weight, and an AC (an addition) when a binary spike meets any weight or any
  * value meets a +-1 weight. Nodes before the repeat node run once per image, the rest once per
- * step; nothing else (neuron updates, batch-norm maps, pooling) is counted, as in the
- * literature's figures.
+ * step; nothing else (neuron updates, affine maps, pooling, residual additions) is counted, as in
+ * the literature's figures. What a layer reads is the output of its input node: its predecessor,
+ * or the node its model names (a projection shortcut reads its block's input).
  */
 final class ActivityCounter implements DeployedExecutor.Observer {
     /** What flows between nodes. */
@@ -52,13 +53,14 @@ final class ActivityCounter implements DeployedExecutor.Observer {
         nonZeroOutputs = new long[n];
         outputs = new long[n];
         List<int[]> shapes = model.outputShapes();
-        Activity activity = Activity.ANALOG;
-        int[] in = model.inputShape();
+        Activity[] outputActivity = new Activity[n];
         for (int i = 0; i < n; i++) {
             DeployedNode node = nodes.get(i);
+            int[] sources = model.sources(i);
+            Activity activity = sources[0] < 0 ? Activity.ANALOG : outputActivity[sources[0]];
             inputActivity[i] = activity;
-            fanOut[i] = fanOut(node, in, shapes.get(i));
-            activity = switch (node) {
+            fanOut[i] = fanOut(node, sources[0] < 0 ? model.inputShape() : shapes.get(sources[0]), shapes.get(i));
+            outputActivity[i] = switch (node) {
                 case DeployedNode.Neuron neuron ->
                         neuron.output() == OutputMode.BINARY ? Activity.BINARY_SPIKES : Activity.REAL_SPIKES;
                 case DeployedNode.AvgPool p -> activity == Activity.BINARY_SPIKES ? Activity.REAL_SPIKES : activity;
@@ -66,9 +68,11 @@ final class ActivityCounter implements DeployedExecutor.Observer {
                 case DeployedNode.Flatten f -> activity;
                 case DeployedNode.Repeat r -> activity;
                 case DeployedNode.MeanOverTime m -> activity;
+                // A sum of two spike maps is still sparse (SEW-ResNet); a sum with anything real is dense.
+                case DeployedNode.Add a -> activity != Activity.ANALOG
+                        && outputActivity[sources[1]] != Activity.ANALOG ? Activity.REAL_SPIKES : Activity.ANALOG;
                 default -> Activity.ANALOG;
             };
-            in = shapes.get(i);
         }
     }
 
