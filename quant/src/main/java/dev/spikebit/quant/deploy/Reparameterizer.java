@@ -18,12 +18,17 @@ import dev.spikebit.quant.binary.BinaryConv2d;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.binary.BinaryLinear;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
+import dev.spikebit.quant.deploy.ClassifierLayers.Step;
 import dev.spikebit.quant.subbit.Codebook;
 import dev.spikebit.quant.subbit.SubBitConv2d;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a trained {@link SpikingClassifier} into its deployed standard form (methods.md 2).
@@ -37,8 +42,14 @@ import java.util.List;
  * the weights stay +-1; the neuron, divided by {@code k}, becomes
  * {@code U' = tau U' + b + d/k}, fires at {@code U' >= Vth/k} and emits 1 (binary spikes) or
  * {@code k U'} (ReverB real-valued spikes), which is exactly what the training neuron emits.
- * A binary layer that ends the network (no neuron) keeps {@code |k|} and {@code d} as a
- * per-channel affine map before the readout.
+ * A binary layer that no neuron follows, because it ends the network or a path of a residual
+ * block or feeds a residual block, keeps {@code |k|} and {@code d} as a per-channel affine map, so
+ * its output is in the training network's units.
+ *
+ * <p>Residual blocks ({@link ClassifierLayers.Residual}: tdBN's basic block, the membrane
+ * shortcut block) become their branch, their shortcut (nothing for the identity; the projection's
+ * first node reads the block's input), an {@code add} node summing the two, and the neuron after
+ * the sum if the block has one, which needs no rescaling (docs/reverb.md section 3).
  *
  * <p>A sub-bit conv ({@link SubBitConv2d}, methods.md 3) folds the same way, with the codewords
  * its forward selects in place of {@code sign(W)}; it becomes a {@code codeword_conv} node holding
@@ -50,9 +61,10 @@ import java.util.List;
  * always taken in evaluation form (running statistics), whatever mode the model is in; dropout
  * is left out.
  *
- * <p>A binary layer not followed by (batch norm and) a neuron or the readout, or a channel with
- * {@code k = 0} (a batch norm with {@code gamma = 0}, or {@code alpha = 0}), has no standard form:
- * {@link #deploy} fails with a {@link SpikebitException} naming the layer.
+ * <p>A binary layer followed by anything else (a pooling, a flatten), or a channel with
+ * {@code k = 0} (a batch norm with {@code gamma = 0}, or {@code alpha = 0}) that a neuron would have
+ * to be divided by, has no standard form: {@link #deploy} fails with a {@link SpikebitException}
+ * naming the layer.
  */
 public final class Reparameterizer {
     /** Name of the node that marks the start of the time loop (the model's direct encoding). */
@@ -60,20 +72,27 @@ public final class Reparameterizer {
     /** Name of the readout node. */
     public static final String READOUT_NAME = "readout";
 
-    /** The layers in order, with null where the stem ends and the time loop begins. */
-    private final List<NamedLayer> items = new ArrayList<>();
+    /** The steps in order, with null where the stem ends and the time loop begins. */
+    private final List<Step> items = new ArrayList<>();
     private final List<DeployedNode> nodes = new ArrayList<>();
+    /** The inputs of the nodes that do not read their predecessor (DeployedModel#inputs). */
+    private final Map<String, List<String>> inputs = new LinkedHashMap<>();
+    /** Output shape of every node so far, by name. */
+    private final Map<String, int[]> shapes = new HashMap<>();
+    /** The shape the next node reads. */
     private int[] shape;
+    /** The node whose output the next node reads instead of its predecessor's, or null. */
+    private String rerouteTo;
 
     private Reparameterizer(SpikingClassifier model) {
         var spec = model.spec();
         this.shape = new int[] {spec.inChannels(), spec.inSize(), spec.inSize()};
-        for (NamedLayer named : ClassifierLayers.of(model)) {
-            if (!named.inStem() && !items.contains(null)) {
+        for (Step step : ClassifierLayers.steps(model)) {
+            if (!step.inStem() && !items.contains(null)) {
                 items.add(null);
             }
-            if (!(named.layer() instanceof Dropout)) {
-                items.add(named);
+            if (!(step instanceof NamedLayer named && named.layer() instanceof Dropout)) {
+                items.add(step);
             }
         }
         if (!items.contains(null)) {
@@ -84,30 +103,77 @@ public final class Reparameterizer {
     /** The deployed form of {@code model}; the model itself is not changed. */
     public static DeployedModel deploy(SpikingClassifier model) {
         var builder = new Reparameterizer(model);
-        builder.build();
+        builder.deploy(builder.items);
+        builder.add(new DeployedNode.MeanOverTime(READOUT_NAME));
         var spec = model.spec();
         return new DeployedModel(spec.model(), spec.timeSteps(),
-                new int[] {spec.inChannels(), spec.inSize(), spec.inSize()}, spec.numClasses(), builder.nodes);
+                new int[] {spec.inChannels(), spec.inSize(), spec.inSize()}, spec.numClasses(), builder.nodes,
+                builder.inputs);
     }
 
-    private void build() {
-        for (int i = 0; i < items.size(); i++) {
-            NamedLayer named = items.get(i);
-            if (named == null) {
-                add(new DeployedNode.Repeat(REPEAT_NAME));
-            } else if (named.layer() instanceof BinaryLayer || named.layer() instanceof SubBitConv2d) {
-                i = foldBinary(i);
-            } else {
-                add(plain(named));
+    /** Appends the nodes of a run of steps (the network, or one path of a residual block). */
+    private void deploy(List<Step> steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            switch (steps.get(i)) {
+                case null -> add(new DeployedNode.Repeat(REPEAT_NAME));
+                case Residual block -> residual(block);
+                case NamedLayer named when named.layer() instanceof BinaryLayer || named.layer() instanceof SubBitConv2d ->
+                        i = foldBinary(steps, i);
+                case NamedLayer named -> add(plain(named));
             }
         }
-        add(new DeployedNode.MeanOverTime(READOUT_NAME));
     }
 
-    /** Appends a node, following the shape so that neurons know their channel count. */
+    /**
+     * Appends a node; it reads the previous node's output, or the output of the node
+     * {@link #rerouteTo} names. Follows the shape so that neurons know their channel count.
+     */
     private void add(DeployedNode node) {
+        if (rerouteTo != null) {
+            inputs.put(node.name(), List.of(rerouteTo));
+            shape = shapes.get(rerouteTo);
+            rerouteTo = null;
+        }
         shape = node.outputShape(shape);
+        shapes.put(node.name(), shape);
         nodes.add(node);
+    }
+
+    // ---------------------------------------------------------------- residual blocks
+
+    /**
+     * A residual block, docs/reverb.md section 3: the branch, then the projection shortcut (whose
+     * first node reads the block's input), then an add of the two, then the neuron the sum drives
+     * (if any). Both operands of the add are in the training network's units: a binary layer that
+     * ends a path keeps its scale as an affine node ({@link #foldBinary}), and the identity
+     * shortcut passes the block's input unchanged.
+     */
+    private void residual(Residual block) {
+        if (nodes.isEmpty()) {
+            throw undeployable(block, "starts the network; its shortcut needs a node to read the input from");
+        }
+        String input = nodes.getLast().name();
+        deploy(List.copyOf(block.branch()));
+        String branchEnd = nodes.getLast().name();
+        String shortcutEnd = input;
+        if (!block.shortcut().isEmpty()) {
+            rerouteTo = input;
+            deploy(List.copyOf(block.shortcut()));
+            shortcutEnd = nodes.getLast().name();
+        }
+        String name = block.addName();
+        int[] left = shapes.get(branchEnd);
+        int[] right = shapes.get(shortcutEnd);
+        if (!Arrays.equals(left, right)) {
+            throw undeployable(block, "its branch ends in shape " + Arrays.toString(left) + " and its shortcut in "
+                    + Arrays.toString(right) + "; they cannot be added");
+        }
+        inputs.put(name, List.of(branchEnd, shortcutEnd));
+        shape = left;
+        add(new DeployedNode.Add(name));
+        if (block.after() != null) {
+            add(plain(block.after()));
+        }
     }
 
     // ---------------------------------------------------------------- full-precision layers
@@ -122,7 +188,7 @@ public final class Reparameterizer {
             case Linear l -> new DeployedNode.Linear(name, l.inFeatures(), l.outFeatures(), l.weight().data().clone(),
                     l.bias() == null ? null : l.bias().data().clone());
             case BatchNorm bn -> batchNormAffine(name, bn);
-            case LIFNode lif -> plainNeuron(name, lif.config(), shape.length == 0 ? 1 : shape[0]);
+            case LIFNode lif -> plainNeuron(name, lif.config(), channelsRead());
             case MaxPool2d p -> new DeployedNode.MaxPool(name, p.kernel(), p.stride());
             case AvgPool2d p -> p.isGlobal() ? new DeployedNode.AvgPool(name, 0, 0)
                     : new DeployedNode.AvgPool(name, p.kernel(), p.stride());
@@ -138,6 +204,12 @@ public final class Reparameterizer {
             default -> throw undeployable(named, "has no deployed form (supported: Normalize, Conv2d, Linear, their "
                     + "binary versions, BatchNorm, LIF neurons, MaxPool2d, AvgPool2d, Flatten, Dropout)");
         };
+    }
+
+    /** The channels the next node reads (the first axis of its input). */
+    private int channelsRead() {
+        int[] in = rerouteTo != null ? shapes.get(rerouteTo) : shape;
+        return in.length == 0 ? 1 : in[0];
     }
 
     /**
@@ -170,39 +242,43 @@ public final class Reparameterizer {
     // ---------------------------------------------------------------- binary layers
 
     /**
-     * Folds the binary layer at {@code at}, the batch norm after it (if any) and the neuron after
-     * that into a sign node and a rescaled neuron; returns the index of the last item consumed.
-     * The end of the stem may fall anywhere in between (a binary first conv): the sign layer then
-     * runs once per image and the repeat node comes before the neuron.
+     * Folds the binary layer at {@code at} of {@code steps}, the batch norm after it (if any) and
+     * the neuron after that into a sign node and a rescaled neuron; returns the index of the last
+     * step consumed. The end of the stem may fall anywhere in between (a binary first conv): the
+     * sign layer then runs once per image and the repeat node comes before the neuron.
+     *
+     * <p>Where no neuron follows, because the layer ends the network or a path of a residual
+     * block, or feeds a residual block (which adds it to the block's output), its output keeps the
+     * training network's units: the sign node is followed by an affine node {@code |k| b + d}.
      */
-    private int foldBinary(int at) {
-        NamedLayer named = items.get(at);
+    private int foldBinary(List<Step> steps, int at) {
+        NamedLayer named = (NamedLayer) steps.get(at);
         Module layer = named.layer();
         int channels = layer instanceof BinaryLayer b ? b.outputs() : ((SubBitConv2d) layer).outChannels();
         int next = at + 1;
-        boolean repeatBeforeNeuron = false;
+        boolean repeatSkipped = false;
         BatchNorm bn = null;
         String bnName = null;
-        while (next < items.size() && items.get(next) == null) {
-            repeatBeforeNeuron = true;
+        while (next < steps.size() && steps.get(next) == null) {
+            repeatSkipped = true;
             next++;
         }
-        if (next < items.size() && items.get(next).layer() instanceof BatchNorm b) {
+        if (next < steps.size() && steps.get(next) instanceof NamedLayer n && n.layer() instanceof BatchNorm b) {
             bn = b;
-            bnName = items.get(next).name();
+            bnName = n.name();
             next++;
         }
-        while (next < items.size() && items.get(next) == null) {
-            repeatBeforeNeuron = true;
+        while (next < steps.size() && steps.get(next) == null) {
+            repeatSkipped = true;
             next++;
         }
-        boolean atEnd = next == items.size();
-        if (!atEnd && !(items.get(next).layer() instanceof LIFNode)) {
-            NamedLayer after = items.get(next);
-            throw undeployable(named, "feeds " + after.name() + " (" + after.layer().describe() + ")"
+        Step after = next < steps.size() ? steps.get(next) : null;
+        boolean keepUnits = after == null || after instanceof Residual;
+        if (!keepUnits && !(after instanceof NamedLayer n && n.layer() instanceof LIFNode)) {
+            throw undeployable(named, "feeds " + after.name() + " (" + describe(after) + ")"
                     + (bn != null ? " after its batch norm " + bnName : "") + "; a binary layer must be followed by "
-                    + "a batch norm and/or a neuron (or end the network) to fold its amplitude into the standard form "
-                    + "with +-1 weights (methods.md 2)");
+                    + "a batch norm and/or a neuron (or end the network or a path of a residual block, or feed a "
+                    + "residual block) to fold its amplitude into the standard form with +-1 weights (methods.md 2)");
         }
         if (bn != null && bn.channels() != channels) {
             throw undeployable(named, "has " + channels + " outputs but its batch norm " + bnName + " has "
@@ -225,13 +301,14 @@ public final class Reparameterizer {
                 k[c] = gamma * alpha[c] * inv;
                 d[c] = bn.beta().data()[c] + gamma * (b0 - bn.runningMean()[c]) * inv;
             }
-            if (k[c] == 0 || !Double.isFinite(k[c]) || !Double.isFinite(d[c])) {
-                throw undeployable(named, "channel " + c + " has scale k = " + k[c] + (bn != null
-                        ? " (k = gamma * alpha / sqrt(var + eps) with gamma = " + bn.gamma().data()[c]
-                        + " in " + bnName + ", alpha = " + alpha[c] + ")"
+            // An affine node can hold k = 0 (the channel is the constant d); a neuron cannot be divided by it.
+            if (k[c] == 0 && !keepUnits || !Double.isFinite(k[c]) || !Double.isFinite(d[c])) {
+                throw undeployable(named, "channel " + c + " has scale k = " + k[c] + " and offset d = " + d[c]
+                        + (bn != null ? " (k = gamma * alpha / sqrt(var + eps) with gamma = " + bn.gamma().data()[c]
+                        + " in " + bnName + ", var = " + bn.runningVar()[c] + ", alpha = " + alpha[c] + ")"
                         : " (alpha = " + alpha[c] + ")")
-                        + "; with k = 0 the channel no longer depends on its input and the neuron cannot be divided by "
-                        + "k, so there is no standard form");
+                        + (k[c] == 0 ? "; with k = 0 the channel no longer depends on its input and the neuron cannot "
+                        + "be divided by k, so there is no standard form" : "; both must be finite numbers"));
             }
         }
 
@@ -249,11 +326,7 @@ public final class Reparameterizer {
             case SubBitConv2d sub -> codewordConv(named.name(), sub, negate);
             default -> throw new IllegalStateException(layer.describe());
         });
-        if (repeatBeforeNeuron) {
-            add(new DeployedNode.Repeat(REPEAT_NAME));
-        }
-
-        if (atEnd) {
+        if (keepUnits) {
             float[] scale = new float[channels];
             float[] shift = new float[channels];
             for (int c = 0; c < channels; c++) {
@@ -261,9 +334,15 @@ public final class Reparameterizer {
                 shift[c] = (float) d[c];
             }
             add(new DeployedNode.Affine(bn != null ? bnName : named.name() + ".amplitude", scale, shift));
+            if (repeatSkipped) {
+                add(new DeployedNode.Repeat(REPEAT_NAME));
+            }
             return next - 1;
         }
-        NamedLayer neuronLayer = items.get(next);
+        if (repeatSkipped) {
+            add(new DeployedNode.Repeat(REPEAT_NAME));
+        }
+        NamedLayer neuronLayer = (NamedLayer) after;
         NeuronConfig config = ((LIFNode) neuronLayer.layer()).config();
         float[] threshold = new float[channels];
         float[] neuronBias = new float[channels];
@@ -296,8 +375,14 @@ public final class Reparameterizer {
                 PackedCodes.pack(layer.selection(), layer.eta()), PackedCodes.pack(flips, 1));
     }
 
-    private static SpikebitException undeployable(NamedLayer named, String why) {
-        return new SpikebitException("cannot deploy layer " + named.name() + " (" + named.layer().describe() + "): "
-                + why);
+    private static String describe(Step step) {
+        return switch (step) {
+            case NamedLayer n -> n.layer().describe();
+            case Residual r -> r.block().describe();
+        };
+    }
+
+    private static SpikebitException undeployable(Step step, String why) {
+        return new SpikebitException("cannot deploy layer " + step.name() + " (" + describe(step) + "): " + why);
     }
 }

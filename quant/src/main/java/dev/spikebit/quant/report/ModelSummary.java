@@ -5,12 +5,15 @@ import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Parameter;
+import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.ops.TimeOps;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.deploy.ClassifierLayers;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
+import dev.spikebit.quant.deploy.ClassifierLayers.Step;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +26,8 @@ import java.util.List;
  * "report which layers are binary").
  *
  * @param model the zoo name
- * @param rows  one per leaf layer, in order
+ * @param rows  one per leaf layer, in order; a residual block lists its branch, its shortcut, the
+ *              addition and the neuron after it
  */
 public record ModelSummary(String model, List<Row> rows) {
 
@@ -61,20 +65,45 @@ public record ModelSummary(String model, List<Row> rows) {
         try (var scope = NoGrad.enter()) {
             Tensor x = Tensor.zeros(1, spec.inChannels(), spec.inSize(), spec.inSize());
             boolean repeated = false;
-            for (NamedLayer named : ClassifierLayers.of(model)) {
-                if (!named.inStem() && !repeated) {
+            for (Step step : ClassifierLayers.steps(model)) {
+                if (!step.inStem() && !repeated) {
                     x = TimeOps.repeatTime(x, spec.timeSteps());
                     repeated = true;
                 }
-                x = named.layer().forward(x);
-                int[] shape = x.shape();
-                int[] perSample = Arrays.copyOfRange(shape, repeated ? 2 : 1, shape.length);
-                rows.add(row(named, perSample));
+                int batchAxes = repeated ? 2 : 1;
+                x = switch (step) {
+                    case NamedLayer named -> forward(named, x, batchAxes, rows);
+                    case Residual block -> {
+                        Tensor branch = x;
+                        for (NamedLayer named : block.branch()) {
+                            branch = forward(named, branch, batchAxes, rows);
+                        }
+                        Tensor shortcut = x;
+                        for (NamedLayer named : block.shortcut()) {
+                            shortcut = forward(named, shortcut, batchAxes, rows);
+                        }
+                        Tensor sum = Elementwise.add(branch, shortcut);
+                        rows.add(new Row(block.addName(), "Add(branch + shortcut)", perSample(sum, batchAxes), 0, 0, 0));
+                        yield block.after() == null ? sum : forward(block.after(), sum, batchAxes, rows);
+                    }
+                };
             }
         } finally {
             model.train(training);
         }
         return new ModelSummary(spec.model(), rows);
+    }
+
+    /** Runs one layer and adds its row. */
+    private static Tensor forward(NamedLayer named, Tensor x, int batchAxes, List<Row> rows) {
+        Tensor y = named.layer().forward(x);
+        rows.add(row(named, perSample(y, batchAxes)));
+        return y;
+    }
+
+    private static int[] perSample(Tensor x, int batchAxes) {
+        int[] shape = x.shape();
+        return Arrays.copyOfRange(shape, batchAxes, shape.length);
     }
 
     private static Row row(NamedLayer named, int[] outputShape) {

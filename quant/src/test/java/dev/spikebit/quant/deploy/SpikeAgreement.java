@@ -46,7 +46,9 @@ final class SpikeAgreement {
             }
         }
         try (var scope = NoGrad.enter()) {
-            trainingLogits = model.logits(Tensor.of(images, batch, 1, 28, 28)).data();
+            var spec = model.spec();
+            trainingLogits = model.logits(Tensor.of(images.clone(), batch, spec.inChannels(), spec.inSize(),
+                    spec.inSize())).data();
         }
         List<float[]> trainingH = new ArrayList<>();
         for (LIFNode n : neurons) {

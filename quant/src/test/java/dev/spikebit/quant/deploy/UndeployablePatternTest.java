@@ -2,6 +2,7 @@ package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.BatchNorm;
@@ -47,6 +48,19 @@ class UndeployablePatternTest {
                 .hasMessageContaining("layer body.2 (BinaryConv2d(32->64")
                 .hasMessageContaining("channel 5 has scale k = 0")
                 .hasMessageContaining("gamma = 0.0 in body.3");
+    }
+
+    /** Inside a residual block the error names the block's layer; k = 0 before a neuron still has no standard form. */
+    @Test
+    void zeroGammaInsideAResidualBlockNamesTheBlocksLayer() {
+        SpikingClassifier model = QuantModels.build(ModelZoo.defaultSpec("resnet20").withWeights("binary")
+                .withTimeSteps(1), 2);
+        var bn1 = (BatchNorm) model.body().layers().get(4).children().get("bn1");
+        bn1.gamma().data()[3] = 0f;
+        assertThatThrownBy(() -> Reparameterizer.deploy(model)).isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("layer body.4.conv1 (BinaryConv2d(16->32")
+                .hasMessageContaining("channel 3 has scale k = 0")
+                .hasMessageContaining("gamma = 0.0 in body.4.bn1");
     }
 
     @Test
