@@ -198,6 +198,11 @@ class MalformedFileTest {
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":40"), "eta is 40, expected 1..8");
         refusedSubBit(s -> editNode(s, "w4", "\"kernel\":3", "\"kernel\":5"), "kernel is 5, a codeword_conv is 3x3 only");
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"bits\":1"), "unknown field \"bits\"");
+        // Residual connections (docs/reverb.md 3) are deployed-2 too, but not for this runtime.
+        refusedSubBit(s -> editNode(s, "w6", "\"eta\":2", "\"eta\":2,\"inputs\":[\"s3\"]"),
+                "node 7 (\"w6\", codeword_conv) reads named inputs", "runs chains only");
+        refusedSubBit(s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\"}"),
+                "node 8 (\"sum\") has unknown kind \"add\"; deployed-2 knows");
         // Code streams of the wrong size: 8 codewords of 9 bits are 9 bytes, 11 x 6 indices of 3 bits 25.
         refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w4.codebook", new byte[8]), "tensor \"w4.codebook\" is U8 [8]",
                 "needs U8 [9]");

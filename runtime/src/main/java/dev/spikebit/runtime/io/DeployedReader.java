@@ -109,6 +109,10 @@ public final class DeployedReader {
         String kind = f.text("kind");
         String name = f.text("name");
         f.where = "node " + index + " (\"" + name + "\", " + kind + ")";
+        if (((Map<?, ?>) json).containsKey("inputs")) {
+            throw fail(f.where + " reads named inputs (field \"inputs\": a residual connection, docs/reverb.md 3); "
+                    + "this runtime runs chains only, each node reading the one before");
+        }
         Layer layer = switch (kind) {
             case "normalize" -> {
                 int c = f.integer("channels");
