@@ -99,15 +99,16 @@ final class ActivityCounter implements DeployedExecutor.Observer {
         }
         Activity activity = inputActivity[index];
         boolean dense = activity == Activity.ANALOG;
-        double ops = 0;
         int per = fan.length;
-        for (int i = 0; i < input.length; i++) {
-            if (dense || input[i] != 0f) {
-                ops += fan[i % per];
-            }
-        }
-        if (node instanceof DeployedNode.CodewordConv c) {
-            ops = Math.min(ops, codewordReuseOps(c, input, output, fan, dense));
+        int samples = input.length / per;
+        int outPer = output.length / Math.max(1, samples);
+        double ops = 0;
+        for (int b = 0; b < samples; b++) {
+            double direct = directOps(input, b * per, per, fan, dense);
+            // A sub-bit conv counts the cheaper of the direct sum and codeword reuse, per sample
+            // (as a runtime choosing per image would), so the figure does not depend on the batch.
+            ops += node instanceof DeployedNode.CodewordConv c
+                    ? Math.min(direct, codewordReuseOps(c, input, b * per, per, outPer, fan, dense)) : direct;
         }
         boolean mac = realWeights(node) && activity != Activity.BINARY_SPIKES;
         if (mac) {
@@ -121,19 +122,29 @@ final class ActivityCounter implements DeployedExecutor.Observer {
      * Additions of a sub-bit conv computed with codeword reuse (methods.md 3): each (non-zero)
      * input meets each of the {@code 2^eta} codewords at every window covering it
      * ({@code fan / out} windows), then each output element sums its {@code in} selected maps.
-     * The accounting takes the cheaper of this and the direct count, as a runtime would.
+     * The accounting takes the cheaper of this and the direct count, per sample, as a runtime would.
      */
-    private static double codewordReuseOps(DeployedNode.CodewordConv c, float[] input, float[] output, int[] fan,
-                                           boolean dense) {
+    private static double codewordReuseOps(DeployedNode.CodewordConv c, float[] input, int from, int per,
+                                           int outputs, int[] fan, boolean dense) {
         double ops = 0;
-        int per = fan.length;
         int codewords = 1 << c.eta();
-        for (int i = 0; i < input.length; i++) {
-            if (dense || input[i] != 0f) {
-                ops += (double) fan[i % per] / c.outChannels() * codewords;
+        for (int i = 0; i < per; i++) {
+            if (dense || input[from + i] != 0f) {
+                ops += (double) fan[i] / c.outChannels() * codewords;
             }
         }
-        return ops + (double) output.length * c.inChannels();
+        return ops + (double) outputs * c.inChannels();
+    }
+
+    /** Direct operations of one sample: each (non-zero) input element times its fan-out. */
+    private static double directOps(float[] input, int from, int per, int[] fan, boolean dense) {
+        double ops = 0;
+        for (int i = 0; i < per; i++) {
+            if (dense || input[from + i] != 0f) {
+                ops += fan[i];
+            }
+        }
+        return ops;
     }
 
     /**
