@@ -84,7 +84,8 @@ final class RuntimeFixtures {
         return ref == 0 ? diff : diff / ref;
     }
 
-    private static void train(SpikingClassifier model, ArrayDataset train, int images, int batch) {
+    /** A few Adam steps (lr 1e-3) on the first {@code images} images in batches of {@code batch}; leaves the model in eval mode. */
+    static void train(SpikingClassifier model, ArrayDataset train, int images, int batch) {
         model.train(true);
         Adam optimizer = Adam.adam(model.parameters(), 1e-3f);
         for (int from = 0; from + batch <= images; from += batch) {

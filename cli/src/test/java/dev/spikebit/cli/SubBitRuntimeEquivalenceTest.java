@@ -61,7 +61,7 @@ class SubBitRuntimeEquivalenceTest {
         FashionMnistData data = RuntimeFixtures.fashionMnist();
         ModelSpec spec = ModelZoo.defaultSpec("fmnist-vgg-s").withWeights("binary");
         SpikingClassifier binary = QuantModels.build(spec, 13);
-        train(binary, data.train(), TRAIN_IMAGES, 16);
+        RuntimeFixtures.train(binary, data.train(), TRAIN_IMAGES, 16);
         Path binaryFile = dir.resolve("binary.safetensors");
         Checkpoint.save(binaryFile, spec, binary, null, Map.of());
 
@@ -160,22 +160,5 @@ class SubBitRuntimeEquivalenceTest {
 
     private static PrintStream silent() {
         return new PrintStream(OutputStream.nullOutputStream());
-    }
-
-    private static void train(SpikingClassifier model, ArrayDataset train, int images, int batch) {
-        model.train(true);
-        Adam optimizer = Adam.adam(model.parameters(), 1e-3f);
-        for (int from = 0; from + batch <= images; from += batch) {
-            Tensor x = Tensor.of(RuntimeFixtures.images(train, from, batch), batch, 1, 28, 28);
-            int[] labels = new int[batch];
-            for (int i = 0; i < batch; i++) {
-                labels[i] = train.label(from + i);
-            }
-            Tensor loss = Losses.crossEntropy(model.logits(x), labels);
-            optimizer.zeroGrad();
-            loss.backward();
-            optimizer.step();
-        }
-        model.eval();
     }
 }

@@ -25,31 +25,13 @@ class ModelTest {
     @TempDir
     Path dir;
 
-    private static float[] images(int batch, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[batch * 2 * 9 * 9];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rng.nextDouble();
-        }
-        return x;
-    }
-
-    private static double relativeError(float[] expected, float[] actual) {
-        double diff = 0;
-        double ref = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-            ref = Math.max(ref, Math.abs(expected[i]));
-        }
-        return diff / ref;
-    }
 
     @ParameterizedTest(name = "binary first spikes: {0}")
     @ValueSource(booleans = {false, true})
     void everyPathGivesTheReferenceLogitsAndCounts(boolean binary) {
         Model model = Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(3, binary))));
         int batch = 12;
-        float[] x = images(batch, 5);
+        float[] x = TinyModels.images(batch, 5);
         NaiveExecutor naive = new NaiveExecutor();
         float[] expected = naive.logits(model, x, batch);
         assertThat(expected).as("the network is not silent").satisfies(e -> {
@@ -61,7 +43,7 @@ class ModelTest {
         });
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(x, batch, path);
-            assertThat(relativeError(expected, run.logits())).as("path " + path).isLessThanOrEqualTo(1e-5);
+            assertThat(TinyModels.relativeError(expected, run.logits())).as("path " + path).isLessThanOrEqualTo(1e-5);
             int counted = 0;
             for (LayerStats s : run.layers()) {
                 int index = indexOf(model, s.name());
@@ -98,7 +80,7 @@ class ModelTest {
     @Test
     void theThreadSplitDoesNotChangeTheResult() {
         Model model = Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(4, false))));
-        float[] x = images(9, 6);
+        float[] x = TinyModels.images(9, 6);
         float[] one = model.infer(x, 9, ExecutionPath.AUTO, 1).logits();
         assertThat(model.infer(x, 9, ExecutionPath.AUTO, 2).logits()).containsExactly(one);
         assertThat(model.infer(x, 9, ExecutionPath.AUTO, 5).logits()).containsExactly(one);
@@ -115,7 +97,7 @@ class ModelTest {
         List<float[]> inputs = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            inputs.add(images(3 + i, 100 + i));
+            inputs.add(TinyModels.images(3 + i, 100 + i));
             expected.add(model.infer(inputs.get(i), 3 + i, ExecutionPath.AUTO, 1).logits());
         }
         ExecutorService callers = Executors.newFixedThreadPool(4);

@@ -27,24 +27,6 @@ class SubBitModelTest {
         return Model.load(TinyModels.write(dir, name, TinyModels.bytes(network.spec())));
     }
 
-    private static float[] images(int batch, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[batch * 2 * 9 * 9];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rng.nextDouble();
-        }
-        return x;
-    }
-
-    private static double relativeError(float[] expected, float[] actual) {
-        double diff = 0;
-        double ref = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-            ref = Math.max(ref, Math.abs(expected[i]));
-        }
-        return diff / ref;
-    }
 
     private static Layer.CodewordConv node(Model model, String name) {
         return model.layers().stream().filter(l -> l.name().equals(name)).map(Layer.CodewordConv.class::cast)
@@ -80,7 +62,7 @@ class SubBitModelTest {
         Model model = load(network, "subbit.safetensors");
         Model twin = load(SubBitTinyModels.network(7, binary, true), "signs.safetensors");
         int batch = 4;
-        float[] x = images(batch, 3);
+        float[] x = TinyModels.images(batch, 3);
         NaiveExecutor naive = new NaiveExecutor();
         float[] expected = naive.logits(model, x, batch);
         float max = 0;
@@ -91,9 +73,9 @@ class SubBitModelTest {
         float[] signs = twin.infer(x, batch, ExecutionPath.DENSE).logits();
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(x, batch, path);
-            assertThat(relativeError(expected, run.logits())).as("vs the scalar executor, path " + path)
+            assertThat(TinyModels.relativeError(expected, run.logits())).as("vs the scalar executor, path " + path)
                     .isLessThanOrEqualTo(1e-5);
-            assertThat(relativeError(signs, run.logits())).as("vs the sign_conv twin, path " + path)
+            assertThat(TinyModels.relativeError(signs, run.logits())).as("vs the sign_conv twin, path " + path)
                     .isLessThanOrEqualTo(1e-5);
             for (LayerStats s : run.layers()) {
                 if (s.kind().contains("conv") || s.kind().contains("linear")) {
@@ -124,7 +106,7 @@ class SubBitModelTest {
         // Run on images, each sub-bit layer counts no more than its sign_conv twin (the direct count).
         Model model = Model.load(file);
         Model twin = load(SubBitTinyModels.network(7, false, true), "signs.safetensors");
-        float[] x = images(6, 9);
+        float[] x = TinyModels.images(6, 9);
         var counted = model.infer(x, 6, ExecutionPath.AUTO).layers();
         var direct = twin.infer(x, 6, ExecutionPath.AUTO).layers();
         for (int i = 0; i < counted.size(); i++) {

@@ -190,4 +190,25 @@ final class TinyModels {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /** {@code batch} random images {@code [2, 9, 9]} (the tiny models' input), values in [0, 1). */
+    static float[] images(int batch, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        float[] x = new float[batch * 2 * 9 * 9];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble();
+        }
+        return x;
+    }
+
+    /** {@code max |expected - actual| / max |expected|}. */
+    static double relativeError(float[] expected, float[] actual) {
+        double diff = 0;
+        double ref = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+            ref = Math.max(ref, Math.abs(expected[i]));
+        }
+        return diff / ref;
+    }
 }

@@ -331,7 +331,6 @@ public final class SignConvKernel {
         int pitch = paddedChannels(outC);
         int columnBytes = c.signs().columnBytes();
         byte[] columns = c.signs().columnBits();
-        int lanes = F.length();
         int plane = h * w;
         java.util.Arrays.fill(scratch, 0, g.oh * g.ow * pitch, 0f);
         for (int e = 0; e < count; e++) {
@@ -361,15 +360,8 @@ public final class SignConvKernel {
                     if (ox >= g.ow) {
                         continue;
                     }
-                    int acc = (oy * g.ow + ox) * pitch;
                     int column = ((ch * k + ky) * k + kx) * columnBytes;
-                    // A vector of output channels at a time: its bits of the column become the lane
-                    // mask that picks +x or -x (lanes past the last channel land in the padding).
-                    for (int first = 0; first < outC; first += lanes) {
-                        long bits = laneBits(columns, column, columnBytes, first, lanes);
-                        var signed = negated.blend(value, VectorMask.fromLong(F, bits));
-                        FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
-                    }
+                    addSigned(value, negated, columns, column, columnBytes, outC, scratch, (oy * g.ow + ox) * pitch);
                 }
             }
         }
@@ -395,7 +387,6 @@ public final class SignConvKernel {
         int pitch = paddedChannels(outC);
         int columnBytes = c.signs().columnBytes();
         byte[] columns = c.signs().columnBits();
-        int lanes = F.length();
         int border = g.eventBorder();
         int bw = g.ow + 2 * border; // bordered accumulator width
         int bh = g.oh + 2 * border;
@@ -416,12 +407,7 @@ public final class SignConvKernel {
             int column = ch * taps * columnBytes;
             for (int ky = 0; ky < k; ky++) {
                 for (int kx = 0; kx < k; kx++, column += columnBytes) {
-                    int acc = origin - (ky * bw + kx) * pitch;
-                    for (int first = 0; first < outC; first += lanes) {
-                        long bits = laneBits(columns, column, columnBytes, first, lanes);
-                        var signed = negated.blend(value, VectorMask.fromLong(F, bits));
-                        FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
-                    }
+                    addSigned(value, negated, columns, column, columnBytes, outC, scratch, origin - (ky * bw + kx) * pitch);
                 }
             }
         }
@@ -434,6 +420,22 @@ public final class SignConvKernel {
                     out[outOff + o * outPlane + pixel] = scratch[src + o];
                 }
             }
+        }
+    }
+
+    /**
+     * Adds {@code +x} or {@code -x} to the {@code outC} accumulators at {@code acc}, one vector of
+     * output channels at a time: its bits of the column become the lane mask that picks the sign
+     * (lanes past the last channel land in the padding). Small enough to be inlined, so the
+     * vectors stay in registers.
+     */
+    private static void addSigned(FloatVector value, FloatVector negated, byte[] columns, int column, int columnBytes,
+                                  int outC, float[] scratch, int acc) {
+        int lanes = F.length();
+        for (int first = 0; first < outC; first += lanes) {
+            long bits = laneBits(columns, column, columnBytes, first, lanes);
+            var signed = negated.blend(value, VectorMask.fromLong(F, bits));
+            FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
         }
     }
 
