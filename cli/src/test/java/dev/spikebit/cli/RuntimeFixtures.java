@@ -11,14 +11,24 @@ import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedFormat;
+import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.runtime.ExecutionPath;
+import dev.spikebit.runtime.Inference;
+import dev.spikebit.runtime.LayerStats;
+import dev.spikebit.runtime.Model;
 import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Trained and deployed networks on real Fashion-MNIST for the runtime's tests: a short Adam run
@@ -100,5 +110,60 @@ final class RuntimeFixtures {
             optimizer.step();
         }
         model.eval();
+    }
+
+    /** A potential this close to its threshold (relative) is within rounding of it: see {@link ThresholdTies}. */
+    static final double TIE_MARGIN = 1e-4;
+
+    /**
+     * Issue 5's equivalence, on every execution path: the runtime's logits equal the training
+     * network's and the reference executor's to relative error 1e-5 on every image but verified
+     * threshold ties (at most two per path, {@link ThresholdTies}); on the untied images the
+     * runtime's per-layer adds, multiplies and firing rates equal {@code ModelReport}'s.
+     */
+    static void assertEquivalent(String label, Model model, DeployedModel reference, float[] training, float[] images,
+                                 int batch) {
+        float[] executor = DeployedExecutor.logits(reference, images, batch);
+        java.util.Set<Integer> tied = new java.util.TreeSet<>();
+        for (ExecutionPath path : ExecutionPath.values()) {
+            Inference run = model.infer(images, batch, path);
+            var vsTraining = ThresholdTies.compare(training, run.logits(), batch, 1e-5, reference, images, TIE_MARGIN);
+            var vsExecutor = ThresholdTies.compare(executor, run.logits(), batch, 1e-5, reference, images, TIE_MARGIN);
+            System.out.printf("%s, path %s: relative error vs training %.2e (threshold ties: images %s), "
+                    + "vs reference executor %.2e (ties %s); densities %s%n", label, path,
+                    vsTraining.maxErrorOfAgreeing(), vsTraining.ties(), vsExecutor.maxErrorOfAgreeing(), vsExecutor.ties(),
+                    run.layers().stream().map(l -> String.format("%s %.3f", l.name(), l.inputDensity())).toList());
+            assertThat(vsTraining.real()).as("images differing from the training network without a tie, path " + path)
+                    .isEmpty();
+            assertThat(vsExecutor.real()).as("images differing from the reference executor without a tie, path " + path)
+                    .isEmpty();
+            assertThat(vsTraining.ties().size() + vsExecutor.ties().size()).as("threshold ties, path " + path)
+                    .isLessThanOrEqualTo(2);
+            tied.addAll(vsTraining.ties());
+            tied.addAll(vsExecutor.ties());
+        }
+        // The counters agree with the quant module's accounting of the same run (methods.md 4), on
+        // the images where no tie made the two runs fire differently.
+        int kept = batch - tied.size();
+        int imageSize = images.length / batch;
+        float[] untied = new float[kept * imageSize];
+        for (int b = 0, k = 0; b < batch; b++) {
+            if (!tied.contains(b)) {
+                System.arraycopy(images, b * imageSize, untied, k++ * imageSize, imageSize);
+            }
+        }
+        var report = ModelReport.measure(reference, untied, kept);
+        for (ExecutionPath path : ExecutionPath.values()) {
+            Inference run = model.infer(untied, kept, path);
+            for (LayerStats layer : run.layers()) {
+                var expected = report.layers().stream().filter(l -> l.name().equals(layer.name())).findFirst().orElseThrow();
+                assertThat(layer.adds()).as("adds of " + layer.name()).isCloseTo(expected.acs(), within(1e-6 * (1 + expected.acs())));
+                assertThat(layer.multiplies()).as("multiplies of " + layer.name())
+                        .isCloseTo(expected.macs(), within(1e-6 * (1 + expected.macs())));
+                if (layer.kind().equals("neuron")) {
+                    assertThat(layer.firingRate()).as("firing of " + layer.name()).isCloseTo(expected.firingRate(), within(1e-9));
+                }
+            }
+        }
     }
 }

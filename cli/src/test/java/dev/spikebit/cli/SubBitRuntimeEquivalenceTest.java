@@ -12,11 +12,9 @@ import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
-import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
-import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
@@ -33,7 +31,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * Issue 5, done-when, sub-bit half: a sub-bit {@code fmnist-vgg-s} (eta 4, OS-Quant) made the way
@@ -92,31 +89,8 @@ class SubBitRuntimeEquivalenceTest {
         }
 
         float[] training = RuntimeFixtures.trainingLogits(subBit, images, TEST_IMAGES, model.inputShape());
-        float[] executor = DeployedExecutor.logits(reference, images, TEST_IMAGES);
-        var report = ModelReport.measure(reference, images, 1);
-        for (ExecutionPath path : ExecutionPath.values()) {
-            Inference run = model.infer(images, TEST_IMAGES, path);
-            double vsTraining = RuntimeFixtures.relativeError(training, run.logits());
-            double vsExecutor = RuntimeFixtures.relativeError(executor, run.logits());
-            System.out.printf("fmnist-vgg-s sub-bit eta 4, %s (%d negated output channels), path %s: relative error "
-                    + "vs training %.2e, vs reference executor %.2e; input densities %s%n", variant, negated, path,
-                    vsTraining, vsExecutor, run.layers().stream().filter(l -> !l.kind().equals("neuron"))
-                            .map(l -> String.format("%s %.3f", l.name(), l.inputDensity())).toList());
-            assertThat(vsTraining).as("vs the training network, path " + path).isLessThanOrEqualTo(1e-5);
-            assertThat(vsExecutor).as("vs the reference executor, path " + path).isLessThanOrEqualTo(1e-5);
-            for (LayerStats layer : run.layers()) {
-                var expected = report.layers().stream().filter(l -> l.name().equals(layer.name())).findFirst()
-                        .orElseThrow();
-                assertThat(layer.adds()).as("adds of " + layer.name())
-                        .isCloseTo(expected.acs(), within(1e-6 * (1 + expected.acs())));
-                assertThat(layer.multiplies()).as("multiplies of " + layer.name())
-                        .isCloseTo(expected.macs(), within(1e-6 * (1 + expected.macs())));
-                if (layer.kind().equals("neuron")) {
-                    assertThat(layer.firingRate()).as("firing of " + layer.name())
-                            .isCloseTo(expected.firingRate(), within(1e-9));
-                }
-            }
-        }
+        RuntimeFixtures.assertEquivalent("fmnist-vgg-s sub-bit eta 4, " + variant + " (" + negated
+                + " negated output channels)", model, reference, training, images, TEST_IMAGES);
         printKernelAdditions(model, model.infer(images, TEST_IMAGES, ExecutionPath.AUTO));
         System.out.printf("file %d bytes, information %d bytes%n", model.fileBytes(), model.informationBytes());
     }
