@@ -50,6 +50,11 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where Fashion-MNIST is.")
     Path dataDir;
 
+    @Option(names = "--rows", split = ",", description = "reverb: train only these rows (fp-snn, bsnn, "
+            + "reverb-fixed-alpha, reverb, real-spikes-fp-weights), e.g. to share a table between processes; a later "
+            + "run of all rows in the same --out reuses them. Default: all")
+    List<String> rowNames;
+
     @Option(names = "--etas", split = ",", defaultValue = "4,5,6", description = "s2nn: codebook index bits. Default: ${DEFAULT-VALUE}")
     List<Integer> etas;
 
@@ -81,7 +86,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         List<ExperimentRow> rows = s2nn
                 ? new S2nnExperiment(net, epochs, seeds, etas, everySeedEtas == null ? etas : everySeedEtas, lr, lambda, data.train(), data.test(), out, System.err,
                         1000).run()
-                : new ReverbExperiment(net, epochs, seeds, lr, data.train(), data.test(), out, System.err, 1000).run();
+                : new ReverbExperiment(net, rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames), epochs,
+                        seeds, lr, data.train(), data.test(), out, System.err, 1000).run();
         System.out.printf("%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
         for (ExperimentRow r : rows) {
             System.out.printf("%-32s %7.2f%% %12.3f %,14d %10.1f%n", r.name(), 100 * r.accuracyMean(), r.bitsPerWeight(),

@@ -3,7 +3,8 @@ package dev.spikebit.cli.experiment;
 import dev.spikebit.cli.Samples;
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
-import dev.spikebit.cli.train.Trainer;
+import dev.spikebit.cli.train.ResumableRun;
+import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -26,7 +27,9 @@ import java.util.Map;
 /**
  * The ReverB-SNN comparison (issue 3): the same network, budget and seeds with binary or
  * real-valued spikes and full-precision, binary or binary-with-fixed-amplitude weights. Every row
- * is trained by the same code, deployed to its standard form and measured on test images.
+ * is trained by the same code, deployed to its standard form and measured on test images. Each
+ * row and seed trains in a directory of its own through {@link ResumableRun}, so running the same
+ * command again continues an interrupted table and adding seeds reuses the rows already trained.
  */
 public final class ReverbExperiment {
     /** A row of the table: its name and the two switches that define it. */
@@ -41,6 +44,7 @@ public final class ReverbExperiment {
             new Variant("real spikes, FP weights", "real", "fp"));
 
     private final String model;
+    private final List<Variant> rows;
     private final int epochs;
     private final List<Long> seeds;
     private final float lr;
@@ -50,9 +54,11 @@ public final class ReverbExperiment {
     private final PrintStream log;
     private final int measureImages;
 
-    public ReverbExperiment(String model, int epochs, List<Long> seeds, float lr, Dataset train, Dataset test, Path out,
-                            PrintStream log, int measureImages) {
+    /** @param rows the rows to train, in table order (all of {@link #ROWS} for the whole table) */
+    public ReverbExperiment(String model, List<Variant> rows, int epochs, List<Long> seeds, float lr, Dataset train,
+                            Dataset test, Path out, PrintStream log, int measureImages) {
         this.model = model;
+        this.rows = List.copyOf(rows);
         this.epochs = epochs;
         this.seeds = List.copyOf(seeds);
         this.lr = lr;
@@ -64,8 +70,8 @@ public final class ReverbExperiment {
     }
 
     public List<ExperimentRow> run() throws java.io.IOException {
-        List<ExperimentRow> rows = new ArrayList<>();
-        for (Variant v : ROWS) {
+        List<ExperimentRow> table = new ArrayList<>();
+        for (Variant v : rows) {
             List<Double> accuracies = new ArrayList<>();
             List<List<EpochMetrics>> curves = new ArrayList<>();
             ModelReport report = null;
@@ -76,10 +82,10 @@ public final class ReverbExperiment {
                         0, 0);
                 Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
                 log.printf("%n== %s (spikes %s, weights %s), seed %d -> %s%n", v.name(), v.spikes(), v.weights(), seed, dir);
-                SpikingClassifier net = QuantModels.build(spec, seed);
-                List<EpochMetrics> history = new Trainer(config, net, train, test, null, dir, log).run();
-                curves.add(history);
-                accuracies.add(history.get(history.size() - 1).testAccuracy());
+                var run = ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
+                SpikingClassifier net = run.model();
+                curves.add(run.history());
+                accuracies.add(run.finalAccuracy());
                 if (report == null) {
                     net.eval();
                     DeployedModel deployed = Reparameterizer.deploy(net);
@@ -91,11 +97,27 @@ public final class ReverbExperiment {
             }
             double firing = report.layers().stream().filter(LayerReport::isNeuron).mapToDouble(LayerReport::firingRate)
                     .average().orElse(Double.NaN);
-            rows.add(ExperimentRow.of(v.name(), v.spikes(), v.weights(), accuracies, report.bitsPerWeight(), bytes, firing,
-                    report.macs(), report.acs(), report.energyPj(), curves));
-            ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), rows);
+            table.add(ExperimentRow.of(v.name(), v.spikes(), v.weights(), accuracies, report.bitsPerWeight(), bytes,
+                    firing, report.macs(), report.acs(), report.energyPj(), curves));
+            ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), table);
         }
-        return rows;
+        return table;
+    }
+
+    /**
+     * The rows named by their slugs ({@code fp-snn}, {@code bsnn}, {@code reverb-fixed-alpha},
+     * {@code reverb}, {@code real-spikes-fp-weights}), in table order.
+     *
+     * @throws SpikebitException naming the unknown slug and the known ones
+     */
+    public static List<Variant> rowsNamed(List<String> slugs) {
+        List<String> known = ROWS.stream().map(v -> slug(v.name())).toList();
+        for (String s : slugs) {
+            if (!known.contains(s)) {
+                throw new SpikebitException("--rows: unknown row \"" + s + "\"; the rows are " + String.join(", ", known));
+            }
+        }
+        return ROWS.stream().filter(v -> slugs.contains(slug(v.name()))).toList();
     }
 
     private Map<String, Object> setup() {

@@ -1,15 +1,13 @@
 package dev.spikebit.cli.experiment;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.cli.Samples;
 import dev.spikebit.cli.subbit.Charts;
 import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
-import dev.spikebit.cli.train.Trainer;
+import dev.spikebit.cli.train.ResumableRun;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
-import dev.spikebit.core.io.AtomicFiles;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -34,15 +32,15 @@ import java.util.Map;
 
 /**
  * The S2NN comparison (issue 4, methods.md 3): per seed, a full-precision teacher and a binary
- * network are trained (or reused from an earlier run in the same directory), then the binary
+ * network are trained, then the binary
  * network is compressed to sub-bit weights for each {@code eta} and each variant (baseline
  * nearest-codeword selection, OS-Quant, OS-Quant with MPFD from the teacher) and fine-tuned for
  * the same number of epochs. Every row is deployed and measured (bits per weight, deployed bytes,
- * operations and energy from activity on test images).
+ * operations and energy from activity on test images). Every network trains in a directory of its
+ * own through {@link ResumableRun}: running the command again continues an interrupted table, and
+ * more seeds reuse what is already trained.
  */
 public final class S2nnExperiment {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** A sub-bit variant: OS-Quant selection and MPFD distillation on or off. */
     public record Variant(String name, boolean osQuant, boolean mpfd) {
     }
@@ -92,10 +90,6 @@ public final class S2nnExperiment {
         this.measureImages = measureImages;
     }
 
-    /** One trained network of a seed: where it is and its final test accuracy and curve. */
-    private record Trained(Path checkpoint, double accuracy, List<EpochMetrics> history) {
-    }
-
     /** Accumulates one table row over seeds. */
     private final class RowData {
         final String name;
@@ -117,7 +111,6 @@ public final class S2nnExperiment {
             accuracies.add(accuracy);
             curves.add(history);
             if (report == null) {
-                net.eval();
                 DeployedModel deployed = Reparameterizer.deploy(net);
                 Path file = dir.resolve("deployed.safetensors");
                 DeployedFormat.save(file, deployed);
@@ -150,13 +143,12 @@ public final class S2nnExperiment {
             boolean firstSeed = seed == seeds.get(0);
             ModelSpec base = ModelZoo.defaultSpec(model);
             Path teacherDir = out.resolve("fp-seed" + seed);
-            Trained teacher = trainOrReuse(base.withWeights("fp"), seed, teacherDir);
-            fp.add(teacher.accuracy(), teacher.history(), QuantModels.fromCheckpoint(Checkpoint.load(teacher.checkpoint())),
-                    teacherDir);
+            ResumableRun.Result teacher = trainBase(base.withWeights("fp"), seed, teacherDir);
+            fp.add(teacher.finalAccuracy(), teacher.history(), teacher.model(), teacherDir);
             Path binaryDir = out.resolve("binary-seed" + seed);
-            Trained bin = trainOrReuse(base.withWeights("binary"), seed, binaryDir);
-            Checkpoint binaryCkpt = Checkpoint.load(bin.checkpoint());
-            binary.add(bin.accuracy(), bin.history(), QuantModels.fromCheckpoint(binaryCkpt), binaryDir);
+            ResumableRun.Result bin = trainBase(base.withWeights("binary"), seed, binaryDir);
+            binary.add(bin.finalAccuracy(), bin.history(), bin.model(), binaryDir);
+            Checkpoint binaryCkpt = Checkpoint.load(binaryDir.resolve("last.safetensors"));
             for (int eta : etas) {
                 if (!firstSeed && !everySeedEtas.contains(eta)) {
                     continue;
@@ -166,11 +158,11 @@ public final class S2nnExperiment {
                     Path dir = out.resolve(ReverbExperiment.slug(name) + "-seed" + seed);
                     log.printf("%n== %s, seed %d -> %s%n", name, seed, dir);
                     SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
-                    SpikingClassifier teacherNet = v.mpfd()
-                            ? QuantModels.fromCheckpoint(Checkpoint.load(teacher.checkpoint())) : null;
                     var settings = new Compression.Settings(epochs, 64, lr, seed, lambda);
-                    List<EpochMetrics> history = Compression.fineTune(net, teacherNet, settings, train, test, dir, log);
-                    subBit.get(name).add(history.get(history.size() - 1).testAccuracy(), history, net, dir);
+                    var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, log) : null;
+                    var run = ResumableRun.train(Compression.config(net.spec(), settings), net, mpfd, train, test, dir,
+                            log);
+                    subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
                 }
             }
             write(fp, binary, subBit);
@@ -204,44 +196,11 @@ public final class S2nnExperiment {
         return rows;
     }
 
-    /**
-     * Trains {@code spec} for the experiment's epochs into {@code dir}, or reuses the run already
-     * there when its last checkpoint has the same spec and all epochs.
-     */
-    private Trained trainOrReuse(ModelSpec spec, long seed, Path dir) {
-        Path last = dir.resolve("last.safetensors");
-        if (Files.exists(last)) {
-            Checkpoint c = Checkpoint.load(last);
-            if (c.spec().equals(spec) && Integer.parseInt(c.info("epoch", "0")) == epochs
-                    && dataStamp().equals(readStamp(dir))) {
-                try {
-                    List<EpochMetrics> history = List.of(JSON.readValue(c.info("history", "[]"), EpochMetrics[].class));
-                    log.printf("reusing %s (%s, %d epochs)%n", last, spec.weights(), epochs);
-                    return new Trained(last, history.get(history.size() - 1).testAccuracy(), history);
-                } catch (Exception e) {
-                    log.printf("cannot reuse %s (%s); training again%n", last, e.getMessage());
-                }
-            }
-        }
+    /** Trains the teacher or the binary network of a seed (or reuses or resumes it, {@link ResumableRun}). */
+    private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
         log.printf("%n== %s (weights %s), seed %d -> %s%n", model, spec.weights(), seed, dir);
         TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
-        SpikingClassifier net = QuantModels.build(spec, seed);
-        List<EpochMetrics> history = new Trainer(config, net, train, test, null, dir, log).run();
-        AtomicFiles.writeString(dir.resolve("data.txt"), dataStamp());
-        return new Trained(last, history.get(history.size() - 1).testAccuracy(), history);
-    }
-
-    /** What a reused run must have been trained and tested on. */
-    private String dataStamp() {
-        return train.name() + " train " + train.size() + ", " + test.name() + " test " + test.size() + ", lr " + lr + "\n";
-    }
-
-    private static String readStamp(Path dir) {
-        try {
-            return Files.readString(dir.resolve("data.txt"));
-        } catch (IOException e) {
-            return "";
-        }
+        return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
     }
 
     private static long eligibleBytes(DeployedModel deployed) {

@@ -1,22 +1,16 @@
 package dev.spikebit.cli.subbit;
 
+import dev.spikebit.cli.train.AuxiliaryLoss;
 import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.Evaluation;
-import dev.spikebit.cli.train.TrainingPlot;
+import dev.spikebit.cli.train.ResumableRun;
+import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.Module.StateEntry;
-import dev.spikebit.core.ops.Elementwise;
-import dev.spikebit.core.ops.Losses;
-import dev.spikebit.core.ops.TimeOps;
-import dev.spikebit.core.optim.Adam;
-import dev.spikebit.core.optim.LrSchedule;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
-import dev.spikebit.data.loader.Batch;
-import dev.spikebit.data.loader.DataLoader;
 import dev.spikebit.quant.binary.BinaryConv2d;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.distill.MembraneDistillation;
@@ -24,9 +18,7 @@ import dev.spikebit.quant.subbit.KernelStatistics;
 import dev.spikebit.quant.subbit.SubBitConv2d;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,86 +96,64 @@ public final class Compression {
 
     /**
      * Fine-tunes {@code model} (cross-entropy on the mean over T, plus {@code lambda * L_MPFD} with
-     * a teacher), evaluating after each epoch; writes {@code subbit.safetensors} (the last epoch),
-     * {@code curves.png} into {@code outDir}. Returns the epochs' metrics.
+     * a teacher) with the {@link dev.spikebit.cli.train.Trainer}, evaluating after each epoch. Writes
+     * the trainer's outputs into {@code outDir} ({@code last.safetensors}, resumable, {@code best},
+     * {@code metrics.json}, {@code curves.png}) and the final network as {@code subbit.safetensors}.
+     * A directory that already holds this run is resumed or reused ({@link ResumableRun}). Returns
+     * the epochs' metrics.
      */
     public static List<EpochMetrics> fineTune(SpikingClassifier model, SpikingClassifier teacher, Settings settings,
                                               Dataset train, Dataset test, Path outDir, PrintStream log) {
-        try {
-            Files.createDirectories(outDir);
-        } catch (Exception e) {
-            throw new SpikebitException(outDir + ": cannot create the output directory: " + e.getMessage());
-        }
-        MembraneDistillation distillation = teacher == null ? null
-                : MembraneDistillation.between(model, teacher, settings.lambda());
-        if (distillation != null) {
-            log.printf("MPFD: lambda %s, %d layer pairs %s%n", settings.lambda(), distillation.pairs().size(),
-                    distillation.pairs().stream().map(MembraneDistillation.Pair::name).toList());
-        }
-        DataLoader loader = DataLoader.over(train).batchSize(settings.batchSize()).shuffle(true).dropLast(true)
-                .seed(settings.seed()).build();
-        var optimizer = Adam.adam(model.parameters(), settings.lr());
-        long total = (long) Math.max(1, loader.batchesPerEpoch()) * settings.epochs();
-        LrSchedule schedule = LrSchedule.parse("cosine", settings.lr(), total);
-        List<EpochMetrics> history = new ArrayList<>();
-        try {
-            for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
-                model.train(true);
-                long start = System.nanoTime();
-                double lossSum = 0;
-                double distillSum = 0;
-                long correct = 0;
-                long seen = 0;
-                try (var data = loader.epoch(epoch - 1)) {
-                    while (data.hasNext()) {
-                        Batch b = data.next();
-                        optimizer.setLr(schedule.lr(optimizer.steps()));
-                        Tensor x = Tensor.of(b.x(), b.shape());
-                        if (distillation != null) {
-                            distillation.runTeacher(x);
-                        }
-                        Tensor logits = TimeOps.meanOverTime(model.forward(x));
-                        Tensor ce = Losses.crossEntropy(logits, b.labels());
-                        Tensor loss = ce;
-                        if (distillation != null) {
-                            Tensor mpfd = distillation.weightedLoss();
-                            distillSum += mpfd.item() * b.size();
-                            loss = Elementwise.add(ce, mpfd);
-                        }
-                        loss.backward();
-                        optimizer.step();
-                        optimizer.zeroGrad();
-                        int[] predicted = Losses.argmax(logits);
-                        for (int i = 0; i < predicted.length; i++) {
-                            correct += predicted[i] == b.labels()[i] ? 1 : 0;
-                        }
-                        lossSum += ce.item() * b.size();
-                        seen += b.size();
-                    }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                Evaluation.Result result = Evaluation.evaluate(model, test, 256);
-                var m = new EpochMetrics(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
-                        result.loss(), result.accuracy(), seen / seconds, seconds, optimizer.lr());
-                history.add(m);
-                log.printf("epoch %d/%d: train CE %.4f%s acc %.2f%%, test acc %.2f%%, %.0f img/s%n", epoch,
-                        settings.epochs(), m.trainLoss(), distillation == null ? ""
-                                : String.format(", lambda*MPFD %.4f,", distillSum / Math.max(1, seen)),
-                        100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.imagesPerSecond());
-            }
-        } finally {
-            if (distillation != null) {
-                distillation.detach();
-            }
-        }
-        model.eval();
+        AuxiliaryLoss mpfd = teacher == null ? null : distillation(model, teacher, settings.lambda(), log);
+        List<EpochMetrics> history = ResumableRun.train(config(model.spec(), settings), model, mpfd, train, test,
+                outDir, log).history();
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", Integer.toString(settings.epochs()));
         info.put("test_accuracy", Double.toString(history.isEmpty() ? Double.NaN
                 : history.get(history.size() - 1).testAccuracy()));
         info.put("mpfd", teacher == null ? "off" : "lambda " + settings.lambda());
         Checkpoint.save(outDir.resolve("subbit.safetensors"), model.spec(), model, null, info);
-        TrainingPlot.write(outDir.resolve("curves.png"), model.spec().model() + " sub-bit", history);
         return history;
+    }
+
+    /** The training configuration of a fine-tuning: Adam, no weight decay, cosine decay, cross-entropy. */
+    public static TrainConfig config(ModelSpec spec, Settings s) {
+        return new TrainConfig(spec, s.epochs(), s.batchSize(), "adam", s.lr(), 0f, 0.9f, "cosine", "ce", false,
+                s.seed(), 0, 0);
+    }
+
+    /** MPFD from {@code teacher} into {@code student} as the trainer's auxiliary loss (methods.md 3). */
+    public static AuxiliaryLoss distillation(SpikingClassifier student, SpikingClassifier teacher, float lambda,
+                                             PrintStream log) {
+        MembraneDistillation mpfd = MembraneDistillation.between(student, teacher, lambda);
+        log.printf("MPFD: lambda %s, %d layer pairs %s%n", lambda, mpfd.pairs().size(),
+                mpfd.pairs().stream().map(MembraneDistillation.Pair::name).toList());
+        return new AuxiliaryLoss() {
+            @Override
+            public String name() {
+                return "lambda*MPFD";
+            }
+
+            @Override
+            public void beforeForward(Tensor input) {
+                mpfd.runTeacher(input);
+            }
+
+            @Override
+            public Tensor loss() {
+                return mpfd.weightedLoss();
+            }
+
+            @Override
+            public String describe() {
+                return "MPFD lambda " + lambda + " from a " + teacher.spec().weights() + " " + teacher.spec().model()
+                        + " teacher";
+            }
+
+            @Override
+            public void close() {
+                mpfd.detach();
+            }
+        };
     }
 }

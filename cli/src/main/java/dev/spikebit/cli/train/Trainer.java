@@ -5,6 +5,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.Parameter;
+import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.ops.TimeOps;
 import dev.spikebit.core.optim.Adam;
@@ -52,6 +53,8 @@ public final class Trainer {
     private final LrSchedule schedule;
     private final List<EpochMetrics> history = new ArrayList<>();
     private boolean showProgress = true;
+    private AuxiliaryLoss auxiliary;
+    private double auxiliaryMean; // the auxiliary term's mean over the last epoch's images
     private int startEpoch = 1;
     private double bestAccuracy = -1;
 
@@ -101,6 +104,15 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Adds {@code loss} to every batch's task loss (MPFD distillation, say). The epoch's train loss
+     * stays the task loss; the term's mean is logged beside it.
+     */
+    public Trainer withAuxiliaryLoss(AuxiliaryLoss loss) {
+        this.auxiliary = loss;
+        return this;
+    }
+
     public int startEpoch() {
         return startEpoch;
     }
@@ -129,9 +141,10 @@ public final class Trainer {
         for (int epoch = startEpoch; epoch <= Math.min(lastEpoch, config.epochs()); epoch++) {
             EpochMetrics m = trainEpoch(loader, epoch);
             history.add(m);
-            log.printf("epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
-                    epoch, config.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(),
-                    100 * m.testAccuracy(), m.imagesPerSecond(), m.seconds());
+            log.printf("epoch %d/%d: train loss %.4f%s acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
+                    epoch, config.epochs(), m.trainLoss(), auxiliary == null ? ""
+                            : String.format(" (+ %s %.4f)", auxiliary.name(), auxiliaryMean), 100 * m.trainAccuracy(),
+                    m.testLoss(), 100 * m.testAccuracy(), m.imagesPerSecond(), m.seconds());
             saveOutputs(epoch, m);
         }
         return history();
@@ -141,6 +154,7 @@ public final class Trainer {
         model.train(true);
         int batches = loader.batchesPerEpoch();
         double lossSum = 0;
+        double auxiliarySum = 0;
         long correct = 0;
         long seen = 0;
         long start = System.nanoTime();
@@ -149,11 +163,20 @@ public final class Trainer {
                 Batch b = epochData.next();
                 optimizer.setLr(schedule.lr(optimizer.steps()));
                 Tensor x = ModelInput.of(b);
+                if (auxiliary != null) {
+                    auxiliary.beforeForward(x);
+                }
                 Tensor steps = model.forward(x);
                 Tensor logits = TimeOps.meanOverTime(steps);
                 Tensor loss = config.loss().equals("tet") ? Losses.tet(steps, b.labels())
                         : Losses.crossEntropy(logits, b.labels());
-                loss.backward();
+                Tensor total = loss;
+                if (auxiliary != null) {
+                    Tensor extra = auxiliary.loss();
+                    auxiliarySum += extra.item() * b.size();
+                    total = Elementwise.add(loss, extra);
+                }
+                total.backward();
                 optimizer.step();
                 optimizer.zeroGrad();
                 int[] predicted = Losses.argmax(logits);
@@ -173,6 +196,7 @@ public final class Trainer {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        auxiliaryMean = auxiliarySum / Math.max(1, seen);
         Evaluation.Result result = Evaluation.evaluate(model, test, 256);
         return new EpochMetrics(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
                 result.loss(), result.accuracy(), seen / seconds, seconds, optimizer.lr());
