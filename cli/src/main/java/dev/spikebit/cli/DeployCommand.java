@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -51,26 +53,71 @@ public final class DeployCommand implements Callable<Integer> {
         System.out.printf("deployed %s to %s: %,d bytes%n", ckpt.spec().model(), out, bytes);
         if (check > 0) {
             Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, check).test();
-            double error = EquivalenceCheck.maxRelativeError(model, deployed, test, check);
-            System.out.printf("equivalence on %d real test images: max |deployed - training| / max |training| = %.2e%n",
-                    Math.min(check, test.size()), error);
-            if (error > 1e-5) {
-                throw new SpikebitException(out + ": the deployed network differs from the training network "
-                        + "(relative error " + error + " > 1e-5)");
+            var result = EquivalenceCheck.run(model, deployed, test, check);
+            System.out.println("equivalence: " + result.summary());
+            if (!result.passed()) {
+                throw new SpikebitException(out + ": the deployed network differs from the training network: "
+                        + result.failure());
             }
         }
         return 0;
     }
 
-    /** Compares the training network in eval mode with its deployed form on real images. */
+    /**
+     * Compares the training network in eval mode with its deployed form on real images, image by
+     * image: an image agrees when its logits match to relative error 1e-5. A disagreeing image is
+     * excused as a threshold tie ({@link ThresholdTies}) only while such images stay rare (at most
+     * two, or 1% of the images): a neuron near its threshold can be found in most images, so the
+     * tie test alone would excuse a network that computes something else on all of them.
+     */
     static final class EquivalenceCheck {
+        /** Relative error 1e-5 (methods.md 2). */
+        static final double TOLERANCE = 1e-5;
+        /** A potential this close to its threshold (relative) is within the rounding of the two computations. */
+        static final double TIE_MARGIN = 1e-4;
+
+        /**
+         * @param images             images compared
+         * @param maxErrorOfAgreeing the largest relative error among the agreeing images
+         * @param ties               test-set indices of images that differ by a threshold tie
+         * @param real               test-set indices of images that differ without one
+         */
+        record Result(int images, double maxErrorOfAgreeing, List<Integer> ties, List<Integer> real) {
+            /** Threshold ties excused: two, or 1% of the images. */
+            int tiesAllowed() {
+                return Math.max(2, images / 100);
+            }
+
+            boolean passed() {
+                return real.isEmpty() && ties.size() <= tiesAllowed();
+            }
+
+            /** Why the check failed, for the error message. */
+            String failure() {
+                return real.isEmpty()
+                        ? String.format("%d of %d test images differ (relative error above %s), each with a neuron near "
+                                + "its threshold, but more than %d such ties means the networks compute different "
+                                + "things: images %s", ties.size(), images, TOLERANCE, tiesAllowed(), ties)
+                        : String.format("%d of %d test images differ (relative error above %s) with no neuron at its "
+                                + "threshold: images %s", real.size(), images, TOLERANCE, real);
+            }
+
+            String summary() {
+                return String.format("relative error %.1e on %d real test images%s", maxErrorOfAgreeing, images,
+                        ties.isEmpty() ? "" : String.format(" (%d differ by a threshold tie: images %s; a potential "
+                                + "within rounding of its threshold fires in one computation and not the other)",
+                                ties.size(), ties));
+            }
+        }
+
         private EquivalenceCheck() {
         }
 
-        static double maxRelativeError(SpikingClassifier model, DeployedModel deployed, Dataset data, int count) {
+        static Result run(SpikingClassifier model, DeployedModel deployed, Dataset data, int count) {
             int n = Math.min(count, data.size());
-            double maxDiff = 0;
-            double maxRef = 0;
+            double agreeing = 0;
+            List<Integer> ties = new ArrayList<>();
+            List<Integer> real = new ArrayList<>();
             for (int first = 0; first < n; first += 64) {
                 int b = Math.min(64, n - first);
                 float[] images = Samples.range(data, first, first + b);
@@ -80,12 +127,13 @@ public final class DeployCommand implements Callable<Integer> {
                     expected = model.logits(Tensor.of(images.clone(), shape)).data();
                 }
                 float[] actual = DeployedExecutor.logits(deployed, images, b);
-                for (int i = 0; i < expected.length; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-                    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-                }
+                var c = ThresholdTies.compare(expected, actual, b, TOLERANCE, deployed, images, TIE_MARGIN);
+                agreeing = Math.max(agreeing, c.maxErrorOfAgreeing());
+                int offset = first;
+                c.ties().forEach(i -> ties.add(offset + i));
+                c.real().forEach(i -> real.add(offset + i));
             }
-            return maxRef == 0 ? maxDiff : maxDiff / maxRef;
+            return new Result(n, agreeing, ties, real);
         }
     }
 }

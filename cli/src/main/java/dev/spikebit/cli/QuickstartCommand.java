@@ -59,10 +59,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         DeployedModel deployed = Reparameterizer.deploy(model);
         Path file = out.resolve("deployed.safetensors");
         DeployedFormat.save(file, deployed);
-        double error = DeployCommand.EquivalenceCheck.maxRelativeError(model, deployed, data.test(), 512);
-        if (error > 1e-5) {
-            throw new SpikebitException(file + ": the deployed network differs from the training network (relative error "
-                    + error + ")");
+        var equivalence = DeployCommand.EquivalenceCheck.run(model, deployed, data.test(), 512);
+        if (!equivalence.passed()) {
+            throw new SpikebitException(file + ": the deployed network differs from the training network: "
+                    + equivalence.failure());
         }
         ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 1000), 64);
         double minutes = (System.nanoTime() - start) / 60e9;
@@ -73,7 +73,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         System.out.printf("  training speed     %.0f images/s%n", last.imagesPerSecond());
         System.out.printf("  deployed model     %s: %,d bytes, %.2f bits per weight on average%n", file,
                 Files.size(file), report.bitsPerWeight());
-        System.out.printf("  equivalence        deployed vs training logits: relative error %.1e on 512 test images%n", error);
+        System.out.printf("  equivalence        deployed vs training logits: %s%n", equivalence.summary());
         System.out.printf("  energy per image   %.1f nJ (%,.0f MACs, %,.0f ACs; 4.6 pJ/MAC, 0.9 pJ/AC)%n",
                 report.energyPj() / 1000, report.macs(), report.acs());
         System.out.printf("  per layer          spikebit inspect %s%n", file);

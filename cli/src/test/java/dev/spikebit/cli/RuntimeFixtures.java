@@ -113,7 +113,7 @@ final class RuntimeFixtures {
     }
 
     /** A potential this close to its threshold (relative) is within rounding of it: see {@link ThresholdTies}. */
-    static final double TIE_MARGIN = 1e-4;
+    static final double TIE_MARGIN = DeployCommand.EquivalenceCheck.TIE_MARGIN;
 
     /**
      * Issue 5's equivalence, on every execution path: the runtime's logits equal the training
