@@ -65,7 +65,7 @@ public class RuntimeKernelBench {
         scratch = new float[Math.max(Math.max(SignConvKernel.denseScratch(signConv, 14, 14),
                 SignConvKernel.eventScratch(signConv, 14, 14)), FloatKernels.convScratch(floatConv, 14, 14))];
         events = new int[3136 * 2];
-        offsets = new int[SignConvKernel.denseIntScratch(signConv)];
+        offsets = SignConvKernel.rowTableOffsets(signConv, 14, 14);
     }
 
     private static byte[] bits(SplittableRandom rng, int rows, int length) {

@@ -80,7 +80,7 @@ public class SubBitConvBench {
         output = new float[CHANNELS * SIZE * SIZE];
         scratch = new float[Math.max(CodewordConvKernel.scratch(subBit, SIZE, SIZE), Math.max(
                 SignConvKernel.denseScratch(signs, SIZE, SIZE), FloatKernels.convScratch(floats, SIZE, SIZE)))];
-        offsets = new int[SignConvKernel.denseIntScratch(signs)];
+        offsets = SignConvKernel.rowTableOffsets(signs, SIZE, SIZE);
     }
 
     /** Codeword reuse: each input channel convolved once per codeword, each output adding its selected maps. */

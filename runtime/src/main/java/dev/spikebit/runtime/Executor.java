@@ -29,7 +29,6 @@ final class Executor {
     private final float[][] state;
     private final float[] scratch;
     private final int[] events;
-    private final int[] offsets;
     private final float[] sum;
 
     // Counters, summed over the images this executor ran.
@@ -58,13 +57,6 @@ final class Executor {
         }
         scratch = new float[plan.scratchFloats];
         events = new int[plan.maxInput];
-        int offsetInts = 0;
-        for (Layer layer : plan.layers) {
-            if (layer instanceof Layer.SignConv c) {
-                offsetInts = Math.max(offsetInts, SignConvKernel.denseIntScratch(c));
-            }
-        }
-        offsets = new int[offsetInts];
         sum = new float[plan.graph.numClasses()];
         inputs = new long[n];
         nonZero = new long[n];
@@ -149,7 +141,7 @@ final class Executor {
                     SignConvKernel.events(c, x, 0, in[1], in[2], events, nonZeros, out, 0, scratch);
                     eventRuns[i]++;
                 } else {
-                    SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch, offsets);
+                    SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch, plan.rowTableOffsets[i]);
                     denseRuns[i]++;
                 }
             }

@@ -37,6 +37,8 @@ final class Plan {
     final boolean[] analogInput;
     /** Whether the layer's operations are multiplies (MACs) rather than additions. */
     final boolean[] multiplies;
+    /** For 3x3 stride-1 sign convolutions, {@link SignConvKernel#rowTableOffsets}; null otherwise. */
+    final int[][] rowTableOffsets;
     final int repeat;
     final int scratchFloats;
     final int maxInput;
@@ -51,6 +53,7 @@ final class Plan {
         fanOut = new int[n][];
         analogInput = new boolean[n];
         multiplies = new boolean[n];
+        rowTableOffsets = new int[n][];
         repeat = graph.repeatIndex();
         // What flows between layers: analog values, binary spikes, or real-valued (or pooled) spikes.
         String activity = "analog";
@@ -76,6 +79,7 @@ final class Plan {
                     fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
                     scratch = Math.max(scratch, SignConvKernel.denseScratch(c, in[1], in[2]));
                     scratch = Math.max(scratch, SignConvKernel.eventScratch(c, in[1], in[2]));
+                    rowTableOffsets[i] = SignConvKernel.rowTableOffsets(c, in[1], in[2]);
                 }
                 case Layer.CodewordConv c -> {
                     fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());

@@ -120,7 +120,7 @@ class CodewordConvKernelTest {
         // The same layer as a sign convolution: the same sums in another order.
         Layer.SignConv signs = layer.toSignConv();
         float[] signScratch = new float[SignConvKernel.denseScratch(signs, h, w)];
-        int[] offsets = new int[SignConvKernel.denseIntScratch(signs)];
+        int[] offsets = SignConvKernel.rowTableOffsets(signs, h, w);
         float[] z = new float[expected.length];
         SignConvKernel.dense(signs, x, 0, h, w, z, 0, signScratch, offsets);
         for (int i = 0; i < expected.length; i++) {

@@ -82,7 +82,7 @@ class SignKernelsTest {
         // Garbage in the output and the scratch must not leak into the result.
         java.util.Arrays.fill(dense, 7f);
         java.util.Arrays.fill(scratch, 3f);
-        SignConvKernel.dense(layer, x, 0, h, w, dense, 0, scratch, new int[SignConvKernel.denseIntScratch(layer)]);
+        SignConvKernel.dense(layer, x, 0, h, w, dense, 0, scratch, SignConvKernel.rowTableOffsets(layer, h, w));
         float[] shifted = new float[expected.length];
         java.util.Arrays.fill(shifted, 7f);
         java.util.Arrays.fill(scratch, 4f);
