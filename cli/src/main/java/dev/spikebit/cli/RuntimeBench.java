@@ -1,5 +1,6 @@
 package dev.spikebit.cli;
 
+import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -12,9 +13,20 @@ import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.graph.Layer;
 
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
@@ -23,6 +35,12 @@ import java.util.function.IntConsumer;
  * deployed model against the training engine's evaluation mode on the same network, in one run,
  * at batch 1 and 64 (median of several timed runs, the two engines interleaved so that a busy
  * machine slows both alike).
+ *
+ * <p>Each engine runs in a JVM of its own (a worker process started with this JVM's flags and
+ * class path), as JMH forks its benchmarks: in one JVM the two engines' Vector API code shares the
+ * JIT's profiles of the vector classes, and whichever compiles second ran several times slower (the
+ * runtime at batch 1: 232 images/s next to the training engine, 1,740 alone). The workers take turns:
+ * only one runs at a time, each after its own warm-up.
  *
  * <p>The training engine runs the zoo network the file was deployed from: restored from
  * {@code --checkpoint} when given, otherwise built with the same architecture, spikes and binary
@@ -34,6 +52,10 @@ import java.util.function.IntConsumer;
 public final class RuntimeBench {
     /** Minimum wall time of one timed run. */
     private static final long RUN_NANOS = 400_000_000L;
+    /** Windows of {@link #RUN_NANOS} each engine runs untimed first, at least: 8 s. */
+    private static final int WARM_UP_WINDOWS = 20;
+    private static final int[] BATCHES = {1, 64};
+    private static final int IMAGES = 256;
 
     private RuntimeBench() {
     }
@@ -51,58 +73,187 @@ public final class RuntimeBench {
      * @param dataDir    where the dataset is, or null for the usual places
      * @param runs       timed runs per engine and batch size; the median is reported
      */
-    public static java.util.List<Rate> run(Path deployed, Path checkpoint, Path dataDir, int runs, PrintStream out) {
+    public static List<Rate> run(Path deployed, Path checkpoint, Path dataDir, int runs, PrintStream out) {
         Model model = Model.load(deployed);
-        SpikingClassifier network = trainingNetwork(model, checkpoint);
-        int[] shape = model.inputShape();
-        float[] pool = images(model, dataDir, 256, out);
-        int per = shape[0] * shape[1] * shape[2];
-        int available = pool.length / per;
-        out.printf("bench infer: %s (%s), T=%d, %,d-byte file; runtime threads %s; %d runs per engine%n", deployed,
-                model.name(), model.timeSteps(), model.fileBytes(),
+        trainingNetwork(model, checkpoint); // fails here, with its message, rather than in a worker
+        float[] pool = images(model, dataDir, IMAGES, out);
+        int per = model.inputShape()[0] * model.inputShape()[1] * model.inputShape()[2];
+        out.printf("bench infer: %s (%s), T=%d, %,d-byte file; runtime threads %s; %d runs per engine, each engine in "
+                + "a JVM of its own%n", deployed, model.name(), model.timeSteps(), model.fileBytes(),
                 System.getProperty("spikebit.runtime.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
                 runs);
-        java.util.List<Rate> rates = new java.util.ArrayList<>();
-        for (int batch : new int[] {1, 64}) {
-            float[][] batches = new float[Math.max(1, available / batch)][];
-            for (int i = 0; i < batches.length; i++) {
-                batches[i] = Arrays.copyOfRange(pool, i * batch * per, (i + 1) * batch * per);
-            }
-            IntConsumer runtime = i -> model.infer(batches[i % batches.length], batch, ExecutionPath.AUTO);
-            IntConsumer training = i -> {
-                try (var scope = NoGrad.enter()) {
-                    network.logits(Tensor.of(batches[i % batches.length].clone(), batch, shape[0], shape[1], shape[2]));
+        List<Rate> rates = new ArrayList<>();
+        try (Worker runtime = Worker.start("runtime", deployed, checkpoint, dataDir);
+             Worker training = Worker.start("training", deployed, checkpoint, dataDir)) {
+            for (int batch : BATCHES) {
+                runtime.warmUp(batch);
+                training.warmUp(batch);
+                double[][] r = new double[2][runs];
+                double[][] t = new double[2][runs];
+                for (int k = 0; k < runs; k++) {
+                    double[] a = runtime.time(batch);
+                    r[0][k] = a[0];
+                    r[1][k] = a[1];
+                    double[] b = training.time(batch);
+                    t[0][k] = b[0];
+                    t[1][k] = b[1];
                 }
-            };
-            // Warm-up: both engines compile their hot loops (the Vector API is slow until compiled).
-            timed(runtime, batch, 8 * RUN_NANOS, new double[1]);
-            timed(training, batch, 8 * RUN_NANOS, new double[1]);
-            double[] r = new double[runs];
-            double[] t = new double[runs];
-            double[] rc = new double[runs];
-            double[] tc = new double[runs];
-            for (int k = 0; k < runs; k++) {
-                double[] cpu = new double[1];
-                r[k] = timed(runtime, batch, RUN_NANOS, cpu);
-                rc[k] = cpu[0];
-                t[k] = timed(training, batch, RUN_NANOS, cpu);
-                tc[k] = cpu[0];
+                Rate rr = rate("runtime", batch, r[0], r[1]);
+                Rate tr = rate("training engine (eval)", batch, t[0], t[1]);
+                rates.add(rr);
+                rates.add(tr);
+                out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training "
+                        + "engine eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: "
+                        + "%.2fx)%n", batch, rr.median(), rr.min(), rr.max(), rr.cpuMsPerImage(), tr.median(), tr.min(),
+                        tr.max(), tr.cpuMsPerImage(), rr.median() / tr.median(), tr.cpuMsPerImage() / rr.cpuMsPerImage());
             }
-            Rate rr = rate("runtime", batch, r, rc);
-            Rate tr = rate("training engine (eval)", batch, t, tc);
-            rates.add(rr);
-            rates.add(tr);
-            out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training engine "
-                    + "eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: %.2fx)%n",
-                    batch, rr.median(), rr.min(), rr.max(), rr.cpuMsPerImage(), tr.median(), tr.min(), tr.max(),
-                    tr.cpuMsPerImage(), rr.median() / tr.median(), tr.cpuMsPerImage() / rr.cpuMsPerImage());
         }
-        Inference run = model.infer(Arrays.copyOf(pool, Math.min(available, 64) * per), Math.min(available, 64),
-                ExecutionPath.AUTO);
+        int count = Math.min(pool.length / per, 64);
+        Inference run = model.infer(Arrays.copyOf(pool, count * per), count, ExecutionPath.AUTO);
         out.printf("  per inference: %.0f adds, %.0f multiplies, %.2f uJ; layers: %s%n", run.adds(), run.multiplies(),
                 run.energyPj() / 1e6, run.layers().stream().filter(l -> !l.path().isEmpty())
                         .map(l -> String.format("%s %s at density %.2f", l.name(), l.path(), l.inputDensity())).toList());
         return rates;
+    }
+
+    /**
+     * A worker's entry point: {@code RuntimeBench ENGINE MODEL CHECKPOINT|- DATA_DIR|-}, ENGINE
+     * {@code runtime} or {@code training}. Prints {@code ready}, then answers on standard output
+     * each line of standard input: {@code warm B} (warm up at batch B, then {@code ok}),
+     * {@code time B} (one timed run: images/s and CPU-ms per image), {@code quit}.
+     */
+    public static void main(String[] args) throws IOException {
+        String engine = args[0];
+        Model model = Model.load(Path.of(args[1]));
+        Path checkpoint = args[2].equals("-") ? null : Path.of(args[2]);
+        Path dataDir = args[3].equals("-") ? null : Path.of(args[3]);
+        SpikingClassifier network = engine.equals("training") ? trainingNetwork(model, checkpoint) : null;
+        float[] pool = images(model, dataDir, IMAGES, new PrintStream(OutputStream.nullOutputStream()));
+        int[] shape = model.inputShape();
+        int per = shape[0] * shape[1] * shape[2];
+        int available = pool.length / per;
+        var answers = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        answers.println("ready");
+        var requests = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = requests.readLine()) != null && !line.equals("quit"); ) {
+            String[] words = line.split(" ");
+            int batch = Integer.parseInt(words[1]);
+            float[][] batches = new float[Math.max(1, available / batch)][];
+            for (int i = 0; i < batches.length; i++) {
+                batches[i] = Arrays.copyOfRange(pool, i * batch * per, (i + 1) * batch * per);
+            }
+            IntConsumer step = network == null
+                    ? i -> model.infer(batches[i % batches.length], batch, ExecutionPath.AUTO)
+                    : i -> {
+                        try (var scope = NoGrad.enter()) {
+                            network.logits(Tensor.of(batches[i % batches.length].clone(), batch, shape[0], shape[1],
+                                    shape[2]));
+                        }
+                    };
+            if (words[0].equals("warm")) {
+                warmUp(step, batch);
+                answers.println("ok");
+            } else {
+                double[] cpu = new double[1];
+                double rate = timed(step, batch, RUN_NANOS, cpu);
+                answers.println(rate + " " + cpu[0]);
+            }
+        }
+    }
+
+    /** A JVM running one engine for {@link #run}, timed on request. */
+    private static final class Worker implements AutoCloseable {
+        private final String engine;
+        private final Process process;
+        private final BufferedReader answers;
+        private final PrintWriter requests;
+
+        private Worker(String engine, Process process) {
+            this.engine = engine;
+            this.process = process;
+            this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.requests = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        /** Starts {@code java <this JVM's flags> -cp <this class path> RuntimeBench ENGINE ...} and waits for it. */
+        static Worker start(String engine, Path deployed, Path checkpoint, Path dataDir) {
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                // A profiler or debugger attached to the parent stays with the parent.
+                if (!flag.startsWith("-XX:StartFlightRecording") && !flag.startsWith("-agentlib")
+                        && !flag.startsWith("-javaagent")) {
+                    command.add(flag);
+                }
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), RuntimeBench.class.getName(), engine,
+                    deployed.toAbsolutePath().toString(), checkpoint == null ? "-" : checkpoint.toAbsolutePath().toString(),
+                    dataDir == null ? "-" : dataDir.toAbsolutePath().toString()));
+            try {
+                Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Worker w = new Worker(engine, p);
+                w.expect("ready");
+                return w;
+            } catch (IOException e) {
+                throw new SpikebitException("bench infer: cannot start the " + engine + " worker JVM: " + e.getMessage());
+            }
+        }
+
+        void warmUp(int batch) {
+            requests.println("warm " + batch);
+            expect("ok");
+        }
+
+        /** One timed run: {images/s, CPU-ms per image}. */
+        double[] time(int batch) {
+            requests.println("time " + batch);
+            String[] words = expect(null).split(" ");
+            return new double[] {Double.parseDouble(words[0]), Double.parseDouble(words[1])};
+        }
+
+        private String expect(String word) {
+            try {
+                String line = answers.readLine();
+                if (line == null || word != null && !line.equals(word)) {
+                    throw new SpikebitException("bench infer: the " + engine + " worker " + (line == null
+                            ? "stopped (exit code " + process.waitFor() + "); its errors are above" : "answered \"" + line
+                            + "\" instead of \"" + word + "\""));
+                }
+                return line;
+            } catch (IOException | InterruptedException e) {
+                throw new SpikebitException("bench infer: lost the " + engine + " worker: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            requests.println("quit");
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code step} for at least {@value #WARM_UP_WINDOWS} windows and then until its rate
+     * settles (two windows in a row within 5%). The Vector API kernels are slow until C2 has
+     * compiled them, which takes several seconds of CPU; the rate can plateau on the way there, so a
+     * test for a steady rate alone stopped too early (437, 908, 1,059 images/s in the first timed runs).
+     */
+    private static void warmUp(IntConsumer step, int batch) {
+        double previous = 0;
+        for (int window = 0; window < 3 * WARM_UP_WINDOWS; window++) {
+            double rate = timed(step, batch, RUN_NANOS, new double[1]);
+            if (window >= WARM_UP_WINDOWS && Math.abs(rate - previous) <= 0.05 * previous) {
+                return;
+            }
+            previous = rate;
+        }
     }
 
     private static Rate rate(String engine, int batch, double[] values, double[] cpu) {

@@ -1,11 +1,23 @@
 package dev.spikebit.runtime.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Max and average pooling over square windows without padding, one image {@code [C, h, w]}; both
  * commute with the positive spike scales of the standard form (methods.md 2). The average is the
  * window's sum in row order times {@code 1 / (k * k)}, as the training network computes it.
  */
 public final class PoolKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Outputs of a 2x2 window per vector of inputs. */
+    private static final int HALF = F.length() / 2;
+    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % F.length());
+    private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(F, i -> (2 * i + 1) % F.length());
+    private static final VectorMask<Float> FIRST_HALF = F.indexInRange(0, HALF);
+
     private PoolKernels() {
     }
 
@@ -36,9 +48,11 @@ public final class PoolKernels {
     }
 
     /**
-     * The common 2x2, stride 2 window, unrolled. {@code Math.max} compiles to branch-free
-     * instructions; a comparison would branch, and on spikes (zero or not at random) the branch
-     * is mispredicted half the time.
+     * The common 2x2, stride 2 window, {@value #HALF} outputs at a time: the maximum of the two
+     * input rows lane by lane, then of each pair of neighbouring lanes, gathered by two fixed
+     * shuffles (even lanes, odd lanes) into the first half of a vector. The row's last, partial
+     * group is masked. A scalar loop over the four values per output took an eighth of a
+     * fmnist-cnn inference.
      */
     private static void max2x2(int channels, int h, int w, int oh, int ow, float[] x, int xOff, float[] out, int outOff) {
         for (int c = 0; c < channels; c++) {
@@ -48,12 +62,12 @@ public final class PoolKernels {
                 int top = in + 2 * oy * w;
                 int bottom = top + w;
                 int o = dst + oy * ow;
-                for (int ox = 0; ox < ow; ox++) {
-                    float a = x[top + 2 * ox];
-                    float b = x[top + 2 * ox + 1];
-                    float d = x[bottom + 2 * ox];
-                    float e = x[bottom + 2 * ox + 1];
-                    out[o + ox] = Math.max(Math.max(a, b), Math.max(d, e));
+                for (int ox = 0; ox < ow; ox += HALF) {
+                    var read = F.indexInRange(2 * ox, 2 * ow);
+                    var rows = FloatVector.fromArray(F, x, top + 2 * ox, read)
+                            .max(FloatVector.fromArray(F, x, bottom + 2 * ox, read));
+                    rows.rearrange(EVEN_LANES).max(rows.rearrange(ODD_LANES))
+                            .intoArray(out, o + ox, FIRST_HALF.and(F.indexInRange(ox, ow)));
                 }
             }
         }
