@@ -40,7 +40,7 @@ import java.util.function.IntConsumer;
  * class path), as JMH forks its benchmarks: in one JVM the two engines' Vector API code shares the
  * JIT's profiles of the vector classes, and whichever compiles second ran several times slower (the
  * runtime at batch 1: 232 images/s next to the training engine, 1,740 alone). The workers take turns:
- * only one runs at a time, each after its own warm-up.
+ * only one runs at a time, each after its own warm-up, and each batch size gets new workers.
  *
  * <p>The training engine runs the zoo network the file was deployed from: restored from
  * {@code --checkpoint} when given, otherwise built with the same architecture, spikes and binary
@@ -83,9 +83,10 @@ public final class RuntimeBench {
                 System.getProperty("spikebit.runtime.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
                 runs);
         List<Rate> rates = new ArrayList<>();
-        try (Worker runtime = Worker.start("runtime", deployed, checkpoint, dataDir);
-             Worker training = Worker.start("training", deployed, checkpoint, dataDir)) {
-            for (int batch : BATCHES) {
+        for (int batch : BATCHES) {
+            // Fresh workers per batch size: a JVM that ran batch 1 first ran batch 64 up to 10x slower.
+            try (Worker runtime = Worker.start("runtime", deployed, checkpoint, dataDir);
+                 Worker training = Worker.start("training", deployed, checkpoint, dataDir)) {
                 runtime.warmUp(batch);
                 training.warmUp(batch);
                 double[][] r = new double[2][runs];

@@ -2,9 +2,26 @@ package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Max and average pooling over {@code [N, C, H, W]} (no padding), each beside its backward. */
 public final class Pooling {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Integer lanes of the same count as {@link #F}'s, for the winners' indices. */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** 2x2 windows per vector of one input row. */
+    private static final int HALF = F.length() / 2;
+    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % F.length());
+    private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(F, i -> (2 * i + 1) % F.length());
+    /** {@code 2 i}: lane i's window starts two inputs after lane i - 1's. */
+    private static final IntVector EVEN_OFFSETS = IntVector.zero(I).addIndex(2);
+    private static final VectorMask<Float> FIRST_HALF = F.indexInRange(0, HALF);
+
     private Pooling() {
     }
 
@@ -37,31 +54,40 @@ public final class Pooling {
         }, x);
     }
 
-    /** The common 2x2, stride 2 window: two input rows per output row, no inner window loops. */
+    /**
+     * The common 2x2, stride 2 window, {@code HALF} outputs per vector: the window's four values
+     * (top-left, top-right, bottom-left, bottom-right) are gathered from two rows by fixed even
+     * and odd lane shuffles and compared in that order with a strict {@code >}, as the scalar
+     * window loop does (the first of equal values wins), keeping the index of the winner. The
+     * scalar version branched on every comparison, and on spikes (zero or not at random) half of
+     * those branches were mispredicted: it took a ninth of a fmnist-cnn training step.
+     */
     private static void maxPlane2x2(float[] in, int base, int w, float[] out, int[] argmax, int outBase, int oh, int ow) {
         for (int y = 0; y < oh; y++) {
             int top = base + 2 * y * w;
             int bottom = top + w;
             int o = outBase + y * ow;
-            for (int xo = 0; xo < ow; xo++) {
-                int a = top + 2 * xo;
-                int b = bottom + 2 * xo;
-                int best = a;
-                float max = in[a];
-                if (in[a + 1] > max) {
-                    max = in[a + 1];
-                    best = a + 1;
-                }
-                if (in[b] > max) {
-                    max = in[b];
-                    best = b;
-                }
-                if (in[b + 1] > max) {
-                    max = in[b + 1];
-                    best = b + 1;
-                }
-                out[o + xo] = max;
-                argmax[o + xo] = best;
+            for (int xo = 0; xo < ow; xo += HALF) {
+                var read = F.indexInRange(2 * xo, 2 * ow);
+                var upper = FloatVector.fromArray(F, in, top + 2 * xo, read);
+                var lower = FloatVector.fromArray(F, in, bottom + 2 * xo, read);
+                var max = upper.rearrange(EVEN_LANES);
+                var best = EVEN_OFFSETS.add(top + 2 * xo);
+                var candidate = upper.rearrange(ODD_LANES);
+                var wins = candidate.compare(VectorOperators.GT, max);
+                max = max.blend(candidate, wins);
+                best = best.blend(best.add(1), wins.cast(I));
+                candidate = lower.rearrange(EVEN_LANES);
+                wins = candidate.compare(VectorOperators.GT, max);
+                max = max.blend(candidate, wins);
+                best = best.blend(EVEN_OFFSETS.add(bottom + 2 * xo), wins.cast(I));
+                candidate = lower.rearrange(ODD_LANES);
+                wins = candidate.compare(VectorOperators.GT, max);
+                max = max.blend(candidate, wins);
+                best = best.blend(EVEN_OFFSETS.add(bottom + 2 * xo + 1), wins.cast(I));
+                var store = FIRST_HALF.and(F.indexInRange(xo, ow));
+                max.intoArray(out, o + xo, store);
+                best.intoArray(argmax, o + xo, store.cast(I));
             }
         }
     }
