@@ -33,14 +33,14 @@ import java.util.function.IntConsumer;
 /**
  * {@code spikebit bench infer --model FILE.safetensors}: images per second of the runtime on a
  * deployed model against the training engine's evaluation mode on the same network, in one run,
- * at batch 1 and 64 (median of several timed runs, the two engines interleaved so that a busy
- * machine slows both alike).
+ * at batch 1 and 64 (median of several timed runs).
  *
  * <p>Each engine runs in a JVM of its own (a worker process started with this JVM's flags and
  * class path), as JMH forks its benchmarks: in one JVM the two engines' Vector API code shares the
  * JIT's profiles of the vector classes, and whichever compiles second ran several times slower (the
- * runtime at batch 1: 232 images/s next to the training engine, 1,740 alone). The workers take turns:
- * only one runs at a time, each after its own warm-up, and each batch size gets new workers.
+ * runtime at batch 1: 232 images/s next to the training engine, 1,740 alone). One worker at a
+ * time: the runtime, then the training engine, a new pair for each batch size; each warms up
+ * until its rate settles, then runs the timed runs.
  *
  * <p>The training engine runs the zoo network the file was deployed from: restored from
  * {@code --checkpoint} when given, otherwise built with the same architecture, spikes and binary
@@ -84,30 +84,14 @@ public final class RuntimeBench {
                 runs);
         List<Rate> rates = new ArrayList<>();
         for (int batch : BATCHES) {
-            // Fresh workers per batch size: a JVM that ran batch 1 first ran batch 64 up to 10x slower.
-            try (Worker runtime = Worker.start("runtime", deployed, checkpoint, dataDir);
-                 Worker training = Worker.start("training", deployed, checkpoint, dataDir)) {
-                runtime.warmUp(batch);
-                training.warmUp(batch);
-                double[][] r = new double[2][runs];
-                double[][] t = new double[2][runs];
-                for (int k = 0; k < runs; k++) {
-                    double[] a = runtime.time(batch);
-                    r[0][k] = a[0];
-                    r[1][k] = a[1];
-                    double[] b = training.time(batch);
-                    t[0][k] = b[0];
-                    t[1][k] = b[1];
-                }
-                Rate rr = rate("runtime", batch, r[0], r[1]);
-                Rate tr = rate("training engine (eval)", batch, t[0], t[1]);
-                rates.add(rr);
-                rates.add(tr);
-                out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training "
-                        + "engine eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: "
-                        + "%.2fx)%n", batch, rr.median(), rr.min(), rr.max(), rr.cpuMsPerImage(), tr.median(), tr.min(),
-                        tr.max(), tr.cpuMsPerImage(), rr.median() / tr.median(), tr.cpuMsPerImage() / rr.cpuMsPerImage());
-            }
+            Rate rr = measure("runtime", batch, runs, deployed, checkpoint, dataDir);
+            Rate tr = measure("training engine (eval)", batch, runs, deployed, checkpoint, dataDir);
+            rates.add(rr);
+            rates.add(tr);
+            out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training "
+                    + "engine eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: "
+                    + "%.2fx)%n", batch, rr.median(), rr.min(), rr.max(), rr.cpuMsPerImage(), tr.median(), tr.min(),
+                    tr.max(), tr.cpuMsPerImage(), rr.median() / tr.median(), tr.cpuMsPerImage() / rr.cpuMsPerImage());
         }
         int count = Math.min(pool.length / per, 64);
         Inference run = model.infer(Arrays.copyOf(pool, count * per), count, ExecutionPath.AUTO);
@@ -115,6 +99,26 @@ public final class RuntimeBench {
                 run.energyPj() / 1e6, run.layers().stream().filter(l -> !l.path().isEmpty())
                         .map(l -> String.format("%s %s at density %.2f", l.name(), l.path(), l.inputDensity())).toList());
         return rates;
+    }
+
+    /**
+     * One engine at one batch size in a new worker JVM: warm-up, then {@code runs} timed runs. Only
+     * this worker exists while it is timed, so that no other JVM's background compilation or
+     * collection takes one of the cores from it.
+     */
+    private static Rate measure(String engine, int batch, int runs, Path deployed, Path checkpoint, Path dataDir) {
+        try (Worker worker = Worker.start(engine.startsWith("runtime") ? "runtime" : "training", deployed, checkpoint,
+                dataDir)) {
+            worker.warmUp(batch);
+            double[] rate = new double[runs];
+            double[] cpu = new double[runs];
+            for (int k = 0; k < runs; k++) {
+                double[] r = worker.time(batch);
+                rate[k] = r[0];
+                cpu[k] = r[1];
+            }
+            return rate(engine, batch, rate, cpu);
+        }
     }
 
     /**

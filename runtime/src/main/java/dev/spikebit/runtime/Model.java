@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * A deployed spiking network ready to run: the entry point of the runtime (methods.md 2, the
@@ -156,7 +157,7 @@ public final class Model {
         int parts = Math.max(1, Math.min(batch, threads));
         float[] logits = new float[batch * numClasses()];
         Executor[] executors = new Executor[parts];
-        List<ForkJoinTask<?>> tasks = new ArrayList<>();
+        List<Future<?>> tasks = new ArrayList<>();
         for (int part = 0; part < parts; part++) {
             int from = (int) ((long) batch * part / parts);
             int to = (int) ((long) batch * (part + 1) / parts);
@@ -173,13 +174,31 @@ public final class Model {
                 tasks.add(Workers.pool().submit(work));
             }
         }
-        for (ForkJoinTask<?> task : tasks) {
-            task.join();
+        for (Future<?> task : tasks) {
+            await(task);
         }
         Inference result = new Inference(logits, batch, numClasses(), stats(executors, batch));
         // Only after every task has finished (a failed call drops its executors).
         idle.get(path).addAll(Arrays.asList(executors));
         return result;
+    }
+
+    /** Waits for a part of the batch; its failure is rethrown as it was thrown. */
+    private static void await(Future<?> task) {
+        try {
+            task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeModelException("interrupted while running a batch");
+        }
     }
 
     /** An idle executor for {@code path} with its counters at zero, or a new one. */

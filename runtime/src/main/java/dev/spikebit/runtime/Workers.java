@@ -1,15 +1,23 @@
 package dev.spikebit.runtime;
 
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The runtime's own small thread pool (the runtime depends on nothing, so it cannot use the
  * engine's). Daemon threads, created on first use; its size is the system property
  * {@code spikebit.runtime.threads}, else the number of processors. The only global state of the
  * runtime.
+ *
+ * <p>A plain fixed pool whose idle threads park, not a {@link java.util.concurrent.ForkJoinPool}:
+ * the runtime hands out a few large parts of a batch (no work stealing to gain), and a fork-join
+ * worker that runs out of work spins for a while before it parks, on a core the other part needs.
  */
 final class Workers {
-    private static volatile ForkJoinPool pool;
+    private static volatile ExecutorService pool;
 
     private Workers() {
     }
@@ -18,13 +26,19 @@ final class Workers {
         return Integer.getInteger("spikebit.runtime.threads", Runtime.getRuntime().availableProcessors());
     }
 
-    static ForkJoinPool pool() {
-        ForkJoinPool p = pool;
+    static ExecutorService pool() {
+        ExecutorService p = pool;
         if (p == null) {
             synchronized (Workers.class) {
                 p = pool;
                 if (p == null) {
-                    p = new ForkJoinPool(Math.max(1, size()));
+                    int n = Math.max(1, size());
+                    AtomicInteger count = new AtomicInteger();
+                    p = new ThreadPoolExecutor(n, n, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+                        Thread t = new Thread(task, "spikebit-runtime-" + count.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
                     pool = p;
                 }
             }
