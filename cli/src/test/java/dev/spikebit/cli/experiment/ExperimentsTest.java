@@ -1,6 +1,6 @@
 package dev.spikebit.cli.experiment;
 
-import dev.spikebit.cli.DatasetChoice;
+import dev.spikebit.cli.FashionMnistSubset;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.ArrayDataset;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,13 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The two paper tables on a few hundred real Fashion-MNIST images, one epoch each: every row is
@@ -29,11 +27,9 @@ class ExperimentsTest {
 
     @BeforeAll
     static void realImages() {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
-        var data = DatasetChoice.load("fashion-mnist", null, 192, 64);
-        train = (ArrayDataset) data.train();
-        test = (ArrayDataset) data.test();
+        var data = FashionMnistSubset.load(192, 64);
+        train = data.train();
+        test = data.test();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.spikebit.cli.train;
 
-import dev.spikebit.cli.DatasetChoice;
+import dev.spikebit.cli.FashionMnistSubset;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs that continue after an interruption, are reused when finished, and start over when they differ. */
 class ResumableRunTest {
@@ -29,11 +28,9 @@ class ResumableRunTest {
 
     @BeforeAll
     static void realImages() {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
-        var data = DatasetChoice.load("fashion-mnist", null, 256, 64);
-        train = (ArrayDataset) data.train();
-        test = (ArrayDataset) data.test();
+        var data = FashionMnistSubset.load(256, 64);
+        train = data.train();
+        test = data.test();
     }
 
     private static TrainConfig config(int epochs, float lr) {
