@@ -115,6 +115,9 @@ final class RuntimeFixtures {
     /** A potential this close to its threshold (relative) is within rounding of it: see {@link ThresholdTies}. */
     static final double TIE_MARGIN = DeployCommand.EquivalenceCheck.TIE_MARGIN;
 
+    /** Spikes per layer that a threshold tie may flip without moving the logits past 1e-5. */
+    private static final int FLIPPED_SPIKES = 4;
+
     /**
      * Issue 5's equivalence, on every execution path: the runtime's logits equal the training
      * network's and the reference executor's to relative error 1e-5 on every image but verified
@@ -143,7 +146,11 @@ final class RuntimeFixtures {
             tied.addAll(vsExecutor.ties());
         }
         // The counters agree with the quant module's accounting of the same run (methods.md 4), on
-        // the images where no tie made the two runs fire differently.
+        // the images where no tie made the logits differ. A tie whose flipped spike moved the logits
+        // by less than 1e-5 still changes the counts by that one spike, so each layer may differ by
+        // at most FLIPPED_SPIKES spikes: in its firing rate, and in its adds and multiplies by the
+        // operations those spikes cause (at most the layer's weight count each). A miscount is
+        // larger: it repeats on every image and step.
         int kept = batch - tied.size();
         int imageSize = images.length / batch;
         float[] untied = new float[kept * imageSize];
@@ -157,11 +164,18 @@ final class RuntimeFixtures {
             Inference run = model.infer(untied, kept, path);
             for (LayerStats layer : run.layers()) {
                 var expected = report.layers().stream().filter(l -> l.name().equals(layer.name())).findFirst().orElseThrow();
-                assertThat(layer.adds()).as("adds of " + layer.name()).isCloseTo(expected.acs(), within(1e-6 * (1 + expected.acs())));
+                double flippedOps = (double) FLIPPED_SPIKES * Math.max(1, expected.weights()) / kept;
+                assertThat(layer.adds()).as("adds of " + layer.name())
+                        .isCloseTo(expected.acs(), within(1e-6 * (1 + expected.acs()) + flippedOps));
                 assertThat(layer.multiplies()).as("multiplies of " + layer.name())
-                        .isCloseTo(expected.macs(), within(1e-6 * (1 + expected.macs())));
+                        .isCloseTo(expected.macs(), within(1e-6 * (1 + expected.macs()) + flippedOps));
                 if (layer.kind().equals("neuron")) {
-                    assertThat(layer.firingRate()).as("firing of " + layer.name()).isCloseTo(expected.firingRate(), within(1e-9));
+                    long outputs = (long) kept * model.timeSteps();
+                    for (int d : expected.outputShape()) {
+                        outputs *= d;
+                    }
+                    assertThat(layer.firingRate()).as("firing of " + layer.name())
+                            .isCloseTo(expected.firingRate(), within((FLIPPED_SPIKES + 1e-3) / outputs));
                 }
             }
         }
