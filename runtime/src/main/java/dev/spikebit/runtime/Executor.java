@@ -1,6 +1,7 @@
 package dev.spikebit.runtime;
 
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.kernels.Buffers;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.InputCensus;
@@ -49,10 +50,10 @@ final class Executor {
         for (int i = 0; i < n; i++) {
             Layer layer = plan.layers.get(i);
             if (!(layer instanceof Layer.Flatten || layer instanceof Layer.Repeat || layer instanceof Layer.MeanOverTime)) {
-                outputs[i] = new float[plan.outSizes[i]];
+                outputs[i] = new float[plan.outSizes[i] + Buffers.SLACK];
             }
             if (layer instanceof Layer.Neuron) {
-                state[i] = new float[plan.outSizes[i]];
+                state[i] = new float[plan.outSizes[i] + Buffers.SLACK];
             }
         }
         scratch = new float[plan.scratchFloats];
@@ -81,7 +82,7 @@ final class Executor {
     /** Class scores of image {@code index} of {@code images} into {@code logits}. */
     void run(float[] images, int index, float[] logits) {
         int imageSize = plan.inSizes[0];
-        float[] x = new float[imageSize];
+        float[] x = new float[imageSize + Buffers.SLACK];
         System.arraycopy(images, index * imageSize, x, 0, imageSize);
         List<Layer> layers = plan.layers;
         int last = layers.size() - 1;
@@ -119,11 +120,11 @@ final class Executor {
         float[] out = outputs[i];
         switch (layer) {
             case Layer.Normalize n -> {
-                System.arraycopy(x, 0, out, 0, out.length);
+                System.arraycopy(x, 0, out, 0, plan.outSizes[i]);
                 FloatKernels.normalize(n, out, 0, in[1] * in[2]);
             }
             case Layer.Affine a -> {
-                System.arraycopy(x, 0, out, 0, out.length);
+                System.arraycopy(x, 0, out, 0, plan.outSizes[i]);
                 FloatKernels.affine(a, out, 0, plan.inSizes[i] / in[0]);
             }
             case Layer.Conv c -> {
@@ -166,7 +167,7 @@ final class Executor {
             }
             case Layer.Neuron n -> {
                 spikes[i] += NeuronKernel.step(n, x, 0, state[i], out, 0, plan.inSizes[i] / n.channels());
-                neurons[i] += out.length;
+                neurons[i] += plan.outSizes[i];
             }
             case Layer.MaxPool p -> PoolKernels.max(in[0], in[1], in[2], p.kernel(), p.stride(), x, 0, out, 0);
             case Layer.AvgPool p -> {

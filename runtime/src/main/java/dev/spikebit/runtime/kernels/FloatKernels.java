@@ -43,25 +43,7 @@ public final class FloatKernels {
         float[] bias = c.bias();
         int kk = k * k;
         if (s != 1) {
-            for (int o = 0; o < c.outChannels(); o++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        float sum = 0f;
-                        for (int ch = 0; ch < inC; ch++) {
-                            for (int ky = 0; ky < k; ky++) {
-                                int iy = oy * s + ky - p;
-                                for (int kx = 0; kx < k; kx++) {
-                                    int ix = ox * s + kx - p;
-                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                        sum += weight[(o * inC + ch) * kk + ky * k + kx] * x[xOff + (ch * h + iy) * w + ix];
-                                    }
-                                }
-                            }
-                        }
-                        out[outOff + (o * oh + oy) * ow + ox] = bias == null ? sum : sum + bias[o];
-                    }
-                }
-            }
+            convStrided(c, x, xOff, h, w, oh, ow, out, outOff);
             return;
         }
         int rowLength = (oh * wp + BLOCK - 1) / BLOCK * BLOCK;
@@ -75,26 +57,7 @@ public final class FloatKernels {
         int accOff = inC * plane;
         for (int o = 0; o < c.outChannels(); o++) {
             for (int start = 0; start < rowLength; start += BLOCK) {
-                var a0 = FloatVector.zero(F);
-                var a1 = FloatVector.zero(F);
-                var a2 = FloatVector.zero(F);
-                var a3 = FloatVector.zero(F);
-                for (int ch = 0; ch < inC; ch++) {
-                    int base = ch * plane + start;
-                    int wBase = (o * inC + ch) * kk;
-                    for (int tap = 0; tap < kk; tap++) {
-                        var wt = FloatVector.broadcast(F, weight[wBase + tap]);
-                        int at = base + (tap / k) * wp + tap % k;
-                        a0 = FloatVector.fromArray(F, scratch, at).fma(wt, a0);
-                        a1 = FloatVector.fromArray(F, scratch, at + F.length()).fma(wt, a1);
-                        a2 = FloatVector.fromArray(F, scratch, at + 2 * F.length()).fma(wt, a2);
-                        a3 = FloatVector.fromArray(F, scratch, at + 3 * F.length()).fma(wt, a3);
-                    }
-                }
-                a0.intoArray(scratch, accOff + start);
-                a1.intoArray(scratch, accOff + start + F.length());
-                a2.intoArray(scratch, accOff + start + 2 * F.length());
-                a3.intoArray(scratch, accOff + start + 3 * F.length());
+                block(scratch, start, inC, plane, weight, o * inC * kk, k, wp, accOff + start);
             }
             float b = bias == null ? 0f : bias[o];
             int dst = outOff + o * oh * ow;
@@ -102,6 +65,67 @@ public final class FloatKernels {
                 for (int ox = 0; ox < ow; ox++) {
                     float v = scratch[accOff + oy * wp + ox];
                     out[dst + oy * ow + ox] = bias == null ? v : v + b;
+                }
+            }
+        }
+    }
+
+    /**
+     * One block of {@link #BLOCK} outputs of one output channel, in four vector registers over all
+     * (input channel, tap), stored at {@code acc}: weights from {@code wBase}, padded planes of pitch
+     * {@code wp} every {@code plane} floats. A method of its own, called per block, so that the JIT
+     * compiles it whole rather than on stack inside the loop over channels (docs/runtime.md).
+     */
+    private static void block(float[] scratch, int start, int inC, int plane, float[] weight, int wBase, int k, int wp,
+                              int acc) {
+        int kk = k * k;
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var a2 = FloatVector.zero(F);
+        var a3 = FloatVector.zero(F);
+        for (int ch = 0; ch < inC; ch++) {
+            int base = ch * plane + start;
+            for (int tap = 0; tap < kk; tap++) {
+                var wt = FloatVector.broadcast(F, weight[wBase + ch * kk + tap]);
+                int at = base + (tap / k) * wp + tap % k;
+                a0 = FloatVector.fromArray(F, scratch, at).fma(wt, a0);
+                a1 = FloatVector.fromArray(F, scratch, at + F.length()).fma(wt, a1);
+                a2 = FloatVector.fromArray(F, scratch, at + 2 * F.length()).fma(wt, a2);
+                a3 = FloatVector.fromArray(F, scratch, at + 3 * F.length()).fma(wt, a3);
+            }
+        }
+        a0.intoArray(scratch, acc);
+        a1.intoArray(scratch, acc + F.length());
+        a2.intoArray(scratch, acc + 2 * F.length());
+        a3.intoArray(scratch, acc + 3 * F.length());
+    }
+
+    /** Any stride: plain loops over outputs and taps, skipping taps in the padding. */
+    private static void convStrided(Layer.Conv c, float[] x, int xOff, int h, int w, int oh, int ow, float[] out,
+                                    int outOff) {
+        int k = c.kernel();
+        int p = c.padding();
+        int s = c.stride();
+        int inC = c.inChannels();
+        int kk = k * k;
+        float[] weight = c.weight();
+        float[] bias = c.bias();
+        for (int o = 0; o < c.outChannels(); o++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float sum = 0f;
+                    for (int ch = 0; ch < inC; ch++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            int iy = oy * s + ky - p;
+                            for (int kx = 0; kx < k; kx++) {
+                                int ix = ox * s + kx - p;
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                    sum += weight[(o * inC + ch) * kk + ky * k + kx] * x[xOff + (ch * h + iy) * w + ix];
+                                }
+                            }
+                        }
+                    }
+                    out[outOff + (o * oh + oy) * ow + ox] = bias == null ? sum : sum + bias[o];
                 }
             }
         }

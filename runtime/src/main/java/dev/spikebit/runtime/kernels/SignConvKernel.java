@@ -1,6 +1,7 @@
 package dev.spikebit.runtime.kernels;
 
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.graph.SignMatrix;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -36,7 +37,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Both compute the same sums in different orders, so they agree to float rounding.
  */
 public final class SignConvKernel {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = SignMasks.F;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int BLOCK = 4 * F.length();
 
@@ -155,29 +156,12 @@ public final class SignConvKernel {
         // Blocked so that the data stays in L1: for one block of output positions and a few input
         // channels, the slice of their tables (CHUNK x 8 x (BLOCK + 2 Wp) floats) is read by every
         // output channel, whose partial sums for the block are kept in the accumulator rows.
-        int n = F.length();
         java.util.Arrays.fill(scratch, accOff, accOff + outC * rowLength, 0f);
         for (int start = 0; start < rowLength; start += BLOCK) {
             for (int first = 0; first < groups; first += 3 * CHUNK) {
                 int last = Math.min(groups, first + 3 * CHUNK);
                 for (int o = 0; o < outC; o++) {
-                    int acc = accOff + o * rowLength + start;
-                    var a0 = FloatVector.fromArray(F, scratch, acc);
-                    var a1 = FloatVector.fromArray(F, scratch, acc + n);
-                    var a2 = FloatVector.fromArray(F, scratch, acc + 2 * n);
-                    var a3 = FloatVector.fromArray(F, scratch, acc + 3 * n);
-                    int row = o * groups;
-                    for (int gi = first; gi < last; gi++) {
-                        int at = offsets[row + gi] + start;
-                        a0 = a0.add(FloatVector.fromArray(F, scratch, at));
-                        a1 = a1.add(FloatVector.fromArray(F, scratch, at + n));
-                        a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * n));
-                        a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * n));
-                    }
-                    a0.intoArray(scratch, acc);
-                    a1.intoArray(scratch, acc + n);
-                    a2.intoArray(scratch, acc + 2 * n);
-                    a3.intoArray(scratch, acc + 3 * n);
+                    addTables(scratch, accOff + o * rowLength + start, offsets, o * groups, first, last, start);
                 }
             }
         }
@@ -187,6 +171,33 @@ public final class SignConvKernel {
                 System.arraycopy(scratch, accOff + o * rowLength + oy * g.wp, out, dst + oy * g.ow, g.ow);
             }
         }
+    }
+
+    /**
+     * One output channel's block of {@link #BLOCK} accumulators at {@code acc} plus the tables of
+     * groups {@code first .. last - 1} of its offset row at {@code row}, held in four vector
+     * registers. A method of its own, called for every (block, chunk, output channel), so that the
+     * JIT compiles it as a whole, with its vector operations intrinsified, long before the loops
+     * around it: compiled on stack inside the long loop nest, the same loop ran at a third of its
+     * speed in some JVMs (docs/runtime.md).
+     */
+    private static void addTables(float[] scratch, int acc, int[] offsets, int row, int first, int last, int start) {
+        int n = F.length();
+        var a0 = FloatVector.fromArray(F, scratch, acc);
+        var a1 = FloatVector.fromArray(F, scratch, acc + n);
+        var a2 = FloatVector.fromArray(F, scratch, acc + 2 * n);
+        var a3 = FloatVector.fromArray(F, scratch, acc + 3 * n);
+        for (int gi = first; gi < last; gi++) {
+            int at = offsets[row + gi] + start;
+            a0 = a0.add(FloatVector.fromArray(F, scratch, at));
+            a1 = a1.add(FloatVector.fromArray(F, scratch, at + n));
+            a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * n));
+            a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * n));
+        }
+        a0.intoArray(scratch, acc);
+        a1.intoArray(scratch, acc + n);
+        a2.intoArray(scratch, acc + 2 * n);
+        a3.intoArray(scratch, acc + 3 * n);
     }
 
     /**
@@ -333,15 +344,20 @@ public final class SignConvKernel {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
         if (c.stride() == 1) {
             eventsStride1(c, g, x, xOff, events, count, out, outOff, scratch);
-            return;
+        } else {
+            eventsStrided(c, g, x, xOff, h, w, events, count, out, outOff, scratch);
         }
+    }
+
+    /** Any stride: each tap of an input tested for the output position it reaches. */
+    private static void eventsStrided(Layer.SignConv c, Geometry g, float[] x, int xOff, int h, int w, int[] events,
+                                      int count, float[] out, int outOff, float[] scratch) {
         int k = c.kernel();
         int s = c.stride();
         int p = c.padding();
         int outC = c.outChannels();
         int pitch = paddedChannels(outC);
-        int columnBytes = c.signs().columnBytes();
-        byte[] columns = c.signs().columnBits();
+        SignMatrix signs = c.signs();
         int plane = h * w;
         java.util.Arrays.fill(scratch, 0, g.oh * g.ow * pitch, 0f);
         for (int e = 0; e < count; e++) {
@@ -350,8 +366,7 @@ public final class SignConvKernel {
             int rest = index - ch * plane;
             int y = rest / w;
             int xx = rest - y * w;
-            var value = FloatVector.broadcast(F, x[xOff + index]);
-            var negated = value.neg();
+            float value = x[xOff + index];
             for (int ky = 0; ky < k; ky++) {
                 // Output row oy reads input row oy * s + ky - p: this input is reached from oy = (y + p - ky) / s.
                 int ty = y + p - ky;
@@ -371,8 +386,7 @@ public final class SignConvKernel {
                     if (ox >= g.ow) {
                         continue;
                     }
-                    int column = ((ch * k + ky) * k + kx) * columnBytes;
-                    addSigned(value, negated, columns, column, columnBytes, outC, scratch, (oy * g.ow + ox) * pitch);
+                    addSigned(value, signs, (ch * k + ky) * k + kx, outC, scratch, (oy * g.ow + ox) * pitch);
                 }
             }
         }
@@ -396,8 +410,7 @@ public final class SignConvKernel {
         int p = c.padding();
         int outC = c.outChannels();
         int pitch = paddedChannels(outC);
-        int columnBytes = c.signs().columnBytes();
-        byte[] columns = c.signs().columnBits();
+        SignMatrix signs = c.signs();
         int border = g.eventBorder();
         int bw = g.ow + 2 * border; // bordered accumulator width
         int bh = g.oh + 2 * border;
@@ -410,17 +423,10 @@ public final class SignConvKernel {
             int rest = index - ch * plane;
             int y = rest / g.w;
             int xx = rest - y * g.w;
-            var value = FloatVector.broadcast(F, x[xOff + index]);
-            var negated = value.neg();
             // Tap (ky, kx) reaches output (y + p - ky, xx + p - kx), i.e. bordered position
             // (y + p + border - ky, xx + p + border - kx).
             int origin = ((y + p + border) * bw + xx + p + border) * pitch;
-            int column = ch * taps * columnBytes;
-            for (int ky = 0; ky < k; ky++) {
-                for (int kx = 0; kx < k; kx++, column += columnBytes) {
-                    addSigned(value, negated, columns, column, columnBytes, outC, scratch, origin - (ky * bw + kx) * pitch);
-                }
-            }
+            scatter(x[xOff + index], k, bw * pitch, pitch, signs, ch * taps, outC, scratch, origin);
         }
         int outPlane = g.oh * g.ow;
         for (int oy = 0; oy < g.oh; oy++) {
@@ -435,33 +441,41 @@ public final class SignConvKernel {
     }
 
     /**
-     * Adds {@code +x} or {@code -x} to the {@code outC} accumulators at {@code acc}, one vector of
-     * output channels at a time: its bits of the column become the lane mask that picks the sign
-     * (lanes past the last channel land in the padding). Small enough to be inlined, so the
-     * vectors stay in registers.
+     * One input event of the stride-1 path: {@code x} added, signed, to the accumulators of each of
+     * the {@code k x k} output positions it reaches, tap {@code (ky, kx)} (its column of bits
+     * {@code column + ky * k + kx} of the sign matrix) at {@code origin - ky * rowPitch - kx * pitch}.
+     * A method of its own, called per event, so that the JIT compiles it whole instead of on stack
+     * inside the loop over events (docs/runtime.md).
      */
-    private static void addSigned(FloatVector value, FloatVector negated, byte[] columns, int column, int columnBytes,
-                                  int outC, float[] scratch, int acc) {
-        int lanes = F.length();
-        for (int first = 0; first < outC; first += lanes) {
-            long bits = laneBits(columns, column, columnBytes, first, lanes);
-            var signed = negated.blend(value, VectorMask.fromLong(F, bits));
-            FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
+    private static void scatter(float x, int k, int rowPitch, int pitch, SignMatrix signs, int column, int outC,
+                                float[] scratch, int origin) {
+        for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++, column++) {
+                addSigned(x, signs, column, outC, scratch, origin - ky * rowPitch - kx * pitch);
+            }
         }
     }
 
-    private static final java.lang.invoke.VarHandle SHORT_LE =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
     /**
-     * Bits {@code first .. first + lanes - 1} (lanes <= 16) of the column of {@code columnBytes}
-     * bytes at {@code column}: one little-endian 16-bit read where the column has two more bytes.
+     * Adds {@code +x} or {@code -x} to the {@code outC} accumulators at {@code acc}, one vector of
+     * outputs at a time: their bits of the sign matrix's column {@code column} become the lane mask that
+     * picks the sign (lanes past the last output, with no bit, add {@code -x} into the padding). It
+     * takes the float, not a vector: a vector passed to a method that the JIT does not inline is
+     * boxed on the heap, 10-30x slower, and the broadcast is one instruction. Shared with the
+     * sign-linear event path.
      */
-    private static long laneBits(byte[] columns, int column, int columnBytes, int first, int lanes) {
-        int at = first >>> 3;
-        long word = at + 2 <= columnBytes ? (short) SHORT_LE.get(columns, column + at) & 0xFFFF
-                : columns[column + at] & 0xFF;
-        return word >>> (first & 7) & (1L << lanes) - 1;
+    static void addSigned(float x, SignMatrix signs, int column, int outC, float[] scratch, int acc) {
+        var value = FloatVector.broadcast(F, x);
+        var negated = value.neg();
+        int lanes = F.length();
+        long[] words = signs.columnWords();
+        int base = column * signs.wordsPerColumn();
+        for (int first = 0; first < outC; first += lanes) {
+            // The mask takes the low F.length() bits; a vector of outputs never spans two words.
+            long bits = words[base + (first >>> 6)] >>> (first & 63);
+            var signed = negated.blend(value, VectorMask.fromLong(F, bits));
+            FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
+        }
     }
 
     /** Output channels rounded up to whole vectors (the event path's accumulator pitch). */

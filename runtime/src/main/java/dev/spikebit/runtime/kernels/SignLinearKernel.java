@@ -2,22 +2,25 @@ package dev.spikebit.runtime.kernels;
 
 import dev.spikebit.runtime.graph.Layer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code b = sign(W) x} for a +-1 fully connected layer on one sample (methods.md 2), additions
- * and subtractions only, with the sign-XOR trick reading the packed bits directly.
+ * and subtractions only, reading the packed bits directly ({@link SignMasks}).
  *
  * <ul>
- *   <li>{@link #dense}: per output, eight inputs per packed byte: the byte's eight lane masks
- *       flip the inputs' signs and the vector is added (four accumulators); a scalar tail takes
- *       the inputs after the last whole byte.</li>
+ *   <li>{@link #dense}: per output, one vector of inputs at a time, each lane negated unless its
+ *       weight bit is set, added into four accumulators; a scalar tail takes the inputs after the
+ *       last whole vector.</li>
  *   <li>{@link #events}: per non-zero input, its value signed by the input's column of bits is
  *       added to all outputs at once.</li>
  * </ul>
  */
 public final class SignLinearKernel {
+    private static final VectorSpecies<Float> F = SignMasks.F;
+
     private SignLinearKernel() {
     }
 
@@ -31,38 +34,44 @@ public final class SignLinearKernel {
         int in = l.inFeatures();
         byte[] bits = l.signs().rowBits();
         int rowBytes = l.signs().rowBytes();
-        int[] table = SignMasks.TABLE;
-        int wholeBytes = in >>> 3;
-        int unrolled = wholeBytes & ~3;
         for (int o = 0; o < l.outFeatures(); o++) {
-            int row = o * rowBytes;
-            var a0 = FloatVector.zero(SignMasks.FLOATS);
-            var a1 = FloatVector.zero(SignMasks.FLOATS);
-            var a2 = FloatVector.zero(SignMasks.FLOATS);
-            var a3 = FloatVector.zero(SignMasks.FLOATS);
-            int b = 0;
-            for (; b < unrolled; b += 4) {
-                int at = xOff + b * 8;
-                a0 = a0.add(FloatVector.fromArray(SignMasks.FLOATS, x, at).reinterpretAsInts().lanewise(VectorOperators.XOR,
-                        IntVector.fromArray(SignMasks.INTS, table, (bits[row + b] & 0xFF) * 8)).reinterpretAsFloats());
-                a1 = a1.add(FloatVector.fromArray(SignMasks.FLOATS, x, at + 8).reinterpretAsInts().lanewise(VectorOperators.XOR,
-                        IntVector.fromArray(SignMasks.INTS, table, (bits[row + b + 1] & 0xFF) * 8)).reinterpretAsFloats());
-                a2 = a2.add(FloatVector.fromArray(SignMasks.FLOATS, x, at + 16).reinterpretAsInts().lanewise(VectorOperators.XOR,
-                        IntVector.fromArray(SignMasks.INTS, table, (bits[row + b + 2] & 0xFF) * 8)).reinterpretAsFloats());
-                a3 = a3.add(FloatVector.fromArray(SignMasks.FLOATS, x, at + 24).reinterpretAsInts().lanewise(VectorOperators.XOR,
-                        IntVector.fromArray(SignMasks.INTS, table, (bits[row + b + 3] & 0xFF) * 8)).reinterpretAsFloats());
-            }
-            for (; b < wholeBytes; b++) {
-                a0 = a0.add(FloatVector.fromArray(SignMasks.FLOATS, x, xOff + b * 8).reinterpretAsInts().lanewise(
-                        VectorOperators.XOR, IntVector.fromArray(SignMasks.INTS, table, (bits[row + b] & 0xFF) * 8))
-                        .reinterpretAsFloats());
-            }
-            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-            for (int j = wholeBytes * 8; j < in; j++) {
-                sum += SignMasks.apply(bits[row + (j >>> 3)], j & 7, x[xOff + j]);
-            }
-            out[outOff + o] = sum;
+            out[outOff + o] = signedSum(bits, o * rowBytes, x, xOff, in);
         }
+    }
+
+    /**
+     * {@code sum_j +-x[j]} over {@code in} inputs, the signs the bits of the packed row at byte
+     * {@code row}. A method of its own, called once per output, so that the JIT compiles it whole
+     * rather than on stack inside the loop over outputs (docs/runtime.md).
+     */
+    private static float signedSum(byte[] bits, int row, float[] x, int xOff, int in) {
+        int n = F.length();
+        int whole = in - in % n;
+        int unrolled = in - in % (4 * n);
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var a2 = FloatVector.zero(F);
+        var a3 = FloatVector.zero(F);
+        int j = 0;
+        for (; j < unrolled; j += 4 * n) {
+            var v0 = FloatVector.fromArray(F, x, xOff + j);
+            var v1 = FloatVector.fromArray(F, x, xOff + j + n);
+            var v2 = FloatVector.fromArray(F, x, xOff + j + 2 * n);
+            var v3 = FloatVector.fromArray(F, x, xOff + j + 3 * n);
+            a0 = a0.add(v0.neg().blend(v0, VectorMask.fromLong(F, SignMasks.bits(bits, row, j, n))));
+            a1 = a1.add(v1.neg().blend(v1, VectorMask.fromLong(F, SignMasks.bits(bits, row, j + n, n))));
+            a2 = a2.add(v2.neg().blend(v2, VectorMask.fromLong(F, SignMasks.bits(bits, row, j + 2 * n, n))));
+            a3 = a3.add(v3.neg().blend(v3, VectorMask.fromLong(F, SignMasks.bits(bits, row, j + 3 * n, n))));
+        }
+        for (; j < whole; j += n) {
+            var v = FloatVector.fromArray(F, x, xOff + j);
+            a0 = a0.add(v.neg().blend(v, VectorMask.fromLong(F, SignMasks.bits(bits, row, j, n))));
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; j < in; j++) {
+            sum += SignMasks.apply(bits[row + (j >>> 3)], j & 7, x[xOff + j]);
+        }
+        return sum;
     }
 
     /**
@@ -72,21 +81,13 @@ public final class SignLinearKernel {
      */
     public static void events(Layer.SignLinear l, float[] x, int xOff, int[] events, int count, float[] out,
                               int outOff, float[] scratch) {
-        int pitch = SignConvKernel.paddedChannels(l.outFeatures());
-        int columnBytes = l.signs().columnBytes();
-        byte[] columns = l.signs().columnBits();
-        int[] table = SignMasks.TABLE;
+        int outF = l.outFeatures();
+        int pitch = SignConvKernel.paddedChannels(outF);
         java.util.Arrays.fill(scratch, 0, pitch, 0f);
         for (int e = 0; e < count; e++) {
             int j = events[e];
-            var value = IntVector.broadcast(SignMasks.INTS, Float.floatToRawIntBits(x[xOff + j]));
-            int column = j * columnBytes;
-            for (int g = 0; g < columnBytes; g++) {
-                var signed = value.lanewise(VectorOperators.XOR,
-                        IntVector.fromArray(SignMasks.INTS, table, (columns[column + g] & 0xFF) * 8)).reinterpretAsFloats();
-                FloatVector.fromArray(SignMasks.FLOATS, scratch, g * 8).add(signed).intoArray(scratch, g * 8);
-            }
+            SignConvKernel.addSigned(x[xOff + j], l.signs(), j, outF, scratch, 0);
         }
-        System.arraycopy(scratch, 0, out, outOff, l.outFeatures());
+        System.arraycopy(scratch, 0, out, outOff, outF);
     }
 }

@@ -1,32 +1,43 @@
 package dev.spikebit.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The sign-XOR trick of performance-notes.md: a +-1 weight is applied to a float by XOR-ing the
- * weight's bit into the float's sign bit, so a packed weight byte becomes eight lane masks and the
- * product is one XOR, never a multiply. {@link #TABLE} holds, for each byte value {@code b}, eight
- * ints: lane {@code i} is {@code 0} when bit {@code i} of {@code b} is set (+1, keep the sign) and
- * {@code 0x80000000} when it is clear (-1, flip it). 8 KB, it stays in L1.
+ * Packed +-1 weights applied to floats without a multiply (performance-notes.md): a set bit is +1,
+ * a clear bit -1. A vector of inputs takes its signs from as many consecutive bits, turned into a
+ * lane mask that picks, lane by lane, the input or its negation; a scalar takes its sign by an XOR
+ * into the float's sign bit.
+ *
+ * <p>Every kernel of the runtime uses the one preferred species. The sign-linear kernels once used
+ * 256-bit vectors (one packed byte per vector) beside the others' 512-bit ones: the two shapes
+ * shared the profiles of the Vector API's generic methods, and in about one JVM in three C2 then
+ * compiled a hot loop of the other kernels without intrinsics, boxing every vector (10x slower, a
+ * gigabyte of garbage a second; docs/runtime.md).
  */
 final class SignMasks {
-    /** Eight lanes: one packed byte per vector. */
-    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
-    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
-
-    static final int[] TABLE = new int[256 * 8];
-
-    static {
-        for (int b = 0; b < 256; b++) {
-            for (int i = 0; i < 8; i++) {
-                TABLE[b * 8 + i] = (b >>> i & 1) != 0 ? 0 : 0x80000000;
-            }
-        }
-    }
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private SignMasks() {
+    }
+
+    /**
+     * Bits {@code first .. first + count - 1} (count <= 57) of the packed bits that start at byte
+     * {@code at}, as the low bits of a long; it reads only the bytes that hold them.
+     */
+    static long bits(byte[] packed, int at, int first, int count) {
+        int from = at + (first >>> 3);
+        int shift = first & 7;
+        int end = shift + count;
+        // The kernels' common cases, 8 or 16 lanes from a byte boundary, in one or two reads.
+        long word = packed[from] & 0xFF;
+        if (end > 8) {
+            word |= (packed[from + 1] & 0xFF) << 8;
+            for (int i = 2; 8 * i < end; i++) {
+                word |= (long) (packed[from + i] & 0xFF) << (8 * i);
+            }
+        }
+        return word >>> shift & (1L << count) - 1;
     }
 
     /** The scalar form: {@code x} with its sign flipped unless bit {@code bit} of {@code b} is set. */

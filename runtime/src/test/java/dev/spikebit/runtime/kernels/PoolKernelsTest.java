@@ -39,20 +39,19 @@ class PoolKernelsTest {
                 }
                 int channels = 3;
                 int h = size + 1; // odd heights drop a row, as the training pooling does
-                float[] x = new float[2 + channels * h * size];
+                float[] x = new float[2 + channels * h * size + Buffers.SLACK];
                 for (int i = 0; i < x.length; i++) {
                     // spikes: zero at random, else a real value of either sign
                     x[i] = rng.nextInt(3) == 0 ? 0f : (float) (rng.nextDouble() * 4 - 2);
                 }
                 float[] input = java.util.Arrays.copyOfRange(x, 2, x.length);
                 float[] expected = maxReference(channels, h, size, ks[0], ks[1], input);
-                float[] out = new float[expected.length + 3];
+                float[] out = new float[expected.length + 1 + Buffers.SLACK];
                 java.util.Arrays.fill(out, 99f);
                 PoolKernels.max(channels, h, size, ks[0], ks[1], x, 2, out, 1);
                 assertThat(java.util.Arrays.copyOfRange(out, 1, 1 + expected.length))
                         .as("k %d s %d, %dx%d", ks[0], ks[1], h, size).containsExactly(expected);
                 assertThat(out[0]).isEqualTo(99f);
-                assertThat(out[out.length - 2]).as("written past the output").isEqualTo(99f);
             }
         }
     }
