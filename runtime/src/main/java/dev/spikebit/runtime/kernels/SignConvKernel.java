@@ -3,7 +3,6 @@ package dev.spikebit.runtime.kernels;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.SignMatrix;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -38,7 +37,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SignConvKernel {
     private static final VectorSpecies<Float> F = SignMasks.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int BLOCK = 4 * F.length();
 
     private SignConvKernel() {
