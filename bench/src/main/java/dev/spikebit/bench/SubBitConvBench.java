@@ -2,6 +2,7 @@ package dev.spikebit.bench;
 
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
+import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,6 +47,7 @@ public class SubBitConvBench {
     public double density;
 
     private Layer.CodewordConv subBit;
+    private CodewordMaps maps;
     private Layer.SignConv signs;
     private Layer.Conv floats;
     private float[] input;
@@ -68,6 +70,7 @@ public class SubBitConvBench {
         }
         subBit = new Layer.CodewordConv("conv", CHANNELS, CHANNELS, 1, 1, eta, ids, indices, negate);
         signs = subBit.toSignConv();
+        maps = CodewordConvKernel.compileMaps(subBit);
         float[] weight = new float[CHANNELS * CHANNELS * 9];
         for (int i = 0; i < weight.length; i++) {
             weight[i] = (float) (2 * rng.nextDouble() - 1);
@@ -86,7 +89,7 @@ public class SubBitConvBench {
     /** Codeword reuse: each input channel convolved once per codeword, each output adding its selected maps. */
     @Benchmark
     public void subBitCodewordReuse(Blackhole bh) {
-        CodewordConvKernel.dense(subBit, input, 0, SIZE, SIZE, output, 0, scratch);
+        CodewordConvKernel.dense(subBit, maps, input, 0, SIZE, SIZE, output, 0, scratch);
         bh.consume(output);
     }
 

@@ -151,7 +151,7 @@ final class Executor {
                 double before = ops[i];
                 count(i, x);
                 ops[i] = before + plan.codewordAdds(i, ops[i] - before);
-                CodewordConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch);
+                CodewordConvKernel.dense(c, plan.codewordMaps[i], x, 0, in[1], in[2], out, 0, scratch);
                 denseRuns[i]++;
             }
             case Layer.SignLinear l -> {

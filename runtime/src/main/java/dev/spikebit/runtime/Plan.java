@@ -3,6 +3,7 @@ package dev.spikebit.runtime;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
+import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
@@ -40,6 +41,8 @@ final class Plan {
     final boolean[] multiplies;
     /** For 3x3 stride-1 sign convolutions, {@link SignConvKernel#rowTableOffsets}; null otherwise. */
     final int[][] rowTableOffsets;
+    /** For sub-bit convolutions, {@link CodewordConvKernel#compileMaps}; null otherwise. */
+    final CodewordMaps[] codewordMaps;
     final int repeat;
     final int scratchFloats;
     final int maxInput;
@@ -55,6 +58,7 @@ final class Plan {
         analogInput = new boolean[n];
         multiplies = new boolean[n];
         rowTableOffsets = new int[n][];
+        codewordMaps = new CodewordMaps[n];
         repeat = graph.repeatIndex();
         // What flows between layers: analog values, binary spikes, or real-valued (or pooled) spikes.
         String activity = "analog";
@@ -85,6 +89,7 @@ final class Plan {
                 case Layer.CodewordConv c -> {
                     fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
                     scratch = Math.max(scratch, CodewordConvKernel.scratch(c, in[1], in[2]));
+                    codewordMaps[i] = CodewordConvKernel.compileMaps(c);
                 }
                 case Layer.Linear l -> fanOut[i] = filled(l.inFeatures(), l.outFeatures());
                 case Layer.SignLinear l -> {

@@ -15,17 +15,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <ol>
  *   <li><b>Codeword maps</b> (stride 1). The band's rows of one input channel are copied into a
- *       zero-padded tile. A codeword is three rows of three signs, and one row's signed sum is the
- *       same function of the tile wherever the row sits: so the eight signed sums of three
- *       neighbours, {@code R_t[y, x] = +-x_pad[y, x] +-x_pad[y, x+1] +-x_pad[y, x+2]} (bit {@code kx}
- *       of {@code t} set for +), are computed once per tile (eight additions and two negations per
- *       value, from {@code x0 + x1} and {@code x0 - x1}: the row tables of
- *       {@link SignConvKernel#dense}), for the {@code ow} columns an output row needs, rows back to
- *       back. In that layout output {@code (oy, ox)} is lane {@code oy * ow + ox} and its row
- *       {@code ky} is {@code ky * ow} lanes further, so each codeword's map is
- *       {@code R_{row 0}[i] + R_{row 1}[i + ow] + R_{row 2}[i + 2 ow]} over the whole band: two
- *       additions per value instead of eight, in loops whose every index is linear. Other strides
- *       compute each map value with a plain loop over the nine taps.</li>
+ *       zero-padded tile of row pitch {@code Wp = w + 2p}, and the maps are laid out with the same
+ *       pitch (output {@code (oy, ox)} at lane {@code oy * Wp + ox}; the two columns past {@code ow}
+ *       are computed and dropped), so that tap {@code (ky, kx)} of every output lane is the tile
+ *       lane {@code ky * Wp + kx} further. The layer's {@link CodewordMaps}, compiled from its
+ *       codebook when the model is loaded ({@link #compileMaps}), write all {@code K} maps of a
+ *       vector of lanes from twelve register-held row triples: two additions per map and value, no
+ *       loads. Wide rows ({@code Wp >= V}) go one column block at a time down the rows, each tile
+ *       row's triples computed once for the three output rows that read them; the blocks run from
+ *       the right, so that a block's spill past the row end lands in the next row's first columns
+ *       before block 0 writes them. Other strides compute each map value with a plain loop over
+ *       the nine taps (lane {@code oy * ow + ox}).</li>
  *   <li><b>Selected sums.</b> The maps of a chunk of input channels are stored one after the
  *       other (their pitch an odd number of cache lines, so that equal lanes of different maps
  *       fall into different cache sets). The output is summed lane group by lane group
@@ -35,13 +35,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       cache.</li>
  * </ol>
  *
- * Per output value and input channel this is {@code 8 + 2 K} additions shared by all output
- * channels, plus one per output channel, against nine per output channel for the direct sign
- * convolution. The sums are the same as the sign convolution's in another order, so they agree
- * to float rounding.
+ * Per output value and input channel this is about {@code 6 + 2 K} additions shared by all output
+ * channels, plus one per output channel, against three per output channel for the row-table sign
+ * convolution ({@link SignConvKernel#dense}) and nine for the direct one. The sums are the same as
+ * the sign convolution's in another order, so they agree to float rounding.
  */
 public final class CodewordConvKernel {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = SignMasks.F;
     private static final int V = F.length();
     /** Vectors per lane group; {@link #accumulate} keeps two per output channel in registers. */
     private static final int GROUP_VECTORS = 2;
@@ -52,10 +52,16 @@ public final class CodewordConvKernel {
     private static final int GROUP_FLOATS = 6144;
     /** Floats per 64-byte cache line. */
     private static final int LINE_FLOATS = 16;
-    /** The eight signed sums of three neighbours. */
-    private static final int TRIPLES = 8;
 
     private CodewordConvKernel() {
+    }
+
+    /**
+     * The layer's codeword maps compiled to code ({@link CodewordMapsCompiler}): once per layer,
+     * when the model is loaded, and passed to every {@link #dense} call.
+     */
+    public static CodewordMaps compileMaps(Layer.CodewordConv c) {
+        return CodewordMapsCompiler.compile(c.codebook(), V);
     }
 
     /** Floats of scratch {@link #dense} needs for input {@code [C, h, w]}. */
@@ -69,121 +75,100 @@ public final class CodewordConvKernel {
     }
 
     /**
-     * The additions this kernel performs for one input {@code [C, h, w]}: the codeword maps
-     * ({@code 8 + 2 K} per computed value and input channel with stride 1, {@code 9 K} otherwise)
-     * and the selected sums ({@code in} per computed value and output channel), counting the lanes
-     * it computes and drops too (rounding up to whole vectors, the two rows below a band).
+     * The additions this kernel performs for one input {@code [C, h, w]}: the codeword maps (with
+     * stride 1, six per vector of tile-row triples and two per map vector; otherwise {@code 9 K}
+     * per value) and the selected sums ({@code in} per computed value and output channel), counting
+     * the lanes it computes and drops too (the columns past {@code ow}, whole vectors and lane
+     * groups).
      */
     public static long additions(Layer.CodewordConv c, int h, int w) {
         Tiling t = Tiling.of(c, h, w);
-        long triples = 0;
+        long codewords = c.codewords();
+        long maps = 0;
         long lanes = 0;
         for (int oy0 = 0; oy0 < t.oh; oy0 += t.bandRows) {
             int rows = Math.min(t.bandRows, t.oh - oy0);
-            lanes += roundUp(rows * t.ow, GROUP);
-            triples += (rows + 2L) * roundUp(t.ow, V);
+            int bandLanes = roundUp(rows * t.rowPitch, GROUP);
+            lanes += bandLanes;
+            if (c.stride() != 1) {
+                maps += 9 * codewords * bandLanes;
+            } else if (t.slides()) {
+                long blocks = (t.ow + V - 1) / V;
+                maps += blocks * V * (6L * (rows + 2) + 2 * codewords * rows);
+            } else {
+                long vectors = (rows * t.rowPitch + V - 1) / V;
+                maps += vectors * V * (18 + 2 * codewords);
+            }
         }
-        long codewords = c.codewords();
-        long maps = c.stride() == 1 ? 4 * 2 * triples + 2 * codewords * lanes : 9 * codewords * lanes;
         return c.inChannels() * maps + (long) c.outChannels() * c.inChannels() * lanes;
     }
 
     /**
      * {@code out[o, oy, ox] = s_o sum_{c, ky, kx} sign(codeword(o, c), ky, kx) x[c, oy*s + ky - p, ox*s + kx - p]}.
      *
+     * @param maps    {@link #compileMaps} of this layer
      * @param x       input {@code [C, h, w]} at {@code xOff}
      * @param out     output {@code [O, oh, ow]} at {@code outOff}, overwritten
      * @param scratch at least {@link #scratch} floats
      */
-    public static void dense(Layer.CodewordConv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
-                             float[] scratch) {
+    public static void dense(Layer.CodewordConv c, CodewordMaps maps, float[] x, int xOff, int h, int w, float[] out,
+                             int outOff, float[] scratch) {
         Tiling t = Tiling.of(c, h, w);
         int in = c.inChannels();
+        int plane = t.oh * t.ow;
         for (int oy0 = 0; oy0 < t.oh; oy0 += t.bandRows) {
             int rows = Math.min(t.bandRows, t.oh - oy0);
-            int lanes = roundUp(rows * t.ow, GROUP);
+            int lanes = roundUp(rows * t.rowPitch, GROUP);
             for (int c0 = 0; c0 < in; c0 += t.chunk) {
                 int count = Math.min(t.chunk, in - c0);
                 for (int local = 0; local < count; local++) {
+                    int dst = t.mapsOff + local * c.codewords() * t.mapPitch;
                     if (c.stride() == 1) {
-                        rowTriples(c, t, x, xOff, c0 + local, oy0, rows, scratch);
-                        mapsFromTriples(c, t, local, lanes, scratch);
+                        fillTile(c, t, x, xOff, c0 + local, oy0, rows, scratch);
+                        codewordMaps(maps, t, rows, dst, scratch);
                     } else {
-                        mapsStrided(c, t, x, xOff, c0 + local, local, oy0, rows, lanes, scratch);
+                        mapsStrided(c, t, x, xOff, c0 + local, dst, oy0, rows, lanes, scratch);
                     }
                 }
                 accumulate(c, t, c0, count, lanes, scratch, c0 == 0, c0 + count == in);
             }
-            int plane = t.oh * t.ow;
             for (int o = 0; o < c.outChannels(); o++) {
-                System.arraycopy(scratch, t.accOff + o * t.bandLanes, out, outOff + o * plane + oy0 * t.ow,
-                        rows * t.ow);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(scratch, t.accOff + o * t.bandLanes + r * t.rowPitch, out,
+                            outOff + o * plane + (oy0 + r) * t.ow, t.ow);
+                }
             }
         }
     }
 
-    /**
-     * Copies padded rows {@code oy0 .. oy0 + rows + 1} of channel {@code ch} into the tile (pitch
-     * {@code Wp = w + 2p}) and computes the eight signed sums of three neighbours of each of those
-     * rows' first {@code ow} columns, {@code R_t} at {@code hOff + t * hLength}, row {@code r} at
-     * lane {@code r * ow}. A row's last vector spills into the next row's lanes, which that row then
-     * overwrites. {@code R_{7-t} = -R_t} exactly, as for the sums themselves: the rounding of a sum
-     * is symmetric.
-     */
-    private static void rowTriples(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int oy0, int rows,
-                                   float[] s) {
-        int wp = t.w + 2 * c.padding();
+    /** Copies padded rows {@code oy0 .. oy0 + rows + 1} of channel {@code ch} into the tile, pitch {@code Wp}. */
+    private static void fillTile(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int oy0, int rows,
+                                 float[] s) {
         int p = c.padding();
         java.util.Arrays.fill(s, t.tileOff, t.tileOff + t.tileLength, 0f);
         for (int r = 0; r < rows + 2; r++) {
             int iy = oy0 + r - p;
             if (iy >= 0 && iy < t.h) {
-                System.arraycopy(x, xOff + (ch * t.h + iy) * t.w, s, t.tileOff + r * wp + p, t.w);
-            }
-        }
-        int n = t.hLength;
-        int r0 = t.hOff;
-        for (int r = 0; r < rows + 2; r++) {
-            for (int col = 0; col < t.ow; col += V) {
-                int from = t.tileOff + r * wp + col;
-                int i = r * t.ow + col;
-                var x0 = FloatVector.fromArray(F, s, from);
-                var x1 = FloatVector.fromArray(F, s, from + 1);
-                var x2 = FloatVector.fromArray(F, s, from + 2);
-                var sum = x0.add(x1);
-                var difference = x0.sub(x1);
-                sum.add(x2).intoArray(s, r0 + 7 * n + i);                // + + +
-                x2.sub(difference).intoArray(s, r0 + 6 * n + i);         // - + +
-                difference.add(x2).intoArray(s, r0 + 5 * n + i);         // + - +
-                x2.sub(sum).intoArray(s, r0 + 4 * n + i);                // - - +
-                sum.sub(x2).intoArray(s, r0 + 3 * n + i);                // + + -
-                difference.add(x2).neg().intoArray(s, r0 + 2 * n + i);   // - + -
-                difference.sub(x2).intoArray(s, r0 + n + i);             // + - -
-                sum.add(x2).neg().intoArray(s, r0 + i);                  // - - -
+                System.arraycopy(x, xOff + (ch * t.h + iy) * t.w, s, t.tileOff + r * t.rowPitch + p, t.w);
             }
         }
     }
 
-    /** Stride 1: each codeword's map of channel {@code local} of the chunk from three row sums. */
-    private static void mapsFromTriples(Layer.CodewordConv c, Tiling t, int local, int lanes, float[] s) {
-        int codewords = c.codewords();
-        int n = t.hLength;
-        int ow = t.ow;
-        for (int j = 0; j < codewords; j++) {
-            int id = c.codebook()[j];
-            int row0 = t.hOff + (id & 7) * n;
-            int row1 = t.hOff + (id >>> 3 & 7) * n + ow;
-            int row2 = t.hOff + (id >>> 6) * n + 2 * ow;
-            int dst = t.mapsOff + (local * codewords + j) * t.mapPitch;
-            for (int i = 0; i < lanes; i += V) {
-                FloatVector.fromArray(F, s, row0 + i).add(FloatVector.fromArray(F, s, row1 + i))
-                        .add(FloatVector.fromArray(F, s, row2 + i)).intoArray(s, dst + i);
+    /** Stride 1: every codeword's map of the tile, at {@code dst + j * mapPitch}. */
+    private static void codewordMaps(CodewordMaps maps, Tiling t, int rows, int dst, float[] s) {
+        int pitch = t.rowPitch;
+        if (t.slides()) {
+            // From the right: see the class comment.
+            for (int c0 = (t.ow - 1) / V * V; c0 >= 0; c0 -= V) {
+                maps.rows(s, t.tileOff + c0, pitch, rows, dst + c0, t.mapPitch);
             }
+        } else {
+            maps.vectors(s, t.tileOff, pitch, (rows * pitch + V - 1) / V, dst, t.mapPitch);
         }
     }
 
     /** Any stride: each map value as a plain sum over the nine taps (lanes {@code r * ow + ox}). */
-    private static void mapsStrided(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int local, int oy0,
+    private static void mapsStrided(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int dst0, int oy0,
                                     int rows, int lanes, float[] s) {
         int codewords = c.codewords();
         int stride = c.stride();
@@ -191,7 +176,7 @@ public final class CodewordConvKernel {
         int used = rows * t.ow;
         for (int j = 0; j < codewords; j++) {
             int id = c.codebook()[j];
-            int dst = t.mapsOff + (local * codewords + j) * t.mapPitch;
+            int dst = dst0 + j * t.mapPitch;
             for (int lane = 0; lane < lanes; lane++) {
                 float sum = 0f;
                 if (lane < used) {
@@ -293,41 +278,46 @@ public final class CodewordConvKernel {
 
     /**
      * How one image's convolution is cut up, and where its parts live in the scratch: the padded
-     * tile of one channel's band ({@code tileOff}, stride 1 only), the eight row sums
-     * ({@code hOff}, {@code hLength} each, stride 1 only), the codeword maps of one chunk of
+     * tile of one channel's band ({@code tileOff}, stride 1 only), the codeword maps of one chunk of
      * channels ({@code mapsOff}, map {@code (local channel, codeword)} at
      * {@code (local * K + codeword) * mapPitch}) and the band's sums per output channel
-     * ({@code accOff}, {@code bandLanes} each).
+     * ({@code accOff}, {@code bandLanes} each). Output row {@code r} of a band is at lane
+     * {@code r * rowPitch}: {@code Wp} with stride 1, {@code ow} otherwise.
      *
      * @param bandRows output rows per band
      * @param chunk    input channels per chunk
      */
-    private record Tiling(int h, int w, int oh, int ow, int bandRows, int bandLanes, int chunk,
-                          int tileOff, int tileLength, int hOff, int hLength, int mapsOff, int mapPitch, int accOff,
-                          long end) {
+    private record Tiling(int h, int w, int oh, int ow, int rowPitch, int bandRows, int bandLanes, int chunk,
+                          int tileOff, int tileLength, int mapsOff, int mapPitch, int accOff, long end) {
         static Tiling of(Layer.CodewordConv c, int h, int w) {
             int s = c.stride();
             int p = c.padding();
             int oh = (h + 2 * p - 3) / s + 1;
             int ow = (w + 2 * p - 3) / s + 1;
-            int bandRows = Math.max(1, Math.min(oh, BAND_LANES / ow));
-            int bandLanes = roundUp(bandRows * ow, GROUP);
+            int rowPitch = s == 1 ? w + 2 * p : ow;
+            int bandRows = Math.max(1, Math.min(oh, BAND_LANES / rowPitch));
+            int bandLanes = roundUp(bandRows * rowPitch, GROUP);
             int codewords = c.codewords();
             int chunk = Math.max(1, Math.min(c.inChannels(), GROUP_FLOATS / (codewords * GROUP)));
-            // The row sums: the band's rows and the two below, as far as the maps' vectors read and
-            // the last row's vector writes. The tile: those rows padded, and what their vectors read.
-            int hLength = s == 1 ? roundUp(Math.max(bandLanes + 2 * ow, (bandRows + 2) * ow + V), V) : 0;
-            int tileLength = s == 1 ? (bandRows + 2) * (w + 2 * p) + V : 0;
-            // An odd number of cache lines, one more than a band at least: equal lanes of the maps
-            // then fall into every cache set in turn instead of piling up in a few.
-            int mapPitch = ((bandLanes + LINE_FLOATS - 1) / LINE_FLOATS + 1 | 1) * LINE_FLOATS;
-            long hOff = tileLength;
-            long mapsOff = hOff + (long) TRIPLES * hLength;
+            // The tile: the band's rows and the two below, padded, and what the last vectors read
+            // past them (less than 2 V lanes).
+            int tileLength = s == 1 ? (bandRows + 2) * rowPitch + 2 * V : 0;
+            // Every lane the selected sums read and the maps write (a vector past the band's
+            // end), rounded to an odd number of cache lines: equal lanes of the maps then fall
+            // into every cache set in turn instead of piling up in a few.
+            int mapLanes = Math.max(bandLanes, bandRows * rowPitch + V);
+            int mapPitch = ((mapLanes + LINE_FLOATS - 1) / LINE_FLOATS | 1) * LINE_FLOATS;
+            long mapsOff = tileLength;
             long accOff = mapsOff + (long) chunk * codewords * mapPitch;
             long end = accOff + (long) c.outChannels() * bandLanes;
-            return new Tiling(h, w, oh, ow, bandRows, bandLanes, chunk, 0, tileLength, (int) hOff, hLength,
+            return new Tiling(h, w, oh, ow, rowPitch, bandRows, bandLanes, chunk, 0, tileLength,
                     (int) Math.min(mapsOff, Integer.MAX_VALUE), mapPitch, (int) Math.min(accOff, Integer.MAX_VALUE),
                     end);
+        }
+
+        /** Stride 1 with rows at least a vector wide: the maps slide down the rows. */
+        boolean slides() {
+            return tileLength > 0 && rowPitch >= V;
         }
     }
 }

@@ -108,7 +108,7 @@ class CodewordConvKernelTest {
         // Garbage in the output and the scratch must not leak into the result.
         Arrays.fill(y, 7f);
         Arrays.fill(scratch, Float.NaN);
-        CodewordConvKernel.dense(layer, x, 0, h, w, y, 0, scratch);
+        CodewordConvKernel.dense(layer, CodewordConvKernel.compileMaps(layer), x, 0, h, w, y, 0, scratch);
         double scale = 0;
         for (double e : expected) {
             scale = Math.max(scale, Math.abs(e));
@@ -136,7 +136,7 @@ class CodewordConvKernelTest {
         float[] x = input(rng, 3 * size, 0.5);
         float[] out = new float[3 * 9 * 100];
         float[] scratch = new float[CodewordConvKernel.scratch(layer, 10, 10)];
-        CodewordConvKernel.dense(layer, x, size, 10, 10, out, 900, scratch);
+        CodewordConvKernel.dense(layer, CodewordConvKernel.compileMaps(layer), x, size, 10, 10, out, 900, scratch);
         double[] expected = reference(layer, Arrays.copyOfRange(x, size, 2 * size), 10, 10);
         for (int i = 0; i < 900; i++) {
             assertThat(out[i]).isZero();
@@ -147,16 +147,18 @@ class CodewordConvKernelTest {
 
     @Test
     void performsFewerAdditionsThanTheDirectConvolution() {
-        // fmnist-vgg-s's 64 -> 64 layer with eta 4: per output value and input channel 8 (row sums)
-        // + 2 * 16 (maps), and 64 per output value and input channel for the sums, against 9 * 64
-        // direct; the 14 x 14 outputs computed as whole lane groups (two vectors), the row sums for
-        // 16 rows of 14 columns in whole vectors.
+        // fmnist-vgg-s's 64 -> 64 layer with eta 4, 14 x 14 outputs in one band laid out with the
+        // padded row pitch 16: per input channel, the triples of 16 tile rows (6 additions per
+        // vector) and 16 maps of 14 rows (2 per vector), for each block of 16 columns; then 64
+        // additions per output channel for the 224 lanes rounded up to whole lane groups; against
+        // 9 * 64 * 64 per output value direct.
         Layer.CodewordConv layer = randomLayer(new SplittableRandom(1), 64, 64, 1, 1, 4);
         int vector = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
-        long lanes = (196 + 2 * vector - 1) / (2 * vector) * (2 * vector);
-        long triples = 16L * ((14 + vector - 1) / vector * vector);
+        long lanes = (14 * 16 + 2 * vector - 1) / (2 * vector) * (2 * vector);
+        long blocks = (14 + vector - 1) / vector;
+        long maps = blocks * vector * (6 * 16 + 2 * 16 * 14);
         assertThat(CodewordConvKernel.additions(layer, 14, 14))
-                .isEqualTo(64 * (8 * triples + 2 * 16 * lanes) + 64L * 64 * lanes)
+                .isEqualTo(64 * maps + 64L * 64 * lanes)
                 .isLessThan(9L * 64 * 64 * 14 * 14 / 4);
     }
 
