@@ -20,7 +20,7 @@ import java.nio.file.Path;
  *
  * <p>The three compute the same sums in different orders. An image on which a potential lies
  * within rounding of its threshold may fire differently and legitimately differ by more than 1e-5;
- * such an image must be a verified tie ({@link ThresholdTies}), at most two per path, and it is
+ * such an image must be a verified tie ({@link ThresholdTies}), at most four images per path, and it is
  * left out of the counter comparison. Every other image must agree to 1e-5.
  */
 class RuntimeEquivalenceTest {
