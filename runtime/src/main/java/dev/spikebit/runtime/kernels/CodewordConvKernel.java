@@ -61,7 +61,7 @@ public final class CodewordConvKernel {
      * when the model is loaded, and passed to every {@link #dense} call.
      */
     public static CodewordMaps compileMaps(Layer.CodewordConv c) {
-        return CodewordMapsCompiler.compile(c.codebook(), V);
+        return CodewordMapsCompiler.compile(c.codebook());
     }
 
     /** Floats of scratch {@link #dense} needs for input {@code [C, h, w]}. */
@@ -96,8 +96,7 @@ public final class CodewordConvKernel {
                 long blocks = (t.ow + V - 1) / V;
                 maps += blocks * V * (6L * (rows + 2) + 2 * codewords * rows);
             } else {
-                long vectors = (rows * t.rowPitch + V - 1) / V;
-                maps += vectors * V * (18 + 2 * codewords);
+                maps += (long) t.narrowVectors(rows) * V * (18 + 2 * codewords);
             }
         }
         return c.inChannels() * maps + (long) c.outChannels() * c.inChannels() * lanes;
@@ -163,7 +162,7 @@ public final class CodewordConvKernel {
                 maps.rows(s, t.tileOff + c0, pitch, rows, dst + c0, t.mapPitch);
             }
         } else {
-            maps.vectors(s, t.tileOff, pitch, (rows * pitch + V - 1) / V, dst, t.mapPitch);
+            maps.vectors(s, t.tileOff, pitch, t.narrowVectors(rows), dst, t.mapPitch);
         }
     }
 
@@ -318,6 +317,11 @@ public final class CodewordConvKernel {
         /** Stride 1 with rows at least a vector wide: the maps slide down the rows. */
         boolean slides() {
             return tileLength > 0 && rowPitch >= V;
+        }
+
+        /** Narrow rows: the vectors that cover a band of {@code rows} rows, a vector at a time. */
+        int narrowVectors(int rows) {
+            return (rows * rowPitch + V - 1) / V;
         }
     }
 }

@@ -35,9 +35,13 @@ final class CodewordMapsCompiler {
     /** Codewords per generated method: about 800 bytes of bytecode, well under the JIT's limit. */
     private static final int GROUP = 32;
 
+    /** The kernels' species ({@link SignMasks#F}), which the generated code reads too. */
+    private static final int LANES = SignMasks.F.length();
+
     private static final ClassDesc FLOAT_VECTOR = ClassDesc.of("jdk.incubator.vector.FloatVector");
     private static final ClassDesc VECTOR = ClassDesc.of("jdk.incubator.vector.Vector");
     private static final ClassDesc VECTOR_SPECIES = ClassDesc.of("jdk.incubator.vector.VectorSpecies");
+    private static final ClassDesc SIGN_MASKS = ClassDesc.of(SignMasks.class.getName());
     private static final ClassDesc FLOATS = ConstantDescs.CD_float.arrayType();
     private static final MethodTypeDesc FROM_ARRAY =
             MethodTypeDesc.of(FLOAT_VECTOR, VECTOR_SPECIES, FLOATS, ConstantDescs.CD_int);
@@ -72,9 +76,9 @@ final class CodewordMapsCompiler {
 
     /**
      * The maps of {@code codebook} (pattern ids, bit {@code 3 ky + kx} set where the sign is +1) as
-     * compiled code, for vectors of {@code lanes} floats (the kernels' species).
+     * compiled code, for the kernels' vectors ({@link SignMasks#F}).
      */
-    static CodewordMaps compile(int[] codebook, int lanes) {
+    static CodewordMaps compile(int[] codebook) {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         ClassDesc self = ClassDesc.of(CodewordMapsCompiler.class.getPackageName(), "CompiledCodewordMaps");
         int groups = (codebook.length + GROUP - 1) / GROUP;
@@ -90,9 +94,9 @@ final class CodewordMapsCompiler {
                 int first = g * GROUP;
                 int[] ids = java.util.Arrays.copyOfRange(codebook, first, Math.min(codebook.length, first + GROUP));
                 cb.withMethodBody("rows" + g, MAPS, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
-                        code -> emitLoop(code, ids, true, lanes));
+                        code -> emitLoop(code, ids, true));
                 cb.withMethodBody("vectors" + g, MAPS, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
-                        code -> emitLoop(code, ids, false, lanes));
+                        code -> emitLoop(code, ids, false));
             }
             for (String name : new String[]{"rows", "vectors"}) {
                 cb.withMethodBody(name, MAPS, ClassFile.ACC_PUBLIC, code -> {
@@ -121,7 +125,7 @@ final class CodewordMapsCompiler {
      * {@code tile} and {@code dst} one step on: a row ({@code pitch}) when {@code slide}, reusing two
      * rows of triples, else one vector.
      */
-    private static void emitLoop(CodeBuilder code, int[] ids, boolean slide, int lanes) {
+    private static void emitLoop(CodeBuilder code, int[] ids, boolean slide) {
         Label head = code.newLabel();
         Label end = code.newLabel();
         if (slide) {
@@ -149,8 +153,8 @@ final class CodewordMapsCompiler {
             code.iload(TILE).iload(PITCH).iadd().istore(TILE);
             code.iload(DST).iload(PITCH).iadd().istore(DST);
         } else {
-            code.iinc(TILE, lanes);
-            code.iinc(DST, lanes);
+            code.iinc(TILE, LANES);
+            code.iinc(DST, LANES);
         }
         code.iinc(Y, 1);
         code.goto_(head);
@@ -166,7 +170,7 @@ final class CodewordMapsCompiler {
         }
         code.istore(OFF);
         for (int kx = 0; kx < 3; kx++) {
-            code.getstatic(FLOAT_VECTOR, "SPECIES_PREFERRED", VECTOR_SPECIES).aload(S).iload(OFF);
+            code.getstatic(SIGN_MASKS, "F", VECTOR_SPECIES).aload(S).iload(OFF);
             if (kx > 0) {
                 code.loadConstant(kx).iadd();
             }

@@ -1,6 +1,5 @@
 package dev.spikebit.runtime.kernels;
 
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +18,7 @@ import static org.assertj.core.api.Assertions.within;
  * the lanes asked for.
  */
 class CodewordMapsCompilerTest {
-    private static final int V = FloatVector.SPECIES_PREFERRED.length();
+    private static final int V = SignMasks.F.length();
 
     private static double expected(int id, float[] s, int tile, int pitch, int lane) {
         double sum = 0;
@@ -48,7 +47,7 @@ class CodewordMapsCompilerTest {
         for (int j = 0; j < codewords; j++) {
             codebook[j] = codewords == 512 ? j : rng.nextInt(512);
         }
-        CodewordMaps maps = CodewordMapsCompiler.compile(codebook, V);
+        CodewordMaps maps = CodewordMapsCompiler.compile(codebook);
         int pitch = V + 3;
         int rows = 5;
         int tile = 7;
@@ -74,7 +73,7 @@ class CodewordMapsCompilerTest {
     void vectorsAtATimeMatchTheDefinitionAndStopAtTheLastVector() {
         SplittableRandom rng = new SplittableRandom(7);
         int[] codebook = {0, 511, 73, 146, 292, 1, 448, 7};
-        CodewordMaps maps = CodewordMapsCompiler.compile(codebook, V);
+        CodewordMaps maps = CodewordMapsCompiler.compile(codebook);
         int pitch = 9; // 7x7 maps with padding 1: narrower than a vector
         int vectors = 4;
         int tile = 0;
