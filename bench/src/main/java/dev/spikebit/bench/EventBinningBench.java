@@ -1,11 +1,10 @@
 package dev.spikebit.bench;
 
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-
 import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.data.events.EventStream;
 import dev.spikebit.data.events.FrameBinning;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class EventBinningBench {
 
     @Param({"1000000"})

@@ -1,9 +1,5 @@
 package dev.spikebit.bench;
 
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-
 import dev.spikebit.core.neuron.kernel.LifKernel;
 import dev.spikebit.core.neuron.kernel.NeuronConfig;
 import dev.spikebit.core.neuron.kernel.OutputMode;
@@ -12,6 +8,9 @@ import dev.spikebit.core.neuron.surrogate.Rectangle;
 import dev.spikebit.core.neuron.surrogate.Sigmoid;
 import dev.spikebit.core.neuron.surrogate.Surrogate;
 import dev.spikebit.core.neuron.surrogate.Triangle;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class NeuronBench {
 
     @Param({"4"})
@@ -97,11 +98,19 @@ public class NeuronBench {
         for (Surrogate other : List.of(new ATan(), new Sigmoid(), new Triangle(), new Rectangle())) {
             for (OutputMode otherOutput : OutputMode.values()) {
                 for (boolean detachReset : new boolean[] {true, false}) {
-                    var variant = config.withSurrogate(other).withOutput(otherOutput).withDetachReset(detachReset);
+                    var variant =
+                            config.withSurrogate(other).withOutput(otherOutput).withDetachReset(detachReset);
                     for (int round = 0; round < 500; round++) {
                         fused.forward(x, steps, small, variant, out, round % 2 == 0 ? potentials : null);
-                        fused.backward(gradOut, round % 3 == 0 ? x : null, potentials, steps, small, variant,
-                                scratch, round % 2 == 0);
+                        fused.backward(
+                                gradOut,
+                                round % 3 == 0 ? x : null,
+                                potentials,
+                                steps,
+                                small,
+                                variant,
+                                scratch,
+                                round % 2 == 0);
                     }
                 }
             }

@@ -5,6 +5,8 @@ import dev.spikebit.runtime.graph.SignMatrix;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,9 +19,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The runtime's +-1 kernels on the shapes of the deployed fmnist-cnn, one image and one step, each
@@ -34,7 +33,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class RuntimeKernelBench {
     @Param({"0.1", "0.3", "0.6"})
     public double density;
@@ -62,8 +63,12 @@ public class RuntimeKernelBench {
         linearInput = floats(rng, 3136, density);
         convOutput = new float[64 * 14 * 14];
         linearOutput = new float[128];
-        scratch = new float[Math.max(Math.max(SignConvKernel.denseScratch(signConv, 14, 14),
-                SignConvKernel.eventScratch(signConv, 14, 14)), FloatKernels.convScratch(floatConv, 14, 14))];
+        scratch = new float
+                [Math.max(
+                        Math.max(
+                                SignConvKernel.denseScratch(signConv, 14, 14),
+                                SignConvKernel.eventScratch(signConv, 14, 14)),
+                        FloatKernels.convScratch(floatConv, 14, 14))];
         events = new int[3136 * 2];
         offsets = SignConvKernel.rowTableOffsets(signConv, 14, 14);
     }

@@ -5,6 +5,8 @@ import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,9 +19,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The sub-bit convolution with codeword reuse (methods.md 3) on fmnist-vgg-s's 64 -> 64 layer
@@ -39,7 +38,9 @@ import java.util.concurrent.TimeUnit;
 // than when it does not (docs/runtime.md), and where an array lands differs from fork to fork.
 // Aligning every object to 64 bytes puts each array's first element the same distance past a line
 // in every fork, so that the two kernels, measured in different forks, are compared on equal terms.
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:ObjectAlignmentInBytes=64"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:ObjectAlignmentInBytes=64"})
 public class SubBitConvBench {
     private static final int CHANNELS = 64;
     private static final int SIZE = 14;
@@ -85,8 +86,12 @@ public class SubBitConvBench {
             input[i] = rng.nextDouble() < density ? (float) (1 - rng.nextDouble()) : 0f;
         }
         output = new float[CHANNELS * SIZE * SIZE];
-        scratch = new float[Math.max(CodewordConvKernel.scratch(subBit, SIZE, SIZE), Math.max(
-                SignConvKernel.denseScratch(signs, SIZE, SIZE), FloatKernels.convScratch(floats, SIZE, SIZE)))];
+        scratch = new float
+                [Math.max(
+                        CodewordConvKernel.scratch(subBit, SIZE, SIZE),
+                        Math.max(
+                                SignConvKernel.denseScratch(signs, SIZE, SIZE),
+                                FloatKernels.convScratch(floats, SIZE, SIZE)))];
         offsets = SignConvKernel.rowTableOffsets(signs, SIZE, SIZE);
     }
 

@@ -10,32 +10,37 @@ import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.optim.Optimizer;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code spikebit bench train|infer}: images per second of whole training or inference steps of
  * a zoo model (median of several timed runs after a warm-up) and the peak heap.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Measure training or inference throughput of a model: images/s (median of runs) and peak heap.")
 public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "train or infer")
     String what;
 
-    @Option(names = "--model", defaultValue = "fmnist-cnn",
+    @Option(
+            names = "--model",
+            defaultValue = "fmnist-cnn",
             description = "Zoo model, or with 'infer' a deployed model file. Default: ${DEFAULT-VALUE}")
     String model;
 
-    @Option(names = {"--T", "--time-steps"}, description = "Time steps (default: the model's).")
+    @Option(
+            names = {"--T", "--time-steps"},
+            description = "Time steps (default: the model's).")
     Integer timeSteps;
 
     @Option(names = "--batch", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}")
@@ -44,17 +49,25 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--spikes", defaultValue = "binary", description = "binary or real. Default: ${DEFAULT-VALUE}")
     String spikes;
 
-    @Option(names = "--weights", defaultValue = "fp", description = "fp, binary or binary-fixed-alpha. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--weights",
+            defaultValue = "fp",
+            description = "fp, binary or binary-fixed-alpha. Default: ${DEFAULT-VALUE}")
     String weights;
 
-    @Option(names = "--checkpoint",
-            description = "With --model FILE.safetensors (a deployed model): the checkpoint it came from, for the training-engine side.")
+    @Option(
+            names = "--checkpoint",
+            description =
+                    "With --model FILE.safetensors (a deployed model): the checkpoint it came from, for the training-engine side.")
     java.nio.file.Path checkpoint;
 
     @Option(names = "--data-dir", description = "Where the dataset is (images for the deployed-model comparison).")
     java.nio.file.Path dataDir;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Timed runs; the median is reported. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--runs",
+            defaultValue = "5",
+            description = "Timed runs; the median is reported. Default: ${DEFAULT-VALUE}")
     int runs;
 
     @Option(names = "--steps", defaultValue = "20", description = "Batches per timed run. Default: ${DEFAULT-VALUE}")
@@ -73,7 +86,9 @@ public final class BenchCommand implements Callable<Integer> {
         boolean training = switch (what) {
             case "train" -> true;
             case "infer" -> false;
-            default -> throw new dev.spikebit.core.SpikebitException("bench: expected 'train' or 'infer', got \"" + what + "\"");
+            default ->
+                throw new dev.spikebit.core.SpikebitException(
+                        "bench: expected 'train' or 'infer', got \"" + what + "\"");
         };
         ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights(weights);
         if (timeSteps != null) {
@@ -83,7 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
         // Models whose input is two polarity channels take event frames [T, B, 2, H, W] (sparse small
         // counts), run through the stem step by step; the others a static image [B, C, H, W] in [0, 1].
         boolean events = spec.inChannels() == 2;
-        int[] shape = events ? new int[] {spec.timeSteps(), batch, spec.inChannels(), spec.inSize(), spec.inSize()}
+        int[] shape = events
+                ? new int[] {spec.timeSteps(), batch, spec.inChannels(), spec.inSize(), spec.inSize()}
                 : new int[] {batch, spec.inChannels(), spec.inSize(), spec.inSize()};
         SplittableRandom rng = new SplittableRandom(1);
         float[] pixels = new float[Arrays.stream(shape).reduce(1, Math::multiplyExact)];
@@ -93,19 +109,29 @@ public final class BenchCommand implements Callable<Integer> {
         int[] labels = rng.ints(batch, 0, spec.numClasses()).toArray();
         Tensor x = Tensor.of(pixels, shape);
         Optimizer opt = Adam.adam(net.parameters(), 1e-3f);
-        Runnable step = training ? () -> {
-            Tensor loss = Losses.crossEntropy(net.logits(x), labels);
-            loss.backward();
-            opt.step();
-            opt.zeroGrad();
-        } : () -> {
-            try (var scope = NoGrad.enter()) {
-                net.logits(x);
-            }
-        };
+        Runnable step = training
+                ? () -> {
+                    Tensor loss = Losses.crossEntropy(net.logits(x), labels);
+                    loss.backward();
+                    opt.step();
+                    opt.zeroGrad();
+                }
+                : () -> {
+                    try (var scope = NoGrad.enter()) {
+                        net.logits(x);
+                    }
+                };
         net.train(training);
-        System.err.printf("bench %s: %s, T=%d, batch %d, spikes %s, weights %s, %d threads, GEMM %s%n", what, model,
-                spec.timeSteps(), batch, spikes, weights, Parallel.threads(), Gemms.get().name());
+        System.err.printf(
+                "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, %d threads, GEMM %s%n",
+                what,
+                model,
+                spec.timeSteps(),
+                batch,
+                spikes,
+                weights,
+                Parallel.threads(),
+                Gemms.get().name());
         for (int i = 0; i < warmup; i++) {
             step.run();
         }
@@ -128,7 +154,8 @@ public final class BenchCommand implements Callable<Integer> {
         double median = sorted[runs / 2];
         double[] cpu = cpuPerImage.clone();
         Arrays.sort(cpu);
-        System.out.printf("%s %s: %.4g images/s (median of %d runs of %d batches; min %.4g, max %.4g), "
+        System.out.printf(
+                "%s %s: %.4g images/s (median of %d runs of %d batches; min %.4g, max %.4g), "
                         + "%.2f CPU-ms per image, peak heap %d MiB%n",
                 what, model, median, runs, steps, sorted[0], sorted[runs - 1], cpu[runs / 2], peakHeapBytes() >> 20);
         return 0;

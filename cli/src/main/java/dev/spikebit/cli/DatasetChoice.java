@@ -27,7 +27,6 @@ import dev.spikebit.data.events.EventStream;
 import dev.spikebit.data.events.FrameBinning;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -48,8 +47,15 @@ import java.util.List;
  */
 public record DatasetChoice(String name, Dataset train, Dataset test) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    public static final List<String> NAMES = List.of("fashion-mnist", "cifar10", "cifar100", "nmnist", "dvs-gesture",
-            "cifar10-dvs", "ncaltech101", "nfashion-mnist");
+    public static final List<String> NAMES = List.of(
+            "fashion-mnist",
+            "cifar10",
+            "cifar100",
+            "nmnist",
+            "dvs-gesture",
+            "cifar10-dvs",
+            "ncaltech101",
+            "nfashion-mnist");
 
     /**
      * How event streams become frames (methods.md 6).
@@ -63,8 +69,8 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
     public record Frames(int timeSteps, BinningMode mode, int size, Path cacheDir) {
         public Frames {
             if (timeSteps < 1 || size < 0) {
-                throw new SpikebitException("event frames need T >= 1 and a frame size >= 1, got T = " + timeSteps
-                        + ", size " + size);
+                throw new SpikebitException(
+                        "event frames need T >= 1 and a frame size >= 1, got T = " + timeSteps + ", size " + size);
             }
         }
 
@@ -108,18 +114,24 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
                 yield new DatasetChoice(name, head(d.train(), trainLimit), head(d.test(), testLimit));
             }
             case "cifar10", "cifar100" -> {
-                CifarData d = name.equals("cifar10") ? Cifar10.load(dataDir)
-                        : Cifar100.load(dataDir, Cifar100.Labels.FINE);
+                CifarData d =
+                        name.equals("cifar10") ? Cifar10.load(dataDir) : Cifar100.load(dataDir, Cifar100.Labels.FINE);
                 yield new DatasetChoice(name, head(d.train(), trainLimit), head(d.test(), testLimit));
             }
             case "nfashion-mnist" -> {
                 FashionMnistData d = FashionMnist.load(dataDir);
-                yield new DatasetChoice(name, emulated(head(d.train(), trainLimit), frames),
+                yield new DatasetChoice(
+                        name,
+                        emulated(head(d.train(), trainLimit), frames),
                         emulated(head(d.test(), testLimit), frames));
             }
-            case "nmnist", "dvs-gesture", "cifar10-dvs", "ncaltech101" -> new DatasetChoice(name,
-                    recorded(name, true, dataDir, trainLimit, frames), recorded(name, false, dataDir, testLimit, frames));
-            default -> throw new SpikebitException("unknown dataset \"" + name + "\"; known: " + String.join(", ", NAMES));
+            case "nmnist", "dvs-gesture", "cifar10-dvs", "ncaltech101" ->
+                new DatasetChoice(
+                        name,
+                        recorded(name, true, dataDir, trainLimit, frames),
+                        recorded(name, false, dataDir, testLimit, frames));
+            default ->
+                throw new SpikebitException("unknown dataset \"" + name + "\"; known: " + String.join(", ", NAMES));
         };
     }
 
@@ -141,8 +153,8 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
                     + spec.model() + " runs T = " + spec.timeSteps());
         }
         if (image.length != 3 || image[1] != image[2]) {
-            throw new SpikebitException(name + ": the models take square [C, H, W] images, the data has "
-                    + Arrays.toString(image));
+            throw new SpikebitException(
+                    name + ": the models take square [C, H, W] images, the data has " + Arrays.toString(image));
         }
         return withInput(spec, image[0], image[1], train.numClasses());
     }
@@ -168,7 +180,8 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
      */
     public void requireFits(ModelSpec spec) {
         ModelSpec fitted = fit(spec);
-        if (fitted.inChannels() != spec.inChannels() || fitted.inSize() != spec.inSize()
+        if (fitted.inChannels() != spec.inChannels()
+                || fitted.inSize() != spec.inSize()
                 || fitted.numClasses() != spec.numClasses()) {
             throw new SpikebitException("model " + spec.model() + " takes " + spec.inChannels() + "x" + spec.inSize()
                     + "x" + spec.inSize() + " input with " + spec.numClasses() + " classes; " + name + " has "
@@ -209,7 +222,8 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
     private static Dataset emulated(Dataset fashion, Frames frames) {
         EventSampleSource source = NFashionMnist.source(fashion, EmulatorConfig.nmnistLike(1));
         FrameBinning binning = binning("nfashion-mnist", frames);
-        return frames.cacheDir() == null ? new EventFrameDataset(source, binning, true)
+        return frames.cacheDir() == null
+                ? new EventFrameDataset(source, binning, true)
                 : CachedFrameDataset.open(source, binning, frames.cacheDir());
     }
 

@@ -10,22 +10,23 @@ import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code spikebit deploy}: re-parameterizes a trained network into its standard form (methods.md 2:
  * +-1 weights packed 8 per byte, per-channel thresholds, biases and spike scales), writes it, and
  * checks on real test images that the deployed network gives the training network's logits.
  */
-@Command(name = "deploy", mixinStandardHelpOptions = true,
+@Command(
+        name = "deploy",
+        mixinStandardHelpOptions = true,
         description = "Fold a trained checkpoint into the deployed standard form (+-1 weights) and check it.")
 public final class DeployCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A checkpoint written by 'spikebit train'.")
@@ -34,8 +35,11 @@ public final class DeployCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The deployed model file (safetensors).")
     Path out;
 
-    @Option(names = "--check", defaultValue = "256",
-            description = "Test images on which deployed and training logits are compared (0 = skip). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--check",
+            defaultValue = "256",
+            description =
+                    "Test images on which deployed and training logits are compared (0 = skip). Default: ${DEFAULT-VALUE}")
     int check;
 
     @Option(names = "--data-dir", description = "Where the dataset files are (for the check).")
@@ -52,12 +56,13 @@ public final class DeployCommand implements Callable<Integer> {
         long bytes = Files.size(out);
         System.out.printf("deployed %s to %s: %,d bytes%n", ckpt.spec().model(), out, bytes);
         if (check > 0) {
-            Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, check).test();
+            Dataset test =
+                    DatasetChoice.load("fashion-mnist", dataDir, 1, check).test();
             var result = EquivalenceCheck.run(model, deployed, test, check);
             System.out.println("equivalence: " + result.summary());
             if (!result.passed()) {
-                throw new SpikebitException(out + ": the deployed network differs from the training network: "
-                        + result.failure());
+                throw new SpikebitException(
+                        out + ": the deployed network differs from the training network: " + result.failure());
             }
         }
         return 0;
@@ -95,23 +100,32 @@ public final class DeployCommand implements Callable<Integer> {
             /** Why the check failed, for the error message. */
             String failure() {
                 return real.isEmpty()
-                        ? String.format("%d of %d test images differ (relative error above %s), each with a neuron near "
-                                + "its threshold, but more than %d such ties means the networks compute different "
-                                + "things: images %s", ties.size(), images, TOLERANCE, tiesAllowed(), ties)
-                        : String.format("%d of %d test images differ (relative error above %s) with no neuron at its "
-                                + "threshold: images %s", real.size(), images, TOLERANCE, real);
+                        ? String.format(
+                                "%d of %d test images differ (relative error above %s), each with a neuron near "
+                                        + "its threshold, but more than %d such ties means the networks compute different "
+                                        + "things: images %s",
+                                ties.size(), images, TOLERANCE, tiesAllowed(), ties)
+                        : String.format(
+                                "%d of %d test images differ (relative error above %s) with no neuron at its "
+                                        + "threshold: images %s",
+                                real.size(), images, TOLERANCE, real);
             }
 
             String summary() {
-                return String.format("relative error %.1e on %d real test images%s", maxErrorOfAgreeing, images,
-                        ties.isEmpty() ? "" : String.format(" (%d differ by a threshold tie: images %s; a potential "
-                                + "within rounding of its threshold fires in one computation and not the other)",
-                                ties.size(), ties));
+                return String.format(
+                        "relative error %.1e on %d real test images%s",
+                        maxErrorOfAgreeing,
+                        images,
+                        ties.isEmpty()
+                                ? ""
+                                : String.format(
+                                        " (%d differ by a threshold tie: images %s; a potential "
+                                                + "within rounding of its threshold fires in one computation and not the other)",
+                                        ties.size(), ties));
             }
         }
 
-        private EquivalenceCheck() {
-        }
+        private EquivalenceCheck() {}
 
         static Result run(SpikingClassifier model, DeployedModel deployed, Dataset data, int count) {
             int n = Math.min(count, data.size());
@@ -121,7 +135,8 @@ public final class DeployCommand implements Callable<Integer> {
             for (int first = 0; first < n; first += 64) {
                 int b = Math.min(64, n - first);
                 float[] images = Samples.range(data, first, first + b);
-                int[] shape = new int[] {b, deployed.inputShape()[0], deployed.inputShape()[1], deployed.inputShape()[2]};
+                int[] shape =
+                        new int[] {b, deployed.inputShape()[0], deployed.inputShape()[1], deployed.inputShape()[2]};
                 float[] expected;
                 try (var scope = NoGrad.enter()) {
                     expected = model.logits(Tensor.of(images.clone(), shape)).data();

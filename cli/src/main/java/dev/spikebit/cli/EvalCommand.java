@@ -3,14 +3,16 @@ package dev.spikebit.cli;
 import dev.spikebit.cli.train.Evaluation;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 /** {@code spikebit eval}: test accuracy of a checkpoint. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a checkpoint on a dataset's test split.")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = "Evaluate a checkpoint on a dataset's test split.")
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A checkpoint written by 'spikebit train'.")
     Path checkpoint;
@@ -33,13 +35,17 @@ public final class EvalCommand implements Callable<Integer> {
         SpikingClassifier model = Models.build(ckpt.spec(), 0);
         ckpt.restoreModel(model);
         // Event data is binned into as many frames as the model runs steps, at the model's input size.
-        DatasetChoice.Frames frames = new DatasetChoice.Frames(ckpt.spec().timeSteps(),
-                DatasetChoice.Frames.of(ckpt.spec().timeSteps()).mode(), ckpt.spec().inSize(), null);
+        DatasetChoice.Frames frames = new DatasetChoice.Frames(
+                ckpt.spec().timeSteps(),
+                DatasetChoice.Frames.of(ckpt.spec().timeSteps()).mode(),
+                ckpt.spec().inSize(),
+                null);
         DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit, frames);
         long start = System.nanoTime();
         Evaluation.Result r = Evaluation.evaluate(model, data.test(), batch);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%s on %s: test accuracy %.2f%% (%d images), loss %.4f, %.0f images/s%n",
+        System.out.printf(
+                "%s on %s: test accuracy %.2f%% (%d images), loss %.4f, %.0f images/s%n",
                 ckpt.spec().model(), data.name(), 100 * r.accuracy(), r.images(), r.loss(), r.images() / seconds);
         return 0;
     }

@@ -4,20 +4,21 @@ import dev.spikebit.cli.experiment.ExperimentRow;
 import dev.spikebit.cli.experiment.ReverbExperiment;
 import dev.spikebit.cli.experiment.S2nnExperiment;
 import dev.spikebit.core.SpikebitException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code spikebit experiment reverb|s2nn}: the papers' comparison tables, trained and measured end
  * to end.
  */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
+@Command(
+        name = "experiment",
+        mixinStandardHelpOptions = true,
         description = "Run a paper's comparison: 'reverb' trains FP-SNN, BSNN, ReverB (fixed and trained alpha) and "
                 + "real spikes with FP weights, deploys each, and writes reverb-table.md/.json/.png. 's2nn' trains "
                 + "(or reuses) an FP teacher and a binary network, compresses the binary one to sub-bit weights for "
@@ -35,13 +36,19 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "First seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--seeds", defaultValue = "1", description = "Number of seeds (seed, seed+1, ...). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--seeds",
+            defaultValue = "1",
+            description = "Number of seeds (seed, seed+1, ...). Default: ${DEFAULT-VALUE}")
     int seedCount;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate. Default: ${DEFAULT-VALUE}")
     float lr;
 
-    @Option(names = "--train-limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+    @Option(
+            names = "--train-limit",
+            defaultValue = "0",
+            description = "Use only the first N training images (0 = all).")
     int trainLimit;
 
     @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images (0 = all).")
@@ -50,22 +57,38 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where Fashion-MNIST is.")
     Path dataDir;
 
-    @Option(names = "--rows", split = ",", description = "reverb: train only these rows (fp-snn, bsnn, "
-            + "reverb-fixed-alpha, reverb, real-spikes-fp-weights), e.g. to share a table between processes; a later "
-            + "run of all rows in the same --out reuses them. Default: all")
+    @Option(
+            names = "--rows",
+            split = ",",
+            description = "reverb: train only these rows (fp-snn, bsnn, "
+                    + "reverb-fixed-alpha, reverb, real-spikes-fp-weights), e.g. to share a table between processes; a later "
+                    + "run of all rows in the same --out reuses them. Default: all")
     List<String> rowNames;
 
-    @Option(names = "--etas", split = ",", defaultValue = "4,5,6", description = "s2nn: codebook index bits. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--etas",
+            split = ",",
+            defaultValue = "4,5,6",
+            description = "s2nn: codebook index bits. Default: ${DEFAULT-VALUE}")
     List<Integer> etas;
 
-    @Option(names = "--every-seed-etas", split = ",", description = "s2nn: the etas trained for every seed; the "
-            + "others only for the first seed. Default: all of --etas")
+    @Option(
+            names = "--every-seed-etas",
+            split = ",",
+            description = "s2nn: the etas trained for every seed; the "
+                    + "others only for the first seed. Default: all of --etas")
     List<Integer> everySeedEtas;
 
-    @Option(names = "--lambda", defaultValue = "1000", description = "s2nn: MPFD loss weight. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--lambda",
+            defaultValue = "1000",
+            description = "s2nn: MPFD loss weight. Default: ${DEFAULT-VALUE}")
     float lambda;
 
-    @Option(names = "--out", defaultValue = "runs/experiment", description = "Output directory. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--out",
+            defaultValue = "runs/experiment",
+            description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
     @Override
@@ -84,14 +107,38 @@ public final class ExperimentCommand implements Callable<Integer> {
         boolean s2nn = which.equals("s2nn");
         String net = model != null ? model : s2nn ? "fmnist-vgg-s" : "fmnist-cnn";
         List<ExperimentRow> rows = s2nn
-                ? new S2nnExperiment(net, epochs, seeds, etas, everySeedEtas == null ? etas : everySeedEtas, lr, lambda, data.train(), data.test(), out, System.err,
-                        1000).run()
-                : new ReverbExperiment(net, rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames), epochs,
-                        seeds, lr, data.train(), data.test(), out, System.err, 1000).run();
-        System.out.printf("%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
+                ? new S2nnExperiment(
+                                net,
+                                epochs,
+                                seeds,
+                                etas,
+                                everySeedEtas == null ? etas : everySeedEtas,
+                                lr,
+                                lambda,
+                                data.train(),
+                                data.test(),
+                                out,
+                                System.err,
+                                1000)
+                        .run()
+                : new ReverbExperiment(
+                                net,
+                                rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames),
+                                epochs,
+                                seeds,
+                                lr,
+                                data.train(),
+                                data.test(),
+                                out,
+                                System.err,
+                                1000)
+                        .run();
+        System.out.printf(
+                "%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
         for (ExperimentRow r : rows) {
-            System.out.printf("%-32s %7.2f%% %12.3f %,14d %10.1f%n", r.name(), 100 * r.accuracyMean(), r.bitsPerWeight(),
-                    r.deployedBytes(), r.energyPj() / 1000);
+            System.out.printf(
+                    "%-32s %7.2f%% %12.3f %,14d %10.1f%n",
+                    r.name(), 100 * r.accuracyMean(), r.bitsPerWeight(), r.deployedBytes(), r.energyPj() / 1000);
         }
         System.out.println("table: " + out.resolve(which + "-table.md"));
         return 0;

@@ -8,10 +8,6 @@ import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,6 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code spikebit infer --model M --input FILE|DIR|DATASET:SPLIT}: runs a deployed model with the
@@ -33,27 +32,40 @@ import java.util.stream.Stream;
  * of PNG files (in name order), or a dataset split such as {@code fashion-mnist:test} (then the
  * labels are known and the accuracy is printed too).
  */
-@Command(name = "infer", mixinStandardHelpOptions = true,
+@Command(
+        name = "infer",
+        mixinStandardHelpOptions = true,
         description = "Run a deployed model with the runtime: predictions and per-layer operation counts.")
 public final class InferCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "A deployed model file (safetensors, deployed-1).")
     Path model;
 
-    @Option(names = "--input", required = true,
-            description = "An IDX image file, a PNG file, a folder of PNGs, or DATASET:SPLIT (e.g. fashion-mnist:test).")
+    @Option(
+            names = "--input",
+            required = true,
+            description =
+                    "An IDX image file, a PNG file, a folder of PNGs, or DATASET:SPLIT (e.g. fashion-mnist:test).")
     String input;
 
-    @Option(names = "--limit", defaultValue = "10000", description = "At most this many images. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--limit",
+            defaultValue = "10000",
+            description = "At most this many images. Default: ${DEFAULT-VALUE}")
     int limit;
 
     @Option(names = "--batch", defaultValue = "64", description = "Images per call. Default: ${DEFAULT-VALUE}")
     int batch;
 
-    @Option(names = "--path", defaultValue = "auto",
+    @Option(
+            names = "--path",
+            defaultValue = "auto",
             description = "auto (per layer from the input density), dense or events. Default: ${DEFAULT-VALUE}")
     String path;
 
-    @Option(names = "--show", defaultValue = "20", description = "Predictions printed one per line. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--show",
+            defaultValue = "20",
+            description = "Predictions printed one per line. Default: ${DEFAULT-VALUE}")
     int show;
 
     @Option(names = "--data-dir", description = "Where the dataset files are (for DATASET:SPLIT).")
@@ -66,8 +78,7 @@ public final class InferCommand implements Callable<Integer> {
     }
 
     /** Loaded images, their names and (for a dataset) labels. */
-    record Images(float[] pixels, int count, List<String> names, int[] labels) {
-    }
+    record Images(float[] pixels, int count, List<String> names, int[] labels) {}
 
     void infer(PrintStream out) {
         ExecutionPath mode = switch (path.toLowerCase(Locale.ROOT)) {
@@ -81,8 +92,15 @@ public final class InferCommand implements Callable<Integer> {
         }
         Model m = Model.load(model);
         Images images = load(m.inputShape());
-        out.printf("%s: %s, T=%d, input %s, %d classes; file %,d bytes, information %,d bytes%n", model, m.name(),
-                m.timeSteps(), Arrays.toString(m.inputShape()), m.numClasses(), m.fileBytes(), m.informationBytes());
+        out.printf(
+                "%s: %s, T=%d, input %s, %d classes; file %,d bytes, information %,d bytes%n",
+                model,
+                m.name(),
+                m.timeSteps(),
+                Arrays.toString(m.inputShape()),
+                m.numClasses(),
+                m.fileBytes(),
+                m.informationBytes());
         int per = m.inputShape()[0] * m.inputShape()[1] * m.inputShape()[2];
         int[] predictions = new int[images.count()];
         List<Inference> runs = new ArrayList<>();
@@ -101,14 +119,19 @@ public final class InferCommand implements Callable<Integer> {
                 correct++;
             }
             if (i < show) {
-                out.printf("  %s: class %d%s%n", images.names().get(i), predictions[i],
-                        known ? " (label " + images.labels()[i] + ")" : "");
+                out.printf(
+                        "  %s: class %d%s%n",
+                        images.names().get(i), predictions[i], known ? " (label " + images.labels()[i] + ")" : "");
             }
         }
         if (images.count() > show) {
             out.printf("  ... %d more%n", images.count() - show);
         }
-        out.printf("%d images in %.2f s (%.0f images/s)%s%n", images.count(), seconds, images.count() / seconds,
+        out.printf(
+                "%d images in %.2f s (%.0f images/s)%s%n",
+                images.count(),
+                seconds,
+                images.count() / seconds,
                 images.labels() != null ? String.format(", accuracy %.2f%%", 100.0 * correct / images.count()) : "");
         printLayers(out, runs, images.count());
     }
@@ -116,8 +139,9 @@ public final class InferCommand implements Callable<Integer> {
     /** The per-layer counts, per inference, weighted over the batches. */
     static void printLayers(PrintStream out, List<Inference> runs, int images) {
         List<LayerStats> first = runs.getFirst().layers();
-        out.printf("%-10s %-12s %-7s %8s %8s %14s %14s %12s%n", "layer", "kind", "path", "density", "firing", "adds",
-                "multiplies", "energy (nJ)");
+        out.printf(
+                "%-10s %-12s %-7s %8s %8s %14s %14s %12s%n",
+                "layer", "kind", "path", "density", "firing", "adds", "multiplies", "energy (nJ)");
         double adds = 0;
         double macs = 0;
         for (int l = 0; l < first.size(); l++) {
@@ -141,14 +165,29 @@ public final class InferCommand implements Callable<Integer> {
             macs += m;
             LayerStats s = first.get(l);
             String path = dense > 0 && events > 0 ? "mixed" : dense > 0 ? "dense" : events > 0 ? "events" : "";
-            out.printf("%-10s %-12s %-7s %8s %8s %,14.0f %,14.0f %,12.1f%n", s.name(), s.kind(), path,
+            out.printf(
+                    "%-10s %-12s %-7s %8s %8s %,14.0f %,14.0f %,12.1f%n",
+                    s.name(),
+                    s.kind(),
+                    path,
                     Double.isNaN(density) ? "" : String.format("%.3f", density),
-                    Double.isNaN(firing) ? "" : String.format("%.3f", firing), a, m,
+                    Double.isNaN(firing) ? "" : String.format("%.3f", firing),
+                    a,
+                    m,
                     (LayerStats.MAC_PJ * m + LayerStats.AC_PJ * a) / 1e3);
         }
-        out.printf("%-10s %-12s %-7s %8s %8s %,14.0f %,14.0f %,12.1f   (per inference; E = %.1f pJ/MAC + %.1f pJ/AC)%n",
-                "total", "", "", "", "", adds, macs, (LayerStats.MAC_PJ * macs + LayerStats.AC_PJ * adds) / 1e3,
-                LayerStats.MAC_PJ, LayerStats.AC_PJ);
+        out.printf(
+                "%-10s %-12s %-7s %8s %8s %,14.0f %,14.0f %,12.1f   (per inference; E = %.1f pJ/MAC + %.1f pJ/AC)%n",
+                "total",
+                "",
+                "",
+                "",
+                "",
+                adds,
+                macs,
+                (LayerStats.MAC_PJ * macs + LayerStats.AC_PJ * adds) / 1e3,
+                LayerStats.MAC_PJ,
+                LayerStats.AC_PJ);
     }
 
     private Images load(int[] shape) {
@@ -180,8 +219,13 @@ public final class InferCommand implements Callable<Integer> {
         if (Files.isDirectory(asPath)) {
             List<Path> files;
             try (Stream<Path> list = Files.list(asPath)) {
-                files = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted()
-                        .limit(limit).toList();
+                files = list.filter(p -> p.getFileName()
+                                .toString()
+                                .toLowerCase(Locale.ROOT)
+                                .endsWith(".png"))
+                        .sorted()
+                        .limit(limit)
+                        .toList();
             } catch (IOException e) {
                 throw new SpikebitException(asPath + ": cannot list (" + e + ")", e);
             }
@@ -192,7 +236,11 @@ public final class InferCommand implements Callable<Integer> {
             for (int i = 0; i < files.size(); i++) {
                 png(files.get(i), shape, pixels, i * per);
             }
-            return new Images(pixels, files.size(), files.stream().map(p -> p.getFileName().toString()).toList(), null);
+            return new Images(
+                    pixels,
+                    files.size(),
+                    files.stream().map(p -> p.getFileName().toString()).toList(),
+                    null);
         }
         if (!Files.isRegularFile(asPath)) {
             throw new SpikebitException("--input " + input + ": no such file, folder or DATASET:SPLIT");

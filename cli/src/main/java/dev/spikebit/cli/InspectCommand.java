@@ -4,25 +4,29 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.report.ModelReport;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /**
  * {@code spikebit inspect}: per layer of a deployed model, as Larq's model summary: bits per
  * weight, bytes, firing rate, MACs and ACs per image counted from an actual run on real test
  * images, and energy (methods.md 4).
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Per-layer bits, bytes, firing rates, operations and energy of a deployed model.")
 public final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "A deployed model written by 'spikebit deploy'.")
     Path model;
 
-    @Option(names = "--images", defaultValue = "256", description = "Test images to measure activity on. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--images",
+            defaultValue = "256",
+            description = "Test images to measure activity on. Default: ${DEFAULT-VALUE}")
     int images;
 
     @Option(names = "--data-dir", description = "Where the dataset files are.")

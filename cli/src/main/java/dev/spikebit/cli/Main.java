@@ -6,12 +6,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code spikebit} command. */
-@Command(name = "spikebit", mixinStandardHelpOptions = true, version = "spikebit 0.1.0",
+@Command(
+        name = "spikebit",
+        mixinStandardHelpOptions = true,
+        version = "spikebit 0.1.0",
         description = "Train spiking neural networks with surrogate gradients, compress them to one bit or less "
                 + "per weight, and run them without multiplications.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, DeployCommand.class,
-                InspectCommand.class, InferCommand.class, CodebookCommand.class, CompressCommand.class,
-                ExperimentCommand.class, BenchCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            QuickstartCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            DeployCommand.class,
+            InspectCommand.class,
+            InferCommand.class,
+            CodebookCommand.class,
+            CompressCommand.class,
+            ExperimentCommand.class,
+            BenchCommand.class,
+            ModelsCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,14 +11,13 @@ import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.ModelReport;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code spikebit quickstart}: the main job on the embedded defaults. Finds Fashion-MNIST, trains a
@@ -26,7 +25,9 @@ import java.util.concurrent.Callable;
  * epochs, re-parameterizes and deploys it, checks that the deployed network gives the same
  * logits, and reports accuracy, deployed size, energy per image and the time it took.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
+@Command(
+        name = "quickstart",
+        mixinStandardHelpOptions = true,
         description = "Train a ReverB spiking CNN on Fashion-MNIST, deploy it with +-1 weights, and report accuracy, "
                 + "size, energy and time.")
 public final class QuickstartCommand implements Callable<Integer> {
@@ -36,10 +37,16 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where Fashion-MNIST is (else found automatically).")
     Path dataDir;
 
-    @Option(names = "--out", defaultValue = "runs/quickstart", description = "Output directory. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--out",
+            defaultValue = "runs/quickstart",
+            description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--train-limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+    @Option(
+            names = "--train-limit",
+            defaultValue = "0",
+            description = "Use only the first N training images (0 = all).")
     int trainLimit;
 
     @Override
@@ -47,10 +54,11 @@ public final class QuickstartCommand implements Callable<Integer> {
         long start = System.nanoTime();
         DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, 0);
         ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes("real").withWeights("binary");
-        TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 1,
-                trainLimit, 0);
+        TrainConfig config =
+                new TrainConfig(spec, epochs, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 1, trainLimit, 0);
         SpikingClassifier model = Models.build(spec, config.seed());
-        System.err.printf("quickstart: ReverB %s (real-valued spikes, binary weights; %d parameters) on %s, %d epochs, T=%d%n",
+        System.err.printf(
+                "quickstart: ReverB %s (real-valued spikes, binary weights; %d parameters) on %s, %d epochs, T=%d%n",
                 spec.model(), model.parameterCount(), data.train().name(), epochs, spec.timeSteps());
         List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, System.err).run();
         EpochMetrics last = history.get(history.size() - 1);
@@ -61,20 +69,23 @@ public final class QuickstartCommand implements Callable<Integer> {
         DeployedFormat.save(file, deployed);
         var equivalence = DeployCommand.EquivalenceCheck.run(model, deployed, data.test(), 512);
         if (!equivalence.passed()) {
-            throw new SpikebitException(file + ": the deployed network differs from the training network: "
-                    + equivalence.failure());
+            throw new SpikebitException(
+                    file + ": the deployed network differs from the training network: " + equivalence.failure());
         }
         ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 1000), 64);
         double minutes = (System.nanoTime() - start) / 60e9;
 
         System.out.printf("%nquickstart done in %.1f min%n", minutes);
-        System.out.printf("  test accuracy      %.2f%% (training network, %d test images)%n", 100 * last.testAccuracy(),
-                data.test().size());
+        System.out.printf(
+                "  test accuracy      %.2f%% (training network, %d test images)%n",
+                100 * last.testAccuracy(), data.test().size());
         System.out.printf("  training speed     %.0f images/s%n", last.imagesPerSecond());
-        System.out.printf("  deployed model     %s: %,d bytes, %.2f bits per weight on average%n", file,
-                Files.size(file), report.bitsPerWeight());
+        System.out.printf(
+                "  deployed model     %s: %,d bytes, %.2f bits per weight on average%n",
+                file, Files.size(file), report.bitsPerWeight());
         System.out.printf("  equivalence        deployed vs training logits: %s%n", equivalence.summary());
-        System.out.printf("  energy per image   %.1f nJ (%,.0f MACs, %,.0f ACs; 4.6 pJ/MAC, 0.9 pJ/AC)%n",
+        System.out.printf(
+                "  energy per image   %.1f nJ (%,.0f MACs, %,.0f ACs; 4.6 pJ/MAC, 0.9 pJ/AC)%n",
                 report.energyPj() / 1000, report.macs(), report.acs());
         System.out.printf("  per layer          spikebit inspect %s%n", file);
         return 0;

@@ -12,7 +12,6 @@ import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.graph.Layer;
-
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -56,15 +55,14 @@ public final class RuntimeBench {
     private static final int WARM_UP_WINDOWS = 20;
     /** Compilation time (ms, all JIT threads) in a warm-up window below which the JIT counts as idle. */
     private static final long COMPILING_MS = 20;
+
     private static final int[] BATCHES = {1, 64};
     private static final int IMAGES = 256;
 
-    private RuntimeBench() {
-    }
+    private RuntimeBench() {}
 
     /** One engine's median images/s at one batch size, and its median CPU time (all threads) per image. */
-    public record Rate(String engine, int batch, double median, double min, double max, double cpuMsPerImage) {
-    }
+    public record Rate(String engine, int batch, double median, double min, double max, double cpuMsPerImage) {}
 
     /**
      * Runs the comparison and prints it to {@code out}; returns the rates (runtime and training
@@ -80,9 +78,16 @@ public final class RuntimeBench {
         trainingNetwork(model, checkpoint); // fails here, with its message, rather than in a worker
         float[] pool = images(model, dataDir, IMAGES, out);
         int per = model.inputShape()[0] * model.inputShape()[1] * model.inputShape()[2];
-        out.printf("bench infer: %s (%s), T=%d, %,d-byte file; runtime threads %s; %d runs per engine, each engine in "
-                + "a JVM of its own%n", deployed, model.name(), model.timeSteps(), model.fileBytes(),
-                System.getProperty("spikebit.runtime.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
+        out.printf(
+                "bench infer: %s (%s), T=%d, %,d-byte file; runtime threads %s; %d runs per engine, each engine in "
+                        + "a JVM of its own%n",
+                deployed,
+                model.name(),
+                model.timeSteps(),
+                model.fileBytes(),
+                System.getProperty(
+                        "spikebit.runtime.threads",
+                        String.valueOf(Runtime.getRuntime().availableProcessors())),
                 runs);
         List<Rate> rates = new ArrayList<>();
         for (int batch : BATCHES) {
@@ -90,16 +95,33 @@ public final class RuntimeBench {
             Rate tr = measure("training engine (eval)", batch, runs, deployed, checkpoint, dataDir);
             rates.add(rr);
             rates.add(tr);
-            out.printf("  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training "
-                    + "engine eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: "
-                    + "%.2fx)%n", batch, rr.median(), rr.min(), rr.max(), rr.cpuMsPerImage(), tr.median(), tr.min(),
-                    tr.max(), tr.cpuMsPerImage(), rr.median() / tr.median(), tr.cpuMsPerImage() / rr.cpuMsPerImage());
+            out.printf(
+                    "  batch %2d: runtime %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; training "
+                            + "engine eval %,8.0f images/s (min %,.0f, max %,.0f), %.2f CPU-ms/image; ratio %.2fx (CPU time: "
+                            + "%.2fx)%n",
+                    batch,
+                    rr.median(),
+                    rr.min(),
+                    rr.max(),
+                    rr.cpuMsPerImage(),
+                    tr.median(),
+                    tr.min(),
+                    tr.max(),
+                    tr.cpuMsPerImage(),
+                    rr.median() / tr.median(),
+                    tr.cpuMsPerImage() / rr.cpuMsPerImage());
         }
         int count = Math.min(pool.length / per, 64);
         Inference run = model.infer(Arrays.copyOf(pool, count * per), count, ExecutionPath.AUTO);
-        out.printf("  per inference: %.0f adds, %.0f multiplies, %.2f uJ; layers: %s%n", run.adds(), run.multiplies(),
-                run.energyPj() / 1e6, run.layers().stream().filter(l -> !l.path().isEmpty())
-                        .map(l -> String.format("%s %s at density %.2f", l.name(), l.path(), l.inputDensity())).toList());
+        out.printf(
+                "  per inference: %.0f adds, %.0f multiplies, %.2f uJ; layers: %s%n",
+                run.adds(),
+                run.multiplies(),
+                run.energyPj() / 1e6,
+                run.layers().stream()
+                        .filter(l -> !l.path().isEmpty())
+                        .map(l -> String.format("%s %s at density %.2f", l.name(), l.path(), l.inputDensity()))
+                        .toList());
         return rates;
     }
 
@@ -109,8 +131,8 @@ public final class RuntimeBench {
      * collection takes one of the cores from it.
      */
     private static Rate measure(String engine, int batch, int runs, Path deployed, Path checkpoint, Path dataDir) {
-        try (Worker worker = Worker.start(engine.startsWith("runtime") ? "runtime" : "training", deployed, checkpoint,
-                dataDir)) {
+        try (Worker worker =
+                Worker.start(engine.startsWith("runtime") ? "runtime" : "training", deployed, checkpoint, dataDir)) {
             worker.warmUp(batch);
             double[] rate = new double[runs];
             double[] cpu = new double[runs];
@@ -153,8 +175,8 @@ public final class RuntimeBench {
                     ? i -> model.infer(batches[i % batches.length], batch, ExecutionPath.AUTO)
                     : i -> {
                         try (var scope = NoGrad.enter()) {
-                            network.logits(Tensor.of(batches[i % batches.length].clone(), batch, shape[0], shape[1],
-                                    shape[2]));
+                            network.logits(Tensor.of(
+                                    batches[i % batches.length].clone(), batch, shape[0], shape[1], shape[2]));
                         }
                     };
             if (words[0].equals("warm")) {
@@ -188,21 +210,30 @@ public final class RuntimeBench {
             command.add(ProcessHandle.current().info().command().orElse("java"));
             for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 // A profiler or debugger attached to the parent stays with the parent.
-                if (!flag.startsWith("-XX:StartFlightRecording") && !flag.startsWith("-agentlib")
+                if (!flag.startsWith("-XX:StartFlightRecording")
+                        && !flag.startsWith("-agentlib")
                         && !flag.startsWith("-javaagent")) {
                     command.add(flag);
                 }
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), RuntimeBench.class.getName(), engine,
-                    deployed.toAbsolutePath().toString(), checkpoint == null ? "-" : checkpoint.toAbsolutePath().toString(),
+            command.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    RuntimeBench.class.getName(),
+                    engine,
+                    deployed.toAbsolutePath().toString(),
+                    checkpoint == null ? "-" : checkpoint.toAbsolutePath().toString(),
                     dataDir == null ? "-" : dataDir.toAbsolutePath().toString()));
             try {
-                Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Process p = new ProcessBuilder(command)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
                 Worker w = new Worker(engine, p);
                 w.expect("ready");
                 return w;
             } catch (IOException e) {
-                throw new SpikebitException("bench infer: cannot start the " + engine + " worker JVM: " + e.getMessage());
+                throw new SpikebitException(
+                        "bench infer: cannot start the " + engine + " worker JVM: " + e.getMessage());
             }
         }
 
@@ -222,9 +253,10 @@ public final class RuntimeBench {
             try {
                 String line = answers.readLine();
                 if (line == null || word != null && !line.equals(word)) {
-                    throw new SpikebitException("bench infer: the " + engine + " worker " + (line == null
-                            ? "stopped (exit code " + process.waitFor() + "); its errors are above" : "answered \"" + line
-                            + "\" instead of \"" + word + "\""));
+                    throw new SpikebitException("bench infer: the " + engine + " worker "
+                            + (line == null
+                                    ? "stopped (exit code " + process.waitFor() + "); its errors are above"
+                                    : "answered \"" + line + "\" instead of \"" + word + "\""));
                 }
                 return line;
             } catch (IOException | InterruptedException e) {
@@ -264,7 +296,8 @@ public final class RuntimeBench {
             long compiledBefore = jit.getTotalCompilationTime();
             double rate = timed(step, batch, RUN_NANOS, new double[1]);
             long compiling = jit.getTotalCompilationTime() - compiledBefore;
-            if (window >= WARM_UP_WINDOWS && Math.abs(rate - previous) <= 0.05 * previous
+            if (window >= WARM_UP_WINDOWS
+                    && Math.abs(rate - previous) <= 0.05 * previous
                     && Math.max(compiling, previousCompiling) < COMPILING_MS) {
                 return;
             }
@@ -278,7 +311,12 @@ public final class RuntimeBench {
         Arrays.sort(sorted);
         double[] cpuSorted = cpu.clone();
         Arrays.sort(cpuSorted);
-        return new Rate(engine, batch, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1],
+        return new Rate(
+                engine,
+                batch,
+                sorted[sorted.length / 2],
+                sorted[0],
+                sorted[sorted.length - 1],
                 cpuSorted[cpuSorted.length / 2]);
     }
 
@@ -314,8 +352,10 @@ public final class RuntimeBench {
             ckpt.restoreModel(network);
         } else {
             boolean real = model.layers().stream().anyMatch(l -> l instanceof Layer.Neuron n && n.realOutput());
-            ModelSpec spec = ModelZoo.defaultSpec(model.name()).withSpikes(real ? "real" : "binary")
-                    .withWeights("binary").withTimeSteps(model.timeSteps());
+            ModelSpec spec = ModelZoo.defaultSpec(model.name())
+                    .withSpikes(real ? "real" : "binary")
+                    .withWeights("binary")
+                    .withTimeSteps(model.timeSteps());
             network = Models.build(spec, 1);
         }
         network.eval();
@@ -327,7 +367,8 @@ public final class RuntimeBench {
         int[] shape = model.inputShape();
         if (Arrays.equals(shape, new int[] {1, 28, 28})) {
             try {
-                Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, count).test();
+                Dataset test =
+                        DatasetChoice.load("fashion-mnist", dataDir, 1, count).test();
                 out.printf("images: %d Fashion-MNIST test images%n", Math.min(count, test.size()));
                 return Samples.first(test, count);
             } catch (RuntimeException e) {

@@ -4,8 +4,7 @@ import dev.spikebit.data.Dataset;
 
 /** Pulls plain sample arrays out of a dataset, for the commands that measure a model on a few images. */
 public final class Samples {
-    private Samples() {
-    }
+    private Samples() {}
 
     /** The first {@code count} samples (or all, if fewer) back to back in one array. */
     public static float[] first(Dataset data, int count) {

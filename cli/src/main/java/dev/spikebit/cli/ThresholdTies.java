@@ -3,7 +3,6 @@ package dev.spikebit.cli;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,19 +20,23 @@ import java.util.List;
  */
 final class ThresholdTies {
     /** Images disagreeing beyond the tolerance, split into ties and real differences. */
-    record Comparison(double maxErrorOfAgreeing, List<Integer> ties, List<Integer> real) {
-    }
+    record Comparison(double maxErrorOfAgreeing, List<Integer> ties, List<Integer> real) {}
 
-    private ThresholdTies() {
-    }
+    private ThresholdTies() {}
 
     /**
      * Compares per image ({@code max |a - b|} over its logits divided by {@code max |a|} over the whole
      * batch, the relative error of the other checks) and classifies every image above
      * {@code tolerance}.
      */
-    static Comparison compare(float[] expected, float[] actual, int batch, double tolerance, DeployedModel reference,
-                              float[] images, double margin) {
+    static Comparison compare(
+            float[] expected,
+            float[] actual,
+            int batch,
+            double tolerance,
+            DeployedModel reference,
+            float[] images,
+            double margin) {
         int classes = expected.length / batch;
         double scale = 0;
         for (float v : expected) {
@@ -64,8 +67,7 @@ final class ThresholdTies {
         double[] closest = {Double.POSITIVE_INFINITY};
         DeployedExecutor.run(reference, image, 1, new DeployedExecutor.Observer() {
             @Override
-            public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int batch) {
-            }
+            public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int batch) {}
 
             @Override
             public boolean wantsPotentials() {

@@ -5,46 +5,60 @@ import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
-import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.data.events.BinningMode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code spikebit train}: trains a zoo model on a dataset, with checkpoints, metrics and plots. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train a spiking network; writes last/best checkpoints, metrics.json and curves.png to --out.")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "fmnist-cnn", description = "Zoo model (see 'spikebit models'). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--model",
+            defaultValue = "fmnist-cnn",
+            description = "Zoo model (see 'spikebit models'). Default: ${DEFAULT-VALUE}")
     String model;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist",
-            description = "fashion-mnist, cifar10, cifar100, nmnist, dvs-gesture, cifar10-dvs, ncaltech101 or "
-                    + "nfashion-mnist (event data is binned into T frames, T from the model). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--dataset",
+            defaultValue = "fashion-mnist",
+            description =
+                    "fashion-mnist, cifar10, cifar100, nmnist, dvs-gesture, cifar10-dvs, ncaltech101 or "
+                            + "nfashion-mnist (event data is binned into T frames, T from the model). Default: ${DEFAULT-VALUE}")
     String dataset;
 
-    @Option(names = "--data-dir", description = "Where the dataset files are (else SPIKEBIT_DATA, the cache, system folders).")
+    @Option(
+            names = "--data-dir",
+            description = "Where the dataset files are (else SPIKEBIT_DATA, the cache, system folders).")
     Path dataDir;
 
-    @Option(names = "--bin-mode", defaultValue = "count",
+    @Option(
+            names = "--bin-mode",
+            defaultValue = "count",
             description = "Event data: frames of equal event count (count) or equal duration (duration). "
                     + "Default: ${DEFAULT-VALUE}")
     String binMode;
 
-    @Option(names = "--frame-size", defaultValue = "0",
+    @Option(
+            names = "--frame-size",
+            defaultValue = "0",
             description = "Event data: frame height and width (0 = the dataset's: 34 for nmnist and nfashion-mnist, "
                     + "48 for 128x128 sensors).")
     int frameSize;
 
-    @Option(names = "--cache-dir",
+    @Option(
+            names = "--cache-dir",
             description = "Event data: where binned frames are kept (default ~/.cache/spikebit/frames; "
                     + "nfashion-mnist: in memory).")
     Path cacheDir;
@@ -52,51 +66,82 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (default 5; with --resume, the saved run's count unless given).")
     Integer epochs;
 
-    @Option(names = {"--T", "--time-steps"}, description = "Time steps T (default: the model's, 4 for fmnist-cnn).")
+    @Option(
+            names = {"--T", "--time-steps"},
+            description = "Time steps T (default: the model's, 4 for fmnist-cnn).")
     Integer timeSteps;
 
     @Option(names = "--batch", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}")
     int batch;
 
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd or nesterov. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--optimizer",
+            defaultValue = "adam",
+            description = "adam, adamw, sgd or nesterov. Default: ${DEFAULT-VALUE}")
     String optimizer;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Base learning rate. Default: ${DEFAULT-VALUE}")
     float lr;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay on weights only. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--weight-decay",
+            defaultValue = "0",
+            description = "Weight decay on weights only. Default: ${DEFAULT-VALUE}")
     float weightDecay;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum. Default: ${DEFAULT-VALUE}")
     float momentum;
 
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, constant or step:EVERY:GAMMA. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--schedule",
+            defaultValue = "cosine",
+            description = "cosine, constant or step:EVERY:GAMMA. Default: ${DEFAULT-VALUE}")
     String schedule;
 
-    @Option(names = "--loss", defaultValue = "ce", description = "ce (on the time-mean output) or tet. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--loss",
+            defaultValue = "ce",
+            description = "ce (on the time-mean output) or tet. Default: ${DEFAULT-VALUE}")
     String loss;
 
-    @Option(names = "--surrogate", defaultValue = "atan:2", description = "atan[:alpha], sigmoid[:alpha], triangle[:gamma], rectangle[:width]. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--surrogate",
+            defaultValue = "atan:2",
+            description =
+                    "atan[:alpha], sigmoid[:alpha], triangle[:gamma], rectangle[:width]. Default: ${DEFAULT-VALUE}")
     String surrogate;
 
-    @Option(names = "--spikes", defaultValue = "binary", description = "binary (S) or real (ReverB, H*S). Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--spikes",
+            defaultValue = "binary",
+            description = "binary (S) or real (ReverB, H*S). Default: ${DEFAULT-VALUE}")
     String spikes;
 
-    @Option(names = "--weights", defaultValue = "fp",
+    @Option(
+            names = "--weights",
+            defaultValue = "fp",
             description = "fp, binary (sign with trained amplitude) or binary-fixed-alpha. Default: ${DEFAULT-VALUE}")
     String weights;
 
     @Option(names = "--binary-edges", description = "Make the first conv and the last linear binary too.")
     boolean binaryEdges;
 
-    @Option(names = "--augment",
-            description = "Random crop and horizontal flip on the training samples (crop only for nmnist and dvs-gesture).")
+    @Option(
+            names = "--augment",
+            description =
+                    "Random crop and horizontal flip on the training samples (crop only for nmnist and dvs-gesture).")
     boolean augment;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for initialisation, shuffling and augmentation. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed for initialisation, shuffling and augmentation. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--train-limit", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+    @Option(
+            names = "--train-limit",
+            defaultValue = "0",
+            description = "Use only the first N training images (0 = all).")
     int trainLimit;
 
     @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images (0 = all).")
@@ -105,7 +150,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/train", description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--resume", description = "Continue from --out/last.safetensors (or the given checkpoint).", arity = "0..1",
+    @Option(
+            names = "--resume",
+            description = "Continue from --out/last.safetensors (or the given checkpoint).",
+            arity = "0..1",
             fallbackValue = "")
     String resume;
 
@@ -113,7 +161,11 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Checkpoint resumed = resumeCheckpoint();
         TrainConfig config = resumed != null ? TrainConfigs.fromCheckpoint(resumed, epochs) : newConfig();
-        DatasetChoice data = DatasetChoice.load(dataset, dataDir, config.trainLimit(), config.testLimit(),
+        DatasetChoice data = DatasetChoice.load(
+                dataset,
+                dataDir,
+                config.trainLimit(),
+                config.testLimit(),
                 frames(config.spec().timeSteps()));
         if (resumed != null) {
             data.requireFits(config.spec());
@@ -122,20 +174,28 @@ public final class TrainCommand implements Callable<Integer> {
         }
         SpikingClassifier net = Models.build(config.spec(), config.seed());
         ModelSpec spec = config.spec();
-        System.err.printf("training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads%n",
-                spec.model(), data.name(), data.train().size(), data.test().size(),
-                Arrays.toString(data.train().sampleShape()), spec.timeSteps(), config.batchSize(), config.epochs(),
+        System.err.printf(
+                "training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads%n",
+                spec.model(),
+                data.name(),
+                data.train().size(),
+                data.test().size(),
+                Arrays.toString(data.train().sampleShape()),
+                spec.timeSteps(),
+                config.batchSize(),
+                config.epochs(),
                 Parallel.threads());
-        Trainer trainer = new Trainer(config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null,
-                out, System.err);
+        Trainer trainer = new Trainer(
+                config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null, out, System.err);
         if (resumed != null) {
             trainer.resumeFrom(resumed);
         }
         List<EpochMetrics> history = trainer.run();
         if (!history.isEmpty()) {
             EpochMetrics last = history.get(history.size() - 1);
-            System.out.printf("final test accuracy %.2f%% after %d epochs; outputs in %s%n", 100 * last.testAccuracy(),
-                    last.epoch(), out);
+            System.out.printf(
+                    "final test accuracy %.2f%% after %d epochs; outputs in %s%n",
+                    100 * last.testAccuracy(), last.epoch(), out);
         }
         return 0;
     }
@@ -163,12 +223,27 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static TrainConfig withSpec(TrainConfig c, ModelSpec spec) {
-        return new TrainConfig(spec, c.epochs(), c.batchSize(), c.optimizer(), c.lr(), c.weightDecay(), c.momentum(),
-                c.schedule(), c.loss(), c.augment(), c.seed(), c.trainLimit(), c.testLimit());
+        return new TrainConfig(
+                spec,
+                c.epochs(),
+                c.batchSize(),
+                c.optimizer(),
+                c.lr(),
+                c.weightDecay(),
+                c.momentum(),
+                c.schedule(),
+                c.loss(),
+                c.augment(),
+                c.seed(),
+                c.trainLimit(),
+                c.testLimit());
     }
 
     private TrainConfig newConfig() {
-        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withSurrogate(surrogate).withWeights(weights)
+        ModelSpec spec = ModelZoo.defaultSpec(model)
+                .withSpikes(spikes)
+                .withSurrogate(surrogate)
+                .withWeights(weights)
                 .withBinaryEdges(binaryEdges);
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);
@@ -180,7 +255,19 @@ public final class TrainCommand implements Callable<Integer> {
         if (!loss.equals("ce") && !loss.equals("tet")) {
             throw new SpikebitException("--loss must be ce or tet, got \"" + loss + "\"");
         }
-        return new TrainConfig(spec, epochs, batch, optimizer, lr, weightDecay, momentum, schedule, loss, augment, seed,
-                trainLimit, testLimit);
+        return new TrainConfig(
+                spec,
+                epochs,
+                batch,
+                optimizer,
+                lr,
+                weightDecay,
+                momentum,
+                schedule,
+                loss,
+                augment,
+                seed,
+                trainLimit,
+                testLimit);
     }
 }

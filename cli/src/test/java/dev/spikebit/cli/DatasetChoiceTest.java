@@ -1,5 +1,8 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -8,13 +11,9 @@ import dev.spikebit.data.augment.Compose;
 import dev.spikebit.data.augment.RandomCrop;
 import dev.spikebit.data.events.EventSampleSource;
 import dev.spikebit.data.events.EventStream;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashSet;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Fitting a model to a dataset's input, the augmentation by dataset, and subsets of recorded data. */
 class DatasetChoiceTest {
@@ -29,15 +28,19 @@ class DatasetChoiceTest {
 
     private static ArrayDataset frames(String name, int steps, int classes, int size) {
         int per = steps * 2 * size * size;
-        return new ArrayDataset(name, new float[2 * per], new int[] {0, 1}, new int[] {steps, 2, size, size}, classes,
-                steps);
+        return new ArrayDataset(
+                name, new float[2 * per], new int[] {0, 1}, new int[] {steps, 2, size, size}, classes, steps);
     }
 
     @Test
     void staticImagesSetChannelsSizeAndClasses() {
-        var cifar100 = new DatasetChoice("cifar100", images("c/train", 100, 3, 32, 32), images("c/test", 100, 3, 32, 32));
-        ModelSpec given = ModelZoo.defaultSpec("resnet19").withSpikes("real").withWeights("binary")
-                .withBinaryEdges(true).withTimeSteps(6);
+        var cifar100 =
+                new DatasetChoice("cifar100", images("c/train", 100, 3, 32, 32), images("c/test", 100, 3, 32, 32));
+        ModelSpec given = ModelZoo.defaultSpec("resnet19")
+                .withSpikes("real")
+                .withWeights("binary")
+                .withBinaryEdges(true)
+                .withTimeSteps(6);
         ModelSpec spec = cifar100.fit(given);
         assertThat(spec.inChannels()).isEqualTo(3);
         assertThat(spec.inSize()).isEqualTo(32);

@@ -1,16 +1,15 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.deploy.Reparameterizer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The equivalence check of {@code spikebit deploy} and the quickstart: the deployed form of a
@@ -44,8 +43,8 @@ class DeployCheckTest {
                 break;
             }
         }
-        DeployedModel tampered = new DeployedModel(deployed.model(), deployed.timeSteps(), deployed.inputShape(),
-                deployed.numClasses(), nodes);
+        DeployedModel tampered = new DeployedModel(
+                deployed.model(), deployed.timeSteps(), deployed.inputShape(), deployed.numClasses(), nodes);
         var bad = DeployCommand.EquivalenceCheck.run(trained, tampered, data.test(), 128);
         assertThat(bad.passed()).isFalse();
         // Nearly every image then differs; a neuron near its threshold is found in most of them, so the

@@ -1,11 +1,10 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.data.ArrayDataset;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.spikebit.data.ArrayDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The first images of real Fashion-MNIST's train and test splits, for tests that train briefly;
@@ -16,7 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public record FashionMnistSubset(ArrayDataset train, ArrayDataset test) {
     public static FashionMnistSubset load(int trainImages, int testImages) {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+        assumeTrue(
+                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         var data = DatasetChoice.load("fashion-mnist", null, trainImages, testImages);
         return new FashionMnistSubset((ArrayDataset) data.train(), (ArrayDataset) data.test());

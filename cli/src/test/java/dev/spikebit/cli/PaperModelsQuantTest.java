@@ -1,5 +1,7 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.Conv2d;
@@ -10,14 +12,11 @@ import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.binary.QuantModels;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The paper architectures built through the quantization layer factory, as the command line
@@ -30,7 +29,9 @@ class PaperModelsQuantTest {
     @ParameterizedTest
     @CsvSource({"vggsnn, 2, 16", "vggsnn-s, 2, 8", "resnet19, 3, 4", "resnet20, 3, 4", "ms-resnet18, 3, 8"})
     void binaryWeightsAndRealSpikes(String name, int channels, int size) {
-        ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5).withWeights("binary").withSpikes("real");
+        ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5)
+                .withWeights("binary")
+                .withSpikes("real");
         SpikingClassifier model = QuantModels.build(spec, 4);
 
         List<Module> weightLayers = new ArrayList<>();
@@ -60,7 +61,10 @@ class PaperModelsQuantTest {
         Tensor loss = Losses.crossEntropy(logits, new int[] {0, 3});
         assertThat(loss.item()).isFinite();
         loss.backward();
-        long reached = model.parameters().stream().map(Parameter::value).filter(Tensor::hasGrad).count();
+        long reached = model.parameters().stream()
+                .map(Parameter::value)
+                .filter(Tensor::hasGrad)
+                .count();
         assertThat(reached).isEqualTo(model.parameters().size());
         assertThat(model.parameters()).anySatisfy(p -> assertThat(p.name()).contains("alpha"));
     }
@@ -69,7 +73,9 @@ class PaperModelsQuantTest {
     @ParameterizedTest
     @CsvSource({"vggsnn-s, 2, 8", "resnet20, 3, 4", "ms-resnet18, 3, 8"})
     void subBitWeights(String name, int channels, int size) {
-        ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5).withSubBit(4, true, 0).withWeights("sub-bit");
+        ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5)
+                .withSubBit(4, true, 0)
+                .withWeights("sub-bit");
         SpikingClassifier model = QuantModels.build(spec, 4);
         List<Module> subBit = new ArrayList<>();
         model.visit(m -> {
@@ -92,6 +98,7 @@ class PaperModelsQuantTest {
         Tensor loss = Losses.crossEntropy(model.logits(Tensor.of(x, shape)), new int[] {1, 4});
         assertThat(loss.item()).isFinite();
         loss.backward();
-        assertThat(model.parameters()).allSatisfy(p -> assertThat(p.value().hasGrad()).as(p.name()).isTrue());
+        assertThat(model.parameters())
+                .allSatisfy(p -> assertThat(p.value().hasGrad()).as(p.name()).isTrue());
     }
 }

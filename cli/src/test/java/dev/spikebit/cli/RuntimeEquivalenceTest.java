@@ -4,12 +4,10 @@ import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.runtime.Model;
+import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.nio.file.Path;
-
 
 /**
  * Issue 5, done-when: the runtime's logits equal the training engine's eval-mode logits (relative

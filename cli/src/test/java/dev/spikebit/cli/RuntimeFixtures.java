@@ -1,5 +1,8 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -20,15 +23,11 @@ import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Trained and deployed networks on real Fashion-MNIST for the runtime's tests: a short Adam run
@@ -42,11 +41,9 @@ final class RuntimeFixtures {
     private static final Map<String, SpikingClassifier> MODELS = new HashMap<>();
 
     /** A trained network and its deployed file. */
-    record Deployed(SpikingClassifier network, Path file) {
-    }
+    record Deployed(SpikingClassifier network, Path file) {}
 
-    private RuntimeFixtures() {
-    }
+    private RuntimeFixtures() {}
 
     static synchronized FashionMnistData fashionMnist() {
         Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "Fashion-MNIST is not installed in " + FASHION_MNIST);
@@ -79,7 +76,8 @@ final class RuntimeFixtures {
     /** The training network's class scores in evaluation mode. */
     static float[] trainingLogits(SpikingClassifier network, float[] images, int batch, int[] shape) {
         try (var scope = NoGrad.enter()) {
-            return network.logits(Tensor.of(images.clone(), batch, shape[0], shape[1], shape[2])).data();
+            return network.logits(Tensor.of(images.clone(), batch, shape[0], shape[1], shape[2]))
+                    .data();
         }
     }
 
@@ -131,27 +129,39 @@ final class RuntimeFixtures {
      * threshold ties (at most {@link #MAX_TIED_IMAGES} images per path, {@link ThresholdTies}); on the untied images the
      * runtime's per-layer adds, multiplies and firing rates equal {@code ModelReport}'s.
      */
-    static void assertEquivalent(String label, Model model, DeployedModel reference, float[] training, float[] images,
-                                 int batch) {
+    static void assertEquivalent(
+            String label, Model model, DeployedModel reference, float[] training, float[] images, int batch) {
         float[] executor = DeployedExecutor.logits(reference, images, batch);
         java.util.Set<Integer> tied = new java.util.TreeSet<>();
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(images, batch, path);
             var vsTraining = ThresholdTies.compare(training, run.logits(), batch, 1e-5, reference, images, TIE_MARGIN);
             var vsExecutor = ThresholdTies.compare(executor, run.logits(), batch, 1e-5, reference, images, TIE_MARGIN);
-            System.out.printf("%s, path %s: relative error vs training %.2e (threshold ties: images %s), "
-                    + "vs reference executor %.2e (ties %s); densities %s%n", label, path,
-                    vsTraining.maxErrorOfAgreeing(), vsTraining.ties(), vsExecutor.maxErrorOfAgreeing(), vsExecutor.ties(),
-                    run.layers().stream().map(l -> String.format("%s %.3f", l.name(), l.inputDensity())).toList());
-            assertThat(vsTraining.real()).as("images differing from the training network without a tie, path " + path)
+            System.out.printf(
+                    "%s, path %s: relative error vs training %.2e (threshold ties: images %s), "
+                            + "vs reference executor %.2e (ties %s); densities %s%n",
+                    label,
+                    path,
+                    vsTraining.maxErrorOfAgreeing(),
+                    vsTraining.ties(),
+                    vsExecutor.maxErrorOfAgreeing(),
+                    vsExecutor.ties(),
+                    run.layers().stream()
+                            .map(l -> String.format("%s %.3f", l.name(), l.inputDensity()))
+                            .toList());
+            assertThat(vsTraining.real())
+                    .as("images differing from the training network without a tie, path " + path)
                     .isEmpty();
-            assertThat(vsExecutor.real()).as("images differing from the reference executor without a tie, path " + path)
+            assertThat(vsExecutor.real())
+                    .as("images differing from the reference executor without a tie, path " + path)
                     .isEmpty();
             // Images, not comparisons: an image tied against both the training network and the
             // reference executor is one tie.
             java.util.Set<Integer> tiedOnPath = new java.util.TreeSet<>(vsTraining.ties());
             tiedOnPath.addAll(vsExecutor.ties());
-            assertThat(tiedOnPath).as("images with threshold ties, path " + path).hasSizeLessThanOrEqualTo(MAX_TIED_IMAGES);
+            assertThat(tiedOnPath)
+                    .as("images with threshold ties, path " + path)
+                    .hasSizeLessThanOrEqualTo(MAX_TIED_IMAGES);
             tied.addAll(tiedOnPath);
         }
         // The counters agree with the quant module's accounting of the same run (methods.md 4), on
@@ -172,18 +182,24 @@ final class RuntimeFixtures {
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(untied, kept, path);
             for (LayerStats layer : run.layers()) {
-                var expected = report.layers().stream().filter(l -> l.name().equals(layer.name())).findFirst().orElseThrow();
+                var expected = report.layers().stream()
+                        .filter(l -> l.name().equals(layer.name()))
+                        .findFirst()
+                        .orElseThrow();
                 double flippedOps = (double) FLIPPED_SPIKES * Math.max(1, expected.weights()) / kept;
-                assertThat(layer.adds()).as("adds of " + layer.name())
+                assertThat(layer.adds())
+                        .as("adds of " + layer.name())
                         .isCloseTo(expected.acs(), within(1e-6 * (1 + expected.acs()) + flippedOps));
-                assertThat(layer.multiplies()).as("multiplies of " + layer.name())
+                assertThat(layer.multiplies())
+                        .as("multiplies of " + layer.name())
                         .isCloseTo(expected.macs(), within(1e-6 * (1 + expected.macs()) + flippedOps));
                 if (layer.kind().equals("neuron")) {
                     long outputs = (long) kept * model.timeSteps();
                     for (int d : expected.outputShape()) {
                         outputs *= d;
                     }
-                    assertThat(layer.firingRate()).as("firing of " + layer.name())
+                    assertThat(layer.firingRate())
+                            .as("firing of " + layer.name())
                             .isCloseTo(expected.firingRate(), within((FLIPPED_SPIKES + 1e-3) / outputs));
                 }
             }

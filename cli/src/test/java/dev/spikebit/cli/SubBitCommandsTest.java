@@ -1,5 +1,10 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
@@ -10,19 +15,13 @@ import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.subbit.KernelStatistics;
 import dev.spikebit.quant.subbit.SubBitConv2d;
-import dev.spikebit.cli.subbit.Compression;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** codebook, compress and the sub-bit checkpoint they make, end to end through the commands. */
 class SubBitCommandsTest {
@@ -41,21 +40,31 @@ class SubBitCommandsTest {
     void compressRefusesANonBinaryCheckpointAndABadEta() {
         Path fp = checkpoint("fp", 1);
         assertThatThrownBy(() -> Compression.fromBinary(Checkpoint.load(fp), 4, false, 0))
-                .isInstanceOf(SpikebitException.class).hasMessageContaining(fp.toString())
-                .hasMessageContaining("not a binary network").hasMessageContaining("\"fp\"");
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining(fp.toString())
+                .hasMessageContaining("not a binary network")
+                .hasMessageContaining("\"fp\"");
         Path binary = checkpoint("binary", 1);
         for (int eta : new int[] {0, 9, -1}) {
             assertThatThrownBy(() -> Compression.fromBinary(Checkpoint.load(binary), eta, false, 0))
-                    .isInstanceOf(SpikebitException.class).hasMessageContaining("--eta must be in 1..8")
+                    .isInstanceOf(SpikebitException.class)
+                    .hasMessageContaining("--eta must be in 1..8")
                     .hasMessageContaining(Integer.toString(eta));
         }
         var err = new java.io.StringWriter();
-        int code = new CommandLine(new CompressCommand()).setErr(new java.io.PrintWriter(err))
+        int code = new CommandLine(new CompressCommand())
+                .setErr(new java.io.PrintWriter(err))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println(e.getMessage());
                     return 2;
                 })
-                .execute("--from", fp.toString(), "--eta", "4", "--out", dir.resolve("x").toString());
+                .execute(
+                        "--from",
+                        fp.toString(),
+                        "--eta",
+                        "4",
+                        "--out",
+                        dir.resolve("x").toString());
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("not a binary network");
     }
@@ -73,7 +82,8 @@ class SubBitCommandsTest {
         layers.forEach((name, layer) -> {
             float[] latent = ckpt.model().get(name + ".weight").data();
             assertThat(layer.weight().data()).containsExactly(latent);
-            assertThat(layer.alpha().data()).containsExactly(ckpt.model().get(name + ".alpha").data());
+            assertThat(layer.alpha().data())
+                    .containsExactly(ckpt.model().get(name + ".alpha").data());
             assertThat(layer.codebook()).isEqualTo(KernelStatistics.of(latent).codebook(5));
         });
     }
@@ -88,23 +98,44 @@ class SubBitCommandsTest {
                 .isZero();
         try (var files = Files.list(pngs)) {
             assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
-                    .hasSize(3).allSatisfy(name -> assertThat(name).startsWith("codebook-").endsWith(".png"));
+                    .hasSize(3)
+                    .allSatisfy(name -> assertThat(name).startsWith("codebook-").endsWith(".png"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
 
         Path out = dir.resolve("compress");
-        assertThat(new CommandLine(new CompressCommand()).execute("--from", binary.toString(), "--eta", "4",
-                "--osquant", "--mpfd", "--teacher", fp.toString(), "--epochs", "1", "--batch-size", "16",
-                "--train-limit", "32", "--test-limit", "32", "--out", out.toString())).isZero();
+        assertThat(new CommandLine(new CompressCommand())
+                        .execute(
+                                "--from",
+                                binary.toString(),
+                                "--eta",
+                                "4",
+                                "--osquant",
+                                "--mpfd",
+                                "--teacher",
+                                fp.toString(),
+                                "--epochs",
+                                "1",
+                                "--batch-size",
+                                "16",
+                                "--train-limit",
+                                "32",
+                                "--test-limit",
+                                "32",
+                                "--out",
+                                out.toString()))
+                .isZero();
         Path subBit = out.resolve("subbit.safetensors");
         assertThat(Checkpoint.load(subBit).spec().eta()).isEqualTo(4);
 
         Path deployed = dir.resolve("deployed.safetensors");
-        assertThat(new CommandLine(new DeployCommand()).execute("--checkpoint", subBit.toString(), "--out",
-                deployed.toString(), "--check", "64")).isZero();
-        assertThat(DeployedFormat.load(deployed).nodes().stream()
-                .filter(n -> n instanceof DeployedNode.CodewordConv)).hasSize(3);
-        assertThat(new CommandLine(new InspectCommand()).execute(deployed.toString(), "--images", "16")).isZero();
+        assertThat(new CommandLine(new DeployCommand())
+                        .execute("--checkpoint", subBit.toString(), "--out", deployed.toString(), "--check", "64"))
+                .isZero();
+        assertThat(DeployedFormat.load(deployed).nodes().stream().filter(n -> n instanceof DeployedNode.CodewordConv))
+                .hasSize(3);
+        assertThat(new CommandLine(new InspectCommand()).execute(deployed.toString(), "--images", "16"))
+                .isZero();
     }
 }

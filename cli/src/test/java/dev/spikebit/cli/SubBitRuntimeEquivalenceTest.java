@@ -1,14 +1,13 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.BatchNorm;
-import dev.spikebit.core.ops.Losses;
-import dev.spikebit.core.optim.Adam;
-import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
@@ -21,16 +20,13 @@ import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 5, done-when, sub-bit half: a sub-bit {@code fmnist-vgg-s} (eta 4, OS-Quant) made the way
@@ -64,8 +60,14 @@ class SubBitRuntimeEquivalenceTest {
 
         SpikingClassifier subBit = Compression.fromBinary(Checkpoint.load(binaryFile), 4, true, 0);
         ArrayDataset fineTune = data.train().head(TRAIN_IMAGES + FINE_TUNE_IMAGES);
-        Compression.fineTune(subBit, null, new Compression.Settings(1, 16, 1e-3f, 5, 0f),
-                tail(fineTune, TRAIN_IMAGES), data.test().head(16), dir.resolve("compress"), silent());
+        Compression.fineTune(
+                subBit,
+                null,
+                new Compression.Settings(1, 16, 1e-3f, 5, 0f),
+                tail(fineTune, TRAIN_IMAGES),
+                data.test().head(16),
+                dir.resolve("compress"),
+                silent());
         subBit.eval();
         float[] images = RuntimeFixtures.images(data.test(), 0, TEST_IMAGES);
         checkDeployed(subBit, images, "as fine-tuned");
@@ -78,8 +80,10 @@ class SubBitRuntimeEquivalenceTest {
         DeployedFormat.save(file, Reparameterizer.deploy(subBit));
         Model model = Model.load(file);
         DeployedModel reference = DeployedFormat.load(file);
-        var subBitLayers = model.layers().stream().filter(l -> l instanceof Layer.CodewordConv)
-                .map(Layer.CodewordConv.class::cast).toList();
+        var subBitLayers = model.layers().stream()
+                .filter(l -> l instanceof Layer.CodewordConv)
+                .map(Layer.CodewordConv.class::cast)
+                .toList();
         assertThat(subBitLayers).hasSize(3);
         int negated = 0;
         for (Layer.CodewordConv c : subBitLayers) {
@@ -89,8 +93,13 @@ class SubBitRuntimeEquivalenceTest {
         }
 
         float[] training = RuntimeFixtures.trainingLogits(subBit, images, TEST_IMAGES, model.inputShape());
-        RuntimeFixtures.assertEquivalent("fmnist-vgg-s sub-bit eta 4, " + variant + " (" + negated
-                + " negated output channels)", model, reference, training, images, TEST_IMAGES);
+        RuntimeFixtures.assertEquivalent(
+                "fmnist-vgg-s sub-bit eta 4, " + variant + " (" + negated + " negated output channels)",
+                model,
+                reference,
+                training,
+                images,
+                TEST_IMAGES);
         printKernelAdditions(model, model.infer(images, TEST_IMAGES, ExecutionPath.AUTO));
         System.out.printf("file %d bytes, information %d bytes%n", model.fileBytes(), model.informationBytes());
     }
@@ -115,21 +124,40 @@ class SubBitRuntimeEquivalenceTest {
             if (model.layers().get(i) instanceof Layer.CodewordConv c) {
                 int[] in = i == 0 ? model.inputShape() : model.outputShapes().get(i - 1);
                 long kernel = CodewordConvKernel.additions(c, in[1], in[2]) * model.timeSteps();
-                long direct = 9L * c.outChannels() * c.inChannels() * model.outputShapes().get(i)[1]
-                        * model.outputShapes().get(i)[2] * model.timeSteps();
-                LayerStats stats = run.layers().stream().filter(l -> l.name().equals(c.name())).findFirst()
+                long direct = 9L
+                        * c.outChannels()
+                        * c.inChannels()
+                        * model.outputShapes().get(i)[1]
+                        * model.outputShapes().get(i)[2]
+                        * model.timeSteps();
+                LayerStats stats = run.layers().stream()
+                        .filter(l -> l.name().equals(c.name()))
+                        .findFirst()
                         .orElseThrow();
-                System.out.printf("%s %d -> %d, %dx%d: counted adds %.0f per image (input density %.3f); the "
-                        + "codeword-reuse kernel adds %d (dense sign conv: %d)%n", c.name(), c.inChannels(),
-                        c.outChannels(), in[1], in[2], stats.adds(), stats.inputDensity(), kernel, direct);
+                System.out.printf(
+                        "%s %d -> %d, %dx%d: counted adds %.0f per image (input density %.3f); the "
+                                + "codeword-reuse kernel adds %d (dense sign conv: %d)%n",
+                        c.name(),
+                        c.inChannels(),
+                        c.outChannels(),
+                        in[1],
+                        in[2],
+                        stats.adds(),
+                        stats.inputDensity(),
+                        kernel,
+                        direct);
             }
         }
     }
 
     private static ArrayDataset tail(ArrayDataset set, int from) {
         int per = set.samples().length / set.size();
-        return new ArrayDataset(set.name(), java.util.Arrays.copyOfRange(set.samples(), from * per, set.size() * per),
-                java.util.Arrays.copyOfRange(set.labels(), from, set.size()), set.sampleShape(), set.numClasses());
+        return new ArrayDataset(
+                set.name(),
+                java.util.Arrays.copyOfRange(set.samples(), from * per, set.size() * per),
+                java.util.Arrays.copyOfRange(set.labels(), from, set.size()),
+                set.sampleShape(),
+                set.numClasses());
     }
 
     private static PrintStream silent() {

@@ -1,24 +1,23 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real-data training: the reference fmnist-cnn trained briefly on a subset of the real
@@ -31,13 +30,27 @@ class TrainOnFashionMnistTest {
 
     @BeforeAll
     static void needsTheDataset() {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+        assumeTrue(
+                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         data = DatasetChoice.load("fashion-mnist", null, 6400, 2000);
     }
 
     private static TrainConfig config(int epochs) {
-        return new TrainConfig(ModelZoo.defaultSpec("fmnist-cnn"), epochs, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 3, 6400, 2000);
+        return new TrainConfig(
+                ModelZoo.defaultSpec("fmnist-cnn"),
+                epochs,
+                64,
+                "adam",
+                1e-3f,
+                0f,
+                0.9f,
+                "cosine",
+                "ce",
+                false,
+                3,
+                6400,
+                2000);
     }
 
     /**
@@ -50,7 +63,9 @@ class TrainOnFashionMnistTest {
     void shortRunClearsTheAccuracyFloor(@TempDir Path out) {
         TrainConfig c = config(1);
         SpikingClassifier model = ModelZoo.build(c.spec(), c.seed());
-        List<EpochMetrics> history = new Trainer(c, model, data.train(), data.test(), null, out, QUIET).showProgress(false).run();
+        List<EpochMetrics> history = new Trainer(c, model, data.train(), data.test(), null, out, QUIET)
+                .showProgress(false)
+                .run();
         assertThat(history.get(0).testAccuracy()).isGreaterThan(0.75);
         assertThat(out.resolve("metrics.json")).exists();
         assertThat(out.resolve("curves.png")).exists();
@@ -61,23 +76,29 @@ class TrainOnFashionMnistTest {
     void resumedRunMatchesUninterruptedRun(@TempDir Path straight, @TempDir Path interrupted) {
         var train = ((dev.spikebit.data.ArrayDataset) data.train()).head(640);
         var test = ((dev.spikebit.data.ArrayDataset) data.test()).head(256);
-        TrainConfig c = new TrainConfig(ModelZoo.defaultSpec("fmnist-cnn"), 2, 64, "adam", 1e-3f, 0f, 0.9f, "cosine",
-                "ce", false, 3, 640, 256);
+        TrainConfig c = new TrainConfig(
+                ModelZoo.defaultSpec("fmnist-cnn"), 2, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 3, 640, 256);
 
         SpikingClassifier a = ModelZoo.build(c.spec(), c.seed());
-        new Trainer(c, a, train, test, null, straight, QUIET).showProgress(false).run();
+        new Trainer(c, a, train, test, null, straight, QUIET)
+                .showProgress(false)
+                .run();
 
         // The same run stopped after its first epoch's checkpoint, as if killed there...
         SpikingClassifier b = ModelZoo.build(c.spec(), c.seed());
-        new Trainer(c, b, train, test, null, interrupted, QUIET).showProgress(false).runUntil(1);
+        new Trainer(c, b, train, test, null, interrupted, QUIET)
+                .showProgress(false)
+                .runUntil(1);
         // ...and resumed into a model initialised differently: everything must come from the checkpoint.
         SpikingClassifier resumed = ModelZoo.build(c.spec(), 12345);
         Trainer continuing = new Trainer(c, resumed, train, test, null, interrupted, QUIET).showProgress(false);
         continuing.resumeFrom(Checkpoint.load(interrupted.resolve("last.safetensors")));
         assertThat(continuing.startEpoch()).isEqualTo(2);
         var afterEpochOne = b.stateDict();
-        resumed.stateDict().forEach((name, e) ->
-                assertThat(e.data()).as(name).containsExactly(afterEpochOne.get(name).data()));
+        resumed.stateDict()
+                .forEach((name, e) -> assertThat(e.data())
+                        .as(name)
+                        .containsExactly(afterEpochOne.get(name).data()));
         List<EpochMetrics> history = continuing.run();
         assertThat(history).hasSize(2);
 

@@ -1,5 +1,8 @@
 package dev.spikebit.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
@@ -7,17 +10,13 @@ import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The event path end to end on real images: Fashion-MNIST through the DVS emulator, binned into
@@ -36,7 +35,8 @@ class TrainOnNFashionMnistTest {
      */
     @Test
     void vggsnnSmallLearnsEmulatedEvents(@TempDir Path out) {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+        assumeTrue(
+                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         DatasetChoice data = DatasetChoice.load("nfashion-mnist", null, 1600, 500, DatasetChoice.Frames.of(4));
         ModelSpec spec = data.fit(ModelZoo.defaultSpec("vggsnn-s"));
@@ -44,7 +44,8 @@ class TrainOnNFashionMnistTest {
         TrainConfig config = new TrainConfig(spec, 1, 16, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 5, 1600, 500);
         SpikingClassifier model = Models.build(spec, config.seed());
         List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, QUIET)
-                .showProgress(false).run();
+                .showProgress(false)
+                .run();
         assertThat(history.get(0).testAccuracy()).isGreaterThan(FLOOR);
     }
 
@@ -53,19 +54,54 @@ class TrainOnNFashionMnistTest {
     /** The command line end to end: options, the spec fitted to the frames, a checkpoint that resumes. */
     @Test
     void trainCommandRunsOnEventFrames(@TempDir Path out) {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+        assumeTrue(
+                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
-        String[] args = {"train", "--dataset", "nfashion-mnist", "--model", "vggsnn-s", "--T", "3", "--frame-size", "28",
-                "--bin-mode", "duration", "--epochs", "1", "--batch", "16", "--train-limit", "32", "--test-limit", "16",
-                "--augment", "--out", out.toString()};
+        String[] args = {
+            "train",
+            "--dataset",
+            "nfashion-mnist",
+            "--model",
+            "vggsnn-s",
+            "--T",
+            "3",
+            "--frame-size",
+            "28",
+            "--bin-mode",
+            "duration",
+            "--epochs",
+            "1",
+            "--batch",
+            "16",
+            "--train-limit",
+            "32",
+            "--test-limit",
+            "16",
+            "--augment",
+            "--out",
+            out.toString()
+        };
         assertThat(Main.run(args)).isZero();
         Checkpoint checkpoint = Checkpoint.load(out.resolve("last.safetensors"));
         assertThat(checkpoint.spec().timeSteps()).isEqualTo(3);
         assertThat(checkpoint.spec().inChannels()).isEqualTo(2);
         assertThat(checkpoint.spec().inSize()).isEqualTo(28);
-        String[] more = {"train", "--dataset", "nfashion-mnist", "--frame-size", "28", "--bin-mode", "duration",
-                "--epochs", "2", "--resume", "--out", out.toString()};
+        String[] more = {
+            "train",
+            "--dataset",
+            "nfashion-mnist",
+            "--frame-size",
+            "28",
+            "--bin-mode",
+            "duration",
+            "--epochs",
+            "2",
+            "--resume",
+            "--out",
+            out.toString()
+        };
         assertThat(Main.run(more)).isZero();
-        assertThat(Checkpoint.load(out.resolve("last.safetensors")).info("epoch", "")).isEqualTo("2");
+        assertThat(Checkpoint.load(out.resolve("last.safetensors")).info("epoch", ""))
+                .isEqualTo("2");
     }
 }

@@ -3,8 +3,8 @@ package dev.spikebit.data;
 import java.util.Arrays;
 
 /** A dataset held in memory as one flat float array of samples and an array of labels. */
-public record ArrayDataset(String name, float[] samples, int[] labels, int[] sampleShape, int numClasses,
-                           int timeSteps) implements Dataset {
+public record ArrayDataset(String name, float[] samples, int[] labels, int[] sampleShape, int numClasses, int timeSteps)
+        implements Dataset {
 
     public ArrayDataset {
         int per = 1;
@@ -12,8 +12,8 @@ public record ArrayDataset(String name, float[] samples, int[] labels, int[] sam
             per *= d;
         }
         if ((long) per * labels.length != samples.length) {
-            throw new IllegalArgumentException(name + ": " + samples.length + " floats do not hold "
-                    + labels.length + " samples of shape " + Arrays.toString(sampleShape));
+            throw new IllegalArgumentException(name + ": " + samples.length + " floats do not hold " + labels.length
+                    + " samples of shape " + Arrays.toString(sampleShape));
         }
     }
 
@@ -47,7 +47,12 @@ public record ArrayDataset(String name, float[] samples, int[] labels, int[] sam
     public ArrayDataset head(int n) {
         int count = Math.min(n, size());
         int per = sampleSize();
-        return new ArrayDataset(name + "[:" + count + "]", Arrays.copyOf(samples, count * per),
-                Arrays.copyOf(labels, count), sampleShape, numClasses, timeSteps);
+        return new ArrayDataset(
+                name + "[:" + count + "]",
+                Arrays.copyOf(samples, count * per),
+                Arrays.copyOf(labels, count),
+                sampleShape,
+                numClasses,
+                timeSteps);
     }
 }

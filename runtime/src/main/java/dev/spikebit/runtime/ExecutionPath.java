@@ -8,5 +8,7 @@ package dev.spikebit.runtime;
  * All three give the same result up to float rounding.
  */
 public enum ExecutionPath {
-    AUTO, DENSE, EVENTS
+    AUTO,
+    DENSE,
+    EVENTS
 }

@@ -9,7 +9,6 @@ import dev.spikebit.runtime.kernels.NeuronKernel;
 import dev.spikebit.runtime.kernels.PoolKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
-
 import java.util.List;
 
 /**
@@ -49,7 +48,9 @@ final class Executor {
         state = new float[n][];
         for (int i = 0; i < n; i++) {
             Layer layer = plan.layers.get(i);
-            if (!(layer instanceof Layer.Flatten || layer instanceof Layer.Repeat || layer instanceof Layer.MeanOverTime)) {
+            if (!(layer instanceof Layer.Flatten
+                    || layer instanceof Layer.Repeat
+                    || layer instanceof Layer.MeanOverTime)) {
                 outputs[i] = new float[plan.outSizes[i] + Buffers.SLACK];
             }
             if (layer instanceof Layer.Neuron) {

@@ -16,8 +16,15 @@ package dev.spikebit.runtime;
  * @param denseRuns     times the dense kernel ran (per batch, all steps)
  * @param eventRuns     times the event-driven kernel ran
  */
-public record LayerStats(String name, String kind, double inputDensity, double firingRate, double adds,
-                         double multiplies, long denseRuns, long eventRuns) {
+public record LayerStats(
+        String name,
+        String kind,
+        double inputDensity,
+        double firingRate,
+        double adds,
+        double multiplies,
+        long denseRuns,
+        long eventRuns) {
     /** pJ per MAC at 45 nm (methods.md 4). */
     public static final double MAC_PJ = 4.6;
     /** pJ per AC at 45 nm. */

@@ -3,7 +3,6 @@ package dev.spikebit.runtime;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.io.DeployedReader;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,13 +110,15 @@ public final class Model {
                 case Layer.Normalize n -> 64L * n.mean().length;
                 case Layer.Conv c -> 32L * (c.weight().length + (c.bias() == null ? 0 : c.bias().length));
                 case Layer.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
-                case Layer.CodewordConv c -> 9L * c.codewords() + (long) c.eta() * c.indices().length
-                        + c.outChannels();
+                case Layer.CodewordConv c -> 9L * c.codewords() + (long) c.eta() * c.indices().length + c.outChannels();
                 case Layer.Linear l -> 32L * (l.weight().length + (l.bias() == null ? 0 : l.bias().length));
                 case Layer.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
                 case Layer.Affine a -> 64L * a.scale().length;
-                case Layer.Neuron n -> 32L * (n.threshold().length + (n.bias() == null ? 0 : n.bias().length)
-                        + (n.scale() == null ? 0 : n.scale().length));
+                case Layer.Neuron n ->
+                    32L
+                            * (n.threshold().length
+                                    + (n.bias() == null ? 0 : n.bias().length)
+                                    + (n.scale() == null ? 0 : n.scale().length));
                 default -> 0;
             };
         }
@@ -238,8 +239,15 @@ public final class Model {
             double density = inputs == 0 ? Double.NaN : (double) nonZero / inputs;
             double rate = neurons == 0 ? Double.NaN : (double) spikes / neurons;
             double perImage = ops / batch;
-            out.add(new LayerStats(layer.name(), layer.kind(), density, rate, plan.multiplies[i] ? 0 : perImage,
-                    plan.multiplies[i] ? perImage : 0, dense, events));
+            out.add(new LayerStats(
+                    layer.name(),
+                    layer.kind(),
+                    density,
+                    rate,
+                    plan.multiplies[i] ? 0 : perImage,
+                    plan.multiplies[i] ? perImage : 0,
+                    dense,
+                    events));
         }
         return out;
     }

@@ -7,7 +7,6 @@ import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
-
 import java.util.List;
 
 /**
@@ -43,6 +42,7 @@ final class Plan {
     final int[][] rowTableOffsets;
     /** For sub-bit convolutions, {@link CodewordConvKernel#compileMaps}; null otherwise. */
     final CodewordMaps[] codewordMaps;
+
     final int repeat;
     final int scratchFloats;
     final int maxInput;
@@ -96,8 +96,7 @@ final class Plan {
                     fanOut[i] = filled(l.inFeatures(), l.outFeatures());
                     scratch = Math.max(scratch, SignLinearKernel.eventScratch(l));
                 }
-                default -> {
-                }
+                default -> {}
             }
             activity = switch (layer) {
                 case Layer.Neuron neuron -> neuron.realOutput() ? "real" : "binary";

@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Workers {
     private static volatile ExecutorService pool;
 
-    private Workers() {
-    }
+    private Workers() {}
 
     static int size() {
-        return Integer.getInteger("spikebit.runtime.threads", Runtime.getRuntime().availableProcessors());
+        return Integer.getInteger(
+                "spikebit.runtime.threads", Runtime.getRuntime().availableProcessors());
     }
 
     static ExecutorService pool() {

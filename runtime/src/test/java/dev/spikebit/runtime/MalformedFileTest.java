@@ -1,7 +1,7 @@
 package dev.spikebit.runtime;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,9 +10,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Malformed deployed files give a {@link RuntimeModelException} that names the file and what is
@@ -31,8 +30,10 @@ class MalformedFileTest {
 
     private void refused(byte[] bytes, String... fragments) {
         Path file = TinyModels.write(dir, "bad.safetensors", bytes);
-        assertThatThrownBy(() -> Model.load(file)).isInstanceOf(RuntimeModelException.class)
-                .hasMessageStartingWith(file.toString()).hasMessageContainingAll(fragments);
+        assertThatThrownBy(() -> Model.load(file))
+                .isInstanceOf(RuntimeModelException.class)
+                .hasMessageStartingWith(file.toString())
+                .hasMessageContainingAll(fragments);
     }
 
     private void refused(Consumer<TinyModels.Spec> change, String... fragments) {
@@ -43,7 +44,8 @@ class MalformedFileTest {
 
     /** The good file with its header replaced (the data kept). */
     private static byte[] withHeader(byte[] file, String header) {
-        long oldLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long oldLength =
+                ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         byte[] data = Arrays.copyOfRange(file, 8 + (int) oldLength, file.length);
         return TinyModels.assemble(header.getBytes(StandardCharsets.UTF_8), List.of(data));
     }
@@ -65,7 +67,9 @@ class MalformedFileTest {
         byte[] good = good();
         for (int length : new int[] {0, 3, 7, 8, 12, 100, good.length / 2, good.length - 1}) {
             Path file = TinyModels.write(dir, "cut.safetensors", Arrays.copyOf(good, length));
-            assertThatThrownBy(() -> Model.load(file)).as("cut at " + length).isInstanceOf(RuntimeModelException.class)
+            assertThatThrownBy(() -> Model.load(file))
+                    .as("cut at " + length)
+                    .isInstanceOf(RuntimeModelException.class)
                     .hasMessageStartingWith(file.toString());
         }
         refused(Arrays.copyOf(good, 5), "shorter than the 8-byte header length");
@@ -88,13 +92,21 @@ class MalformedFileTest {
         byte[] good = good();
         String h = header(good);
         // A shape whose size overflows, one that is merely huge, and offsets outside the data.
-        refused(withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[4611686018427387904,4]")), "c4.signs",
+        refused(
+                withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[4611686018427387904,4]")),
+                "c4.signs",
                 "too large");
-        refused(withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[1000000000,7]")), "c4.signs",
+        refused(
+                withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[1000000000,7]")),
+                "c4.signs",
                 "needs 7000000000 bytes");
-        String offsets = h.substring(h.indexOf("\"data_offsets\":["), h.indexOf("]", h.indexOf("\"data_offsets\":[")) + 1);
-        refused(withHeader(good, h.replaceFirst(java.util.regex.Pattern.quote(offsets),
-                "\"data_offsets\":[0,99999999999]")), "do not lie inside");
+        String offsets =
+                h.substring(h.indexOf("\"data_offsets\":["), h.indexOf("]", h.indexOf("\"data_offsets\":[")) + 1);
+        refused(
+                withHeader(
+                        good,
+                        h.replaceFirst(java.util.regex.Pattern.quote(offsets), "\"data_offsets\":[0,99999999999]")),
+                "do not lie inside");
         refused(withHeader(good, h.replace("\"dtype\":\"U8\"", "\"dtype\":\"Q4\"")), "unknown dtype \"Q4\"");
         refused(withHeader(good, h.replace("\"dtype\":\"U8\",", "")), "dtype missing");
         refused(withHeader(good, "{\"x\":1}"), "tensor \"x\" must be an object");
@@ -118,15 +130,21 @@ class MalformedFileTest {
 
     @Test
     void unknownVersionsAndKindsAreNamed() {
-        refused(s -> s.format = "deployed-3", "metadata spikebit.format is \"deployed-3\"",
+        refused(
+                s -> s.format = "deployed-3",
+                "metadata spikebit.format is \"deployed-3\"",
                 "this runtime reads \"deployed-1\" and \"deployed-2\"");
-        refused(s -> s.format = "deployed-2", "the layer graph has format \"deployed-1\" but the file's metadata says "
-                + "\"deployed-2\"");
+        refused(
+                s -> s.format = "deployed-2",
+                "the layer graph has format \"deployed-1\" but the file's metadata says " + "\"deployed-2\"");
         refused(s -> s.graphFormat = "deployed-9", "the layer graph has format \"deployed-9\"");
-        refused(s -> s.nodes.set(5, "{\"kind\":\"subbit_conv\",\"name\":\"c4\",\"inChannels\":6}"),
+        refused(
+                s -> s.nodes.set(5, "{\"kind\":\"subbit_conv\",\"name\":\"c4\",\"inChannels\":6}"),
                 "node 5 (\"c4\") has unknown kind \"subbit_conv\"");
         refused(s -> s.nodes.set(0, s.nodes.get(0).replace("}", ",\"extra\":1}")), "unknown field \"extra\"");
-        refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"stride\":2", "\"stride\":\"2\"")), "field \"stride\"",
+        refused(
+                s -> s.nodes.set(5, s.nodes.get(5).replace("\"stride\":2", "\"stride\":\"2\"")),
+                "field \"stride\"",
                 "whole number");
         refused(s -> s.nodes.set(1, s.nodes.get(1).replace("\"bias\":true", "\"bias\":1")), "true or false");
         refused(s -> s.nodes.set(4, s.nodes.get(4).replace("\"tau\":0.5", "\"tau\":1.5")), "tau is 1.5");
@@ -137,13 +155,20 @@ class MalformedFileTest {
     void tensorsMustMatchTheGraph() {
         refused(s -> s.tensors.remove("s5.bias"), "needs tensor \"s5.bias\"");
         refused(s -> TinyModels.putFloats(s, "stray.tensor", new float[3], 3), "\"stray.tensor\" belongs to no node");
-        refused(s -> TinyModels.putFloats(s, "c1.bias", new float[5], 5), "tensor \"c1.bias\" is F32 [5]", "needs F32 [6]");
-        refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"outChannels\":11", "\"outChannels\":2000000000")),
-                "tensor \"c4.signs\" is U8 [11, 7]", "needs U8 [2000000000, 7]");
-        refused(s -> {
-            byte[] bits = s.signs.get("c4.signs");
-            bits[6] |= (byte) 0x80; // row 0 has 54 signs: bits 6 and 7 of its 7th byte are padding
-        }, "row 0 has padding bits set");
+        refused(
+                s -> TinyModels.putFloats(s, "c1.bias", new float[5], 5),
+                "tensor \"c1.bias\" is F32 [5]",
+                "needs F32 [6]");
+        refused(
+                s -> s.nodes.set(5, s.nodes.get(5).replace("\"outChannels\":11", "\"outChannels\":2000000000")),
+                "tensor \"c4.signs\" is U8 [11, 7]",
+                "needs U8 [2000000000, 7]");
+        refused(
+                s -> {
+                    byte[] bits = s.signs.get("c4.signs");
+                    bits[6] |= (byte) 0x80; // row 0 has 54 signs: bits 6 and 7 of its 7th byte are padding
+                },
+                "row 0 has padding bits set");
     }
 
     @Test
@@ -154,8 +179,7 @@ class MalformedFileTest {
         refused(s -> s.numClasses = 7, "expected [7]");
         refused(s -> s.nodes.remove(3), "neuron \"s3\" comes before the repeat node"); // removes repeat
         refused(s -> s.nodes.add(0, "{\"kind\":\"mean_over_time\",\"name\":\"early\"}"), "must be the last node");
-        refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"padding\":1", "\"padding\":2147483647")),
-                "node \"c4\"");
+        refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"padding\":1", "\"padding\":2147483647")), "node \"c4\"");
         refused(s -> s.timeSteps = 0, "timeSteps");
     }
 
@@ -180,62 +204,90 @@ class MalformedFileTest {
 
     @Test
     void subBitNodesAreChecked() {
-        Model good = Model.load(TinyModels.write(dir, "good2.safetensors",
+        Model good = Model.load(TinyModels.write(
+                dir,
+                "good2.safetensors",
                 TinyModels.bytes(SubBitTinyModels.network(1, false, false).spec())));
-        assertThat(good.layers().stream().filter(l -> l.kind().equals("codeword_conv"))).hasSize(2);
+        assertThat(good.layers().stream().filter(l -> l.kind().equals("codeword_conv")))
+                .hasSize(2);
 
         // Only in deployed-2, and the graph's format must agree with the metadata's.
-        refusedSubBit(s -> {
-            s.format = "deployed-1";
-            s.graphFormat = "deployed-1";
-        }, "node 5 (\"w4\", codeword_conv): codeword_conv needs format \"deployed-2\", the file is \"deployed-1\"");
-        refusedSubBit(s -> s.graphFormat = "deployed-1", "the layer graph has format \"deployed-1\"",
+        refusedSubBit(
+                s -> {
+                    s.format = "deployed-1";
+                    s.graphFormat = "deployed-1";
+                },
+                "node 5 (\"w4\", codeword_conv): codeword_conv needs format \"deployed-2\", the file is \"deployed-1\"");
+        refusedSubBit(
+                s -> s.graphFormat = "deployed-1",
+                "the layer graph has format \"deployed-1\"",
                 "metadata says \"deployed-2\"");
         // eta and kernel, checked before any tensor is looked at.
-        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":0"), "node 5 (\"w4\", codeword_conv): eta is 0, "
-                + "expected 1..8");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"eta\":3", "\"eta\":0"),
+                "node 5 (\"w4\", codeword_conv): eta is 0, " + "expected 1..8");
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":9"), "eta is 9, expected 1..8");
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":40"), "eta is 40, expected 1..8");
-        refusedSubBit(s -> editNode(s, "w4", "\"kernel\":3", "\"kernel\":5"), "kernel is 5, a codeword_conv is 3x3 only");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"kernel\":3", "\"kernel\":5"), "kernel is 5, a codeword_conv is 3x3 only");
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"bits\":1"), "unknown field \"bits\"");
         // Residual connections (docs/reverb.md 3) are deployed-2 too, but not for this runtime.
-        refusedSubBit(s -> editNode(s, "w6", "\"eta\":2", "\"eta\":2,\"inputs\":[\"s3\"]"),
-                "node 7 (\"w6\", codeword_conv) reads named inputs", "runs chains only");
-        refusedSubBit(s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\"}"),
+        refusedSubBit(
+                s -> editNode(s, "w6", "\"eta\":2", "\"eta\":2,\"inputs\":[\"s3\"]"),
+                "node 7 (\"w6\", codeword_conv) reads named inputs",
+                "runs chains only");
+        refusedSubBit(
+                s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\"}"),
                 "node 8 (\"sum\") has unknown kind \"add\"; deployed-2 knows");
         // Code streams of the wrong size: 8 codewords of 9 bits are 9 bytes, 11 x 6 indices of 3 bits 25.
-        refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w4.codebook", new byte[8]), "tensor \"w4.codebook\" is U8 [8]",
+        refusedSubBit(
+                s -> SubBitTinyModels.putCodes(s, "w4.codebook", new byte[8]),
+                "tensor \"w4.codebook\" is U8 [8]",
                 "needs U8 [9]");
-        refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w4.indices", new byte[26]), "tensor \"w4.indices\" is U8 [26]",
+        refusedSubBit(
+                s -> SubBitTinyModels.putCodes(s, "w4.indices", new byte[26]),
+                "tensor \"w4.indices\" is U8 [26]",
                 "needs U8 [25]");
-        refusedSubBit(s -> s.tensors.put("w4.indices", new TinyModels.Tensor("w4.indices", "U8", new long[] {5, 5},
-                new byte[25])), "tensor \"w4.indices\" is U8 [5, 5]", "needs U8 [25]");
+        refusedSubBit(
+                s -> s.tensors.put(
+                        "w4.indices", new TinyModels.Tensor("w4.indices", "U8", new long[] {5, 5}, new byte[25])),
+                "tensor \"w4.indices\" is U8 [5, 5]",
+                "needs U8 [25]");
         refusedSubBit(s -> s.tensors.remove("w6.negate"), "needs tensor \"w6.negate\" (U8 [1])");
         // A codebook that does not match eta (eta 2 declared, the 8 codewords of eta 3 written).
-        refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":2"), "tensor \"w4.codebook\" is U8 [9]",
-                "needs U8 [5]");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"eta\":3", "\"eta\":2"), "tensor \"w4.codebook\" is U8 [9]", "needs U8 [5]");
         // Huge declared sizes fail against the file, before anything is allocated.
-        refusedSubBit(s -> editNode(s, "w4", "\"outChannels\":11", "\"outChannels\":2000000000"),
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"outChannels\":11", "\"outChannels\":2000000000"),
                 "2000000000 x 6 kernels is too many");
-        refusedSubBit(s -> editNode(s, "w4", "\"outChannels\":11", "\"outChannels\":200000000"),
-                "tensor \"w4.indices\" is U8 [25]", "needs U8 [450000000]");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"outChannels\":11", "\"outChannels\":200000000"),
+                "tensor \"w4.indices\" is U8 [25]",
+                "needs U8 [450000000]");
         // Padding bits after the last code: 4 x 9 = 36 codebook bits in 5 bytes, 7 x 11 x 2 = 154
         // index bits in 20 bytes, 7 negation bits in 1 byte.
-        refusedSubBit(s -> SubBitTinyModels.bytesOf(s, "w6.codebook")[4] |= (byte) 0x10,
+        refusedSubBit(
+                s -> SubBitTinyModels.bytesOf(s, "w6.codebook")[4] |= (byte) 0x10,
                 "tensor \"w6.codebook\" has padding bits set after its 4 codes of 9 bits");
-        refusedSubBit(s -> SubBitTinyModels.bytesOf(s, "w6.indices")[19] |= (byte) 0x40,
+        refusedSubBit(
+                s -> SubBitTinyModels.bytesOf(s, "w6.indices")[19] |= (byte) 0x40,
                 "tensor \"w6.indices\" has padding bits set after its 77 codes of 2 bits");
-        refusedSubBit(s -> SubBitTinyModels.bytesOf(s, "w6.negate")[0] |= (byte) 0x80,
+        refusedSubBit(
+                s -> SubBitTinyModels.bytesOf(s, "w6.negate")[0] |= (byte) 0x80,
                 "tensor \"w6.negate\" has padding bits set after its 7 codes of 1 bits");
         // The codes themselves: a pattern twice in the codebook. An index cannot point past the
         // codebook in a file (eta-bit codes, 2^eta codewords); Layer.CodewordConv still checks it
         // (CodewordConvKernelTest).
-        refusedSubBit(s -> SubBitTinyModels.putCodes(s, "w6.codebook", SubBitTinyModels.pack(new int[] {7, 300, 7, 511}, 9)),
+        refusedSubBit(
+                s -> SubBitTinyModels.putCodes(s, "w6.codebook", SubBitTinyModels.pack(new int[] {7, 300, 7, 511}, 9)),
                 "codeword_conv \"w6\": pattern 7 appears twice in the codebook (codeword 2)");
         // The shape rule is sign_conv's.
-        refusedSubBit(s -> {
-            editNode(s, "w4", "\"stride\":2", "\"stride\":5");
-            editNode(s, "w6", "\"padding\":1", "\"padding\":0");
-        }, "node \"w6\" (codeword_conv) cannot take input [11, 2, 2]: the window 3 is larger than the padded input 2");
+        refusedSubBit(
+                s -> {
+                    editNode(s, "w4", "\"stride\":2", "\"stride\":5");
+                    editNode(s, "w6", "\"padding\":1", "\"padding\":0");
+                },
+                "node \"w6\" (codeword_conv) cannot take input [11, 2, 2]: the window 3 is larger than the padded input 2");
     }
 }

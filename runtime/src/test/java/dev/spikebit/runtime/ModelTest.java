@@ -1,20 +1,18 @@
 package dev.spikebit.runtime;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The runtime on a tiny network that uses every node kind (strided and 1x1 sign convolutions,
@@ -25,11 +23,11 @@ class ModelTest {
     @TempDir
     Path dir;
 
-
     @ParameterizedTest(name = "binary first spikes: {0}")
     @ValueSource(booleans = {false, true})
     void everyPathGivesTheReferenceLogitsAndCounts(boolean binary) {
-        Model model = Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(3, binary))));
+        Model model = Model.load(
+                TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(3, binary))));
         int batch = 12;
         float[] x = TinyModels.images(batch, 5);
         NaiveExecutor naive = new NaiveExecutor();
@@ -43,7 +41,9 @@ class ModelTest {
         });
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(x, batch, path);
-            assertThat(TinyModels.relativeError(expected, run.logits())).as("path " + path).isLessThanOrEqualTo(1e-5);
+            assertThat(TinyModels.relativeError(expected, run.logits()))
+                    .as("path " + path)
+                    .isLessThanOrEqualTo(1e-5);
             int counted = 0;
             for (LayerStats s : run.layers()) {
                 int index = indexOf(model, s.name());
@@ -54,17 +54,26 @@ class ModelTest {
             }
             assertThat(counted).isEqualTo(5);
             LayerStats first = run.layers().getFirst();
-            assertThat(first.multiplies()).as("the full-precision stem multiplies").isGreaterThan(0);
+            assertThat(first.multiplies())
+                    .as("the full-precision stem multiplies")
+                    .isGreaterThan(0);
             assertThat(first.inputDensity()).isEqualTo(1.0);
         }
         Inference events = model.infer(x, batch, ExecutionPath.EVENTS);
         Inference dense = model.infer(x, batch, ExecutionPath.DENSE);
-        LayerStats signConv = events.layers().stream().filter(l -> l.name().equals("c4")).findFirst().orElseThrow();
+        LayerStats signConv = events.layers().stream()
+                .filter(l -> l.name().equals("c4"))
+                .findFirst()
+                .orElseThrow();
         assertThat(signConv.eventRuns()).isEqualTo(batch * 3L);
         assertThat(signConv.denseRuns()).isZero();
         assertThat(signConv.adds()).as("a +-1 layer only adds").isGreaterThan(0);
         assertThat(signConv.multiplies()).isZero();
-        assertThat(dense.layers().stream().filter(l -> l.name().equals("c4")).findFirst().orElseThrow().denseRuns())
+        assertThat(dense.layers().stream()
+                        .filter(l -> l.name().equals("c4"))
+                        .findFirst()
+                        .orElseThrow()
+                        .denseRuns())
                 .isEqualTo(batch * 3L);
     }
 
@@ -79,7 +88,8 @@ class ModelTest {
 
     @Test
     void theThreadSplitDoesNotChangeTheResult() {
-        Model model = Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(4, false))));
+        Model model =
+                Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(4, false))));
         float[] x = TinyModels.images(9, 6);
         float[] one = model.infer(x, 9, ExecutionPath.AUTO, 1).logits();
         assertThat(model.infer(x, 9, ExecutionPath.AUTO, 2).logits()).containsExactly(one);
@@ -87,18 +97,21 @@ class ModelTest {
         // Image by image gives the same as the batch: nothing leaks between images.
         int[] labels = model.predict(x, 9);
         for (int b = 0; b < 9; b++) {
-            assertThat(model.predict(java.util.Arrays.copyOfRange(x, b * 162, (b + 1) * 162))).isEqualTo(labels[b]);
+            assertThat(model.predict(java.util.Arrays.copyOfRange(x, b * 162, (b + 1) * 162)))
+                    .isEqualTo(labels[b]);
         }
     }
 
     @Test
     void concurrentCallersGetTheirOwnResults() throws Exception {
-        Model model = Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(5, false))));
+        Model model =
+                Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(5, false))));
         List<float[]> inputs = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             inputs.add(TinyModels.images(3 + i, 100 + i));
-            expected.add(model.infer(inputs.get(i), 3 + i, ExecutionPath.AUTO, 1).logits());
+            expected.add(
+                    model.infer(inputs.get(i), 3 + i, ExecutionPath.AUTO, 1).logits());
         }
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
@@ -119,8 +132,10 @@ class ModelTest {
 
     @Test
     void wrongInputSizeIsRefusedNamingTheShape() {
-        Model model = Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(5, false))));
+        Model model =
+                Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(5, false))));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.logits(new float[100], 1))
-                .isInstanceOf(RuntimeModelException.class).hasMessageContaining("[2, 9, 9]");
+                .isInstanceOf(RuntimeModelException.class)
+                .hasMessageContaining("[2, 9, 9]");
     }
 }

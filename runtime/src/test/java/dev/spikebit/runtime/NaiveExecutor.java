@@ -1,7 +1,6 @@
 package dev.spikebit.runtime;
 
 import dev.spikebit.runtime.graph.Layer;
-
 import java.util.List;
 
 /**
@@ -47,8 +46,10 @@ final class NaiveExecutor {
                     x = apply(layer, i, x, shape, state[i], analog);
                     if (layer instanceof Layer.Neuron) {
                         analog = false;
-                    } else if (layer instanceof Layer.Conv || layer instanceof Layer.Linear
-                            || layer instanceof Layer.SignConv || layer instanceof Layer.SignLinear
+                    } else if (layer instanceof Layer.Conv
+                            || layer instanceof Layer.Linear
+                            || layer instanceof Layer.SignConv
+                            || layer instanceof Layer.SignLinear
                             || layer instanceof Layer.CodewordConv) {
                         analog = true;
                     }
@@ -86,26 +87,55 @@ final class NaiveExecutor {
                 }
                 yield y;
             }
-            case Layer.Conv c -> conv(index, x, in, c.outChannels(), c.kernel(), c.stride(), c.padding(), analog,
-                    (o, j) -> c.weight()[o * c.inChannels() * c.kernel() * c.kernel() + j], c.bias());
-            case Layer.SignConv c -> conv(index, x, in, c.outChannels(), c.kernel(), c.stride(), c.padding(), analog,
-                    (o, j) -> c.signs().isPositive(o, j) ? 1f : -1f, null);
+            case Layer.Conv c ->
+                conv(
+                        index,
+                        x,
+                        in,
+                        c.outChannels(),
+                        c.kernel(),
+                        c.stride(),
+                        c.padding(),
+                        analog,
+                        (o, j) -> c.weight()[o * c.inChannels() * c.kernel() * c.kernel() + j],
+                        c.bias());
+            case Layer.SignConv c ->
+                conv(
+                        index,
+                        x,
+                        in,
+                        c.outChannels(),
+                        c.kernel(),
+                        c.stride(),
+                        c.padding(),
+                        analog,
+                        (o, j) -> c.signs().isPositive(o, j) ? 1f : -1f,
+                        null);
             case Layer.CodewordConv c -> {
                 // As the sign convolution of its written-out signs; counted as the cheaper of that and
                 // codeword reuse (docs/s2nn.md 7): each counted input meets 2^eta codewords per window
                 // covering it, and each output value adds its `in` selected maps.
                 double before = ops[index];
-                float[] y = conv(index, x, in, c.outChannels(), 3, c.stride(), c.padding(), analog,
-                        (o, j) -> c.isPositive(o, j) ? 1f : -1f, null);
+                float[] y = conv(
+                        index,
+                        x,
+                        in,
+                        c.outChannels(),
+                        3,
+                        c.stride(),
+                        c.padding(),
+                        analog,
+                        (o, j) -> c.isPositive(o, j) ? 1f : -1f,
+                        null);
                 double direct = ops[index] - before;
                 double reuse = direct / c.outChannels() * c.codewords() + (double) y.length * c.inChannels();
                 ops[index] = before + Math.min(direct, reuse);
                 yield y;
             }
-            case Layer.Linear l -> linear(index, x, l.outFeatures(), analog, (o, j) -> l.weight()[o * l.inFeatures() + j],
-                    l.bias());
-            case Layer.SignLinear l -> linear(index, x, l.outFeatures(), analog,
-                    (o, j) -> l.signs().isPositive(o, j) ? 1f : -1f, null);
+            case Layer.Linear l ->
+                linear(index, x, l.outFeatures(), analog, (o, j) -> l.weight()[o * l.inFeatures() + j], l.bias());
+            case Layer.SignLinear l ->
+                linear(index, x, l.outFeatures(), analog, (o, j) -> l.signs().isPositive(o, j) ? 1f : -1f, null);
             case Layer.Neuron n -> {
                 float[] y = new float[x.length];
                 int plane = x.length / n.channels();
@@ -122,7 +152,8 @@ final class NaiveExecutor {
                 yield y;
             }
             case Layer.MaxPool p -> pool(x, in, p.kernel(), p.stride(), true);
-            case Layer.AvgPool p -> p.isGlobal() ? pool(x, in, in[1], in[1], false) : pool(x, in, p.kernel(), p.stride(), false);
+            case Layer.AvgPool p ->
+                p.isGlobal() ? pool(x, in, in[1], in[1], false) : pool(x, in, p.kernel(), p.stride(), false);
             case Layer.Flatten f -> x;
             case Layer.Repeat r -> x;
             case Layer.MeanOverTime m -> x;
@@ -133,8 +164,8 @@ final class NaiveExecutor {
         float at(int out, int j);
     }
 
-    private float[] conv(int index, float[] x, int[] in, int outC, int k, int s, int p, boolean analog, Weight w,
-                         float[] bias) {
+    private float[] conv(
+            int index, float[] x, int[] in, int outC, int k, int s, int p, boolean analog, Weight w, float[] bias) {
         int oh = (in[1] + 2 * p - k) / s + 1;
         int ow = (in[2] + 2 * p - k) / s + 1;
         float[] y = new float[outC * oh * ow];

@@ -1,16 +1,14 @@
 package dev.spikebit.runtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.runtime.graph.Layer;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.file.Path;
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * A tiny {@code deployed-2} network with two sub-bit convolutions (strides 2 and 1, eta 3 and 2)
@@ -27,10 +25,12 @@ class SubBitModelTest {
         return Model.load(TinyModels.write(dir, name, TinyModels.bytes(network.spec())));
     }
 
-
     private static Layer.CodewordConv node(Model model, String name) {
-        return model.layers().stream().filter(l -> l.name().equals(name)).map(Layer.CodewordConv.class::cast)
-                .findFirst().orElseThrow();
+        return model.layers().stream()
+                .filter(l -> l.name().equals(name))
+                .map(Layer.CodewordConv.class::cast)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -73,9 +73,11 @@ class SubBitModelTest {
         float[] signs = twin.infer(x, batch, ExecutionPath.DENSE).logits();
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(x, batch, path);
-            assertThat(TinyModels.relativeError(expected, run.logits())).as("vs the scalar executor, path " + path)
+            assertThat(TinyModels.relativeError(expected, run.logits()))
+                    .as("vs the scalar executor, path " + path)
                     .isLessThanOrEqualTo(1e-5);
-            assertThat(TinyModels.relativeError(signs, run.logits())).as("vs the sign_conv twin, path " + path)
+            assertThat(TinyModels.relativeError(signs, run.logits()))
+                    .as("vs the sign_conv twin, path " + path)
                     .isLessThanOrEqualTo(1e-5);
             for (LayerStats s : run.layers()) {
                 if (s.kind().contains("conv") || s.kind().contains("linear")) {
@@ -83,7 +85,10 @@ class SubBitModelTest {
                     assertThat(s.adds() + s.multiplies()).as(s.name()).isCloseTo(naive.ops[index], within(1e-6));
                 }
             }
-            LayerStats w4 = run.layers().stream().filter(l -> l.name().equals("w4")).findFirst().orElseThrow();
+            LayerStats w4 = run.layers().stream()
+                    .filter(l -> l.name().equals("w4"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(w4.kind()).isEqualTo("codeword_conv");
             assertThat(w4.multiplies()).isZero();
             assertThat(w4.adds()).isPositive();
@@ -111,7 +116,9 @@ class SubBitModelTest {
         var direct = twin.infer(x, 6, ExecutionPath.AUTO).layers();
         for (int i = 0; i < counted.size(); i++) {
             if (counted.get(i).kind().equals("codeword_conv")) {
-                assertThat(counted.get(i).adds()).isLessThanOrEqualTo(direct.get(i).adds()).isPositive();
+                assertThat(counted.get(i).adds())
+                        .isLessThanOrEqualTo(direct.get(i).adds())
+                        .isPositive();
             }
         }
     }

@@ -23,11 +23,9 @@ final class SubBitTinyModels {
     }
 
     /** A network as written, and the codes of its sub-bit nodes by name. */
-    record Network(TinyModels.Spec spec, Map<String, Codes> codes) {
-    }
+    record Network(TinyModels.Spec spec, Map<String, Codes> codes) {}
 
-    private SubBitTinyModels() {
-    }
+    private SubBitTinyModels() {}
 
     /**
      * normalize, conv 2->6 (stride 1, bias), affine, repeat, neuron (real or binary), codeword_conv
@@ -46,36 +44,48 @@ final class SubBitTinyModels {
         TinyModels.node(s, "{\"kind\":\"normalize\",\"name\":\"n0\",\"channels\":2}");
         TinyModels.floats(s, "n0.mean", rng, 0.1f, 2);
         TinyModels.positive(s, "n0.std", rng, 2);
-        TinyModels.node(s, "{\"kind\":\"conv\",\"name\":\"c1\",\"inChannels\":2,\"outChannels\":6,\"kernel\":3,"
-                + "\"stride\":1,\"padding\":1,\"bias\":true}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"conv\",\"name\":\"c1\",\"inChannels\":2,\"outChannels\":6,\"kernel\":3,"
+                        + "\"stride\":1,\"padding\":1,\"bias\":true}");
         TinyModels.floats(s, "c1.weight", rng, 0.5f, 6, 2, 3, 3);
         TinyModels.floats(s, "c1.bias", rng, 0.1f, 6);
         TinyModels.node(s, "{\"kind\":\"affine\",\"name\":\"a2\",\"channels\":6}");
         TinyModels.positive(s, "a2.scale", rng, 6);
         TinyModels.floats(s, "a2.shift", rng, 0.3f, 6);
         TinyModels.node(s, "{\"kind\":\"repeat\",\"name\":\"repeat\"}");
-        TinyModels.node(s, "{\"kind\":\"neuron\",\"name\":\"s3\",\"channels\":6,\"tau\":0.5,\"output\":\""
-                + (binarySpikes ? "binary" : "real") + "\",\"bias\":false,\"scale\":false}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s3\",\"channels\":6,\"tau\":0.5,\"output\":\""
+                        + (binarySpikes ? "binary" : "real") + "\",\"bias\":false,\"scale\":false}");
         TinyModels.thresholds(s, "s3.threshold", rng, 6, 0.5f);
         codes.put("w4", randomCodes(rng, 6, 11, 3));
         subBit(s, "w4", 6, 11, 2, 1, codes.get("w4"), asSignConv);
-        TinyModels.node(s, "{\"kind\":\"neuron\",\"name\":\"s5\",\"channels\":11,\"tau\":0.25,\"output\":\"real\","
-                + "\"bias\":true,\"scale\":true}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s5\",\"channels\":11,\"tau\":0.25,\"output\":\"real\","
+                        + "\"bias\":true,\"scale\":true}");
         TinyModels.thresholds(s, "s5.threshold", rng, 11, 1.5f);
         TinyModels.floats(s, "s5.bias", rng, 0.5f, 11);
         TinyModels.positive(s, "s5.scale", rng, 11);
         codes.put("w6", randomCodes(rng, 11, 7, 2));
         subBit(s, "w6", 11, 7, 1, 1, codes.get("w6"), asSignConv);
-        TinyModels.node(s, "{\"kind\":\"neuron\",\"name\":\"s7\",\"channels\":7,\"tau\":0.5,\"output\":\"real\","
-                + "\"bias\":true,\"scale\":true}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s7\",\"channels\":7,\"tau\":0.5,\"output\":\"real\","
+                        + "\"bias\":true,\"scale\":true}");
         TinyModels.thresholds(s, "s7.threshold", rng, 7, 0.8f);
         TinyModels.floats(s, "s7.bias", rng, 0.3f, 7);
         TinyModels.positive(s, "s7.scale", rng, 7);
-        TinyModels.node(s, "{\"kind\":\"sign_conv\",\"name\":\"c8\",\"inChannels\":7,\"outChannels\":6,\"kernel\":3,"
-                + "\"stride\":1,\"padding\":0}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"sign_conv\",\"name\":\"c8\",\"inChannels\":7,\"outChannels\":6,\"kernel\":3,"
+                        + "\"stride\":1,\"padding\":0}");
         TinyModels.signs(s, "c8.signs", rng, 6, 7 * 9);
-        TinyModels.node(s, "{\"kind\":\"neuron\",\"name\":\"s9\",\"channels\":6,\"tau\":0.5,\"output\":\"binary\","
-                + "\"bias\":true,\"scale\":false}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s9\",\"channels\":6,\"tau\":0.5,\"output\":\"binary\","
+                        + "\"bias\":true,\"scale\":false}");
         TinyModels.thresholds(s, "s9.threshold", rng, 6, 0.5f);
         TinyModels.floats(s, "s9.bias", rng, 0.5f, 6);
         TinyModels.node(s, "{\"kind\":\"avg_pool\",\"name\":\"p10\",\"kernel\":0,\"stride\":0}");
@@ -102,11 +112,13 @@ final class SubBitTinyModels {
     }
 
     /** A codeword_conv node and its three code streams, or the equivalent sign_conv. */
-    static void subBit(TinyModels.Spec s, String name, int in, int out, int stride, int padding, Codes codes,
-                       boolean asSignConv) {
+    static void subBit(
+            TinyModels.Spec s, String name, int in, int out, int stride, int padding, Codes codes, boolean asSignConv) {
         if (asSignConv) {
-            TinyModels.node(s, "{\"kind\":\"sign_conv\",\"name\":\"" + name + "\",\"inChannels\":" + in
-                    + ",\"outChannels\":" + out + ",\"kernel\":3,\"stride\":" + stride + ",\"padding\":" + padding + "}");
+            TinyModels.node(
+                    s,
+                    "{\"kind\":\"sign_conv\",\"name\":\"" + name + "\",\"inChannels\":" + in + ",\"outChannels\":" + out
+                            + ",\"kernel\":3,\"stride\":" + stride + ",\"padding\":" + padding + "}");
             int length = in * 9;
             int rowBytes = (length + 7) / 8;
             byte[] bits = new byte[out * rowBytes];
@@ -117,12 +129,15 @@ final class SubBitTinyModels {
                     }
                 }
             }
-            s.tensors.put(name + ".signs", new TinyModels.Tensor(name + ".signs", "U8", new long[] {out, rowBytes}, bits));
+            s.tensors.put(
+                    name + ".signs", new TinyModels.Tensor(name + ".signs", "U8", new long[] {out, rowBytes}, bits));
             return;
         }
-        TinyModels.node(s, "{\"kind\":\"codeword_conv\",\"name\":\"" + name + "\",\"inChannels\":" + in
-                + ",\"outChannels\":" + out + ",\"kernel\":3,\"stride\":" + stride + ",\"padding\":" + padding
-                + ",\"eta\":" + codes.eta() + "}");
+        TinyModels.node(
+                s,
+                "{\"kind\":\"codeword_conv\",\"name\":\"" + name + "\",\"inChannels\":" + in
+                        + ",\"outChannels\":" + out + ",\"kernel\":3,\"stride\":" + stride + ",\"padding\":" + padding
+                        + ",\"eta\":" + codes.eta() + "}");
         int[] negate = new int[out];
         for (int o = 0; o < out; o++) {
             negate[o] = codes.negate()[o] ? 1 : 0;

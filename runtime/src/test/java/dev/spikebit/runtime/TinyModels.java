@@ -19,8 +19,7 @@ import java.util.SplittableRandom;
  */
 final class TinyModels {
     /** A tensor to write: F32 values or U8 bytes. */
-    record Tensor(String name, String dtype, long[] shape, byte[] bytes) {
-    }
+    record Tensor(String name, String dtype, long[] shape, byte[] bytes) {}
 
     /** A model as written: the graph JSON, its tensors, and its parameters for the reference executor. */
     static final class Spec {
@@ -35,13 +34,13 @@ final class TinyModels {
         int numClasses = 5;
 
         String graph() {
-            return "{\"format\":\"" + graphFormat + "\",\"model\":\"tiny\",\"timeSteps\":" + timeSteps + ",\"inputShape\":"
-                    + inputShape + ",\"numClasses\":" + numClasses + ",\"nodes\":[" + String.join(",", nodes) + "]}";
+            return "{\"format\":\"" + graphFormat + "\",\"model\":\"tiny\",\"timeSteps\":" + timeSteps
+                    + ",\"inputShape\":" + inputShape + ",\"numClasses\":" + numClasses + ",\"nodes\":["
+                    + String.join(",", nodes) + "]}";
         }
     }
 
-    private TinyModels() {
-    }
+    private TinyModels() {}
 
     /**
      * A network that uses every node kind: normalize, conv (stride 1, bias), affine, repeat,
@@ -54,30 +53,42 @@ final class TinyModels {
         node(s, "{\"kind\":\"normalize\",\"name\":\"n0\",\"channels\":2}");
         floats(s, "n0.mean", rng, 0.1f, 2);
         positive(s, "n0.std", rng, 2);
-        node(s, "{\"kind\":\"conv\",\"name\":\"c1\",\"inChannels\":2,\"outChannels\":6,\"kernel\":3,\"stride\":1,"
-                + "\"padding\":1,\"bias\":true}");
+        node(
+                s,
+                "{\"kind\":\"conv\",\"name\":\"c1\",\"inChannels\":2,\"outChannels\":6,\"kernel\":3,\"stride\":1,"
+                        + "\"padding\":1,\"bias\":true}");
         floats(s, "c1.weight", rng, 0.5f, 6, 2, 3, 3);
         floats(s, "c1.bias", rng, 0.1f, 6);
         node(s, "{\"kind\":\"affine\",\"name\":\"a2\",\"channels\":6}");
         positive(s, "a2.scale", rng, 6);
         floats(s, "a2.shift", rng, 0.3f, 6);
         node(s, "{\"kind\":\"repeat\",\"name\":\"repeat\"}");
-        node(s, "{\"kind\":\"neuron\",\"name\":\"s3\",\"channels\":6,\"tau\":0.5,\"output\":\""
-                + (binarySpikes ? "binary" : "real") + "\",\"bias\":false,\"scale\":false}");
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s3\",\"channels\":6,\"tau\":0.5,\"output\":\""
+                        + (binarySpikes ? "binary" : "real") + "\",\"bias\":false,\"scale\":false}");
         thresholds(s, "s3.threshold", rng, 6, 0.5f);
-        node(s, "{\"kind\":\"sign_conv\",\"name\":\"c4\",\"inChannels\":6,\"outChannels\":11,\"kernel\":3,\"stride\":2,"
-                + "\"padding\":1}");
+        node(
+                s,
+                "{\"kind\":\"sign_conv\",\"name\":\"c4\",\"inChannels\":6,\"outChannels\":11,\"kernel\":3,\"stride\":2,"
+                        + "\"padding\":1}");
         signs(s, "c4.signs", rng, 11, 6 * 9);
-        node(s, "{\"kind\":\"neuron\",\"name\":\"s5\",\"channels\":11,\"tau\":0.25,\"output\":\"real\",\"bias\":true,"
-                + "\"scale\":true}");
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s5\",\"channels\":11,\"tau\":0.25,\"output\":\"real\",\"bias\":true,"
+                        + "\"scale\":true}");
         thresholds(s, "s5.threshold", rng, 11, 1.5f);
         floats(s, "s5.bias", rng, 0.5f, 11);
         positive(s, "s5.scale", rng, 11);
-        node(s, "{\"kind\":\"sign_conv\",\"name\":\"c6\",\"inChannels\":11,\"outChannels\":9,\"kernel\":1,\"stride\":1,"
-                + "\"padding\":0}");
+        node(
+                s,
+                "{\"kind\":\"sign_conv\",\"name\":\"c6\",\"inChannels\":11,\"outChannels\":9,\"kernel\":1,\"stride\":1,"
+                        + "\"padding\":0}");
         signs(s, "c6.signs", rng, 9, 11);
-        node(s, "{\"kind\":\"neuron\",\"name\":\"s7\",\"channels\":9,\"tau\":0.5,\"output\":\"real\",\"bias\":true,"
-                + "\"scale\":true}");
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s7\",\"channels\":9,\"tau\":0.5,\"output\":\"real\",\"bias\":true,"
+                        + "\"scale\":true}");
         thresholds(s, "s7.threshold", rng, 9, 0.8f);
         floats(s, "s7.bias", rng, 0.3f, 9);
         positive(s, "s7.scale", rng, 9);
@@ -86,8 +97,10 @@ final class TinyModels {
         node(s, "{\"kind\":\"flatten\",\"name\":\"f10\"}");
         node(s, "{\"kind\":\"sign_linear\",\"name\":\"l11\",\"inFeatures\":9,\"outFeatures\":13}");
         signs(s, "l11.signs", rng, 13, 9);
-        node(s, "{\"kind\":\"neuron\",\"name\":\"s12\",\"channels\":13,\"tau\":1.0,\"output\":\"binary\",\"bias\":true,"
-                + "\"scale\":false}");
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s12\",\"channels\":13,\"tau\":1.0,\"output\":\"binary\",\"bias\":true,"
+                        + "\"scale\":false}");
         thresholds(s, "s12.threshold", rng, 13, 0.5f);
         floats(s, "s12.bias", rng, 0.5f, 13);
         node(s, "{\"kind\":\"linear\",\"name\":\"l13\",\"inFeatures\":13,\"outFeatures\":5,\"bias\":true}");
@@ -160,11 +173,19 @@ final class TinyModels {
         long offset = 0;
         List<byte[]> data = new ArrayList<>();
         for (Tensor t : s.tensors.values()) {
-            header.append(",\"").append(t.name()).append("\":{\"dtype\":\"").append(t.dtype()).append("\",\"shape\":[");
+            header.append(",\"")
+                    .append(t.name())
+                    .append("\":{\"dtype\":\"")
+                    .append(t.dtype())
+                    .append("\",\"shape\":[");
             for (int i = 0; i < t.shape().length; i++) {
                 header.append(i > 0 ? "," : "").append(t.shape()[i]);
             }
-            header.append("],\"data_offsets\":[").append(offset).append(",").append(offset + t.bytes().length).append("]}");
+            header.append("],\"data_offsets\":[")
+                    .append(offset)
+                    .append(",")
+                    .append(offset + t.bytes().length)
+                    .append("]}");
             offset += t.bytes().length;
             data.add(t.bytes());
         }

@@ -4,23 +4,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.core.io.AtomicFiles;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 /** Writes a comparison table as Markdown and JSON, and the rows' test-accuracy curves as a PNG. */
 final class ExperimentTable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private ExperimentTable() {
-    }
+    private ExperimentTable() {}
 
     static String markdown(String title, Map<String, Object> setup, List<ExperimentRow> rows) {
         StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
@@ -29,9 +27,19 @@ final class ExperimentTable {
                 + "| MACs/img | ACs/img | energy/img (nJ) |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ExperimentRow r : rows) {
-            md.append(String.format("| %s | %s | %s | %.2f ± %.2f | %d | %.3f | %,d | %.3f | %,.0f | %,.0f | %.1f |%n",
-                    r.name(), r.spikes(), r.weights(), 100 * r.accuracyMean(), 100 * r.accuracyStd(),
-                    r.accuracies().size(), r.bitsPerWeight(), r.deployedBytes(), r.firingRate(), r.macs(), r.acs(),
+            md.append(String.format(
+                    "| %s | %s | %s | %.2f ± %.2f | %d | %.3f | %,d | %.3f | %,.0f | %,.0f | %.1f |%n",
+                    r.name(),
+                    r.spikes(),
+                    r.weights(),
+                    100 * r.accuracyMean(),
+                    100 * r.accuracyStd(),
+                    r.accuracies().size(),
+                    r.bitsPerWeight(),
+                    r.deployedBytes(),
+                    r.firingRate(),
+                    r.macs(),
+                    r.acs(),
                     r.energyPj() / 1000));
         }
         md.append("\nAccuracy: mean ± sample standard deviation over seeds of the final-epoch test accuracy. "
@@ -56,8 +64,13 @@ final class ExperimentTable {
 
     private static void writeCurves(Path path, String title, List<ExperimentRow> rows) {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title + ": test accuracy")
-                .xAxisTitle("epoch").yAxisTitle("test accuracy (%)").build();
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(560)
+                .title(title + ": test accuracy")
+                .xAxisTitle("epoch")
+                .yAxisTitle("test accuracy (%)")
+                .build();
         for (ExperimentRow r : rows) {
             List<EpochMetrics> first = r.curves().get(0);
             int epochs = first.size();

@@ -2,8 +2,8 @@ package dev.spikebit.cli.experiment;
 
 import dev.spikebit.cli.Samples;
 import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.ResumableRun;
+import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -15,7 +15,6 @@ import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.LayerReport;
 import dev.spikebit.quant.report.ModelReport;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +32,7 @@ import java.util.Map;
  */
 public final class ReverbExperiment {
     /** A row of the table: its name and the two switches that define it. */
-    public record Variant(String name, String spikes, String weights) {
-    }
+    public record Variant(String name, String spikes, String weights) {}
 
     public static final List<Variant> ROWS = List.of(
             new Variant("FP-SNN", "binary", "fp"),
@@ -55,8 +53,17 @@ public final class ReverbExperiment {
     private final int measureImages;
 
     /** @param rows the rows to train, in table order (all of {@link #ROWS} for the whole table) */
-    public ReverbExperiment(String model, List<Variant> rows, int epochs, List<Long> seeds, float lr, Dataset train,
-                            Dataset test, Path out, PrintStream log, int measureImages) {
+    public ReverbExperiment(
+            String model,
+            List<Variant> rows,
+            int epochs,
+            List<Long> seeds,
+            float lr,
+            Dataset train,
+            Dataset test,
+            Path out,
+            PrintStream log,
+            int measureImages) {
         this.model = model;
         this.rows = List.copyOf(rows);
         this.epochs = epochs;
@@ -77,11 +84,14 @@ public final class ReverbExperiment {
             ModelReport report = null;
             long bytes = 0;
             for (long seed : seeds) {
-                ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
-                TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed,
-                        0, 0);
+                ModelSpec spec =
+                        ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
+                TrainConfig config =
+                        new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
                 Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
-                log.printf("%n== %s (spikes %s, weights %s), seed %d -> %s%n", v.name(), v.spikes(), v.weights(), seed, dir);
+                log.printf(
+                        "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
+                        v.name(), v.spikes(), v.weights(), seed, dir);
                 var run = ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
                 SpikingClassifier net = run.model();
                 curves.add(run.history());
@@ -95,10 +105,23 @@ public final class ReverbExperiment {
                     report = ModelReport.measure(deployed, Samples.first(test, measureImages), 64);
                 }
             }
-            double firing = report.layers().stream().filter(LayerReport::isNeuron).mapToDouble(LayerReport::firingRate)
-                    .average().orElse(Double.NaN);
-            table.add(ExperimentRow.of(v.name(), v.spikes(), v.weights(), accuracies, report.bitsPerWeight(), bytes,
-                    firing, report.macs(), report.acs(), report.energyPj(), curves));
+            double firing = report.layers().stream()
+                    .filter(LayerReport::isNeuron)
+                    .mapToDouble(LayerReport::firingRate)
+                    .average()
+                    .orElse(Double.NaN);
+            table.add(ExperimentRow.of(
+                    v.name(),
+                    v.spikes(),
+                    v.weights(),
+                    accuracies,
+                    report.bitsPerWeight(),
+                    bytes,
+                    firing,
+                    report.macs(),
+                    report.acs(),
+                    report.energyPj(),
+                    curves));
             ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), table);
         }
         return table;
@@ -114,7 +137,8 @@ public final class ReverbExperiment {
         List<String> known = ROWS.stream().map(v -> slug(v.name())).toList();
         for (String s : slugs) {
             if (!known.contains(s)) {
-                throw new SpikebitException("--rows: unknown row \"" + s + "\"; the rows are " + String.join(", ", known));
+                throw new SpikebitException(
+                        "--rows: unknown row \"" + s + "\"; the rows are " + String.join(", ", known));
             }
         }
         return ROWS.stream().filter(v -> slugs.contains(slug(v.name()))).toList();
@@ -125,7 +149,10 @@ public final class ReverbExperiment {
         s.put("model", model);
         s.put("epochs", epochs);
         s.put("seeds", seeds);
-        s.put("optimizer", "adam, lr " + lr + ", cosine, batch 64, T " + ModelZoo.defaultSpec(model).timeSteps());
+        s.put(
+                "optimizer",
+                "adam, lr " + lr + ", cosine, batch 64, T "
+                        + ModelZoo.defaultSpec(model).timeSteps());
         s.put("train images", train.size());
         s.put("test images", test.size());
         s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
@@ -133,6 +160,8 @@ public final class ReverbExperiment {
     }
 
     static String slug(String name) {
-        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return name.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("(^-|-$)", "");
     }
 }

@@ -4,8 +4,8 @@ import dev.spikebit.cli.Samples;
 import dev.spikebit.cli.subbit.Charts;
 import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.ResumableRun;
+import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
@@ -20,7 +20,6 @@ import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.distill.MembraneDistillation;
 import dev.spikebit.quant.report.LayerReport;
 import dev.spikebit.quant.report.ModelReport;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,8 +41,7 @@ import java.util.Map;
  */
 public final class S2nnExperiment {
     /** A sub-bit variant: OS-Quant selection and MPFD distillation on or off. */
-    public record Variant(String name, boolean osQuant, boolean mpfd) {
-    }
+    public record Variant(String name, boolean osQuant, boolean mpfd) {}
 
     public static final List<Variant> VARIANTS = List.of(
             new Variant("baseline", false, false),
@@ -68,9 +66,19 @@ public final class S2nnExperiment {
      * @param everySeedEtas the etas whose rows are trained for every seed; the other etas' rows
      *                      only for the first seed (a cheaper table with the spread where it matters)
      */
-    public S2nnExperiment(String model, int epochs, List<Long> seeds, List<Integer> etas, List<Integer> everySeedEtas,
-                          float lr, float lambda, Dataset train, Dataset test, Path out, PrintStream log,
-                          int measureImages) {
+    public S2nnExperiment(
+            String model,
+            int epochs,
+            List<Long> seeds,
+            List<Integer> etas,
+            List<Integer> everySeedEtas,
+            float lr,
+            float lambda,
+            Dataset train,
+            Dataset test,
+            Path out,
+            PrintStream log,
+            int measureImages) {
         for (int eta : etas) {
             if (eta < 1 || eta > 8) {
                 throw new SpikebitException("eta must be in 1..8, got " + eta);
@@ -122,10 +130,23 @@ public final class S2nnExperiment {
         }
 
         ExperimentRow row() {
-            double firing = report.layers().stream().filter(LayerReport::isNeuron).mapToDouble(LayerReport::firingRate)
-                    .average().orElse(Double.NaN);
-            return ExperimentRow.of(name, spikes, weights, accuracies, report.bitsPerWeight(), bytes, firing,
-                    report.macs(), report.acs(), report.energyPj(), curves);
+            double firing = report.layers().stream()
+                    .filter(LayerReport::isNeuron)
+                    .mapToDouble(LayerReport::firingRate)
+                    .average()
+                    .orElse(Double.NaN);
+            return ExperimentRow.of(
+                    name,
+                    spikes,
+                    weights,
+                    accuracies,
+                    report.bitsPerWeight(),
+                    bytes,
+                    firing,
+                    report.macs(),
+                    report.acs(),
+                    report.energyPj(),
+                    curves);
         }
     }
 
@@ -160,8 +181,8 @@ public final class S2nnExperiment {
                     SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
                     var settings = new Compression.Settings(epochs, 64, lr, seed, lambda);
                     var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, log) : null;
-                    var run = ResumableRun.train(Compression.config(net.spec(), settings), net, mpfd, train, test, dir,
-                            log);
+                    var run = ResumableRun.train(
+                            Compression.config(net.spec(), settings), net, mpfd, train, test, dir, log);
                     subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
                 }
             }
@@ -178,20 +199,44 @@ public final class S2nnExperiment {
         Map<String, Object> setup = setup();
         Map<String, Object> eligible = new LinkedHashMap<>();
         eligible.put(binary.name, binary.eligibleBytes);
-        subBit.values().forEach(r -> eligible.put(r.name, String.format("%d (%.3f of binary)", r.eligibleBytes,
-                (double) r.eligibleBytes / binary.eligibleBytes)));
+        subBit.values()
+                .forEach(r -> eligible.put(
+                        r.name,
+                        String.format(
+                                "%d (%.3f of binary)",
+                                r.eligibleBytes, (double) r.eligibleBytes / binary.eligibleBytes)));
         setup.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
         ExperimentTable.write(out, "s2nn-table", "S2NN sub-bit SNNs on " + test.name(), setup, rows);
         List<String> names = rows.stream().map(ExperimentRow::name).toList();
-        Charts.bars(out.resolve("s2nn-accuracy.png"), "test accuracy (mean over seeds)", "test accuracy (%)", names,
+        Charts.bars(
+                out.resolve("s2nn-accuracy.png"),
+                "test accuracy (mean over seeds)",
+                "test accuracy (%)",
+                names,
                 rows.stream().map(r -> 100 * r.accuracyMean()).toList());
-        Charts.bars(out.resolve("s2nn-bits.png"), "bits per weight (deployed)", "bits/weight", names,
+        Charts.bars(
+                out.resolve("s2nn-bits.png"),
+                "bits per weight (deployed)",
+                "bits/weight",
+                names,
                 rows.stream().map(ExperimentRow::bitsPerWeight).toList());
-        Charts.bars(out.resolve("s2nn-bytes.png"), "deployed file size", "bytes", names,
+        Charts.bars(
+                out.resolve("s2nn-bytes.png"),
+                "deployed file size",
+                "bytes",
+                names,
                 rows.stream().map(r -> (double) r.deployedBytes()).toList());
-        Charts.bars(out.resolve("s2nn-ops.png"), "operations per image (MACs + ACs)", "operations", names,
+        Charts.bars(
+                out.resolve("s2nn-ops.png"),
+                "operations per image (MACs + ACs)",
+                "operations",
+                names,
                 rows.stream().map(r -> r.macs() + r.acs()).toList());
-        Charts.bars(out.resolve("s2nn-energy.png"), "energy per image (4.6 pJ/MAC, 0.9 pJ/AC)", "energy (nJ)", names,
+        Charts.bars(
+                out.resolve("s2nn-energy.png"),
+                "energy per image (4.6 pJ/MAC, 0.9 pJ/AC)",
+                "energy (nJ)",
+                names,
                 rows.stream().map(r -> r.energyPj() / 1000).toList());
         return rows;
     }
@@ -214,10 +259,10 @@ public final class S2nnExperiment {
                         bytes += c.parameterBytes();
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
-            if (node instanceof DeployedNode.Conv || node instanceof DeployedNode.SignConv
+            if (node instanceof DeployedNode.Conv
+                    || node instanceof DeployedNode.SignConv
                     || node instanceof DeployedNode.CodewordConv) {
                 firstConv = false;
             }
@@ -238,7 +283,10 @@ public final class S2nnExperiment {
         if (seeds.size() > 1 && !everySeedEtas.containsAll(etas)) {
             s.put("eta trained for every seed", everySeedEtas + " (the other etas: first seed only)");
         }
-        s.put("optimizer", "adam, lr " + lr + ", cosine, batch 64, T " + ModelZoo.defaultSpec(model).timeSteps());
+        s.put(
+                "optimizer",
+                "adam, lr " + lr + ", cosine, batch 64, T "
+                        + ModelZoo.defaultSpec(model).timeSteps());
         s.put("MPFD lambda", lambda + (lambda == MembraneDistillation.DEFAULT_LAMBDA ? " (default)" : ""));
         s.put("train images", train.size());
         s.put("test images", test.size());

@@ -1,25 +1,23 @@
 package dev.spikebit.cli.subbit;
 
 import dev.spikebit.core.io.AtomicFiles;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-
 /** The PNG figures of the sub-bit commands: pattern histograms and per-row bar charts. */
 public final class Charts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 560;
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /**
      * A layer's sign-pattern histogram, patterns in rank order: each pattern's share of the
@@ -41,20 +39,33 @@ public final class Charts {
             run += share[i];
             cumulative[i] = run;
         }
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("pattern rank (of 512)").yAxisTitle("% of kernels, cumulative").build();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("pattern rank (of 512)")
+                .yAxisTitle("% of kernels, cumulative")
+                .build();
         chart.getStyler().setXAxisLogarithmic(true);
         var perPattern = chart.addSeries("share of kernels per pattern (outer axis)", x, share);
         perPattern.setYAxisGroup(1);
         chart.setYAxisGroupTitle(1, "% of kernels, per pattern");
-        chart.addSeries(String.format("cumulative (top 16: %.1f%%, 32: %.1f%%, 64: %.1f%%)", cumulative[15],
-                cumulative[31], cumulative[63]), x, cumulative);
+        chart.addSeries(
+                String.format(
+                        "cumulative (top 16: %.1f%%, 32: %.1f%%, 64: %.1f%%)",
+                        cumulative[15], cumulative[31], cumulative[63]),
+                x,
+                cumulative);
         write(path, chart);
     }
 
     /** One bar per row. */
     public static void bars(Path path, String title, String yTitle, List<String> rows, List<Double> values) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle)
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .yAxisTitle(yTitle)
                 .build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisLabelRotation(30);

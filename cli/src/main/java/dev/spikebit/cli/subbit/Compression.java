@@ -16,7 +16,6 @@ import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.distill.MembraneDistillation;
 import dev.spikebit.quant.subbit.KernelStatistics;
 import dev.spikebit.quant.subbit.SubBitConv2d;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -40,11 +39,9 @@ public final class Compression {
      * @param seed      fixes shuffling
      * @param lambda    weight of the MPFD loss (used only with a teacher)
      */
-    public record Settings(int epochs, int batchSize, float lr, long seed, float lambda) {
-    }
+    public record Settings(int epochs, int batchSize, float lr, long seed, float lambda) {}
 
-    private Compression() {
-    }
+    private Compression() {}
 
     /**
      * The sub-bit network of a binary checkpoint: same architecture, every tensor copied,
@@ -102,15 +99,26 @@ public final class Compression {
      * A directory that already holds this run is resumed or reused ({@link ResumableRun}). Returns
      * the epochs' metrics.
      */
-    public static List<EpochMetrics> fineTune(SpikingClassifier model, SpikingClassifier teacher, Settings settings,
-                                              Dataset train, Dataset test, Path outDir, PrintStream log) {
+    public static List<EpochMetrics> fineTune(
+            SpikingClassifier model,
+            SpikingClassifier teacher,
+            Settings settings,
+            Dataset train,
+            Dataset test,
+            Path outDir,
+            PrintStream log) {
         AuxiliaryLoss mpfd = teacher == null ? null : distillation(model, teacher, settings.lambda(), log);
-        List<EpochMetrics> history = ResumableRun.train(config(model.spec(), settings), model, mpfd, train, test,
-                outDir, log).history();
+        List<EpochMetrics> history = ResumableRun.train(
+                        config(model.spec(), settings), model, mpfd, train, test, outDir, log)
+                .history();
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", Integer.toString(settings.epochs()));
-        info.put("test_accuracy", Double.toString(history.isEmpty() ? Double.NaN
-                : history.get(history.size() - 1).testAccuracy()));
+        info.put(
+                "test_accuracy",
+                Double.toString(
+                        history.isEmpty()
+                                ? Double.NaN
+                                : history.get(history.size() - 1).testAccuracy()));
         info.put("mpfd", teacher == null ? "off" : "lambda " + settings.lambda());
         Checkpoint.save(outDir.resolve("subbit.safetensors"), model.spec(), model, null, info);
         return history;
@@ -118,15 +126,18 @@ public final class Compression {
 
     /** The training configuration of a fine-tuning: Adam, no weight decay, cosine decay, cross-entropy. */
     public static TrainConfig config(ModelSpec spec, Settings s) {
-        return new TrainConfig(spec, s.epochs(), s.batchSize(), "adam", s.lr(), 0f, 0.9f, "cosine", "ce", false,
-                s.seed(), 0, 0);
+        return new TrainConfig(
+                spec, s.epochs(), s.batchSize(), "adam", s.lr(), 0f, 0.9f, "cosine", "ce", false, s.seed(), 0, 0);
     }
 
     /** MPFD from {@code teacher} into {@code student} as the trainer's auxiliary loss (methods.md 3). */
-    public static AuxiliaryLoss distillation(SpikingClassifier student, SpikingClassifier teacher, float lambda,
-                                             PrintStream log) {
+    public static AuxiliaryLoss distillation(
+            SpikingClassifier student, SpikingClassifier teacher, float lambda, PrintStream log) {
         MembraneDistillation mpfd = MembraneDistillation.between(student, teacher, lambda);
-        log.printf("MPFD: lambda %s, %d layer pairs %s%n", lambda, mpfd.pairs().size(),
+        log.printf(
+                "MPFD: lambda %s, %d layer pairs %s%n",
+                lambda,
+                mpfd.pairs().size(),
                 mpfd.pairs().stream().map(MembraneDistillation.Pair::name).toList());
         return new AuxiliaryLoss() {
             @Override
@@ -146,8 +157,8 @@ public final class Compression {
 
             @Override
             public String describe() {
-                return "MPFD lambda " + lambda + " from a " + teacher.spec().weights() + " " + teacher.spec().model()
-                        + " teacher";
+                return "MPFD lambda " + lambda + " from a " + teacher.spec().weights() + " "
+                        + teacher.spec().model() + " teacher";
             }
 
             @Override

@@ -21,6 +21,5 @@ public interface AuxiliaryLoss {
     String describe();
 
     /** Releases hooks the loss installed in the networks (after the last epoch). */
-    default void close() {
-    }
+    default void close() {}
 }

@@ -11,11 +11,9 @@ import dev.spikebit.data.loader.DataLoader;
 /** Test-set evaluation: mean loss and accuracy of the time-mean output, in eval mode, without a graph. */
 public final class Evaluation {
     /** Loss and accuracy over a dataset. */
-    public record Result(double loss, double accuracy, int images) {
-    }
+    public record Result(double loss, double accuracy, int images) {}
 
-    private Evaluation() {
-    }
+    private Evaluation() {}
 
     public static Result evaluate(SpikingClassifier model, Dataset data, int batchSize) {
         boolean wasTraining = model.isTraining();
@@ -23,8 +21,10 @@ public final class Evaluation {
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
-        DataLoader loader = DataLoader.over(data).batchSize(batchSize).shuffle(false).build();
-        try (NoGrad scope = NoGrad.enter(); var epoch = loader.epoch(0)) {
+        DataLoader loader =
+                DataLoader.over(data).batchSize(batchSize).shuffle(false).build();
+        try (NoGrad scope = NoGrad.enter();
+                var epoch = loader.epoch(0)) {
             while (epoch.hasNext()) {
                 Batch b = epoch.next();
                 Tensor logits = model.logits(ModelInput.of(b));

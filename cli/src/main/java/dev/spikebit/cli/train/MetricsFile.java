@@ -3,7 +3,6 @@ package dev.spikebit.cli.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spikebit.core.io.AtomicFiles;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +12,7 @@ import java.util.Map;
 public final class MetricsFile {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private MetricsFile() {
-    }
+    private MetricsFile() {}
 
     public static void write(Path path, TrainConfig config, List<EpochMetrics> epochs) {
         Map<String, Object> root = new LinkedHashMap<>();

@@ -11,8 +11,7 @@ import dev.spikebit.data.loader.Batch;
  * two axes are swapped (one copy of the batch).
  */
 public final class ModelInput {
-    private ModelInput() {
-    }
+    private ModelInput() {}
 
     /** The batch as model input: {@code [B, C, H, W]} unchanged, {@code [B, T, ...]} as {@code [T, B, ...]}. */
     public static Tensor of(Batch batch) {

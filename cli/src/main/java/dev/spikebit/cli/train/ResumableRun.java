@@ -6,7 +6,6 @@ import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.io.AtomicFiles;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -36,12 +35,13 @@ public final class ResumableRun {
     public record Result(SpikingClassifier model, List<EpochMetrics> history, boolean reused) {
         /** Test accuracy after the last epoch. */
         public double finalAccuracy() {
-            return history.isEmpty() ? Double.NaN : history.get(history.size() - 1).testAccuracy();
+            return history.isEmpty()
+                    ? Double.NaN
+                    : history.get(history.size() - 1).testAccuracy();
         }
     }
 
-    private ResumableRun() {
-    }
+    private ResumableRun() {}
 
     /**
      * Trains {@code fresh} (a newly built network of {@code config.spec()}) for {@code config.epochs()}
@@ -49,8 +49,14 @@ public final class ResumableRun {
      *
      * @param auxiliary an extra loss term (MPFD), or null
      */
-    public static Result train(TrainConfig config, SpikingClassifier fresh, AuxiliaryLoss auxiliary, Dataset train,
-                               Dataset test, Path dir, PrintStream log) {
+    public static Result train(
+            TrainConfig config,
+            SpikingClassifier fresh,
+            AuxiliaryLoss auxiliary,
+            Dataset train,
+            Dataset test,
+            Path dir,
+            PrintStream log) {
         try {
             return trainOrReuse(config, fresh, auxiliary, train, test, dir, log);
         } finally {
@@ -60,8 +66,14 @@ public final class ResumableRun {
         }
     }
 
-    private static Result trainOrReuse(TrainConfig config, SpikingClassifier fresh, AuxiliaryLoss auxiliary,
-                                       Dataset train, Dataset test, Path dir, PrintStream log) {
+    private static Result trainOrReuse(
+            TrainConfig config,
+            SpikingClassifier fresh,
+            AuxiliaryLoss auxiliary,
+            Dataset train,
+            Dataset test,
+            Path dir,
+            PrintStream log) {
         String stamp = stamp(config, auxiliary, train, test);
         Path last = dir.resolve("last.safetensors");
         Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log).withAuxiliaryLoss(auxiliary);

@@ -20,7 +20,17 @@ import dev.spikebit.core.models.ModelSpec;
  * @param trainLimit  use only the first N training images (0 = all)
  * @param testLimit   evaluate on the first N test images (0 = all)
  */
-public record TrainConfig(ModelSpec spec, int epochs, int batchSize, String optimizer, float lr, float weightDecay,
-                          float momentum, String schedule, String loss, boolean augment, long seed, int trainLimit,
-                          int testLimit) {
-}
+public record TrainConfig(
+        ModelSpec spec,
+        int epochs,
+        int batchSize,
+        String optimizer,
+        float lr,
+        float weightDecay,
+        float momentum,
+        String schedule,
+        String loss,
+        boolean augment,
+        long seed,
+        int trainLimit,
+        int testLimit) {}

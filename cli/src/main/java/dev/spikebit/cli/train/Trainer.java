@@ -17,12 +17,6 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.augment.Augmentation;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +24,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The training loop: epochs of shuffled batches, surrogate-gradient backprop through time, a
@@ -58,8 +57,14 @@ public final class Trainer {
     private int startEpoch = 1;
     private double bestAccuracy = -1;
 
-    public Trainer(TrainConfig config, SpikingClassifier model, Dataset train, Dataset test, Augmentation augmentation,
-                   Path outDir, PrintStream log) {
+    public Trainer(
+            TrainConfig config,
+            SpikingClassifier model,
+            Dataset train,
+            Dataset test,
+            Augmentation augmentation,
+            Path outDir,
+            PrintStream log) {
         this.config = config;
         this.model = model;
         this.train = train;
@@ -78,8 +83,9 @@ public final class Trainer {
             case "adamw" -> Adam.adamW(params, c.lr(), c.weightDecay());
             case "sgd" -> new Sgd(params, c.lr(), c.momentum(), false, c.weightDecay());
             case "nesterov" -> new Sgd(params, c.lr(), c.momentum(), true, c.weightDecay());
-            default -> throw new SpikebitException("unknown optimizer \"" + c.optimizer()
-                    + "\": expected adam, adamw, sgd or nesterov");
+            default ->
+                throw new SpikebitException(
+                        "unknown optimizer \"" + c.optimizer() + "\": expected adam, adamw, sgd or nesterov");
         };
     }
 
@@ -136,15 +142,27 @@ public final class Trainer {
         } catch (Exception e) {
             throw new SpikebitException(outDir + ": cannot create the output directory: " + e.getMessage());
         }
-        DataLoader loader = DataLoader.over(train).batchSize(config.batchSize()).shuffle(true).dropLast(true)
-                .seed(config.seed()).augmentation(augmentation).build();
+        DataLoader loader = DataLoader.over(train)
+                .batchSize(config.batchSize())
+                .shuffle(true)
+                .dropLast(true)
+                .seed(config.seed())
+                .augmentation(augmentation)
+                .build();
         for (int epoch = startEpoch; epoch <= Math.min(lastEpoch, config.epochs()); epoch++) {
             EpochMetrics m = trainEpoch(loader, epoch);
             history.add(m);
-            log.printf("epoch %d/%d: train loss %.4f%s acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
-                    epoch, config.epochs(), m.trainLoss(), auxiliary == null ? ""
-                            : String.format(" (+ %s %.4f)", auxiliary.name(), auxiliaryMean), 100 * m.trainAccuracy(),
-                    m.testLoss(), 100 * m.testAccuracy(), m.imagesPerSecond(), m.seconds());
+            log.printf(
+                    "epoch %d/%d: train loss %.4f%s acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
+                    epoch,
+                    config.epochs(),
+                    m.trainLoss(),
+                    auxiliary == null ? "" : String.format(" (+ %s %.4f)", auxiliary.name(), auxiliaryMean),
+                    100 * m.trainAccuracy(),
+                    m.testLoss(),
+                    100 * m.testAccuracy(),
+                    m.imagesPerSecond(),
+                    m.seconds());
             saveOutputs(epoch, m);
         }
         return history();
@@ -158,7 +176,8 @@ public final class Trainer {
         long correct = 0;
         long seen = 0;
         long start = System.nanoTime();
-        try (var epochData = loader.epoch(epoch - 1); ProgressBar bar = progressBar(epoch, batches)) {
+        try (var epochData = loader.epoch(epoch - 1);
+                ProgressBar bar = progressBar(epoch, batches)) {
             while (epochData.hasNext()) {
                 Batch b = epochData.next();
                 optimizer.setLr(schedule.lr(optimizer.steps()));
@@ -168,7 +187,8 @@ public final class Trainer {
                 }
                 Tensor steps = model.forward(x);
                 Tensor logits = TimeOps.meanOverTime(steps);
-                Tensor loss = config.loss().equals("tet") ? Losses.tet(steps, b.labels())
+                Tensor loss = config.loss().equals("tet")
+                        ? Losses.tet(steps, b.labels())
                         : Losses.crossEntropy(logits, b.labels());
                 Tensor total = loss;
                 if (auxiliary != null) {
@@ -190,16 +210,24 @@ public final class Trainer {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(String.format(" %.0f img/s, loss %.3f, acc %.1f%%", seen / elapsed,
-                        lossSum / seen, 100.0 * correct / seen));
+                    bar.setExtraMessage(String.format(
+                            " %.0f img/s, loss %.3f, acc %.1f%%",
+                            seen / elapsed, lossSum / seen, 100.0 * correct / seen));
                 }
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         auxiliaryMean = auxiliarySum / Math.max(1, seen);
         Evaluation.Result result = Evaluation.evaluate(model, test, 256);
-        return new EpochMetrics(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
-                result.loss(), result.accuracy(), seen / seconds, seconds, optimizer.lr());
+        return new EpochMetrics(
+                epoch,
+                lossSum / Math.max(1, seen),
+                (double) correct / Math.max(1, seen),
+                result.loss(),
+                result.accuracy(),
+                seen / seconds,
+                seconds,
+                optimizer.lr());
     }
 
     /**
@@ -210,8 +238,11 @@ public final class Trainer {
         if (!showProgress) {
             return null;
         }
-        var builder = new ProgressBarBuilder().setTaskName("epoch " + epoch).setInitialMax(batches)
-                .setStyle(ProgressBarStyle.ASCII).continuousUpdate();
+        var builder = new ProgressBarBuilder()
+                .setTaskName("epoch " + epoch)
+                .setInitialMax(batches)
+                .setStyle(ProgressBarStyle.ASCII)
+                .continuousUpdate();
         if (System.console() != null) {
             builder.setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err));
         } else {

@@ -1,9 +1,6 @@
 package dev.spikebit.cli.train;
 
 import dev.spikebit.core.SpikebitException;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -11,11 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 /** The loss and accuracy curves of a run, side by side in one PNG. */
 public final class TrainingPlot {
-    private TrainingPlot() {
-    }
+    private TrainingPlot() {}
 
     public static void write(Path path, String title, List<EpochMetrics> epochs) {
         if (epochs.isEmpty()) {
@@ -24,11 +22,19 @@ public final class TrainingPlot {
         System.setProperty("java.awt.headless", "true");
         double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
         XYChart loss = chart(title + ": loss", "cross-entropy");
-        loss.addSeries("train", x, epochs.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
-        loss.addSeries("test", x, epochs.stream().mapToDouble(EpochMetrics::testLoss).toArray());
+        loss.addSeries(
+                "train", x, epochs.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
+        loss.addSeries(
+                "test", x, epochs.stream().mapToDouble(EpochMetrics::testLoss).toArray());
         XYChart accuracy = chart(title + ": accuracy", "accuracy (%)");
-        accuracy.addSeries("train", x, epochs.stream().mapToDouble(m -> 100 * m.trainAccuracy()).toArray());
-        accuracy.addSeries("test", x, epochs.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray());
+        accuracy.addSeries(
+                "train",
+                x,
+                epochs.stream().mapToDouble(m -> 100 * m.trainAccuracy()).toArray());
+        accuracy.addSeries(
+                "test",
+                x,
+                epochs.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray());
         BufferedImage image = new BufferedImage(1200, 450, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         loss.paint(g, 600, 450);
@@ -45,8 +51,13 @@ public final class TrainingPlot {
     }
 
     static XYChart chart(String title, String yLabel) {
-        XYChart chart = new XYChartBuilder().width(600).height(450).title(title).xAxisTitle("epoch")
-                .yAxisTitle(yLabel).build();
+        XYChart chart = new XYChartBuilder()
+                .width(600)
+                .height(450)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle(yLabel)
+                .build();
         chart.getStyler().setMarkerSize(6);
         return chart;
     }

@@ -1,10 +1,10 @@
 package dev.spikebit.cli.train;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.loader.Batch;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Loader batches become model input: static images as they are, event frames time-major. */
 class ModelInputTest {

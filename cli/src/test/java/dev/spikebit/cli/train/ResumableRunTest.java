@@ -1,5 +1,7 @@
 package dev.spikebit.cli.train;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.cli.FashionMnistSubset;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
@@ -7,18 +9,15 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.ArrayDataset;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Runs that continue after an interruption, are reused when finished, and start over when they differ. */
 class ResumableRunTest {
@@ -34,8 +33,8 @@ class ResumableRunTest {
     }
 
     private static TrainConfig config(int epochs, float lr) {
-        return new TrainConfig(ModelZoo.defaultSpec("fmnist-cnn"), epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce",
-                false, 3, 0, 0);
+        return new TrainConfig(
+                ModelZoo.defaultSpec("fmnist-cnn"), epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, 3, 0, 0);
     }
 
     private static SpikingClassifier fresh(long seed) {
@@ -44,7 +43,10 @@ class ResumableRunTest {
 
     private static void assertSameWeights(SpikingClassifier actual, SpikingClassifier expected) {
         var want = expected.stateDict();
-        actual.stateDict().forEach((name, e) -> assertThat(e.data()).as(name).containsExactly(want.get(name).data()));
+        actual.stateDict()
+                .forEach((name, e) -> assertThat(e.data())
+                        .as(name)
+                        .containsExactly(want.get(name).data()));
     }
 
     @Test
@@ -52,14 +54,16 @@ class ResumableRunTest {
         TrainConfig c = config(2, 1e-3f);
         // A run killed after its first epoch's checkpoint: the stamp and last.safetensors of epoch 1.
         Files.writeString(dir.resolve(ResumableRun.STAMP_FILE), ResumableRun.stamp(c, null, train, test));
-        List<EpochMetrics> firstEpoch = new Trainer(c, fresh(3), train, test, null, dir, QUIET).showProgress(false)
+        List<EpochMetrics> firstEpoch = new Trainer(c, fresh(3), train, test, null, dir, QUIET)
+                .showProgress(false)
                 .runUntil(1);
 
         var resumed = ResumableRun.train(c, fresh(999), null, train, test, dir, QUIET);
         assertThat(resumed.reused()).isFalse();
         assertThat(resumed.history()).hasSize(2);
         assertThat(resumed.history().get(0)).isEqualTo(firstEpoch.get(0));
-        assertThat(Checkpoint.load(dir.resolve("last.safetensors")).info("epoch", "")).isEqualTo("2");
+        assertThat(Checkpoint.load(dir.resolve("last.safetensors")).info("epoch", ""))
+                .isEqualTo("2");
 
         // Asked again, the finished run is loaded, not trained: same weights into a differently initialised net.
         var reused = ResumableRun.train(c, fresh(7), null, train, test, dir, QUIET);
@@ -99,12 +103,17 @@ class ResumableRunTest {
         assertThat(term.batchSizes).hasSize(train.size() / 64).containsOnly(64);
         assertThat(term.closed).isEqualTo(1);
         // The penalty shrinks the last layer: its squared norm ends smaller than without it.
-        assertThat(squaredNorm(term.last.data())).isLessThan(squaredNorm(lastWeight(without.model()).data()));
+        assertThat(squaredNorm(term.last.data()))
+                .isLessThan(squaredNorm(lastWeight(without.model()).data()));
     }
 
     private static Tensor lastWeight(SpikingClassifier net) {
         var params = net.parameters();
-        return params.stream().filter(p -> p.value().shape().length == 2).reduce((a, b) -> b).orElseThrow().value();
+        return params.stream()
+                .filter(p -> p.value().shape().length == 2)
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .value();
     }
 
     private static double squaredNorm(float[] w) {

@@ -8,7 +8,6 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Module.StateEntry;
 import dev.spikebit.core.optim.Optimizer;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,8 +23,12 @@ import java.util.Map;
  * <p>Parameter names are PyTorch-style dotted paths, so the {@code model.} tensors load into an
  * equivalent PyTorch module after stripping the prefix. Files are written atomically.
  */
-public record Checkpoint(Path source, ModelSpec spec, Map<String, StateEntry> model, Map<String, float[]> optimizer,
-                         Map<String, String> info) {
+public record Checkpoint(
+        Path source,
+        ModelSpec spec,
+        Map<String, StateEntry> model,
+        Map<String, float[]> optimizer,
+        Map<String, String> info) {
     public static final String FORMAT_KEY = "spikebit.format";
     public static final String FORMAT = "checkpoint-1";
     public static final String MODEL_KEY = "spikebit.model";
@@ -35,10 +38,14 @@ public record Checkpoint(Path source, ModelSpec spec, Map<String, StateEntry> mo
     /** Writes {@code model} (and {@code optimizer}, if not null) to {@code path} atomically. */
     public static void save(Path path, ModelSpec spec, Module model, Optimizer optimizer, Map<String, String> info) {
         List<TensorEntry> entries = new ArrayList<>();
-        model.stateDict().forEach((name, e) -> entries.add(TensorEntry.ofFloats(MODEL_PREFIX + name, longs(e.shape()), e.data())));
+        model.stateDict()
+                .forEach((name, e) ->
+                        entries.add(TensorEntry.ofFloats(MODEL_PREFIX + name, longs(e.shape()), e.data())));
         if (optimizer != null) {
-            optimizer.state().forEach((name, values) ->
-                    entries.add(TensorEntry.ofFloats(OPTIM_PREFIX + name, new long[] {values.length}, values)));
+            optimizer
+                    .state()
+                    .forEach((name, values) ->
+                            entries.add(TensorEntry.ofFloats(OPTIM_PREFIX + name, new long[] {values.length}, values)));
         }
         Map<String, String> metadata = new LinkedHashMap<>(info);
         metadata.put(FORMAT_KEY, FORMAT);
@@ -67,7 +74,8 @@ public record Checkpoint(Path source, ModelSpec spec, Map<String, StateEntry> mo
             } else if (e.name().startsWith(OPTIM_PREFIX)) {
                 optim.put(e.name().substring(OPTIM_PREFIX.length()), floats(path, e));
             } else {
-                throw new SpikebitException(path + ": unexpected tensor \"" + e.name() + "\" (expected model.* or optim.*)");
+                throw new SpikebitException(
+                        path + ": unexpected tensor \"" + e.name() + "\" (expected model.* or optim.*)");
             }
         }
         Map<String, String> info = new LinkedHashMap<>(file.metadata());

@@ -1,7 +1,6 @@
 package dev.spikebit.core.io;
 
 import dev.spikebit.core.SpikebitException;
-
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -42,8 +41,7 @@ public final class AtomicFiles {
 
     private static final int BUFFER_BYTES = 1 << 16;
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Replaces {@code target} with what {@code content} writes. The parent directory must exist.

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.spikebit.core.SpikebitException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -88,7 +87,8 @@ final class HeaderReader {
             throw fail("the header is empty; expected a JSON object");
         }
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(header));
@@ -96,14 +96,15 @@ final class HeaderReader {
             throw fail("the header is not valid UTF-8");
         }
         if (header[0] != '{') {
-            throw fail("the header must be a JSON object starting with '{' but starts with "
-                    + describeByte(header[0]));
+            throw fail("the header must be a JSON object starting with '{' but starts with " + describeByte(header[0]));
         }
         try {
             return JSON.readTree(header);
         } catch (JsonProcessingException e) {
             JsonLocation where = e.getLocation();
-            String at = where == null || where.getByteOffset() < 0 ? "" : " at byte " + where.getByteOffset() + " of the header";
+            String at = where == null || where.getByteOffset() < 0
+                    ? ""
+                    : " at byte " + where.getByteOffset() + " of the header";
             throw fail("the header is not valid JSON" + at + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw fail("the header cannot be parsed: " + e.getMessage());
@@ -148,8 +149,9 @@ final class HeaderReader {
             throw fail(where + ": data_offsets [" + begin + ", " + end + "] end before they begin");
         }
         if (end > dataLength) {
-            throw fail(where + ": data_offsets [" + begin + ", " + end + "] run past the end of the data section, which holds "
-                    + dataLength + " bytes (is the file truncated?)");
+            throw fail(where + ": data_offsets [" + begin + ", " + end
+                    + "] run past the end of the data section, which holds " + dataLength
+                    + " bytes (is the file truncated?)");
         }
         if (end - begin != needed) {
             throw fail(where + ": data_offsets [" + begin + ", " + end + "] hold " + (end - begin) + " bytes but "
@@ -167,8 +169,9 @@ final class HeaderReader {
             throw fail(where + ": \"dtype\" must be a string such as \"F32\", found " + describe(node));
         }
         String name = node.textValue();
-        return DType.fromName(name).orElseThrow(() -> fail(where + ": unknown or unsupported dtype \"" + name
-                + "\"; spikebit reads " + Arrays.toString(DType.values())));
+        return DType.fromName(name)
+                .orElseThrow(() -> fail(where + ": unknown or unsupported dtype \"" + name + "\"; spikebit reads "
+                        + Arrays.toString(DType.values())));
     }
 
     /** An array of non-negative integers, of the given length unless {@code length} is -1. */
@@ -177,7 +180,8 @@ final class HeaderReader {
         if (node == null) {
             throw fail(where + ": missing field \"" + field + "\"");
         }
-        String expected = length < 0 ? "an array of non-negative integers" : "an array of " + length + " non-negative integers";
+        String expected =
+                length < 0 ? "an array of non-negative integers" : "an array of " + length + " non-negative integers";
         if (!node.isArray() || (length >= 0 && node.size() != length)) {
             throw fail(where + ": \"" + field + "\" must be " + expected + ", found " + describe(node));
         }
@@ -201,7 +205,9 @@ final class HeaderReader {
             if (tensor.begin() > covered) {
                 throw fail("data section bytes [" + covered + ", " + tensor.begin() + ") belong to no tensor: "
                         + "tensor \"" + tensor.name() + "\" begins at " + tensor.begin() + " but "
-                        + (previous == null ? "the data section begins at 0" : "tensor \"" + previous.name() + "\" ends at " + covered));
+                        + (previous == null
+                                ? "the data section begins at 0"
+                                : "tensor \"" + previous.name() + "\" ends at " + covered));
             }
             if (tensor.begin() < covered) {
                 throw fail("tensor \"" + tensor.name() + "\": data_offsets [" + tensor.begin() + ", " + tensor.end()

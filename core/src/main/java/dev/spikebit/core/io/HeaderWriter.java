@@ -1,7 +1,6 @@
 package dev.spikebit.core.io;
 
 import dev.spikebit.core.SpikebitException;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -37,18 +36,16 @@ import java.util.Map;
 final class HeaderWriter {
 
     /** The tensors in file order and the padded header bytes that describe them. */
-    record Layout(List<TensorEntry> tensors, byte[] header) {
-    }
+    record Layout(List<TensorEntry> tensors, byte[] header) {}
 
-    private static final Comparator<String> UTF8_ORDER = (a, b) ->
-            Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    private static final Comparator<String> UTF8_ORDER =
+            (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
-    private static final Comparator<TensorEntry> FILE_ORDER =
-            Comparator.comparing(TensorEntry::dtype, Comparator.reverseOrder())
-                    .thenComparing(TensorEntry::name, UTF8_ORDER);
+    private static final Comparator<TensorEntry> FILE_ORDER = Comparator.comparing(
+                    TensorEntry::dtype, Comparator.reverseOrder())
+            .thenComparing(TensorEntry::name, UTF8_ORDER);
 
-    private HeaderWriter() {
-    }
+    private HeaderWriter() {}
 
     static Layout layout(String fileLabel, Collection<TensorEntry> tensors, Map<String, String> metadata) {
         var ordered = new ArrayList<>(tensors);
@@ -100,7 +97,11 @@ final class HeaderWriter {
                 }
                 json.append(shape[d]);
             }
-            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            json.append("],\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(end)
+                    .append("]}");
             offset = end;
         }
         json.append('}');
@@ -130,7 +131,9 @@ final class HeaderWriter {
                 case '\t' -> json.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        json.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+                        json.append("\\u00")
+                                .append(Character.forDigit(c >> 4, 16))
+                                .append(Character.forDigit(c & 0xF, 16));
                     } else {
                         json.append(c);
                     }
@@ -143,7 +146,8 @@ final class HeaderWriter {
     /** UTF-8 that fails on a lone surrogate instead of writing '?' where a name should be. */
     private static byte[] encodeStrictly(String fileLabel, CharSequence json) {
         try {
-            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+            ByteBuffer encoded = StandardCharsets.UTF_8
+                    .newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .encode(CharBuffer.wrap(json));

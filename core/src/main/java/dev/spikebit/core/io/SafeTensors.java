@@ -1,7 +1,6 @@
 package dev.spikebit.core.io;
 
 import dev.spikebit.core.SpikebitException;
-
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,8 +44,7 @@ public final class SafeTensors {
     /** Larger tensors are read off-heap: a Java array holds at most about 2^31 elements. */
     private static final long MAX_HEAP_TENSOR_BYTES = Integer.MAX_VALUE - 8;
 
-    private SafeTensors() {
-    }
+    private SafeTensors() {}
 
     /** Writes tensors without metadata; see {@link #write(Path, Collection, Map)}. */
     public static void write(Path path, Collection<TensorEntry> tensors) {
@@ -64,8 +62,10 @@ public final class SafeTensors {
     public static void write(Path path, Collection<TensorEntry> tensors, Map<String, String> metadata) {
         HeaderWriter.Layout layout = HeaderWriter.layout(path.toString(), tensors, metadata);
         AtomicFiles.write(path, out -> {
-            byte[] length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN)
-                    .putLong(layout.header().length).array();
+            byte[] length = ByteBuffer.allocate(Long.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(layout.header().length)
+                    .array();
             out.write(length);
             out.write(layout.header());
             byte[] chunk = new byte[COPY_CHUNK_BYTES];
@@ -99,7 +99,8 @@ public final class SafeTensors {
             }
             return new SafeTensorsFile(path, tensors, header.metadata());
         } catch (EOFException e) {
-            throw new SpikebitException(path + ": the file ended early while reading tensor data (changed while reading?)", e);
+            throw new SpikebitException(
+                    path + ": the file ended early while reading tensor data (changed while reading?)", e);
         } catch (IOException e) {
             throw cannotRead(path, e);
         }
@@ -122,8 +123,9 @@ public final class SafeTensors {
         }
         long available = fileSize - Long.BYTES;
         if (headerLength > available) {
-            throw new SpikebitException(path + ": header length " + headerLength + " runs past the end of the file, "
-                    + "which has " + available + " bytes after the length field (truncated, or not a safetensors file)");
+            throw new SpikebitException(
+                    path + ": header length " + headerLength + " runs past the end of the file, " + "which has "
+                            + available + " bytes after the length field (truncated, or not a safetensors file)");
         }
         byte[] header = new byte[(int) headerLength];
         readFully(channel, MemorySegment.ofArray(header), Long.BYTES);

@@ -1,7 +1,6 @@
 package dev.spikebit.core.io;
 
 import dev.spikebit.core.SpikebitException;
-
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -71,7 +70,8 @@ public record SafeTensorsFile(Path source, SequencedMap<String, TensorEntry> ten
             return "no tensors";
         }
         int shown = 10;
-        String listed = tensors.keySet().stream().limit(shown).map(n -> "\"" + n + "\"").collect(Collectors.joining(", "));
+        String listed =
+                tensors.keySet().stream().limit(shown).map(n -> "\"" + n + "\"").collect(Collectors.joining(", "));
         return tensors.size() > shown ? listed + " and " + (tensors.size() - shown) + " more" : listed;
     }
 }

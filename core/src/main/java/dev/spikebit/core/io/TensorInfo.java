@@ -49,6 +49,7 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
 
     @Override
     public String toString() {
-        return "TensorInfo[" + name + ", " + dtype + " " + Arrays.toString(shape) + ", bytes [" + begin + ", " + end + ")]";
+        return "TensorInfo[" + name + ", " + dtype + " " + Arrays.toString(shape) + ", bytes [" + begin + ", " + end
+                + ")]";
     }
 }

@@ -21,8 +21,7 @@ public final class Parallel {
     private static final int THREADS = configuredThreads();
     private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
 
-    private Parallel() {
-    }
+    private Parallel() {}
 
     public static int threads() {
         return THREADS;

@@ -13,8 +13,7 @@ public final class VectorOps {
     /** Below this many elements a loop stays on the calling thread. */
     private static final int PARALLEL_GRAIN = 1 << 16;
 
-    private VectorOps() {
-    }
+    private VectorOps() {}
 
     /** {@code dst[i] += src[i]}. */
     public static void addInto(float[] dst, float[] src) {
@@ -24,7 +23,9 @@ public final class VectorOps {
     private static void addInto(float[] dst, float[] src, int from, int to) {
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, dst, i).add(FloatVector.fromArray(S, src, i)).intoArray(dst, i);
+            FloatVector.fromArray(S, dst, i)
+                    .add(FloatVector.fromArray(S, src, i))
+                    .intoArray(dst, i);
         }
         for (; i < to; i++) {
             dst[i] += src[i];
@@ -37,7 +38,9 @@ public final class VectorOps {
             int i = from;
             FloatVector va = FloatVector.broadcast(S, a);
             for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, src, i).fma(va, FloatVector.fromArray(S, dst, i)).intoArray(dst, i);
+                FloatVector.fromArray(S, src, i)
+                        .fma(va, FloatVector.fromArray(S, dst, i))
+                        .intoArray(dst, i);
             }
             for (; i < to; i++) {
                 dst[i] += a * src[i];
@@ -50,7 +53,9 @@ public final class VectorOps {
         Parallel.range(out.length, PARALLEL_GRAIN, (from, to) -> {
             int i = from;
             for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                FloatVector.fromArray(S, a, i)
+                        .add(FloatVector.fromArray(S, b, i))
+                        .intoArray(out, i);
             }
             for (; i < to; i++) {
                 out[i] = a[i] + b[i];
@@ -63,7 +68,9 @@ public final class VectorOps {
         Parallel.range(out.length, PARALLEL_GRAIN, (from, to) -> {
             int i = from;
             for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                FloatVector.fromArray(S, a, i)
+                        .mul(FloatVector.fromArray(S, b, i))
+                        .intoArray(out, i);
             }
             for (; i < to; i++) {
                 out[i] = a[i] * b[i];
@@ -76,7 +83,8 @@ public final class VectorOps {
         Parallel.range(dst.length, PARALLEL_GRAIN, (from, to) -> {
             int i = from;
             for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), FloatVector.fromArray(S, dst, i))
+                FloatVector.fromArray(S, a, i)
+                        .fma(FloatVector.fromArray(S, b, i), FloatVector.fromArray(S, dst, i))
                         .intoArray(dst, i);
             }
             for (; i < to; i++) {

@@ -7,13 +7,15 @@ package dev.spikebit.core.kernels;
  */
 public final class Workspace {
     /** The scratch arrays a kernel may hold at the same time. */
-    public enum Slot { COLUMNS, PRODUCT }
+    public enum Slot {
+        COLUMNS,
+        PRODUCT
+    }
 
     private static final ThreadLocal<float[][]> ARRAYS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
 
-    private Workspace() {
-    }
+    private Workspace() {}
 
     /** A scratch array of at least {@code size} floats for this thread and slot. */
     public static float[] get(Slot slot, int size) {

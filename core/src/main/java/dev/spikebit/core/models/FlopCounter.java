@@ -14,7 +14,6 @@ import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Normalize;
 import dev.spikebit.core.nn.RepeatTime;
 import dev.spikebit.core.nn.Sequential;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,8 +55,7 @@ public final class FlopCounter {
      * @param macs        multiply-accumulates of its weights (conv and linear only)
      * @param flops       floating-point operations, as the class comment counts them
      */
-    public record Layer(String name, String description, int[] outputShape, long macs, long flops) {
-    }
+    public record Layer(String name, String description, int[] outputShape, long macs, long flops) {}
 
     /** The layers of one model, in order, with their sums. */
     public record Count(List<Layer> layers) {
@@ -77,8 +75,7 @@ public final class FlopCounter {
 
     private final List<Layer> layers = new ArrayList<>();
 
-    private FlopCounter() {
-    }
+    private FlopCounter() {}
 
     /** The per-step count of {@code model} for one sample of its spec's input shape. */
     public static Count perStep(SpikingClassifier model) {
@@ -110,16 +107,19 @@ public final class FlopCounter {
             case Linear linear -> linear(name, linear, input);
             case BatchNorm bn -> record(name, bn, input, 0, 2 * count(input));
             case Normalize norm -> record(name, norm, input, 0, 2 * count(input));
-            case LIFNode lif -> record(name, lif, input, 0,
-                    (lif.config().output() == OutputMode.REAL ? 5L : 4L) * count(input));
+            case LIFNode lif ->
+                record(name, lif, input, 0, (lif.config().output() == OutputMode.REAL ? 5L : 4L) * count(input));
             case MaxPool2d pool -> pool(name, pool, input, pool.kernel(), pool.stride());
-            case AvgPool2d pool -> pool.isGlobal() ? pool(name, pool, input, requireMap(pool, input)[1], input[1])
-                    : pool(name, pool, input, pool.kernel(), pool.stride());
+            case AvgPool2d pool ->
+                pool.isGlobal()
+                        ? pool(name, pool, input, requireMap(pool, input)[1], input[1])
+                        : pool(name, pool, input, pool.kernel(), pool.stride());
             case Flatten flatten -> record(name, flatten, flatten(flatten, input), 0, 0);
             case Dropout d -> record(name, d, input, 0, 0);
             case RepeatTime r -> record(name, r, input, 0, 0);
-            default -> throw new SpikebitException("cannot count the operations of " + module.describe()
-                    + (name.isEmpty() ? "" : " (" + name + ")") + ": no rule for this layer type");
+            default ->
+                throw new SpikebitException("cannot count the operations of " + module.describe()
+                        + (name.isEmpty() ? "" : " (" + name + ")") + ": no rule for this layer type");
         };
     }
 
@@ -146,7 +146,11 @@ public final class FlopCounter {
             throw new SpikebitException(linear.describe() + " (" + name + ") gets input " + Arrays.toString(input));
         }
         long macs = (long) linear.inFeatures() * linear.outFeatures();
-        return record(name, linear, new int[] {linear.outFeatures()}, macs,
+        return record(
+                name,
+                linear,
+                new int[] {linear.outFeatures()},
+                macs,
                 2 * macs + (linear.bias() != null ? linear.outFeatures() : 0));
     }
 
@@ -176,7 +180,8 @@ public final class FlopCounter {
 
     private static int[] requireMap(Module module, int[] input) {
         if (input.length != 3) {
-            throw new SpikebitException(module.describe() + " needs feature maps [C, H, W], got " + Arrays.toString(input));
+            throw new SpikebitException(
+                    module.describe() + " needs feature maps [C, H, W], got " + Arrays.toString(input));
         }
         return input;
     }

@@ -1,11 +1,10 @@
 package dev.spikebit.core.models;
 
+import dev.spikebit.core.neuron.LIFNode;
+import dev.spikebit.core.neuron.ReverbLif;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Module;
-import dev.spikebit.core.neuron.LIFNode;
-import dev.spikebit.core.neuron.ReverbLif;
-
 import java.util.SplittableRandom;
 
 /**
@@ -14,10 +13,21 @@ import java.util.SplittableRandom;
  */
 public interface LayerFactory {
     /** Where a layer sits: the first conv and the last linear are kept full precision by default. */
-    enum Position { FIRST, HIDDEN, LAST }
+    enum Position {
+        FIRST,
+        HIDDEN,
+        LAST
+    }
 
-    Conv2d conv(Position position, int in, int out, int kernel, int stride, int padding, boolean bias,
-                SplittableRandom rng);
+    Conv2d conv(
+            Position position,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            int padding,
+            boolean bias,
+            SplittableRandom rng);
 
     Linear linear(Position position, int in, int out, boolean bias, SplittableRandom rng);
 
@@ -29,8 +39,15 @@ public interface LayerFactory {
     /** Plain full-precision layers. */
     LayerFactory FULL_PRECISION = new LayerFactory() {
         @Override
-        public Conv2d conv(Position position, int in, int out, int kernel, int stride, int padding, boolean bias,
-                           SplittableRandom rng) {
+        public Conv2d conv(
+                Position position,
+                int in,
+                int out,
+                int kernel,
+                int stride,
+                int padding,
+                boolean bias,
+                SplittableRandom rng) {
             return new Conv2d(in, out, kernel, stride, padding, bias, rng);
         }
 

@@ -32,9 +32,22 @@ import dev.spikebit.core.neuron.surrogate.Surrogate;
  *                     every this many training steps; 0 keeps it fixed (the default)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ModelSpec(String model, int timeSteps, int inChannels, int inSize, int numClasses, String spikes,
-                        String weights, boolean binaryEdges, String surrogate, float tau, float vth,
-                        boolean detachReset, int eta, boolean osQuant, int codebookRefresh) {
+public record ModelSpec(
+        String model,
+        int timeSteps,
+        int inChannels,
+        int inSize,
+        int numClasses,
+        String spikes,
+        String weights,
+        boolean binaryEdges,
+        String surrogate,
+        float tau,
+        float vth,
+        boolean detachReset,
+        int eta,
+        boolean osQuant,
+        int codebookRefresh) {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The weight kinds a spec may name. */
     public static final String WEIGHT_KINDS = "fp, binary, binary-fixed-alpha or sub-bit";
@@ -46,7 +59,9 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
         if (!spikes.equals("binary") && !spikes.equals("real")) {
             throw new SpikebitException("spikes must be binary or real, got \"" + spikes + "\"");
         }
-        if (!weights.equals("fp") && !weights.equals("binary") && !weights.equals("binary-fixed-alpha")
+        if (!weights.equals("fp")
+                && !weights.equals("binary")
+                && !weights.equals("binary-fixed-alpha")
                 && !weights.equals("sub-bit")) {
             throw new SpikebitException("weights must be " + WEIGHT_KINDS + ", got \"" + weights + "\"");
         }
@@ -65,37 +80,117 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
     }
 
     /** A spec without sub-bit options (the form of every weight kind but {@code sub-bit}). */
-    public ModelSpec(String model, int timeSteps, int inChannels, int inSize, int numClasses, String spikes,
-                     String weights, boolean binaryEdges, String surrogate, float tau, float vth, boolean detachReset) {
-        this(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, binaryEdges, surrogate, tau, vth,
-                detachReset, 0, false, 0);
+    public ModelSpec(
+            String model,
+            int timeSteps,
+            int inChannels,
+            int inSize,
+            int numClasses,
+            String spikes,
+            String weights,
+            boolean binaryEdges,
+            String surrogate,
+            float tau,
+            float vth,
+            boolean detachReset) {
+        this(
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                spikes,
+                weights,
+                binaryEdges,
+                surrogate,
+                tau,
+                vth,
+                detachReset,
+                0,
+                false,
+                0);
     }
 
     /** A spec with the defaults of methods.md 1 for the given zoo entry and input. */
     public static ModelSpec defaults(String model, int timeSteps, int inChannels, int inSize, int numClasses) {
-        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, "binary", "fp", false, "atan:2",
-                0.5f, 1.0f, true);
+        return new ModelSpec(
+                model, timeSteps, inChannels, inSize, numClasses, "binary", "fp", false, "atan:2", 0.5f, 1.0f, true);
     }
 
     public ModelSpec withSpikes(String value) {
-        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, value, weights, binaryEdges, surrogate,
-                tau, vth, detachReset, eta, osQuant, codebookRefresh);
+        return new ModelSpec(
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                value,
+                weights,
+                binaryEdges,
+                surrogate,
+                tau,
+                vth,
+                detachReset,
+                eta,
+                osQuant,
+                codebookRefresh);
     }
 
     public ModelSpec withWeights(String value) {
-        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, value, binaryEdges, surrogate,
-                tau, vth, detachReset, value.equals("sub-bit") ? eta : 0, value.equals("sub-bit") && osQuant,
+        return new ModelSpec(
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                spikes,
+                value,
+                binaryEdges,
+                surrogate,
+                tau,
+                vth,
+                detachReset,
+                value.equals("sub-bit") ? eta : 0,
+                value.equals("sub-bit") && osQuant,
                 value.equals("sub-bit") ? codebookRefresh : 0);
     }
 
     public ModelSpec withBinaryEdges(boolean value) {
-        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, value, surrogate,
-                tau, vth, detachReset, eta, osQuant, codebookRefresh);
+        return new ModelSpec(
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                spikes,
+                weights,
+                value,
+                surrogate,
+                tau,
+                vth,
+                detachReset,
+                eta,
+                osQuant,
+                codebookRefresh);
     }
 
     public ModelSpec withSurrogate(String value) {
-        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, weights, binaryEdges, value,
-                tau, vth, detachReset, eta, osQuant, codebookRefresh);
+        return new ModelSpec(
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                spikes,
+                weights,
+                binaryEdges,
+                value,
+                tau,
+                vth,
+                detachReset,
+                eta,
+                osQuant,
+                codebookRefresh);
     }
 
     /**
@@ -104,8 +199,22 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
      * {@code refresh} steps.
      */
     public ModelSpec withSubBit(int eta, boolean osQuant, int refresh) {
-        return new ModelSpec(model, timeSteps, inChannels, inSize, numClasses, spikes, "sub-bit", binaryEdges,
-                surrogate, tau, vth, detachReset, eta, osQuant, refresh);
+        return new ModelSpec(
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                spikes,
+                "sub-bit",
+                binaryEdges,
+                surrogate,
+                tau,
+                vth,
+                detachReset,
+                eta,
+                osQuant,
+                refresh);
     }
 
     /** Whether the weights are sub-bit (codebook-indexed sign kernels). */
@@ -114,13 +223,31 @@ public record ModelSpec(String model, int timeSteps, int inChannels, int inSize,
     }
 
     public ModelSpec withTimeSteps(int value) {
-        return new ModelSpec(model, value, inChannels, inSize, numClasses, spikes, weights, binaryEdges, surrogate,
-                tau, vth, detachReset, eta, osQuant, codebookRefresh);
+        return new ModelSpec(
+                model,
+                value,
+                inChannels,
+                inSize,
+                numClasses,
+                spikes,
+                weights,
+                binaryEdges,
+                surrogate,
+                tau,
+                vth,
+                detachReset,
+                eta,
+                osQuant,
+                codebookRefresh);
     }
 
     /** The neuron configuration these options describe. */
     public NeuronConfig neuronConfig() {
-        return new NeuronConfig(tau, vth, detachReset, Surrogate.parse(surrogate),
+        return new NeuronConfig(
+                tau,
+                vth,
+                detachReset,
+                Surrogate.parse(surrogate),
                 spikes.equals("real") ? OutputMode.REAL : OutputMode.BINARY);
     }
 

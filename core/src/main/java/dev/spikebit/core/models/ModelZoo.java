@@ -8,7 +8,6 @@ import dev.spikebit.core.nn.Flatten;
 import dev.spikebit.core.nn.MaxPool2d;
 import dev.spikebit.core.nn.Normalize;
 import dev.spikebit.core.nn.Sequential;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,46 +25,85 @@ public final class ModelZoo {
     }
 
     /** A zoo entry: its name, what it is, its default input and T, and how to build it. */
-    public record Entry(String name, String description, int inChannels, int inSize, int numClasses,
-                        int timeSteps, Builder builder) {
-    }
+    public record Entry(
+            String name,
+            String description,
+            int inChannels,
+            int inSize,
+            int numClasses,
+            int timeSteps,
+            Builder builder) {}
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        register(new Entry("fmnist-cnn",
+        register(new Entry(
+                "fmnist-cnn",
                 "reference CNN for Fashion-MNIST: conv 1->32 k3 p1, BN, LIF, maxpool 2; conv 32->64 k3 p1, BN, LIF, "
                         + "maxpool 2; linear 3136->128, LIF; linear 128->10; mean over T",
-                1, 28, 10, 4, ModelZoo::fmnistCnn));
-        register(new Entry("fmnist-vgg-s",
+                1,
+                28,
+                10,
+                4,
+                ModelZoo::fmnistCnn));
+        register(new Entry(
+                "fmnist-vgg-s",
                 "small VGG for Fashion-MNIST with several sub-bit-eligible 3x3 convs: conv 1->16 (full precision), "
                         + "conv 16->32, maxpool 2, conv 32->64, conv 64->64, maxpool 2, global average pool, "
                         + "linear 64->10; every conv k3 p1 no bias + BN + LIF; mean over T",
-                1, 28, 10, 4, ModelZoo::fmnistVggS));
-        register(new Entry("vggsnn",
+                1,
+                28,
+                10,
+                4,
+                ModelZoo::fmnistVggS));
+        register(new Entry(
+                "vggsnn",
                 "TET's VGGSNN for 48x48x2 event frames: 64C3-128C3-AP2-256C3-256C3-AP2-512C3-512C3-AP2-512C3-512C3-AP2-"
                         + "FC(512*3*3->classes); every conv k3 p1 no bias + BN + LIF; mean over T",
-                2, 48, 10, 10, dev.spikebit.core.models.zoo.PaperModels::vggsnn));
-        register(new Entry("vggsnn-s",
+                2,
+                48,
+                10,
+                10,
+                dev.spikebit.core.models.zoo.PaperModels::vggsnn));
+        register(new Entry(
+                "vggsnn-s",
                 "small VGGSNN for 34x34x2 event frames (nfashion-mnist, N-MNIST): 16C3-AP2-32C3-AP2-64C3-AP2-"
                         + "FC(64*4*4->classes); every conv k3 p1 no bias + BN + LIF; mean over T",
-                2, 34, 10, 4, dev.spikebit.core.models.zoo.PaperModels::vggsnnSmall));
-        register(new Entry("resnet19",
+                2,
+                34,
+                10,
+                4,
+                dev.spikebit.core.models.zoo.PaperModels::vggsnnSmall));
+        register(new Entry(
+                "resnet19",
                 "tdBN ResNet-19 for CIFAR: conv 128; basic blocks 3x128, 3x256 (s2), 2x512 (s2); global avgpool; "
                         + "FC 512->256, LIF; FC 256->classes; mean over T",
-                3, 32, 10, 4, dev.spikebit.core.models.zoo.PaperModels::resnet19));
-        register(new Entry("resnet20",
+                3,
+                32,
+                10,
+                4,
+                dev.spikebit.core.models.zoo.PaperModels::resnet19));
+        register(new Entry(
+                "resnet20",
                 "CIFAR ResNet-20 with tdBN spiking blocks: conv 16; basic blocks 3x16, 3x32 (s2), 3x64 (s2); "
                         + "global avgpool; FC 64->classes; mean over T",
-                3, 32, 10, 4, dev.spikebit.core.models.zoo.PaperModels::resnet20));
-        register(new Entry("ms-resnet18",
+                3,
+                32,
+                10,
+                4,
+                dev.spikebit.core.models.zoo.PaperModels::resnet20));
+        register(new Entry(
+                "ms-resnet18",
                 "MS-ResNet-18 (membrane shortcuts) for CIFAR: conv 64; MS blocks 2x64, 2x128 (s2), 2x256 (s2), "
                         + "2x512 (s2); LIF; global avgpool; FC 512->classes; mean over T",
-                3, 32, 10, 4, dev.spikebit.core.models.zoo.PaperModels::msResnet18));
+                3,
+                32,
+                10,
+                4,
+                dev.spikebit.core.models.zoo.PaperModels::msResnet18));
     }
 
-    private ModelZoo() {
-    }
+    private ModelZoo() {}
 
     public static void register(Entry entry) {
         ENTRIES.put(entry.name(), entry);
@@ -78,7 +116,8 @@ public final class ModelZoo {
     public static Entry entry(String name) {
         Entry e = ENTRIES.get(name);
         if (e == null) {
-            throw new SpikebitException("unknown model \"" + name + "\"; known models: " + String.join(", ", ENTRIES.keySet()));
+            throw new SpikebitException(
+                    "unknown model \"" + name + "\"; known models: " + String.join(", ", ENTRIES.keySet()));
         }
         return e;
     }
@@ -105,6 +144,7 @@ public final class ModelZoo {
 
     /** Fashion-MNIST statistics used to normalise its input (issue 2). */
     public static final float FMNIST_MEAN = 0.2860f;
+
     public static final float FMNIST_STD = 0.3530f;
 
     private static SpikingClassifier fmnistCnn(ModelSpec spec, LayerFactory layers, SplittableRandom rng) {

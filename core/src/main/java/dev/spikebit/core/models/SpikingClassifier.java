@@ -51,8 +51,8 @@ public final class SpikingClassifier extends Module {
         if (x.rank() == 4) {
             h = TimeOps.repeatTime(h, spec.timeSteps());
         } else if (x.dim(0) != spec.timeSteps()) {
-            throw new IllegalArgumentException("the model runs T = " + spec.timeSteps() + " steps, the input has "
-                    + x.dim(0));
+            throw new IllegalArgumentException(
+                    "the model runs T = " + spec.timeSteps() + " steps, the input has " + x.dim(0));
         }
         return body.forward(h);
     }

@@ -23,6 +23,7 @@ public class LIFNode extends Module {
     private final LifKernel kernel;
     /** The output of the last forward; its firing rate is counted only when asked for. */
     private float[] lastOutput;
+
     private Tensor lastPotentials;
     private boolean keepPotentials;
     private boolean exposePotentials;
@@ -58,11 +59,11 @@ public class LIFNode extends Module {
             lastPotentials = Tensor.of(potentials, x.shape());
         }
         if (exposePotentials) {
-            exposedPotentials = Tensor.result(potentials, x.shape(),
-                    gH -> potentialBackward(gH, potentials, steps, neurons, x.grad()), x);
+            exposedPotentials = Tensor.result(
+                    potentials, x.shape(), gH -> potentialBackward(gH, potentials, steps, neurons, x.grad()), x);
         }
-        return Tensor.result(out, x.shape(),
-                g -> kernel.backward(g, potentials, steps, neurons, config, x.grad(), true), x);
+        return Tensor.result(
+                out, x.shape(), g -> kernel.backward(g, potentials, steps, neurons, config, x.grad(), true), x);
     }
 
     /** Share of outputs that were non-zero in the last forward, or NaN before the first. */
@@ -119,7 +120,9 @@ public class LIFNode extends Module {
             for (int i = 0, at = t * neurons; i < neurons; i++, at++) {
                 float h = potentials[at];
                 float s = h >= vth ? 1f : 0f;
-                float dVdH = config.detachReset() ? 1f - s : (1f - s) - h * config.surrogate().derivative(h - vth);
+                float dVdH = config.detachReset()
+                        ? 1f - s
+                        : (1f - s) - h * config.surrogate().derivative(h - vth);
                 float g = gH[at] + tau * next[i] * dVdH;
                 next[i] = g;
                 gradX[at] += g;
@@ -139,7 +142,12 @@ public class LIFNode extends Module {
 
     @Override
     public String describe() {
-        return String.format("%s(tau=%s, vth=%s, %s%s)", getClass().getSimpleName(), config.tau(), config.vth(),
-                config.surrogate().spec(), config.output() == OutputMode.REAL ? ", real-valued spikes" : "");
+        return String.format(
+                "%s(tau=%s, vth=%s, %s%s)",
+                getClass().getSimpleName(),
+                config.tau(),
+                config.vth(),
+                config.surrogate().spec(),
+                config.output() == OutputMode.REAL ? ", real-valued spikes" : "");
     }
 }

@@ -9,8 +9,7 @@ import dev.spikebit.core.tensor.Tensor;
  * built from primitive operations use it; the fused neurons compute the same thing in one loop.
  */
 public final class SurrogateSpike {
-    private SurrogateSpike() {
-    }
+    private SurrogateSpike() {}
 
     public static Tensor heaviside(Tensor x, Surrogate surrogate) {
         float[] in = x.data();
@@ -18,11 +17,15 @@ public final class SurrogateSpike {
         for (int i = 0; i < in.length; i++) {
             out[i] = in[i] >= 0f ? 1f : 0f;
         }
-        return Tensor.result(out, x.shape(), g -> {
-            float[] gx = x.grad();
-            for (int i = 0; i < in.length; i++) {
-                gx[i] += g[i] * surrogate.derivative(in[i]);
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                x.shape(),
+                g -> {
+                    float[] gx = x.grad();
+                    for (int i = 0; i < in.length; i++) {
+                        gx[i] += g[i] * surrogate.derivative(in[i]);
+                    }
+                },
+                x);
     }
 }

@@ -52,6 +52,8 @@ public final class AvgPool2d extends Module {
 
     @Override
     public String describe() {
-        return isGlobal() ? "AvgPool2d(global)" : "AvgPool2d(" + kernel + (stride != kernel ? ", s" + stride : "") + ")";
+        return isGlobal()
+                ? "AvgPool2d(global)"
+                : "AvgPool2d(" + kernel + (stride != kernel ? ", s" + stride : "") + ")";
     }
 }

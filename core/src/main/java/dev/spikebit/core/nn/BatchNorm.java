@@ -2,7 +2,6 @@ package dev.spikebit.core.nn;
 
 import dev.spikebit.core.ops.BatchNormOp;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.Arrays;
 
 /**
@@ -41,7 +40,9 @@ public final class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return MultiStep.apply(x, singleStepRank,
+        return MultiStep.apply(
+                x,
+                singleStepRank,
                 in -> BatchNormOp.batchNorm(in, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps));
     }
 

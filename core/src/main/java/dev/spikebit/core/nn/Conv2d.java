@@ -2,7 +2,6 @@ package dev.spikebit.core.nn;
 
 import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /** 2-D convolution layer (groups = 1); accepts {@code [N, C, H, W]} or multi-step {@code [T, B, C, H, W]}. */
@@ -15,19 +14,21 @@ public class Conv2d extends Module {
     protected final Tensor weight;
     protected final Tensor bias;
 
-    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias,
-                  SplittableRandom rng) {
+    public Conv2d(
+            int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias, SplittableRandom rng) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
         int fanIn = inChannels * kernel * kernel;
-        this.weight = registerParameter("weight",
+        this.weight = registerParameter(
+                "weight",
                 Tensor.of(Init.fanIn(rng, outChannels * fanIn, fanIn), outChannels, inChannels, kernel, kernel),
                 ParamRole.WEIGHT);
-        this.bias = bias ? registerParameter("bias", Tensor.of(Init.fanIn(rng, outChannels, fanIn), outChannels),
-                ParamRole.BIAS) : null;
+        this.bias = bias
+                ? registerParameter("bias", Tensor.of(Init.fanIn(rng, outChannels, fanIn), outChannels), ParamRole.BIAS)
+                : null;
     }
 
     @Override
@@ -70,7 +71,14 @@ public class Conv2d extends Module {
 
     @Override
     public String describe() {
-        return String.format("%s(%d->%d, k%d, s%d, p%d%s)", getClass().getSimpleName(), inChannels, outChannels,
-                kernel, stride, padding, bias == null ? ", no bias" : "");
+        return String.format(
+                "%s(%d->%d, k%d, s%d, p%d%s)",
+                getClass().getSimpleName(),
+                inChannels,
+                outChannels,
+                kernel,
+                stride,
+                padding,
+                bias == null ? ", no bias" : "");
     }
 }

@@ -2,7 +2,6 @@ package dev.spikebit.core.nn;
 
 import dev.spikebit.core.ops.DropoutOp;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /**

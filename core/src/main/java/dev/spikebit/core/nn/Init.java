@@ -8,8 +8,7 @@ import java.util.SplittableRandom;
  * SpikingJelly runs; the generator is explicit so a seed fixes the whole model.
  */
 public final class Init {
-    private Init() {
-    }
+    private Init() {}
 
     public static float[] uniform(SplittableRandom rng, int count, float bound) {
         float[] w = new float[count];

@@ -2,7 +2,6 @@ package dev.spikebit.core.nn;
 
 import dev.spikebit.core.ops.LinearOp;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /** Fully connected layer {@code y = x W^T + b}; leading axes (batch, time) are merged around the product. */
@@ -15,11 +14,14 @@ public class Linear extends Module {
     public Linear(int inFeatures, int outFeatures, boolean bias, SplittableRandom rng) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.weight = registerParameter("weight",
+        this.weight = registerParameter(
+                "weight",
                 Tensor.of(Init.fanIn(rng, outFeatures * inFeatures, inFeatures), outFeatures, inFeatures),
                 ParamRole.WEIGHT);
-        this.bias = bias ? registerParameter("bias", Tensor.of(Init.fanIn(rng, outFeatures, inFeatures), outFeatures),
-                ParamRole.BIAS) : null;
+        this.bias = bias
+                ? registerParameter(
+                        "bias", Tensor.of(Init.fanIn(rng, outFeatures, inFeatures), outFeatures), ParamRole.BIAS)
+                : null;
     }
 
     @Override
@@ -60,7 +62,7 @@ public class Linear extends Module {
 
     @Override
     public String describe() {
-        return String.format("%s(%d->%d%s)", getClass().getSimpleName(), inFeatures, outFeatures,
-                bias == null ? ", no bias" : "");
+        return String.format(
+                "%s(%d->%d%s)", getClass().getSimpleName(), inFeatures, outFeatures, bias == null ? ", no bias" : "");
     }
 }

@@ -2,7 +2,6 @@ package dev.spikebit.core.nn;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -139,12 +138,14 @@ public abstract class Module {
             }
             if (!Arrays.equals(given.shape(), e.getValue().shape())) {
                 throw new SpikebitException(source + ": tensor \"" + e.getKey() + "\" has shape "
-                        + Arrays.toString(given.shape()) + ", the model expects " + Arrays.toString(e.getValue().shape()));
+                        + Arrays.toString(given.shape()) + ", the model expects "
+                        + Arrays.toString(e.getValue().shape()));
             }
         }
         for (String name : state.keySet()) {
             if (!mine.containsKey(name)) {
-                throw new SpikebitException(source + ": unexpected tensor \"" + name + "\": the model has no such parameter");
+                throw new SpikebitException(
+                        source + ": unexpected tensor \"" + name + "\": the model has no such parameter");
             }
         }
         for (var e : mine.entrySet()) {
@@ -154,8 +155,7 @@ public abstract class Module {
     }
 
     /** A named flat tensor of a state dict. */
-    public record StateEntry(float[] data, int[] shape) {
-    }
+    public record StateEntry(float[] data, int[] shape) {}
 
     /** One line describing this layer for model summaries; containers return their class name. */
     public String describe() {

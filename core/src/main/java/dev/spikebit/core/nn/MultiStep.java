@@ -2,7 +2,6 @@ package dev.spikebit.core.nn;
 
 import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.function.UnaryOperator;
 
 /**
@@ -10,8 +9,7 @@ import java.util.function.UnaryOperator;
  * batch {@code [T*B, ...]} (a reshape, no copy) and the result is split back into T steps.
  */
 public final class MultiStep {
-    private MultiStep() {
-    }
+    private MultiStep() {}
 
     /**
      * Applies {@code layer} to {@code x}; when {@code x} has one axis more than

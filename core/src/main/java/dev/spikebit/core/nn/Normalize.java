@@ -31,7 +31,8 @@ public final class Normalize extends Module {
         int rank = x.rank();
         int channels = x.dim(rank - 3);
         if (channels != mean.length) {
-            throw new IllegalArgumentException("normalize: input has " + channels + " channels, expected " + mean.length);
+            throw new IllegalArgumentException(
+                    "normalize: input has " + channels + " channels, expected " + mean.length);
         }
         int plane = x.dim(rank - 2) * x.dim(rank - 1);
         float[] in = x.data();
@@ -44,12 +45,16 @@ public final class Normalize extends Module {
             int c = (i / plane) % channels;
             out[i] = (in[i] - mean[c]) * inv[c];
         }
-        return Tensor.result(out, x.shape(), g -> {
-            float[] gx = x.grad();
-            for (int i = 0; i < g.length; i++) {
-                gx[i] += g[i] * inv[(i / plane) % channels];
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                x.shape(),
+                g -> {
+                    float[] gx = x.grad();
+                    for (int i = 0; i < g.length; i++) {
+                        gx[i] += g[i] * inv[(i / plane) % channels];
+                    }
+                },
+                x);
     }
 
     @Override

@@ -5,7 +5,10 @@ package dev.spikebit.core.nn;
  * decay applies to weights only, not to biases, batch-norm affine parameters or amplitudes).
  */
 public enum ParamRole {
-    WEIGHT, BIAS, NORM, AMPLITUDE;
+    WEIGHT,
+    BIAS,
+    NORM,
+    AMPLITUDE;
 
     public boolean decays() {
         return this == WEIGHT;

@@ -1,7 +1,6 @@
 package dev.spikebit.core.nn;
 
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.ArrayList;
 import java.util.List;
 

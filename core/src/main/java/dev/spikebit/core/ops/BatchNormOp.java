@@ -11,11 +11,17 @@ import dev.spikebit.core.tensor.Tensor;
  * evaluation it is the fixed affine map of the running statistics.
  */
 public final class BatchNormOp {
-    private BatchNormOp() {
-    }
+    private BatchNormOp() {}
 
-    public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, float[] runningMean, float[] runningVar,
-                                   boolean training, float momentum, float eps) {
+    public static Tensor batchNorm(
+            Tensor x,
+            Tensor gamma,
+            Tensor beta,
+            float[] runningMean,
+            float[] runningVar,
+            boolean training,
+            float momentum,
+            float eps) {
         int n = x.dim(0);
         int channels = x.dim(1);
         int spatial = x.size() / (n * channels);
@@ -66,62 +72,68 @@ public final class BatchNormOp {
                 }
             }
         });
-        return Tensor.result(out, x.shape(), g -> {
-            // Per channel: sum of g and sum of g * xhat, with xhat = (x - mean) * invStd.
-            float[] sumG = new float[channels];
-            float[] sumGx = new float[channels];
-            Parallel.range(channels, 1, (from, to) -> {
-                for (int c = from; c < to; c++) {
-                    double sg = 0;
-                    double sgx = 0;
-                    for (int i = 0; i < n; i++) {
-                        int off = (i * channels + c) * spatial;
-                        float gs = VectorOps.sum(g, off, off + spatial);
-                        sg += gs;
-                        sgx += VectorOps.dot(g, off, in, off, spatial) - mean[c] * gs;
-                    }
-                    sumG[c] = (float) sg;
-                    sumGx[c] = (float) (sgx * invStd[c]);
-                }
-            });
-            if (gamma.requiresGrad()) {
-                float[] gg = gamma.grad();
-                for (int c = 0; c < channels; c++) {
-                    gg[c] += sumGx[c];
-                }
-            }
-            if (beta.requiresGrad()) {
-                float[] gb = beta.grad();
-                for (int c = 0; c < channels; c++) {
-                    gb[c] += sumG[c];
-                }
-            }
-            if (x.requiresGrad()) {
-                float[] gx = x.grad();
-                Parallel.range(n, 1, (from, to) -> {
-                    for (int i = from; i < to; i++) {
-                        for (int c = 0; c < channels; c++) {
-                            int off = (i * channels + c) * spatial;
-                            float k = ga[c] * invStd[c];
-                            if (training) {
-                                // dx = k * (g - mean(g) - xhat * mean(g * xhat))
-                                float meanG = sumG[c] / count;
-                                float meanGx = sumGx[c] / count;
-                                float mu = mean[c];
-                                float is = invStd[c];
-                                for (int p = 0; p < spatial; p++) {
-                                    float xhat = (in[off + p] - mu) * is;
-                                    gx[off + p] += k * (g[off + p] - meanG - xhat * meanGx);
-                                }
-                            } else {
-                                for (int p = 0; p < spatial; p++) {
-                                    gx[off + p] += k * g[off + p];
-                                }
+        return Tensor.result(
+                out,
+                x.shape(),
+                g -> {
+                    // Per channel: sum of g and sum of g * xhat, with xhat = (x - mean) * invStd.
+                    float[] sumG = new float[channels];
+                    float[] sumGx = new float[channels];
+                    Parallel.range(channels, 1, (from, to) -> {
+                        for (int c = from; c < to; c++) {
+                            double sg = 0;
+                            double sgx = 0;
+                            for (int i = 0; i < n; i++) {
+                                int off = (i * channels + c) * spatial;
+                                float gs = VectorOps.sum(g, off, off + spatial);
+                                sg += gs;
+                                sgx += VectorOps.dot(g, off, in, off, spatial) - mean[c] * gs;
                             }
+                            sumG[c] = (float) sg;
+                            sumGx[c] = (float) (sgx * invStd[c]);
+                        }
+                    });
+                    if (gamma.requiresGrad()) {
+                        float[] gg = gamma.grad();
+                        for (int c = 0; c < channels; c++) {
+                            gg[c] += sumGx[c];
                         }
                     }
-                });
-            }
-        }, x, gamma, beta);
+                    if (beta.requiresGrad()) {
+                        float[] gb = beta.grad();
+                        for (int c = 0; c < channels; c++) {
+                            gb[c] += sumG[c];
+                        }
+                    }
+                    if (x.requiresGrad()) {
+                        float[] gx = x.grad();
+                        Parallel.range(n, 1, (from, to) -> {
+                            for (int i = from; i < to; i++) {
+                                for (int c = 0; c < channels; c++) {
+                                    int off = (i * channels + c) * spatial;
+                                    float k = ga[c] * invStd[c];
+                                    if (training) {
+                                        // dx = k * (g - mean(g) - xhat * mean(g * xhat))
+                                        float meanG = sumG[c] / count;
+                                        float meanGx = sumGx[c] / count;
+                                        float mu = mean[c];
+                                        float is = invStd[c];
+                                        for (int p = 0; p < spatial; p++) {
+                                            float xhat = (in[off + p] - mu) * is;
+                                            gx[off + p] += k * (g[off + p] - meanG - xhat * meanGx);
+                                        }
+                                    } else {
+                                        for (int p = 0; p < spatial; p++) {
+                                            gx[off + p] += k * g[off + p];
+                                        }
+                                    }
+                                }
+                            }
+                        });
+                    }
+                },
+                x,
+                gamma,
+                beta);
     }
 }

@@ -18,18 +18,18 @@ public final class Conv2dOp {
     /** Target size of one chunk's column matrix, in floats (16 MB). */
     private static final int COLUMN_BUDGET = 1 << 22;
 
-    private Conv2dOp() {
-    }
+    private Conv2dOp() {}
 
     /** {@code bias} may be null. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
         if (x.rank() != 4 || weight.rank() != 4 || weight.dim(1) != x.dim(1)) {
-            throw new IllegalArgumentException("conv2d expects x [N, C, H, W] and w [O, C, kh, kw], got " + x + " and "
-                    + weight);
+            throw new IllegalArgumentException(
+                    "conv2d expects x [N, C, H, W] and w [O, C, kh, kw], got " + x + " and " + weight);
         }
         int batch = x.dim(0);
         int outChannels = weight.dim(0);
-        ConvGeometry geo = new ConvGeometry(x.dim(1), x.dim(2), x.dim(3), weight.dim(2), weight.dim(3), stride, padding);
+        ConvGeometry geo =
+                new ConvGeometry(x.dim(1), x.dim(2), x.dim(3), weight.dim(2), weight.dim(3), stride, padding);
         int inSize = geo.channels() * geo.inPixels();
         int outPixels = geo.outPixels();
         int outSize = outChannels * outPixels;
@@ -54,7 +54,8 @@ public final class Conv2dOp {
             // product is [O, n*OHW]; the output wants [n, O, OHW].
             for (int o = 0; o < outChannels; o++) {
                 for (int j = 0; j < n; j++) {
-                    System.arraycopy(product, o * ld + j * outPixels, y, (base + j) * outSize + o * outPixels, outPixels);
+                    System.arraycopy(
+                            product, o * ld + j * outPixels, y, (base + j) * outSize + o * outPixels, outPixels);
                 }
             }
         }
@@ -108,7 +109,8 @@ public final class Conv2dOp {
             }
             if (needX) {
                 // dcol [patch, ld] = W^T [patch, O] * gOut [O, ld]
-                gemm.sgemm(true, false, patch, ld, outChannels, 1f, weight.data(), 0, patch, gOut, 0, ld, 0f, col, 0, ld);
+                gemm.sgemm(
+                        true, false, patch, ld, outChannels, 1f, weight.data(), 0, patch, gOut, 0, ld, 0f, col, 0, ld);
                 Parallel.range(n, 1, (from, to) -> {
                     for (int j = from; j < to; j++) {
                         Im2col.fold(geo, col, j * outPixels, ld, gx, (base + j) * inSize);

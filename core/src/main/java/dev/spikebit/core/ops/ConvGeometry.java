@@ -7,12 +7,12 @@ package dev.spikebit.core.ops;
 public record ConvGeometry(int channels, int height, int width, int kernelH, int kernelW, int stride, int padding) {
     public ConvGeometry {
         if (stride < 1 || padding < 0 || kernelH < 1 || kernelW < 1) {
-            throw new IllegalArgumentException("bad window: kernel " + kernelH + "x" + kernelW + ", stride " + stride
-                    + ", padding " + padding);
+            throw new IllegalArgumentException(
+                    "bad window: kernel " + kernelH + "x" + kernelW + ", stride " + stride + ", padding " + padding);
         }
         if (height + 2 * padding < kernelH || width + 2 * padding < kernelW) {
-            throw new IllegalArgumentException("window " + kernelH + "x" + kernelW + " larger than padded input "
-                    + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "window " + kernelH + "x" + kernelW + " larger than padded input " + height + "x" + width);
         }
     }
 

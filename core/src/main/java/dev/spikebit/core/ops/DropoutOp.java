@@ -1,13 +1,11 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p). */
 public final class DropoutOp {
-    private DropoutOp() {
-    }
+    private DropoutOp() {}
 
     /**
      * Drops elements of {@code x}; with {@code repeats > 1} the mask of the first
@@ -31,13 +29,17 @@ public final class DropoutOp {
                 out[o + i] = in[o + i] * mask[i];
             }
         }
-        return Tensor.result(out, x.shape(), g -> {
-            float[] gx = x.grad();
-            for (int r = 0; r < repeats; r++) {
-                for (int i = 0, o = r * block; i < block; i++) {
-                    gx[o + i] += g[o + i] * mask[i];
-                }
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                x.shape(),
+                g -> {
+                    float[] gx = x.grad();
+                    for (int r = 0; r < repeats; r++) {
+                        for (int i = 0, o = r * block; i < block; i++) {
+                            gx[o + i] += g[o + i] * mask[i];
+                        }
+                    }
+                },
+                x);
     }
 }

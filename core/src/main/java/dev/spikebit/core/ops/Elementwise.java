@@ -2,26 +2,29 @@ package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.VectorOps;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.Arrays;
 
 /** Element-wise arithmetic and whole-tensor reductions, each forward beside its backward. */
 public final class Elementwise {
-    private Elementwise() {
-    }
+    private Elementwise() {}
 
     public static Tensor add(Tensor a, Tensor b) {
         requireSameShape(a, b, "add");
         float[] out = new float[a.size()];
         VectorOps.add(a.data(), b.data(), out);
-        return Tensor.result(out, a.shape(), g -> {
-            if (a.requiresGrad()) {
-                VectorOps.addInto(a.grad(), g);
-            }
-            if (b.requiresGrad()) {
-                VectorOps.addInto(b.grad(), g);
-            }
-        }, a, b);
+        return Tensor.result(
+                out,
+                a.shape(),
+                g -> {
+                    if (a.requiresGrad()) {
+                        VectorOps.addInto(a.grad(), g);
+                    }
+                    if (b.requiresGrad()) {
+                        VectorOps.addInto(b.grad(), g);
+                    }
+                },
+                a,
+                b);
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
@@ -29,28 +32,38 @@ public final class Elementwise {
         float[] out = new float[a.size()];
         VectorOps.scale(-1f, b.data(), out);
         VectorOps.addInto(out, a.data());
-        return Tensor.result(out, a.shape(), g -> {
-            if (a.requiresGrad()) {
-                VectorOps.addInto(a.grad(), g);
-            }
-            if (b.requiresGrad()) {
-                VectorOps.axpy(-1f, g, b.grad());
-            }
-        }, a, b);
+        return Tensor.result(
+                out,
+                a.shape(),
+                g -> {
+                    if (a.requiresGrad()) {
+                        VectorOps.addInto(a.grad(), g);
+                    }
+                    if (b.requiresGrad()) {
+                        VectorOps.axpy(-1f, g, b.grad());
+                    }
+                },
+                a,
+                b);
     }
 
     public static Tensor mul(Tensor a, Tensor b) {
         requireSameShape(a, b, "mul");
         float[] out = new float[a.size()];
         VectorOps.mul(a.data(), b.data(), out);
-        return Tensor.result(out, a.shape(), g -> {
-            if (a.requiresGrad()) {
-                VectorOps.mulAddInto(g, b.data(), a.grad());
-            }
-            if (b.requiresGrad()) {
-                VectorOps.mulAddInto(g, a.data(), b.grad());
-            }
-        }, a, b);
+        return Tensor.result(
+                out,
+                a.shape(),
+                g -> {
+                    if (a.requiresGrad()) {
+                        VectorOps.mulAddInto(g, b.data(), a.grad());
+                    }
+                    if (b.requiresGrad()) {
+                        VectorOps.mulAddInto(g, a.data(), b.grad());
+                    }
+                },
+                a,
+                b);
     }
 
     /** {@code s * a} for a constant s. */
@@ -76,26 +89,34 @@ public final class Elementwise {
         for (int i = 0; i < x.length; i++) {
             out[i] = Math.max(0f, x[i]);
         }
-        return Tensor.result(out, a.shape(), g -> {
-            float[] ga = a.grad();
-            for (int i = 0; i < x.length; i++) {
-                if (x[i] > 0f) {
-                    ga[i] += g[i];
-                }
-            }
-        }, a);
+        return Tensor.result(
+                out,
+                a.shape(),
+                g -> {
+                    float[] ga = a.grad();
+                    for (int i = 0; i < x.length; i++) {
+                        if (x[i] > 0f) {
+                            ga[i] += g[i];
+                        }
+                    }
+                },
+                a);
     }
 
     /** The sum of all elements, as a scalar tensor. */
     public static Tensor sum(Tensor a) {
         float s = VectorOps.sum(a.data(), 0, a.size());
-        return Tensor.result(new float[] {s}, new int[0], g -> {
-            float[] ga = a.grad();
-            float gv = g[0];
-            for (int i = 0; i < ga.length; i++) {
-                ga[i] += gv;
-            }
-        }, a);
+        return Tensor.result(
+                new float[] {s},
+                new int[0],
+                g -> {
+                    float[] ga = a.grad();
+                    float gv = g[0];
+                    for (int i = 0; i < ga.length; i++) {
+                        ga[i] += gv;
+                    }
+                },
+                a);
     }
 
     /** The mean of all elements, as a scalar tensor. */
@@ -105,8 +126,8 @@ public final class Elementwise {
 
     static void requireSameShape(Tensor a, Tensor b, String op) {
         if (!Arrays.equals(a.shape(), b.shape())) {
-            throw new IllegalArgumentException(op + ": shapes differ, " + Arrays.toString(a.shape()) + " and "
-                    + Arrays.toString(b.shape()));
+            throw new IllegalArgumentException(
+                    op + ": shapes differ, " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape()));
         }
     }
 }

@@ -8,8 +8,7 @@ import java.util.Arrays;
  * wider matrix of leading dimension {@code ld}, image {@code j} at column {@code j * OH*OW}.
  */
 final class Im2col {
-    private Im2col() {
-    }
+    private Im2col() {}
 
     /** Writes the patches of {@code image} (at {@code inOff}) into {@code col} at column {@code colOff}. */
     static void unfold(ConvGeometry g, float[] image, int inOff, float[] col, int colOff, int ld) {

@@ -6,8 +6,7 @@ import dev.spikebit.core.tensor.Tensor;
 
 /** The fully connected map {@code y = x W^T + b} on {@code x [N, in]}, {@code W [out, in]}. */
 public final class LinearOp {
-    private LinearOp() {
-    }
+    private LinearOp() {}
 
     /** {@code bias} may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
@@ -15,7 +14,8 @@ public final class LinearOp {
         int in = x.dim(1);
         int out = weight.dim(0);
         if (weight.dim(1) != in) {
-            throw new IllegalArgumentException("linear: input has " + in + " features, weight expects " + weight.dim(1));
+            throw new IllegalArgumentException(
+                    "linear: input has " + in + " features, weight expects " + weight.dim(1));
         }
         Gemm gemm = Gemms.get();
         float[] y = new float[n * out];
@@ -28,24 +28,30 @@ public final class LinearOp {
                 }
             }
         }
-        return Tensor.result(y, new int[] {n, out}, g -> {
-            if (x.requiresGrad()) {
-                // dx = g [N, out] * W [out, in]
-                gemm.sgemm(false, false, n, in, out, 1f, g, 0, out, weight.data(), 0, in, 1f, x.grad(), 0, in);
-            }
-            if (weight.requiresGrad()) {
-                // dW += g^T [out, N] * x [N, in]
-                gemm.sgemm(true, false, out, in, n, 1f, g, 0, out, x.data(), 0, in, 1f, weight.grad(), 0, in);
-            }
-            if (bias != null && bias.requiresGrad()) {
-                float[] gb = bias.grad();
-                for (int r = 0; r < n; r++) {
-                    for (int j = 0, o = r * out; j < out; j++) {
-                        gb[j] += g[o + j];
+        return Tensor.result(
+                y,
+                new int[] {n, out},
+                g -> {
+                    if (x.requiresGrad()) {
+                        // dx = g [N, out] * W [out, in]
+                        gemm.sgemm(false, false, n, in, out, 1f, g, 0, out, weight.data(), 0, in, 1f, x.grad(), 0, in);
                     }
-                }
-            }
-        }, x, weight, bias);
+                    if (weight.requiresGrad()) {
+                        // dW += g^T [out, N] * x [N, in]
+                        gemm.sgemm(true, false, out, in, n, 1f, g, 0, out, x.data(), 0, in, 1f, weight.grad(), 0, in);
+                    }
+                    if (bias != null && bias.requiresGrad()) {
+                        float[] gb = bias.grad();
+                        for (int r = 0; r < n; r++) {
+                            for (int j = 0, o = r * out; j < out; j++) {
+                                gb[j] += g[o + j];
+                            }
+                        }
+                    }
+                },
+                x,
+                weight,
+                bias);
     }
 
     /** Plain matrix product {@code a [M, K] * b [K, N]}. */
@@ -59,13 +65,18 @@ public final class LinearOp {
         Gemm gemm = Gemms.get();
         float[] c = new float[m * n];
         gemm.sgemm(false, false, m, n, k, 1f, a.data(), 0, k, b.data(), 0, n, 0f, c, 0, n);
-        return Tensor.result(c, new int[] {m, n}, g -> {
-            if (a.requiresGrad()) {
-                gemm.sgemm(false, true, m, k, n, 1f, g, 0, n, b.data(), 0, n, 1f, a.grad(), 0, k);
-            }
-            if (b.requiresGrad()) {
-                gemm.sgemm(true, false, k, n, m, 1f, a.data(), 0, k, g, 0, n, 1f, b.grad(), 0, n);
-            }
-        }, a, b);
+        return Tensor.result(
+                c,
+                new int[] {m, n},
+                g -> {
+                    if (a.requiresGrad()) {
+                        gemm.sgemm(false, true, m, k, n, 1f, g, 0, n, b.data(), 0, n, 1f, a.grad(), 0, k);
+                    }
+                    if (b.requiresGrad()) {
+                        gemm.sgemm(true, false, k, n, m, 1f, a.data(), 0, k, g, 0, n, 1f, b.grad(), 0, n);
+                    }
+                },
+                a,
+                b);
     }
 }

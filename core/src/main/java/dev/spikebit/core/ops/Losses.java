@@ -4,8 +4,7 @@ import dev.spikebit.core.tensor.Tensor;
 
 /** Loss functions (methods.md 1: cross-entropy on the time-mean output, or TET). */
 public final class Losses {
-    private Losses() {
-    }
+    private Losses() {}
 
     /**
      * Mean cross-entropy of {@code logits [N, K]} against class indices, with log-softmax fused in
@@ -13,8 +12,8 @@ public final class Losses {
      */
     public static Tensor crossEntropy(Tensor logits, int[] labels) {
         if (logits.rank() != 2 || logits.dim(0) != labels.length) {
-            throw new IllegalArgumentException("crossEntropy expects logits [N, K] with N = " + labels.length
-                    + " labels, got " + logits);
+            throw new IllegalArgumentException(
+                    "crossEntropy expects logits [N, K] with N = " + labels.length + " labels, got " + logits);
         }
         int n = logits.dim(0);
         int k = logits.dim(1);
@@ -44,16 +43,20 @@ public final class Losses {
             loss += Math.log(sum) + max - z[o + label];
         }
         float mean = (float) (loss / n);
-        return Tensor.result(new float[] {mean}, new int[0], g -> {
-            float[] gz = logits.grad();
-            float scale = g[0] / n;
-            for (int r = 0; r < n; r++) {
-                int o = r * k;
-                for (int j = 0; j < k; j++) {
-                    gz[o + j] += scale * (softmax[o + j] - (j == labels[r] ? 1f : 0f));
-                }
-            }
-        }, logits);
+        return Tensor.result(
+                new float[] {mean},
+                new int[0],
+                g -> {
+                    float[] gz = logits.grad();
+                    float scale = g[0] / n;
+                    for (int r = 0; r < n; r++) {
+                        int o = r * k;
+                        for (int j = 0; j < k; j++) {
+                            gz[o + j] += scale * (softmax[o + j] - (j == labels[r] ? 1f : 0f));
+                        }
+                    }
+                },
+                logits);
     }
 
     /**

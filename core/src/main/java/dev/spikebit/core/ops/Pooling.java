@@ -16,14 +16,15 @@ public final class Pooling {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** 2x2 windows per vector of one input row. */
     private static final int HALF = F.length() / 2;
+
     private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % F.length());
     private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(F, i -> (2 * i + 1) % F.length());
     /** {@code 2 i}: lane i's window starts two inputs after lane i - 1's. */
     private static final IntVector EVEN_OFFSETS = IntVector.zero(I).addIndex(2);
+
     private static final VectorMask<Float> FIRST_HALF = F.indexInRange(0, HALF);
 
-    private Pooling() {
-    }
+    private Pooling() {}
 
     /** Max pooling; backward routes each gradient to the input that won (first one on ties). */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride) {
@@ -46,12 +47,16 @@ public final class Pooling {
                 }
             }
         });
-        return Tensor.result(out, new int[] {x.dim(0), x.dim(1), oh, ow}, g -> {
-            float[] gx = x.grad();
-            for (int i = 0; i < g.length; i++) {
-                gx[argmax[i]] += g[i];
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                new int[] {x.dim(0), x.dim(1), oh, ow},
+                g -> {
+                    float[] gx = x.grad();
+                    for (int i = 0; i < g.length; i++) {
+                        gx[argmax[i]] += g[i];
+                    }
+                },
+                x);
     }
 
     /**
@@ -62,7 +67,8 @@ public final class Pooling {
      * scalar version branched on every comparison, and on spikes (zero or not at random) half of
      * those branches were mispredicted: it took a ninth of a fmnist-cnn training step.
      */
-    private static void maxPlane2x2(float[] in, int base, int w, float[] out, int[] argmax, int outBase, int oh, int ow) {
+    private static void maxPlane2x2(
+            float[] in, int base, int w, float[] out, int[] argmax, int outBase, int oh, int ow) {
         for (int y = 0; y < oh; y++) {
             int top = base + 2 * y * w;
             int bottom = top + w;
@@ -92,8 +98,17 @@ public final class Pooling {
         }
     }
 
-    private static void maxPlane(float[] in, int base, int w, int kernel, int stride, float[] out, int[] argmax,
-                                 int outBase, int oh, int ow) {
+    private static void maxPlane(
+            float[] in,
+            int base,
+            int w,
+            int kernel,
+            int stride,
+            float[] out,
+            int[] argmax,
+            int outBase,
+            int oh,
+            int ow) {
         for (int y = 0; y < oh; y++) {
             for (int xo = 0; xo < ow; xo++) {
                 int best = base + (y * stride) * w + xo * stride;
@@ -142,25 +157,29 @@ public final class Pooling {
                 }
             }
         });
-        return Tensor.result(out, new int[] {x.dim(0), x.dim(1), oh, ow}, g -> {
-            float[] gx = x.grad();
-            Parallel.range(planes, 16, (from, to) -> {
-                for (int pl = from; pl < to; pl++) {
-                    int base = pl * inPlane;
-                    for (int y = 0; y < oh; y++) {
-                        for (int xo = 0; xo < ow; xo++) {
-                            float share = g[pl * outPlane + y * ow + xo] * inv;
-                            for (int ki = 0; ki < kernel; ki++) {
-                                int row = base + (y * stride + ki) * w + xo * stride;
-                                for (int kj = 0; kj < kernel; kj++) {
-                                    gx[row + kj] += share;
+        return Tensor.result(
+                out,
+                new int[] {x.dim(0), x.dim(1), oh, ow},
+                g -> {
+                    float[] gx = x.grad();
+                    Parallel.range(planes, 16, (from, to) -> {
+                        for (int pl = from; pl < to; pl++) {
+                            int base = pl * inPlane;
+                            for (int y = 0; y < oh; y++) {
+                                for (int xo = 0; xo < ow; xo++) {
+                                    float share = g[pl * outPlane + y * ow + xo] * inv;
+                                    for (int ki = 0; ki < kernel; ki++) {
+                                        int row = base + (y * stride + ki) * w + xo * stride;
+                                        for (int kj = 0; kj < kernel; kj++) {
+                                            gx[row + kj] += share;
+                                        }
+                                    }
                                 }
                             }
                         }
-                    }
-                }
-            });
-        }, x);
+                    });
+                },
+                x);
     }
 
     private static ConvGeometry geometry(Tensor x, int kernel, int stride) {

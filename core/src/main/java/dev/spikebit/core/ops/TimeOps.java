@@ -8,8 +8,7 @@ import dev.spikebit.core.tensor.Tensor;
  * Operations along the time axis of multi-step tensors {@code [T, B, ...]} (methods.md 1).
  */
 public final class TimeOps {
-    private TimeOps() {
-    }
+    private TimeOps() {}
 
     /** Mean over the leading time axis: {@code [T, ...] -> [...]}; the output layer's readout. */
     public static Tensor meanOverTime(Tensor x) {
@@ -26,14 +25,18 @@ public final class TimeOps {
         for (int i = 0; i < n; i++) {
             out[i] *= inv;
         }
-        return Tensor.result(out, Shapes.dropFirst(x.shape()), g -> {
-            float[] gx = x.grad();
-            for (int t = 0; t < steps; t++) {
-                for (int i = 0, o = t * n; i < n; i++) {
-                    gx[o + i] += g[i] * inv;
-                }
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                Shapes.dropFirst(x.shape()),
+                g -> {
+                    float[] gx = x.grad();
+                    for (int t = 0; t < steps; t++) {
+                        for (int i = 0, o = t * n; i < n; i++) {
+                            gx[o + i] += g[i] * inv;
+                        }
+                    }
+                },
+                x);
     }
 
     /**
@@ -47,14 +50,18 @@ public final class TimeOps {
         for (int t = 0; t < steps; t++) {
             System.arraycopy(x.data(), 0, out, t * n, n);
         }
-        return Tensor.result(out, Shapes.prepend(steps, x.shape()), g -> {
-            float[] gx = x.grad();
-            float[] slice = new float[n];
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(g, t * n, slice, 0, n);
-                VectorOps.addInto(gx, slice);
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                Shapes.prepend(steps, x.shape()),
+                g -> {
+                    float[] gx = x.grad();
+                    float[] slice = new float[n];
+                    for (int t = 0; t < steps; t++) {
+                        System.arraycopy(g, t * n, slice, 0, n);
+                        VectorOps.addInto(gx, slice);
+                    }
+                },
+                x);
     }
 
     /** Step {@code t} of a multi-step tensor: {@code [T, ...] -> [...]}. */
@@ -62,12 +69,16 @@ public final class TimeOps {
         int n = x.size() / x.dim(0);
         float[] out = new float[n];
         System.arraycopy(x.data(), t * n, out, 0, n);
-        return Tensor.result(out, Shapes.dropFirst(x.shape()), g -> {
-            float[] gx = x.grad();
-            for (int i = 0; i < n; i++) {
-                gx[t * n + i] += g[i];
-            }
-        }, x);
+        return Tensor.result(
+                out,
+                Shapes.dropFirst(x.shape()),
+                g -> {
+                    float[] gx = x.grad();
+                    for (int i = 0; i < n; i++) {
+                        gx[t * n + i] += g[i];
+                    }
+                },
+                x);
     }
 
     /** Stacks same-shaped steps into a multi-step tensor {@code [T, ...]}. */
@@ -78,15 +89,19 @@ public final class TimeOps {
             System.arraycopy(steps.get(t).data(), 0, out, t * n, n);
         }
         Tensor[] inputs = steps.toArray(new Tensor[0]);
-        return Tensor.result(out, Shapes.prepend(steps.size(), steps.get(0).shape()), g -> {
-            for (int t = 0; t < inputs.length; t++) {
-                if (inputs[t].requiresGrad()) {
-                    float[] gt = inputs[t].grad();
-                    for (int i = 0; i < n; i++) {
-                        gt[i] += g[t * n + i];
+        return Tensor.result(
+                out,
+                Shapes.prepend(steps.size(), steps.get(0).shape()),
+                g -> {
+                    for (int t = 0; t < inputs.length; t++) {
+                        if (inputs[t].requiresGrad()) {
+                            float[] gt = inputs[t].grad();
+                            for (int i = 0; i < n; i++) {
+                                gt[i] += g[t * n + i];
+                            }
+                        }
                     }
-                }
-            }
-        }, inputs);
+                },
+                inputs);
     }
 }

@@ -1,7 +1,6 @@
 package dev.spikebit.core.optim;
 
 import dev.spikebit.core.nn.Parameter;
-
 import java.util.List;
 
 /**
@@ -17,8 +16,14 @@ public final class Adam extends Optimizer {
     private final Slots m = new Slots();
     private final Slots v = new Slots();
 
-    public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay,
-                boolean decoupled) {
+    public Adam(
+            List<Parameter> params,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            boolean decoupled) {
         super(params, lr, weightDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;

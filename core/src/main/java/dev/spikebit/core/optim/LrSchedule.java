@@ -39,12 +39,14 @@ public sealed interface LrSchedule {
             case "constant" -> new Constant(base);
             case "step" -> {
                 if (parts.length != 3) {
-                    throw new SpikebitException("schedule \"" + spec + "\": expected step:EVERY_STEPS:GAMMA, e.g. step:1000:0.5");
+                    throw new SpikebitException(
+                            "schedule \"" + spec + "\": expected step:EVERY_STEPS:GAMMA, e.g. step:1000:0.5");
                 }
                 yield new Step(base, Long.parseLong(parts[1]), Float.parseFloat(parts[2]));
             }
-            default -> throw new SpikebitException("unknown schedule \"" + spec
-                    + "\": expected cosine, constant or step:EVERY_STEPS:GAMMA");
+            default ->
+                throw new SpikebitException(
+                        "unknown schedule \"" + spec + "\": expected cosine, constant or step:EVERY_STEPS:GAMMA");
         };
     }
 }

@@ -2,7 +2,6 @@ package dev.spikebit.core.optim;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.nn.Parameter;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

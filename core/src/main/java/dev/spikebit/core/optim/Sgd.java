@@ -1,7 +1,6 @@
 package dev.spikebit.core.optim;
 
 import dev.spikebit.core.nn.Parameter;
-
 import java.util.List;
 
 /**

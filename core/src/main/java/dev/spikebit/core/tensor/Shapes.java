@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Small helpers for shapes: element counts, -1 resolution, printing. */
 public final class Shapes {
-    private Shapes() {
-    }
+    private Shapes() {}
 
     public static long count(int[] shape) {
         long n = 1;
@@ -56,7 +55,8 @@ public final class Shapes {
         }
         if (unknown >= 0) {
             if (known == 0 || count % known != 0) {
-                throw new IllegalArgumentException("cannot reshape " + count + " elements to " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "cannot reshape " + count + " elements to " + Arrays.toString(shape));
             }
             s[unknown] = (int) (count / known);
         } else if (known != count) {

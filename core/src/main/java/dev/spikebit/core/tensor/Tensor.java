@@ -1,5 +1,6 @@
 package dev.spikebit.core.tensor;
 
+import dev.spikebit.core.kernels.VectorOps;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,8 +9,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-
-import dev.spikebit.core.kernels.VectorOps;
 
 /**
  * A float32 tensor, contiguous and row-major, that remembers how it was made.
@@ -48,8 +47,8 @@ public final class Tensor {
         int[] s = shape.clone();
         long n = Shapes.count(s);
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " holds " + n
-                    + " elements, data has " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(s) + " holds " + n + " elements, data has " + data.length);
         }
         return new Tensor(data, s);
     }

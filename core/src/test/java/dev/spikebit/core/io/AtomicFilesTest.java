@@ -1,10 +1,11 @@
 package dev.spikebit.core.io;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,10 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
 
@@ -51,7 +50,7 @@ class AtomicFilesTest {
     void whileWritingTheTargetStillHoldsTheOldFile() throws IOException {
         // The state a crash at this moment would leave: the old file, whole, plus a temporary file.
         Path target = dir.resolve("model.safetensors");
-        SafeTensors.write(target, List.of(TensorEntry.ofFloats("w", new long[]{2}, new float[]{1, 2})));
+        SafeTensors.write(target, List.of(TensorEntry.ofFloats("w", new long[] {2}, new float[] {1, 2})));
         byte[] old = Files.readAllBytes(target);
 
         AtomicFiles.write(target, out -> {
@@ -59,7 +58,9 @@ class AtomicFilesTest {
             out.flush();
             assertThat(Files.readAllBytes(target)).isEqualTo(old);
             assertThat(SafeTensors.read(target).floats("w")).containsExactly(1, 2);
-            assertThat(listing()).hasSize(2).anyMatch(name -> name.startsWith(".model.safetensors.") && name.endsWith(".tmp"));
+            assertThat(listing())
+                    .hasSize(2)
+                    .anyMatch(name -> name.startsWith(".model.safetensors.") && name.endsWith(".tmp"));
         });
 
         assertThat(Files.size(target)).isEqualTo(100_000);
@@ -87,15 +88,20 @@ class AtomicFilesTest {
         Path target = dir.resolve("out.bin");
 
         assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
-            throw new IOException("disk full");
-        })).isInstanceOf(SpikebitException.class).hasMessage(target + ": cannot write: disk full");
+                    throw new IOException("disk full");
+                }))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessage(target + ": cannot write: disk full");
         assertThat(listing()).isEmpty();
     }
 
     @Test
     void safeTensorsWriteThatFailsMidWayLeavesTheOldCheckpointLoadable() throws IOException {
         Path target = dir.resolve("ckpt.safetensors");
-        SafeTensors.write(target, List.of(TensorEntry.ofFloats("w", new long[]{3}, new float[]{1, 2, 3})), Map.of("epoch", "1"));
+        SafeTensors.write(
+                target,
+                List.of(TensorEntry.ofFloats("w", new long[] {3}, new float[] {1, 2, 3})),
+                Map.of("epoch", "1"));
         byte[] old = Files.readAllBytes(target);
         // A tensor whose memory is gone by the time it is written: the write fails after the
         // header and the first tensor are out.
@@ -103,8 +109,8 @@ class AtomicFilesTest {
         try (Arena arena = Arena.ofConfined()) {
             released = arena.allocate(8);
         }
-        var good = TensorEntry.ofLongs("a.step", new long[]{1}, new long[]{5});
-        var broken = new TensorEntry("b.step", DType.I64, new long[]{1}, released);
+        var good = TensorEntry.ofLongs("a.step", new long[] {1}, new long[] {5});
+        var broken = new TensorEntry("b.step", DType.I64, new long[] {1}, released);
 
         assertThatThrownBy(() -> SafeTensors.write(target, List.of(good, broken), Map.of("epoch", "2")))
                 .isInstanceOf(IllegalStateException.class);

@@ -1,5 +1,8 @@
 package dev.spikebit.core.models;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.neuron.ReverbLif;
@@ -12,14 +15,10 @@ import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Sequential;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The symbolic FLOP count: each rule by hand, and shapes that agree with a real forward pass. */
 class FlopCounterTest {
@@ -28,25 +27,24 @@ class FlopCounterTest {
     @Test
     void smallNetworkCountedByHand() {
         Sequential net = new Sequential(
-                new Conv2d(2, 4, 3, 1, 1, true, rng),   // [2,6,6] -> [4,6,6]
+                new Conv2d(2, 4, 3, 1, 1, true, rng), // [2,6,6] -> [4,6,6]
                 BatchNorm.of2d(4),
                 new LIFNode(),
-                new AvgPool2d(2),                       // -> [4,3,3]
-                Flatten.multiStep(),                    // -> [36]
-                new Linear(36, 5, true, rng));          // -> [5]
+                new AvgPool2d(2), // -> [4,3,3]
+                Flatten.multiStep(), // -> [36]
+                new Linear(36, 5, true, rng)); // -> [5]
         FlopCounter.Count count = FlopCounter.perStep(net, new int[] {2, 6, 6});
 
         long convMacs = 4L * 6 * 6 * (2 * 3 * 3);
         long linearMacs = 36L * 5;
         assertThat(count.macs()).isEqualTo(convMacs + linearMacs);
-        long conv = 2 * convMacs + 4 * 6 * 6;   // multiply-adds plus the bias
+        long conv = 2 * convMacs + 4 * 6 * 6; // multiply-adds plus the bias
         long bn = 2 * 144;
         long lif = 4 * 144;
-        long pool = 36 * 4;                     // four inputs summed per output
+        long pool = 36 * 4; // four inputs summed per output
         long linear = 2 * linearMacs + 5;
         assertThat(count.flops()).isEqualTo(conv + bn + lif + pool + linear);
-        assertThat(count.layers()).extracting(FlopCounter.Layer::name)
-                .containsExactly("0", "1", "2", "3", "4", "5");
+        assertThat(count.layers()).extracting(FlopCounter.Layer::name).containsExactly("0", "1", "2", "3", "4", "5");
         assertThat(count.layers().get(3).outputShape()).containsExactly(4, 3, 3);
         assertThat(count.outputShape()).containsExactly(5);
     }
@@ -73,13 +71,23 @@ class FlopCounterTest {
     /** The TET paper's VGGSNN at 48x48: each conv's MACs from its resolution, as the layer list gives it. */
     @Test
     void vggsnnMacsFromItsLayerList() {
-        int[][] convs = {{2, 64, 48}, {64, 128, 48}, {128, 256, 24}, {256, 256, 24}, {256, 512, 12}, {512, 512, 12},
-                {512, 512, 6}, {512, 512, 6}};
+        int[][] convs = {
+            {2, 64, 48},
+            {64, 128, 48},
+            {128, 256, 24},
+            {256, 256, 24},
+            {256, 512, 12},
+            {512, 512, 12},
+            {512, 512, 6},
+            {512, 512, 6}
+        };
         long macs = 512L * 3 * 3 * 10;
         for (int[] c : convs) {
             macs += (long) c[2] * c[2] * 9 * c[0] * c[1];
         }
-        assertThat(FlopCounter.perStep(ModelZoo.build(ModelZoo.defaultSpec("vggsnn"), 1)).macs()).isEqualTo(macs);
+        assertThat(FlopCounter.perStep(ModelZoo.build(ModelZoo.defaultSpec("vggsnn"), 1))
+                        .macs())
+                .isEqualTo(macs);
     }
 
     /** The traced output is the shape a real forward gives, for every zoo model (small inputs keep it quick). */

@@ -1,5 +1,8 @@
 package dev.spikebit.core.models;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Conv2d;
@@ -7,15 +10,11 @@ import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Parameter;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The paper architectures of the zoo: their depth as the literature counts it, their parameter
@@ -95,13 +94,13 @@ class PaperModelsTest {
     @Test
     void resnetParameterCountsFollowTheirTables() {
         assertThat(ModelZoo.build(ModelZoo.defaultSpec("resnet19"), 1).parameterCount())
-                .isEqualTo(resnetParameters(3, 128, new int[] {128, 256, 512}, new int[] {3, 3, 2},
-                        512 * 256 + 256 + 256 * 10 + 10));
+                .isEqualTo(resnetParameters(
+                        3, 128, new int[] {128, 256, 512}, new int[] {3, 3, 2}, 512 * 256 + 256 + 256 * 10 + 10));
         assertThat(ModelZoo.build(ModelZoo.defaultSpec("resnet20"), 1).parameterCount())
                 .isEqualTo(resnetParameters(3, 16, new int[] {16, 32, 64}, new int[] {3, 3, 3}, 64 * 10 + 10));
         assertThat(ModelZoo.build(ModelZoo.defaultSpec("ms-resnet18"), 1).parameterCount())
-                .isEqualTo(resnetParameters(3, 64, new int[] {64, 128, 256, 512}, new int[] {2, 2, 2, 2},
-                        512 * 10 + 10));
+                .isEqualTo(
+                        resnetParameters(3, 64, new int[] {64, 128, 256, 512}, new int[] {2, 2, 2, 2}, 512 * 10 + 10));
     }
 
     /**
@@ -111,16 +110,18 @@ class PaperModelsTest {
      */
     @ParameterizedTest
     @CsvSource({
-            "vggsnn, 2, 16, binary", "vggsnn, 3, 16, real",
-            "vggsnn-s, 2, 8, binary", "vggsnn-s, 1, 8, real",
-            "resnet19, 3, 4, binary", "resnet19, 2, 4, real",
-            "resnet20, 3, 4, real", "resnet20, 2, 4, binary",
-            "ms-resnet18, 3, 8, binary", "ms-resnet18, 2, 8, real"})
+        "vggsnn, 2, 16, binary", "vggsnn, 3, 16, real",
+        "vggsnn-s, 2, 8, binary", "vggsnn-s, 1, 8, real",
+        "resnet19, 3, 4, binary", "resnet19, 2, 4, real",
+        "resnet20, 3, 4, real", "resnet20, 2, 4, binary",
+        "ms-resnet18, 3, 8, binary", "ms-resnet18, 2, 8, real"
+    })
     void forwardAndBackward(String name, int channels, int size, String spikes) {
         int steps = 2;
         int batch = 2;
         int classes = 7;
-        ModelSpec spec = ModelSpec.defaults(name, steps, channels, size, classes).withSpikes(spikes);
+        ModelSpec spec =
+                ModelSpec.defaults(name, steps, channels, size, classes).withSpikes(spikes);
         SpikingClassifier model = ModelZoo.build(spec, 3);
         // MS-ResNet's branches start silenced (BN scale 0, see ResidualBlocksTest); open them so the
         // gradient of every path is exercised.

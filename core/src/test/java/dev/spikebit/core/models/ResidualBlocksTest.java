@@ -1,17 +1,16 @@
 package dev.spikebit.core.models;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.zoo.BasicBlock;
 import dev.spikebit.core.models.zoo.MsBlock;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** What the two residual blocks add: spikes of a sum for tdBN's block, membrane inputs for MS-ResNet's. */
 class ResidualBlocksTest {

@@ -1,20 +1,19 @@
 package dev.spikebit.core.neuron;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.neuron.kernel.NeuronConfig;
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.neuron.surrogate.Surrogate;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.ops.TimeOps;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The fused neuron layer gives the same outputs and input gradients as the same neuron composed
@@ -24,8 +23,9 @@ class FusedVersusComposedNeuronTest {
 
     @ParameterizedTest
     @CsvSource({
-            "atan, BINARY, true, 0.5", "atan, REAL, true, 0.5", "sigmoid:4, BINARY, false, 0.5",
-            "triangle, REAL, false, 0.5", "rectangle, BINARY, true, 1.0", "atan:3, REAL, true, 1.0"})
+        "atan, BINARY, true, 0.5", "atan, REAL, true, 0.5", "sigmoid:4, BINARY, false, 0.5",
+        "triangle, REAL, false, 0.5", "rectangle, BINARY, true, 1.0", "atan:3, REAL, true, 1.0"
+    })
     void fusedEqualsComposed(String surrogate, OutputMode mode, boolean detachReset, float tau) {
         NeuronConfig config = new NeuronConfig(tau, 1f, detachReset, Surrogate.parse(surrogate), mode);
         SplittableRandom rng = new SplittableRandom(11);

@@ -1,14 +1,13 @@
 package dev.spikebit.core.nn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 /** Layer behaviour: multi-step handling, convolution against a direct loop, batch-norm statistics. */
 class LayersTest {
@@ -49,7 +48,8 @@ class LayersTest {
                                         }
                                     }
                                 }
-                                assertThat(y.data()[((n * 4 + o) * oh + i) * ow + j]).isCloseTo((float) s, within(1e-5f));
+                                assertThat(y.data()[((n * 4 + o) * oh + i) * ow + j])
+                                        .isCloseTo((float) s, within(1e-5f));
                             }
                         }
                     }
@@ -116,14 +116,17 @@ class LayersTest {
     @Test
     void stateDictNamesAndLoadChecks() {
         Sequential net = new Sequential(new Conv2d(1, 2, 3, 1, 1, false, rng), BatchNorm.of2d(2));
-        assertThat(net.stateDict().keySet()).containsExactly("0.weight", "1.weight", "1.bias", "1.running_mean",
-                "1.running_var");
-        Sequential other = new Sequential(new Conv2d(1, 2, 3, 1, 1, false, new SplittableRandom(99)), BatchNorm.of2d(2));
+        assertThat(net.stateDict().keySet())
+                .containsExactly("0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var");
+        Sequential other =
+                new Sequential(new Conv2d(1, 2, 3, 1, 1, false, new SplittableRandom(99)), BatchNorm.of2d(2));
         other.loadStateDict(net.stateDict(), "test");
-        assertThat(other.stateDict().get("0.weight").data()).containsExactly(net.stateDict().get("0.weight").data());
+        assertThat(other.stateDict().get("0.weight").data())
+                .containsExactly(net.stateDict().get("0.weight").data());
         Sequential wrong = new Sequential(new Conv2d(1, 3, 3, 1, 1, false, rng), BatchNorm.of2d(3));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> wrong.loadStateDict(net.stateDict(), "ckpt"))
-                .hasMessageContaining("ckpt").hasMessageContaining("0.weight");
+                .hasMessageContaining("ckpt")
+                .hasMessageContaining("0.weight");
     }
 
     @Test

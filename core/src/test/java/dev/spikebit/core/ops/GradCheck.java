@@ -1,19 +1,17 @@
 package dev.spikebit.core.ops;
 
-import dev.spikebit.core.tensor.Tensor;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Finite-difference gradient checking: the analytic gradient of {@code sum(f(inputs) * R)} for a
  * fixed random R is compared with central differences at a sample of coordinates of each input.
  */
 public final class GradCheck {
-    private GradCheck() {
-    }
+    private GradCheck() {}
 
     public static Tensor random(SplittableRandom rng, int... shape) {
         Tensor t = Tensor.zeros(shape);
@@ -25,7 +23,8 @@ public final class GradCheck {
     }
 
     /** Checks every input that requires gradients at up to {@code samples} coordinates. */
-    public static void check(Function<Tensor[], Tensor> f, double eps, double tolerance, int samples, Tensor... inputs) {
+    public static void check(
+            Function<Tensor[], Tensor> f, double eps, double tolerance, int samples, Tensor... inputs) {
         SplittableRandom rng = new SplittableRandom(7);
         Tensor out = f.apply(inputs);
         float[] weights = new float[out.size()];

@@ -1,12 +1,11 @@
 package dev.spikebit.core.ops;
 
-import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static dev.spikebit.core.ops.GradCheck.check;
 import static dev.spikebit.core.ops.GradCheck.random;
+
+import dev.spikebit.core.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /** Every operation's backward against finite differences of its forward. */
 class OpsGradientTest {
@@ -82,12 +81,31 @@ class OpsGradientTest {
         Tensor beta = random(rng, 3);
         float[] rm = {0.1f, -0.2f, 0.3f};
         float[] rv = {1.5f, 0.7f, 1.1f};
-        check(in -> BatchNormOp.batchNorm(in[0], in[1], in[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
-                EPS / 4, TOL, 48, x, gamma, beta);
-        check(in -> BatchNormOp.batchNorm(in[0], in[1], in[2], rm, rv, false, 0.1f, 1e-5f), EPS, TOL, 48, x, gamma, beta);
+        check(
+                in -> BatchNormOp.batchNorm(in[0], in[1], in[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
+                EPS / 4,
+                TOL,
+                48,
+                x,
+                gamma,
+                beta);
+        check(
+                in -> BatchNormOp.batchNorm(in[0], in[1], in[2], rm, rv, false, 0.1f, 1e-5f),
+                EPS,
+                TOL,
+                48,
+                x,
+                gamma,
+                beta);
         Tensor x1 = random(rng, 6, 5);
-        check(in -> BatchNormOp.batchNorm(in[0], in[1], in[2], new float[5], new float[5], true, 0.1f, 1e-5f),
-                EPS / 4, TOL, 30, x1, random(rng, 5), random(rng, 5));
+        check(
+                in -> BatchNormOp.batchNorm(in[0], in[1], in[2], new float[5], new float[5], true, 0.1f, 1e-5f),
+                EPS / 4,
+                TOL,
+                30,
+                x1,
+                random(rng, 5),
+                random(rng, 5));
     }
 
     @Test

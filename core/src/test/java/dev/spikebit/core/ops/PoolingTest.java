@@ -1,11 +1,10 @@
 package dev.spikebit.core.ops;
 
-import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spikebit.core.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Max pooling's 2x2 fast path against the definition, on spike-like input full of ties: the same

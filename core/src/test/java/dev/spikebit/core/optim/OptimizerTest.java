@@ -1,14 +1,13 @@
 package dev.spikebit.core.optim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.nn.ParamRole;
 import dev.spikebit.core.nn.Parameter;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 /** Optimizer updates against hand-computed values of PyTorch's update rules. */
 class OptimizerTest {

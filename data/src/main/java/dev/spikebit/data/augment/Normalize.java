@@ -13,8 +13,8 @@ public record Normalize(float[] mean, float[] std) implements Augmentation {
 
     public Normalize {
         if (mean.length == 0 || mean.length != std.length) {
-            throw new IllegalArgumentException("normalize needs one mean and one std per channel, got "
-                    + mean.length + " means and " + std.length + " stds");
+            throw new IllegalArgumentException("normalize needs one mean and one std per channel, got " + mean.length
+                    + " means and " + std.length + " stds");
         }
         for (float s : std) {
             if (!(s > 0) || Float.isInfinite(s)) {
@@ -28,8 +28,8 @@ public record Normalize(float[] mean, float[] std) implements Augmentation {
     @Override
     public void apply(float[] data, int offset, int[] shape, RandomGenerator rng) {
         if (shape.length < 3 || shape[shape.length - 3] != mean.length) {
-            throw new IllegalArgumentException("normalize has " + mean.length
-                    + " channels but the sample has shape " + Arrays.toString(shape) + " ([..., C, H, W] expected)");
+            throw new IllegalArgumentException("normalize has " + mean.length + " channels but the sample has shape "
+                    + Arrays.toString(shape) + " ([..., C, H, W] expected)");
         }
         int channels = mean.length;
         int plane = shape[shape.length - 2] * shape[shape.length - 1];

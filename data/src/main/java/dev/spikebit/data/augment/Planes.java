@@ -10,8 +10,8 @@ record Planes(int count, int height, int width) {
 
     static Planes of(int[] shape, String who) {
         if (shape.length < 2) {
-            throw new IllegalArgumentException(who + " needs samples with height and width as the last two axes, got shape "
-                    + Arrays.toString(shape));
+            throw new IllegalArgumentException(who
+                    + " needs samples with height and width as the last two axes, got shape " + Arrays.toString(shape));
         }
         int count = 1;
         for (int d = 0; d < shape.length - 2; d++) {

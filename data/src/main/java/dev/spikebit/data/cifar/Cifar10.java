@@ -13,22 +13,21 @@ import java.util.List;
 public final class Cifar10 {
 
     public static final int NUM_CLASSES = 10;
-    public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
-            "frog", "horse", "ship", "truck");
+    public static final List<String> CLASS_NAMES =
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
     /**
      * Mean and standard deviation per channel (R, G, B) of the 50,000 training images, the values
      * used throughout the CIFAR literature. (The also common std 0.2023, 0.1994, 0.2010 is the mean
      * of per-image standard deviations, not the dataset's.)
      */
-    public static final ChannelStats STATS = new ChannelStats(new float[] {0.4914f, 0.4822f, 0.4465f},
-            new float[] {0.2470f, 0.2435f, 0.2616f});
+    public static final ChannelStats STATS =
+            new ChannelStats(new float[] {0.4914f, 0.4822f, 0.4465f}, new float[] {0.2470f, 0.2435f, 0.2616f});
 
     /** The side of the cutout square usual for CIFAR-10 (DeVries and Taylor 2017). */
     public static final int CUTOUT_SIZE = 16;
 
-    private Cifar10() {
-    }
+    private Cifar10() {}
 
     /** Finds (or downloads) CIFAR-10 as {@link CifarLocator} describes and reads both splits. */
     public static CifarData load(Path dataDirOrNull) {
@@ -41,8 +40,10 @@ public final class Cifar10 {
         List<Path> train = v.trainFiles().stream().map(directory::resolve).toList();
         return new CifarData(
                 new CifarImages("cifar10/train", CifarBinaryReader.read(train, 1, 0, NUM_CLASSES), NUM_CLASSES),
-                new CifarImages("cifar10/test",
-                        CifarBinaryReader.read(List.of(directory.resolve(v.testFile())), 1, 0, NUM_CLASSES), NUM_CLASSES),
+                new CifarImages(
+                        "cifar10/test",
+                        CifarBinaryReader.read(List.of(directory.resolve(v.testFile())), 1, 0, NUM_CLASSES),
+                        NUM_CLASSES),
                 directory);
     }
 }

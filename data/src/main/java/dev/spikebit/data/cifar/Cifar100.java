@@ -36,14 +36,13 @@ public final class Cifar100 {
     }
 
     /** Mean and standard deviation per channel (R, G, B) of the 50,000 training images. */
-    public static final ChannelStats STATS = new ChannelStats(new float[] {0.5071f, 0.4865f, 0.4409f},
-            new float[] {0.2673f, 0.2564f, 0.2762f});
+    public static final ChannelStats STATS =
+            new ChannelStats(new float[] {0.5071f, 0.4865f, 0.4409f}, new float[] {0.2673f, 0.2564f, 0.2762f});
 
     /** The side of the cutout square usual for CIFAR-100 (DeVries and Taylor 2017). */
     public static final int CUTOUT_SIZE = 8;
 
-    private Cifar100() {
-    }
+    private Cifar100() {}
 
     /** Finds (or downloads) CIFAR-100 as {@link CifarLocator} describes and reads both splits. */
     public static CifarData load(Path dataDirOrNull, Labels labels) {
@@ -54,12 +53,17 @@ public final class Cifar100 {
     public static CifarData read(Path directory, Labels labels) {
         CifarVariant v = CifarVariant.CIFAR100;
         String name = labels == Labels.FINE ? "cifar100" : "cifar100-coarse";
-        return new CifarData(images(name + "/train", directory.resolve(v.trainFiles().getFirst()), labels),
-                images(name + "/test", directory.resolve(v.testFile()), labels), directory);
+        return new CifarData(
+                images(name + "/train", directory.resolve(v.trainFiles().getFirst()), labels),
+                images(name + "/test", directory.resolve(v.testFile()), labels),
+                directory);
     }
 
     private static CifarImages images(String name, Path file, Labels labels) {
-        return new CifarImages(name, CifarBinaryReader.read(List.of(file), CifarVariant.CIFAR100.labelBytes(),
-                labels.labelByte(), labels.numClasses()), labels.numClasses());
+        return new CifarImages(
+                name,
+                CifarBinaryReader.read(
+                        List.of(file), CifarVariant.CIFAR100.labelBytes(), labels.labelByte(), labels.numClasses()),
+                labels.numClasses());
     }
 }

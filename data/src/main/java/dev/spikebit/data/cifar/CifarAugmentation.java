@@ -19,8 +19,7 @@ public final class CifarAugmentation {
     /** Zero padding of the random crop. */
     public static final int CROP_PADDING = 4;
 
-    private CifarAugmentation() {
-    }
+    private CifarAugmentation() {}
 
     /** Crop (pad 4), flip, normalise. */
     public static Augmentation training(ChannelStats stats) {
@@ -29,8 +28,8 @@ public final class CifarAugmentation {
 
     /** Crop (pad 4), flip, cutout of a {@code cutoutSize} square, normalise. */
     public static Augmentation training(ChannelStats stats, int cutoutSize) {
-        return Augmentation.compose(new RandomCrop(CROP_PADDING), new HorizontalFlip(), new Cutout(cutoutSize),
-                normalize(stats));
+        return Augmentation.compose(
+                new RandomCrop(CROP_PADDING), new HorizontalFlip(), new Cutout(cutoutSize), normalize(stats));
     }
 
     /** Normalisation only: what test images get. */

@@ -1,7 +1,6 @@
 package dev.spikebit.data.cifar;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -33,8 +32,7 @@ public final class CifarBinaryReader {
         }
     }
 
-    private CifarBinaryReader() {
-    }
+    private CifarBinaryReader() {}
 
     /**
      * Reads the records of {@code files}, in order, keeping label byte {@code labelByte} of each
@@ -57,9 +55,11 @@ public final class CifarBinaryReader {
                 throw new DataException(file + ": cannot read: " + e.getMessage(), e);
             }
             if (size % recordBytes != 0) {
-                throw DataException.inFile(file, "size " + size + " bytes is not a multiple of " + recordBytes
-                        + " (" + labelBytes + " label byte" + (labelBytes > 1 ? "s" : "") + " + " + PIXEL_BYTES
-                        + " pixel bytes per image)");
+                throw DataException.inFile(
+                        file,
+                        "size " + size + " bytes is not a multiple of " + recordBytes
+                                + " (" + labelBytes + " label byte" + (labelBytes > 1 ? "s" : "") + " + " + PIXEL_BYTES
+                                + " pixel bytes per image)");
             }
             counts[f] = size / recordBytes;
             total += counts[f];
@@ -76,12 +76,13 @@ public final class CifarBinaryReader {
             try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                 for (long r = 0; r < counts[f]; r++, image++) {
                     if (in.readNBytes(record, 0, recordBytes) != recordBytes) {
-                        throw DataException.inFile(file, "ended early at record " + r + " (it changed while being read)");
+                        throw DataException.inFile(
+                                file, "ended early at record " + r + " (it changed while being read)");
                     }
                     int label = record[labelByte] & 0xFF;
                     if (label >= numClasses) {
-                        throw DataException.inFile(file, "record " + r + " has label " + label + ", expected 0.."
-                                + (numClasses - 1));
+                        throw DataException.inFile(
+                                file, "record " + r + " has label " + label + ", expected 0.." + (numClasses - 1));
                     }
                     labels[image] = label;
                     System.arraycopy(record, labelBytes, pixels, image * PIXEL_BYTES, PIXEL_BYTES);

@@ -9,5 +9,4 @@ import java.nio.file.Path;
  * @param test      the 10,000 test images
  * @param directory the folder the files were read from
  */
-public record CifarData(CifarImages train, CifarImages test, Path directory) {
-}
+public record CifarData(CifarImages train, CifarImages test, Path directory) {}

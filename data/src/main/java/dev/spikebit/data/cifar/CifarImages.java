@@ -1,7 +1,6 @@
 package dev.spikebit.data.cifar;
 
 import dev.spikebit.data.Dataset;
-
 import java.util.Arrays;
 
 /**
@@ -24,8 +23,8 @@ public final class CifarImages implements Dataset {
 
     private CifarImages(String name, byte[] pixels, int[] labels, int numClasses) {
         if ((long) labels.length * CifarBinaryReader.PIXEL_BYTES != pixels.length) {
-            throw new IllegalArgumentException(name + ": " + pixels.length + " bytes do not hold " + labels.length
-                    + " images");
+            throw new IllegalArgumentException(
+                    name + ": " + pixels.length + " bytes do not hold " + labels.length + " images");
         }
         this.name = name;
         this.pixels = pixels;
@@ -69,7 +68,10 @@ public final class CifarImages implements Dataset {
     /** The first {@code n} images, sharing nothing with this dataset. */
     public CifarImages head(int n) {
         int count = Math.min(n, size());
-        return new CifarImages(name + "[:" + count + "]",
-                Arrays.copyOf(pixels, count * CifarBinaryReader.PIXEL_BYTES), Arrays.copyOf(labels, count), numClasses);
+        return new CifarImages(
+                name + "[:" + count + "]",
+                Arrays.copyOf(pixels, count * CifarBinaryReader.PIXEL_BYTES),
+                Arrays.copyOf(labels, count),
+                numClasses);
     }
 }

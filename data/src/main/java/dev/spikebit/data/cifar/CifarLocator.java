@@ -3,7 +3,6 @@ package dev.spikebit.data.cifar;
 import dev.spikebit.data.DataException;
 import dev.spikebit.data.mnist.Downloader;
 import dev.spikebit.data.mnist.HttpDownloader;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,8 +68,12 @@ public final class CifarLocator {
 
     /** The locator of a real run: the environment, the user's home, HTTP with progress on stderr. */
     public static CifarLocator standard(CifarVariant variant, Path explicitDirOrNull) {
-        return new CifarLocator(variant, explicitDirOrNull, System.getenv(DATA_ENV),
-                Path.of(System.getProperty("user.home")), new HttpDownloader(System.err));
+        return new CifarLocator(
+                variant,
+                explicitDirOrNull,
+                System.getenv(DATA_ENV),
+                Path.of(System.getProperty("user.home")),
+                new HttpDownloader(System.err));
     }
 
     /** The cache folder: downloads go here, and unpack to its {@code cifar-10-batches-bin}. */
@@ -82,8 +85,9 @@ public final class CifarLocator {
     public Path locate() {
         List<String> tried = new ArrayList<>();
         if (explicitDir != null) {
-            return probe("--data-dir", explicitDir, tried).orElseThrow(() -> new DataException(variant.title()
-                    + " is not in the folder given with --data-dir:\n" + bulleted(tried) + howToGetIt()));
+            return probe("--data-dir", explicitDir, tried)
+                    .orElseThrow(() -> new DataException(variant.title()
+                            + " is not in the folder given with --data-dir:\n" + bulleted(tried) + howToGetIt()));
         }
         Optional<Path> found = Optional.empty();
         if (dataEnv == null || dataEnv.isBlank()) {
@@ -93,8 +97,8 @@ public final class CifarLocator {
         }
         return found.or(() -> probe("cache", cacheDir(), tried))
                 .or(() -> download(tried))
-                .orElseThrow(() -> new DataException(variant.title() + " not found. Tried:\n" + bulleted(tried)
-                        + howToGetIt()));
+                .orElseThrow(() ->
+                        new DataException(variant.title() + " not found. Tried:\n" + bulleted(tried) + howToGetIt()));
     }
 
     /** {@code root/<folder>}, {@code root} itself, or the archive in {@code root} unpacked there. */
@@ -104,8 +108,8 @@ public final class CifarLocator {
             if (missing.isEmpty()) {
                 return Optional.of(dir);
             }
-            tried.add(label + " " + dir + (Files.isDirectory(dir) ? ": lacks " + String.join(", ", missing)
-                    : ": does not exist"));
+            tried.add(label + " " + dir
+                    + (Files.isDirectory(dir) ? ": lacks " + String.join(", ", missing) : ": does not exist"));
         }
         Path archive = root.resolve(variant.archive());
         if (Files.isRegularFile(archive)) {
@@ -145,8 +149,8 @@ public final class CifarLocator {
                 downloader.download(variant.archiveUrl(), partial);
                 String actual = md5(partial);
                 if (!actual.equals(md5)) {
-                    throw new IOException(variant.archiveUrl() + " has MD5 " + actual + ", expected " + md5
-                            + "; discarded it");
+                    throw new IOException(
+                            variant.archiveUrl() + " has MD5 " + actual + ", expected " + md5 + "; discarded it");
                 }
                 Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {

@@ -9,12 +9,24 @@ import java.util.List;
  * the files in it and how many label bytes start each record.
  */
 public enum CifarVariant {
-    CIFAR10("CIFAR-10", "cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", 170_052_171L,
+    CIFAR10(
+            "CIFAR-10",
+            "cifar-10-binary.tar.gz",
+            "c32a1d4ab5d03f1284b67883e8d87530",
+            170_052_171L,
             "cifar-10-batches-bin",
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"),
-            "test_batch.bin", 1),
-    CIFAR100("CIFAR-100", "cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8", 168_513_733L,
-            "cifar-100-binary", List.of("train.bin"), "test.bin", 2);
+            "test_batch.bin",
+            1),
+    CIFAR100(
+            "CIFAR-100",
+            "cifar-100-binary.tar.gz",
+            "03b5dce01913d631647c71ecec9e9cb8",
+            168_513_733L,
+            "cifar-100-binary",
+            List.of("train.bin"),
+            "test.bin",
+            2);
 
     /** Where the archives are published. */
     public static final URI DOWNLOAD_BASE = URI.create("https://www.cs.toronto.edu/~kriz/");
@@ -28,8 +40,15 @@ public enum CifarVariant {
     private final String testFile;
     private final int labelBytes;
 
-    CifarVariant(String title, String archive, String md5, long archiveBytes, String folder, List<String> trainFiles,
-                 String testFile, int labelBytes) {
+    CifarVariant(
+            String title,
+            String archive,
+            String md5,
+            long archiveBytes,
+            String folder,
+            List<String> trainFiles,
+            String testFile,
+            int labelBytes) {
         this.title = title;
         this.archive = archive;
         this.md5 = md5;

@@ -1,7 +1,6 @@
 package dev.spikebit.data.cifar;
 
 import dev.spikebit.data.DataException;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +28,7 @@ public final class TarGzArchive {
 
     static final int BLOCK = 512;
 
-    private TarGzArchive() {
-    }
+    private TarGzArchive() {}
 
     /**
      * Writes the regular files {@code members} (paths inside the archive, such as
@@ -46,8 +44,8 @@ public final class TarGzArchive {
                 throw new IllegalArgumentException("member " + member + " would leave " + targetDir);
             }
         }
-        try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16),
-                1 << 16)) {
+        try (InputStream in =
+                new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16), 1 << 16)) {
             byte[] header = new byte[BLOCK];
             String longName = null;
             while (!wanted.isEmpty()) {
@@ -91,7 +89,8 @@ public final class TarGzArchive {
 
     private static Path copyOut(InputStream in, long size, Path target, Path archive) throws IOException {
         Files.createDirectories(target.getParent());
-        Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString() + ".", ".part");
+        Path partial =
+                Files.createTempFile(target.getParent(), target.getFileName().toString() + ".", ".part");
         try {
             try (OutputStream out = Files.newOutputStream(partial)) {
                 byte[] buffer = new byte[1 << 16];

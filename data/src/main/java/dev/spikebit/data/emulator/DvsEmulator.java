@@ -1,7 +1,6 @@
 package dev.spikebit.data.emulator;
 
 import dev.spikebit.data.events.EventStream;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -106,11 +105,13 @@ public final class DvsEmulator {
                 double ref = reference[p];
                 while (to - ref >= onThreshold[p]) {
                     ref += onThreshold[p];
-                    events.add(p % sensorWidth, p / sensorWidth, EventStream.ON, crossing(t0, stepMicros, from, to, ref));
+                    events.add(
+                            p % sensorWidth, p / sensorWidth, EventStream.ON, crossing(t0, stepMicros, from, to, ref));
                 }
                 while (ref - to >= offThreshold[p]) {
                     ref -= offThreshold[p];
-                    events.add(p % sensorWidth, p / sensorWidth, EventStream.OFF, crossing(t0, stepMicros, from, to, ref));
+                    events.add(
+                            p % sensorWidth, p / sensorWidth, EventStream.OFF, crossing(t0, stepMicros, from, to, ref));
                 }
                 reference[p] = ref;
             }
@@ -152,8 +153,8 @@ public final class DvsEmulator {
             int o = v * sensorWidth;
             for (int u = 0; u < sensorWidth; u++) {
                 int i = row + u;
-                double value = w00 * padded[i] + w01 * padded[i + 1] + w10 * padded[i + stride]
-                        + w11 * padded[i + stride + 1];
+                double value =
+                        w00 * padded[i] + w01 * padded[i + 1] + w10 * padded[i + stride] + w11 * padded[i + stride + 1];
                 if (value != intensity[o + u]) { // the logarithm is the cost: skip it where nothing changed
                     intensity[o + u] = value;
                     logIntensity[o + u] = Math.log(value + eps);
@@ -212,8 +213,8 @@ public final class DvsEmulator {
         }
 
         EventStream toStream(int width, int height) {
-            return EventStream.sortedByTime(Arrays.copyOf(x, n), Arrays.copyOf(y, n), Arrays.copyOf(p, n),
-                    Arrays.copyOf(t, n), width, height);
+            return EventStream.sortedByTime(
+                    Arrays.copyOf(x, n), Arrays.copyOf(y, n), Arrays.copyOf(p, n), Arrays.copyOf(t, n), width, height);
         }
     }
 }

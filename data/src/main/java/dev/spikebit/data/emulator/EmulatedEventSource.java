@@ -3,7 +3,6 @@ package dev.spikebit.data.emulator;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.events.EventSampleSource;
 import dev.spikebit.data.events.EventStream;
-
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -29,8 +28,8 @@ public final class EmulatedEventSource implements EventSampleSource {
     public EmulatedEventSource(String name, Dataset images, EmulatorConfig config) {
         int[] shape = images.sampleShape();
         if (shape.length != 3 || shape[0] != 1) {
-            throw new IllegalArgumentException(images.name() + ": the DVS emulator needs grayscale [1, H, W] images, got "
-                    + Arrays.toString(shape));
+            throw new IllegalArgumentException(images.name()
+                    + ": the DVS emulator needs grayscale [1, H, W] images, got " + Arrays.toString(shape));
         }
         this.name = name;
         this.images = images;

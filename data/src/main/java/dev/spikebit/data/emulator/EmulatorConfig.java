@@ -19,15 +19,28 @@ package dev.spikebit.data.emulator;
  *                        that black is {@code ln(eps)}, not minus infinity
  * @param seed            seeds the threshold mismatch; the same seed gives the same events
  */
-public record EmulatorConfig(int border, double amplitude, long saccadeMicros, int stepsPerSaccade, double threshold,
-                             double thresholdSigma, double logEpsilon, long seed) {
+public record EmulatorConfig(
+        int border,
+        double amplitude,
+        long saccadeMicros,
+        int stepsPerSaccade,
+        double threshold,
+        double thresholdSigma,
+        double logEpsilon,
+        long seed) {
 
     /** Threshold mismatch never brings a threshold below this. */
     static final double MIN_THRESHOLD = 0.01;
 
     public EmulatorConfig {
-        if (border < 0 || amplitude < 0 || amplitude > 2.0 * border + 2 || saccadeMicros <= 0 || stepsPerSaccade < 1
-                || !(threshold > 0) || thresholdSigma < 0 || !(logEpsilon > 0)) {
+        if (border < 0
+                || amplitude < 0
+                || amplitude > 2.0 * border + 2
+                || saccadeMicros <= 0
+                || stepsPerSaccade < 1
+                || !(threshold > 0)
+                || thresholdSigma < 0
+                || !(logEpsilon > 0)) {
             throw new IllegalArgumentException("invalid emulator configuration: border " + border + ", amplitude "
                     + amplitude + ", saccade " + saccadeMicros + " us in " + stepsPerSaccade + " steps, threshold "
                     + threshold + " (sigma " + thresholdSigma + "), eps " + logEpsilon);
@@ -43,8 +56,8 @@ public record EmulatorConfig(int border, double amplitude, long saccadeMicros, i
     }
 
     public EmulatorConfig withSeed(long newSeed) {
-        return new EmulatorConfig(border, amplitude, saccadeMicros, stepsPerSaccade, threshold, thresholdSigma,
-                logEpsilon, newSeed);
+        return new EmulatorConfig(
+                border, amplitude, saccadeMicros, stepsPerSaccade, threshold, thresholdSigma, logEpsilon, newSeed);
     }
 
     /** A stable description for cache keys. */

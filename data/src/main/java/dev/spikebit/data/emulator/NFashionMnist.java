@@ -5,7 +5,6 @@ import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.data.events.CachedFrameDataset;
 import dev.spikebit.data.events.EventFrameDataset;
 import dev.spikebit.data.events.FrameBinning;
-
 import java.nio.file.Path;
 
 /**
@@ -18,8 +17,7 @@ public final class NFashionMnist {
     /** Frames are the full sensor: 28 + 2 x 3 = 34 pixels. */
     public static final int SIZE = 34;
 
-    private NFashionMnist() {
-    }
+    private NFashionMnist() {}
 
     /** The event source for a Fashion-MNIST split ({@code [1, 28, 28]} images). */
     public static EmulatedEventSource source(Dataset fashionImages, EmulatorConfig config) {

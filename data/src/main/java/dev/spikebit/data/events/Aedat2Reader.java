@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -30,8 +29,7 @@ public final class Aedat2Reader {
     /** Address bit 15: an external input event, not a pixel. */
     static final int EXTERNAL_EVENT_BIT = 1 << 15;
 
-    private Aedat2Reader() {
-    }
+    private Aedat2Reader() {}
 
     /** Reads a CIFAR10-DVS recording: 128x128 events in the loaders' upright orientation. */
     public static EventStream read(Path file) {
@@ -39,16 +37,20 @@ public final class Aedat2Reader {
         int start = AedatHeader.read(data, file, VERSION, false).dataOffset();
         int bytes = data.limit() - start;
         if (bytes % EVENT_BYTES != 0) {
-            throw DataException.inFile(file, "has " + bytes + " bytes of events after its header, not a multiple of "
-                    + EVENT_BYTES + " (32-bit address + 32-bit timestamp)");
+            throw DataException.inFile(
+                    file,
+                    "has " + bytes + " bytes of events after its header, not a multiple of " + EVENT_BYTES
+                            + " (32-bit address + 32-bit timestamp)");
         }
         int records = bytes / EVENT_BYTES;
         int events = 0;
         for (int r = 0; r < records; r++) {
             int address = data.getInt(start + r * EVENT_BYTES);
             if ((address & 0xFFFF0000) != 0) {
-                throw DataException.inFile(file, "event " + r + " has address 0x" + Integer.toHexString(address)
-                        + ", which is not a DVS128 address (bits 16-31 set)");
+                throw DataException.inFile(
+                        file,
+                        "event " + r + " has address 0x" + Integer.toHexString(address)
+                                + ", which is not a DVS128 address (bits 16-31 set)");
             }
             if ((address & EXTERNAL_EVENT_BIT) == 0) {
                 events++;

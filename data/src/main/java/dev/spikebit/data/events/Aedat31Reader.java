@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -37,8 +36,7 @@ public final class Aedat31Reader {
     private static final int EVENT_CAPACITY = 16;
     private static final int EVENT_NUMBER = 20;
 
-    private Aedat31Reader() {
-    }
+    private Aedat31Reader() {}
 
     /** Reads {@code file}; every event must lie on a {@code width x height} sensor. */
     public static EventStream read(Path file, int width, int height) {
@@ -67,12 +65,16 @@ public final class Aedat31Reader {
                 int ey = (bits >>> 2) & 0x7FFF;
                 int ts = data.getInt(at + 4);
                 if (ex >= width || ey >= height) {
-                    throw DataException.inFile(file, "polarity event " + k + " of the packet at byte " + pos + " lies at ("
-                            + ex + ", " + ey + "), outside the " + width + "x" + height + " sensor");
+                    throw DataException.inFile(
+                            file,
+                            "polarity event " + k + " of the packet at byte " + pos + " lies at (" + ex + ", " + ey
+                                    + "), outside the " + width + "x" + height + " sensor");
                 }
                 if (ts < 0) {
-                    throw DataException.inFile(file, "polarity event " + k + " of the packet at byte " + pos
-                            + " has a negative timestamp " + ts);
+                    throw DataException.inFile(
+                            file,
+                            "polarity event " + k + " of the packet at byte " + pos + " has a negative timestamp "
+                                    + ts);
                 }
                 x[e] = ex;
                 y[e] = ey;
@@ -91,8 +93,10 @@ public final class Aedat31Reader {
         while (pos < data.limit()) {
             int left = data.limit() - pos;
             if (left < PACKET_HEADER_BYTES) {
-                throw DataException.inFile(file, "truncated packet header at byte " + pos + ": " + left
-                        + " bytes left, " + PACKET_HEADER_BYTES + " needed");
+                throw DataException.inFile(
+                        file,
+                        "truncated packet header at byte " + pos + ": " + left + " bytes left, " + PACKET_HEADER_BYTES
+                                + " needed");
             }
             int type = data.getShort(pos + EVENT_TYPE);
             int size = data.getInt(pos + EVENT_SIZE);
@@ -101,18 +105,23 @@ public final class Aedat31Reader {
             int number = data.getInt(pos + EVENT_NUMBER);
             String packet = "packet at byte " + pos + " (event type " + type + ")";
             if (size <= 0 || capacity < 0 || number < 0 || number > capacity || overflow < 0) {
-                throw DataException.inFile(file, packet + " has an impossible header: eventSize " + size
-                        + ", eventCapacity " + capacity + ", eventNumber " + number + ", eventTSOverflow " + overflow);
+                throw DataException.inFile(
+                        file,
+                        packet + " has an impossible header: eventSize " + size + ", eventCapacity " + capacity
+                                + ", eventNumber " + number + ", eventTSOverflow " + overflow);
             }
             long payload = (long) capacity * size;
             if (payload > left - PACKET_HEADER_BYTES) {
-                throw DataException.inFile(file, packet + " claims " + capacity + " events of " + size + " bytes ("
-                        + payload + " bytes), but only " + (left - PACKET_HEADER_BYTES) + " bytes follow its header");
+                throw DataException.inFile(
+                        file,
+                        packet + " claims " + capacity + " events of " + size + " bytes (" + payload
+                                + " bytes), but only " + (left - PACKET_HEADER_BYTES) + " bytes follow its header");
             }
             if (type == POLARITY_EVENT) {
                 if (size != POLARITY_EVENT_BYTES) {
-                    throw DataException.inFile(file, packet + " has polarity events of " + size + " bytes, expected "
-                            + POLARITY_EVENT_BYTES);
+                    throw DataException.inFile(
+                            file,
+                            packet + " has polarity events of " + size + " bytes, expected " + POLARITY_EVENT_BYTES);
                 }
                 int first = pos + PACKET_HEADER_BYTES;
                 for (int k = 0; k < number; k++) {

@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,16 +51,16 @@ record AedatHeader(String version, List<String> lines, int dataOffset) {
             }
         }
         if (lines.isEmpty() || !lines.getFirst().startsWith(VERSION_PREFIX)) {
-            throw DataException.inFile(file, "does not start with an AEDAT version line '" + VERSION_PREFIX
-                    + expectedVersion + "'");
+            throw DataException.inFile(
+                    file, "does not start with an AEDAT version line '" + VERSION_PREFIX + expectedVersion + "'");
         }
         String version = lines.getFirst().substring(VERSION_PREFIX.length()).trim();
         if (!version.equals(expectedVersion)) {
             throw DataException.inFile(file, "is AEDAT " + version + ", expected AEDAT " + expectedVersion);
         }
         if (endMarkerRequired && !ended) {
-            throw DataException.inFile(file, "header has no '" + END_OF_HEADER + "' line (the header lines stop at byte "
-                    + pos + ")");
+            throw DataException.inFile(
+                    file, "header has no '" + END_OF_HEADER + "' line (the header lines stop at byte " + pos + ")");
         }
         return new AedatHeader(version, List.copyOf(lines), pos);
     }

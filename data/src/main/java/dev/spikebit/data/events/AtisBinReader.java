@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +28,10 @@ public final class AtisBinReader {
     public static final int NMNIST_SIZE = 34;
     /** N-Caltech101 samples fit a 240x180 crop (width x height). */
     public static final int NCALTECH101_WIDTH = 240;
+
     public static final int NCALTECH101_HEIGHT = 180;
 
-    private AtisBinReader() {
-    }
+    private AtisBinReader() {}
 
     /**
      * Reads {@code file}, checking that its length is a whole number of events and that every
@@ -43,8 +42,10 @@ public final class AtisBinReader {
         try {
             long length = Files.size(file);
             if (length % EVENT_BYTES != 0) {
-                throw DataException.inFile(file, "length " + length + " bytes is not a multiple of "
-                        + EVENT_BYTES + " (ATIS .bin events are 40 bits each)");
+                throw DataException.inFile(
+                        file,
+                        "length " + length + " bytes is not a multiple of " + EVENT_BYTES
+                                + " (ATIS .bin events are 40 bits each)");
             }
             if (length > Integer.MAX_VALUE - 8) {
                 throw DataException.inFile(file, "length " + length + " bytes is too large for an ATIS sample");
@@ -83,8 +84,10 @@ public final class AtisBinReader {
             int ex = bytes[at] & 0xFF;
             int b2 = bytes[at + 2] & 0xFF;
             if (ex >= width || ey >= height) {
-                throw DataException.inFile(file, "event " + r + " at (" + ex + ", " + ey + ") lies outside the "
-                        + width + "x" + height + " sensor");
+                throw DataException.inFile(
+                        file,
+                        "event " + r + " at (" + ex + ", " + ey + ") lies outside the " + width + "x" + height
+                                + " sensor");
             }
             x[e] = ex;
             y[e] = ey;

@@ -17,8 +17,9 @@ public enum BinningMode {
         return switch (text.toLowerCase(java.util.Locale.ROOT)) {
             case "count", "number", "event_count", "events" -> EVENT_COUNT;
             case "time", "duration" -> DURATION;
-            default -> throw new IllegalArgumentException("unknown binning mode '" + text
-                    + "': use 'count' (equal event count) or 'time' (equal duration)");
+            default ->
+                throw new IllegalArgumentException("unknown binning mode '" + text
+                        + "': use 'count' (equal event count) or 'time' (equal duration)");
         };
     }
 }

@@ -2,7 +2,6 @@ package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
 import dev.spikebit.data.Dataset;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -39,7 +38,8 @@ import java.util.zip.CRC32C;
 public final class CachedFrameDataset implements Dataset {
 
     static final byte[] MAGIC = {'S', 'P', 'K', 'F', 'R', 'M', 0, 1};
-    private static final ValueLayout.OfShort COUNT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort COUNT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int MAX_KEY_BYTES = 1 << 16;
 
     private final String name;
@@ -49,8 +49,8 @@ public final class CachedFrameDataset implements Dataset {
     private final Path file;
     private final MemorySegment frames;
 
-    private CachedFrameDataset(String name, FrameBinning binning, int numClasses, int[] labels, Path file,
-                               MemorySegment frames) {
+    private CachedFrameDataset(
+            String name, FrameBinning binning, int numClasses, int[] labels, Path file, MemorySegment frames) {
         this.name = name;
         this.binning = binning;
         this.numClasses = numClasses;
@@ -144,8 +144,8 @@ public final class CachedFrameDataset implements Dataset {
     }
 
     /** Maps {@code file} if it is a complete, valid cache for exactly this key, else returns null. */
-    private static CachedFrameDataset tryMap(Path file, String key, EventSampleSource source, FrameBinning binning,
-                                             int[] labels) {
+    private static CachedFrameDataset tryMap(
+            Path file, String key, EventSampleSource source, FrameBinning binning, int[] labels) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -166,8 +166,14 @@ public final class CachedFrameDataset implements Dataset {
             }
             byte[] stored = new byte[keyBytes.length];
             header.get(stored);
-            int[] dims = {labels.length, binning.timeSteps(), FrameBinning.CHANNELS, binning.height(), binning.width(),
-                    source.numClasses()};
+            int[] dims = {
+                labels.length,
+                binning.timeSteps(),
+                FrameBinning.CHANNELS,
+                binning.height(),
+                binning.width(),
+                source.numClasses()
+            };
             boolean valid = Arrays.equals(stored, keyBytes);
             for (int d : dims) {
                 valid &= header.getInt() == d;
@@ -198,8 +204,12 @@ public final class CachedFrameDataset implements Dataset {
             int headerBytes = (int) headerBytes(keyBytes.length, labels.length);
             ByteBuffer header = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
             header.put(MAGIC).putInt(keyBytes.length).put(keyBytes);
-            header.putInt(labels.length).putInt(binning.timeSteps()).putInt(FrameBinning.CHANNELS)
-                    .putInt(binning.height()).putInt(binning.width()).putInt(source.numClasses());
+            header.putInt(labels.length)
+                    .putInt(binning.timeSteps())
+                    .putInt(FrameBinning.CHANNELS)
+                    .putInt(binning.height())
+                    .putInt(binning.width())
+                    .putInt(source.numClasses());
             for (int label : labels) {
                 header.putInt(label);
             }
@@ -221,7 +231,9 @@ public final class CachedFrameDataset implements Dataset {
                     crc.update(counts.duplicate());
                     writeFully(out, counts);
                 }
-                ByteBuffer checksum = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, crc.getValue());
+                ByteBuffer checksum = ByteBuffer.allocate(Long.BYTES)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(0, crc.getValue());
                 while (checksum.hasRemaining()) {
                     out.write(checksum, crcAt + checksum.position());
                 }
@@ -250,7 +262,8 @@ public final class CachedFrameDataset implements Dataset {
         CRC32C crc = new CRC32C();
         long chunk = 1L << 30;
         for (long at = 0; at < frames.byteSize(); at += chunk) {
-            crc.update(frames.asSlice(at, Math.min(chunk, frames.byteSize() - at)).asByteBuffer());
+            crc.update(
+                    frames.asSlice(at, Math.min(chunk, frames.byteSize() - at)).asByteBuffer());
         }
         return crc.getValue();
     }

@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,15 +17,14 @@ import java.util.List;
 public final class Cifar10Dvs {
 
     public static final String FOLDER = "CIFAR10-DVS";
-    public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
-            "frog", "horse", "ship", "truck");
+    public static final List<String> CLASS_NAMES =
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
     public static final int SIZE = Aedat2Reader.DVS128_SIZE;
     static final String HOW_TO_GET = "Download the ten class archives (airplane.zip ... truck.zip) from"
             + " https://figshare.com/articles/dataset/CIFAR10-DVS_New/4724671 and unzip each into a folder named after"
             + " its class.";
 
-    private Cifar10Dvs() {
-    }
+    private Cifar10Dvs() {}
 
     public static FileEventSource train(Path dataDir) {
         return split(root(dataDir), true);
@@ -37,8 +35,8 @@ public final class Cifar10Dvs {
     }
 
     static Path root(Path dataDir) {
-        return EventDataRoot.resolve("CIFAR10-DVS", FOLDER, dataDir, dir -> Files.isDirectory(dir.resolve("airplane")),
-                HOW_TO_GET);
+        return EventDataRoot.resolve(
+                "CIFAR10-DVS", FOLDER, dataDir, dir -> Files.isDirectory(dir.resolve("airplane")), HOW_TO_GET);
     }
 
     private static FileEventSource split(Path root, boolean train) {
@@ -54,7 +52,12 @@ public final class Cifar10Dvs {
                 samples.add(new FileEventSource.Sample(file, label));
             }
         }
-        return new FileEventSource(train ? "cifar10-dvs/train" : "cifar10-dvs/test", samples, CLASS_NAMES.size(), SIZE,
-                SIZE, Aedat2Reader::read);
+        return new FileEventSource(
+                train ? "cifar10-dvs/train" : "cifar10-dvs/test",
+                samples,
+                CLASS_NAMES.size(),
+                SIZE,
+                SIZE,
+                Aedat2Reader::read);
     }
 }

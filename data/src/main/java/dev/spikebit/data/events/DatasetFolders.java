@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +14,14 @@ final class DatasetFolders {
     /** Share of each class that goes to training where a dataset has no official split. */
     static final int TRAIN_PERCENT = 90;
 
-    private DatasetFolders() {
-    }
+    private DatasetFolders() {}
 
     /** The files in {@code dir} whose names end with {@code suffix}, in {@link #NATURAL} order. */
     static List<Path> files(Path dir, String suffix) {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(p -> p.getFileName().toString().endsWith(suffix) && Files.isRegularFile(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString(), NATURAL)).toList();
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString(), NATURAL))
+                    .toList();
         } catch (IOException e) {
             throw new DataException(dir + ": cannot list: " + e.getMessage(), e);
         }
@@ -32,7 +31,8 @@ final class DatasetFolders {
     static List<Path> folders(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(Files::isDirectory)
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         } catch (IOException e) {
             throw new DataException(dir + ": cannot list: " + e.getMessage(), e);
         }

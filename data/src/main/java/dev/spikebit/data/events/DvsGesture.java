@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +26,7 @@ public final class DvsGesture implements EventSampleSource {
             + " (giving DvsGesture/userXX_*.aedat, *_labels.csv and trials_to_train.txt).";
 
     /** One sample: a labelled window of a recording. */
-    record Sample(Path recording, GestureLabels.Window window) {
-    }
+    record Sample(Path recording, GestureLabels.Window window) {}
 
     private final String name;
     private final List<Sample> samples;
@@ -52,8 +50,12 @@ public final class DvsGesture implements EventSampleSource {
     }
 
     static Path root(Path dataDir) {
-        return EventDataRoot.resolve("DVS128 Gesture", FOLDER, dataDir,
-                dir -> Files.isRegularFile(dir.resolve("trials_to_train.txt")), HOW_TO_GET);
+        return EventDataRoot.resolve(
+                "DVS128 Gesture",
+                FOLDER,
+                dataDir,
+                dir -> Files.isRegularFile(dir.resolve("trials_to_train.txt")),
+                HOW_TO_GET);
     }
 
     static DvsGesture split(Path root, String trialsFile, String name) {

@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,20 +17,31 @@ import java.util.function.Predicate;
  */
 final class EventDataRoot {
 
-    private EventDataRoot() {
-    }
+    private EventDataRoot() {}
 
     /**
      * The first candidate folder that {@code looksRight}, or a {@link DataException} that lists
      * every place tried and says how to get the data.
      */
     static Path resolve(String dataset, String folderName, Path dataDir, Predicate<Path> looksRight, String howToGet) {
-        return resolve(dataset, folderName, dataDir, looksRight, howToGet, System.getenv(),
+        return resolve(
+                dataset,
+                folderName,
+                dataDir,
+                looksRight,
+                howToGet,
+                System.getenv(),
                 Path.of(System.getProperty("user.home")));
     }
 
-    static Path resolve(String dataset, String folderName, Path dataDir, Predicate<Path> looksRight, String howToGet,
-                        Map<String, String> env, Path home) {
+    static Path resolve(
+            String dataset,
+            String folderName,
+            Path dataDir,
+            Predicate<Path> looksRight,
+            String howToGet,
+            Map<String, String> env,
+            Path home) {
         List<Path> candidates = new ArrayList<>();
         if (dataDir != null) {
             candidates.add(dataDir.resolve(folderName));
@@ -53,8 +63,13 @@ final class EventDataRoot {
         for (Path candidate : candidates) {
             message.append("\n  ").append(candidate);
         }
-        message.append("\n").append(howToGet).append("\nThen pass --data-dir <folder>, or put it at $SPIKEBIT_DATA/")
-                .append(folderName).append(" or ~/.cache/spikebit/").append(folderName).append('.');
+        message.append("\n")
+                .append(howToGet)
+                .append("\nThen pass --data-dir <folder>, or put it at $SPIKEBIT_DATA/")
+                .append(folderName)
+                .append(" or ~/.cache/spikebit/")
+                .append(folderName)
+                .append('.');
         throw new DataException(message.toString());
     }
 }

@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +11,7 @@ import java.nio.file.StandardOpenOption;
 /** Opening event recordings as read-only byte buffers, with errors that name the file. */
 final class EventFiles {
 
-    private EventFiles() {
-    }
+    private EventFiles() {}
 
     /** The whole file, memory-mapped, in the given byte order. */
     static ByteBuffer map(Path file, ByteOrder order) {

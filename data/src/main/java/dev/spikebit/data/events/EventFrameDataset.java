@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.Dataset;
-
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**

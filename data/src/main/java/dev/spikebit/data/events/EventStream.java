@@ -29,15 +29,15 @@ public record EventStream(int[] x, int[] y, byte[] polarity, long[] t, int width
         }
         for (int i = 0; i < n; i++) {
             if (x[i] < 0 || x[i] >= width || y[i] < 0 || y[i] >= height) {
-                throw new IllegalArgumentException("event " + i + " at (" + x[i] + ", " + y[i]
-                        + ") lies outside the " + width + "x" + height + " sensor");
+                throw new IllegalArgumentException("event " + i + " at (" + x[i] + ", " + y[i] + ") lies outside the "
+                        + width + "x" + height + " sensor");
             }
             if (polarity[i] != OFF && polarity[i] != ON) {
                 throw new IllegalArgumentException("event " + i + " has polarity " + polarity[i] + ", not 0 or 1");
             }
             if (i > 0 && t[i] < t[i - 1]) {
-                throw new IllegalArgumentException("events are not sorted by time: t[" + i + "] = " + t[i]
-                        + " < t[" + (i - 1) + "] = " + t[i - 1]);
+                throw new IllegalArgumentException("events are not sorted by time: t[" + i + "] = " + t[i] + " < t["
+                        + (i - 1) + "] = " + t[i - 1]);
             }
         }
     }
@@ -120,8 +120,13 @@ public record EventStream(int[] x, int[] y, byte[] polarity, long[] t, int width
 
     /** Events {@code from} (inclusive) to {@code to} (exclusive), copied. */
     public EventStream slice(int from, int to) {
-        return new EventStream(Arrays.copyOfRange(x, from, to), Arrays.copyOfRange(y, from, to),
-                Arrays.copyOfRange(polarity, from, to), Arrays.copyOfRange(t, from, to), width, height);
+        return new EventStream(
+                Arrays.copyOfRange(x, from, to),
+                Arrays.copyOfRange(y, from, to),
+                Arrays.copyOfRange(polarity, from, to),
+                Arrays.copyOfRange(t, from, to),
+                width,
+                height);
     }
 
     /** The events with {@code startUs <= t < endUs}. */
@@ -155,8 +160,13 @@ public record EventStream(int[] x, int[] y, byte[] polarity, long[] t, int width
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EventStream s && width == s.width && height == s.height && Arrays.equals(x, s.x)
-                && Arrays.equals(y, s.y) && Arrays.equals(polarity, s.polarity) && Arrays.equals(t, s.t);
+        return o instanceof EventStream s
+                && width == s.width
+                && height == s.height
+                && Arrays.equals(x, s.x)
+                && Arrays.equals(y, s.y)
+                && Arrays.equals(polarity, s.polarity)
+                && Arrays.equals(t, s.t);
     }
 
     @Override

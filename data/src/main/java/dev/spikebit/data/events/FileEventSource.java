@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +18,7 @@ import java.util.function.Function;
 public final class FileEventSource implements EventSampleSource {
 
     /** One sample: a recording and its class. */
-    public record Sample(Path file, int label) {
-    }
+    public record Sample(Path file, int label) {}
 
     private final String name;
     private final List<Sample> samples;
@@ -30,11 +28,17 @@ public final class FileEventSource implements EventSampleSource {
     private final Function<Path, EventStream> reader;
     private volatile String fingerprint;
 
-    public FileEventSource(String name, List<Sample> samples, int numClasses, int sensorWidth, int sensorHeight,
-                           Function<Path, EventStream> reader) {
+    public FileEventSource(
+            String name,
+            List<Sample> samples,
+            int numClasses,
+            int sensorWidth,
+            int sensorHeight,
+            Function<Path, EventStream> reader) {
         for (Sample s : samples) {
             if (s.label() < 0 || s.label() >= numClasses) {
-                throw new IllegalArgumentException(s.file() + ": label " + s.label() + " outside 0.." + (numClasses - 1));
+                throw new IllegalArgumentException(
+                        s.file() + ": label " + s.label() + " outside 0.." + (numClasses - 1));
             }
         }
         this.name = name;
@@ -89,7 +93,8 @@ public final class FileEventSource implements EventSampleSource {
     public String fingerprint() {
         String f = fingerprint;
         if (f == null) {
-            f = hashOfFiles(samples.stream().map(s -> s.label() + ":" + s.file()).toList(),
+            f = hashOfFiles(
+                    samples.stream().map(s -> s.label() + ":" + s.file()).toList(),
                     samples.stream().map(Sample::file).toList());
             fingerprint = f;
         }
@@ -102,8 +107,8 @@ public final class FileEventSource implements EventSampleSource {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < entries.size(); i++) {
                 Path file = files.get(i);
-                String line = entries.get(i) + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis()
-                        + "\n";
+                String line = entries.get(i) + "|" + Files.size(file) + "|"
+                        + Files.getLastModifiedTime(file).toMillis() + "\n";
                 sha.update(line.getBytes(StandardCharsets.UTF_8));
             }
             return HexFormat.of().formatHex(sha.digest());

@@ -27,8 +27,8 @@ public record FrameBinning(int timeSteps, BinningMode mode, int height, int widt
 
     public FrameBinning {
         if (timeSteps <= 0 || height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("frames need T, height and width > 0, got T=" + timeSteps
-                    + ", " + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "frames need T, height and width > 0, got T=" + timeSteps + ", " + height + "x" + width);
         }
         if ((long) timeSteps * CHANNELS * height * width > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a sample of " + timeSteps + " frames of " + height + "x" + width

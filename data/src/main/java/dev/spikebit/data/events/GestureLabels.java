@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,11 +27,9 @@ public final class GestureLabels {
      * @param startUs first microsecond, inclusive
      * @param endUs   last microsecond, exclusive
      */
-    public record Window(int label, long startUs, long endUs) {
-    }
+    public record Window(int label, long startUs, long endUs) {}
 
-    private GestureLabels() {
-    }
+    private GestureLabels() {}
 
     /** Reads the windows of one labels file, in file order. */
     public static List<Window> read(Path file) {
@@ -53,20 +50,22 @@ public final class GestureLabels {
             }
             String[] fields = line.split(",");
             if (fields.length != 3) {
-                throw DataException.inFile(file, "line " + (i + 1) + " has " + fields.length + " fields, expected 3: '"
-                        + line + "'");
+                throw DataException.inFile(
+                        file, "line " + (i + 1) + " has " + fields.length + " fields, expected 3: '" + line + "'");
             }
             try {
                 int gesture = Integer.parseInt(fields[0].strip());
                 long start = Long.parseLong(fields[1].strip());
                 long end = Long.parseLong(fields[2].strip());
                 if (gesture < 1 || gesture > CLASSES) {
-                    throw DataException.inFile(file, "line " + (i + 1) + " has class " + gesture + ", expected 1.."
-                            + CLASSES);
+                    throw DataException.inFile(
+                            file, "line " + (i + 1) + " has class " + gesture + ", expected 1.." + CLASSES);
                 }
                 if (start < 0 || end < start) {
-                    throw DataException.inFile(file, "line " + (i + 1) + " has the window " + start + ".." + end
-                            + " us, which does not run forward");
+                    throw DataException.inFile(
+                            file,
+                            "line " + (i + 1) + " has the window " + start + ".." + end
+                                    + " us, which does not run forward");
                 }
                 windows.add(new Window(gesture - 1, start, end));
             } catch (NumberFormatException e) {

@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +21,7 @@ public final class NCaltech101 {
     static final String HOW_TO_GET = "Download Caltech101.zip from https://www.garrickorchard.com/datasets/n-caltech101"
             + " and unzip it (giving Caltech101/<category>/image_NNNN.bin).";
 
-    private NCaltech101() {
-    }
+    private NCaltech101() {}
 
     public static FileEventSource train(Path dataDir) {
         return split(root(dataDir), true);
@@ -34,7 +32,10 @@ public final class NCaltech101 {
     }
 
     static Path root(Path dataDir) {
-        Path found = EventDataRoot.resolve("N-Caltech101", FOLDER, dataDir,
+        Path found = EventDataRoot.resolve(
+                "N-Caltech101",
+                FOLDER,
+                dataDir,
                 dir -> Files.isDirectory(dir.resolve("Caltech101")) || Files.isDirectory(dir.resolve("airplanes")),
                 HOW_TO_GET);
         return Files.isDirectory(found.resolve("Caltech101")) ? found.resolve("Caltech101") : found;
@@ -53,7 +54,12 @@ public final class NCaltech101 {
         if (samples.isEmpty()) {
             throw DataException.inFile(root, "holds no <category>/*.bin files");
         }
-        return new FileEventSource(train ? "ncaltech101/train" : "ncaltech101/test", samples, categories.size(),
-                WIDTH, HEIGHT, file -> AtisBinReader.read(file, WIDTH, HEIGHT));
+        return new FileEventSource(
+                train ? "ncaltech101/train" : "ncaltech101/test",
+                samples,
+                categories.size(),
+                WIDTH,
+                HEIGHT,
+                file -> AtisBinReader.read(file, WIDTH, HEIGHT));
     }
 }

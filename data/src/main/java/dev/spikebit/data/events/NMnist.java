@@ -1,7 +1,6 @@
 package dev.spikebit.data.events;
 
 import dev.spikebit.data.DataException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +17,11 @@ public final class NMnist {
     public static final String FOLDER = "N-MNIST";
     public static final int CLASSES = 10;
     public static final int SIZE = AtisBinReader.NMNIST_SIZE;
-    static final String HOW_TO_GET = "Download Train.zip and Test.zip from https://www.garrickorchard.com/datasets/n-mnist"
-            + " and unzip both into one folder (giving Train/ and Test/).";
+    static final String HOW_TO_GET =
+            "Download Train.zip and Test.zip from https://www.garrickorchard.com/datasets/n-mnist"
+                    + " and unzip both into one folder (giving Train/ and Test/).";
 
-    private NMnist() {
-    }
+    private NMnist() {}
 
     /** The 60,000 training samples, from the folder found by {@code dataDir} and the usual places. */
     public static FileEventSource train(Path dataDir) {
@@ -35,8 +34,12 @@ public final class NMnist {
     }
 
     static Path root(Path dataDir) {
-        return EventDataRoot.resolve("N-MNIST", FOLDER, dataDir,
-                dir -> Files.isDirectory(dir.resolve("Train")) || Files.isDirectory(dir.resolve("Test")), HOW_TO_GET);
+        return EventDataRoot.resolve(
+                "N-MNIST",
+                FOLDER,
+                dataDir,
+                dir -> Files.isDirectory(dir.resolve("Train")) || Files.isDirectory(dir.resolve("Test")),
+                HOW_TO_GET);
     }
 
     private static FileEventSource split(Path root, String folder, String name) {

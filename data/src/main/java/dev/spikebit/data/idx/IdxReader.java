@@ -40,8 +40,7 @@ public final class IdxReader {
     private static final int BUFFER_BYTES = 1 << 16;
     private static final int FIRST_CHUNK = 1 << 20;
 
-    private IdxReader() {
-    }
+    private IdxReader() {}
 
     /** Reads an IDX file of any number of dimensions. */
     public static IdxFile read(Path file) {
@@ -69,8 +68,8 @@ public final class IdxReader {
         } catch (ZipException e) {
             throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
         } catch (EOFException e) {
-            throw new DataException(file + ": the gzip stream ends early, the file is truncated ("
-                    + e.getMessage() + ")", e);
+            throw new DataException(
+                    file + ": the gzip stream ends early, the file is truncated (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -84,46 +83,56 @@ public final class IdxReader {
         return first == 0x1f && second == 0x8b;
     }
 
-    private static IdxFile readRaw(Path file, InputStream in, long fileLength, int expectedRank)
-            throws IOException {
+    private static IdxFile readRaw(Path file, InputStream in, long fileLength, int expectedRank) throws IOException {
         Header header = Header.read(file, in, expectedRank);
         long present = fileLength - header.length();
         if (present < header.elements()) {
-            throw DataException.inFile(file, "expected " + header.elements()
-                    + " bytes of data after the header, found " + present + " (the file is truncated)");
+            throw DataException.inFile(
+                    file,
+                    "expected " + header.elements() + " bytes of data after the header, found " + present
+                            + " (the file is truncated)");
         }
         if (present > header.elements()) {
-            throw DataException.inFile(file, "has " + (present - header.elements())
-                    + " bytes of trailing data after the " + header.elements()
-                    + " bytes its header declares");
+            throw DataException.inFile(
+                    file,
+                    "has " + (present - header.elements())
+                            + " bytes of trailing data after the " + header.elements()
+                            + " bytes its header declares");
         }
         byte[] data = new byte[(int) header.elements()];
         int read = in.readNBytes(data, 0, data.length);
         if (read < data.length) {
-            throw DataException.inFile(file, "expected " + data.length
-                    + " bytes of data after the header, found " + read + " (the file shrank while being read)");
+            throw DataException.inFile(
+                    file,
+                    "expected " + data.length + " bytes of data after the header, found " + read
+                            + " (the file shrank while being read)");
         }
         return new IdxFile(file, header.shape(), data);
     }
 
-    private static IdxFile readGzip(Path file, InputStream in, long fileLength, int expectedRank)
-            throws IOException {
+    private static IdxFile readGzip(Path file, InputStream in, long fileLength, int expectedRank) throws IOException {
         Header header = Header.read(file, in, expectedRank);
         long declared = header.elements();
         if (declared > fileLength * DEFLATE_MAX_RATIO) {
-            throw DataException.inFile(file, "declares " + declared + " bytes of data, more than a gzip file of "
-                    + fileLength + " bytes can hold (deflate expands at most " + DEFLATE_MAX_RATIO + ":1)");
+            throw DataException.inFile(
+                    file,
+                    "declares " + declared + " bytes of data, more than a gzip file of " + fileLength
+                            + " bytes can hold (deflate expands at most " + DEFLATE_MAX_RATIO + ":1)");
         }
         byte[] data = readAtMost(file, in, (int) declared, fileLength);
         if (data.length < declared) {
-            throw DataException.inFile(file, "expected " + declared
-                    + " bytes of data after the header, found " + data.length + " (after decompression)");
+            throw DataException.inFile(
+                    file,
+                    "expected " + declared + " bytes of data after the header, found " + data.length
+                            + " (after decompression)");
         }
         // Reading to the end also checks the gzip trailer (CRC-32, length) and that nothing follows it.
         long trailing = in.transferTo(OutputStream.nullOutputStream());
         if (trailing > 0) {
-            throw DataException.inFile(file, "has " + trailing + " bytes of trailing data after the "
-                    + declared + " bytes its header declares (after decompression)");
+            throw DataException.inFile(
+                    file,
+                    "has " + trailing + " bytes of trailing data after the " + declared
+                            + " bytes its header declares (after decompression)");
         }
         return new IdxFile(file, header.shape(), data);
     }
@@ -132,8 +141,7 @@ public final class IdxReader {
      * Reads up to {@code limit} bytes, growing the buffer only as data arrives, so a header that
      * lies about the size costs no more memory than the stream really holds.
      */
-    private static byte[] readAtMost(Path file, InputStream in, int limit, long compressedLength)
-            throws IOException {
+    private static byte[] readAtMost(Path file, InputStream in, int limit, long compressedLength) throws IOException {
         long guess = Math.max(FIRST_CHUNK, 8 * compressedLength);
         byte[] buffer = new byte[(int) Math.min(limit, guess)];
         int filled = 0;
@@ -149,8 +157,10 @@ public final class IdxReader {
                 filled += read;
             }
         } catch (EOFException e) {
-            throw new DataException(file + ": the gzip stream ends early, after " + filled + " of the "
-                    + limit + " bytes of data the header declares (the file is truncated)", e);
+            throw new DataException(
+                    file + ": the gzip stream ends early, after " + filled + " of the " + limit
+                            + " bytes of data the header declares (the file is truncated)",
+                    e);
         }
         return filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled);
     }
@@ -166,48 +176,61 @@ public final class IdxReader {
         static Header read(Path file, InputStream in, int expectedRank) throws IOException {
             byte[] magic = in.readNBytes(4);
             if (magic.length < 4) {
-                throw DataException.inFile(file, "is " + magic.length
-                        + " bytes long, too short for the 4-byte magic number of an IDX file");
+                throw DataException.inFile(
+                        file,
+                        "is " + magic.length + " bytes long, too short for the 4-byte magic number of an IDX file");
             }
             if (magic[0] != 0 || magic[1] != 0) {
-                throw DataException.inFile(file, "is not an IDX file: its magic number "
-                        + hex(magic) + " does not start with two zero bytes");
+                throw DataException.inFile(
+                        file,
+                        "is not an IDX file: its magic number " + hex(magic) + " does not start with two zero bytes");
             }
             int type = magic[2] & 0xFF;
             int rank = magic[3] & 0xFF;
             if (type != UNSIGNED_BYTE) {
-                throw DataException.inFile(file, "has IDX element type 0x" + String.format("%02x", type)
-                        + " (" + typeName(type) + "); only unsigned bytes (0x08) are supported");
+                throw DataException.inFile(
+                        file,
+                        "has IDX element type 0x" + String.format("%02x", type) + " (" + typeName(type)
+                                + "); only unsigned bytes (0x08) are supported");
             }
             if (rank == 0) {
                 throw DataException.inFile(file, "declares 0 dimensions (magic number " + hex(magic) + ")");
             }
             if (expectedRank > 0 && rank != expectedRank) {
-                throw DataException.inFile(file, "has " + rank + " dimensions, expected " + expectedRank
-                        + " (magic number " + hex(magic) + ")");
+                throw DataException.inFile(
+                        file,
+                        "has " + rank + " dimensions, expected " + expectedRank + " (magic number " + hex(magic) + ")");
             }
             byte[] sizes = in.readNBytes(4 * rank);
             if (sizes.length < 4 * rank) {
-                throw DataException.inFile(file, "ends inside the header: " + rank
-                        + " dimension sizes need " + 4 * rank + " bytes, found " + sizes.length);
+                throw DataException.inFile(
+                        file,
+                        "ends inside the header: " + rank + " dimension sizes need " + 4 * rank + " bytes, found "
+                                + sizes.length);
             }
             long[] declared = new long[rank];
             for (int d = 0; d < rank; d++) {
                 declared[d] = Integer.toUnsignedLong(((sizes[4 * d] & 0xFF) << 24)
-                        | ((sizes[4 * d + 1] & 0xFF) << 16) | ((sizes[4 * d + 2] & 0xFF) << 8) | (sizes[4 * d + 3] & 0xFF));
+                        | ((sizes[4 * d + 1] & 0xFF) << 16)
+                        | ((sizes[4 * d + 2] & 0xFF) << 8)
+                        | (sizes[4 * d + 3] & 0xFF));
             }
             int[] shape = new int[rank];
             long elements = 1;
             for (int d = 0; d < rank; d++) {
                 if (declared[d] > MAX_ELEMENTS) {
-                    throw DataException.inFile(file, "declares dimension " + d + " of size " + declared[d]
-                            + ", more than a Java array can hold (" + MAX_ELEMENTS + ")");
+                    throw DataException.inFile(
+                            file,
+                            "declares dimension " + d + " of size " + declared[d]
+                                    + ", more than a Java array can hold (" + MAX_ELEMENTS + ")");
                 }
                 shape[d] = (int) declared[d];
                 elements *= declared[d]; // cannot overflow: both factors are below 2^31
                 if (elements > MAX_ELEMENTS) {
-                    throw DataException.inFile(file, "declares dimensions " + Arrays.toString(declared)
-                            + ", more elements than a Java array can hold (" + MAX_ELEMENTS + ")");
+                    throw DataException.inFile(
+                            file,
+                            "declares dimensions " + Arrays.toString(declared)
+                                    + ", more elements than a Java array can hold (" + MAX_ELEMENTS + ")");
                 }
             }
             return new Header(shape, elements);

@@ -93,12 +93,12 @@ final class StrictGzipInputStream extends InputStream {
         long expectedCrc = readLittleEndian(4);
         long expectedLength = readLittleEndian(4);
         if (expectedCrc != crc.getValue()) {
-            throw new ZipException(String.format("CRC-32 mismatch: the trailer says %08x, the data gives %08x",
-                    expectedCrc, crc.getValue()));
+            throw new ZipException(String.format(
+                    "CRC-32 mismatch: the trailer says %08x, the data gives %08x", expectedCrc, crc.getValue()));
         }
         if (expectedLength != (memberLength & 0xFFFFFFFFL)) {
-            throw new ZipException("length mismatch: the trailer says " + expectedLength + " bytes (mod 2^32), the data has "
-                    + memberLength);
+            throw new ZipException("length mismatch: the trailer says " + expectedLength
+                    + " bytes (mod 2^32), the data has " + memberLength);
         }
         int next = in.read();
         if (next < 0) {

@@ -51,8 +51,8 @@ final class BatchAssembler {
             dataset.copySample(index, x, i * sampleSize);
             labels[i] = dataset.label(index);
             if (augmentation != null) {
-                augmentation.apply(x, i * sampleSize, sampleShape.clone(),
-                        new SplittableRandom(Seeds.sample(seed, epoch, index)));
+                augmentation.apply(
+                        x, i * sampleSize, sampleShape.clone(), new SplittableRandom(Seeds.sample(seed, epoch, index)));
             }
         }
         return new Batch(x, shape, labels);

@@ -105,8 +105,8 @@ public final class DataLoader {
     public Epoch epoch(int epoch, int firstBatch) {
         int end = batchesPerEpoch();
         if (firstBatch < 0 || firstBatch > end) {
-            throw new IllegalArgumentException("first batch " + firstBatch + " is outside 0.." + end + " for "
-                    + dataset.name());
+            throw new IllegalArgumentException(
+                    "first batch " + firstBatch + " is outside 0.." + end + " for " + dataset.name());
         }
         var assembler = new BatchAssembler(dataset, batchSize, augmentation, seed, epoch, order(epoch));
         return new Epoch(dataset.name(), epoch, firstBatch, end, assembler, prefetch, reuseBuffers);

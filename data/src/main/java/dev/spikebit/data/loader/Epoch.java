@@ -29,8 +29,14 @@ public final class Epoch implements Iterator<Batch>, AutoCloseable {
     private Batch handedOut;
     private boolean closed;
 
-    Epoch(String datasetName, int epoch, int first, int end, BatchAssembler assembler, int prefetchDepth,
-          boolean reuseBuffers) {
+    Epoch(
+            String datasetName,
+            int epoch,
+            int first,
+            int end,
+            BatchAssembler assembler,
+            int prefetchDepth,
+            boolean reuseBuffers) {
         this.datasetName = datasetName;
         this.epoch = epoch;
         this.next = first;
@@ -38,7 +44,12 @@ public final class Epoch implements Iterator<Batch>, AutoCloseable {
         this.assembler = assembler;
         this.reuseBuffers = reuseBuffers;
         if (prefetchDepth > 0 && first < end) {
-            prefetcher = new Prefetcher(assembler, first, end, prefetchDepth, reuseBuffers,
+            prefetcher = new Prefetcher(
+                    assembler,
+                    first,
+                    end,
+                    prefetchDepth,
+                    reuseBuffers,
                     "spikebit-loader " + datasetName + " epoch " + epoch);
             cleanable = CLEANER.register(this, prefetcher::stop);
             prefetcher.start();
@@ -111,7 +122,8 @@ public final class Epoch implements Iterator<Batch>, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
-            throw new DataException(datasetName + ": interrupted while waiting for batch " + next + " of epoch " + epoch);
+            throw new DataException(
+                    datasetName + ": interrupted while waiting for batch " + next + " of epoch " + epoch);
         }
         if (item instanceof Prefetcher.Failure failure) {
             close();
@@ -121,8 +133,8 @@ public final class Epoch implements Iterator<Batch>, AutoCloseable {
     }
 
     private DataException failed(int batch, Throwable cause) {
-        return new DataException(datasetName + ": preparing batch " + batch + " of epoch " + epoch + " failed: "
-                + cause, cause);
+        return new DataException(
+                datasetName + ": preparing batch " + batch + " of epoch " + epoch + " failed: " + cause, cause);
     }
 
     /** Stops the prefetch thread and waits for it to end. Batches already returned stay valid. */

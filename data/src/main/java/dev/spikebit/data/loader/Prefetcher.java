@@ -19,8 +19,7 @@ final class Prefetcher implements Runnable {
     private static final long POLL_MILLIS = 20;
 
     /** What the consumer receives instead of batch {@code batch} when preparing it failed. */
-    record Failure(int batch, Throwable cause) {
-    }
+    record Failure(int batch, Throwable cause) {}
 
     private final BatchAssembler assembler;
     private final int first;

@@ -10,8 +10,7 @@ final class Seeds {
     private static final long SHUFFLE_STREAM = 0x2545F4914F6CDD1DL;
     private static final long SAMPLE_STREAM = 0x9E3779B97F4A7C15L;
 
-    private Seeds() {
-    }
+    private Seeds() {}
 
     static long shuffle(long seed, int epoch) {
         return mix(mix(seed ^ SHUFFLE_STREAM) + epoch);

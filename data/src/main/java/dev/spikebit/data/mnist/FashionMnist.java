@@ -21,8 +21,8 @@ public final class FashionMnist {
     public static final int WIDTH = 28;
 
     /** The class of each label, from the dataset's README. */
-    public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> CLASS_NAMES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     /** {@code PIXEL[b] = b / 255}: one table lookup per pixel instead of a division. */
     private static final float[] PIXEL = new float[256];
@@ -33,8 +33,7 @@ public final class FashionMnist {
         }
     }
 
-    private FashionMnist() {
-    }
+    private FashionMnist() {}
 
     /**
      * Loads both splits, finding the files as {@link FashionMnistLocator} describes (and
@@ -59,19 +58,24 @@ public final class FashionMnist {
         IdxFile images = IdxReader.read(imageFile, 3);
         IdxFile labels = IdxReader.read(labelFile, 1);
         if (images.shape()[1] != HEIGHT || images.shape()[2] != WIDTH) {
-            throw DataException.inFile(imageFile, "holds images of " + images.shape()[1] + "x" + images.shape()[2]
-                    + " pixels; Fashion-MNIST images are " + HEIGHT + "x" + WIDTH);
+            throw DataException.inFile(
+                    imageFile,
+                    "holds images of " + images.shape()[1] + "x" + images.shape()[2]
+                            + " pixels; Fashion-MNIST images are " + HEIGHT + "x" + WIDTH);
         }
         if (images.count() != labels.count()) {
-            throw DataException.inFile(labelFile, "holds " + labels.count() + " labels but " + imageFile + " holds "
-                    + images.count() + " images; the counts must match");
+            throw DataException.inFile(
+                    labelFile,
+                    "holds " + labels.count() + " labels but " + imageFile + " holds " + images.count()
+                            + " images; the counts must match");
         }
         int[] classes = new int[labels.count()];
         for (int i = 0; i < classes.length; i++) {
             classes[i] = labels.unsigned(i);
             if (classes[i] >= NUM_CLASSES) {
-                throw DataException.inFile(labelFile, "label " + i + " is " + classes[i]
-                        + "; Fashion-MNIST labels are 0.." + (NUM_CLASSES - 1));
+                throw DataException.inFile(
+                        labelFile,
+                        "label " + i + " is " + classes[i] + "; Fashion-MNIST labels are 0.." + (NUM_CLASSES - 1));
             }
         }
         byte[] bytes = images.data();

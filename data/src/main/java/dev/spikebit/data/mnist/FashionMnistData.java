@@ -9,5 +9,4 @@ import java.nio.file.Path;
  *
  * @param directory the folder the files were read from
  */
-public record FashionMnistData(ArrayDataset train, ArrayDataset test, Path directory) {
-}
+public record FashionMnistData(ArrayDataset train, ArrayDataset test, Path directory) {}

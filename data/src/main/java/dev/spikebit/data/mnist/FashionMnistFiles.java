@@ -8,6 +8,4 @@ import java.nio.file.Path;
  *
  * @param directory the folder holding them, for messages
  */
-public record FashionMnistFiles(Path directory, Path trainImages, Path trainLabels, Path testImages,
-                                Path testLabels) {
-}
+public record FashionMnistFiles(Path directory, Path trainImages, Path trainLabels, Path testImages, Path testLabels) {}

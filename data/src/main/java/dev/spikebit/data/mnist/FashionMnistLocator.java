@@ -42,8 +42,8 @@ public final class FashionMnistLocator {
     public static final String DATA_ENV = "SPIKEBIT_DATA";
 
     /** The four files, without {@code .gz}, in the order train images, train labels, test images, test labels. */
-    public static final List<String> FILE_STEMS = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+    public static final List<String> FILE_STEMS = List.of(
+            "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 
     /**
      * SHA-256 of the four official {@code .gz} files as served at {@link #DOWNLOAD_BASE} (the same
@@ -75,14 +75,19 @@ public final class FashionMnistLocator {
      * @param systemDirs  system-wide folders to look in
      * @param downloader  what fetches the files when no folder has them
      */
-    public FashionMnistLocator(Path explicitDir, String dataEnv, Path home, List<Path> systemDirs,
-                               Downloader downloader) {
+    public FashionMnistLocator(
+            Path explicitDir, String dataEnv, Path home, List<Path> systemDirs, Downloader downloader) {
         this(explicitDir, dataEnv, home, systemDirs, downloader, OFFICIAL_SHA256);
     }
 
     /** As above with other expected checksums: lets tests download files of their own making. */
-    FashionMnistLocator(Path explicitDir, String dataEnv, Path home, List<Path> systemDirs, Downloader downloader,
-                        Map<String, String> sha256) {
+    FashionMnistLocator(
+            Path explicitDir,
+            String dataEnv,
+            Path home,
+            List<Path> systemDirs,
+            Downloader downloader,
+            Map<String, String> sha256) {
         this.explicitDir = explicitDir;
         this.dataEnv = dataEnv;
         this.home = home;
@@ -93,8 +98,12 @@ public final class FashionMnistLocator {
 
     /** The locator of a real run: the environment, the user's home, Debian's folder, HTTP with progress on stderr. */
     public static FashionMnistLocator standard(Path explicitDirOrNull) {
-        return new FashionMnistLocator(explicitDirOrNull, System.getenv(DATA_ENV), Path.of(System.getProperty("user.home")),
-                List.of(SYSTEM_DIR), new HttpDownloader(System.err));
+        return new FashionMnistLocator(
+                explicitDirOrNull,
+                System.getenv(DATA_ENV),
+                Path.of(System.getProperty("user.home")),
+                List.of(SYSTEM_DIR),
+                new HttpDownloader(System.err));
     }
 
     /** The cache folder, where downloads go. */
@@ -123,7 +132,8 @@ public final class FashionMnistLocator {
             found = found.or(() -> probe("system folder", dir, tried));
         }
         return found.or(() -> download(tried))
-                .orElseThrow(() -> new DataException("Fashion-MNIST not found. Tried:\n" + bulleted(tried) + howToGetIt()));
+                .orElseThrow(
+                        () -> new DataException("Fashion-MNIST not found. Tried:\n" + bulleted(tried) + howToGetIt()));
     }
 
     /** The four files in {@code dir}, or empty with the reason added to {@code tried}. */
@@ -233,6 +243,7 @@ public final class FashionMnistLocator {
                 + "  - put them in ~/.cache/spikebit/fashion-mnist\n"
                 + "  - on Debian or Ubuntu: sudo apt-get install dataset-fashion-mnist (installs them in "
                 + SYSTEM_DIR + ")\n"
-                + "  - download them from " + DOWNLOAD_BASE + " (spikebit does this itself when it has internet access)";
+                + "  - download them from " + DOWNLOAD_BASE
+                + " (spikebit does this itself when it has internet access)";
     }
 }

@@ -34,13 +34,14 @@ public final class HttpDownloader implements Downloader {
     public void download(URI url, Path target) throws IOException {
         HttpResponse<InputStream> response;
         try {
-            response = client.send(HttpRequest.newBuilder(url).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            response =
+                    client.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while connecting to " + url);
         }
-        try (InputStream body = response.body(); OutputStream out = Files.newOutputStream(target)) {
+        try (InputStream body = response.body();
+                OutputStream out = Files.newOutputStream(target)) {
             if (response.statusCode() != 200) {
                 throw new IOException(url + " answered HTTP " + response.statusCode());
             }

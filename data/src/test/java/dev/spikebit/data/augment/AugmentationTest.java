@@ -13,7 +13,8 @@ class AugmentationTest {
         return new float[] {
             1, 2, 3, 4,
             5, 6, 7, 8,
-            9, 10, 11, 12};
+            9, 10, 11, 12
+        };
     }
 
     @Test
@@ -24,10 +25,7 @@ class AugmentationTest {
 
         new RandomCrop(1).apply(image, 0, new int[] {1, 3, 4}, rng);
 
-        assertThat(image).containsExactly(
-                0, 5, 6, 7,
-                0, 9, 10, 11,
-                0, 0, 0, 0);
+        assertThat(image).containsExactly(0, 5, 6, 7, 0, 9, 10, 11, 0, 0, 0, 0);
         assertThat(rng.exhausted()).isTrue();
     }
 
@@ -74,8 +72,9 @@ class AugmentationTest {
                     }
                 }
                 // Nothing outside the sample is touched.
-                assertThat(data).startsWith(100, 101, 102, 103, 104).endsWith(original[data.length - 3],
-                        original[data.length - 2], original[data.length - 1]);
+                assertThat(data)
+                        .startsWith(100, 101, 102, 103, 104)
+                        .endsWith(original[data.length - 3], original[data.length - 2], original[data.length - 1]);
             }
         }
     }
@@ -93,13 +92,10 @@ class AugmentationTest {
             1, 2, 3,
             4, 5, 6,
             7, 8, 9,
-            10, 11, 12};
+            10, 11, 12
+        };
         new HorizontalFlip().apply(sample, 0, new int[] {2, 2, 3}, new ScriptedRandom(0.49));
-        assertThat(sample).containsExactly(
-                3, 2, 1,
-                6, 5, 4,
-                9, 8, 7,
-                12, 11, 10);
+        assertThat(sample).containsExactly(3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10);
 
         float[] untouched = image3x4();
         new HorizontalFlip().apply(untouched, 0, new int[] {1, 3, 4}, new ScriptedRandom(0.5));
@@ -123,10 +119,7 @@ class AugmentationTest {
         float[] image = image3x4();
         // size 2: the square spans rows cy-1..cy and columns cx-1..cx; centre (0, 3) clips its top row
         new Cutout(2).apply(image, 0, new int[] {1, 3, 4}, new ScriptedRandom(0, 3));
-        assertThat(image).containsExactly(
-                1, 2, 0, 0,
-                5, 6, 7, 8,
-                9, 10, 11, 12);
+        assertThat(image).containsExactly(1, 2, 0, 0, 5, 6, 7, 8, 9, 10, 11, 12);
 
         float[] twoPlanes = new float[24];
         java.util.Arrays.fill(twoPlanes, 1f);
@@ -134,9 +127,11 @@ class AugmentationTest {
         float[] plane = {
             0, 0, 0, 1,
             0, 0, 0, 1,
-            0, 0, 0, 1};
+            0, 0, 0, 1
+        };
         for (int p = 0; p < 2; p++) {
-            assertThat(java.util.Arrays.copyOfRange(twoPlanes, p * 12, p * 12 + 12)).containsExactly(plane);
+            assertThat(java.util.Arrays.copyOfRange(twoPlanes, p * 12, p * 12 + 12))
+                    .containsExactly(plane);
         }
     }
 
@@ -155,12 +150,15 @@ class AugmentationTest {
     @Test
     void normalizeChecksItsChannels() {
         assertThatThrownBy(() -> new Normalize(new float[] {0}, new float[] {0}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("std must be finite and > 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("std must be finite and > 0");
         assertThatThrownBy(() -> new Normalize(new float[] {0, 0}, new float[] {1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 means and 1 stds");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 means and 1 stds");
         assertThatThrownBy(() -> new Normalize(new float[] {0, 0}, new float[] {1, 1})
-                .apply(new float[12], 0, new int[] {3, 2, 2}, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("normalize has 2 channels");
+                        .apply(new float[12], 0, new int[] {3, 2, 2}, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("normalize has 2 channels");
     }
 
     @Test
@@ -171,22 +169,21 @@ class AugmentationTest {
 
         Augmentation.cropAndFlip(1).apply(image, 0, new int[] {1, 3, 4}, rng);
 
-        assertThat(image).containsExactly(
-                0, 4, 3, 2,
-                0, 8, 7, 6,
-                0, 12, 11, 10);
+        assertThat(image).containsExactly(0, 4, 3, 2, 0, 8, 7, 6, 0, 12, 11, 10);
         assertThat(rng.exhausted()).isTrue();
 
         float[] twice = image3x4();
-        new HorizontalFlip(1).andThen(new HorizontalFlip(1)).apply(twice, 0, new int[] {1, 3, 4},
-                new ScriptedRandom(0.3, 0.9));
+        new HorizontalFlip(1)
+                .andThen(new HorizontalFlip(1))
+                .apply(twice, 0, new int[] {1, 3, 4}, new ScriptedRandom(0.3, 0.9));
         assertThat(twice).containsExactly(image3x4());
     }
 
     @Test
     void spatialTransformsNeedHeightAndWidth() {
         assertThatThrownBy(() -> new RandomCrop(1).apply(new float[4], 0, new int[] {4}, new ScriptedRandom(0, 0)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("random crop needs samples");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("random crop needs samples");
         assertThatThrownBy(() -> new RandomCrop(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new HorizontalFlip(1.5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Cutout(0)).isInstanceOf(IllegalArgumentException.class);

@@ -1,12 +1,11 @@
 package dev.spikebit.data.cifar;
 
-import dev.spikebit.data.augment.Augmentation;
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import dev.spikebit.data.augment.Augmentation;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class CifarAugmentationTest {
 

@@ -1,18 +1,17 @@
 package dev.spikebit.data.cifar;
 
-import dev.spikebit.data.DataException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
 import static dev.spikebit.data.cifar.CifarFiles.pixel;
 import static dev.spikebit.data.cifar.CifarFiles.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.data.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The binary version of CIFAR-10/100, laid out as cs.toronto.edu/~kriz/cifar.html documents it. */
 class CifarBinaryReaderTest {
@@ -54,7 +53,8 @@ class CifarBinaryReaderTest {
         record[1] = (byte) 255; // red (0, 0)
         record[1 + 1024 + 33] = (byte) 128; // green (1, 1)
         Files.write(dir.resolve("one.bin"), record);
-        CifarImages images = new CifarImages("t", CifarBinaryReader.read(List.of(dir.resolve("one.bin")), 1, 0, 10), 10);
+        CifarImages images =
+                new CifarImages("t", CifarBinaryReader.read(List.of(dir.resolve("one.bin")), 1, 0, 10), 10);
         float[] s = new float[3072];
         images.copySample(0, s, 0);
         assertThat(s[0]).isEqualTo(1f);
@@ -86,8 +86,10 @@ class CifarBinaryReaderTest {
     @Test
     void aFileThatIsNotWholeRecordsNamesItselfAndTheRecordSize() throws IOException {
         Path cut = Files.write(dir.resolve("data_batch_1.bin"), new byte[3073 * 2 - 1]);
-        assertThatThrownBy(() -> CifarBinaryReader.read(List.of(cut), 1, 0, 10)).isInstanceOf(DataException.class)
-                .hasMessageContaining(cut.toString()).hasMessageContaining("not a multiple of 3073");
+        assertThatThrownBy(() -> CifarBinaryReader.read(List.of(cut), 1, 0, 10))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(cut.toString())
+                .hasMessageContaining("not a multiple of 3073");
         Path hundred = Files.write(dir.resolve("train.bin"), new byte[3073]);
         assertThatThrownBy(() -> CifarBinaryReader.read(List.of(hundred), 2, 1, 100))
                 .hasMessageContaining("not a multiple of 3074");
@@ -96,8 +98,10 @@ class CifarBinaryReaderTest {
     @Test
     void aLabelOutOfRangeIsReported() throws IOException {
         Path file = Files.write(dir.resolve("bad.bin"), records(0, new int[][] {{1}, {10}}));
-        assertThatThrownBy(() -> CifarBinaryReader.read(List.of(file), 1, 0, 10)).isInstanceOf(DataException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("record 1 has label 10");
+        assertThatThrownBy(() -> CifarBinaryReader.read(List.of(file), 1, 0, 10))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("record 1 has label 10");
     }
 
     @Test

@@ -15,8 +15,7 @@ import java.util.zip.GZIPOutputStream;
  */
 final class CifarFiles {
 
-    private CifarFiles() {
-    }
+    private CifarFiles() {}
 
     /** The pixel value this test suite puts at channel c, row y, column x of image {@code image}. */
     static int pixel(int image, int c, int y, int x) {

@@ -1,10 +1,10 @@
 package dev.spikebit.data.cifar;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.data.DataException;
 import dev.spikebit.data.mnist.Downloader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,9 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Where CIFAR is looked for, and the download path, without any network. */
 class CifarLocatorTest {
@@ -58,14 +57,17 @@ class CifarLocatorTest {
         assertThat(new CifarLocator(CifarVariant.CIFAR10, given, null, dir, OFFLINE).locate())
                 .isEqualTo(given.resolve("cifar-10-batches-bin"));
         assertThat(new CifarLocator(CifarVariant.CIFAR10, given.resolve("cifar-10-batches-bin"), null, dir, OFFLINE)
-                .locate()).isEqualTo(given.resolve("cifar-10-batches-bin"));
+                        .locate())
+                .isEqualTo(given.resolve("cifar-10-batches-bin"));
     }
 
     @Test
     void anExplicitFolderWithoutTheDataIsAnErrorEvenIfTheCacheHasIt() throws IOException {
         writeFolder(dir.resolve(".cache/spikebit/cifar-10-batches-bin"));
-        assertThatThrownBy(() -> new CifarLocator(CifarVariant.CIFAR10, dir.resolve("empty"), null, dir, OFFLINE)
-                .locate()).isInstanceOf(DataException.class).hasMessageContaining("--data-dir")
+        assertThatThrownBy(
+                        () -> new CifarLocator(CifarVariant.CIFAR10, dir.resolve("empty"), null, dir, OFFLINE).locate())
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("--data-dir")
                 .hasMessageContaining(dir.resolve("empty").toString());
     }
 
@@ -102,8 +104,10 @@ class CifarLocatorTest {
     @Test
     void anArchiveWithTheWrongMd5IsRejected() throws IOException {
         Path home = dir.resolve("home");
-        assertThatThrownBy(() -> new CifarLocator(CifarVariant.CIFAR10, null, null, home, serving(cifar10Archive()))
-                .locate()).isInstanceOf(DataException.class).hasMessageContaining("MD5")
+        assertThatThrownBy(() ->
+                        new CifarLocator(CifarVariant.CIFAR10, null, null, home, serving(cifar10Archive())).locate())
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("MD5")
                 .hasMessageContaining("c32a1d4ab5d03f1284b67883e8d87530");
         assertThat(home.resolve(".cache/spikebit/cifar-10-binary.tar.gz")).doesNotExist();
     }
@@ -113,8 +117,9 @@ class CifarLocatorTest {
         byte[] archive = cifar10Archive();
         Path shared = Files.createDirectories(dir.resolve("shared"));
         Path file = Files.write(shared.resolve("cifar-10-binary.tar.gz"), archive);
-        Path found = new CifarLocator(CifarVariant.CIFAR10, null, shared.toString(), dir, OFFLINE,
-                CifarLocator.md5(file)).locate();
+        Path found = new CifarLocator(
+                        CifarVariant.CIFAR10, null, shared.toString(), dir, OFFLINE, CifarLocator.md5(file))
+                .locate();
         assertThat(found).isEqualTo(shared.resolve("cifar-10-batches-bin"));
         assertThat(found.resolve("test_batch.bin")).isRegularFile();
     }
@@ -126,7 +131,8 @@ class CifarLocatorTest {
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("CIFAR-100 not found")
                 .hasMessageContaining("/nowhere/cifar-100-binary")
-                .hasMessageContaining(home.resolve(".cache/spikebit/cifar-100-binary").toString())
+                .hasMessageContaining(
+                        home.resolve(".cache/spikebit/cifar-100-binary").toString())
                 .hasMessageContaining("no route to www.cs.toronto.edu")
                 .hasMessageContaining("https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz")
                 .hasMessageContaining("03b5dce01913d631647c71ecec9e9cb8")

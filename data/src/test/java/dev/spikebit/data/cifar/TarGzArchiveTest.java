@@ -1,9 +1,11 @@
 package dev.spikebit.data.cifar;
 
-import dev.spikebit.data.DataException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.spikebit.data.cifar.CifarFiles.gzip;
+import static dev.spikebit.data.cifar.CifarFiles.tarEntry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spikebit.data.DataException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
-
-import static dev.spikebit.data.cifar.CifarFiles.gzip;
-import static dev.spikebit.data.cifar.CifarFiles.tarEntry;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Extraction from ustar archives written block by block as POSIX ustar defines them. */
 class TarGzArchiveTest {
@@ -52,13 +51,22 @@ class TarGzArchiveTest {
         Path archive = Files.write(dir.resolve("a.tar.gz"), gzip(tar.toByteArray()));
 
         Path out = dir.resolve("out");
-        Map<String, Path> written = TarGzArchive.extract(archive, Set.of("cifar-10-batches-bin/data_batch_1.bin",
-                "cifar-10-batches-bin/test_batch.bin", "cifar-10-batches-bin/batches.meta.txt", longName,
-                "cifar-10-batches-bin/p"), out);
+        Map<String, Path> written = TarGzArchive.extract(
+                archive,
+                Set.of(
+                        "cifar-10-batches-bin/data_batch_1.bin",
+                        "cifar-10-batches-bin/test_batch.bin",
+                        "cifar-10-batches-bin/batches.meta.txt",
+                        longName,
+                        "cifar-10-batches-bin/p"),
+                out);
 
-        assertThat(Files.readAllBytes(written.get("cifar-10-batches-bin/data_batch_1.bin"))).isEqualTo(batch);
-        assertThat(Files.readAllBytes(out.resolve("cifar-10-batches-bin/test_batch.bin"))).isEqualTo(test);
-        assertThat(Files.readAllBytes(out.resolve("cifar-10-batches-bin/batches.meta.txt"))).isEqualTo(meta);
+        assertThat(Files.readAllBytes(written.get("cifar-10-batches-bin/data_batch_1.bin")))
+                .isEqualTo(batch);
+        assertThat(Files.readAllBytes(out.resolve("cifar-10-batches-bin/test_batch.bin")))
+                .isEqualTo(test);
+        assertThat(Files.readAllBytes(out.resolve("cifar-10-batches-bin/batches.meta.txt")))
+                .isEqualTo(meta);
         assertThat(Files.readAllBytes(out.resolve(longName))).isEqualTo(bytes(10, 3));
         assertThat(Files.readAllBytes(out.resolve("cifar-10-batches-bin/p"))).isEqualTo(bytes(700, 4));
         assertThat(out.resolve("ignored-short-name")).doesNotExist();
@@ -68,7 +76,8 @@ class TarGzArchiveTest {
     void aMissingMemberIsNamed() throws IOException {
         Path archive = Files.write(dir.resolve("b.tar.gz"), CifarFiles.tarGz(Map.of("x/a.bin", bytes(5, 0))));
         assertThatThrownBy(() -> TarGzArchive.extract(archive, Set.of("x/a.bin", "x/b.bin"), dir.resolve("o")))
-                .isInstanceOf(DataException.class).hasMessageContaining(archive.toString())
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(archive.toString())
                 .hasMessageContaining("x/b.bin");
     }
 
@@ -81,7 +90,8 @@ class TarGzArchiveTest {
         tar.writeBytes(new byte[1024]);
         Path archive = Files.write(dir.resolve("c.tar.gz"), gzip(tar.toByteArray()));
         assertThatThrownBy(() -> TarGzArchive.extract(archive, Set.of("x/a.bin"), dir.resolve("o")))
-                .isInstanceOf(DataException.class).hasMessageContaining("checksum");
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("checksum");
     }
 
     @Test
@@ -89,7 +99,8 @@ class TarGzArchiveTest {
         byte[] whole = CifarFiles.tarGz(Map.of("x/a.bin", bytes(100_000, 7)));
         Path archive = Files.write(dir.resolve("d.tar.gz"), Arrays.copyOf(whole, whole.length / 2));
         assertThatThrownBy(() -> TarGzArchive.extract(archive, Set.of("x/a.bin"), dir.resolve("o")))
-                .isInstanceOf(DataException.class).hasMessageContaining(archive.toString());
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(archive.toString());
         assertThat(dir.resolve("o/x/a.bin")).doesNotExist();
     }
 

@@ -1,10 +1,10 @@
 package dev.spikebit.data.emulator;
 
-import dev.spikebit.data.events.EventStream;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import dev.spikebit.data.events.EventStream;
+import org.junit.jupiter.api.Test;
 
 class DvsEmulatorTest {
 
@@ -42,7 +42,9 @@ class DvsEmulatorTest {
             int v = events.y()[i];
             assertThat(u).as("event %d column", i).isBetween(11, 21);
             assertThat(v).as("event %d row", i).isBetween(11, 21);
-            assertThat(u >= 14 && u <= 18 && v >= 14 && v <= 18).as("event %d inside the square", i).isFalse();
+            assertThat(u >= 14 && u <= 18 && v >= 14 && v <= 18)
+                    .as("event %d inside the square", i)
+                    .isFalse();
             assertThat(events.t()[i]).isBetween(0L, emulator.durationMicros() - 1);
         }
     }

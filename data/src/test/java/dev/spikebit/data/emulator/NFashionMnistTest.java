@@ -1,15 +1,14 @@
 package dev.spikebit.data.emulator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.events.CachedFrameDataset;
 import dev.spikebit.data.events.EventFrameDataset;
 import dev.spikebit.data.events.EventStream;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The emulated event dataset over a small stand-in for Fashion-MNIST. */
 class NFashionMnistTest {

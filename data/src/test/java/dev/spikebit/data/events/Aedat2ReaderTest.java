@@ -1,18 +1,17 @@
 package dev.spikebit.data.events;
 
-import dev.spikebit.data.DataException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static dev.spikebit.data.events.EventFileBytes.aedatHeader;
 import static dev.spikebit.data.events.EventFileBytes.concat;
 import static dev.spikebit.data.events.EventFileBytes.dvs128Event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.data.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * AEDAT 2.0 as documented by iniVation (docs.inivation.com, "AEDAT File Formats" / "AEDAT 2.0":
@@ -25,9 +24,12 @@ class Aedat2ReaderTest {
     Path dir;
 
     private static byte[] header() {
-        return aedatHeader("#!AER-DAT2.0", "# This is a raw AE data file - do not edit",
+        return aedatHeader(
+                "#!AER-DAT2.0",
+                "# This is a raw AE data file - do not edit",
                 "# Data format is int32 address, int32 timestamp (8 bytes total), repeated for each event",
-                "# Timestamps tick is 1 us", "# created Thu Jan 01 00:00:00 CET 2016");
+                "# Timestamps tick is 1 us",
+                "# created Thu Jan 01 00:00:00 CET 2016");
     }
 
     @Test
@@ -44,12 +46,15 @@ class Aedat2ReaderTest {
 
     @Test
     void roundTripsCornersPolaritiesSkipsExternalEventsAndUnwrapsTime() throws IOException {
-        Path file = write("rec.aedat", concat(header(),
-                dvs128Event(0, 0, 0, false, 1_000),
-                dvs128Event(127, 127, 1, false, 2_000),
-                dvs128Event(10, 20, 0, true, 2_500),
-                dvs128Event(127, 0, 1, false, 0xFFFF_FFF0L),
-                dvs128Event(0, 127, 0, false, 0x10L)));
+        Path file = write(
+                "rec.aedat",
+                concat(
+                        header(),
+                        dvs128Event(0, 0, 0, false, 1_000),
+                        dvs128Event(127, 127, 1, false, 2_000),
+                        dvs128Event(10, 20, 0, true, 2_500),
+                        dvs128Event(127, 0, 1, false, 0xFFFF_FFF0L),
+                        dvs128Event(0, 127, 0, false, 0x10L)));
         EventStream events = Aedat2Reader.read(file);
         assertThat(events.x()).containsExactly(127, 0, 127, 0);
         assertThat(events.y()).containsExactly(127, 0, 0, 127);
@@ -60,22 +65,27 @@ class Aedat2ReaderTest {
     @Test
     void rejectsATrailingPartialEvent() throws IOException {
         Path file = write("cut.aedat", concat(header(), dvs128Event(1, 1, 0, false, 5), new byte[] {1, 2, 3}));
-        assertThatThrownBy(() -> Aedat2Reader.read(file)).isInstanceOf(DataException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("not a multiple of 8");
+        assertThatThrownBy(() -> Aedat2Reader.read(file))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("not a multiple of 8");
     }
 
     @Test
     void rejectsAFileWithoutVersionHeader() throws IOException {
         Path file = write("raw.aedat", dvs128Event(1, 1, 0, false, 5));
-        assertThatThrownBy(() -> Aedat2Reader.read(file)).isInstanceOf(DataException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("#!AER-DAT2.0");
+        assertThatThrownBy(() -> Aedat2Reader.read(file))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("#!AER-DAT2.0");
     }
 
     @Test
     void rejectsAddressesOfAnotherSensor() throws IOException {
         byte[] davis = {0x12, 0x34, 0x00, 0x00, 0, 0, 0, 1};
         Path file = write("davis.aedat", concat(header(), davis));
-        assertThatThrownBy(() -> Aedat2Reader.read(file)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> Aedat2Reader.read(file))
+                .isInstanceOf(DataException.class)
                 .hasMessageContaining("not a DVS128 address");
     }
 

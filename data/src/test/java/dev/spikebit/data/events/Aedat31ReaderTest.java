@@ -1,13 +1,5 @@
 package dev.spikebit.data.events;
 
-import dev.spikebit.data.DataException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static dev.spikebit.data.events.EventFileBytes.aedat31Header;
 import static dev.spikebit.data.events.EventFileBytes.aedatHeader;
 import static dev.spikebit.data.events.EventFileBytes.concat;
@@ -15,6 +7,13 @@ import static dev.spikebit.data.events.EventFileBytes.packetHeader;
 import static dev.spikebit.data.events.EventFileBytes.polarityEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.data.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * AEDAT 3.1 as documented by iniVation (docs.inivation.com, "AEDAT File Formats" / "AEDAT 3.1")
@@ -40,7 +39,8 @@ class Aedat31ReaderTest {
 
     @Test
     void readsPolarityPacketsSkipsOtherTypesAndInvalidEventsAndAppliesOverflow() throws IOException {
-        byte[] first = concat(packetHeader(1, 8, 4, 0, 3, 3, 3),
+        byte[] first = concat(
+                packetHeader(1, 8, 4, 0, 3, 3, 3),
                 polarityEvent(0, 0, 1, true, 10),
                 polarityEvent(127, 127, 0, true, 20),
                 polarityEvent(64, 5, 1, true, 0x7FFFFFFF));
@@ -48,7 +48,8 @@ class Aedat31ReaderTest {
         byte[] special = concat(packetHeader(0, 8, 4, 0, 2, 2, 2), new byte[16]);
         byte[] imu = concat(packetHeader(3, 36, 4, 0, 1, 1, 1), new byte[36]);
         // eventTSOverflow = 1: timestamps continue past 2^31
-        byte[] second = concat(packetHeader(1, 8, 4, 1, 3, 3, 2),
+        byte[] second = concat(
+                packetHeader(1, 8, 4, 1, 3, 3, 2),
                 polarityEvent(3, 4, 1, true, 5),
                 polarityEvent(9, 9, 1, false, 6),
                 polarityEvent(126, 1, 0, true, 7));
@@ -66,39 +67,53 @@ class Aedat31ReaderTest {
 
     @Test
     void rejectsAPacketClaimingMoreEventsThanTheFileHolds() throws IOException {
-        Path file = write("short.aedat", concat(aedat31Header(), packetHeader(1, 8, 4, 0, 1000, 1000, 1000),
-                polarityEvent(1, 1, 1, true, 1)));
-        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128)).isInstanceOf(DataException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("claims 1000 events of 8 bytes");
+        Path file = write(
+                "short.aedat",
+                concat(aedat31Header(), packetHeader(1, 8, 4, 0, 1000, 1000, 1000), polarityEvent(1, 1, 1, true, 1)));
+        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("claims 1000 events of 8 bytes");
     }
 
     @Test
     void rejectsATruncatedPacketHeader() throws IOException {
         Path file = write("cut.aedat", concat(aedat31Header(), new byte[10]));
-        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128)).isInstanceOf(DataException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("truncated packet header");
+        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("truncated packet header");
     }
 
     @Test
     void rejectsAHeaderWithoutEndLine() throws IOException {
-        Path file = write("noend.aedat", concat(aedatHeader("#!AER-DAT3.1", "#Format: RAW"),
-                packetHeader(1, 8, 4, 0, 1, 1, 1), polarityEvent(1, 1, 1, true, 1)));
-        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128)).isInstanceOf(DataException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("#!END-HEADER");
+        Path file = write(
+                "noend.aedat",
+                concat(
+                        aedatHeader("#!AER-DAT3.1", "#Format: RAW"),
+                        packetHeader(1, 8, 4, 0, 1, 1, 1),
+                        polarityEvent(1, 1, 1, true, 1)));
+        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("#!END-HEADER");
     }
 
     @Test
     void rejectsAnotherVersion() throws IOException {
         Path file = write("v2.aedat", aedatHeader("#!AER-DAT2.0", "#!END-HEADER"));
-        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128))
+                .isInstanceOf(DataException.class)
                 .hasMessageContaining("is AEDAT 2.0, expected AEDAT 3.1");
     }
 
     @Test
     void rejectsEventsOutsideTheSensor() throws IOException {
-        Path file = write("big.aedat", concat(aedat31Header(), packetHeader(1, 8, 4, 0, 1, 1, 1),
-                polarityEvent(200, 1, 1, true, 1)));
-        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128)).isInstanceOf(DataException.class)
+        Path file = write(
+                "big.aedat",
+                concat(aedat31Header(), packetHeader(1, 8, 4, 0, 1, 1, 1), polarityEvent(200, 1, 1, true, 1)));
+        assertThatThrownBy(() -> Aedat31Reader.read(file, 128, 128))
+                .isInstanceOf(DataException.class)
                 .hasMessageContaining("(200, 1)");
     }
 

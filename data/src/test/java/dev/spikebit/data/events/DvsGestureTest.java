@@ -1,21 +1,20 @@
 package dev.spikebit.data.events;
 
-import dev.spikebit.data.DataException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 import static dev.spikebit.data.events.EventFileBytes.aedat31Header;
 import static dev.spikebit.data.events.EventFileBytes.concat;
 import static dev.spikebit.data.events.EventFileBytes.packetHeader;
 import static dev.spikebit.data.events.EventFileBytes.polarityEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.data.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The DVS128 Gesture layout (IBM's DvsGesture.tar.gz README: {@code userXX_lighting.aedat}
@@ -34,8 +33,11 @@ class DvsGestureTest {
             events.add(polarityEvent(i % 128, i % 7, i % 2, true, 1000 + 10 * i));
         }
         // two packets of 50 events each
-        byte[] first = concat(packetHeader(1, 8, 4, 0, 50, 50, 50), concat(events.subList(0, 50).toArray(byte[][]::new)));
-        byte[] second = concat(packetHeader(1, 8, 4, 0, 50, 50, 50),
+        byte[] first = concat(
+                packetHeader(1, 8, 4, 0, 50, 50, 50),
+                concat(events.subList(0, 50).toArray(byte[][]::new)));
+        byte[] second = concat(
+                packetHeader(1, 8, 4, 0, 50, 50, 50),
                 concat(events.subList(50, 100).toArray(byte[][]::new)));
         Files.write(root.resolve(name + ".aedat"), concat(aedat31Header(), first, second));
     }
@@ -44,7 +46,8 @@ class DvsGestureTest {
     void cutsRecordingsIntoLabelledWindows() throws IOException {
         writeRecording("user01_fluorescent");
         writeRecording("user02_led");
-        Files.writeString(root.resolve("user01_fluorescent_labels.csv"),
+        Files.writeString(
+                root.resolve("user01_fluorescent_labels.csv"),
                 "class,startTime_usec,endTime_usec\r\n1,1000,1100\r\n11,1500,1750\r\n");
         Files.writeString(root.resolve("user02_led_labels.csv"), "class,startTime_usec,endTime_usec\n3,1095,1105\n");
         Files.writeString(root.resolve("trials_to_train.txt"), "user01_fluorescent.aedat\nuser02_led.aedat\n\n");
@@ -70,8 +73,10 @@ class DvsGestureTest {
     @Test
     void rejectsAMalformedLabelsFile() throws IOException {
         Path labels = Files.writeString(root.resolve("x_labels.csv"), "class,startTime_usec,endTime_usec\n12,1,2\n");
-        assertThatThrownBy(() -> GestureLabels.read(labels)).isInstanceOf(DataException.class)
-                .hasMessageContaining(labels.toString()).hasMessageContaining("class 12");
+        assertThatThrownBy(() -> GestureLabels.read(labels))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining(labels.toString())
+                .hasMessageContaining("class 12");
         Path header = Files.writeString(root.resolve("y_labels.csv"), "1,1,2\n");
         assertThatThrownBy(() -> GestureLabels.read(header)).hasMessageContaining("first line");
     }
@@ -79,7 +84,9 @@ class DvsGestureTest {
     @Test
     void reportsAMissingRecording() throws IOException {
         Files.writeString(root.resolve("trials_to_train.txt"), "user09_lab.aedat\n");
-        assertThatThrownBy(() -> DvsGesture.train(root)).isInstanceOf(DataException.class)
-                .hasMessageContaining("user09_lab.aedat").hasMessageContaining("missing");
+        assertThatThrownBy(() -> DvsGesture.train(root))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("user09_lab.aedat")
+                .hasMessageContaining("missing");
     }
 }

@@ -1,20 +1,19 @@
 package dev.spikebit.data.events;
 
-import dev.spikebit.data.DataException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static dev.spikebit.data.events.EventFileBytes.aedatHeader;
 import static dev.spikebit.data.events.EventFileBytes.atisEvent;
 import static dev.spikebit.data.events.EventFileBytes.concat;
 import static dev.spikebit.data.events.EventFileBytes.dvs128Event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.data.DataException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Folder layouts of N-MNIST, N-Caltech101 and CIFAR10-DVS, and where their folders are looked for. */
 class EventDatasetLayoutTest {
@@ -27,7 +26,8 @@ class EventDatasetLayoutTest {
         Path root = dir.resolve("N-MNIST");
         for (int digit : new int[] {0, 3, 9}) {
             for (int id = 1; id <= 2; id++) {
-                Path file = root.resolve("Train").resolve(Integer.toString(digit)).resolve(String.format("%05d.bin", id));
+                Path file =
+                        root.resolve("Train").resolve(Integer.toString(digit)).resolve(String.format("%05d.bin", id));
                 Files.createDirectories(file.getParent());
                 Files.write(file, concat(atisEvent(digit, id, 1, 5), atisEvent(33, 33, 0, 9)));
             }
@@ -71,7 +71,8 @@ class EventDatasetLayoutTest {
             Files.createDirectories(dir.resolve(name));
             for (int n = 0; n < 10; n++) {
                 // timestamp n tells the files apart; natural order puts _9 before _10
-                Files.write(dir.resolve(name).resolve("cifar10_" + name + "_" + (n == 9 ? 10 : n) + ".aedat"),
+                Files.write(
+                        dir.resolve(name).resolve("cifar10_" + name + "_" + (n == 9 ? 10 : n) + ".aedat"),
                         concat(header, dvs128Event(1, 2, 0, false, n)));
             }
         }
@@ -99,7 +100,8 @@ class EventDatasetLayoutTest {
         FileEventSource train = NCaltech101.train(dir);
         assertThat(train.numClasses()).isEqualTo(3);
         assertThat(train.size()).isEqualTo(27);
-        assertThat(train.samples().get(0).file().getParent().getFileName().toString()).isEqualTo("BACKGROUND_Google");
+        assertThat(train.samples().get(0).file().getParent().getFileName().toString())
+                .isEqualTo("BACKGROUND_Google");
         assertThat(train.events(0).x()).containsExactly(239);
         assertThat(NCaltech101.test(dir).size()).isEqualTo(3);
     }
@@ -115,16 +117,24 @@ class EventDatasetLayoutTest {
         assertThat(EventDataRoot.resolve("N-MNIST", "N-MNIST", null, looksRight, "", env, home))
                 .isEqualTo(cached.getParent());
         Path inShared = Files.createDirectories(shared.resolve("N-MNIST/Train")).getParent();
-        assertThat(EventDataRoot.resolve("N-MNIST", "N-MNIST", null, looksRight, "", env, home)).isEqualTo(inShared);
+        assertThat(EventDataRoot.resolve("N-MNIST", "N-MNIST", null, looksRight, "", env, home))
+                .isEqualTo(inShared);
         Path given = Files.createDirectories(dir.resolve("given/Train")).getParent();
-        assertThat(EventDataRoot.resolve("N-MNIST", "N-MNIST", given, looksRight, "", env, home)).isEqualTo(given);
+        assertThat(EventDataRoot.resolve("N-MNIST", "N-MNIST", given, looksRight, "", env, home))
+                .isEqualTo(given);
     }
 
     @Test
     void aGivenDataDirMustHoldTheData() throws IOException {
         Files.createDirectories(dir.resolve("home/.cache/spikebit/N-MNIST/Train"));
-        assertThatThrownBy(() -> EventDataRoot.resolve("N-MNIST", "N-MNIST", dir.resolve("nope"),
-                d -> Files.isDirectory(d.resolve("Train")), NMnist.HOW_TO_GET, Map.of(), dir.resolve("home")))
+        assertThatThrownBy(() -> EventDataRoot.resolve(
+                        "N-MNIST",
+                        "N-MNIST",
+                        dir.resolve("nope"),
+                        d -> Files.isDirectory(d.resolve("Train")),
+                        NMnist.HOW_TO_GET,
+                        Map.of(),
+                        dir.resolve("home")))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining(dir.resolve("nope").toString());
     }
@@ -132,8 +142,14 @@ class EventDatasetLayoutTest {
     @Test
     void aMissingDatasetListsThePlacesTriedAndHowToGetIt() {
         Path home = dir.resolve("nohome");
-        assertThatThrownBy(() -> EventDataRoot.resolve("N-MNIST", "N-MNIST", null,
-                d -> true, NMnist.HOW_TO_GET, Map.of("SPIKEBIT_DATA", "/srv/data"), home))
+        assertThatThrownBy(() -> EventDataRoot.resolve(
+                        "N-MNIST",
+                        "N-MNIST",
+                        null,
+                        d -> true,
+                        NMnist.HOW_TO_GET,
+                        Map.of("SPIKEBIT_DATA", "/srv/data"),
+                        home))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("/srv/data/N-MNIST")
                 .hasMessageContaining(home.resolve(".cache/spikebit/N-MNIST").toString())

@@ -11,16 +11,16 @@ import java.nio.charset.StandardCharsets;
  */
 final class EventFileBytes {
 
-    private EventFileBytes() {
-    }
+    private EventFileBytes() {}
 
     /**
      * One ATIS .bin event (Orchard et al., N-MNIST page / Read_Ndataset.m): byte 0 x, byte 1 y,
      * byte 2 = polarity << 7 | t[22:16], byte 3 = t[15:8], byte 4 = t[7:0].
      */
     static byte[] atisEvent(int x, int y, int polarity, int t) {
-        return new byte[] {(byte) x, (byte) y, (byte) ((polarity << 7) | ((t >>> 16) & 0x7F)), (byte) (t >>> 8),
-                (byte) t};
+        return new byte[] {
+            (byte) x, (byte) y, (byte) ((polarity << 7) | ((t >>> 16) & 0x7F)), (byte) (t >>> 8), (byte) t
+        };
     }
 
     /** The AEDAT text header: CRLF-terminated {@code #} lines, the first naming the version. */
@@ -34,8 +34,12 @@ final class EventFileBytes {
 
     /** A typical AEDAT 3.1 header as cAER writes it, ending with {@code #!END-HEADER}. */
     static byte[] aedat31Header() {
-        return aedatHeader("#!AER-DAT3.1", "#Format: RAW", "#Source 1: DVS128",
-                "#Start-Time: 2017-01-01 12:00:00 (TZ+0000)", "#!END-HEADER");
+        return aedatHeader(
+                "#!AER-DAT3.1",
+                "#Format: RAW",
+                "#Source 1: DVS128",
+                "#Start-Time: 2017-01-01 12:00:00 (TZ+0000)",
+                "#!END-HEADER");
     }
 
     /**
@@ -44,8 +48,17 @@ final class EventFileBytes {
      * int32 eventCapacity, int32 eventNumber, int32 eventValid.
      */
     static byte[] packetHeader(int type, int size, int tsOffset, int overflow, int capacity, int number, int valid) {
-        return ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN).putShort((short) type).putShort((short) 1)
-                .putInt(size).putInt(tsOffset).putInt(overflow).putInt(capacity).putInt(number).putInt(valid).array();
+        return ByteBuffer.allocate(28)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putShort((short) type)
+                .putShort((short) 1)
+                .putInt(size)
+                .putInt(tsOffset)
+                .putInt(overflow)
+                .putInt(capacity)
+                .putInt(number)
+                .putInt(valid)
+                .array();
     }
 
     /**
@@ -54,7 +67,11 @@ final class EventFileBytes {
      */
     static byte[] polarityEvent(int x, int y, int polarity, boolean valid, int timestamp) {
         int data = (x << 17) | (y << 2) | (polarity << 1) | (valid ? 1 : 0);
-        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(data).putInt(timestamp).array();
+        return ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(data)
+                .putInt(timestamp)
+                .array();
     }
 
     /**
@@ -63,7 +80,11 @@ final class EventFileBytes {
      */
     static byte[] dvs128Event(int column, int row, int polarityBit, boolean external, long timestamp) {
         int address = (row << 8) | (column << 1) | polarityBit | (external ? 1 << 15 : 0);
-        return ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(address).putInt((int) timestamp).array();
+        return ByteBuffer.allocate(8)
+                .order(ByteOrder.BIG_ENDIAN)
+                .putInt(address)
+                .putInt((int) timestamp)
+                .array();
     }
 
     static byte[] concat(byte[]... parts) {

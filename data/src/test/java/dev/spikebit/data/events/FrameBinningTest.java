@@ -1,12 +1,11 @@
 package dev.spikebit.data.events;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class FrameBinningTest {
 
@@ -124,8 +123,8 @@ class FrameBinningTest {
     @Test
     void downsamplingMapsCoordinatesByIntegerScaling() {
         // 128 -> 48: x' = x * 48 / 128, so 127 -> 47, 3 -> 1, 2 -> 0
-        EventStream s = new EventStream(new int[] {127, 3, 2}, new int[] {0, 127, 64}, new byte[] {1, 0, 1},
-                new long[] {1, 2, 3}, 128, 128);
+        EventStream s = new EventStream(
+                new int[] {127, 3, 2}, new int[] {0, 127, 64}, new byte[] {1, 0, 1}, new long[] {1, 2, 3}, 128, 128);
         float[] f = new FrameBinning(1, BinningMode.EVENT_COUNT, 48, 48).bin(s);
         int plane = 48 * 48;
         assertThat(f[plane + 0 * 48 + 47]).isEqualTo(1f);

@@ -1,17 +1,16 @@
 package dev.spikebit.data.events;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link EventFrameDataset} (frames in memory) and {@link CachedFrameDataset} (frames in a file). */
 class FrameDatasetTest {
@@ -57,7 +56,9 @@ class FrameDatasetTest {
         CountingSource source = new CountingSource(6, 500, 3);
         CachedFrameDataset built = CachedFrameDataset.open(source, BINNING, cacheDir);
         assertThat(source.reads.get()).isEqualTo(6);
-        assertThat(built.file().getFileName().toString()).startsWith("counting_test-T4-count-12x16-").endsWith(".frames");
+        assertThat(built.file().getFileName().toString())
+                .startsWith("counting_test-T4-count-12x16-")
+                .endsWith(".frames");
 
         CachedFrameDataset reopened = CachedFrameDataset.open(source, BINNING, cacheDir);
         assertThat(source.reads.get()).isEqualTo(6); // the second epoch / run reads no events
@@ -97,8 +98,10 @@ class FrameDatasetTest {
     void anotherBinningOrSourceGetsAnotherFile() {
         CountingSource source = new CountingSource(2, 100, 5);
         Path a = CachedFrameDataset.open(source, BINNING, cacheDir).file();
-        Path b = CachedFrameDataset.open(source, new FrameBinning(4, BinningMode.DURATION, 12, 16), cacheDir).file();
-        Path c = CachedFrameDataset.open(new CountingSource(2, 101, 5), BINNING, cacheDir).file();
+        Path b = CachedFrameDataset.open(source, new FrameBinning(4, BinningMode.DURATION, 12, 16), cacheDir)
+                .file();
+        Path c = CachedFrameDataset.open(new CountingSource(2, 101, 5), BINNING, cacheDir)
+                .file();
         assertThat(a).isNotEqualTo(b).isNotEqualTo(c);
         assertThat(b).isNotEqualTo(c);
     }

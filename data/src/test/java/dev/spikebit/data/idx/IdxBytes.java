@@ -13,8 +13,7 @@ import java.util.zip.GZIPOutputStream;
  * big-endian ("MSB first") integer; then the data, last index changing fastest.
  */
 public final class IdxBytes {
-    private IdxBytes() {
-    }
+    private IdxBytes() {}
 
     /** An unsigned-byte IDX file of the given shape. */
     public static byte[] idx(int[] shape, byte[] data) {

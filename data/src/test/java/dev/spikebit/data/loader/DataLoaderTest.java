@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 class DataLoaderTest {
 
     private static DataLoader.Builder loader(int size) {
-        return DataLoader.over(new IndexDataset(size)).batchSize(7).shuffle(true).seed(42);
+        return DataLoader.over(new IndexDataset(size))
+                .batchSize(7)
+                .shuffle(true)
+                .seed(42);
     }
 
     /** All batches of one epoch, copied, so buffer reuse cannot disturb the comparison. */
@@ -29,7 +32,8 @@ class DataLoaderTest {
         try (Epoch e = loader.epoch(epoch, firstBatch)) {
             while (e.hasNext()) {
                 Batch b = e.next();
-                batches.add(new Batch(b.x().clone(), b.shape().clone(), b.labels().clone()));
+                batches.add(
+                        new Batch(b.x().clone(), b.shape().clone(), b.labels().clone()));
             }
         }
         return batches;
@@ -52,7 +56,8 @@ class DataLoaderTest {
             List<Batch> batches = drain(loader, epoch);
 
             assertThat(batches).hasSize(8);
-            assertThat(visited(batches)).containsExactlyInAnyOrder(IntStream.range(0, 50).toArray());
+            assertThat(visited(batches))
+                    .containsExactlyInAnyOrder(IntStream.range(0, 50).toArray());
             assertThat(visited(batches)).containsExactly(loader.order(epoch));
             for (int b = 0; b < 8; b++) {
                 Batch batch = batches.get(b);
@@ -108,7 +113,8 @@ class DataLoaderTest {
             assertSameBatch(resumed.get(b), whole.get(b + 5));
         }
         assertThat(drain(loader, 2, loader.batchesPerEpoch())).isEmpty();
-        assertThatThrownBy(() -> loader.epoch(2, loader.batchesPerEpoch() + 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> loader.epoch(2, loader.batchesPerEpoch() + 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Adds a random amount to each value: the result shows which generator a sample received. */
@@ -137,7 +143,8 @@ class DataLoaderTest {
 
     @Test
     void augmentationDependsOnSeedEpochAndIndexNotOnThreadsOrOrder() {
-        List<Batch> prefetched = drain(loader(60).augmentation(jitteryNoise()).prefetch(3).build(), 1);
+        List<Batch> prefetched =
+                drain(loader(60).augmentation(jitteryNoise()).prefetch(3).build(), 1);
         List<Batch> inline = drain(loader(60).augmentation(noise()).prefetch(0).build(), 1);
         assertThat(prefetched).hasSameSizeAs(inline);
         for (int b = 0; b < inline.size(); b++) {
@@ -145,8 +152,10 @@ class DataLoaderTest {
         }
 
         // Sample i gets the same noise whichever batch it lands in: compare a shuffled and an ordered run.
-        float[] bySampleShuffled = noiseBySample(drain(loader(60).augmentation(noise()).build(), 1));
-        float[] bySampleOrdered = noiseBySample(drain(loader(60).shuffle(false).augmentation(noise()).build(), 1));
+        float[] bySampleShuffled =
+                noiseBySample(drain(loader(60).augmentation(noise()).build(), 1));
+        float[] bySampleOrdered = noiseBySample(
+                drain(loader(60).shuffle(false).augmentation(noise()).build(), 1));
         assertThat(bySampleShuffled).containsExactly(bySampleOrdered);
 
         float[] nextEpoch = noiseBySample(drain(loader(60).augmentation(noise()).build(), 2));
@@ -176,7 +185,11 @@ class DataLoaderTest {
     void reusedBuffersGiveTheSameBatchesAndAreActuallyReused() {
         DataLoader plain = loader(100).augmentation(noise()).build();
         for (int prefetch : new int[] {0, 2}) {
-            DataLoader reusing = loader(100).augmentation(noise()).prefetch(prefetch).reuseBuffers(true).build();
+            DataLoader reusing = loader(100)
+                    .augmentation(noise())
+                    .prefetch(prefetch)
+                    .reuseBuffers(true)
+                    .build();
             List<Batch> expected = drain(plain, 0);
             Set<float[]> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
             try (Epoch epoch = reusing.epoch(0)) {
@@ -186,7 +199,9 @@ class DataLoaderTest {
                     arrays.add(batch.x());
                 }
             }
-            assertThat(arrays.size()).as("distinct arrays with prefetch %d", prefetch).isLessThanOrEqualTo(prefetch + 3);
+            assertThat(arrays.size())
+                    .as("distinct arrays with prefetch %d", prefetch)
+                    .isLessThanOrEqualTo(prefetch + 3);
         }
     }
 
@@ -257,7 +272,8 @@ class DataLoaderTest {
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("index-100: preparing batch 3 of epoch 0 failed")
                 .hasMessageContaining("disk on fire")
-                .cause().isSameAs(broken);
+                .cause()
+                .isSameAs(broken);
         assertThat(epoch.hasNext()).isFalse();
         assertThat(thread.isAlive()).isFalse();
     }
@@ -270,15 +286,19 @@ class DataLoaderTest {
             }
         };
         for (int prefetch : new int[] {0, 3}) {
-            DataLoader loader = DataLoader.over(new IndexDataset(40)).batchSize(8).prefetch(prefetch)
-                    .augmentation(failing).build();
+            DataLoader loader = DataLoader.over(new IndexDataset(40))
+                    .batchSize(8)
+                    .prefetch(prefetch)
+                    .augmentation(failing)
+                    .build();
             try (Epoch epoch = loader.epoch(4)) {
                 epoch.next();
                 epoch.next();
                 assertThatThrownBy(epoch::next)
                         .isInstanceOf(DataException.class)
                         .hasMessageContaining("preparing batch 2 of epoch 4 failed")
-                        .cause().isInstanceOf(ArithmeticException.class);
+                        .cause()
+                        .isInstanceOf(ArithmeticException.class);
             }
         }
     }
@@ -292,7 +312,8 @@ class DataLoaderTest {
                 prepared.countDown();
             }
         };
-        try (Epoch epoch = loader(100).prefetch(2).augmentation(counting).build().epoch(0)) {
+        try (Epoch epoch =
+                loader(100).prefetch(2).augmentation(counting).build().epoch(0)) {
             // Without any call to next(), two batches fill the queue and a third is being prepared.
             assertThat(prepared.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(epoch.remaining()).isEqualTo(15);

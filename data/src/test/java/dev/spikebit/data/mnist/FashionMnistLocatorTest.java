@@ -48,7 +48,8 @@ class FashionMnistLocatorTest {
         writeDataset(given, 2, 1, true);
         writeDataset(cache(), 2, 1, true);
 
-        FashionMnistFiles files = locator(given, root.toString(), List.of(), offline).locate();
+        FashionMnistFiles files =
+                locator(given, root.toString(), List.of(), offline).locate();
 
         assertThat(files.directory()).isEqualTo(given);
         assertThat(files.trainImages()).isEqualTo(given.resolve("train-images-idx3-ubyte.gz"));
@@ -59,7 +60,8 @@ class FashionMnistLocatorTest {
     void explicitFolderMayHoldAFashionMnistSubfolder() throws IOException {
         writeDataset(root.resolve("datasets/fashion-mnist"), 2, 1, false);
 
-        FashionMnistFiles files = locator(root.resolve("datasets"), null, List.of(), offline).locate();
+        FashionMnistFiles files =
+                locator(root.resolve("datasets"), null, List.of(), offline).locate();
 
         assertThat(files.directory()).isEqualTo(root.resolve("datasets/fashion-mnist"));
         assertThat(files.trainLabels().getFileName().toString()).isEqualTo("train-labels-idx1-ubyte");
@@ -84,7 +86,8 @@ class FashionMnistLocatorTest {
     void environmentVariableSubfolderThenFolderItself() throws IOException {
         Path env = root.resolve("env");
         writeDataset(env, 2, 1, true);
-        assertThat(locator(null, env.toString(), List.of(), offline).locate().directory()).isEqualTo(env);
+        assertThat(locator(null, env.toString(), List.of(), offline).locate().directory())
+                .isEqualTo(env);
 
         writeDataset(env.resolve("fashion-mnist"), 2, 1, true);
         assertThat(locator(null, env.toString(), List.of(), offline).locate().directory())
@@ -95,10 +98,12 @@ class FashionMnistLocatorTest {
     void cacheComesBeforeSystemFolders() throws IOException {
         Path system = root.resolve("usr/share/datasets/fashion-mnist");
         writeDataset(system, 2, 1, true);
-        assertThat(locator(null, null, List.of(system), offline).locate().directory()).isEqualTo(system);
+        assertThat(locator(null, null, List.of(system), offline).locate().directory())
+                .isEqualTo(system);
 
         writeDataset(cache(), 2, 1, true);
-        assertThat(locator(null, null, List.of(system), offline).locate().directory()).isEqualTo(cache());
+        assertThat(locator(null, null, List.of(system), offline).locate().directory())
+                .isEqualTo(cache());
         assertThat(requested).isEmpty();
     }
 
@@ -107,7 +112,8 @@ class FashionMnistLocatorTest {
         Path system = root.resolve("usr/share/datasets/fashion-mnist");
         Path env = root.resolve("nowhere");
 
-        assertThatThrownBy(() -> locator(null, env.toString(), List.of(system), offline).locate())
+        assertThatThrownBy(() ->
+                        locator(null, env.toString(), List.of(system), offline).locate())
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("$SPIKEBIT_DATA " + env.resolve("fashion-mnist") + ": does not exist")
                 .hasMessageContaining("$SPIKEBIT_DATA " + env + ": does not exist")
@@ -143,17 +149,23 @@ class FashionMnistLocatorTest {
         Files.copy(server.resolve("train-images-idx3-ubyte.gz"), cache().resolve("train-images-idx3-ubyte.gz"));
         Downloader fromServer = (url, target) -> {
             requested.add(url);
-            Files.copy(server.resolve(Path.of(url.getPath()).getFileName().toString()), target,
+            Files.copy(
+                    server.resolve(Path.of(url.getPath()).getFileName().toString()),
+                    target,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         };
 
         FashionMnistFiles files = new FashionMnistLocator(null, null, home(), List.of(), fromServer, sums).locate();
 
         assertThat(files.directory()).isEqualTo(cache());
-        assertThat(requested).containsExactly(
-                URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-labels-idx1-ubyte.gz"),
-                URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-images-idx3-ubyte.gz"),
-                URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz"));
+        assertThat(requested)
+                .containsExactly(
+                        URI.create(
+                                "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-labels-idx1-ubyte.gz"),
+                        URI.create(
+                                "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-images-idx3-ubyte.gz"),
+                        URI.create(
+                                "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz"));
         assertThat(leftovers(cache())).isEmpty();
         assertThat(FashionMnist.load(files).train().size()).isEqualTo(3);
     }
@@ -176,7 +188,8 @@ class FashionMnistLocatorTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> !FashionMnistLocator.FILE_STEMS.contains(f.getFileName().toString().replace(".gz", "")))
+            return files.filter(f -> !FashionMnistLocator.FILE_STEMS.contains(
+                            f.getFileName().toString().replace(".gz", "")))
                     .toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -15,8 +15,8 @@ class FashionMnistRealDataTest {
     @Test
     void installedDatasetHasTheKnownCountsClassesAndRange() {
         assumeTrue(Files.isDirectory(FashionMnistLocator.SYSTEM_DIR), "dataset-fashion-mnist is not installed");
-        var locator = new FashionMnistLocator(FashionMnistLocator.SYSTEM_DIR, null, Path.of("/nonexistent"), List.of(),
-                (url, target) -> {
+        var locator = new FashionMnistLocator(
+                FashionMnistLocator.SYSTEM_DIR, null, Path.of("/nonexistent"), List.of(), (url, target) -> {
                     throw new AssertionError("no download expected");
                 });
 

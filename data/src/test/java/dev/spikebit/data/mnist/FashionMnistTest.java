@@ -54,8 +54,9 @@ class FashionMnistTest {
 
     private static FashionMnistFiles filesIn(Path folder) {
         return new FashionMnistLocator(folder, null, folder, java.util.List.of(), (url, target) -> {
-            throw new AssertionError("no download expected");
-        }).locate();
+                    throw new AssertionError("no download expected");
+                })
+                .locate();
     }
 
     @Test

@@ -54,10 +54,12 @@ class HttpDownloaderTest {
         var progress = new ByteArrayOutputStream();
         Path target = Files.write(dir.resolve("target.part"), new byte[] {1, 2, 3});
 
-        new HttpDownloader(new PrintStream(progress, true, StandardCharsets.UTF_8)).download(url("/data/file.gz"), target);
+        new HttpDownloader(new PrintStream(progress, true, StandardCharsets.UTF_8))
+                .download(url("/data/file.gz"), target);
 
         assertThat(Files.readAllBytes(target)).isEqualTo(payload);
-        assertThat(progress.toString(StandardCharsets.UTF_8)).endsWith("downloading file.gz: 0.3 / 0.3 MB, done" + System.lineSeparator());
+        assertThat(progress.toString(StandardCharsets.UTF_8))
+                .endsWith("downloading file.gz: 0.3 / 0.3 MB, done" + System.lineSeparator());
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.spikebit.quant.binary;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.ParamRole;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /**
@@ -17,8 +16,15 @@ public final class BinaryConv2d extends Conv2d implements BinaryLayer {
     private final Tensor alpha;
     private final ChannelAmplitude scale;
 
-    public BinaryConv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias,
-                        SplittableRandom rng, Amplitude amplitude) {
+    public BinaryConv2d(
+            int inChannels,
+            int outChannels,
+            int kernel,
+            int stride,
+            int padding,
+            boolean bias,
+            SplittableRandom rng,
+            Amplitude amplitude) {
         super(inChannels, outChannels, kernel, stride, padding, bias, rng);
         this.amplitude = amplitude;
         this.alpha = amplitude == Amplitude.TRAINED

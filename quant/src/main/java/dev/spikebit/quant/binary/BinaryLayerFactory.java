@@ -3,7 +3,6 @@ package dev.spikebit.quant.binary;
 import dev.spikebit.core.models.LayerFactory;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
-
 import java.util.SplittableRandom;
 
 /**
@@ -26,8 +25,15 @@ public final class BinaryLayerFactory implements LayerFactory {
     }
 
     @Override
-    public Conv2d conv(Position position, int in, int out, int kernel, int stride, int padding, boolean bias,
-                       SplittableRandom rng) {
+    public Conv2d conv(
+            Position position,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            int padding,
+            boolean bias,
+            SplittableRandom rng) {
         return isBinary(position)
                 ? new BinaryConv2d(in, out, kernel, stride, padding, bias, rng, amplitude)
                 : new Conv2d(in, out, kernel, stride, padding, bias, rng);

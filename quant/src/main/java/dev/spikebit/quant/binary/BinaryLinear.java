@@ -3,7 +3,6 @@ package dev.spikebit.quant.binary;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.ParamRole;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /**

@@ -27,7 +27,8 @@ final class ChannelAmplitude {
 
     /** The effective weight {@code alpha[c] * sign(W)}, with the straight-through backward of {@link ScaledSign}. */
     Tensor binaryWeight() {
-        return trained != null ? ScaledSign.apply(weight, trained)
+        return trained != null
+                ? ScaledSign.apply(weight, trained)
                 : ScaledSign.apply(weight, ScaledSign.meanAbs(weight.data(), channels));
     }
 

@@ -13,8 +13,7 @@ import dev.spikebit.quant.subbit.SubBitLayerFactory;
  * which knows model specs but not layer factories.
  */
 public final class QuantModels {
-    private QuantModels() {
-    }
+    private QuantModels() {}
 
     /**
      * The layer factory for {@code spec.weights()}: {@code fp} full precision, {@code binary}
@@ -27,8 +26,9 @@ public final class QuantModels {
             case "binary" -> new BinaryLayerFactory(Amplitude.TRAINED, spec.binaryEdges());
             case "binary-fixed-alpha" -> new BinaryLayerFactory(Amplitude.FIXED, spec.binaryEdges());
             case "sub-bit" -> SubBitLayerFactory.of(spec);
-            default -> throw new SpikebitException("model " + spec.model() + ": unknown weights \"" + spec.weights()
-                    + "\" (expected " + ModelSpec.WEIGHT_KINDS + ")");
+            default ->
+                throw new SpikebitException("model " + spec.model() + ": unknown weights \"" + spec.weights()
+                        + "\" (expected " + ModelSpec.WEIGHT_KINDS + ")");
         };
     }
 

@@ -17,8 +17,7 @@ import dev.spikebit.core.tensor.Tensor;
  * <p>This is Larq's {@code ste_sign} with a per-channel scale, named for what it computes.
  */
 public final class ScaledSign {
-    private ScaledSign() {
-    }
+    private ScaledSign() {}
 
     /** {@code sign(w)} with {@code sign(0) = +1} (and {@code sign(-0) = +1}). */
     public static float sign(float w) {
@@ -35,18 +34,23 @@ public final class ScaledSign {
     public static Tensor apply(Tensor latent, Tensor alpha) {
         int channels = latent.dim(0);
         if (alpha.rank() != 1 || alpha.dim(0) != channels) {
-            throw new IllegalArgumentException("scaled sign: " + latent + " needs one amplitude per output channel, got "
-                    + alpha);
+            throw new IllegalArgumentException(
+                    "scaled sign: " + latent + " needs one amplitude per output channel, got " + alpha);
         }
         float[] out = forward(latent.data(), alpha.data(), channels);
-        return Tensor.result(out, latent.shape(), g -> {
-            if (latent.requiresGrad()) {
-                straightThrough(g, latent.data(), latent.grad());
-            }
-            if (alpha.requiresGrad()) {
-                amplitudeGradient(g, latent.data(), channels, alpha.grad());
-            }
-        }, latent, alpha);
+        return Tensor.result(
+                out,
+                latent.shape(),
+                g -> {
+                    if (latent.requiresGrad()) {
+                        straightThrough(g, latent.data(), latent.grad());
+                    }
+                    if (alpha.requiresGrad()) {
+                        amplitudeGradient(g, latent.data(), channels, alpha.grad());
+                    }
+                },
+                latent,
+                alpha);
     }
 
     /**
@@ -56,8 +60,8 @@ public final class ScaledSign {
     public static Tensor apply(Tensor latent, float[] alpha) {
         int channels = latent.dim(0);
         if (alpha.length != channels) {
-            throw new IllegalArgumentException("scaled sign: " + latent + " needs one amplitude per output channel, got "
-                    + alpha.length);
+            throw new IllegalArgumentException(
+                    "scaled sign: " + latent + " needs one amplitude per output channel, got " + alpha.length);
         }
         float[] out = forward(latent.data(), alpha, channels);
         return Tensor.result(out, latent.shape(), g -> straightThrough(g, latent.data(), latent.grad()), latent);

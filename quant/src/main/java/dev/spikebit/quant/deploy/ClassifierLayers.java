@@ -6,7 +6,6 @@ import dev.spikebit.core.models.zoo.BasicBlock;
 import dev.spikebit.core.models.zoo.MsBlock;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Sequential;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +34,7 @@ public final class ClassifierLayers {
      * @param layer    the module
      * @param inStem   whether it belongs to the stem, which direct encoding runs once per image
      */
-    public record NamedLayer(String name, Module layer, boolean inStem) implements Step {
-    }
+    public record NamedLayer(String name, Module layer, boolean inStem) implements Step {}
 
     /**
      * A residual block {@code out = after(branch(x) + shortcut(x))}: the two paths read the same
@@ -50,8 +48,14 @@ public final class ClassifierLayers {
      *                 outputs the sum itself (the membrane shortcut of {@link MsBlock})
      * @param inStem   whether the block belongs to the stem
      */
-    public record Residual(String name, Module block, List<NamedLayer> branch, List<NamedLayer> shortcut,
-                           NamedLayer after, boolean inStem) implements Step {
+    public record Residual(
+            String name,
+            Module block,
+            List<NamedLayer> branch,
+            List<NamedLayer> shortcut,
+            NamedLayer after,
+            boolean inStem)
+            implements Step {
         public Residual {
             branch = List.copyOf(branch);
             shortcut = List.copyOf(shortcut);
@@ -73,8 +77,7 @@ public final class ClassifierLayers {
         }
     }
 
-    private ClassifierLayers() {
-    }
+    private ClassifierLayers() {}
 
     /** Every leaf layer, residual blocks opened in the order of {@link Residual#leaves()}. */
     public static List<NamedLayer> of(SpikingClassifier model) {
@@ -101,10 +104,10 @@ public final class ClassifierLayers {
         switch (module) {
             case Sequential s -> children.forEach((child, m) -> walk(name + "." + child, m, inStem, out));
             // The paths as each block's forward() composes them.
-            case BasicBlock b -> out.add(residual(name, b, inStem, List.of("conv1", "bn1", "spike1", "conv2", "bn2"),
-                    "spike2"));
-            case MsBlock m -> out.add(residual(name, m, inStem, List.of("spike1", "conv1", "bn1", "spike2", "conv2",
-                    "bn2"), null));
+            case BasicBlock b ->
+                out.add(residual(name, b, inStem, List.of("conv1", "bn1", "spike1", "conv2", "bn2"), "spike2"));
+            case MsBlock m ->
+                out.add(residual(name, m, inStem, List.of("spike1", "conv1", "bn1", "spike2", "conv2", "bn2"), null));
             default -> {
                 if (!children.isEmpty()) {
                     throw new SpikebitException("layer " + name + " (" + module.describe() + ") is a container other "
@@ -115,8 +118,8 @@ public final class ClassifierLayers {
         }
     }
 
-    private static Residual residual(String name, Module block, boolean inStem, List<String> branchNames,
-                                     String afterName) {
+    private static Residual residual(
+            String name, Module block, boolean inStem, List<String> branchNames, String afterName) {
         List<NamedLayer> branch = new ArrayList<>();
         for (String child : branchNames) {
             branch.add(leaf(name, block, child, inStem));
@@ -141,8 +144,8 @@ public final class ClassifierLayers {
     private static Module child(String parentName, Module parent, String child) {
         Module m = parent.children().get(child);
         if (m == null) {
-            throw new SpikebitException("residual block " + parentName + " (" + parent.describe() + ") has no layer \""
-                    + child + "\"");
+            throw new SpikebitException(
+                    "residual block " + parentName + " (" + parent.describe() + ") has no layer \"" + child + "\"");
         }
         return m;
     }

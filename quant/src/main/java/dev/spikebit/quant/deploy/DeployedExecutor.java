@@ -1,7 +1,6 @@
 package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.ops.LinearOp;
@@ -9,7 +8,6 @@ import dev.spikebit.core.ops.Pooling;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.List;
 
 /**
@@ -50,15 +48,12 @@ public final class DeployedExecutor {
          * The pre-spike potentials {@code U[t]} of a neuron node at one step, in the node's own
          * units (after a folded binary layer, {@code H / k}), before the reset.
          */
-        default void potentials(int index, DeployedNode.Neuron node, int step, float[] potentials, int batch) {
-        }
+        default void potentials(int index, DeployedNode.Neuron node, int step, float[] potentials, int batch) {}
     }
 
-    private static final Observer NONE = (index, node, step, input, output, batch) -> {
-    };
+    private static final Observer NONE = (index, node, step, input, output, batch) -> {};
 
-    private DeployedExecutor() {
-    }
+    private DeployedExecutor() {}
 
     /** Class scores {@code [B, classes]} (row-major) for {@code batch} images of the model's input shape. */
     public static float[] logits(DeployedModel model, float[] images, int batch) {
@@ -70,13 +65,14 @@ public final class DeployedExecutor {
         int[] inputShape = model.inputShape();
         long perImage = Shapes.count(inputShape);
         if (batch < 1 || perImage * batch != images.length) {
-            throw new SpikebitException("deployed model " + model.model() + ": " + images.length + " input values are not "
-                    + batch + " images of shape " + java.util.Arrays.toString(inputShape));
+            throw new SpikebitException("deployed model " + model.model() + ": " + images.length
+                    + " input values are not " + batch + " images of shape " + java.util.Arrays.toString(inputShape));
         }
         List<DeployedNode> nodes = model.nodes();
         // A sub-bit layer runs as the sign layer its codewords spell out, unpacked once per call.
         List<DeployedNode> exec = nodes.stream()
-                .map(n -> n instanceof DeployedNode.CodewordConv c ? (DeployedNode) c.toSignConv() : n).toList();
+                .map(n -> n instanceof DeployedNode.CodewordConv c ? (DeployedNode) c.toSignConv() : n)
+                .toList();
         List<int[]> shapes = model.outputShapes();
         int[][] sources = new int[nodes.size()][];
         int[][] inShapes = new int[nodes.size()][];
@@ -177,22 +173,35 @@ public final class DeployedExecutor {
     private static float[] apply(DeployedNode node, float[] x, int[] in, int batch) {
         return switch (node) {
             case DeployedNode.Normalize n -> normalize(n, x, in);
-            case DeployedNode.Conv c -> Conv2dOp.conv2d(Tensor.of(x, batchShape(batch, in)),
-                    Tensor.of(c.weight(), c.outChannels(), c.inChannels(), c.kernel(), c.kernel()),
-                    c.bias() == null ? null : Tensor.of(c.bias(), c.outChannels()), c.stride(), c.padding()).data();
+            case DeployedNode.Conv c ->
+                Conv2dOp.conv2d(
+                                Tensor.of(x, batchShape(batch, in)),
+                                Tensor.of(c.weight(), c.outChannels(), c.inChannels(), c.kernel(), c.kernel()),
+                                c.bias() == null ? null : Tensor.of(c.bias(), c.outChannels()),
+                                c.stride(),
+                                c.padding())
+                        .data();
             case DeployedNode.SignConv c -> SignKernels.conv(c, x, in, batch);
             case DeployedNode.CodewordConv c -> SignKernels.conv(c.toSignConv(), x, in, batch);
-            case DeployedNode.Linear l -> LinearOp.linear(Tensor.of(x, batch, l.inFeatures()),
-                    Tensor.of(l.weight(), l.outFeatures(), l.inFeatures()),
-                    l.bias() == null ? null : Tensor.of(l.bias(), l.outFeatures())).data();
+            case DeployedNode.Linear l ->
+                LinearOp.linear(
+                                Tensor.of(x, batch, l.inFeatures()),
+                                Tensor.of(l.weight(), l.outFeatures(), l.inFeatures()),
+                                l.bias() == null ? null : Tensor.of(l.bias(), l.outFeatures()))
+                        .data();
             case DeployedNode.SignLinear l -> SignKernels.linear(l, x, batch);
             case DeployedNode.Affine a -> affine(a, x, in);
-            case DeployedNode.Neuron n -> throw new IllegalStateException("neuron " + n.name() + " outside the time loop");
-            case DeployedNode.MaxPool p -> Pooling.maxPool2d(Tensor.of(x, batchShape(batch, in)), p.kernel(), p.stride())
-                    .data();
-            case DeployedNode.AvgPool p -> p.isGlobal()
-                    ? Pooling.avgPool2d(Tensor.of(x, batchShape(batch, in)), in[1], in[1]).data()
-                    : Pooling.avgPool2d(Tensor.of(x, batchShape(batch, in)), p.kernel(), p.stride()).data();
+            case DeployedNode.Neuron n ->
+                throw new IllegalStateException("neuron " + n.name() + " outside the time loop");
+            case DeployedNode.MaxPool p ->
+                Pooling.maxPool2d(Tensor.of(x, batchShape(batch, in)), p.kernel(), p.stride())
+                        .data();
+            case DeployedNode.AvgPool p ->
+                p.isGlobal()
+                        ? Pooling.avgPool2d(Tensor.of(x, batchShape(batch, in)), in[1], in[1])
+                                .data()
+                        : Pooling.avgPool2d(Tensor.of(x, batchShape(batch, in)), p.kernel(), p.stride())
+                                .data();
             case DeployedNode.Add a -> throw new IllegalStateException("add " + a.name() + " needs its two operands");
             case DeployedNode.Flatten f -> x;
             case DeployedNode.Repeat r -> x;

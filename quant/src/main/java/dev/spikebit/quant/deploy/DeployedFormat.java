@@ -11,7 +11,6 @@ import dev.spikebit.core.io.SafeTensors;
 import dev.spikebit.core.io.SafeTensorsFile;
 import dev.spikebit.core.io.TensorEntry;
 import dev.spikebit.core.neuron.kernel.OutputMode;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,8 +48,7 @@ public final class DeployedFormat {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DeployedFormat() {
-    }
+    private DeployedFormat() {}
 
     // ------------------------------------------------------------------ writing
 
@@ -58,14 +56,19 @@ public final class DeployedFormat {
     public static void save(Path path, DeployedModel model) {
         List<TensorEntry> tensors = new ArrayList<>();
         for (DeployedNode node : model.nodes()) {
-            tensorsOf(node).forEach((role, value) -> tensors.add(switch (value) {
-                case float[] f -> TensorEntry.ofFloats(node.name() + "." + role, shapeOf(node, role), f);
-                case PackedSigns s -> TensorEntry.ofUnsignedBytes(node.name() + "." + role,
-                        new long[] {s.rows(), s.rowBytes()}, s.bits());
-                case PackedCodes c -> TensorEntry.ofUnsignedBytes(node.name() + "." + role,
-                        new long[] {c.bits().length}, c.bits());
-                default -> throw new IllegalStateException(role);
-            }));
+            tensorsOf(node)
+                    .forEach((role, value) -> tensors.add(
+                            switch (value) {
+                                case float[] f ->
+                                    TensorEntry.ofFloats(node.name() + "." + role, shapeOf(node, role), f);
+                                case PackedSigns s ->
+                                    TensorEntry.ofUnsignedBytes(
+                                            node.name() + "." + role, new long[] {s.rows(), s.rowBytes()}, s.bits());
+                                case PackedCodes c ->
+                                    TensorEntry.ofUnsignedBytes(
+                                            node.name() + "." + role, new long[] {c.bits().length}, c.bits());
+                                default -> throw new IllegalStateException(role);
+                            }));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(FORMAT_KEY, formatOf(model));
@@ -109,8 +112,8 @@ public final class DeployedFormat {
                     conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
                     n.put("bias", c.bias() != null);
                 }
-                case DeployedNode.SignConv c -> conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
-                        c.padding());
+                case DeployedNode.SignConv c ->
+                    conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
                 case DeployedNode.CodewordConv c -> {
                     conv(n, c.inChannels(), c.outChannels(), 3, c.stride(), c.padding());
                     n.put("eta", c.eta());
@@ -141,14 +144,10 @@ public final class DeployedFormat {
                     n.put("kernel", p.kernel());
                     n.put("stride", p.stride());
                 }
-                case DeployedNode.Add a -> {
-                }
-                case DeployedNode.Flatten f -> {
-                }
-                case DeployedNode.Repeat r -> {
-                }
-                case DeployedNode.MeanOverTime m -> {
-                }
+                case DeployedNode.Add a -> {}
+                case DeployedNode.Flatten f -> {}
+                case DeployedNode.Repeat r -> {}
+                case DeployedNode.MeanOverTime m -> {}
             }
         }
         return root.toString();
@@ -194,8 +193,7 @@ public final class DeployedFormat {
                 putIfPresent(t, "bias", n.bias());
                 putIfPresent(t, "scale", n.scale());
             }
-            default -> {
-            }
+            default -> {}
         }
         return t;
     }
@@ -209,8 +207,8 @@ public final class DeployedFormat {
     /** The shape of an F32 tensor of a node. */
     private static long[] shapeOf(DeployedNode node, String role) {
         return switch (node) {
-            case DeployedNode.Conv c when role.equals("weight") ->
-                    new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()};
+            case DeployedNode.Conv c
+            when role.equals("weight") -> new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()};
             case DeployedNode.Linear l when role.equals("weight") -> new long[] {l.outFeatures(), l.inFeatures()};
             default -> new long[] {((float[]) tensorsOf(node).get(role)).length};
         };
@@ -308,8 +306,8 @@ public final class DeployedFormat {
             DeployedNode node = switch (kind) {
                 case "normalize" -> {
                     int channels = f.integer("channels");
-                    yield new DeployedNode.Normalize(name, floats(f, name, "mean", channels),
-                            floats(f, name, "std", channels));
+                    yield new DeployedNode.Normalize(
+                            name, floats(f, name, "mean", channels), floats(f, name, "std", channels));
                 }
                 case "conv" -> {
                     int in = f.integer("inChannels");
@@ -318,7 +316,13 @@ public final class DeployedFormat {
                     int stride = f.integer("stride");
                     int padding = f.integer("padding");
                     boolean bias = f.bool("bias");
-                    yield new DeployedNode.Conv(name, in, out, k, stride, padding,
+                    yield new DeployedNode.Conv(
+                            name,
+                            in,
+                            out,
+                            k,
+                            stride,
+                            padding,
                             floats(f, name, "weight", (long) out * in * k * k, out, in, k, k),
                             bias ? floats(f, name, "bias", out) : null);
                 }
@@ -328,8 +332,8 @@ public final class DeployedFormat {
                     int k = f.integer("kernel");
                     int stride = f.integer("stride");
                     int padding = f.integer("padding");
-                    yield new DeployedNode.SignConv(name, in, out, k, stride, padding,
-                            signs(f, name, out, (long) in * k * k));
+                    yield new DeployedNode.SignConv(
+                            name, in, out, k, stride, padding, signs(f, name, out, (long) in * k * k));
                 }
                 case "codeword_conv" -> {
                     requireFormat2(f, "codeword_conv");
@@ -345,15 +349,26 @@ public final class DeployedFormat {
                     if (eta < 1 || eta > 8) {
                         throw fail(f.where + ": eta is " + eta + ", expected 1..8");
                     }
-                    yield new DeployedNode.CodewordConv(name, in, out, stride, padding, eta,
-                            codes(f, name, "codebook", 1 << eta, 9), codes(f, name, "indices", (long) out * in, eta),
+                    yield new DeployedNode.CodewordConv(
+                            name,
+                            in,
+                            out,
+                            stride,
+                            padding,
+                            eta,
+                            codes(f, name, "codebook", 1 << eta, 9),
+                            codes(f, name, "indices", (long) out * in, eta),
                             codes(f, name, "negate", out, 1));
                 }
                 case "linear" -> {
                     int in = f.integer("inFeatures");
                     int out = f.integer("outFeatures");
                     boolean bias = f.bool("bias");
-                    yield new DeployedNode.Linear(name, in, out, floats(f, name, "weight", (long) out * in, out, in),
+                    yield new DeployedNode.Linear(
+                            name,
+                            in,
+                            out,
+                            floats(f, name, "weight", (long) out * in, out, in),
                             bias ? floats(f, name, "bias", out) : null);
                 }
                 case "sign_linear" -> {
@@ -363,8 +378,8 @@ public final class DeployedFormat {
                 }
                 case "affine" -> {
                     int channels = f.integer("channels");
-                    yield new DeployedNode.Affine(name, floats(f, name, "scale", channels),
-                            floats(f, name, "shift", channels));
+                    yield new DeployedNode.Affine(
+                            name, floats(f, name, "scale", channels), floats(f, name, "shift", channels));
                 }
                 case "neuron" -> {
                     int channels = f.integer("channels");
@@ -380,7 +395,11 @@ public final class DeployedFormat {
                     }
                     boolean bias = f.bool("bias");
                     boolean scale = f.bool("scale");
-                    yield new DeployedNode.Neuron(name, tau, mode, floats(f, name, "threshold", channels),
+                    yield new DeployedNode.Neuron(
+                            name,
+                            tau,
+                            mode,
+                            floats(f, name, "threshold", channels),
                             bias ? floats(f, name, "bias", channels) : null,
                             scale ? floats(f, name, "scale", channels) : null);
                 }
@@ -396,10 +415,11 @@ public final class DeployedFormat {
                 case "flatten" -> new DeployedNode.Flatten(name);
                 case "repeat" -> new DeployedNode.Repeat(name);
                 case "mean_over_time" -> new DeployedNode.MeanOverTime(name);
-                default -> throw fail(where + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
-                        + " knows normalize, conv, sign_conv, " + (format.equals(FORMAT_2) ? "codeword_conv, " : "")
-                        + "linear, sign_linear, affine, neuron, max_pool, avg_pool, "
-                        + (format.equals(FORMAT_2) ? "add, " : "") + "flatten, repeat, mean_over_time");
+                default ->
+                    throw fail(where + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
+                            + " knows normalize, conv, sign_conv, " + (format.equals(FORMAT_2) ? "codeword_conv, " : "")
+                            + "linear, sign_linear, affine, neuron, max_pool, avg_pool, "
+                            + (format.equals(FORMAT_2) ? "add, " : "") + "flatten, repeat, mean_over_time");
             };
             f.done();
             return node;
@@ -413,7 +433,9 @@ public final class DeployedFormat {
 
         /** The F32 tensor {@code <node>.<role>} of {@code count} elements and the given shape ([count] by default). */
         private float[] floats(Fields f, String node, String role, long count, int... shape) {
-            long[] expected = shape.length == 0 ? new long[] {count} : Arrays.stream(shape).asLongStream().toArray();
+            long[] expected = shape.length == 0
+                    ? new long[] {count}
+                    : Arrays.stream(shape).asLongStream().toArray();
             TensorEntry t = tensor(f, node + "." + role, DType.F32, expected);
             return t.toFloats();
         }
@@ -455,8 +477,8 @@ public final class DeployedFormat {
                         + "), which the file does not hold");
             }
             if (t.dtype() != dtype || !Arrays.equals(t.shape(), shape)) {
-                throw fail("tensor \"" + name + "\" is " + t.dtype() + " " + Arrays.toString(t.shape()) + "; "
-                        + f.where + " needs " + dtype + " " + Arrays.toString(shape));
+                throw fail("tensor \"" + name + "\" is " + t.dtype() + " " + Arrays.toString(t.shape()) + "; " + f.where
+                        + " needs " + dtype + " " + Arrays.toString(shape));
             }
             used.add(name);
             return t;

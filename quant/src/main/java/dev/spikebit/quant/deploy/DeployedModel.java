@@ -1,7 +1,6 @@
 package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.SpikebitException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,8 +36,13 @@ import java.util.Set;
  * @param inputs      by node name, the names of the nodes it reads, for the nodes that do not read
  *                    (only) their predecessor; in node order
  */
-public record DeployedModel(String model, int timeSteps, int[] inputShape, int numClasses, List<DeployedNode> nodes,
-                            Map<String, List<String>> inputs) {
+public record DeployedModel(
+        String model,
+        int timeSteps,
+        int[] inputShape,
+        int numClasses,
+        List<DeployedNode> nodes,
+        Map<String, List<String>> inputs) {
 
     public DeployedModel {
         nodes = List.copyOf(nodes);
@@ -55,8 +59,8 @@ public record DeployedModel(String model, int timeSteps, int[] inputShape, int n
         int[][] sources = sources(model, nodes, inputs);
         int[] out = shapes(model, inputShape, nodes, sources).getLast();
         if (out.length != 1 || out[0] != numClasses) {
-            throw new SpikebitException("deployed model " + model + ": the network ends in shape " + Arrays.toString(out)
-                    + ", expected [" + numClasses + "] for " + numClasses + " classes");
+            throw new SpikebitException("deployed model " + model + ": the network ends in shape "
+                    + Arrays.toString(out) + ", expected [" + numClasses + "] for " + numClasses + " classes");
         }
     }
 
@@ -110,8 +114,8 @@ public record DeployedModel(String model, int timeSteps, int[] inputShape, int n
         return nodes.stream().mapToLong(DeployedNode::parameterBytes).sum();
     }
 
-    private static Map<String, List<String>> copyInOrder(String model, Map<String, List<String>> inputs,
-                                                         List<DeployedNode> nodes) {
+    private static Map<String, List<String>> copyInOrder(
+            String model, Map<String, List<String>> inputs, List<DeployedNode> nodes) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (DeployedNode node : nodes) {
             List<String> named = inputs.get(node.name());
@@ -134,11 +138,12 @@ public record DeployedModel(String model, int timeSteps, int[] inputShape, int n
         for (int i = 0; i < nodes.size(); i++) {
             DeployedNode node = nodes.get(i);
             if (node.name() == null || node.name().isEmpty()) {
-                throw new SpikebitException("deployed model " + model + ": node " + i + " (" + node.kind()
-                        + ") has no name");
+                throw new SpikebitException(
+                        "deployed model " + model + ": node " + i + " (" + node.kind() + ") has no name");
             }
             if (!names.add(node.name())) {
-                throw new SpikebitException("deployed model " + model + ": two nodes are named \"" + node.name() + "\"");
+                throw new SpikebitException(
+                        "deployed model " + model + ": two nodes are named \"" + node.name() + "\"");
             }
             if (node instanceof DeployedNode.Repeat) {
                 repeats++;
@@ -146,15 +151,17 @@ public record DeployedModel(String model, int timeSteps, int[] inputShape, int n
                 throw new SpikebitException("deployed model " + model + ": neuron " + node.name() + " comes before the "
                         + "repeat node; neurons run over time steps");
             } else if (node instanceof DeployedNode.MeanOverTime && i != nodes.size() - 1) {
-                throw new SpikebitException("deployed model " + model + ": mean_over_time node " + node.name()
-                        + " must be the last node");
+                throw new SpikebitException(
+                        "deployed model " + model + ": mean_over_time node " + node.name() + " must be the last node");
             }
         }
         if (repeats != 1) {
-            throw new SpikebitException("deployed model " + model + ": expected exactly one repeat node, found " + repeats);
+            throw new SpikebitException(
+                    "deployed model " + model + ": expected exactly one repeat node, found " + repeats);
         }
         if (nodes.isEmpty() || !(nodes.getLast() instanceof DeployedNode.MeanOverTime)) {
-            throw new SpikebitException("deployed model " + model + ": the last node must be mean_over_time (the readout)");
+            throw new SpikebitException(
+                    "deployed model " + model + ": the last node must be mean_over_time (the readout)");
         }
     }
 

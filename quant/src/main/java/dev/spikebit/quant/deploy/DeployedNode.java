@@ -3,7 +3,6 @@ package dev.spikebit.quant.deploy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.ops.ConvGeometry;
-
 import java.util.Arrays;
 
 /**
@@ -60,8 +59,16 @@ public sealed interface DeployedNode {
     }
 
     /** A full-precision convolution, {@code weight [out, in, k, k]}, optional bias. */
-    record Conv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, float[] weight,
-                float[] bias) implements DeployedNode {
+    record Conv(
+            String name,
+            int inChannels,
+            int outChannels,
+            int kernel,
+            int stride,
+            int padding,
+            float[] weight,
+            float[] bias)
+            implements DeployedNode {
         public Conv {
             requirePositive(name, "conv", inChannels, outChannels, kernel, stride);
             requireLength(name, "weight", weight.length, (long) outChannels * inChannels * kernel * kernel);
@@ -88,8 +95,9 @@ public sealed interface DeployedNode {
      * and subtractions only. Rows of {@code signs} are output channels, row length
      * {@code in * k * k}.
      */
-    record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding,
-                    PackedSigns signs) implements DeployedNode {
+    record SignConv(
+            String name, int inChannels, int outChannels, int kernel, int stride, int padding, PackedSigns signs)
+            implements DeployedNode {
         public SignConv {
             requirePositive(name, "sign_conv", inChannels, outChannels, kernel, stride);
             requireSigns(name, signs, outChannels, (long) inChannels * kernel * kernel);
@@ -117,8 +125,17 @@ public sealed interface DeployedNode {
      * {@code b = sign_kernels * x} with additions and subtractions only, exactly as the
      * {@link SignConv} of the same signs ({@link #toSignConv}).
      */
-    record CodewordConv(String name, int inChannels, int outChannels, int stride, int padding, int eta,
-                        PackedCodes codebook, PackedCodes indices, PackedCodes negate) implements DeployedNode {
+    record CodewordConv(
+            String name,
+            int inChannels,
+            int outChannels,
+            int stride,
+            int padding,
+            int eta,
+            PackedCodes codebook,
+            PackedCodes indices,
+            PackedCodes negate)
+            implements DeployedNode {
         public CodewordConv {
             requirePositive(name, "codeword_conv", inChannels, outChannels, 3, stride);
             if (eta < 1 || eta > 8) {
@@ -156,14 +173,19 @@ public sealed interface DeployedNode {
                     }
                 }
             }
-            return new SignConv(name, inChannels, outChannels, 3, stride, padding,
+            return new SignConv(
+                    name,
+                    inChannels,
+                    outChannels,
+                    3,
+                    stride,
+                    padding,
                     PackedSigns.pack(signs, outChannels, rowLength, flip));
         }
     }
 
     /** A full-precision fully connected layer, {@code weight [out, in]}, optional bias. */
-    record Linear(String name, int inFeatures, int outFeatures, float[] weight, float[] bias)
-            implements DeployedNode {
+    record Linear(String name, int inFeatures, int outFeatures, float[] weight, float[] bias) implements DeployedNode {
         public Linear {
             requirePositive(name, "linear", inFeatures, outFeatures, 1, 1);
             requireLength(name, "weight", weight.length, (long) outFeatures * inFeatures);
@@ -314,8 +336,8 @@ public sealed interface DeployedNode {
             if (isGlobal()) {
                 requireRank(this, in, 3);
                 if (in[1] != in[2]) {
-                    throw new SpikebitException("node " + name + " (global avg_pool) needs square maps, got "
-                            + Arrays.toString(in));
+                    throw new SpikebitException(
+                            "node " + name + " (global avg_pool) needs square maps, got " + Arrays.toString(in));
                 }
                 return new int[] {in[0], 1, 1};
             }
@@ -378,8 +400,8 @@ public sealed interface DeployedNode {
 
     // ------------------------------------------------------------------ shape checks
 
-    private static int[] convShape(DeployedNode node, int[] in, int inChannels, int outChannels, int kernel,
-                                   int stride, int padding) {
+    private static int[] convShape(
+            DeployedNode node, int[] in, int inChannels, int outChannels, int kernel, int stride, int padding) {
         requireRank(node, in, 3);
         requireEqual(node, "input channels", in[0], inChannels);
         ConvGeometry geo = geometry(node, inChannels, in, kernel, stride, padding);
@@ -392,13 +414,13 @@ public sealed interface DeployedNode {
         return new int[] {in[0], geo.outHeight(), geo.outWidth()};
     }
 
-    private static ConvGeometry geometry(DeployedNode node, int channels, int[] in, int kernel, int stride,
-                                         int padding) {
+    private static ConvGeometry geometry(
+            DeployedNode node, int channels, int[] in, int kernel, int stride, int padding) {
         try {
             return new ConvGeometry(channels, in[1], in[2], kernel, kernel, stride, padding);
         } catch (IllegalArgumentException e) {
-            throw new SpikebitException("node " + node.name() + " (" + node.kind() + ") on input "
-                    + Arrays.toString(in) + ": " + e.getMessage());
+            throw new SpikebitException("node " + node.name() + " (" + node.kind() + ") on input " + Arrays.toString(in)
+                    + ": " + e.getMessage());
         }
     }
 
@@ -411,15 +433,15 @@ public sealed interface DeployedNode {
 
     private static void requireLength(String name, String what, long actual, long expected) {
         if (actual != expected) {
-            throw new SpikebitException("node " + name + ": " + what + " has " + actual + " values, expected "
-                    + expected);
+            throw new SpikebitException(
+                    "node " + name + ": " + what + " has " + actual + " values, expected " + expected);
         }
     }
 
     private static void requireSigns(String name, PackedSigns signs, int rows, long rowLength) {
         if (signs.rows() != rows || signs.rowLength() != rowLength) {
-            throw new SpikebitException("node " + name + ": signs are " + signs.rows() + " rows of "
-                    + signs.rowLength() + ", expected " + rows + " rows of " + rowLength);
+            throw new SpikebitException("node " + name + ": signs are " + signs.rows() + " rows of " + signs.rowLength()
+                    + ", expected " + rows + " rows of " + rowLength);
         }
     }
 

@@ -36,8 +36,8 @@ public record PackedCodes(int count, int width, byte[] bits) {
         for (int i = 0; i < values.length; i++) {
             int v = values[i];
             if (v < 0 || v >>> width != 0) {
-                throw new IllegalArgumentException("packed codes: value " + v + " at " + i + " does not fit " + width
-                        + " bits");
+                throw new IllegalArgumentException(
+                        "packed codes: value " + v + " at " + i + " does not fit " + width + " bits");
             }
             long at = (long) i * width;
             for (int b = 0; b < width; b++, at++) {

@@ -40,8 +40,8 @@ public record PackedSigns(int rows, int rowLength, byte[] bits) {
      */
     public static PackedSigns pack(float[] weights, int rows, int rowLength, boolean[] negate) {
         if ((long) rows * rowLength != weights.length) {
-            throw new IllegalArgumentException("packed signs: " + weights.length + " weights are not " + rows + " x "
-                    + rowLength);
+            throw new IllegalArgumentException(
+                    "packed signs: " + weights.length + " weights are not " + rows + " x " + rowLength);
         }
         int rowBytes = rowBytes(rowLength);
         byte[] bits = new byte[rows * rowBytes];

@@ -22,7 +22,6 @@ import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
 import dev.spikebit.quant.deploy.ClassifierLayers.Step;
 import dev.spikebit.quant.subbit.Codebook;
 import dev.spikebit.quant.subbit.SubBitConv2d;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,6 +73,7 @@ public final class Reparameterizer {
 
     /** The steps in order, with null where the stem ends and the time loop begins. */
     private final List<Step> items = new ArrayList<>();
+
     private final List<DeployedNode> nodes = new ArrayList<>();
     /** The inputs of the nodes that do not read their predecessor (DeployedModel#inputs). */
     private final Map<String, List<String>> inputs = new LinkedHashMap<>();
@@ -106,8 +106,12 @@ public final class Reparameterizer {
         builder.deploy(builder.items);
         builder.add(new DeployedNode.MeanOverTime(READOUT_NAME));
         var spec = model.spec();
-        return new DeployedModel(spec.model(), spec.timeSteps(),
-                new int[] {spec.inChannels(), spec.inSize(), spec.inSize()}, spec.numClasses(), builder.nodes,
+        return new DeployedModel(
+                spec.model(),
+                spec.timeSteps(),
+                new int[] {spec.inChannels(), spec.inSize(), spec.inSize()},
+                spec.numClasses(),
+                builder.nodes,
                 builder.inputs);
     }
 
@@ -117,8 +121,9 @@ public final class Reparameterizer {
             switch (steps.get(i)) {
                 case null -> add(new DeployedNode.Repeat(REPEAT_NAME));
                 case Residual block -> residual(block);
-                case NamedLayer named when named.layer() instanceof BinaryLayer || named.layer() instanceof SubBitConv2d ->
-                        i = foldBinary(steps, i);
+                case NamedLayer named
+                when named.layer() instanceof BinaryLayer || named.layer() instanceof SubBitConv2d ->
+                    i = foldBinary(steps, i);
                 case NamedLayer named -> add(plain(named));
             }
         }
@@ -165,8 +170,10 @@ public final class Reparameterizer {
         int[] left = shapes.get(branchEnd);
         int[] right = shapes.get(shortcutEnd);
         if (!Arrays.equals(left, right)) {
-            throw undeployable(block, "its branch ends in shape " + Arrays.toString(left) + " and its shortcut in "
-                    + Arrays.toString(right) + "; they cannot be added");
+            throw undeployable(
+                    block,
+                    "its branch ends in shape " + Arrays.toString(left) + " and its shortcut in "
+                            + Arrays.toString(right) + "; they cannot be added");
         }
         inputs.put(name, List.of(branchEnd, shortcutEnd));
         shape = left;
@@ -183,26 +190,47 @@ public final class Reparameterizer {
         Module layer = named.layer();
         return switch (layer) {
             case Normalize n -> new DeployedNode.Normalize(name, n.mean(), n.std());
-            case Conv2d c -> new DeployedNode.Conv(name, c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
-                    c.padding(), c.weight().data().clone(), c.bias() == null ? null : c.bias().data().clone());
-            case Linear l -> new DeployedNode.Linear(name, l.inFeatures(), l.outFeatures(), l.weight().data().clone(),
-                    l.bias() == null ? null : l.bias().data().clone());
+            case Conv2d c ->
+                new DeployedNode.Conv(
+                        name,
+                        c.inChannels(),
+                        c.outChannels(),
+                        c.kernel(),
+                        c.stride(),
+                        c.padding(),
+                        c.weight().data().clone(),
+                        c.bias() == null ? null : c.bias().data().clone());
+            case Linear l ->
+                new DeployedNode.Linear(
+                        name,
+                        l.inFeatures(),
+                        l.outFeatures(),
+                        l.weight().data().clone(),
+                        l.bias() == null ? null : l.bias().data().clone());
             case BatchNorm bn -> batchNormAffine(name, bn);
             case LIFNode lif -> plainNeuron(name, lif.config(), channelsRead());
             case MaxPool2d p -> new DeployedNode.MaxPool(name, p.kernel(), p.stride());
-            case AvgPool2d p -> p.isGlobal() ? new DeployedNode.AvgPool(name, 0, 0)
-                    : new DeployedNode.AvgPool(name, p.kernel(), p.stride());
+            case AvgPool2d p ->
+                p.isGlobal()
+                        ? new DeployedNode.AvgPool(name, 0, 0)
+                        : new DeployedNode.AvgPool(name, p.kernel(), p.stride());
             case Flatten f -> {
                 int expected = named.inStem() ? 1 : 2;
                 if (f.startAxis() != expected) {
-                    throw undeployable(named, "flattens from axis " + f.startAxis() + "; in the "
-                            + (named.inStem() ? "stem (single-step)" : "body (multi-step)") + " only axis " + expected
-                            + " keeps the batch" + (named.inStem() ? "" : " and time") + " axes apart");
+                    throw undeployable(
+                            named,
+                            "flattens from axis " + f.startAxis() + "; in the "
+                                    + (named.inStem() ? "stem (single-step)" : "body (multi-step)") + " only axis "
+                                    + expected
+                                    + " keeps the batch" + (named.inStem() ? "" : " and time") + " axes apart");
                 }
                 yield new DeployedNode.Flatten(name);
             }
-            default -> throw undeployable(named, "has no deployed form (supported: Normalize, Conv2d, Linear, their "
-                    + "binary versions, BatchNorm, LIF neurons, MaxPool2d, AvgPool2d, Flatten, Dropout)");
+            default ->
+                throw undeployable(
+                        named,
+                        "has no deployed form (supported: Normalize, Conv2d, Linear, their "
+                                + "binary versions, BatchNorm, LIF neurons, MaxPool2d, AvgPool2d, Flatten, Dropout)");
         };
     }
 
@@ -275,14 +303,19 @@ public final class Reparameterizer {
         Step after = next < steps.size() ? steps.get(next) : null;
         boolean keepUnits = after == null || after instanceof Residual;
         if (!keepUnits && !(after instanceof NamedLayer n && n.layer() instanceof LIFNode)) {
-            throw undeployable(named, "feeds " + after.name() + " (" + describe(after) + ")"
-                    + (bn != null ? " after its batch norm " + bnName : "") + "; a binary layer must be followed by "
-                    + "a batch norm and/or a neuron (or end the network or a path of a residual block, or feed a "
-                    + "residual block) to fold its amplitude into the standard form with +-1 weights (methods.md 2)");
+            throw undeployable(
+                    named,
+                    "feeds " + after.name() + " (" + describe(after) + ")"
+                            + (bn != null ? " after its batch norm " + bnName : "")
+                            + "; a binary layer must be followed by "
+                            + "a batch norm and/or a neuron (or end the network or a path of a residual block, or feed a "
+                            + "residual block) to fold its amplitude into the standard form with +-1 weights (methods.md 2)");
         }
         if (bn != null && bn.channels() != channels) {
-            throw undeployable(named, "has " + channels + " outputs but its batch norm " + bnName + " has "
-                    + bn.channels() + " channels");
+            throw undeployable(
+                    named,
+                    "has " + channels + " outputs but its batch norm " + bnName + " has " + bn.channels()
+                            + " channels");
         }
 
         double[] k = new double[channels];
@@ -303,12 +336,18 @@ public final class Reparameterizer {
             }
             // An affine node can hold k = 0 (the channel is the constant d); a neuron cannot be divided by it.
             if (k[c] == 0 && !keepUnits || !Double.isFinite(k[c]) || !Double.isFinite(d[c])) {
-                throw undeployable(named, "channel " + c + " has scale k = " + k[c] + " and offset d = " + d[c]
-                        + (bn != null ? " (k = gamma * alpha / sqrt(var + eps) with gamma = " + bn.gamma().data()[c]
-                        + " in " + bnName + ", var = " + bn.runningVar()[c] + ", alpha = " + alpha[c] + ")"
-                        : " (alpha = " + alpha[c] + ")")
-                        + (k[c] == 0 ? "; with k = 0 the channel no longer depends on its input and the neuron cannot "
-                        + "be divided by k, so there is no standard form" : "; both must be finite numbers"));
+                throw undeployable(
+                        named,
+                        "channel " + c + " has scale k = " + k[c] + " and offset d = " + d[c]
+                                + (bn != null
+                                        ? " (k = gamma * alpha / sqrt(var + eps) with gamma = "
+                                                + bn.gamma().data()[c] + " in " + bnName + ", var = "
+                                                + bn.runningVar()[c] + ", alpha = " + alpha[c] + ")"
+                                        : " (alpha = " + alpha[c] + ")")
+                                + (k[c] == 0
+                                        ? "; with k = 0 the channel no longer depends on its input and the neuron cannot "
+                                                + "be divided by k, so there is no standard form"
+                                        : "; both must be finite numbers"));
             }
         }
 
@@ -316,16 +355,26 @@ public final class Reparameterizer {
         for (int c = 0; c < channels; c++) {
             negate[c] = k[c] < 0;
         }
-        add(switch (layer) {
-            case BinaryConv2d conv -> new DeployedNode.SignConv(named.name(), conv.inChannels(), conv.outChannels(),
-                    conv.kernel(), conv.stride(), conv.padding(),
-                    PackedSigns.pack(conv.latentWeight().data(), channels, conv.fanIn(), negate));
-            case BinaryLinear linear -> new DeployedNode.SignLinear(named.name(), linear.inFeatures(),
-                    linear.outFeatures(), PackedSigns.pack(linear.latentWeight().data(), channels, linear.fanIn(),
-                            negate));
-            case SubBitConv2d sub -> codewordConv(named.name(), sub, negate);
-            default -> throw new IllegalStateException(layer.describe());
-        });
+        add(
+                switch (layer) {
+                    case BinaryConv2d conv ->
+                        new DeployedNode.SignConv(
+                                named.name(),
+                                conv.inChannels(),
+                                conv.outChannels(),
+                                conv.kernel(),
+                                conv.stride(),
+                                conv.padding(),
+                                PackedSigns.pack(conv.latentWeight().data(), channels, conv.fanIn(), negate));
+                    case BinaryLinear linear ->
+                        new DeployedNode.SignLinear(
+                                named.name(),
+                                linear.inFeatures(),
+                                linear.outFeatures(),
+                                PackedSigns.pack(linear.latentWeight().data(), channels, linear.fanIn(), negate));
+                    case SubBitConv2d sub -> codewordConv(named.name(), sub, negate);
+                    default -> throw new IllegalStateException(layer.describe());
+                });
         if (keepUnits) {
             float[] scale = new float[channels];
             float[] shift = new float[channels];
@@ -355,8 +404,8 @@ public final class Reparameterizer {
                 spikeScale[c] = (float) absK;
             }
         }
-        add(new DeployedNode.Neuron(neuronLayer.name(), config.tau(), config.output(), threshold, neuronBias,
-                spikeScale));
+        add(new DeployedNode.Neuron(
+                neuronLayer.name(), config.tau(), config.output(), threshold, neuronBias, spikeScale));
         return next;
     }
 
@@ -370,9 +419,16 @@ public final class Reparameterizer {
         for (int c = 0; c < negate.length; c++) {
             flips[c] = negate[c] ? 1 : 0;
         }
-        return new DeployedNode.CodewordConv(name, layer.inChannels(), layer.outChannels(), layer.stride(),
-                layer.padding(), layer.eta(), PackedCodes.pack(codebook.patterns(), 9),
-                PackedCodes.pack(layer.selection(), layer.eta()), PackedCodes.pack(flips, 1));
+        return new DeployedNode.CodewordConv(
+                name,
+                layer.inChannels(),
+                layer.outChannels(),
+                layer.stride(),
+                layer.padding(),
+                layer.eta(),
+                PackedCodes.pack(codebook.patterns(), 9),
+                PackedCodes.pack(layer.selection(), layer.eta()),
+                PackedCodes.pack(flips, 1));
     }
 
     private static String describe(Step step) {

@@ -22,8 +22,7 @@ final class SignKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    private SignKernels() {
-    }
+    private SignKernels() {}
 
     /**
      * {@code b = sign(W) * x} for a convolution on {@code batch} samples of shape {@code in}. Per
@@ -111,7 +110,8 @@ final class SignKernels {
             int i = 0;
             if (plus) {
                 for (; i < upper; i += SPECIES.length()) {
-                    FloatVector.fromArray(SPECIES, acc, i).add(FloatVector.fromArray(SPECIES, rows, src + i))
+                    FloatVector.fromArray(SPECIES, acc, i)
+                            .add(FloatVector.fromArray(SPECIES, rows, src + i))
                             .intoArray(acc, i);
                 }
                 for (; i < width; i++) {
@@ -119,7 +119,8 @@ final class SignKernels {
                 }
             } else {
                 for (; i < upper; i += SPECIES.length()) {
-                    FloatVector.fromArray(SPECIES, acc, i).sub(FloatVector.fromArray(SPECIES, rows, src + i))
+                    FloatVector.fromArray(SPECIES, acc, i)
+                            .sub(FloatVector.fromArray(SPECIES, rows, src + i))
                             .intoArray(acc, i);
                 }
                 for (; i < width; i++) {
@@ -133,8 +134,16 @@ final class SignKernels {
      * Writes image {@code image}'s patches into columns {@code [colOffset, colOffset + outPixels)}
      * of the patch matrix, row {@code j = (channel * k + ky) * k + kx}, zero outside the image.
      */
-    private static void unfold(DeployedNode.SignConv c, float[] x, int[] in, int image, int oh, int ow, float[] col,
-                               int colOffset, int ld) {
+    private static void unfold(
+            DeployedNode.SignConv c,
+            float[] x,
+            int[] in,
+            int image,
+            int oh,
+            int ow,
+            float[] col,
+            int colOffset,
+            int ld) {
         int channels = in[0];
         int h = in[1];
         int w = in[2];
@@ -150,8 +159,8 @@ final class SignKernels {
                         int iy = oy * s + ky - p;
                         for (int ox = 0; ox < ow; ox++) {
                             int ix = ox * s + kx - p;
-                            col[row + oy * ow + ox] = iy >= 0 && iy < h && ix >= 0 && ix < w
-                                    ? x[base + (ch * h + iy) * w + ix] : 0f;
+                            col[row + oy * ow + ox] =
+                                    iy >= 0 && iy < h && ix >= 0 && ix < w ? x[base + (ch * h + iy) * w + ix] : 0f;
                         }
                     }
                 }

@@ -10,7 +10,6 @@ import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,8 +37,7 @@ public final class MembraneDistillation {
     public static final float DEFAULT_LAMBDA = 1000f;
 
     /** A student neuron layer and the teacher's layer of the same name. */
-    public record Pair(String name, LIFNode student, LIFNode teacher) {
-    }
+    public record Pair(String name, LIFNode student, LIFNode teacher) {}
 
     private final SpikingClassifier teacher;
     private final List<Pair> pairs;
@@ -69,7 +67,8 @@ public final class MembraneDistillation {
             }
         });
         if (pairs.isEmpty()) {
-            throw new SpikebitException("membrane distillation: the student (" + student.spec().model()
+            throw new SpikebitException("membrane distillation: the student ("
+                    + student.spec().model()
                     + ") and the teacher (" + teacher.spec().model() + ") share no spiking conv stage; student stages "
                     + studentStages.keySet() + ", teacher stages " + teacherStages.keySet());
         }
@@ -152,11 +151,15 @@ public final class MembraneDistillation {
             sum += t.item();
         }
         int n = parts.size();
-        return Tensor.result(new float[] {sum / n}, new int[0], g -> {
-            for (Tensor t : parts) {
-                t.grad()[0] += g[0] / n;
-            }
-        }, parts.toArray(Tensor[]::new));
+        return Tensor.result(
+                new float[] {sum / n},
+                new int[0],
+                g -> {
+                    for (Tensor t : parts) {
+                        t.grad()[0] += g[0] / n;
+                    }
+                },
+                parts.toArray(Tensor[]::new));
     }
 
     /** Stops exposing and keeping potentials (the networks run as before). */
@@ -192,9 +195,11 @@ public final class MembraneDistillation {
         for (int t = 0; t < steps; t++) {
             int rows = t * batch * features;
             int at = t * square;
-            gemm.sgemm(false, true, batch, batch, features, 1f, fs, rows, features, fs, rows, features, 0f, gramS, at,
+            gemm.sgemm(
+                    false, true, batch, batch, features, 1f, fs, rows, features, fs, rows, features, 0f, gramS, at,
                     batch);
-            gemm.sgemm(false, true, batch, batch, features, 1f, teacher, rows, features, teacher, rows, features, 0f,
+            gemm.sgemm(
+                    false, true, batch, batch, features, 1f, teacher, rows, features, teacher, rows, features, 0f,
                     gramT, 0, batch);
             normalizeRows(gramS, at, batch, rowNorms, t * batch);
             normalizeRows(gramT, 0, batch, null, 0);
@@ -207,39 +212,44 @@ public final class MembraneDistillation {
             total += sq / square;
         }
         float value = (float) (total / steps);
-        return Tensor.result(new float[] {value}, new int[0], g -> {
-            float scale = g[0] * 2f / ((float) square * steps);
-            float[] gx = student.grad();
-            float[] dGram = new float[square];
-            float[] symmetric = new float[square];
-            for (int t = 0; t < steps; t++) {
-                int at = t * square;
-                for (int i = 0; i < batch; i++) {
-                    float norm = rowNorms[t * batch + i];
-                    int row = at + i * batch;
-                    if (norm == 0) {
-                        Arrays.fill(dGram, i * batch, (i + 1) * batch, 0f);
-                        continue;
+        return Tensor.result(
+                new float[] {value},
+                new int[0],
+                g -> {
+                    float scale = g[0] * 2f / ((float) square * steps);
+                    float[] gx = student.grad();
+                    float[] dGram = new float[square];
+                    float[] symmetric = new float[square];
+                    for (int t = 0; t < steps; t++) {
+                        int at = t * square;
+                        for (int i = 0; i < batch; i++) {
+                            float norm = rowNorms[t * batch + i];
+                            int row = at + i * batch;
+                            if (norm == 0) {
+                                Arrays.fill(dGram, i * batch, (i + 1) * batch, 0f);
+                                continue;
+                            }
+                            double dot = 0;
+                            for (int j = 0; j < batch; j++) {
+                                dot += (double) gramS[row + j] * diff[row + j];
+                            }
+                            float inv = 1f / norm;
+                            for (int j = 0; j < batch; j++) {
+                                dGram[i * batch + j] = scale * (diff[row + j] - gramS[row + j] * (float) dot) * inv;
+                            }
+                        }
+                        for (int i = 0; i < batch; i++) {
+                            for (int j = 0; j < batch; j++) {
+                                symmetric[i * batch + j] = dGram[i * batch + j] + dGram[j * batch + i];
+                            }
+                        }
+                        int rows = t * batch * features;
+                        gemm.sgemm(
+                                false, false, batch, features, batch, 1f, symmetric, 0, batch, fs, rows, features, 1f,
+                                gx, rows, features);
                     }
-                    double dot = 0;
-                    for (int j = 0; j < batch; j++) {
-                        dot += (double) gramS[row + j] * diff[row + j];
-                    }
-                    float inv = 1f / norm;
-                    for (int j = 0; j < batch; j++) {
-                        dGram[i * batch + j] = scale * (diff[row + j] - gramS[row + j] * (float) dot) * inv;
-                    }
-                }
-                for (int i = 0; i < batch; i++) {
-                    for (int j = 0; j < batch; j++) {
-                        symmetric[i * batch + j] = dGram[i * batch + j] + dGram[j * batch + i];
-                    }
-                }
-                int rows = t * batch * features;
-                gemm.sgemm(false, false, batch, features, batch, 1f, symmetric, 0, batch, fs, rows, features, 1f, gx,
-                        rows, features);
-            }
-        }, student);
+                },
+                student);
     }
 
     /**

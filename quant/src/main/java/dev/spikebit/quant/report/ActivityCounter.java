@@ -5,7 +5,6 @@ import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -62,15 +61,17 @@ final class ActivityCounter implements DeployedExecutor.Observer {
             fanOut[i] = fanOut(node, sources[0] < 0 ? model.inputShape() : shapes.get(sources[0]), shapes.get(i));
             outputActivity[i] = switch (node) {
                 case DeployedNode.Neuron neuron ->
-                        neuron.output() == OutputMode.BINARY ? Activity.BINARY_SPIKES : Activity.REAL_SPIKES;
+                    neuron.output() == OutputMode.BINARY ? Activity.BINARY_SPIKES : Activity.REAL_SPIKES;
                 case DeployedNode.AvgPool p -> activity == Activity.BINARY_SPIKES ? Activity.REAL_SPIKES : activity;
                 case DeployedNode.MaxPool p -> activity;
                 case DeployedNode.Flatten f -> activity;
                 case DeployedNode.Repeat r -> activity;
                 case DeployedNode.MeanOverTime m -> activity;
                 // A sum of two spike maps is still sparse (SEW-ResNet); a sum with anything real is dense.
-                case DeployedNode.Add a -> activity != Activity.ANALOG
-                        && outputActivity[sources[1]] != Activity.ANALOG ? Activity.REAL_SPIKES : Activity.ANALOG;
+                case DeployedNode.Add a ->
+                    activity != Activity.ANALOG && outputActivity[sources[1]] != Activity.ANALOG
+                            ? Activity.REAL_SPIKES
+                            : Activity.ANALOG;
                 default -> Activity.ANALOG;
             };
         }
@@ -108,7 +109,8 @@ final class ActivityCounter implements DeployedExecutor.Observer {
             // A sub-bit conv counts the cheaper of the direct sum and codeword reuse, per sample
             // (as a runtime choosing per image would), so the figure does not depend on the batch.
             ops += node instanceof DeployedNode.CodewordConv c
-                    ? Math.min(direct, codewordReuseOps(c, input, b * per, per, outPer, fan, dense)) : direct;
+                    ? Math.min(direct, codewordReuseOps(c, input, b * per, per, outPer, fan, dense))
+                    : direct;
         }
         boolean mac = realWeights(node) && activity != Activity.BINARY_SPIKES;
         if (mac) {
@@ -124,8 +126,8 @@ final class ActivityCounter implements DeployedExecutor.Observer {
      * ({@code fan / out} windows), then each output element sums its {@code in} selected maps.
      * The accounting takes the cheaper of this and the direct count, per sample, as a runtime would.
      */
-    private static double codewordReuseOps(DeployedNode.CodewordConv c, float[] input, int from, int per,
-                                           int outputs, int[] fan, boolean dense) {
+    private static double codewordReuseOps(
+            DeployedNode.CodewordConv c, float[] input, int from, int per, int outputs, int[] fan, boolean dense) {
         double ops = 0;
         int codewords = 1 << c.eta();
         for (int i = 0; i < per; i++) {

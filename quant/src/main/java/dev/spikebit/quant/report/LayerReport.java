@@ -15,8 +15,16 @@ package dev.spikebit.quant.report;
  * @param macs          multiply-accumulates per inference
  * @param acs           accumulates (additions) per inference
  */
-public record LayerReport(String name, String kind, int[] outputShape, long weights, double bitsPerWeight, long bytes,
-                          double firingRate, double macs, double acs) {
+public record LayerReport(
+        String name,
+        String kind,
+        int[] outputShape,
+        long weights,
+        double bitsPerWeight,
+        long bytes,
+        double firingRate,
+        double macs,
+        double acs) {
     /** Energy of one MAC in picojoules (45 nm, as in the SNN literature; methods.md 4). */
     public static final double MAC_PJ = 4.6;
     /** Energy of one AC in picojoules. */

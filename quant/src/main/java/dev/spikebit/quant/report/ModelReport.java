@@ -3,7 +3,6 @@ package dev.spikebit.quant.report;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +37,8 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
         int count = (int) (images.length / perImage);
         for (int first = 0; first < count; first += batch) {
             int n = Math.min(batch, count - first);
-            float[] chunk = n == count ? images
+            float[] chunk = n == count
+                    ? images
                     : Arrays.copyOfRange(images, (int) (first * perImage), (int) ((first + n) * perImage));
             DeployedExecutor.run(model, chunk, n, counter);
         }
@@ -48,12 +48,22 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
         for (int i = 0; i < nodes.size(); i++) {
             DeployedNode node = nodes.get(i);
             int[] out = shapes.get(i);
-            if (!(node instanceof DeployedNode.Repeat || node instanceof DeployedNode.Flatten
+            if (!(node instanceof DeployedNode.Repeat
+                    || node instanceof DeployedNode.Flatten
                     || node instanceof DeployedNode.MeanOverTime)) {
                 double rate = node instanceof DeployedNode.Neuron
-                        ? (double) counter.nonZeroOutputs[i] / Math.max(1, counter.outputs[i]) : Double.NaN;
-                layers.add(new LayerReport(node.name(), node.kind(), out, weights(node), bits(node),
-                        node.parameterBytes(), rate, counter.macs[i] / count, counter.acs[i] / count));
+                        ? (double) counter.nonZeroOutputs[i] / Math.max(1, counter.outputs[i])
+                        : Double.NaN;
+                layers.add(new LayerReport(
+                        node.name(),
+                        node.kind(),
+                        out,
+                        weights(node),
+                        bits(node),
+                        node.parameterBytes(),
+                        rate,
+                        counter.macs[i] / count,
+                        counter.acs[i] / count));
             }
         }
         return new ModelReport(model.model(), model.timeSteps(), count, layers);
@@ -65,7 +75,8 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
             case DeployedNode.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
             case DeployedNode.CodewordConv c -> 9L * c.outChannels() * c.inChannels();
             case DeployedNode.Linear l -> l.weight().length;
-            case DeployedNode.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
+            case DeployedNode.SignLinear l ->
+                (long) l.signs().rows() * l.signs().rowLength();
             default -> 0;
         };
     }
@@ -118,18 +129,36 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
 
     /** The report as a text table with totals, per inference. */
     public String table() {
-        var t = new TextTable("layer", "kind", "output", "weights", "bits/w", "bytes", "firing", "MACs", "ACs",
-                "energy");
+        var t = new TextTable(
+                "layer", "kind", "output", "weights", "bits/w", "bytes", "firing", "MACs", "ACs", "energy");
         for (LayerReport l : layers) {
-            t.row(l.name(), l.kind(), Arrays.toString(l.outputShape()), l.weights() == 0 ? "" : String.format("%,d", l.weights()),
-                    l.bitsPerWeight() == 0 ? "" : bitsText(l.bitsPerWeight()), String.format("%,d", l.bytes()),
+            t.row(
+                    l.name(),
+                    l.kind(),
+                    Arrays.toString(l.outputShape()),
+                    l.weights() == 0 ? "" : String.format("%,d", l.weights()),
+                    l.bitsPerWeight() == 0 ? "" : bitsText(l.bitsPerWeight()),
+                    String.format("%,d", l.bytes()),
                     l.isNeuron() ? String.format("%.2f%%", 100 * l.firingRate()) : "",
-                    ops(l.macs()), ops(l.acs()), energy(l.energyPj()));
+                    ops(l.macs()),
+                    ops(l.acs()),
+                    energy(l.energyPj()));
         }
-        t.row("total", "", "", String.format("%,d", weights()), String.format("%.2f", bitsPerWeight()),
-                String.format("%,d", bytes()), "", ops(macs()), ops(acs()), energy(energyPj()));
-        return String.format("Model %s, T = %d, averaged over %d images, per inference "
-                + "(E = %.1f pJ/MAC + %.1f pJ/AC)%n", model, timeSteps, images, LayerReport.MAC_PJ, LayerReport.AC_PJ)
+        t.row(
+                "total",
+                "",
+                "",
+                String.format("%,d", weights()),
+                String.format("%.2f", bitsPerWeight()),
+                String.format("%,d", bytes()),
+                "",
+                ops(macs()),
+                ops(acs()),
+                energy(energyPj()));
+        return String.format(
+                        "Model %s, T = %d, averaged over %d images, per inference "
+                                + "(E = %.1f pJ/MAC + %.1f pJ/AC)%n",
+                        model, timeSteps, images, LayerReport.MAC_PJ, LayerReport.AC_PJ)
                 + t.render();
     }
 

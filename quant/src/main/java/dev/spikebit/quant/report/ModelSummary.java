@@ -14,7 +14,6 @@ import dev.spikebit.quant.deploy.ClassifierLayers;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
 import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
 import dev.spikebit.quant.deploy.ClassifierLayers.Step;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,8 +40,8 @@ public record ModelSummary(String model, List<Row> rows) {
      * @param oneBitParams weights stored as signs (binary layers)
      * @param floatParams  parameters stored as float32 (full-precision weights, biases, alpha, BN)
      */
-    public record Row(String name, String type, int[] outputShape, int weightBits, long oneBitParams,
-                      long floatParams) {
+    public record Row(
+            String name, String type, int[] outputShape, int weightBits, long oneBitParams, long floatParams) {
         /** Bytes of the parameters with 1-bit weights packed 8 per byte. */
         public long memoryBytes() {
             return (oneBitParams + 7) / 8 + 4 * floatParams;
@@ -83,7 +82,8 @@ public record ModelSummary(String model, List<Row> rows) {
                             shortcut = forward(named, shortcut, batchAxes, rows);
                         }
                         Tensor sum = Elementwise.add(branch, shortcut);
-                        rows.add(new Row(block.addName(), "Add(branch + shortcut)", perSample(sum, batchAxes), 0, 0, 0));
+                        rows.add(
+                                new Row(block.addName(), "Add(branch + shortcut)", perSample(sum, batchAxes), 0, 0, 0));
                         yield block.after() == null ? sum : forward(block.after(), sum, batchAxes, rows);
                     }
                 };
@@ -138,8 +138,13 @@ public record ModelSummary(String model, List<Row> rows) {
     public String table() {
         var t = new TextTable("layer", "type", "output", "bits/weight", "1-bit params", "32-bit params", "memory");
         for (Row r : rows) {
-            t.row(r.name(), r.type(), Arrays.toString(r.outputShape()), r.weightBits() == 0 ? "" : r.weightBits()
-                    + (r.binary() ? " (binary)" : ""), count(r.oneBitParams()), count(r.floatParams()),
+            t.row(
+                    r.name(),
+                    r.type(),
+                    Arrays.toString(r.outputShape()),
+                    r.weightBits() == 0 ? "" : r.weightBits() + (r.binary() ? " (binary)" : ""),
+                    count(r.oneBitParams()),
+                    count(r.floatParams()),
                     TextTable.bytes(r.memoryBytes()));
         }
         t.row("total", "", "", "", count(oneBitParams()), count(floatParams()), TextTable.bytes(memoryBytes()));

@@ -54,7 +54,8 @@ final class TextTable {
     }
 
     private static boolean numeric(String cell) {
-        return !cell.isEmpty() && (Character.isDigit(cell.charAt(0)) || cell.charAt(0) == '-' && cell.length() > 1)
+        return !cell.isEmpty()
+                && (Character.isDigit(cell.charAt(0)) || cell.charAt(0) == '-' && cell.length() > 1)
                 && !cell.startsWith("[");
     }
 

@@ -17,8 +17,7 @@ public final class CodewordSelection {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int TAPS = SignPattern.TAPS;
 
-    private CodewordSelection() {
-    }
+    private CodewordSelection() {}
 
     /** The codeword index of each kernel of {@code weight} (flat, nine values per kernel). */
     public static int[] select(float[] weight, Codebook codebook) {
@@ -30,8 +29,10 @@ public final class CodewordSelection {
             selectRange(weight, tapMajor, size, index, 0, kernels, new float[size]);
             return index;
         }
-        Parallel.range(kernels, 512, (from, to) -> selectVectorRange(weight, tapMajor, size, index, from, to,
-                new float[size]));
+        Parallel.range(
+                kernels,
+                512,
+                (from, to) -> selectVectorRange(weight, tapMajor, size, index, from, to, new float[size]));
         return index;
     }
 
@@ -50,8 +51,8 @@ public final class CodewordSelection {
         return weight.length / TAPS;
     }
 
-    private static void selectVectorRange(float[] w, float[] tapMajor, int size, int[] index, int from, int to,
-                                          float[] scores) {
+    private static void selectVectorRange(
+            float[] w, float[] tapMajor, int size, int[] index, int from, int to, float[] scores) {
         int step = SPECIES.length();
         int bound = SPECIES.loopBound(size);
         for (int i = from; i < to; i++) {
@@ -60,7 +61,8 @@ public final class CodewordSelection {
             for (; j < bound; j += step) {
                 var acc = FloatVector.zero(SPECIES);
                 for (int k = 0; k < TAPS; k++) {
-                    acc = acc.add(FloatVector.fromArray(SPECIES, tapMajor, k * size + j).mul(w[at + k]));
+                    acc = acc.add(FloatVector.fromArray(SPECIES, tapMajor, k * size + j)
+                            .mul(w[at + k]));
                 }
                 acc.intoArray(scores, j);
             }
@@ -71,8 +73,8 @@ public final class CodewordSelection {
         }
     }
 
-    private static void selectRange(float[] w, float[] tapMajor, int size, int[] index, int from, int to,
-                                    float[] scores) {
+    private static void selectRange(
+            float[] w, float[] tapMajor, int size, int[] index, int from, int to, float[] scores) {
         for (int i = from; i < to; i++) {
             for (int j = 0; j < size; j++) {
                 scores[j] = score(w, i * TAPS, tapMajor, size, j);

@@ -21,8 +21,7 @@ public final class OsQuant {
     /** Tukey's fence factor. */
     public static final double FENCE = 1.5;
 
-    private OsQuant() {
-    }
+    private OsQuant() {}
 
     /** {@code w_hat} of every kernel of a weight {@code [..., 3, 3]}, flat; {@code weight} is not changed. */
     public static float[] scale(float[] weight) {

@@ -12,8 +12,7 @@ public final class SignPattern {
     /** Number of distinct 3x3 sign patterns, {@code 2^9}. */
     public static final int COUNT = 1 << TAPS;
 
-    private SignPattern() {
-    }
+    private SignPattern() {}
 
     /** The pattern id of the 9 values {@code w[offset .. offset + 8]}. */
     public static int of(float[] w, int offset) {

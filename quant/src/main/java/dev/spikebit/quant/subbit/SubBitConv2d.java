@@ -4,7 +4,6 @@ import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.ParamRole;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.ScaledSign;
-
 import java.util.SplittableRandom;
 
 /**
@@ -34,17 +33,25 @@ public final class SubBitConv2d extends Conv2d {
     private final Tensor alpha;
     private long trainingSteps;
 
-    public SubBitConv2d(int inChannels, int outChannels, int stride, int padding, boolean bias, SplittableRandom rng,
-                        int eta, boolean osQuant, int refreshEvery) {
+    public SubBitConv2d(
+            int inChannels,
+            int outChannels,
+            int stride,
+            int padding,
+            boolean bias,
+            SplittableRandom rng,
+            int eta,
+            boolean osQuant,
+            int refreshEvery) {
         super(inChannels, outChannels, 3, stride, padding, bias, rng);
         Codebook.checkEta(eta);
         this.eta = eta;
         this.osQuant = osQuant;
         this.refreshEvery = refreshEvery;
-        this.alpha = registerParameter("alpha", Tensor.of(ScaledSign.meanAbs(weight.data(), outChannels), outChannels),
-                ParamRole.AMPLITUDE);
-        this.codebookIds = registerBuffer("codebook", KernelStatistics.of(weight.data()).codebook(eta).asFloats(),
-                1 << eta);
+        this.alpha = registerParameter(
+                "alpha", Tensor.of(ScaledSign.meanAbs(weight.data(), outChannels), outChannels), ParamRole.AMPLITUDE);
+        this.codebookIds = registerBuffer(
+                "codebook", KernelStatistics.of(weight.data()).codebook(eta).asFloats(), 1 << eta);
     }
 
     @Override
@@ -66,27 +73,32 @@ public final class SubBitConv2d extends Conv2d {
         for (int i = 0; i < out.length; i++) {
             out[i] = codewords[i] > 0 ? a[i / perChannel] : -a[i / perChannel];
         }
-        return Tensor.result(out, weight.shape(), g -> {
-            float[] w = weight.data();
-            if (weight.requiresGrad()) {
-                float[] gw = weight.grad();
-                for (int i = 0; i < w.length; i++) {
-                    if (Math.abs(w[i]) <= 1f) {
-                        gw[i] += g[i];
+        return Tensor.result(
+                out,
+                weight.shape(),
+                g -> {
+                    float[] w = weight.data();
+                    if (weight.requiresGrad()) {
+                        float[] gw = weight.grad();
+                        for (int i = 0; i < w.length; i++) {
+                            if (Math.abs(w[i]) <= 1f) {
+                                gw[i] += g[i];
+                            }
+                        }
                     }
-                }
-            }
-            if (alpha.requiresGrad()) {
-                float[] ga = alpha.grad();
-                for (int c = 0; c < outChannels; c++) {
-                    double s = 0;
-                    for (int i = c * perChannel, end = i + perChannel; i < end; i++) {
-                        s += codewords[i] > 0 ? g[i] : -g[i];
+                    if (alpha.requiresGrad()) {
+                        float[] ga = alpha.grad();
+                        for (int c = 0; c < outChannels; c++) {
+                            double s = 0;
+                            for (int i = c * perChannel, end = i + perChannel; i < end; i++) {
+                                s += codewords[i] > 0 ? g[i] : -g[i];
+                            }
+                            ga[c] += (float) s;
+                        }
                     }
-                    ga[c] += (float) s;
-                }
-            }
-        }, weight, alpha);
+                },
+                weight,
+                alpha);
     }
 
     /** The codeword index of every kernel for the current latent weights, {@code [out * in]}. */
@@ -123,8 +135,8 @@ public final class SubBitConv2d extends Conv2d {
     /** Replaces the codebook (same eta), e.g. by the trained binary layer's. */
     public void setCodebook(Codebook codebook) {
         if (codebook.eta() != eta) {
-            throw new IllegalArgumentException(describe() + ": codebook has eta " + codebook.eta() + ", layer has "
-                    + eta);
+            throw new IllegalArgumentException(
+                    describe() + ": codebook has eta " + codebook.eta() + ", layer has " + eta);
         }
         System.arraycopy(codebook.asFloats(), 0, codebookIds, 0, codebookIds.length);
     }

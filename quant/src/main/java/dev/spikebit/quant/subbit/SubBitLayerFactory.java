@@ -6,7 +6,6 @@ import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.quant.binary.Amplitude;
 import dev.spikebit.quant.binary.BinaryLayerFactory;
-
 import java.util.SplittableRandom;
 
 /**
@@ -40,8 +39,15 @@ public final class SubBitLayerFactory implements LayerFactory {
     }
 
     @Override
-    public Conv2d conv(Position position, int in, int out, int kernel, int stride, int padding, boolean bias,
-                       SplittableRandom rng) {
+    public Conv2d conv(
+            Position position,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            int padding,
+            boolean bias,
+            SplittableRandom rng) {
         return isEligible(position, kernel)
                 ? new SubBitConv2d(in, out, stride, padding, bias, rng, eta, osQuant, refreshEvery)
                 : binary.conv(position, in, out, kernel, stride, padding, bias, rng);

@@ -1,5 +1,7 @@
 package dev.spikebit.quant.binary;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -13,17 +15,14 @@ import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.ops.LinearOp;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** BinaryConv2d, BinaryLinear, the binary layer factory and QuantModels (methods.md 2). */
 class BinaryLayersTest {
@@ -37,8 +36,8 @@ class BinaryLayersTest {
             alpha[c] = 0.1f + 0.3f * c;
         }
         Tensor x = ScaledSignTest.random(new SplittableRandom(2), 2, 3, 7, 7);
-        Tensor expected = Conv2dOp.conv2d(x, Tensor.of(explicitBinary(conv.weight().data(), alpha), 4, 3, 3, 3),
-                conv.bias(), 2, 1);
+        Tensor expected = Conv2dOp.conv2d(
+                x, Tensor.of(explicitBinary(conv.weight().data(), alpha), 4, 3, 3, 3), conv.bias(), 2, 1);
         assertThat(conv.forward(x).data()).containsExactly(expected.data());
     }
 
@@ -47,8 +46,8 @@ class BinaryLayersTest {
         var conv = new BinaryConv2d(2, 3, 3, 1, 1, false, new SplittableRandom(5), Amplitude.FIXED);
         Tensor x = ScaledSignTest.random(new SplittableRandom(6), 2, 3, 2, 4, 4); // [T, B, C, H, W]
         float[] alpha = ScaledSign.meanAbs(conv.weight().data(), 3);
-        Tensor expected = Conv2dOp.conv2d(x.reshape(6, 2, 4, 4),
-                Tensor.of(explicitBinary(conv.weight().data(), alpha), 3, 2, 3, 3), null, 1, 1);
+        Tensor expected = Conv2dOp.conv2d(
+                x.reshape(6, 2, 4, 4), Tensor.of(explicitBinary(conv.weight().data(), alpha), 3, 2, 3, 3), null, 1, 1);
         Tensor y = conv.forward(x);
         assertThat(y.shape()).containsExactly(2, 3, 3, 4, 4);
         assertThat(y.data()).containsExactly(expected.data());
@@ -58,18 +57,24 @@ class BinaryLayersTest {
     void binaryLinearForwardEqualsALinearMapWithTheExplicitBinaryWeight() {
         var linear = new BinaryLinear(6, 3, true, new SplittableRandom(1), Amplitude.TRAINED);
         Tensor x = ScaledSignTest.random(new SplittableRandom(2), 5, 6);
-        Tensor expected = LinearOp.linear(x, Tensor.of(explicitBinary(linear.weight().data(),
-                linear.alpha().data()), 3, 6), linear.bias());
+        Tensor expected = LinearOp.linear(
+                x,
+                Tensor.of(explicitBinary(linear.weight().data(), linear.alpha().data()), 3, 6),
+                linear.bias());
         assertThat(linear.forward(x).data()).containsExactly(expected.data());
     }
 
     @Test
     void trainedAmplitudeIsAnAmplitudeParameterInitialisedToMeanAbsAndGetsGradients() {
         var conv = new BinaryConv2d(2, 3, 3, 1, 1, false, new SplittableRandom(7), Amplitude.TRAINED);
-        Parameter alpha = conv.parameters().stream().filter(p -> p.name().equals("alpha")).findFirst().orElseThrow();
+        Parameter alpha = conv.parameters().stream()
+                .filter(p -> p.name().equals("alpha"))
+                .findFirst()
+                .orElseThrow();
         assertThat(alpha.role()).isEqualTo(ParamRole.AMPLITUDE);
         assertThat(alpha.role().decays()).isFalse();
-        assertThat(alpha.data()).containsExactly(ScaledSign.meanAbs(conv.weight().data(), 3));
+        assertThat(alpha.data())
+                .containsExactly(ScaledSign.meanAbs(conv.weight().data(), 3));
         assertThat(conv.amplitudes()).containsExactly(alpha.data());
 
         Tensor x = ScaledSignTest.random(new SplittableRandom(8), 1, 2, 4, 4);
@@ -83,7 +88,8 @@ class BinaryLayersTest {
         var linear = new BinaryLinear(4, 2, false, new SplittableRandom(9), Amplitude.FIXED);
         assertThat(linear.parameters()).extracting(Parameter::name).containsExactly("weight");
         linear.weight().data()[0] = 3f;
-        assertThat(linear.amplitudes()).containsExactly(ScaledSign.meanAbs(linear.weight().data(), 2));
+        assertThat(linear.amplitudes())
+                .containsExactly(ScaledSign.meanAbs(linear.weight().data(), 2));
         assertThat(linear.amplitudes()[0]).isGreaterThan(0.75f);
     }
 
@@ -91,8 +97,18 @@ class BinaryLayersTest {
     void factoryMakesHiddenLayersBinaryAndKeepsTheEdgesFullPrecisionUnlessAsked() {
         ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary");
         assertThat(binaryLayers(QuantModels.build(spec, 1))).containsExactly("body.2", "body.7");
-        ModelSpec edges = new ModelSpec(spec.model(), spec.timeSteps(), spec.inChannels(), spec.inSize(),
-                spec.numClasses(), spec.spikes(), "binary-fixed-alpha", true, spec.surrogate(), spec.tau(), spec.vth(),
+        ModelSpec edges = new ModelSpec(
+                spec.model(),
+                spec.timeSteps(),
+                spec.inChannels(),
+                spec.inSize(),
+                spec.numClasses(),
+                spec.spikes(),
+                "binary-fixed-alpha",
+                true,
+                spec.surrogate(),
+                spec.tau(),
+                spec.vth(),
                 spec.detachReset());
         assertThat(binaryLayers(QuantModels.build(edges, 1))).containsExactly("stem.1", "body.2", "body.7", "body.9");
         assertThat(binaryLayers(QuantModels.build(spec.withWeights("fp"), 1))).isEmpty();
@@ -106,14 +122,19 @@ class BinaryLayersTest {
         // The binary layers draw their latent weights exactly as the full-precision layers do.
         var binaryState = binary.stateDict();
         for (var e : fp.stateDict().entrySet()) {
-            assertThat(Arrays.equals(binaryState.get(e.getKey()).data(), e.getValue().data())).as(e.getKey()).isTrue();
+            assertThat(Arrays.equals(
+                            binaryState.get(e.getKey()).data(), e.getValue().data()))
+                    .as(e.getKey())
+                    .isTrue();
         }
         assertThat(binaryState.keySet()).contains("body.2.alpha", "body.7.alpha");
     }
 
     @Test
     void checkpointOfABinaryModelRebuildsTheSameModel(@TempDir Path dir) {
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary-fixed-alpha").withSpikes("real");
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn")
+                .withWeights("binary-fixed-alpha")
+                .withSpikes("real");
         SpikingClassifier model = QuantModels.build(spec, 5);
         model.eval();
         Path file = dir.resolve("last.safetensors");

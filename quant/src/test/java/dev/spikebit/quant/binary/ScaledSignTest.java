@@ -1,19 +1,19 @@
 package dev.spikebit.quant.binary;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 /** The binary weight {@code alpha * sign(W)} and its straight-through backward (methods.md 2). */
 class ScaledSignTest {
     /** Two channels; values on both sides of the clip |W| = 1, on it, and at +0 and -0. */
     private static final float[] W = {0.5f, -2f, 0f, 1f, -0.3f, 1.5f, -1f, -0f};
+
     private static final float[] ALPHA = {0.7f, 0.4f};
     private static final float[] G = {0.11f, -0.25f, 0.5f, 0.75f, -1.5f, 2f, 0.125f, -0.375f};
 
@@ -73,7 +73,8 @@ class ScaledSignTest {
             double minus = objective(x, w, alpha, r).item();
             alpha.data()[c] = saved;
             double numeric = (plus - minus) / (2 * eps);
-            assertThat((double) analytic[c]).as("dL/dalpha[%d]", c)
+            assertThat((double) analytic[c])
+                    .as("dL/dalpha[%d]", c)
                     .isCloseTo(numeric, within(1e-3 * Math.max(1, Math.abs(numeric))));
         }
     }

@@ -1,5 +1,8 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.DType;
 import dev.spikebit.core.io.SafeTensors;
@@ -9,10 +12,6 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,9 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The deployed file (format deployed-1, docs/reverb.md): round trip, content, size, and a reader that checks everything. */
 class DeployedFormatTest {
@@ -51,8 +50,10 @@ class DeployedFormatTest {
         Path file = dir.resolve("model.safetensors");
         DeployedFormat.save(file, deployed);
         DeployedModel loaded = DeployedFormat.load(file);
-        assertThat(loaded.nodes()).extracting(DeployedNode::name)
-                .containsExactlyElementsOf(deployed.nodes().stream().map(DeployedNode::name).toList());
+        assertThat(loaded.nodes())
+                .extracting(DeployedNode::name)
+                .containsExactlyElementsOf(
+                        deployed.nodes().stream().map(DeployedNode::name).toList());
         float[] before = DeployedExecutor.logits(deployed, images, 6);
         float[] after = DeployedExecutor.logits(loaded, images, 6);
         assertThat(Arrays.equals(before, after)).isTrue();
@@ -79,7 +80,8 @@ class DeployedFormatTest {
             binaryLayers++;
             String name = layers.get(i).name();
             BatchNorm bn = layers.get(i + 1).layer() instanceof BatchNorm b ? b : null;
-            assertThat(st.names().stream().filter(n -> n.startsWith(name + "."))).containsExactly(name + ".signs");
+            assertThat(st.names().stream().filter(n -> n.startsWith(name + ".")))
+                    .containsExactly(name + ".signs");
             TensorEntry signs = st.tensor(name + ".signs");
             assertThat(signs.dtype()).isEqualTo(DType.U8);
             int rows = binary.outputs();
@@ -127,11 +129,13 @@ class DeployedFormatTest {
         long information = 0;
         for (DeployedNode node : deployed.nodes()) {
             information += switch (node) {
-                case DeployedNode.SignConv c -> (long) c.outChannels() * ceilBytes(c.inChannels() * c.kernel() * c.kernel());
+                case DeployedNode.SignConv c ->
+                    (long) c.outChannels() * ceilBytes(c.inChannels() * c.kernel() * c.kernel());
                 case DeployedNode.SignLinear l -> (long) l.outFeatures() * ceilBytes(l.inFeatures());
                 case DeployedNode.Conv c -> 4L * (c.weight().length + (c.bias() == null ? 0 : c.outChannels()));
                 case DeployedNode.Linear l -> 4L * (l.weight().length + (l.bias() == null ? 0 : l.outFeatures()));
-                case DeployedNode.Neuron n -> 4L * n.channels() * (1 + (n.bias() == null ? 0 : 1) + (n.scale() == null ? 0 : 1));
+                case DeployedNode.Neuron n ->
+                    4L * n.channels() * (1 + (n.bias() == null ? 0 : 1) + (n.scale() == null ? 0 : 1));
                 case DeployedNode.Affine a -> 8L * a.scale().length;
                 case DeployedNode.Normalize n -> 8L * n.mean().length;
                 default -> 0;
@@ -149,39 +153,59 @@ class DeployedFormatTest {
 
     @Test
     void rejectsAnUnknownFormatVersion() throws IOException {
-        Path file = rewrite(m -> { m.put(DeployedFormat.FORMAT_KEY, "deployed-9"); return m; }, t -> t);
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("\"deployed-9\"")
+        Path file = rewrite(
+                m -> {
+                    m.put(DeployedFormat.FORMAT_KEY, "deployed-9");
+                    return m;
+                },
+                t -> t);
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("\"deployed-9\"")
                 .hasMessageContaining("deployed-1");
     }
 
     @Test
     void rejectsMalformedGraphJson() throws IOException {
-        Path file = rewrite(m -> {
-            m.put(DeployedFormat.GRAPH_KEY, m.get(DeployedFormat.GRAPH_KEY).substring(0, 100));
-            return m;
-        }, t -> t);
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("not valid JSON");
+        Path file = rewrite(
+                m -> {
+                    m.put(
+                            DeployedFormat.GRAPH_KEY,
+                            m.get(DeployedFormat.GRAPH_KEY).substring(0, 100));
+                    return m;
+                },
+                t -> t);
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("not valid JSON");
     }
 
     @Test
     void rejectsAnUnknownNodeKindNamingIt() throws IOException {
         Path file = rewriteGraph(g -> g.replace("\"kind\":\"max_pool\"", "\"kind\":\"median_pool\""));
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("unknown kind \"median_pool\"").hasMessageContaining("body.1");
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("unknown kind \"median_pool\"")
+                .hasMessageContaining("body.1");
     }
 
     @Test
     void rejectsAMissingOrMistypedField() throws IOException {
         Path missing = rewriteGraph(g -> g.replace("\"kernel\":3,", ""));
-        assertThatThrownBy(() -> DeployedFormat.load(missing)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("stem.1").hasMessageContaining("missing field \"kernel\"");
+        assertThatThrownBy(() -> DeployedFormat.load(missing))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("stem.1")
+                .hasMessageContaining("missing field \"kernel\"");
         Path mistyped = rewriteGraph(g -> g.replace("\"timeSteps\":4", "\"timeSteps\":\"4\""));
-        assertThatThrownBy(() -> DeployedFormat.load(mistyped)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("\"timeSteps\"").hasMessageContaining("whole number");
+        assertThatThrownBy(() -> DeployedFormat.load(mistyped))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"timeSteps\"")
+                .hasMessageContaining("whole number");
         Path unknown = rewriteGraph(g -> g.replace("\"kind\":\"flatten\"", "\"kind\":\"flatten\",\"axis\":2"));
-        assertThatThrownBy(() -> DeployedFormat.load(unknown)).isInstanceOf(SpikebitException.class)
+        assertThatThrownBy(() -> DeployedFormat.load(unknown))
+                .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("unknown field \"axis\"");
     }
 
@@ -190,14 +214,21 @@ class DeployedFormatTest {
         // The graph says 64 output channels; the file's signs have 63 rows.
         Path rows = rewrite(m -> m, t -> {
             TensorEntry s = t.get("body.2.signs");
-            t.put(s.name(), TensorEntry.ofUnsignedBytes(s.name(), new long[] {63, 36}, Arrays.copyOf(s.toBytes(), 63 * 36)));
+            t.put(
+                    s.name(),
+                    TensorEntry.ofUnsignedBytes(s.name(), new long[] {63, 36}, Arrays.copyOf(s.toBytes(), 63 * 36)));
             return t;
         });
-        assertThatThrownBy(() -> DeployedFormat.load(rows)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("body.2.signs").hasMessageContaining("[63, 36]").hasMessageContaining("[64, 36]");
+        assertThatThrownBy(() -> DeployedFormat.load(rows))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("body.2.signs")
+                .hasMessageContaining("[63, 36]")
+                .hasMessageContaining("[64, 36]");
         // A graph that claims more input channels than the weights hold.
-        Path graph = rewriteGraph(g -> g.replace("\"name\":\"body.2\",\"inChannels\":32", "\"name\":\"body.2\",\"inChannels\":33"));
-        assertThatThrownBy(() -> DeployedFormat.load(graph)).isInstanceOf(SpikebitException.class)
+        Path graph = rewriteGraph(
+                g -> g.replace("\"name\":\"body.2\",\"inChannels\":32", "\"name\":\"body.2\",\"inChannels\":33"));
+        assertThatThrownBy(() -> DeployedFormat.load(graph))
+                .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("body.2.signs");
         // Per-channel values of the wrong type.
         Path type = rewrite(m -> m, t -> {
@@ -205,8 +236,10 @@ class DeployedFormatTest {
             t.put(s.name(), TensorEntry.ofRawBytes(s.name(), DType.I32, s.shape(), s.toBytes()));
             return t;
         });
-        assertThatThrownBy(() -> DeployedFormat.load(type)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("body.4.threshold").hasMessageContaining("I32");
+        assertThatThrownBy(() -> DeployedFormat.load(type))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("body.4.threshold")
+                .hasMessageContaining("I32");
     }
 
     @Test
@@ -215,50 +248,60 @@ class DeployedFormatTest {
             t.remove("body.8.bias");
             return t;
         });
-        assertThatThrownBy(() -> DeployedFormat.load(missing)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("\"body.8.bias\"").hasMessageContaining("does not hold");
+        assertThatThrownBy(() -> DeployedFormat.load(missing))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"body.8.bias\"")
+                .hasMessageContaining("does not hold");
         Path extra = rewrite(m -> m, t -> {
             t.put("body.2.weight", TensorEntry.ofFloats("body.2.weight", new long[] {2}, new float[2]));
             return t;
         });
-        assertThatThrownBy(() -> DeployedFormat.load(extra)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("\"body.2.weight\"").hasMessageContaining("belongs to no node");
+        assertThatThrownBy(() -> DeployedFormat.load(extra))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"body.2.weight\"")
+                .hasMessageContaining("belongs to no node");
     }
 
     @Test
     void rejectsSetPaddingBitsAndAnInconsistentGraph() throws IOException {
         // fmnist's binary rows are whole bytes; a graph edit that breaks the shape flow is caught too.
         Path shapes = rewriteGraph(g -> g.replace("\"numClasses\":10", "\"numClasses\":11"));
-        assertThatThrownBy(() -> DeployedFormat.load(shapes)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("[10]").hasMessageContaining("11 classes");
+        assertThatThrownBy(() -> DeployedFormat.load(shapes))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("[10]")
+                .hasMessageContaining("11 classes");
         var signs = new PackedSigns(1, 9, new byte[] {0, 2});
         assertThat(signs.firstRowWithPaddingSet()).isZero();
-        assertThat(new PackedSigns(1, 9, new byte[] {(byte) 0xFF, 1}).firstRowWithPaddingSet()).isEqualTo(-1);
+        assertThat(new PackedSigns(1, 9, new byte[] {(byte) 0xFF, 1}).firstRowWithPaddingSet())
+                .isEqualTo(-1);
     }
 
     @Test
     void rejectsAFileThatIsNotADeployedModel() throws IOException {
         Path file = dir.resolve("weights.safetensors");
         SafeTensors.write(file, List.of(TensorEntry.ofFloats("w", new long[] {1}, new float[] {1})));
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("not a deployed spikebit model");
     }
 
     // ------------------------------------------------------------------ helpers
 
     private Path rewriteGraph(UnaryOperator<String> edit) throws IOException {
-        return rewrite(m -> {
-            String before = m.get(DeployedFormat.GRAPH_KEY);
-            String after = edit.apply(before);
-            assertThat(after).as("the edit applies").isNotEqualTo(before);
-            m.put(DeployedFormat.GRAPH_KEY, after);
-            return m;
-        }, t -> t);
+        return rewrite(
+                m -> {
+                    String before = m.get(DeployedFormat.GRAPH_KEY);
+                    String after = edit.apply(before);
+                    assertThat(after).as("the edit applies").isNotEqualTo(before);
+                    m.put(DeployedFormat.GRAPH_KEY, after);
+                    return m;
+                },
+                t -> t);
     }
 
     /** Saves the model, then writes a copy with its metadata and tensors edited. */
-    private Path rewrite(UnaryOperator<Map<String, String>> metadata,
-                         UnaryOperator<Map<String, TensorEntry>> tensors) throws IOException {
+    private Path rewrite(UnaryOperator<Map<String, String>> metadata, UnaryOperator<Map<String, TensorEntry>> tensors)
+            throws IOException {
         Path good = dir.resolve("good.safetensors");
         DeployedFormat.save(good, deployed);
         SafeTensorsFile st = SafeTensors.read(good);

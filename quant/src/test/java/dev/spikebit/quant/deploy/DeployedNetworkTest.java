@@ -1,14 +1,13 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.quant.binary.QuantModels;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The deployed form of every weight and spike variant, including binary first and last layers
@@ -19,9 +18,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeployedNetworkTest {
 
     @ParameterizedTest(name = "{0}, spikes {1}, weights {2}, binary edges {3}")
-    @CsvSource({"fmnist-cnn, binary, fp, false", "fmnist-cnn, real, fp, false", "fmnist-cnn, binary, binary, true",
-            "fmnist-cnn, real, binary, true", "fmnist-cnn, real, binary-fixed-alpha, true",
-            "fmnist-vgg-s, real, binary, false", "fmnist-vgg-s, binary, binary-fixed-alpha, true"})
+    @CsvSource({
+        "fmnist-cnn, binary, fp, false",
+        "fmnist-cnn, real, fp, false",
+        "fmnist-cnn, binary, binary, true",
+        "fmnist-cnn, real, binary, true",
+        "fmnist-cnn, real, binary-fixed-alpha, true",
+        "fmnist-vgg-s, real, binary, false",
+        "fmnist-vgg-s, binary, binary-fixed-alpha, true"
+    })
     void deployedNetworkMatchesTheTrainingNetwork(String name, String spikes, String weights, boolean edges) {
         ModelSpec spec = RandomModels.spec(name, spikes, weights, edges);
         SpikingClassifier model = RandomModels.calibrated(spec, 21);
@@ -41,14 +46,18 @@ class DeployedNetworkTest {
     void deployedGraphHasTheExpectedNodes(String weights, boolean edges) {
         SpikingClassifier model = QuantModels.build(RandomModels.spec("real", weights, edges), 3);
         DeployedModel deployed = Reparameterizer.deploy(model);
-        String kinds = String.join(" ", deployed.nodes().stream().map(DeployedNode::kind).toList());
+        String kinds = String.join(
+                " ", deployed.nodes().stream().map(DeployedNode::kind).toList());
         String expected = switch (weights + edges) {
-            case "fpfalse" -> "normalize conv affine repeat neuron max_pool conv affine neuron max_pool flatten linear "
-                    + "neuron linear mean_over_time";
-            case "binaryfalse" -> "normalize conv affine repeat neuron max_pool sign_conv neuron max_pool flatten "
-                    + "sign_linear neuron linear mean_over_time";
-            default -> "normalize sign_conv repeat neuron max_pool sign_conv neuron max_pool flatten sign_linear "
-                    + "neuron sign_linear affine mean_over_time";
+            case "fpfalse" ->
+                "normalize conv affine repeat neuron max_pool conv affine neuron max_pool flatten linear "
+                        + "neuron linear mean_over_time";
+            case "binaryfalse" ->
+                "normalize conv affine repeat neuron max_pool sign_conv neuron max_pool flatten "
+                        + "sign_linear neuron linear mean_over_time";
+            default ->
+                "normalize sign_conv repeat neuron max_pool sign_conv neuron max_pool flatten sign_linear "
+                        + "neuron sign_linear affine mean_over_time";
         };
         assertThat(kinds).isEqualTo(expected);
     }

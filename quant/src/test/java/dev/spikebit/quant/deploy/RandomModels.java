@@ -9,13 +9,11 @@ import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryLinear;
 import dev.spikebit.quant.binary.QuantModels;
-
 import java.util.SplittableRandom;
 
 /** Untrained zoo models with realistic batch-norm statistics, for the fast deployment tests. */
 final class RandomModels {
-    private RandomModels() {
-    }
+    private RandomModels() {}
 
     static ModelSpec spec(String spikes, String weights, boolean binaryEdges) {
         return spec("fmnist-cnn", spikes, weights, binaryEdges);
@@ -23,8 +21,19 @@ final class RandomModels {
 
     static ModelSpec spec(String model, String spikes, String weights, boolean binaryEdges) {
         ModelSpec d = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights(weights);
-        return new ModelSpec(d.model(), d.timeSteps(), d.inChannels(), d.inSize(), d.numClasses(), d.spikes(),
-                d.weights(), binaryEdges, d.surrogate(), d.tau(), d.vth(), d.detachReset());
+        return new ModelSpec(
+                d.model(),
+                d.timeSteps(),
+                d.inChannels(),
+                d.inSize(),
+                d.numClasses(),
+                d.spikes(),
+                d.weights(),
+                binaryEdges,
+                d.surrogate(),
+                d.tau(),
+                d.vth(),
+                d.detachReset());
     }
 
     /**
@@ -48,7 +57,10 @@ final class RandomModels {
         var layers = model.body().layers();
         for (int i = 0; i + 1 < layers.size(); i++) {
             if (layers.get(i) instanceof Linear linear && layers.get(i + 1) instanceof LIFNode) {
-                scale(linear instanceof BinaryLinear b && b.alpha() != null ? b.alpha().data() : linear.weight().data(),
+                scale(
+                        linear instanceof BinaryLinear b && b.alpha() != null
+                                ? b.alpha().data()
+                                : linear.weight().data(),
                         12f);
             }
         }

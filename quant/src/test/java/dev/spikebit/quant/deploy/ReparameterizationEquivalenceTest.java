@@ -1,16 +1,15 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * methods.md 2: the training network in evaluation mode and its re-parameterized standard form
@@ -54,15 +53,28 @@ class ReparameterizationEquivalenceTest {
         float[] images = TrainingFixtures.images(data.test(), 0, TEST_IMAGES);
         SpikeAgreement agreement = new SpikeAgreement(model, deployed, images, TEST_IMAGES, POTENTIAL_TOLERANCE);
         double error = agreement.relativeErrorOfAgreeingSamples(spec.numClasses());
-        System.out.printf("spikes %s, weights %s: trained on %d images in %.1f s, last loss %.3f; %d of %d samples "
-                        + "met a tie; max potential error %.2e; logits relative error %.2e; firing %s%n", spikes,
-                weights, TRAIN_IMAGES, seconds, loss, agreement.divergedCount(), TEST_IMAGES,
-                agreement.maxPotentialError, error, agreement.firingRates());
+        System.out.printf(
+                "spikes %s, weights %s: trained on %d images in %.1f s, last loss %.3f; %d of %d samples "
+                        + "met a tie; max potential error %.2e; logits relative error %.2e; firing %s%n",
+                spikes,
+                weights,
+                TRAIN_IMAGES,
+                seconds,
+                loss,
+                agreement.divergedCount(),
+                TEST_IMAGES,
+                agreement.maxPotentialError,
+                error,
+                agreement.firingRates());
 
-        assertThat(agreement.firingRates()).as("every neuron layer is active")
+        assertThat(agreement.firingRates())
+                .as("every neuron layer is active")
                 .allSatisfy(rate -> assertThat(rate).isBetween(0.005, 0.995));
-        assertThat(agreement.realDisagreements).as("firing decisions that differ away from the threshold").isEmpty();
-        assertThat(agreement.maxPotentialError).as("relative error of pre-spike potentials")
+        assertThat(agreement.realDisagreements)
+                .as("firing decisions that differ away from the threshold")
+                .isEmpty();
+        assertThat(agreement.maxPotentialError)
+                .as("relative error of pre-spike potentials")
                 .isLessThan(POTENTIAL_TOLERANCE);
         assertThat(agreement.divergedCount()).as("samples that met a tie").isLessThanOrEqualTo(TEST_IMAGES / 10);
         assertThat(error).as("relative error of the logits").isLessThanOrEqualTo(1e-5);

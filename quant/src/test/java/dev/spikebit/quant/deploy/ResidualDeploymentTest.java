@@ -1,14 +1,13 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The residual networks of the zoo in their deployed form (docs/reverb.md section 3) against the
@@ -22,31 +21,57 @@ class ResidualDeploymentTest {
     private static final double TOLERANCE = 5e-5;
 
     @ParameterizedTest(name = "{0}, spikes {1}, weights {2}, binary edges {3}")
-    @CsvSource({"resnet20, real, binary, false", "resnet20, binary, binary, false", "resnet20, real, fp, false",
-            "resnet20, real, binary-fixed-alpha, true", "resnet20, binary, sub-bit, false",
-            "ms-resnet18, real, binary, false", "ms-resnet18, binary, binary, true", "resnet19, real, binary, false"})
-    void deployedResidualNetworkGivesTheTrainingNetworksLogits(String name, String spikes, String weights,
-                                                               boolean edges) {
+    @CsvSource({
+        "resnet20, real, binary, false",
+        "resnet20, binary, binary, false",
+        "resnet20, real, fp, false",
+        "resnet20, real, binary-fixed-alpha, true",
+        "resnet20, binary, sub-bit, false",
+        "ms-resnet18, real, binary, false",
+        "ms-resnet18, binary, binary, true",
+        "resnet19, real, binary, false"
+    })
+    void deployedResidualNetworkGivesTheTrainingNetworksLogits(
+            String name, String spikes, String weights, boolean edges) {
         ModelSpec spec = ResidualModels.spec(name, spikes, weights, edges, 2);
         SpikingClassifier model = ResidualModels.calibrated(spec, 5, 2);
         DeployedModel deployed = Reparameterizer.deploy(model);
-        assertThat(deployed.nodes()).filteredOn(n -> n instanceof DeployedNode.Add).isNotEmpty();
+        assertThat(deployed.nodes())
+                .filteredOn(n -> n instanceof DeployedNode.Add)
+                .isNotEmpty();
 
         float[] images = ResidualModels.images(new SplittableRandom(77), BATCH);
         var agreement = new SpikeAgreement(model, deployed, images, BATCH, TOLERANCE);
-        System.out.printf("%s, spikes %s, weights %s, edges %s: %d of %d samples met a tie; max potential error "
-                        + "%.2e over %,d neuron steps; logits relative error %.2e; firing %s%n", name, spikes, weights,
-                edges, agreement.divergedCount(), BATCH, agreement.maxPotentialError, agreement.neuronSteps,
+        System.out.printf(
+                "%s, spikes %s, weights %s, edges %s: %d of %d samples met a tie; max potential error "
+                        + "%.2e over %,d neuron steps; logits relative error %.2e; firing %s%n",
+                name,
+                spikes,
+                weights,
+                edges,
+                agreement.divergedCount(),
+                BATCH,
+                agreement.maxPotentialError,
+                agreement.neuronSteps,
                 agreement.relativeErrorOfAgreeingSamples(spec.numClasses()),
-                agreement.firingRates().stream().map(r -> String.format("%.3f", r)).toList());
+                agreement.firingRates().stream()
+                        .map(r -> String.format("%.3f", r))
+                        .toList());
 
         // Untrained and seen on two images, a layer may stay silent; the comparison needs the rest active.
-        assertThat(agreement.firingRates()).as("neuron layers that fire").filteredOn(r -> r > 0)
+        assertThat(agreement.firingRates())
+                .as("neuron layers that fire")
+                .filteredOn(r -> r > 0)
                 .hasSizeGreaterThanOrEqualTo(agreement.firingRates().size() - 1);
-        assertThat(agreement.realDisagreements).as("firing decisions that differ away from the threshold").isEmpty();
-        assertThat(agreement.maxPotentialError).as("relative error of pre-spike potentials").isLessThan(TOLERANCE);
+        assertThat(agreement.realDisagreements)
+                .as("firing decisions that differ away from the threshold")
+                .isEmpty();
+        assertThat(agreement.maxPotentialError)
+                .as("relative error of pre-spike potentials")
+                .isLessThan(TOLERANCE);
         assertThat(agreement.divergedCount()).as("samples that met a tie").isZero();
-        assertThat(agreement.relativeErrorOfAgreeingSamples(spec.numClasses())).as("relative error of the logits")
+        assertThat(agreement.relativeErrorOfAgreeingSamples(spec.numClasses()))
+                .as("relative error of the logits")
                 .isLessThanOrEqualTo(1e-5);
     }
 
@@ -59,15 +84,28 @@ class ResidualDeploymentTest {
     @ParameterizedTest(name = "spikes {0}")
     @CsvSource({"binary", "real"})
     void residualBlocksBecomeBranchShortcutAddAndNeuron(String spikes) {
-        SpikingClassifier model = ResidualModels.calibrated(ResidualModels.spec("resnet20", spikes, "binary", false, 2),
-                3, 1);
+        SpikingClassifier model =
+                ResidualModels.calibrated(ResidualModels.spec("resnet20", spikes, "binary", false, 2), 3, 1);
         DeployedModel deployed = Reparameterizer.deploy(model);
-        assertThat(kinds(deployed, "body.1.")).containsExactly("sign_conv body.1.conv1", "neuron body.1.spike1",
-                "sign_conv body.1.conv2", "affine body.1.bn2", "add body.1.add", "neuron body.1.spike2");
+        assertThat(kinds(deployed, "body.1."))
+                .containsExactly(
+                        "sign_conv body.1.conv1",
+                        "neuron body.1.spike1",
+                        "sign_conv body.1.conv2",
+                        "affine body.1.bn2",
+                        "add body.1.add",
+                        "neuron body.1.spike2");
         assertThat(deployed.inputs().get("body.1.add")).containsExactly("body.1.bn2", "body.0");
-        assertThat(kinds(deployed, "body.4.")).containsExactly("sign_conv body.4.conv1", "neuron body.4.spike1",
-                "sign_conv body.4.conv2", "affine body.4.bn2", "sign_conv body.4.shortcut.conv",
-                "affine body.4.shortcut.bn", "add body.4.add", "neuron body.4.spike2");
+        assertThat(kinds(deployed, "body.4."))
+                .containsExactly(
+                        "sign_conv body.4.conv1",
+                        "neuron body.4.spike1",
+                        "sign_conv body.4.conv2",
+                        "affine body.4.bn2",
+                        "sign_conv body.4.shortcut.conv",
+                        "affine body.4.shortcut.bn",
+                        "add body.4.add",
+                        "neuron body.4.spike2");
         assertThat(deployed.inputs().get("body.4.shortcut.conv")).containsExactly("body.3.spike2");
         assertThat(deployed.inputs().get("body.4.add")).containsExactly("body.4.bn2", "body.4.shortcut.bn");
         // Only adds and projections read anything but their predecessor: 9 adds, 2 projections.
@@ -86,16 +124,26 @@ class ResidualDeploymentTest {
     @ParameterizedTest(name = "binary edges {0}")
     @CsvSource({"false", "true"})
     void membraneShortcutBlocksAddBeforeTheNextNeuron(boolean edges) {
-        SpikingClassifier model = ResidualModels.calibrated(ResidualModels.spec("ms-resnet18", "real", "binary", edges,
-                1, 16), 4, 1);
+        SpikingClassifier model =
+                ResidualModels.calibrated(ResidualModels.spec("ms-resnet18", "real", "binary", edges, 1, 16), 4, 1);
         DeployedModel deployed = Reparameterizer.deploy(model);
-        List<String> stem = deployed.nodes().subList(0, deployed.repeatIndex() + 1).stream().map(DeployedNode::kind)
+        List<String> stem = deployed.nodes().subList(0, deployed.repeatIndex() + 1).stream()
+                .map(DeployedNode::kind)
                 .toList();
         // With a binary first conv the stem's batch norm cannot fold into a neuron: it feeds a block.
-        assertThat(stem).containsExactlyElementsOf(edges ? List.of("normalize", "sign_conv", "affine", "repeat")
-                : List.of("normalize", "conv", "affine", "repeat"));
-        assertThat(kinds(deployed, "body.0.")).containsExactly("neuron body.0.spike1", "sign_conv body.0.conv1",
-                "neuron body.0.spike2", "sign_conv body.0.conv2", "affine body.0.bn2", "add body.0.add");
+        assertThat(stem)
+                .containsExactlyElementsOf(
+                        edges
+                                ? List.of("normalize", "sign_conv", "affine", "repeat")
+                                : List.of("normalize", "conv", "affine", "repeat"));
+        assertThat(kinds(deployed, "body.0."))
+                .containsExactly(
+                        "neuron body.0.spike1",
+                        "sign_conv body.0.conv1",
+                        "neuron body.0.spike2",
+                        "sign_conv body.0.conv2",
+                        "affine body.0.bn2",
+                        "add body.0.add");
         assertThat(deployed.inputs().get("body.0.add")).containsExactly("body.0.bn2", "repeat");
         assertThat(deployed.inputs().get("body.2.shortcut.conv")).containsExactly("body.1.add");
         assertThat(deployed.inputs().get("body.2.add")).containsExactly("body.2.bn2", "body.2.shortcut.bn");
@@ -106,11 +154,16 @@ class ResidualDeploymentTest {
     }
 
     private static List<String> kinds(DeployedModel deployed, String prefix) {
-        return deployed.nodes().stream().filter(n -> n.name().startsWith(prefix)).map(n -> n.kind() + " " + n.name())
+        return deployed.nodes().stream()
+                .filter(n -> n.name().startsWith(prefix))
+                .map(n -> n.kind() + " " + n.name())
                 .toList();
     }
 
     private static DeployedNode node(DeployedModel deployed, String name) {
-        return deployed.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+        return deployed.nodes().stream()
+                .filter(n -> n.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,12 +1,11 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.SafeTensors;
 import dev.spikebit.core.io.SafeTensorsFile;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,9 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployed file of a residual network, format {@code deployed-2} (docs/reverb.md sections 3
@@ -33,8 +32,8 @@ class ResidualFormatTest {
 
     @BeforeAll
     static void deployResnet20() {
-        deployed = Reparameterizer.deploy(ResidualModels.calibrated(
-                ResidualModels.spec("resnet20", "real", "binary", false, 2), 6, 1));
+        deployed = Reparameterizer.deploy(
+                ResidualModels.calibrated(ResidualModels.spec("resnet20", "real", "binary", false, 2), 6, 1));
         images = ResidualModels.images(new SplittableRandom(2), 2);
     }
 
@@ -45,14 +44,17 @@ class ResidualFormatTest {
         SafeTensorsFile st = SafeTensors.read(file);
         assertThat(st.metadata().get(DeployedFormat.FORMAT_KEY)).isEqualTo("deployed-2");
         String graph = st.metadata().get(DeployedFormat.GRAPH_KEY);
-        assertThat(graph).startsWith("{\"format\":\"deployed-2\"")
+        assertThat(graph)
+                .startsWith("{\"format\":\"deployed-2\"")
                 .contains("{\"kind\":\"add\",\"name\":\"body.1.add\",\"inputs\":[\"body.1.bn2\",\"body.0\"]}")
                 .contains("\"name\":\"body.4.shortcut.conv\",\"inputs\":[\"body.3.spike2\"],\"inChannels\":16");
 
         DeployedModel loaded = DeployedFormat.load(file);
         assertThat(loaded.inputs()).isEqualTo(deployed.inputs());
-        assertThat(loaded.nodes()).extracting(DeployedNode::name)
-                .containsExactlyElementsOf(deployed.nodes().stream().map(DeployedNode::name).toList());
+        assertThat(loaded.nodes())
+                .extracting(DeployedNode::name)
+                .containsExactlyElementsOf(
+                        deployed.nodes().stream().map(DeployedNode::name).toList());
         assertThat(DeployedFormat.graphJson(loaded)).isEqualTo(graph);
         float[] before = DeployedExecutor.logits(deployed, images, 2);
         float[] after = DeployedExecutor.logits(loaded, images, 2);
@@ -62,72 +64,97 @@ class ResidualFormatTest {
     /** A chain (no add, no rerouted input) is still written as deployed-1, with no trace of the new field. */
     @Test
     void aNetworkWithoutResidualsStaysDeployed1() {
-        DeployedModel chain = Reparameterizer.deploy(RandomModels.calibrated(RandomModels.spec("real", "binary", false),
-                3));
+        DeployedModel chain =
+                Reparameterizer.deploy(RandomModels.calibrated(RandomModels.spec("real", "binary", false), 3));
         assertThat(chain.hasBranches()).isFalse();
         assertThat(DeployedFormat.formatOf(chain)).isEqualTo("deployed-1");
-        assertThat(DeployedFormat.graphJson(chain)).startsWith("{\"format\":\"deployed-1\"").doesNotContain("inputs");
+        assertThat(DeployedFormat.graphJson(chain))
+                .startsWith("{\"format\":\"deployed-1\"")
+                .doesNotContain("inputs");
     }
 
     @Test
     void rejectsAnAddThatReadsAnUnknownNode() {
-        Path file = rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]",
-                "\"inputs\":[\"body.1.bn2\",\"body.99\"]"));
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageStartingWith(file.toString()).hasMessageContaining("add node body.1.add")
-                .hasMessageContaining("\"body.99\"").hasMessageContaining("no node of the graph");
+        Path file = rewriteGraph(
+                g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\",\"body.99\"]"));
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageStartingWith(file.toString())
+                .hasMessageContaining("add node body.1.add")
+                .hasMessageContaining("\"body.99\"")
+                .hasMessageContaining("no node of the graph");
     }
 
     @Test
     void rejectsAnAddThatReadsALaterNode() {
-        Path file = rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]",
-                "\"inputs\":[\"body.1.bn2\",\"body.2.spike1\"]"));
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.1.add").hasMessageContaining("\"body.2.spike1\"")
+        Path file = rewriteGraph(g ->
+                g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\",\"body.2.spike1\"]"));
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("add node body.1.add")
+                .hasMessageContaining("\"body.2.spike1\"")
                 .hasMessageContaining("does not come before it");
-        Path itself = rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]",
-                "\"inputs\":[\"body.1.add\",\"body.0\"]"));
-        assertThatThrownBy(() -> DeployedFormat.load(itself)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.1.add").hasMessageContaining("does not come before it");
+        Path itself = rewriteGraph(
+                g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.add\",\"body.0\"]"));
+        assertThatThrownBy(() -> DeployedFormat.load(itself))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("add node body.1.add")
+                .hasMessageContaining("does not come before it");
     }
 
     @Test
     void rejectsAnAddOfTwoShapes() {
         // The second stage's first block: its branch is [32, 16, 16], the previous block's output [16, 32, 32].
-        Path file = rewriteGraph(g -> g.replace("\"inputs\":[\"body.4.bn2\",\"body.4.shortcut.bn\"]",
-                "\"inputs\":[\"body.4.bn2\",\"body.3.spike2\"]"));
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.4.add").hasMessageContaining("[32, 16, 16]")
-                .hasMessageContaining("[16, 32, 32]").hasMessageContaining("same shape");
+        Path file = rewriteGraph(g -> g.replace(
+                "\"inputs\":[\"body.4.bn2\",\"body.4.shortcut.bn\"]", "\"inputs\":[\"body.4.bn2\",\"body.3.spike2\"]"));
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("add node body.4.add")
+                .hasMessageContaining("[32, 16, 16]")
+                .hasMessageContaining("[16, 32, 32]")
+                .hasMessageContaining("same shape");
     }
 
     @Test
     void rejectsAnAddWithoutTwoInputs() {
-        Path one = rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\"]"));
-        assertThatThrownBy(() -> DeployedFormat.load(one)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.1.add has 1 inputs").hasMessageContaining("expected 2");
+        Path one =
+                rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\"]"));
+        assertThatThrownBy(() -> DeployedFormat.load(one))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("add node body.1.add has 1 inputs")
+                .hasMessageContaining("expected 2");
         Path none = rewriteGraph(g -> g.replace(",\"inputs\":[\"body.1.bn2\",\"body.0\"]", ""));
-        assertThatThrownBy(() -> DeployedFormat.load(none)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("\"body.1.add\"").hasMessageContaining("missing field \"inputs\"");
-        Path typed = rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\",3]"));
-        assertThatThrownBy(() -> DeployedFormat.load(typed)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("\"body.1.add\"").hasMessageContaining("expected node names");
-        Path conv = rewriteGraph(g -> g.replace("\"inputs\":[\"body.3.spike2\"]",
-                "\"inputs\":[\"body.3.spike2\",\"body.3.spike1\"]"));
-        assertThatThrownBy(() -> DeployedFormat.load(conv)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("sign_conv node body.4.shortcut.conv has 2 inputs").hasMessageContaining("expected 1");
+        assertThatThrownBy(() -> DeployedFormat.load(none))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"body.1.add\"")
+                .hasMessageContaining("missing field \"inputs\"");
+        Path typed =
+                rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\",3]"));
+        assertThatThrownBy(() -> DeployedFormat.load(typed))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"body.1.add\"")
+                .hasMessageContaining("expected node names");
+        Path conv = rewriteGraph(
+                g -> g.replace("\"inputs\":[\"body.3.spike2\"]", "\"inputs\":[\"body.3.spike2\",\"body.3.spike1\"]"));
+        assertThatThrownBy(() -> DeployedFormat.load(conv))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("sign_conv node body.4.shortcut.conv has 2 inputs")
+                .hasMessageContaining("expected 1");
     }
 
     @Test
     void rejectsResidualsInADeployed1File() {
         Path file = rewrite(m -> {
             m.put(DeployedFormat.FORMAT_KEY, "deployed-1");
-            m.put(DeployedFormat.GRAPH_KEY, m.get(DeployedFormat.GRAPH_KEY).replace("\"format\":\"deployed-2\"",
-                    "\"format\":\"deployed-1\""));
+            m.put(
+                    DeployedFormat.GRAPH_KEY,
+                    m.get(DeployedFormat.GRAPH_KEY).replace("\"format\":\"deployed-2\"", "\"format\":\"deployed-1\""));
             return m;
         });
-        assertThatThrownBy(() -> DeployedFormat.load(file)).isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("\"body.1.add\"").hasMessageContaining("needs format deployed-2");
+        assertThatThrownBy(() -> DeployedFormat.load(file))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"body.1.add\"")
+                .hasMessageContaining("needs format deployed-2");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -148,7 +175,8 @@ class ResidualFormatTest {
         DeployedFormat.save(good, deployed);
         SafeTensorsFile st = SafeTensors.read(good);
         Path bad = dir.resolve("bad.safetensors");
-        SafeTensors.write(bad, new ArrayList<>(st.tensors().values()), metadata.apply(new LinkedHashMap<>(st.metadata())));
+        SafeTensors.write(
+                bad, new ArrayList<>(st.tensors().values()), metadata.apply(new LinkedHashMap<>(st.metadata())));
         return bad;
     }
 }

@@ -10,7 +10,6 @@ import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryLinear;
 import dev.spikebit.quant.binary.QuantModels;
-
 import java.util.SplittableRandom;
 
 /**
@@ -18,8 +17,7 @@ import java.util.SplittableRandom;
  * batch norms, on CIFAR-shaped synthetic images, for the residual deployment tests.
  */
 final class ResidualModels {
-    private ResidualModels() {
-    }
+    private ResidualModels() {}
 
     /** The zoo's spec for CIFAR-10 input (32x32) with the given spikes, weights and T. */
     static ModelSpec spec(String model, String spikes, String weights, boolean binaryEdges, int timeSteps) {
@@ -29,8 +27,19 @@ final class ResidualModels {
     /** The same at another image size (smaller is faster where only the graph matters). */
     static ModelSpec spec(String model, String spikes, String weights, boolean binaryEdges, int timeSteps, int size) {
         ModelSpec d = ModelZoo.defaultSpec(model);
-        ModelSpec spec = new ModelSpec(d.model(), timeSteps, d.inChannels(), size, d.numClasses(), spikes, "binary",
-                binaryEdges, d.surrogate(), d.tau(), d.vth(), d.detachReset());
+        ModelSpec spec = new ModelSpec(
+                d.model(),
+                timeSteps,
+                d.inChannels(),
+                size,
+                d.numClasses(),
+                spikes,
+                "binary",
+                binaryEdges,
+                d.surrogate(),
+                d.tau(),
+                d.vth(),
+                d.detachReset());
         return weights.equals("sub-bit") ? spec.withSubBit(4, true, 0) : spec.withWeights(weights);
     }
 
@@ -66,7 +75,8 @@ final class ResidualModels {
         var layers = model.body().layers();
         for (int i = 0; i + 1 < layers.size(); i++) {
             if (layers.get(i) instanceof Linear linear && layers.get(i + 1) instanceof LIFNode) {
-                float[] scale = linear instanceof BinaryLinear b && b.alpha() != null ? b.alpha().data()
+                float[] scale = linear instanceof BinaryLinear b && b.alpha() != null
+                        ? b.alpha().data()
                         : linear.weight().data();
                 for (int j = 0; j < scale.length; j++) {
                     scale[j] *= 8f;

@@ -1,15 +1,14 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.ops.LinearOp;
 import dev.spikebit.core.tensor.Tensor;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /** The add/subtract kernels of the reference executor against products with +-1 float weights. */
 class SignKernelsTest {
@@ -29,16 +28,18 @@ class SignKernelsTest {
         for (int i = 0; i < spikes.length; i++) {
             spikes[i] = rng.nextInt(3) == 0 ? 1f : 0f;
         }
-        float[] expected = Conv2dOp.conv2d(Tensor.of(spikes, batch, in, h, w), Tensor.of(weights, out, in, k, k), null,
-                stride, padding).data();
+        float[] expected = Conv2dOp.conv2d(
+                        Tensor.of(spikes, batch, in, h, w), Tensor.of(weights, out, in, k, k), null, stride, padding)
+                .data();
         assertThat(SignKernels.conv(node, spikes, new int[] {in, h, w}, batch)).containsExactly(expected);
         // Real values: equal up to summation order.
         float[] real = new float[spikes.length];
         for (int i = 0; i < real.length; i++) {
             real[i] = (float) rng.nextGaussian();
         }
-        float[] expectedReal = Conv2dOp.conv2d(Tensor.of(real, batch, in, h, w), Tensor.of(weights, out, in, k, k), null,
-                stride, padding).data();
+        float[] expectedReal = Conv2dOp.conv2d(
+                        Tensor.of(real, batch, in, h, w), Tensor.of(weights, out, in, k, k), null, stride, padding)
+                .data();
         float[] actual = SignKernels.conv(node, real, new int[] {in, h, w}, batch);
         for (int i = 0; i < actual.length; i++) {
             assertThat(actual[i]).isCloseTo(expectedReal[i], within(1e-5f));
@@ -55,7 +56,8 @@ class SignKernelsTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = rng.nextInt(2);
         }
-        float[] expected = LinearOp.linear(Tensor.of(x, 3, in), Tensor.of(weights, out, in), null).data();
+        float[] expected = LinearOp.linear(Tensor.of(x, 3, in), Tensor.of(weights, out, in), null)
+                .data();
         assertThat(SignKernels.linear(node, x, 3)).containsExactly(expected);
     }
 

@@ -5,7 +5,6 @@ import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +30,7 @@ final class SpikeAgreement {
     final List<String> realDisagreements = new ArrayList<>();
     /** Largest relative potential difference seen before any sample's first divergence. */
     double maxPotentialError;
+
     long neuronSteps;
     private final List<Double> firingRates = new ArrayList<>();
 
@@ -47,8 +47,9 @@ final class SpikeAgreement {
         }
         try (var scope = NoGrad.enter()) {
             var spec = model.spec();
-            trainingLogits = model.logits(Tensor.of(images.clone(), batch, spec.inChannels(), spec.inSize(),
-                    spec.inSize())).data();
+            trainingLogits = model.logits(
+                            Tensor.of(images.clone(), batch, spec.inChannels(), spec.inSize(), spec.inSize()))
+                    .data();
         }
         List<float[]> trainingH = new ArrayList<>();
         for (LIFNode n : neurons) {
@@ -67,8 +68,7 @@ final class SpikeAgreement {
         Map<String, float[]> vthOverThreshold = new HashMap<>();
         deployedLogits = DeployedExecutor.run(deployed, images, batch, new DeployedExecutor.Observer() {
             @Override
-            public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int b) {
-            }
+            public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int b) {}
 
             @Override
             public boolean wantsPotentials() {
@@ -88,9 +88,16 @@ final class SpikeAgreement {
         }
     }
 
-    private void compareSample(int b, int batch, int steps, List<LIFNode> neurons, List<String> names,
-                               List<float[]> trainingH, Map<String, float[][]> deployedH,
-                               Map<String, float[]> thresholds, double tolerance) {
+    private void compareSample(
+            int b,
+            int batch,
+            int steps,
+            List<LIFNode> neurons,
+            List<String> names,
+            List<float[]> trainingH,
+            Map<String, float[][]> deployedH,
+            Map<String, float[]> thresholds,
+            double tolerance) {
         // Step-major order: layer L at step t depends only on earlier layers up to t and on itself before t.
         for (int t = 0; t < steps; t++) {
             for (int l = 0; l < neurons.size(); l++) {
@@ -114,8 +121,8 @@ final class SpikeAgreement {
                     if (firesT != firesD) {
                         differs = true;
                         if (Math.abs(ht - vth) > tolerance * Math.max(1, Math.abs(vth))) {
-                            real.append(String.format(" %s[%d] step %d: H = %s, deployed %s;", names.get(l), j, t, ht,
-                                    hd));
+                            real.append(
+                                    String.format(" %s[%d] step %d: H = %s, deployed %s;", names.get(l), j, t, ht, hd));
                         }
                     } else {
                         double err = Math.abs(ht - hd) / Math.max(1, Math.abs(ht));

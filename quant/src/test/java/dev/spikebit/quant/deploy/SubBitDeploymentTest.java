@@ -1,5 +1,8 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.spikebit.core.io.SafeTensors;
 import dev.spikebit.core.io.SafeTensorsFile;
 import dev.spikebit.core.models.ModelSpec;
@@ -9,15 +12,11 @@ import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.quant.subbit.SubBitConv2d;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sub-bit deployed form (methods.md 3, docs/s2nn.md): exact bit layout of the packed codes,
@@ -58,13 +57,16 @@ class SubBitDeploymentTest {
         TrainingFixtures.randomizeBatchNorms(model, new SplittableRandom(4));
 
         DeployedModel deployed = Reparameterizer.deploy(model);
-        assertThat(deployed.nodes().stream().filter(n -> n instanceof DeployedNode.CodewordConv)).hasSize(3);
+        assertThat(deployed.nodes().stream().filter(n -> n instanceof DeployedNode.CodewordConv))
+                .hasSize(3);
         int testImages = 64;
         float[] images = TrainingFixtures.images(data.test(), 0, testImages);
         var agreement = new SpikeAgreement(model, deployed, images, testImages, 5e-5);
         double error = agreement.relativeErrorOfAgreeingSamples(10);
-        System.out.printf("sub-bit eta %d: %d of %d samples met a tie; max potential error %.2e; logits relative "
-                + "error %.2e%n", eta, agreement.divergedCount(), testImages, agreement.maxPotentialError, error);
+        System.out.printf(
+                "sub-bit eta %d: %d of %d samples met a tie; max potential error %.2e; logits relative "
+                        + "error %.2e%n",
+                eta, agreement.divergedCount(), testImages, agreement.maxPotentialError, error);
         assertThat(agreement.realDisagreements).isEmpty();
         assertThat(agreement.divergedCount()).isLessThanOrEqualTo(testImages / 10);
         assertThat(error).isLessThanOrEqualTo(1e-5);
@@ -93,7 +95,8 @@ class SubBitDeploymentTest {
             }
         }
         double ratio = (double) subBitBytes / binaryBytes;
-        System.out.printf("eligible layers: %d bytes sub-bit vs %d bytes binary (ratio %.3f, eta/9 = %.3f)%n",
+        System.out.printf(
+                "eligible layers: %d bytes sub-bit vs %d bytes binary (ratio %.3f, eta/9 = %.3f)%n",
                 subBitBytes, binaryBytes, ratio, eta / 9.0);
         assertThat(ratio).isBetween(eta / 9.0, eta / 9.0 + 0.02);
 
@@ -110,7 +113,8 @@ class SubBitDeploymentTest {
         assertThat(DeployedFormat.formatOf(deployed)).isEqualTo("deployed-1");
         Path file = dir.resolve("binary.safetensors");
         DeployedFormat.save(file, deployed);
-        assertThat(SafeTensors.read(file).metadata().get(DeployedFormat.FORMAT_KEY)).isEqualTo("deployed-1");
+        assertThat(SafeTensors.read(file).metadata().get(DeployedFormat.FORMAT_KEY))
+                .isEqualTo("deployed-1");
         assertThat(DeployedFormat.load(file).nodes()).hasSameSizeAs(deployed.nodes());
     }
 
@@ -123,11 +127,14 @@ class SubBitDeploymentTest {
         SafeTensorsFile st = SafeTensors.read(file);
         var metadata = new java.util.LinkedHashMap<>(st.metadata());
         metadata.put(DeployedFormat.FORMAT_KEY, "deployed-1");
-        metadata.put(DeployedFormat.GRAPH_KEY, metadata.get(DeployedFormat.GRAPH_KEY)
-                .replace("\"format\":\"deployed-2\"", "\"format\":\"deployed-1\""));
+        metadata.put(
+                DeployedFormat.GRAPH_KEY,
+                metadata.get(DeployedFormat.GRAPH_KEY)
+                        .replace("\"format\":\"deployed-2\"", "\"format\":\"deployed-1\""));
         Path bad = dir.resolve("bad.safetensors");
         SafeTensors.write(bad, java.util.List.copyOf(st.tensors().values()), metadata);
-        assertThatThrownBy(() -> DeployedFormat.load(bad)).hasMessageContaining(bad.toString())
+        assertThatThrownBy(() -> DeployedFormat.load(bad))
+                .hasMessageContaining(bad.toString())
                 .hasMessageContaining("codeword_conv needs format deployed-2");
         assertThat(Files.size(file)).isPositive();
     }

@@ -10,21 +10,20 @@ import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.data.mnist.FashionMnistLocator;
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
 
 /** Real data and short training runs shared by the deployment tests. */
 final class TrainingFixtures {
     private static FashionMnistData data;
 
-    private TrainingFixtures() {
-    }
+    private TrainingFixtures() {}
 
     /** Fashion-MNIST from the Debian package folder; the calling test is skipped without it. */
     static synchronized FashionMnistData fashionMnist() {
-        Assumptions.assumeTrue(Files.isDirectory(FashionMnistLocator.SYSTEM_DIR),
+        Assumptions.assumeTrue(
+                Files.isDirectory(FashionMnistLocator.SYSTEM_DIR),
                 "Fashion-MNIST is not installed in " + FashionMnistLocator.SYSTEM_DIR);
         if (data == null) {
             data = FashionMnist.load((java.nio.file.Path) null);

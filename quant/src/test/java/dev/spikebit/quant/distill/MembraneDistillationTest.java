@@ -1,16 +1,15 @@
 package dev.spikebit.quant.distill;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.neuron.kernel.NeuronConfig;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.QuantModels;
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class MembraneDistillationTest {
     @Test
@@ -34,7 +33,8 @@ class MembraneDistillationTest {
         expected /= steps;
         Tensor loss = MembraneDistillation.gramLoss(Tensor.of(s, steps, batch, features), t);
         assertThat(loss.item()).isCloseTo((float) expected, within(1e-5f));
-        assertThat(MembraneDistillation.gramLoss(Tensor.of(t, steps, batch, features), t).item())
+        assertThat(MembraneDistillation.gramLoss(Tensor.of(t, steps, batch, features), t)
+                        .item())
                 .isCloseTo(0f, within(1e-6f));
     }
 
@@ -53,9 +53,14 @@ class MembraneDistillationTest {
             float[] minus = s.clone();
             plus[i] += (float) h;
             minus[i] -= (float) h;
-            double numeric = (MembraneDistillation.gramLoss(Tensor.of(plus, steps, batch, features), t).item()
-                    - MembraneDistillation.gramLoss(Tensor.of(minus, steps, batch, features), t).item()) / (2 * h);
-            assertThat((double) grad[i]).as("element %d", i).isCloseTo(numeric, within(2e-3 + 2e-2 * Math.abs(numeric)));
+            double numeric = (MembraneDistillation.gramLoss(Tensor.of(plus, steps, batch, features), t)
+                                    .item()
+                            - MembraneDistillation.gramLoss(Tensor.of(minus, steps, batch, features), t)
+                                    .item())
+                    / (2 * h);
+            assertThat((double) grad[i])
+                    .as("element %d", i)
+                    .isCloseTo(numeric, within(2e-3 + 2e-2 * Math.abs(numeric)));
         }
     }
 
@@ -64,7 +69,11 @@ class MembraneDistillationTest {
         var rng = new SplittableRandom(3);
         int steps = 4, neurons = 50;
         for (boolean detach : new boolean[] {true, false}) {
-            var config = new NeuronConfig(0.5f, 1f, detach, NeuronConfig.lif().surrogate(),
+            var config = new NeuronConfig(
+                    0.5f,
+                    1f,
+                    detach,
+                    NeuronConfig.lif().surrogate(),
                     NeuronConfig.lif().output());
             float[] x = gaussian(rng, steps * neurons);
             float[] r = gaussian(rng, steps * neurons);
@@ -83,8 +92,8 @@ class MembraneDistillationTest {
                 float[] minus = x.clone();
                 plus[i] += (float) eps;
                 minus[i] -= (float) eps;
-                double numeric = (sumH(config, plus, r, steps, neurons) - sumH(config, minus, r, steps, neurons))
-                        / (2 * eps);
+                double numeric =
+                        (sumH(config, plus, r, steps, neurons) - sumH(config, minus, r, steps, neurons)) / (2 * eps);
                 if (detach && !nearThreshold(config, x, i, steps, neurons)) {
                     assertThat((double) in.grad()[i]).isCloseTo(numeric, within(2e-3));
                 }
@@ -162,7 +171,8 @@ class MembraneDistillationTest {
             for (int t = steps - 1; t >= 0; t--) {
                 float hv = h[t * neurons + i];
                 float s = hv >= c.vth() ? 1 : 0;
-                float dvdh = c.detachReset() ? 1 - s : (1 - s) - hv * c.surrogate().derivative(hv - c.vth());
+                float dvdh =
+                        c.detachReset() ? 1 - s : (1 - s) - hv * c.surrogate().derivative(hv - c.vth());
                 next = r[t * neurons + i] + c.tau() * next * dvdh;
                 g[t * neurons + i] = next;
             }
@@ -175,11 +185,15 @@ class MembraneDistillationTest {
         for (int i = 0; i < r.length; i++) {
             s += y.data()[i] * r[i];
         }
-        return Tensor.result(new float[] {s}, new int[] {1}, g -> {
-            for (int i = 0; i < r.length; i++) {
-                y.grad()[i] += g[0] * r[i];
-            }
-        }, y);
+        return Tensor.result(
+                new float[] {s},
+                new int[] {1},
+                g -> {
+                    for (int i = 0; i < r.length; i++) {
+                        y.grad()[i] += g[0] * r[i];
+                    }
+                },
+                y);
     }
 
     /** Entry (i, j) of F F^T with row i divided by its L2 norm, F = step {@code step} of {@code f}, written out. */

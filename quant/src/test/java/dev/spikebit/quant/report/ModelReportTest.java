@@ -1,19 +1,18 @@
 package dev.spikebit.quant.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.deploy.PackedSigns;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The accounting of methods.md 4 on a network small enough to follow by hand: one 4x4 image with
@@ -46,17 +45,18 @@ class ModelReportTest {
         boolean sign = l1Weights.equals("sign");
         DeployedModel model = handMadeNetwork(sign);
         float[] images = new float[2 * 16];
-        images[0] = 1f;      // (0,0)
-        images[5] = 0.3f;    // (1,1)
-        images[10] = 0.6f;   // (2,2)
+        images[0] = 1f; // (0,0)
+        images[5] = 0.3f; // (1,1)
+        images[10] = 0.6f; // (2,2)
 
         assertThat(DeployedExecutor.logits(model, images, 2)).containsExactly(3.1f, 0.3f, 0.1f, -0.2f);
 
         ModelReport report = ModelReport.measure(model, images, 2);
-        assertThat(report.layers()).extracting(LayerReport::name)
+        assertThat(report.layers())
+                .extracting(LayerReport::name)
                 .containsExactly("in", "c1", "n1", "c2", "n2", "l1", "n3", "out");
         LayerReport c1 = layer(report, "c1");
-        assertThat(c1.macs()).isEqualTo(2 * 10 * 10);  // 2 outputs x (2+3+3+2)^2 windows, once per image
+        assertThat(c1.macs()).isEqualTo(2 * 10 * 10); // 2 outputs x (2+3+3+2)^2 windows, once per image
         assertThat(c1.acs()).isZero();
         assertThat(layer(report, "n1").firingRate()).isEqualTo(4.0 / (2 * 2 * 32));
         assertThat(layer(report, "c2").acs()).isEqualTo(2 * 13 / 2.0);
@@ -76,20 +76,23 @@ class ModelReportTest {
 
         assertThat(c1.bitsPerWeight()).isEqualTo(32);
         assertThat(layer(report, "c2").bitsPerWeight()).isEqualTo(1);
-        assertThat(layer(report, "c2").bytes()).isEqualTo(3);    // one row of 18 signs
-        assertThat(layer(report, "n2").bytes()).isEqualTo(12);   // threshold, bias, scale
+        assertThat(layer(report, "c2").bytes()).isEqualTo(3); // one row of 18 signs
+        assertThat(layer(report, "n2").bytes()).isEqualTo(12); // threshold, bias, scale
         assertThat(l1.bytes()).isEqualTo(sign ? 3 * 2 : 3 * 16 * 4);
         assertThat(report.bytes()).isEqualTo(model.parameterBytes());
         assertThat(report.table()).contains("c2", "sign_conv", "3.13%", "20.31%");
     }
 
     private static LayerReport layer(ModelReport report, String name) {
-        return report.layers().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
+        return report.layers().stream()
+                .filter(l -> l.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     static DeployedModel handMadeNetwork(boolean signL1) {
         float[] c1 = new float[2 * 9];
-        c1[4] = 1f;      // channel 0, centre
+        c1[4] = 1f; // channel 0, centre
         c1[9 + 4] = -1f; // channel 1, centre
         float[] l1 = new float[3 * 16];
         for (int j = 0; j < 16; j++) {
@@ -103,14 +106,16 @@ class ModelReportTest {
         nodes.add(new DeployedNode.Repeat("repeat"));
         nodes.add(new DeployedNode.Neuron("n1", 0.5f, OutputMode.BINARY, new float[] {0.5f, 0.5f}, null, null));
         nodes.add(new DeployedNode.SignConv("c2", 2, 1, 3, 1, 1, PackedSigns.pack(filled(18, 1f), 1, 18, null)));
-        nodes.add(new DeployedNode.Neuron("n2", 0.5f, OutputMode.REAL, new float[] {1.5f}, new float[] {0f},
-                new float[] {2f}));
+        nodes.add(new DeployedNode.Neuron(
+                "n2", 0.5f, OutputMode.REAL, new float[] {1.5f}, new float[] {0f}, new float[] {2f}));
         nodes.add(new DeployedNode.Flatten("flat"));
-        nodes.add(signL1 ? new DeployedNode.SignLinear("l1", 16, 3, PackedSigns.pack(l1, 3, 16, null))
-                : new DeployedNode.Linear("l1", 16, 3, l1, null));
+        nodes.add(
+                signL1
+                        ? new DeployedNode.SignLinear("l1", 16, 3, PackedSigns.pack(l1, 3, 16, null))
+                        : new DeployedNode.Linear("l1", 16, 3, l1, null));
         nodes.add(new DeployedNode.Neuron("n3", 0.5f, OutputMode.BINARY, filled(3, 0.5f), null, null));
-        nodes.add(new DeployedNode.Linear("out", 3, 2, new float[] {1f, 0f, 2f, 0.5f, -1f, 0f},
-                new float[] {0.1f, -0.2f}));
+        nodes.add(new DeployedNode.Linear(
+                "out", 3, 2, new float[] {1f, 0f, 2f, 0.5f, -1f, 0f}, new float[] {0.1f, -0.2f}));
         nodes.add(new DeployedNode.MeanOverTime("readout"));
         return new DeployedModel("hand-made", 2, new int[] {1, 4, 4}, 2, nodes);
     }

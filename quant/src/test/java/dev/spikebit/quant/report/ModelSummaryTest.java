@@ -1,10 +1,10 @@
 package dev.spikebit.quant.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.quant.binary.QuantModels;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Larq-style summary of a training network (methods.md 2: report which layers are binary). */
 class ModelSummaryTest {
@@ -13,9 +13,14 @@ class ModelSummaryTest {
     void listsEveryLayerWithItsShapeAndSaysWhichAreBinary() {
         var spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary");
         ModelSummary summary = ModelSummary.of(QuantModels.build(spec, 1));
-        assertThat(summary.rows()).extracting(ModelSummary.Row::name).containsExactly("stem.0", "stem.1", "stem.2",
-                "body.0", "body.1", "body.2", "body.3", "body.4", "body.5", "body.6", "body.7", "body.8", "body.9");
-        assertThat(summary.rows()).filteredOn(ModelSummary.Row::binary).extracting(ModelSummary.Row::name)
+        assertThat(summary.rows())
+                .extracting(ModelSummary.Row::name)
+                .containsExactly(
+                        "stem.0", "stem.1", "stem.2", "body.0", "body.1", "body.2", "body.3", "body.4", "body.5",
+                        "body.6", "body.7", "body.8", "body.9");
+        assertThat(summary.rows())
+                .filteredOn(ModelSummary.Row::binary)
+                .extracting(ModelSummary.Row::name)
                 .containsExactly("body.2", "body.7");
         assertThat(summary.rows().get(1).outputShape()).containsExactly(32, 28, 28);
         assertThat(summary.rows().get(5).outputShape()).containsExactly(64, 14, 14);

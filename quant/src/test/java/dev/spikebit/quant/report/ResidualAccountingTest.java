@@ -1,19 +1,17 @@
 package dev.spikebit.quant.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
-import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.deploy.Reparameterizer;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The accounting of residual networks (methods.md 4, docs/reverb.md section 5): a projection
@@ -31,10 +29,13 @@ class ResidualAccountingTest {
      * previous block's sum, which is dense: every input element at an even position counts.
      */
     @ParameterizedTest(name = "{0}, spikes {1}")
-    @CsvSource({"resnet20, real, 32, body.4, body.3.spike2", "resnet20, binary, 32, body.4, body.3.spike2",
-            "ms-resnet18, real, 16, body.2, body.1.add"})
-    void projectionShortcutCountsTheBlockInputItReads(String name, String spikes, int size, String block,
-                                                      String blockInput) {
+    @CsvSource({
+        "resnet20, real, 32, body.4, body.3.spike2",
+        "resnet20, binary, 32, body.4, body.3.spike2",
+        "ms-resnet18, real, 16, body.2, body.1.add"
+    })
+    void projectionShortcutCountsTheBlockInputItReads(
+            String name, String spikes, int size, String block, String blockInput) {
         SpikingClassifier model = QuantModels.build(spec(name, spikes, size, 2), 9);
         model.eval();
         DeployedModel deployed = Reparameterizer.deploy(model);
@@ -68,9 +69,13 @@ class ResidualAccountingTest {
 
         LayerReport add = layer(report, block + ".add");
         assertThat(add.kind()).isEqualTo("add");
-        assertThat(add.macs() + add.acs()).as("additions of the residual sum are not counted").isZero();
+        assertThat(add.macs() + add.acs())
+                .as("additions of the residual sum are not counted")
+                .isZero();
         assertThat(add.bytes()).isZero();
-        assertThat(layer(report, block + ".bn2").macs() + layer(report, block + ".bn2").acs()).isZero();
+        assertThat(layer(report, block + ".bn2").macs()
+                        + layer(report, block + ".bn2").acs())
+                .isZero();
         assertThat(report.table()).contains(block + ".add");
     }
 
@@ -81,13 +86,18 @@ class ResidualAccountingTest {
         ModelSummary summary = ModelSummary.of(model);
         assertThat(summary.oneBitParams() + summary.floatParams()).isEqualTo(model.parameterCount());
         assertThat(summary.rows()).extracting(ModelSummary.Row::name).doesNotHaveDuplicates();
-        long adds = summary.rows().stream().filter(r -> r.name().endsWith(".add")).count();
-        assertThat(adds).isEqualTo(switch (name) {
-            case "resnet20" -> 9;
-            case "ms-resnet18" -> 8;
-            default -> 8;
-        });
-        ModelSummary.Row firstAdd = summary.rows().stream().filter(r -> r.name().endsWith(".add")).findFirst()
+        long adds =
+                summary.rows().stream().filter(r -> r.name().endsWith(".add")).count();
+        assertThat(adds)
+                .isEqualTo(
+                        switch (name) {
+                            case "resnet20" -> 9;
+                            case "ms-resnet18" -> 8;
+                            default -> 8;
+                        });
+        ModelSummary.Row firstAdd = summary.rows().stream()
+                .filter(r -> r.name().endsWith(".add"))
+                .findFirst()
                 .orElseThrow();
         assertThat(firstAdd.outputShape()).hasSize(3);
         assertThat(summary.rows().getLast().outputShape()).containsExactly(10);
@@ -104,14 +114,28 @@ class ResidualAccountingTest {
     }
 
     private static LayerReport layer(ModelReport report, String name) {
-        return report.layers().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
+        return report.layers().stream()
+                .filter(l -> l.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The zoo's CIFAR-10 spec with binary weights, at another image size and T (smaller is faster). */
     private static ModelSpec spec(String name, String spikes, int size, int timeSteps) {
         ModelSpec d = ModelZoo.defaultSpec(name).withSpikes(spikes).withWeights("binary");
-        return new ModelSpec(d.model(), timeSteps, d.inChannels(), size, d.numClasses(), d.spikes(), d.weights(),
-                d.binaryEdges(), d.surrogate(), d.tau(), d.vth(), d.detachReset());
+        return new ModelSpec(
+                d.model(),
+                timeSteps,
+                d.inChannels(),
+                size,
+                d.numClasses(),
+                d.spikes(),
+                d.weights(),
+                d.binaryEdges(),
+                d.surrogate(),
+                d.tau(),
+                d.vth(),
+                d.detachReset());
     }
 
     private static float[] randomImages(SplittableRandom rng, int count, int size) {

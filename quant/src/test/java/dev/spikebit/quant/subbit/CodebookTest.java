@@ -1,12 +1,11 @@
 package dev.spikebit.quant.subbit;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class CodebookTest {
     @Test
@@ -49,7 +48,8 @@ class CodebookTest {
         assertThatThrownBy(() -> new Codebook(new int[] {1, 1})).hasMessageContaining("twice");
         assertThatThrownBy(() -> new Codebook(new int[] {1, 512})).hasMessageContaining("outside");
         assertThatThrownBy(() -> KernelStatistics.of(new float[9]).codebook(9)).hasMessageContaining("1..8");
-        assertThat(Codebook.fromFloats(new Codebook(new int[] {5, 0, 511, 3}).asFloats()).patterns())
+        assertThat(Codebook.fromFloats(new Codebook(new int[] {5, 0, 511, 3}).asFloats())
+                        .patterns())
                 .containsExactly(5, 0, 511, 3);
     }
 

@@ -1,9 +1,9 @@
 package dev.spikebit.quant.subbit;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
 
 class OsQuantTest {
     /** The paper's figure, as methods.md 3 spells it out. */
@@ -23,8 +23,8 @@ class OsQuantTest {
 
     @Test
     void paperExampleChangesTheChosenCodeword() {
-        int ka = 1 << 2;   // +1 only at the outlier's place
-        int kb = 0b011;    // the other eight signs (+ + at taps 0, 1; - elsewhere), -1 at the outlier
+        int ka = 1 << 2; // +1 only at the outlier's place
+        int kb = 0b011; // the other eight signs (+ + at taps 0, 1; - elsewhere), -1 at the outlier
         var codebook = new Codebook(new int[] {ka, kb});
         assertThat(score(ka, PAPER)).isCloseTo(8.5f, within(1e-5f));
         assertThat(score(kb, PAPER)).isCloseTo(1.5f, within(1e-5f));
@@ -88,7 +88,8 @@ class OsQuantTest {
         float[] all = OsQuant.scale(w);
         for (int kernel = 0; kernel < 1000; kernel++) {
             float[] one = OsQuant.scaleKernel(java.util.Arrays.copyOfRange(w, kernel * 9, kernel * 9 + 9));
-            assertThat(java.util.Arrays.copyOfRange(all, kernel * 9, kernel * 9 + 9)).containsExactly(one);
+            assertThat(java.util.Arrays.copyOfRange(all, kernel * 9, kernel * 9 + 9))
+                    .containsExactly(one);
         }
     }
 

@@ -1,20 +1,19 @@
 package dev.spikebit.quant.subbit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryConv2d;
 import dev.spikebit.quant.binary.QuantModels;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class SubBitConv2dTest {
     @Test
@@ -88,11 +87,15 @@ class SubBitConv2dTest {
 
     /** Backward of {@code sum(y * r)}. */
     private static void backward(Tensor y, float[] r) {
-        Tensor loss = Tensor.result(new float[] {dot(y.data(), r)}, new int[] {1}, g -> {
-            for (int i = 0; i < r.length; i++) {
-                y.grad()[i] += g[0] * r[i];
-            }
-        }, y);
+        Tensor loss = Tensor.result(
+                new float[] {dot(y.data(), r)},
+                new int[] {1},
+                g -> {
+                    for (int i = 0; i < r.length; i++) {
+                        y.grad()[i] += g[0] * r[i];
+                    }
+                },
+                y);
         loss.backward();
     }
 
@@ -113,7 +116,8 @@ class SubBitConv2dTest {
         layer.forward(x);
         assertThat(layer.codebook()).isEqualTo(fixed);
         layer.forward(x); // second training step: refreshed
-        assertThat(layer.codebook()).isEqualTo(KernelStatistics.of(layer.weight().data()).codebook(3));
+        assertThat(layer.codebook())
+                .isEqualTo(KernelStatistics.of(layer.weight().data()).codebook(3));
         layer.setCodebook(fixed);
         layer.eval();
         layer.forward(x);
@@ -138,13 +142,20 @@ class SubBitConv2dTest {
         });
         assertThat(subBit).hasSize(3);
         assertThat(binary).isEmpty(); // the first conv stays full precision
-        assertThat(model.stateDict()).containsKeys(model.stateDict().keySet().stream()
-                .filter(k -> k.endsWith(".codebook")).toArray(String[]::new));
-        assertThat(model.stateDict().keySet().stream().filter(k -> k.endsWith(".codebook"))).hasSize(3);
+        assertThat(model.stateDict())
+                .containsKeys(model.stateDict().keySet().stream()
+                        .filter(k -> k.endsWith(".codebook"))
+                        .toArray(String[]::new));
+        assertThat(model.stateDict().keySet().stream().filter(k -> k.endsWith(".codebook")))
+                .hasSize(3);
 
         assertThat(ModelSpec.fromJson(spec.toJson(), "test")).isEqualTo(spec);
-        String older = ModelZoo.defaultSpec("fmnist-vgg-s").withWeights("binary").toJson()
-                .replace(",\"eta\":0", "").replace(",\"osQuant\":false", "").replace(",\"codebookRefresh\":0", "");
+        String older = ModelZoo.defaultSpec("fmnist-vgg-s")
+                .withWeights("binary")
+                .toJson()
+                .replace(",\"eta\":0", "")
+                .replace(",\"osQuant\":false", "")
+                .replace(",\"codebookRefresh\":0", "");
         assertThat(older).doesNotContain("\"eta\"");
         assertThat(ModelSpec.fromJson(older, "test").weights()).isEqualTo("binary");
         assertThat(ModelSpec.fromJson(older, "test").eta()).isZero();

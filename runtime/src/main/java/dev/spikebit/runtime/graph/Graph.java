@@ -23,8 +23,8 @@ import java.util.Set;
  * @param layers     the nodes in order
  * @param shapes     each layer's output shape per sample and step
  */
-public record Graph(String model, int timeSteps, int[] inputShape, int numClasses, List<Layer> layers,
-                    List<int[]> shapes) {
+public record Graph(
+        String model, int timeSteps, int[] inputShape, int numClasses, List<Layer> layers, List<int[]> shapes) {
     /** The most values one activation of one sample may hold (1 GiB of floats). */
     public static final long MAX_ACTIVATION = 1L << 28;
 
@@ -34,8 +34,8 @@ public record Graph(String model, int timeSteps, int[] inputShape, int numClasse
             throw new IllegalArgumentException("timeSteps must be >= 1, got " + timeSteps);
         }
         if (inputShape.length != 3 || Arrays.stream(inputShape).anyMatch(d -> d < 1)) {
-            throw new IllegalArgumentException("inputShape must be [C, H, W] with sizes >= 1, got "
-                    + Arrays.toString(inputShape));
+            throw new IllegalArgumentException(
+                    "inputShape must be [C, H, W] with sizes >= 1, got " + Arrays.toString(inputShape));
         }
         checkSize("inputShape", inputShape);
         checkStructure(layers);
@@ -102,10 +102,11 @@ public record Graph(String model, int timeSteps, int[] inputShape, int numClasse
             if (layer instanceof Layer.Repeat) {
                 repeats++;
             } else if (layer instanceof Layer.Neuron && repeats == 0) {
-                throw new IllegalArgumentException("neuron \"" + layer.name()
-                        + "\" comes before the repeat node; neurons run over time steps");
+                throw new IllegalArgumentException(
+                        "neuron \"" + layer.name() + "\" comes before the repeat node; neurons run over time steps");
             } else if (layer instanceof Layer.MeanOverTime && i != layers.size() - 1) {
-                throw new IllegalArgumentException("mean_over_time node \"" + layer.name() + "\" must be the last node");
+                throw new IllegalArgumentException(
+                        "mean_over_time node \"" + layer.name() + "\" must be the last node");
             }
         }
         if (repeats != 1) {
@@ -122,9 +123,9 @@ public record Graph(String model, int timeSteps, int[] inputShape, int numClasse
             case Layer.Normalize n -> channels(layer, in, n.mean().length, 3);
             case Layer.Conv c -> conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
             case Layer.SignConv c ->
-                    conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
+                conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
             case Layer.CodewordConv c ->
-                    conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
+                conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
             case Layer.Linear l -> features(layer, in, l.inFeatures(), l.outFeatures());
             case Layer.SignLinear l -> features(layer, in, l.inFeatures(), l.outFeatures());
             case Layer.Affine a -> channels(layer, in, a.scale().length, -1);
@@ -164,19 +165,24 @@ public record Graph(String model, int timeSteps, int[] inputShape, int numClasse
         return new int[] {outFeatures};
     }
 
-    private static int[] conv(Layer layer, int[] in, int inChannels, int outChannels, int kernel, int stride,
-                              int padding) {
+    private static int[] conv(
+            Layer layer, int[] in, int inChannels, int outChannels, int kernel, int stride, int padding) {
         rank(layer, in, 3);
         if (in[0] != inChannels) {
             throw bad(layer, in, "it expects " + inChannels + " input channels");
         }
-        return new int[] {outChannels, window(layer, in, in[1], kernel, stride, padding),
-                window(layer, in, in[2], kernel, stride, padding)};
+        return new int[] {
+            outChannels,
+            window(layer, in, in[1], kernel, stride, padding),
+            window(layer, in, in[2], kernel, stride, padding)
+        };
     }
 
     private static int[] pool(Layer layer, int[] in, int kernel, int stride) {
         rank(layer, in, 3);
-        return new int[] {in[0], window(layer, in, in[1], kernel, stride, 0), window(layer, in, in[2], kernel, stride, 0)};
+        return new int[] {
+            in[0], window(layer, in, in[1], kernel, stride, 0), window(layer, in, in[2], kernel, stride, 0)
+        };
     }
 
     private static int window(Layer layer, int[] in, int size, int kernel, int stride, int padding) {

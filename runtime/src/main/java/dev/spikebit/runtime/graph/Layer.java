@@ -26,16 +26,24 @@ public sealed interface Layer {
     }
 
     /** Full-precision convolution, {@code weight [out, in, k, k]}, optional bias (null for none). */
-    record Conv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, float[] weight,
-                float[] bias) implements Layer {
+    record Conv(
+            String name,
+            int inChannels,
+            int outChannels,
+            int kernel,
+            int stride,
+            int padding,
+            float[] weight,
+            float[] bias)
+            implements Layer {
         public String kind() {
             return "conv";
         }
     }
 
     /** Convolution with +-1 weights, adds and subtracts only (methods.md 2). */
-    record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding,
-                    SignMatrix signs) implements Layer {
+    record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, SignMatrix signs)
+            implements Layer {
         public String kind() {
             return "sign_conv";
         }
@@ -55,24 +63,34 @@ public sealed interface Layer {
      * @param indices  one byte per kernel, {@code out * in} of them, each below {@code 2^eta}
      * @param negate   one flag per output channel
      */
-    record CodewordConv(String name, int inChannels, int outChannels, int stride, int padding, int eta,
-                        int[] codebook, byte[] indices, boolean[] negate) implements Layer {
+    record CodewordConv(
+            String name,
+            int inChannels,
+            int outChannels,
+            int stride,
+            int padding,
+            int eta,
+            int[] codebook,
+            byte[] indices,
+            boolean[] negate)
+            implements Layer {
         /** Pattern ids are 9-bit numbers: one bit per tap of a 3x3 kernel. */
         public static final int PATTERNS = 512;
 
         /** Checks the codes; fails with {@link IllegalArgumentException} naming what is wrong. */
         public CodewordConv {
             if (inChannels < 1 || outChannels < 1 || stride < 1 || padding < 0) {
-                throw new IllegalArgumentException("codeword_conv \"" + name + "\": channels " + inChannels + " -> "
-                        + outChannels + ", stride " + stride + ", padding " + padding + " (expected sizes >= 1, padding >= 0)");
+                throw new IllegalArgumentException(
+                        "codeword_conv \"" + name + "\": channels " + inChannels + " -> " + outChannels + ", stride "
+                                + stride + ", padding " + padding + " (expected sizes >= 1, padding >= 0)");
             }
             if (eta < 1 || eta > 8) {
                 throw new IllegalArgumentException("codeword_conv \"" + name + "\": eta is " + eta + ", expected 1..8");
             }
             int codewords = 1 << eta;
             if (codebook.length != codewords) {
-                throw new IllegalArgumentException("codeword_conv \"" + name + "\": the codebook holds " + codebook.length
-                        + " patterns, eta " + eta + " needs " + codewords);
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": the codebook holds "
+                        + codebook.length + " patterns, eta " + eta + " needs " + codewords);
             }
             boolean[] seen = new boolean[PATTERNS];
             for (int j = 0; j < codewords; j++) {
@@ -88,13 +106,14 @@ public sealed interface Layer {
                 seen[id] = true;
             }
             if (indices.length != (long) outChannels * inChannels) {
-                throw new IllegalArgumentException("codeword_conv \"" + name + "\": " + indices.length
-                        + " indices for " + outChannels + " x " + inChannels + " kernels");
+                throw new IllegalArgumentException("codeword_conv \"" + name + "\": " + indices.length + " indices for "
+                        + outChannels + " x " + inChannels + " kernels");
             }
             for (int i = 0; i < indices.length; i++) {
                 if ((indices[i] & 0xFF) >= codewords) {
                     throw new IllegalArgumentException("codeword_conv \"" + name + "\": kernel (" + i / inChannels
-                            + ", " + i % inChannels + ") uses codeword " + (indices[i] & 0xFF) + ", but the codebook has "
+                            + ", " + i % inChannels + ") uses codeword " + (indices[i] & 0xFF)
+                            + ", but the codebook has "
                             + codewords);
                 }
             }
@@ -141,8 +160,8 @@ public sealed interface Layer {
                     }
                 }
             }
-            return new SignConv(name, inChannels, outChannels, 3, stride, padding,
-                    SignMatrix.ofRows(outChannels, rowLength, bits));
+            return new SignConv(
+                    name, inChannels, outChannels, 3, stride, padding, SignMatrix.ofRows(outChannels, rowLength, bits));
         }
     }
 
@@ -172,8 +191,9 @@ public sealed interface Layer {
      * fire when {@code h >= threshold[c]}, emit 1 (binary) or {@code scale[c] * h} (real; {@code h}
      * without scale), reset to 0. {@code bias} and {@code scale} may be null.
      */
-    record Neuron(String name, int channels, float tau, boolean realOutput, float[] threshold, float[] bias,
-                  float[] scale) implements Layer {
+    record Neuron(
+            String name, int channels, float tau, boolean realOutput, float[] threshold, float[] bias, float[] scale)
+            implements Layer {
         public String kind() {
             return "neuron";
         }

@@ -4,7 +4,6 @@ import dev.spikebit.runtime.RuntimeModelException;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.SignMatrix;
-
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +33,7 @@ public final class DeployedReader {
     public static final String FORMAT = "deployed-1";
     /** {@link #FORMAT} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md 6). */
     public static final String FORMAT_SUB_BIT = "deployed-2";
+
     static final String KINDS = "normalize, conv, sign_conv, linear, sign_linear, affine, neuron, max_pool, avg_pool, "
             + "flatten, repeat, mean_over_time";
 
@@ -125,7 +125,14 @@ public final class DeployedReader {
                 int stride = f.positive("stride");
                 int padding = f.integer("padding");
                 boolean bias = f.bool("bias");
-                yield new Layer.Conv(name, in, out, k, stride, padding, floats(f, name, "weight", out, in, k, k),
+                yield new Layer.Conv(
+                        name,
+                        in,
+                        out,
+                        k,
+                        stride,
+                        padding,
+                        floats(f, name, "weight", out, in, k, k),
                         bias ? floats(f, name, "bias", out) : null);
             }
             case "sign_conv" -> {
@@ -141,8 +148,8 @@ public final class DeployedReader {
                 int in = f.positive("inFeatures");
                 int out = f.positive("outFeatures");
                 boolean bias = f.bool("bias");
-                yield new Layer.Linear(name, in, out, floats(f, name, "weight", out, in),
-                        bias ? floats(f, name, "bias", out) : null);
+                yield new Layer.Linear(
+                        name, in, out, floats(f, name, "weight", out, in), bias ? floats(f, name, "bias", out) : null);
             }
             case "sign_linear" -> {
                 int in = f.positive("inFeatures");
@@ -170,23 +177,31 @@ public final class DeployedReader {
                 if (scale && !real) {
                     throw fail(f.where + ": a spike scale needs output \"real\"");
                 }
-                yield new Layer.Neuron(name, c, tau, real, floats(f, name, "threshold", c),
-                        bias ? floats(f, name, "bias", c) : null, scale ? floats(f, name, "scale", c) : null);
+                yield new Layer.Neuron(
+                        name,
+                        c,
+                        tau,
+                        real,
+                        floats(f, name, "threshold", c),
+                        bias ? floats(f, name, "bias", c) : null,
+                        scale ? floats(f, name, "scale", c) : null);
             }
             case "max_pool" -> new Layer.MaxPool(name, f.positive("kernel"), f.positive("stride"));
             case "avg_pool" -> {
                 int k = f.integer("kernel");
                 int s = f.integer("stride");
                 if ((k == 0) != (s == 0)) {
-                    throw fail(f.where + ": kernel " + k + " and stride " + s + " must both be 0 (global) or both >= 1");
+                    throw fail(
+                            f.where + ": kernel " + k + " and stride " + s + " must both be 0 (global) or both >= 1");
                 }
                 yield new Layer.AvgPool(name, k, s);
             }
             case "flatten" -> new Layer.Flatten(name);
             case "repeat" -> new Layer.Repeat(name);
             case "mean_over_time" -> new Layer.MeanOverTime(name);
-            default -> throw fail("node " + index + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
-                    + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv" : ""));
+            default ->
+                throw fail("node " + index + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
+                        + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv" : ""));
         };
         f.done();
         return layer;

@@ -1,7 +1,6 @@
 package dev.spikebit.runtime.io;
 
 import dev.spikebit.runtime.RuntimeModelException;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -40,10 +39,22 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(Map.entry("BOOL", 1), Map.entry("U8", 1),
-            Map.entry("I8", 1), Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1), Map.entry("I16", 2),
-            Map.entry("U16", 2), Map.entry("F16", 2), Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4),
-            Map.entry("F32", 4), Map.entry("F64", 8), Map.entry("I64", 8), Map.entry("U64", 8));
+    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
+            Map.entry("BOOL", 1),
+            Map.entry("U8", 1),
+            Map.entry("I8", 1),
+            Map.entry("F8_E5M2", 1),
+            Map.entry("F8_E4M3", 1),
+            Map.entry("I16", 2),
+            Map.entry("U16", 2),
+            Map.entry("F16", 2),
+            Map.entry("BF16", 2),
+            Map.entry("I32", 4),
+            Map.entry("U32", 4),
+            Map.entry("F32", 4),
+            Map.entry("F64", 8),
+            Map.entry("I64", 8),
+            Map.entry("U64", 8));
 
     private final Path path;
     private final FileChannel channel;
@@ -52,8 +63,13 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, String> metadata;
     private final Map<String, TensorInfo> tensors;
 
-    private SafetensorsFile(Path path, FileChannel channel, long fileSize, long dataStart, Map<String, String> metadata,
-                            Map<String, TensorInfo> tensors) {
+    private SafetensorsFile(
+            Path path,
+            FileChannel channel,
+            long fileSize,
+            long dataStart,
+            Map<String, String> metadata,
+            Map<String, TensorInfo> tensors) {
         this.path = path;
         this.channel = channel;
         this.fileSize = fileSize;
@@ -83,7 +99,8 @@ public final class SafetensorsFile implements AutoCloseable {
         if (size < 8) {
             throw fail(path, "file of " + size + " bytes is shorter than the 8-byte header length");
         }
-        long headerLength = readAt(path, channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                readAt(path, channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerLength < 2 || headerLength > size - 8) {
             throw fail(path, "header length " + headerLength + " does not fit in a file of " + size + " bytes");
         }
@@ -93,8 +110,12 @@ public final class SafetensorsFile implements AutoCloseable {
         ByteBuffer header = readAt(path, channel, 8, (int) headerLength);
         String json;
         try {
-            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(header).toString();
+            json = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(header)
+                    .toString();
         } catch (CharacterCodingException e) {
             throw fail(path, "header is not valid UTF-8");
         }
@@ -128,7 +149,12 @@ public final class SafetensorsFile implements AutoCloseable {
             tensors.put(name, tensor(path, name, entry.getValue(), dataLength));
         }
         checkTiling(path, tensors.values(), dataLength);
-        return new SafetensorsFile(path, channel, size, dataStart, Collections.unmodifiableMap(metadata),
+        return new SafetensorsFile(
+                path,
+                channel,
+                size,
+                dataStart,
+                Collections.unmodifiableMap(metadata),
                 Collections.unmodifiableMap(tensors));
     }
 
@@ -154,8 +180,10 @@ public final class SafetensorsFile implements AutoCloseable {
         long begin = offsets[0];
         long end = offsets[1];
         if (begin > end || end > dataLength) {
-            throw fail(path, where + ": data_offsets [" + begin + ", " + end + "] do not lie inside the "
-                    + dataLength + " data bytes");
+            throw fail(
+                    path,
+                    where + ": data_offsets [" + begin + ", " + end + "] do not lie inside the " + dataLength
+                            + " data bytes");
         }
         long bytes = elementBytes;
         for (long d : shape) {
@@ -166,16 +194,20 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         if (bytes != end - begin) {
-            throw fail(path, where + ": " + dtype + " " + java.util.Arrays.toString(shape) + " needs " + bytes
-                    + " bytes, data_offsets give " + (end - begin));
+            throw fail(
+                    path,
+                    where + ": " + dtype + " " + java.util.Arrays.toString(shape) + " needs " + bytes
+                            + " bytes, data_offsets give " + (end - begin));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
     private static long[] longs(Path path, String where, String field, Object value, int length) {
         if (!(value instanceof List<?> list) || (length >= 0 && list.size() != length)) {
-            throw fail(path, where + ": " + field + " must be an array" + (length >= 0 ? " of " + length : "")
-                    + " of whole numbers");
+            throw fail(
+                    path,
+                    where + ": " + field + " must be an array" + (length >= 0 ? " of " + length : "")
+                            + " of whole numbers");
         }
         long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
@@ -198,14 +230,17 @@ public final class SafetensorsFile implements AutoCloseable {
         long expected = 0;
         for (TensorInfo t : sorted) {
             if (t.begin() != expected) {
-                throw fail(path, "tensor \"" + t.name() + "\" starts at data byte " + t.begin() + ", expected "
-                        + expected + (t.begin() < expected ? " (it overlaps another tensor)" : " (a gap before it)"));
+                throw fail(
+                        path,
+                        "tensor \"" + t.name() + "\" starts at data byte " + t.begin() + ", expected " + expected
+                                + (t.begin() < expected ? " (it overlaps another tensor)" : " (a gap before it)"));
             }
             expected = t.end();
         }
         if (expected != dataLength) {
-            throw fail(path, "the tensors end at data byte " + expected + " but the file holds " + dataLength
-                    + " data bytes");
+            throw fail(
+                    path,
+                    "the tensors end at data byte " + expected + " but the file holds " + dataLength + " data bytes");
         }
     }
 
@@ -229,7 +264,8 @@ public final class SafetensorsFile implements AutoCloseable {
     /** A tensor's raw bytes; the range was checked against the file when it was opened. */
     public byte[] bytes(TensorInfo t) {
         if (t.byteLength() > Integer.MAX_VALUE - 16) {
-            throw fail(path, "tensor \"" + t.name() + "\" of " + t.byteLength() + " bytes is too large for this runtime");
+            throw fail(
+                    path, "tensor \"" + t.name() + "\" of " + t.byteLength() + " bytes is too large for this runtime");
         }
         byte[] out = new byte[(int) t.byteLength()];
         ByteBuffer buffer = ByteBuffer.wrap(out);

@@ -13,6 +13,5 @@ public final class Buffers {
      */
     public static final int SLACK = FloatVector.SPECIES_PREFERRED.length();
 
-    private Buffers() {
-    }
+    private Buffers() {}
 }

@@ -45,6 +45,7 @@ public final class CodewordConvKernel {
     private static final int V = F.length();
     /** Vectors per lane group; {@link #accumulate} keeps two per output channel in registers. */
     private static final int GROUP_VECTORS = 2;
+
     private static final int GROUP = GROUP_VECTORS * V;
     /** Output values per band: the codeword maps of a band stay in the L2 cache. */
     private static final int BAND_LANES = 256;
@@ -53,8 +54,7 @@ public final class CodewordConvKernel {
     /** Floats per 64-byte cache line. */
     private static final int LINE_FLOATS = 16;
 
-    private CodewordConvKernel() {
-    }
+    private CodewordConvKernel() {}
 
     /**
      * The layer's codeword maps compiled to code ({@link CodewordMapsCompiler}): once per layer,
@@ -68,8 +68,8 @@ public final class CodewordConvKernel {
     public static int scratch(Layer.CodewordConv c, int h, int w) {
         Tiling t = Tiling.of(c, h, w);
         if (t.end() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("codeword_conv \"" + c.name() + "\": input " + h + "x" + w
-                    + " needs " + t.end() + " floats of scratch, more than an array holds");
+            throw new IllegalArgumentException("codeword_conv \"" + c.name() + "\": input " + h + "x" + w + " needs "
+                    + t.end() + " floats of scratch, more than an array holds");
         }
         return (int) t.end();
     }
@@ -110,8 +110,16 @@ public final class CodewordConvKernel {
      * @param out     output {@code [O, oh, ow]} at {@code outOff}, overwritten
      * @param scratch at least {@link #scratch} floats
      */
-    public static void dense(Layer.CodewordConv c, CodewordMaps maps, float[] x, int xOff, int h, int w, float[] out,
-                             int outOff, float[] scratch) {
+    public static void dense(
+            Layer.CodewordConv c,
+            CodewordMaps maps,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            float[] out,
+            int outOff,
+            float[] scratch) {
         Tiling t = Tiling.of(c, h, w);
         int in = c.inChannels();
         int plane = t.oh * t.ow;
@@ -133,16 +141,20 @@ public final class CodewordConvKernel {
             }
             for (int o = 0; o < c.outChannels(); o++) {
                 for (int r = 0; r < rows; r++) {
-                    System.arraycopy(scratch, t.accOff + o * t.bandLanes + r * t.rowPitch, out,
-                            outOff + o * plane + (oy0 + r) * t.ow, t.ow);
+                    System.arraycopy(
+                            scratch,
+                            t.accOff + o * t.bandLanes + r * t.rowPitch,
+                            out,
+                            outOff + o * plane + (oy0 + r) * t.ow,
+                            t.ow);
                 }
             }
         }
     }
 
     /** Copies padded rows {@code oy0 .. oy0 + rows + 1} of channel {@code ch} into the tile, pitch {@code Wp}. */
-    private static void fillTile(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int oy0, int rows,
-                                 float[] s) {
+    private static void fillTile(
+            Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int oy0, int rows, float[] s) {
         int p = c.padding();
         java.util.Arrays.fill(s, t.tileOff, t.tileOff + t.tileLength, 0f);
         for (int r = 0; r < rows + 2; r++) {
@@ -167,8 +179,17 @@ public final class CodewordConvKernel {
     }
 
     /** Any stride: each map value as a plain sum over the nine taps (lanes {@code r * ow + ox}). */
-    private static void mapsStrided(Layer.CodewordConv c, Tiling t, float[] x, int xOff, int ch, int dst0, int oy0,
-                                    int rows, int lanes, float[] s) {
+    private static void mapsStrided(
+            Layer.CodewordConv c,
+            Tiling t,
+            float[] x,
+            int xOff,
+            int ch,
+            int dst0,
+            int oy0,
+            int rows,
+            int lanes,
+            float[] s) {
         int codewords = c.codewords();
         int stride = c.stride();
         int p = c.padding();
@@ -205,8 +226,8 @@ public final class CodewordConvKernel {
      * {@code c0 .. c0 + count - 1} select, into the band's sums (started at 0 for the first chunk;
      * negated where the channel's negation bit is set after the last).
      */
-    private static void accumulate(Layer.CodewordConv c, Tiling t, int c0, int count, int lanes, float[] s,
-                                   boolean first, boolean last) {
+    private static void accumulate(
+            Layer.CodewordConv c, Tiling t, int c0, int count, int lanes, float[] s, boolean first, boolean last) {
         int in = c.inChannels();
         int outC = c.outChannels();
         byte[] index = c.indices();
@@ -286,8 +307,21 @@ public final class CodewordConvKernel {
      * @param bandRows output rows per band
      * @param chunk    input channels per chunk
      */
-    private record Tiling(int h, int w, int oh, int ow, int rowPitch, int bandRows, int bandLanes, int chunk,
-                          int tileOff, int tileLength, int mapsOff, int mapPitch, int accOff, long end) {
+    private record Tiling(
+            int h,
+            int w,
+            int oh,
+            int ow,
+            int rowPitch,
+            int bandRows,
+            int bandLanes,
+            int chunk,
+            int tileOff,
+            int tileLength,
+            int mapsOff,
+            int mapPitch,
+            int accOff,
+            long end) {
         static Tiling of(Layer.CodewordConv c, int h, int w) {
             int s = c.stride();
             int p = c.padding();
@@ -309,8 +343,20 @@ public final class CodewordConvKernel {
             long mapsOff = tileLength;
             long accOff = mapsOff + (long) chunk * codewords * mapPitch;
             long end = accOff + (long) c.outChannels() * bandLanes;
-            return new Tiling(h, w, oh, ow, rowPitch, bandRows, bandLanes, chunk, 0, tileLength,
-                    (int) Math.min(mapsOff, Integer.MAX_VALUE), mapPitch, (int) Math.min(accOff, Integer.MAX_VALUE),
+            return new Tiling(
+                    h,
+                    w,
+                    oh,
+                    ow,
+                    rowPitch,
+                    bandRows,
+                    bandLanes,
+                    chunk,
+                    0,
+                    tileLength,
+                    (int) Math.min(mapsOff, Integer.MAX_VALUE),
+                    mapPitch,
+                    (int) Math.min(accOff, Integer.MAX_VALUE),
                     end);
         }
 

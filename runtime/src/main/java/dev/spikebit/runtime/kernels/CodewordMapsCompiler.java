@@ -50,8 +50,14 @@ final class CodewordMapsCompiler {
     private static final MethodTypeDesc INTO_ARRAY =
             MethodTypeDesc.of(ConstantDescs.CD_void, FLOATS, ConstantDescs.CD_int);
     /** {@code (float[] s, int tile, int pitch, int count, int dst, int mapPitch)}, as in {@link CodewordMaps}. */
-    private static final MethodTypeDesc MAPS = MethodTypeDesc.of(ConstantDescs.CD_void, FLOATS, ConstantDescs.CD_int,
-            ConstantDescs.CD_int, ConstantDescs.CD_int, ConstantDescs.CD_int, ConstantDescs.CD_int);
+    private static final MethodTypeDesc MAPS = MethodTypeDesc.of(
+            ConstantDescs.CD_void,
+            FLOATS,
+            ConstantDescs.CD_int,
+            ConstantDescs.CD_int,
+            ConstantDescs.CD_int,
+            ConstantDescs.CD_int,
+            ConstantDescs.CD_int);
 
     // Local variable slots of a generated static method: its parameters, then the loop's state,
     // the triples of the three tile rows (four each, slot + (t >> 1) for T[t]), and temporaries.
@@ -71,8 +77,7 @@ final class CodewordMapsCompiler {
     private static final int PLUS = 24;
     private static final int MINUS = 25;
 
-    private CodewordMapsCompiler() {
-    }
+    private CodewordMapsCompiler() {}
 
     /**
      * The maps of {@code codebook} (pattern ids, bit {@code 3 ky + kx} set where the sign is +1) as
@@ -86,24 +91,37 @@ final class CodewordMapsCompiler {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withSuperclass(ConstantDescs.CD_Object);
             cb.withInterfaceSymbols(ClassDesc.of(CodewordMaps.class.getName()));
-            cb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, code -> code
-                    .aload(0)
-                    .invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
-                    .return_());
+            cb.withMethodBody(
+                    ConstantDescs.INIT_NAME,
+                    ConstantDescs.MTD_void,
+                    ClassFile.ACC_PUBLIC,
+                    code -> code.aload(0)
+                            .invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
+                            .return_());
             for (int g = 0; g < groups; g++) {
                 int first = g * GROUP;
                 int[] ids = java.util.Arrays.copyOfRange(codebook, first, Math.min(codebook.length, first + GROUP));
-                cb.withMethodBody("rows" + g, MAPS, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
+                cb.withMethodBody(
+                        "rows" + g,
+                        MAPS,
+                        ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
                         code -> emitLoop(code, ids, true));
-                cb.withMethodBody("vectors" + g, MAPS, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
+                cb.withMethodBody(
+                        "vectors" + g,
+                        MAPS,
+                        ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
                         code -> emitLoop(code, ids, false));
             }
-            for (String name : new String[]{"rows", "vectors"}) {
+            for (String name : new String[] {"rows", "vectors"}) {
                 cb.withMethodBody(name, MAPS, ClassFile.ACC_PUBLIC, code -> {
                     for (int g = 0; g < groups; g++) {
                         // The instance method's parameters sit one slot up, after "this".
                         code.aload(S + 1).iload(TILE + 1).iload(PITCH + 1).iload(COUNT + 1);
-                        code.iload(DST + 1).iload(MAP_PITCH + 1).loadConstant(g * GROUP).imul().iadd();
+                        code.iload(DST + 1)
+                                .iload(MAP_PITCH + 1)
+                                .loadConstant(g * GROUP)
+                                .imul()
+                                .iadd();
                         code.iload(MAP_PITCH + 1);
                         code.invokestatic(self, name + g, MAPS);
                     }
@@ -113,10 +131,11 @@ final class CodewordMapsCompiler {
         });
         try {
             Class<?> compiled = lookup.defineHiddenClass(bytes, true).lookupClass();
-            return (CodewordMaps) lookup.findConstructor(compiled, MethodType.methodType(void.class)).invoke();
+            return (CodewordMaps) lookup.findConstructor(compiled, MethodType.methodType(void.class))
+                    .invoke();
         } catch (Throwable e) {
-            throw new IllegalStateException("could not compile the codeword maps of codebook "
-                    + java.util.Arrays.toString(codebook), e);
+            throw new IllegalStateException(
+                    "could not compile the codeword maps of codebook " + java.util.Arrays.toString(codebook), e);
         }
     }
 
@@ -178,10 +197,10 @@ final class CodewordMapsCompiler {
         }
         binary(code, X0, "add", X1).astore(PLUS);
         binary(code, X0, "sub", X1).astore(MINUS);
-        binary(code, MINUS, "sub", X2).astore(at);      // T[1]
-        binary(code, PLUS, "sub", X2).astore(at + 1);   // T[3]
-        binary(code, MINUS, "add", X2).astore(at + 2);  // T[5]
-        binary(code, PLUS, "add", X2).astore(at + 3);   // T[7]
+        binary(code, MINUS, "sub", X2).astore(at); // T[1]
+        binary(code, PLUS, "sub", X2).astore(at + 1); // T[3]
+        binary(code, MINUS, "add", X2).astore(at + 2); // T[5]
+        binary(code, PLUS, "add", X2).astore(at + 3); // T[7]
     }
 
     private static CodeBuilder binary(CodeBuilder code, int left, String op, int right) {
@@ -195,7 +214,7 @@ final class CodewordMapsCompiler {
         int firstPlus = -1;
         for (int r = 0; r < 3; r++) {
             int t = id >>> (3 * r) & 7;
-            plus[r] = (t & 1) != 0;             // the row's leading sign
+            plus[r] = (t & 1) != 0; // the row's leading sign
             int positive = plus[r] ? t : 7 - t; // the positive-first triple it is, or negates
             slots[r] = ROW[r] + (positive >>> 1);
             if (plus[r] && firstPlus < 0) {

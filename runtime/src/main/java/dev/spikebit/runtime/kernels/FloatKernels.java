@@ -14,8 +14,7 @@ public final class FloatKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int BLOCK = 4 * F.length();
 
-    private FloatKernels() {
-    }
+    private FloatKernels() {}
 
     /** Floats of scratch {@link #conv} needs for input {@code [C, h, w]}. */
     public static int convScratch(Layer.Conv c, int h, int w) {
@@ -30,8 +29,7 @@ public final class FloatKernels {
      * in the padded-plane layout of {@link SignConvKernel#dense} (each tap one shifted plane times
      * a broadcast weight), otherwise plain loops.
      */
-    public static void conv(Layer.Conv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
-                            float[] scratch) {
+    public static void conv(Layer.Conv c, float[] x, int xOff, int h, int w, float[] out, int outOff, float[] scratch) {
         int k = c.kernel();
         int p = c.padding();
         int s = c.stride();
@@ -76,8 +74,8 @@ public final class FloatKernels {
      * {@code wp} every {@code plane} floats. A method of its own, called per block, so that the JIT
      * compiles it whole rather than on stack inside the loop over channels (docs/runtime.md).
      */
-    private static void block(float[] scratch, int start, int inC, int plane, float[] weight, int wBase, int k, int wp,
-                              int acc) {
+    private static void block(
+            float[] scratch, int start, int inC, int plane, float[] weight, int wBase, int k, int wp, int acc) {
         int kk = k * k;
         var a0 = FloatVector.zero(F);
         var a1 = FloatVector.zero(F);
@@ -101,8 +99,8 @@ public final class FloatKernels {
     }
 
     /** Any stride: plain loops over outputs and taps, skipping taps in the padding. */
-    private static void convStrided(Layer.Conv c, float[] x, int xOff, int h, int w, int oh, int ow, float[] out,
-                                    int outOff) {
+    private static void convStrided(
+            Layer.Conv c, float[] x, int xOff, int h, int w, int oh, int ow, float[] out, int outOff) {
         int k = c.kernel();
         int p = c.padding();
         int s = c.stride();

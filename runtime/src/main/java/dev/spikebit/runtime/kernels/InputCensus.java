@@ -16,15 +16,16 @@ public final class InputCensus {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
-    private InputCensus() {
-    }
+    private InputCensus() {}
 
     /** The number of non-zero values among {@code x[0 .. size)}. */
     public static int nonZeros(float[] x, int size) {
         int count = 0;
         int i = 0;
         for (int upper = F.loopBound(size); i < upper; i += F.length()) {
-            count += FloatVector.fromArray(F, x, i).compare(VectorOperators.NE, 0f).trueCount();
+            count += FloatVector.fromArray(F, x, i)
+                    .compare(VectorOperators.NE, 0f)
+                    .trueCount();
         }
         for (; i < size; i++) {
             count += x[i] != 0f ? 1 : 0;
@@ -41,7 +42,9 @@ public final class InputCensus {
             // Flushed every 2^12 vectors so that no lane can overflow (fan-outs stay below 2^19).
             int flushEvery = F.length() << 12;
             for (int upper = F.loopBound(size); i < upper; i += F.length()) {
-                VectorMask<Integer> nonZero = FloatVector.fromArray(F, x, i).compare(VectorOperators.NE, 0f).cast(I);
+                VectorMask<Integer> nonZero = FloatVector.fromArray(F, x, i)
+                        .compare(VectorOperators.NE, 0f)
+                        .cast(I);
                 acc = acc.add(IntVector.fromArray(I, fan, i), nonZero);
                 if ((i + F.length()) % flushEvery == 0) {
                     sum += acc.reduceLanesToLong(VectorOperators.ADD);

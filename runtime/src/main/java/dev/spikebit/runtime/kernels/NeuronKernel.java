@@ -17,8 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class NeuronKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    private NeuronKernel() {
-    }
+    private NeuronKernel() {}
 
     /**
      * Runs one step over {@code channels * plane} neurons: input at {@code xOff}, state {@code u}
@@ -59,7 +58,8 @@ public final class NeuronKernel {
                 var xv = FloatVector.fromArray(F, x, xOff + base + i, lanes);
                 var input = hasBias ? xv.add(biasV) : xv;
                 var h = tauV.mul(FloatVector.fromArray(F, u, base + i, lanes)).add(input);
-                VectorMask<Float> fire = h.compare(VectorOperators.GE, thresholdV).and(lanes);
+                VectorMask<Float> fire =
+                        h.compare(VectorOperators.GE, thresholdV).and(lanes);
                 var emitted = n.realOutput() ? (scaled ? scaleV.mul(h) : h) : one;
                 zero.blend(emitted, fire).intoArray(out, outOff + base + i, lanes);
                 h.blend(zero, fire).intoArray(u, base + i, lanes);

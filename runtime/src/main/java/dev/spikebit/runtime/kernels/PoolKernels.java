@@ -13,11 +13,11 @@ public final class PoolKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Outputs of a 2x2 window per vector of inputs. */
     private static final int HALF = F.length() / 2;
+
     private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % F.length());
     private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(F, i -> (2 * i + 1) % F.length());
 
-    private PoolKernels() {
-    }
+    private PoolKernels() {}
 
     /**
      * Max pooling of the image {@code [channels, h, w]} at {@code xOff} into {@code out} at
@@ -58,7 +58,8 @@ public final class PoolKernels {
      * after the output. Masks cost a tenth of the layer; a scalar loop over the four values per
      * output took an eighth of a fmnist-cnn inference.
      */
-    private static void max2x2(int channels, int h, int w, int oh, int ow, float[] x, int xOff, float[] out, int outOff) {
+    private static void max2x2(
+            int channels, int h, int w, int oh, int ow, float[] x, int xOff, float[] out, int outOff) {
         for (int c = 0; c < channels; c++) {
             int in = xOff + c * h * w;
             int dst = outOff + c * oh * ow;
@@ -67,7 +68,8 @@ public final class PoolKernels {
                 int bottom = top + w;
                 int o = dst + oy * ow;
                 for (int ox = 0; ox < ow; ox += HALF) {
-                    var rows = FloatVector.fromArray(F, x, top + 2 * ox).max(FloatVector.fromArray(F, x, bottom + 2 * ox));
+                    var rows =
+                            FloatVector.fromArray(F, x, top + 2 * ox).max(FloatVector.fromArray(F, x, bottom + 2 * ox));
                     rows.rearrange(EVEN_LANES).max(rows.rearrange(ODD_LANES)).intoArray(out, o + ox);
                 }
             }

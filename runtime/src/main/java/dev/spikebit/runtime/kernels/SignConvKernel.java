@@ -39,8 +39,7 @@ public final class SignConvKernel {
     private static final VectorSpecies<Float> F = SignMasks.F;
     private static final int BLOCK = 4 * F.length();
 
-    private SignConvKernel() {
-    }
+    private SignConvKernel() {}
 
     /** Sign triples of one 3x3 kernel row: the row tables' codebook. */
     private static final int TRIPLES = 8;
@@ -91,8 +90,16 @@ public final class SignConvKernel {
      * @param scratch at least {@link #denseScratch} floats
      * @param rowTableOffsets {@link #rowTableOffsets} of this layer and input size
      */
-    public static void dense(Layer.SignConv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
-                             float[] scratch, int[] rowTableOffsets) {
+    public static void dense(
+            Layer.SignConv c,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            float[] out,
+            int outOff,
+            float[] scratch,
+            int[] rowTableOffsets) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
         if (c.stride() != 1) {
             strided(c, g, x, xOff, out, outOff);
@@ -111,8 +118,8 @@ public final class SignConvKernel {
      * any kernel. {@link #dense} uses it where row tables do not apply; public so that tests and
      * benchmarks can compare the two on 3x3 kernels.
      */
-    public static void denseShiftedPlanes(Layer.SignConv c, float[] x, int xOff, int h, int w, float[] out, int outOff,
-                                          float[] scratch) {
+    public static void denseShiftedPlanes(
+            Layer.SignConv c, float[] x, int xOff, int h, int w, float[] out, int outOff, float[] scratch) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
         if (c.stride() != 1) {
             strided(c, g, x, xOff, out, outOff);
@@ -138,8 +145,8 @@ public final class SignConvKernel {
      * 3x3, stride 1: builds the eight signed row sums of every padded plane, then sums per output
      * channel one table per (input channel, kernel row).
      */
-    private static void rowTables(Layer.SignConv c, Geometry g, float[] out, int outOff, float[] scratch,
-                                  int[] offsets) {
+    private static void rowTables(
+            Layer.SignConv c, Geometry g, float[] out, int outOff, float[] scratch, int[] offsets) {
         int inC = c.inChannels();
         int outC = c.outChannels();
         int plane = g.planeStride();
@@ -238,14 +245,14 @@ public final class SignConvKernel {
             var ppm = plus.sub(x2);
             var pmp = minus.add(x2);
             var pmm = minus.sub(x2);
-            ppp.intoArray(t, tOff + 7 * stride + i);          // + + +
-            ppm.intoArray(t, tOff + 3 * stride + i);          // + + -
-            pmp.intoArray(t, tOff + 5 * stride + i);          // + - +
-            pmm.intoArray(t, tOff + stride + i);              // + - -
-            ppp.neg().intoArray(t, tOff + i);                 // - - -
-            ppm.neg().intoArray(t, tOff + 4 * stride + i);    // - - +
-            pmp.neg().intoArray(t, tOff + 2 * stride + i);    // - + -
-            pmm.neg().intoArray(t, tOff + 6 * stride + i);    // - + +
+            ppp.intoArray(t, tOff + 7 * stride + i); // + + +
+            ppm.intoArray(t, tOff + 3 * stride + i); // + + -
+            pmp.intoArray(t, tOff + 5 * stride + i); // + - +
+            pmm.intoArray(t, tOff + stride + i); // + - -
+            ppp.neg().intoArray(t, tOff + i); // - - -
+            ppm.neg().intoArray(t, tOff + 4 * stride + i); // - - +
+            pmp.neg().intoArray(t, tOff + 2 * stride + i); // - + -
+            pmm.neg().intoArray(t, tOff + 6 * stride + i); // - + +
         }
     }
 
@@ -273,14 +280,22 @@ public final class SignConvKernel {
                         for (int kx = 0; kx < k; kx++, j++) {
                             int flip = (~bits[row + (j >>> 3)] >>> (j & 7) & 1) << 31;
                             int at = base + ky * wp + kx;
-                            a0 = a0.add(FloatVector.fromArray(F, scratch, at).reinterpretAsInts()
-                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
-                            a1 = a1.add(FloatVector.fromArray(F, scratch, at + F.length()).reinterpretAsInts()
-                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
-                            a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * F.length()).reinterpretAsInts()
-                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
-                            a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * F.length()).reinterpretAsInts()
-                                    .lanewise(VectorOperators.XOR, flip).reinterpretAsFloats());
+                            a0 = a0.add(FloatVector.fromArray(F, scratch, at)
+                                    .reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip)
+                                    .reinterpretAsFloats());
+                            a1 = a1.add(FloatVector.fromArray(F, scratch, at + F.length())
+                                    .reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip)
+                                    .reinterpretAsFloats());
+                            a2 = a2.add(FloatVector.fromArray(F, scratch, at + 2 * F.length())
+                                    .reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip)
+                                    .reinterpretAsFloats());
+                            a3 = a3.add(FloatVector.fromArray(F, scratch, at + 3 * F.length())
+                                    .reinterpretAsInts()
+                                    .lanewise(VectorOperators.XOR, flip)
+                                    .reinterpretAsFloats());
                         }
                     }
                 }
@@ -337,8 +352,17 @@ public final class SignConvKernel {
      *
      * @param scratch at least {@link #eventScratch} floats
      */
-    public static void events(Layer.SignConv c, float[] x, int xOff, int h, int w, int[] events, int count,
-                              float[] out, int outOff, float[] scratch) {
+    public static void events(
+            Layer.SignConv c,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            int[] events,
+            int count,
+            float[] out,
+            int outOff,
+            float[] scratch) {
         Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
         if (c.stride() == 1) {
             eventsStride1(c, g, x, xOff, events, count, out, outOff, scratch);
@@ -348,8 +372,18 @@ public final class SignConvKernel {
     }
 
     /** Any stride: each tap of an input tested for the output position it reaches. */
-    private static void eventsStrided(Layer.SignConv c, Geometry g, float[] x, int xOff, int h, int w, int[] events,
-                                      int count, float[] out, int outOff, float[] scratch) {
+    private static void eventsStrided(
+            Layer.SignConv c,
+            Geometry g,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            int[] events,
+            int count,
+            float[] out,
+            int outOff,
+            float[] scratch) {
         int k = c.kernel();
         int s = c.stride();
         int p = c.padding();
@@ -402,8 +436,16 @@ public final class SignConvKernel {
      * each tap of every input lands at a fixed offset from the input's own position, inside or in
      * the border (discarded): no bounds test per tap.
      */
-    private static void eventsStride1(Layer.SignConv c, Geometry g, float[] x, int xOff, int[] events, int count,
-                                      float[] out, int outOff, float[] scratch) {
+    private static void eventsStride1(
+            Layer.SignConv c,
+            Geometry g,
+            float[] x,
+            int xOff,
+            int[] events,
+            int count,
+            float[] out,
+            int outOff,
+            float[] scratch) {
         int k = c.kernel();
         int p = c.padding();
         int outC = c.outChannels();
@@ -445,8 +487,16 @@ public final class SignConvKernel {
      * A method of its own, called per event, so that the JIT compiles it whole instead of on stack
      * inside the loop over events (docs/runtime.md).
      */
-    private static void scatter(float x, int k, int rowPitch, int pitch, SignMatrix signs, int column, int outC,
-                                float[] scratch, int origin) {
+    private static void scatter(
+            float x,
+            int k,
+            int rowPitch,
+            int pitch,
+            SignMatrix signs,
+            int column,
+            int outC,
+            float[] scratch,
+            int origin) {
         for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++, column++) {
                 addSigned(x, signs, column, outC, scratch, origin - ky * rowPitch - kx * pitch);

@@ -21,8 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class SignLinearKernel {
     private static final VectorSpecies<Float> F = SignMasks.F;
 
-    private SignLinearKernel() {
-    }
+    private SignLinearKernel() {}
 
     /** Floats of scratch {@link #events} needs. */
     public static int eventScratch(Layer.SignLinear l) {
@@ -79,8 +78,15 @@ public final class SignLinearKernel {
      *
      * @param scratch at least {@link #eventScratch} floats
      */
-    public static void events(Layer.SignLinear l, float[] x, int xOff, int[] events, int count, float[] out,
-                              int outOff, float[] scratch) {
+    public static void events(
+            Layer.SignLinear l,
+            float[] x,
+            int xOff,
+            int[] events,
+            int count,
+            float[] out,
+            int outOff,
+            float[] scratch) {
         int outF = l.outFeatures();
         int pitch = SignConvKernel.paddedChannels(outF);
         java.util.Arrays.fill(scratch, 0, pitch, 0f);

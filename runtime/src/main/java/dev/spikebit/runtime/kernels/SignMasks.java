@@ -18,8 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class SignMasks {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    private SignMasks() {
-    }
+    private SignMasks() {}
 
     /**
      * Bits {@code first .. first + count - 1} (count <= 57) of the packed bits that start at byte

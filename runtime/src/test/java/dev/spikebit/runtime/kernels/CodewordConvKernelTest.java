@@ -1,16 +1,15 @@
 package dev.spikebit.runtime.kernels;
 
-import dev.spikebit.runtime.graph.Layer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import dev.spikebit.runtime.graph.Layer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The codeword-reuse kernel against the definition of docs/s2nn.md 6,
@@ -42,8 +41,8 @@ class CodewordConvKernelTest {
         for (int o = 0; o < out; o++) {
             negate[o] = rng.nextBoolean();
         }
-        return new Layer.CodewordConv("cw", in, out, stride, padding, eta, Arrays.copyOf(ids, codewords), indices,
-                negate);
+        return new Layer.CodewordConv(
+                "cw", in, out, stride, padding, eta, Arrays.copyOf(ids, codewords), indices, negate);
     }
 
     static float[] input(SplittableRandom rng, int n, double density) {
@@ -88,16 +87,17 @@ class CodewordConvKernelTest {
 
     @ParameterizedTest(name = "{0}->{1} channels, {2}x{3}, stride {4}, padding {5}, eta {6}, density {7}")
     @CsvSource({
-            "64, 64, 14, 14, 1, 1, 4, 0.2",   // fmnist-vgg-s's 64 -> 64 layer: one band, three chunks
-            "16, 32, 28, 28, 1, 1, 4, 0.3",   // its 16 -> 32 layer: four bands
-            "3, 10, 7, 9, 1, 1, 1, 1.0",      // two codewords, a tail of two output channels
-            "5, 17, 11, 6, 2, 1, 3, 0.5",     // stride 2
-            "2, 9, 8, 8, 2, 0, 8, 0.7",       // 256 codewords: one channel per chunk
-            "7, 6, 5, 300, 1, 2, 5, 0.4",     // wide rows: one row per band, padding 2
-            "4, 5, 10, 13, 3, 0, 2, 1.0",     // stride 3, no padding
-            "1, 1, 3, 3, 1, 0, 6, 1.0"})      // one output value
-    void matchesTheDefinitionAndTheSignConvolution(int in, int out, int h, int w, int stride, int padding, int eta,
-                                                   double density) {
+        "64, 64, 14, 14, 1, 1, 4, 0.2", // fmnist-vgg-s's 64 -> 64 layer: one band, three chunks
+        "16, 32, 28, 28, 1, 1, 4, 0.3", // its 16 -> 32 layer: four bands
+        "3, 10, 7, 9, 1, 1, 1, 1.0", // two codewords, a tail of two output channels
+        "5, 17, 11, 6, 2, 1, 3, 0.5", // stride 2
+        "2, 9, 8, 8, 2, 0, 8, 0.7", // 256 codewords: one channel per chunk
+        "7, 6, 5, 300, 1, 2, 5, 0.4", // wide rows: one row per band, padding 2
+        "4, 5, 10, 13, 3, 0, 2, 1.0", // stride 3, no padding
+        "1, 1, 3, 3, 1, 0, 6, 1.0"
+    }) // one output value
+    void matchesTheDefinitionAndTheSignConvolution(
+            int in, int out, int h, int w, int stride, int padding, int eta, double density) {
         SplittableRandom rng = new SplittableRandom(in * 131L + out * 7L + eta);
         Layer.CodewordConv layer = randomLayer(rng, in, out, stride, padding, eta);
         float[] x = input(rng, in * h * w, density);
@@ -168,7 +168,8 @@ class CodewordConvKernelTest {
         Layer.CodewordConv good = randomLayer(rng, 3, 4, 1, 1, 2);
         byte[] outOfRange = good.indices().clone();
         outOfRange[5] = 4;
-        assertThatThrownBy(() -> new Layer.CodewordConv("cw", 3, 4, 1, 1, 2, good.codebook(), outOfRange, good.negate()))
+        assertThatThrownBy(
+                        () -> new Layer.CodewordConv("cw", 3, 4, 1, 1, 2, good.codebook(), outOfRange, good.negate()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kernel (1, 2) uses codeword 4, but the codebook has 4");
         int[] twice = good.codebook().clone();
@@ -179,7 +180,8 @@ class CodewordConvKernelTest {
         big[0] = 512;
         assertThatThrownBy(() -> new Layer.CodewordConv("cw", 3, 4, 1, 1, 2, big, good.indices(), good.negate()))
                 .hasMessageContaining("pattern 512, expected 0..511");
-        assertThatThrownBy(() -> new Layer.CodewordConv("cw", 3, 4, 1, 1, 9, new int[512], good.indices(),
-                good.negate())).hasMessageContaining("eta is 9");
+        assertThatThrownBy(
+                        () -> new Layer.CodewordConv("cw", 3, 4, 1, 1, 9, new int[512], good.indices(), good.negate()))
+                .hasMessageContaining("eta is 9");
     }
 }

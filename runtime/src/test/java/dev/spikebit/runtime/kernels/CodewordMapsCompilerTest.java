@@ -1,14 +1,13 @@
 package dev.spikebit.runtime.kernels;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The compiled codeword maps against their definition, {@code map_j[i] = sum_{ky, kx} sign_j(ky, kx)
@@ -60,8 +59,9 @@ class CodewordMapsCompilerTest {
             for (int y = 0; y < rows; y++) {
                 for (int lane = 0; lane < V; lane++) {
                     int i = y * pitch + lane;
-                    assertThat((double) s[dst + j * mapPitch + i]).as("codeword %d (pattern %d), row %d, lane %d",
-                            j, codebook[j], y, lane).isCloseTo(expected(codebook[j], before, tile, pitch, i), within(1e-5));
+                    assertThat((double) s[dst + j * mapPitch + i])
+                            .as("codeword %d (pattern %d), row %d, lane %d", j, codebook[j], y, lane)
+                            .isCloseTo(expected(codebook[j], before, tile, pitch, i), within(1e-5));
                 }
             }
         }
@@ -84,11 +84,14 @@ class CodewordMapsCompilerTest {
         maps.vectors(s, tile, pitch, vectors, dst, mapPitch);
         for (int j = 0; j < codebook.length; j++) {
             for (int i = 0; i < vectors * V; i++) {
-                assertThat((double) s[dst + j * mapPitch + i]).as("codeword %d, lane %d", j, i)
+                assertThat((double) s[dst + j * mapPitch + i])
+                        .as("codeword %d, lane %d", j, i)
                         .isCloseTo(expected(codebook[j], before, tile, pitch, i), within(1e-5));
             }
             for (int i = vectors * V; i < mapPitch; i++) {
-                assertThat(s[dst + j * mapPitch + i]).as("past the last vector").isEqualTo(before[dst + j * mapPitch + i]);
+                assertThat(s[dst + j * mapPitch + i])
+                        .as("past the last vector")
+                        .isEqualTo(before[dst + j * mapPitch + i]);
             }
         }
     }

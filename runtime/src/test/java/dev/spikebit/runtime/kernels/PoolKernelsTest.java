@@ -1,10 +1,9 @@
 package dev.spikebit.runtime.kernels;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Max pooling against the definition, for the 2x2 fast path (every row length around the vector width) and others. */
 class PoolKernelsTest {
@@ -50,7 +49,8 @@ class PoolKernelsTest {
                 java.util.Arrays.fill(out, 99f);
                 PoolKernels.max(channels, h, size, ks[0], ks[1], x, 2, out, 1);
                 assertThat(java.util.Arrays.copyOfRange(out, 1, 1 + expected.length))
-                        .as("k %d s %d, %dx%d", ks[0], ks[1], h, size).containsExactly(expected);
+                        .as("k %d s %d, %dx%d", ks[0], ks[1], h, size)
+                        .containsExactly(expected);
                 assertThat(out[0]).isEqualTo(99f);
             }
         }

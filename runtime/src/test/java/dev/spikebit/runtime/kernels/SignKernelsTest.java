@@ -1,13 +1,12 @@
 package dev.spikebit.runtime.kernels;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.SignMatrix;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sign kernels, dense and event-driven, against the definition {@code b[o] = sum_j s(o, j) x[j]}
@@ -48,9 +47,17 @@ class SignKernelsTest {
     }
 
     @ParameterizedTest(name = "{0}->{1} channels, {2}x{3}, kernel {4}, stride {5}, padding {6}, density {7}")
-    @CsvSource({"3, 10, 7, 9, 3, 1, 1, 0.3", "32, 64, 14, 14, 3, 1, 1, 0.15", "5, 17, 11, 6, 3, 2, 1, 1.0",
-            "4, 8, 9, 9, 5, 1, 2, 0.5", "6, 3, 5, 13, 1, 1, 0, 0.05", "2, 9, 8, 8, 3, 2, 0, 0.7",
-            "7, 5, 6, 10, 3, 1, 0, 0.6", "3, 4, 5, 5, 3, 1, 2, 0.8", "1, 2, 1, 17, 3, 1, 1, 1.0"})
+    @CsvSource({
+        "3, 10, 7, 9, 3, 1, 1, 0.3",
+        "32, 64, 14, 14, 3, 1, 1, 0.15",
+        "5, 17, 11, 6, 3, 2, 1, 1.0",
+        "4, 8, 9, 9, 5, 1, 2, 0.5",
+        "6, 3, 5, 13, 1, 1, 0, 0.05",
+        "2, 9, 8, 8, 3, 2, 0, 0.7",
+        "7, 5, 6, 10, 3, 1, 0, 0.6",
+        "3, 4, 5, 5, 3, 1, 2, 0.8",
+        "1, 2, 1, 17, 3, 1, 1, 1.0"
+    })
     void convPathsMatchTheDefinition(int inC, int outC, int h, int w, int k, int s, int p, double density) {
         SplittableRandom rng = new SplittableRandom(inC * 31L + outC);
         var signs = SignMatrix.ofRows(outC, inC * k * k, randomBits(rng, outC, inC * k * k));
@@ -77,7 +84,8 @@ class SignKernelsTest {
                 }
             }
         }
-        float[] scratch = new float[Math.max(SignConvKernel.denseScratch(layer, h, w), SignConvKernel.eventScratch(layer, h, w))];
+        float[] scratch =
+                new float[Math.max(SignConvKernel.denseScratch(layer, h, w), SignConvKernel.eventScratch(layer, h, w))];
         float[] dense = new float[expected.length];
         // Garbage in the output and the scratch must not leak into the result.
         java.util.Arrays.fill(dense, 7f);
@@ -93,9 +101,15 @@ class SignKernelsTest {
         java.util.Arrays.fill(scratch, 5f);
         SignConvKernel.events(layer, x, 0, h, w, events, count, sparse, 0, scratch);
         for (int i = 0; i < expected.length; i++) {
-            assertThat((double) dense[i]).as("dense %d", i).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
-            assertThat((double) shifted[i]).as("shifted planes %d", i).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
-            assertThat((double) sparse[i]).as("events %d", i).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
+            assertThat((double) dense[i])
+                    .as("dense %d", i)
+                    .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
+            assertThat((double) shifted[i])
+                    .as("shifted planes %d", i)
+                    .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
+            assertThat((double) sparse[i])
+                    .as("events %d", i)
+                    .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4));
         }
     }
 

@@ -35,8 +35,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 public final class BlasGemm implements Gemm {
     private static final BlasGemm INSTANCE = new BlasGemm();
 
-    private BlasGemm() {
-    }
+    private BlasGemm() {}
 
     /**
      * The OpenBLAS backend, loading the library on first use.
@@ -51,22 +50,43 @@ public final class BlasGemm implements Gemm {
     }
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k,
-                      float alpha, float[] a, int aOffset, int lda,
-                      float[] b, int bOffset, int ldb,
-                      float beta, float[] c, int cOffset, int ldc) {
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOffset,
+            int lda,
+            float[] b,
+            int bOffset,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOffset,
+            int ldc) {
         GemmArguments.check(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         if (GemmArguments.finishedWithoutProduct(m, n, k, alpha, beta, c, cOffset, ldc)) {
             return;
         }
         try {
-            Library.SGEMM.invokeExact(openblas_nolapack.CblasRowMajor,
+            Library.SGEMM.invokeExact(
+                    openblas_nolapack.CblasRowMajor,
                     transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                     transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    m, n, k, alpha,
-                    at(a, aOffset), lda,
-                    at(b, bOffset), ldb,
-                    beta, at(c, cOffset), ldc);
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    at(a, aOffset),
+                    lda,
+                    at(b, bOffset),
+                    ldb,
+                    beta,
+                    at(c, cOffset),
+                    ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("cblas_sgemm failed", e);
         }
@@ -105,8 +125,9 @@ public final class BlasGemm implements Gemm {
                     // void cblas_sgemm(order, transA, transB, m, n, k, alpha, *a, lda, *b, ldb, beta, *c, ldc)
                     var signature = FunctionDescriptor.ofVoid(
                             i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32);
-                    sgemm = Linker.nativeLinker().downcallHandle(
-                            MemorySegment.ofAddress(symbol.address()), signature, Linker.Option.critical(true));
+                    sgemm = Linker.nativeLinker()
+                            .downcallHandle(
+                                    MemorySegment.ofAddress(symbol.address()), signature, Linker.Option.critical(true));
                 }
             } catch (LinkageError | RuntimeException e) {
                 failure = e.toString();

@@ -18,10 +18,23 @@ package dev.spikebit.core.kernels.gemm;
  * (the reference); {@link Gemms} chooses one at start-up. See {@code docs/gemm.md}.
  */
 public interface Gemm {
-    void sgemm(boolean transA, boolean transB, int m, int n, int k,
-               float alpha, float[] a, int aOffset, int lda,
-               float[] b, int bOffset, int ldb,
-               float beta, float[] c, int cOffset, int ldc);
+    void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOffset,
+            int lda,
+            float[] b,
+            int bOffset,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOffset,
+            int ldc);
 
     /** The backend's name: {@code "blas"}, {@code "java"} or {@code "naive"}. */
     String name();

@@ -8,14 +8,24 @@ package dev.spikebit.core.kernels.gemm;
  * not throw, it corrupts memory or crashes the JVM.
  */
 final class GemmArguments {
-    private GemmArguments() {
-    }
+    private GemmArguments() {}
 
     /** Throws {@link IllegalArgumentException} unless every element the call may touch exists. */
-    static void check(boolean transA, boolean transB, int m, int n, int k,
-                      float[] a, int aOffset, int lda,
-                      float[] b, int bOffset, int ldb,
-                      float[] c, int cOffset, int ldc) {
+    static void check(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOffset,
+            int lda,
+            float[] b,
+            int bOffset,
+            int ldb,
+            float[] c,
+            int cOffset,
+            int ldc) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("sgemm: negative size m=" + m + ", n=" + n + ", k=" + k);
         }
@@ -44,8 +54,8 @@ final class GemmArguments {
      * Finishes the calls that need no product: an empty {@code C}, or {@code alpha == 0} or
      * {@code k == 0}, where {@code C = beta * C}. Returns whether the call is done.
      */
-    static boolean finishedWithoutProduct(int m, int n, int k, float alpha, float beta,
-                                          float[] c, int cOffset, int ldc) {
+    static boolean finishedWithoutProduct(
+            int m, int n, int k, float alpha, float beta, float[] c, int cOffset, int ldc) {
         if (m == 0 || n == 0) {
             return true;
         }

@@ -18,8 +18,7 @@ public final class Gemms {
     private static final Gemm JAVA = new JavaGemm();
     private static final Gemm NAIVE = new NaiveGemm();
 
-    private Gemms() {
-    }
+    private Gemms() {}
 
     /**
      * The backend chosen by {@value #PROPERTY}, decided on the first call.
@@ -46,8 +45,9 @@ public final class Gemms {
             case "blas" -> BlasGemm.load();
             case "java" -> JAVA;
             case "naive" -> NAIVE;
-            case null, default -> throw new SpikebitException("unknown GEMM backend '" + name + "' (system property "
-                    + PROPERTY + "): expected one of " + String.join(", ", NAMES));
+            case null, default ->
+                throw new SpikebitException("unknown GEMM backend '" + name + "' (system property " + PROPERTY
+                        + "): expected one of " + String.join(", ", NAMES));
         };
     }
 

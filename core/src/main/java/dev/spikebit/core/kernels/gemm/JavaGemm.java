@@ -43,10 +43,23 @@ public final class JavaGemm implements Gemm {
     private static final double MIN_FLOPS_PER_PART = 4e6;
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k,
-                      float alpha, float[] a, int aOffset, int lda,
-                      float[] b, int bOffset, int ldb,
-                      float beta, float[] c, int cOffset, int ldc) {
+    public void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            float[] a,
+            int aOffset,
+            int lda,
+            float[] b,
+            int bOffset,
+            int ldb,
+            float beta,
+            float[] c,
+            int cOffset,
+            int ldc) {
         GemmArguments.check(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         if (GemmArguments.finishedWithoutProduct(m, n, k, alpha, beta, c, cOffset, ldc)) {
             return;
@@ -59,12 +72,16 @@ public final class JavaGemm implements Gemm {
         // panel every part packs again is the smaller one (A when splitting columns, B when rows).
         if (n >= m) {
             int columnTiles = ceilDiv(n, NR);
-            Parallel.range(columnTiles, Math.max(1, columnTiles / parts), (from, to) ->
-                    multiplyBlock(opA, opB, k, out, 0, m, from * NR, Math.min(n, to * NR)));
+            Parallel.range(
+                    columnTiles,
+                    Math.max(1, columnTiles / parts),
+                    (from, to) -> multiplyBlock(opA, opB, k, out, 0, m, from * NR, Math.min(n, to * NR)));
         } else {
             int rowTiles = ceilDiv(m, MR);
-            Parallel.range(rowTiles, Math.max(1, rowTiles / parts), (from, to) ->
-                    multiplyBlock(opA, opB, k, out, from * MR, Math.min(m, to * MR), 0, n));
+            Parallel.range(
+                    rowTiles,
+                    Math.max(1, rowTiles / parts),
+                    (from, to) -> multiplyBlock(opA, opB, k, out, from * MR, Math.min(m, to * MR), 0, n));
         }
     }
 
@@ -77,12 +94,10 @@ public final class JavaGemm implements Gemm {
      * A stored input matrix: {@code op(X)(r, s)} is {@code data[offset + r * ld + s]}, or
      * {@code data[offset + s * ld + r]} when transposed.
      */
-    private record Operand(float[] data, int offset, int ld, boolean transposed) {
-    }
+    private record Operand(float[] data, int offset, int ld, boolean transposed) {}
 
     /** Where and how results land: {@code C = alpha * product + beta * C}. */
-    private record Output(float[] data, int offset, int ld, float alpha, float beta) {
-    }
+    private record Output(float[] data, int offset, int ld, float alpha, float beta) {}
 
     /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C, single-threaded. */
     private static void multiplyBlock(Operand a, Operand b, int k, Output c, int i0, int i1, int j0, int j1) {
@@ -106,8 +121,9 @@ public final class JavaGemm implements Gemm {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             int cStart = c.offset() + (ic + ir) * c.ld() + jc + jr;
-                            multiplyTile(kc, packedA, ir * kc, packedB, bStart,
-                                    c.data(), cStart, c.ld(), rows, cols, c.alpha(), beta, spill);
+                            multiplyTile(
+                                    kc, packedA, ir * kc, packedB, bStart, c.data(), cStart, c.ld(), rows, cols,
+                                    c.alpha(), beta, spill);
                         }
                     }
                 }
@@ -120,9 +136,20 @@ public final class JavaGemm implements Gemm {
      * depth) and a strip of packed B (NR values per depth). Everything stays in this one method: a
      * vector handed to a method the JIT does not inline is boxed on the heap, 10-30x slower.
      */
-    private static void multiplyTile(int kc, float[] packedA, int aStart, float[] packedB, int bStart,
-                                     float[] c, int cStart, int ldc, int rows, int cols,
-                                     float alpha, float beta, float[] spill) {
+    private static void multiplyTile(
+            int kc,
+            float[] packedA,
+            int aStart,
+            float[] packedB,
+            int bStart,
+            float[] c,
+            int cStart,
+            int ldc,
+            int rows,
+            int cols,
+            float alpha,
+            float beta,
+            float[] spill) {
         var c00 = FloatVector.zero(SPECIES);
         var c01 = FloatVector.zero(SPECIES);
         var c10 = FloatVector.zero(SPECIES);
@@ -164,13 +191,17 @@ public final class JavaGemm implements Gemm {
             } else {
                 var scale = FloatVector.broadcast(SPECIES, alpha);
                 c00.fma(scale, FloatVector.fromArray(SPECIES, c, r0).mul(beta)).intoArray(c, r0);
-                c01.fma(scale, FloatVector.fromArray(SPECIES, c, r0 + LANES).mul(beta)).intoArray(c, r0 + LANES);
+                c01.fma(scale, FloatVector.fromArray(SPECIES, c, r0 + LANES).mul(beta))
+                        .intoArray(c, r0 + LANES);
                 c10.fma(scale, FloatVector.fromArray(SPECIES, c, r1).mul(beta)).intoArray(c, r1);
-                c11.fma(scale, FloatVector.fromArray(SPECIES, c, r1 + LANES).mul(beta)).intoArray(c, r1 + LANES);
+                c11.fma(scale, FloatVector.fromArray(SPECIES, c, r1 + LANES).mul(beta))
+                        .intoArray(c, r1 + LANES);
                 c20.fma(scale, FloatVector.fromArray(SPECIES, c, r2).mul(beta)).intoArray(c, r2);
-                c21.fma(scale, FloatVector.fromArray(SPECIES, c, r2 + LANES).mul(beta)).intoArray(c, r2 + LANES);
+                c21.fma(scale, FloatVector.fromArray(SPECIES, c, r2 + LANES).mul(beta))
+                        .intoArray(c, r2 + LANES);
                 c30.fma(scale, FloatVector.fromArray(SPECIES, c, r3).mul(beta)).intoArray(c, r3);
-                c31.fma(scale, FloatVector.fromArray(SPECIES, c, r3 + LANES).mul(beta)).intoArray(c, r3 + LANES);
+                c31.fma(scale, FloatVector.fromArray(SPECIES, c, r3 + LANES).mul(beta))
+                        .intoArray(c, r3 + LANES);
             }
             return;
         }

@@ -9,7 +9,6 @@ import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /**
@@ -39,15 +38,17 @@ public final class BasicBlock extends Module implements FlopCounter.Traced {
     private final Shortcut shortcut;
     private final Module spike2;
 
-    public BasicBlock(int inChannels, int outChannels, int stride, ModelSpec spec, LayerFactory layers,
-                      SplittableRandom rng) {
+    public BasicBlock(
+            int inChannels, int outChannels, int stride, ModelSpec spec, LayerFactory layers, SplittableRandom rng) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.stride = stride;
-        this.conv1 = registerModule("conv1", layers.conv(Position.HIDDEN, inChannels, outChannels, 3, stride, 1, false, rng));
+        this.conv1 = registerModule(
+                "conv1", layers.conv(Position.HIDDEN, inChannels, outChannels, 3, stride, 1, false, rng));
         this.bn1 = registerModule("bn1", BatchNorm.of2d(outChannels));
         this.spike1 = registerModule("spike1", layers.neuron(spec));
-        this.conv2 = registerModule("conv2", layers.conv(Position.HIDDEN, outChannels, outChannels, 3, 1, 1, false, rng));
+        this.conv2 =
+                registerModule("conv2", layers.conv(Position.HIDDEN, outChannels, outChannels, 3, 1, 1, false, rng));
         this.bn2 = registerModule("bn2", BatchNorm.of2d(outChannels));
         this.shortcut = registerModule("shortcut", new Shortcut(inChannels, outChannels, stride, layers, rng));
         this.spike2 = registerModule("spike2", layers.neuron(spec));
@@ -78,7 +79,8 @@ public final class BasicBlock extends Module implements FlopCounter.Traced {
 
     @Override
     public String describe() {
-        return String.format("BasicBlock(%d->%d, s%d, %s shortcut)", inChannels, outChannels, stride,
-                projects() ? "1x1 conv" : "identity");
+        return String.format(
+                "BasicBlock(%d->%d, s%d, %s shortcut)",
+                inChannels, outChannels, stride, projects() ? "1x1 conv" : "identity");
     }
 }

@@ -12,7 +12,6 @@ import dev.spikebit.core.nn.Flatten;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Normalize;
 import dev.spikebit.core.nn.Sequential;
-
 import java.util.SplittableRandom;
 
 /**
@@ -41,10 +40,10 @@ import java.util.SplittableRandom;
 public final class PaperModels {
     /** CIFAR-10 training-set channel statistics (the values of {@code data.cifar.Cifar10.STATS}). */
     public static final float[] CIFAR10_MEAN = {0.4914f, 0.4822f, 0.4465f};
+
     public static final float[] CIFAR10_STD = {0.2470f, 0.2435f, 0.2616f};
 
-    private PaperModels() {
-    }
+    private PaperModels() {}
 
     // ------------------------------------------------------------------ VGG
 
@@ -140,8 +139,14 @@ public final class PaperModels {
     }
 
     /** Adds stages of tdBN basic blocks; every stage after the first starts with stride 2. Returns the width. */
-    private static int basicStages(Sequential body, ModelSpec spec, LayerFactory layers, SplittableRandom rng,
-                                   int channels, int[] widths, int[] blocks) {
+    private static int basicStages(
+            Sequential body,
+            ModelSpec spec,
+            LayerFactory layers,
+            SplittableRandom rng,
+            int channels,
+            int[] widths,
+            int[] blocks) {
         for (int s = 0; s < widths.length; s++) {
             for (int b = 0; b < blocks[s]; b++) {
                 int stride = s > 0 && b == 0 ? 2 : 1;

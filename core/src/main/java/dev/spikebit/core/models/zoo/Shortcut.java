@@ -7,7 +7,6 @@ import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.tensor.Tensor;
-
 import java.util.SplittableRandom;
 
 /**
@@ -21,7 +20,8 @@ final class Shortcut extends Module {
 
     Shortcut(int inChannels, int outChannels, int stride, LayerFactory layers, SplittableRandom rng) {
         if (stride != 1 || inChannels != outChannels) {
-            this.conv = registerModule("conv", layers.conv(Position.HIDDEN, inChannels, outChannels, 1, stride, 0, false, rng));
+            this.conv = registerModule(
+                    "conv", layers.conv(Position.HIDDEN, inChannels, outChannels, 1, stride, 0, false, rng));
             this.bn = registerModule("bn", BatchNorm.of2d(outChannels));
         } else {
             this.conv = null;

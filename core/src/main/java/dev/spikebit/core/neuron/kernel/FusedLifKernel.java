@@ -36,25 +36,42 @@ final class FusedLifKernel implements LifKernel {
     /** Elements ({@code T x neurons}) a chunk must hold to be worth handing to another core. */
     private static final int MIN_ELEMENTS_PER_CHUNK = 1 << 15;
 
-    private FusedLifKernel() {
-    }
+    private FusedLifKernel() {}
 
     @Override
     public void forward(float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials) {
         LifArguments.checkForward(x, steps, neurons, config, out, potentials);
-        forEachChunk(steps, neurons, (from, to) -> forwardColumns(x, steps, neurons, config, out, potentials, from, to));
+        forEachChunk(
+                steps, neurons, (from, to) -> forwardColumns(x, steps, neurons, config, out, potentials, from, to));
     }
 
     @Override
-    public void backward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps, int neurons,
-            NeuronConfig config, float[] gradX, boolean accumulate) {
+    public void backward(
+            float[] gradOut,
+            float[] gradPotentials,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            boolean accumulate) {
         LifArguments.checkBackward(gradOut, gradPotentials, potentials, steps, neurons, config, gradX, accumulate);
         // A missing gradient reads as zeros: a load with no lane enabled, from a stand-in array of
         // the right length, so the loops have no branch on it.
-        var pass = new BackwardPass(gradOut != null ? gradOut : potentials, gradOut != null,
-                gradPotentials != null ? gradPotentials : potentials, gradPotentials != null,
-                potentials, gradX, neurons, (steps - 1) * neurons, config.tau(), config.vth(),
-                config.output() == OutputMode.REAL, config.detachReset(), accumulate);
+        var pass = new BackwardPass(
+                gradOut != null ? gradOut : potentials,
+                gradOut != null,
+                gradPotentials != null ? gradPotentials : potentials,
+                gradPotentials != null,
+                potentials,
+                gradX,
+                neurons,
+                (steps - 1) * neurons,
+                config.tau(),
+                config.vth(),
+                config.output() == OutputMode.REAL,
+                config.detachReset(),
+                accumulate);
         forEachChunk(steps, neurons, (from, to) -> backwardColumns(pass, config.surrogate(), from, to));
     }
 
@@ -65,15 +82,14 @@ final class FusedLifKernel implements LifKernel {
         }
         int blocks = (neurons + LANES - 1) / LANES;
         int minBlocks = (int) Math.max(1, MIN_ELEMENTS_PER_CHUNK / ((long) steps * LANES));
-        Parallel.range(blocks, minBlocks, (first, last) ->
-                columns.run(first * LANES, Math.min(last * LANES, neurons)));
+        Parallel.range(blocks, minBlocks, (first, last) -> columns.run(first * LANES, Math.min(last * LANES, neurons)));
     }
 
     // ------------------------------------------------------------------ forward
 
     /** Forward over the neurons {@code [from, to)} for all steps. */
-    private static void forwardColumns(float[] x, int steps, int neurons, NeuronConfig config, float[] out,
-            float[] potentials, int from, int to) {
+    private static void forwardColumns(
+            float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials, int from, int to) {
         float tau = config.tau();
         float vth = config.vth();
         boolean real = config.output() == OutputMode.REAL;
@@ -126,10 +142,20 @@ final class FusedLifKernel implements LifKernel {
      * are never null: where the caller gave none they are a stand-in, and the flag beside them is
      * false. {@code last} is where the last step begins.
      */
-    private record BackwardPass(float[] gradOut, boolean hasGradOut, float[] gradPotentials,
-            boolean hasGradPotentials, float[] potentials, float[] gradX, int neurons, int last, float tau,
-            float vth, boolean real, boolean detachReset, boolean accumulate) {
-    }
+    private record BackwardPass(
+            float[] gradOut,
+            boolean hasGradOut,
+            float[] gradPotentials,
+            boolean hasGradPotentials,
+            float[] potentials,
+            float[] gradX,
+            int neurons,
+            int last,
+            float tau,
+            float vth,
+            boolean real,
+            boolean detachReset,
+            boolean accumulate) {}
 
     // The vector loop of backward, once per surrogate type and identical but for that type, so that
     // the surrogate's derivative is inlined (rules 2 and 3 of the class comment). Each copy is its
@@ -158,12 +184,14 @@ final class FusedLifKernel implements LifKernel {
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
                 var hsg = h.mul(sg);
-                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dOdH = sg.blend(spike.add(hsg), realOutput); // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut)
+                        .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
+                        .intoArray(gradX, at);
                 gradHNext = gradH;
             }
         }
@@ -191,12 +219,14 @@ final class FusedLifKernel implements LifKernel {
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
                 var hsg = h.mul(sg);
-                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dOdH = sg.blend(spike.add(hsg), realOutput); // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut)
+                        .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
+                        .intoArray(gradX, at);
                 gradHNext = gradH;
             }
         }
@@ -224,12 +254,14 @@ final class FusedLifKernel implements LifKernel {
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
                 var hsg = h.mul(sg);
-                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dOdH = sg.blend(spike.add(hsg), realOutput); // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut)
+                        .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
+                        .intoArray(gradX, at);
                 gradHNext = gradH;
             }
         }
@@ -257,12 +289,14 @@ final class FusedLifKernel implements LifKernel {
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
                 var hsg = h.mul(sg);
-                var dOdH = sg.blend(spike.add(hsg), realOutput);                          // s'  or  S + H s'
+                var dOdH = sg.blend(spike.add(hsg), realOutput); // s'  or  S + H s'
                 var dVdH = one.sub(spike).blend(one.sub(spike).sub(hsg), attachedReset); // 1 - S  [- H s']
-                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut).mul(dOdH)
+                var gradH = FloatVector.fromArray(SPECIES, gradOut, at, fromOut)
+                        .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating)).intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
+                        .intoArray(gradX, at);
                 gradHNext = gradH;
             }
         }

@@ -4,11 +4,9 @@ import java.util.Objects;
 
 /** The argument checks both {@link LifKernel} implementations share. */
 final class LifArguments {
-    private LifArguments() {
-    }
+    private LifArguments() {}
 
-    static void checkForward(float[] x, int steps, int neurons, NeuronConfig config, float[] out,
-            float[] potentials) {
+    static void checkForward(float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials) {
         long size = size(steps, neurons);
         Objects.requireNonNull(config, "config");
         checkLength("x", x, size, steps, neurons);
@@ -18,8 +16,15 @@ final class LifArguments {
         }
     }
 
-    static void checkBackward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps,
-            int neurons, NeuronConfig config, float[] gradX, boolean accumulate) {
+    static void checkBackward(
+            float[] gradOut,
+            float[] gradPotentials,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            boolean accumulate) {
         long size = size(steps, neurons);
         Objects.requireNonNull(config, "config");
         if (gradOut != null) {
@@ -37,8 +42,7 @@ final class LifArguments {
 
     private static long size(int steps, int neurons) {
         if (steps < 0 || neurons < 0) {
-            throw new IllegalArgumentException("steps and neurons must be >= 0, got T = " + steps
-                    + ", N = " + neurons);
+            throw new IllegalArgumentException("steps and neurons must be >= 0, got T = " + steps + ", N = " + neurons);
         }
         long size = (long) steps * neurons;
         if (size > Integer.MAX_VALUE) {
@@ -50,8 +54,8 @@ final class LifArguments {
     private static void checkLength(String name, float[] array, long size, int steps, int neurons) {
         Objects.requireNonNull(array, name);
         if (array.length < size) {
-            throw new IllegalArgumentException(name + " holds " + array.length + " floats, [T, N] = ["
-                    + steps + ", " + neurons + "] needs " + size);
+            throw new IllegalArgumentException(name + " holds " + array.length + " floats, [T, N] = [" + steps + ", "
+                    + neurons + "] needs " + size);
         }
     }
 }

@@ -77,18 +77,31 @@ public sealed interface LifKernel permits FusedLifKernel, ReferenceLifKernel {
      * @param accumulate     add into {@code gradX} (the autograd convention) instead of
      *                       overwriting it
      */
-    void backward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps, int neurons,
-            NeuronConfig config, float[] gradX, boolean accumulate);
+    void backward(
+            float[] gradOut,
+            float[] gradPotentials,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            boolean accumulate);
 
     /** Back-propagates a gradient on the output alone; the parameters are those of the full form. */
-    default void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
-            float[] gradX, boolean accumulate) {
+    default void backward(
+            float[] gradOut,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            boolean accumulate) {
         backward(gradOut, null, potentials, steps, neurons, config, gradX, accumulate);
     }
 
     /** Back-propagates a gradient on the output alone, overwriting {@code gradX}. */
-    default void backward(float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config,
-            float[] gradX) {
+    default void backward(
+            float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config, float[] gradX) {
         backward(gradOut, null, potentials, steps, neurons, config, gradX, false);
     }
 }

@@ -1,9 +1,8 @@
 package dev.spikebit.core.neuron.kernel;
 
-import java.util.Objects;
-
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.neuron.surrogate.Surrogate;
+import java.util.Objects;
 
 /**
  * The constants of a LIF neuron with hard reset (methods.md section 1):

@@ -8,8 +8,7 @@ package dev.spikebit.core.neuron.kernel;
 final class ReferenceLifKernel implements LifKernel {
     static final ReferenceLifKernel INSTANCE = new ReferenceLifKernel();
 
-    private ReferenceLifKernel() {
-    }
+    private ReferenceLifKernel() {}
 
     @Override
     public void forward(float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials) {
@@ -32,8 +31,15 @@ final class ReferenceLifKernel implements LifKernel {
     }
 
     @Override
-    public void backward(float[] gradOut, float[] gradPotentials, float[] potentials, int steps, int neurons,
-            NeuronConfig config, float[] gradX, boolean accumulate) {
+    public void backward(
+            float[] gradOut,
+            float[] gradPotentials,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            boolean accumulate) {
         LifArguments.checkBackward(gradOut, gradPotentials, potentials, steps, neurons, config, gradX, accumulate);
         float tau = config.tau();
         float vth = config.vth();

@@ -1,8 +1,7 @@
 package dev.spikebit.core.neuron.surrogate;
 
-import java.util.Locale;
-
 import dev.spikebit.core.SpikebitException;
+import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -45,14 +44,15 @@ public sealed interface Surrogate permits ATan, Sigmoid, Triangle, Rectangle {
         String trimmed = text.trim();
         int colon = trimmed.indexOf(':');
         String name = (colon < 0 ? trimmed : trimmed.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-        Float parameter = colon < 0 ? null : parameter(text, trimmed.substring(colon + 1).trim());
+        Float parameter =
+                colon < 0 ? null : parameter(text, trimmed.substring(colon + 1).trim());
         return switch (name) {
             case "atan" -> parameter == null ? new ATan() : new ATan(parameter);
             case "sigmoid" -> parameter == null ? new Sigmoid() : new Sigmoid(parameter);
             case "triangle" -> parameter == null ? new Triangle() : new Triangle(parameter);
             case "rectangle" -> parameter == null ? new Rectangle() : new Rectangle(parameter);
-            default -> throw new SpikebitException("surrogate '" + text + "': unknown name '" + name
-                    + "'; " + validForms());
+            default ->
+                throw new SpikebitException("surrogate '" + text + "': unknown name '" + name + "'; " + validForms());
         };
     }
 
@@ -60,8 +60,8 @@ public sealed interface Surrogate permits ATan, Sigmoid, Triangle, Rectangle {
         try {
             return Float.parseFloat(value);
         } catch (NumberFormatException e) {
-            throw new SpikebitException("surrogate '" + text + "': parameter '" + value
-                    + "' is not a number; " + validForms());
+            throw new SpikebitException(
+                    "surrogate '" + text + "': parameter '" + value + "' is not a number; " + validForms());
         }
     }
 

@@ -36,8 +36,18 @@ class GemmTest {
      * columns.
      */
     private static final int[][] SHAPES = {
-            {1, 1, 1}, {3, 5, 7}, {4, 32, 1}, {5, 33, 2}, {17, 33, 65}, {130, 70, 257}, {64, 31, 300},
-            {7, 300, 9}, {129, 2100, 3}, {1, 67, 513}, {301, 100, 150}, {41, 500, 300},
+        {1, 1, 1},
+        {3, 5, 7},
+        {4, 32, 1},
+        {5, 33, 2},
+        {17, 33, 65},
+        {130, 70, 257},
+        {64, 31, 300},
+        {7, 300, 9},
+        {129, 2100, 3},
+        {1, 67, 513},
+        {301, 100, 150},
+        {41, 500, 300},
     };
 
     static Stream<Arguments> cases() {
@@ -69,9 +79,10 @@ class GemmTest {
     }
 
     static Stream<Arguments> backendsAndTransposes() {
-        return backends().flatMap(g -> Stream.of(
-                Arguments.of(g, false, false), Arguments.of(g, false, true),
-                Arguments.of(g, true, false), Arguments.of(g, true, true)));
+        return backends()
+                .flatMap(g -> Stream.of(
+                        Arguments.of(g, false, false), Arguments.of(g, false, true),
+                        Arguments.of(g, true, false), Arguments.of(g, true, true)));
     }
 
     @ParameterizedTest(name = "{0} transA={1} transB={2}")
@@ -112,15 +123,19 @@ class GemmTest {
         float[] c = new float[4];
         // A is 2 x 3 from offset 1: needs 7 floats.
         assertThatThrownBy(() -> gemm.sgemm(false, false, 2, 2, 3, 1f, a, 1, 3, b, 0, 2, 0f, c, 0, 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("A is 2 x 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("A is 2 x 3");
         // C's leading dimension shorter than its rows.
         assertThatThrownBy(() -> gemm.sgemm(false, false, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leading dimension of C");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leading dimension of C");
         // B^T is stored 2 x 3 (n rows of k): ldb 2 is too short.
         assertThatThrownBy(() -> gemm.sgemm(false, true, 2, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leading dimension of B");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leading dimension of B");
         assertThatThrownBy(() -> gemm.sgemm(false, false, -1, 2, 3, 1f, a, 0, 3, b, 0, 2, 0f, c, 0, 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("negative");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -150,9 +165,21 @@ class GemmTest {
      * have a leading dimension a few floats wider than the stored row, with sentinel values in
      * the gaps that must survive.
      */
-    private record Problem(int m, int n, int k, boolean transA, boolean transB,
-                           float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
-                           float[] c, int cOffset, int ldc) {
+    private record Problem(
+            int m,
+            int n,
+            int k,
+            boolean transA,
+            boolean transB,
+            float[] a,
+            int aOffset,
+            int lda,
+            float[] b,
+            int bOffset,
+            int ldb,
+            float[] c,
+            int cOffset,
+            int ldc) {
         static final float SENTINEL = 12345f;
 
         static Problem random(SplittableRandom random, int m, int n, int k, boolean transA, boolean transB) {
@@ -163,10 +190,21 @@ class GemmTest {
             int lda = aCols + 3;
             int ldb = bCols + 5;
             int ldc = n + 2;
-            return new Problem(m, n, k, transA, transB,
-                    filled(random, 7 + aRows * lda), 7, lda,
-                    filled(random, 11 + bRows * ldb), 11, ldb,
-                    withSentinels(random, 5, m, n, ldc), 5, ldc);
+            return new Problem(
+                    m,
+                    n,
+                    k,
+                    transA,
+                    transB,
+                    filled(random, 7 + aRows * lda),
+                    7,
+                    lda,
+                    filled(random, 11 + bRows * ldb),
+                    11,
+                    ldb,
+                    withSentinels(random, 5, m, n, ldc),
+                    5,
+                    ldc);
         }
 
         private static float[] filled(SplittableRandom random, int length) {
@@ -231,7 +269,9 @@ class GemmTest {
                 double tolerance = (k + 2) * unit * magnitude + Float.MIN_NORMAL;
                 // assertThat only on a miss: a quarter of a million passing AssertJ calls cost seconds.
                 if (!(Math.abs((double) actual[i] - expected[i]) <= tolerance)) {
-                    assertThat((double) actual[i]).as("C[%d][%d]", row, col).isCloseTo(expected[i], Offset.offset(tolerance));
+                    assertThat((double) actual[i])
+                            .as("C[%d][%d]", row, col)
+                            .isCloseTo(expected[i], Offset.offset(tolerance));
                 }
             }
         }

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.stream.Stream;
-
 import dev.spikebit.core.neuron.surrogate.ATan;
 import dev.spikebit.core.neuron.surrogate.Rectangle;
 import dev.spikebit.core.neuron.surrogate.Sigmoid;
 import dev.spikebit.core.neuron.surrogate.Surrogate;
 import dev.spikebit.core.neuron.surrogate.Triangle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,7 +72,7 @@ class LifKernelTest {
     @Test
     void lifBackwardTraceByHand() {
         // atan with alpha = 2: s'(x) = 1 / (1 + (pi x)^2); gO = 1 at every step, reset detached
-        double sg3 = atan2(0.5);  // H = 1.5, fired
+        double sg3 = atan2(0.5); // H = 1.5, fired
         double sg2 = atan2(0.05); // H = 1.05, fired: dV/dH = 0
         double sg1 = atan2(-0.1); // H = 0.9
         double sg0 = atan2(-0.4); // H = 0.6
@@ -117,7 +116,8 @@ class LifKernelTest {
 
     static Stream<NeuronConfig> configs() {
         List<NeuronConfig> configs = new ArrayList<>();
-        for (Surrogate surrogate : List.of(new ATan(), new Sigmoid(), new Triangle(), new Rectangle(), new Triangle(0.3f))) {
+        for (Surrogate surrogate :
+                List.of(new ATan(), new Sigmoid(), new Triangle(), new Rectangle(), new Triangle(0.3f))) {
             for (OutputMode output : OutputMode.values()) {
                 for (boolean detachReset : new boolean[] {true, false}) {
                     for (float tau : new float[] {0.5f, 1f}) {
@@ -131,6 +131,7 @@ class LifKernelTest {
 
     /** Neuron counts around the vector length, with tails, and one large enough to split over cores. */
     private static final int[] NEURONS = {1, 5, 16, 37, 67, 20_011};
+
     private static final int[] STEPS = {1, 4};
 
     @ParameterizedTest(name = "{0}")
@@ -259,9 +260,11 @@ class LifKernelTest {
                         plus[k] += eps;
                         minus[k] -= eps;
                         double slope = (loss(plus, steps, neurons, config, weights, potentialWeights)
-                                - loss(minus, steps, neurons, config, weights, potentialWeights))
+                                        - loss(minus, steps, neurons, config, weights, potentialWeights))
                                 / (plus[k] - minus[k]);
-                        assertThat((double) gradX[k]).as("%s, dL/dX[%d]", config, k).isCloseTo(slope, within(2e-3));
+                        assertThat((double) gradX[k])
+                                .as("%s, dL/dX[%d]", config, k)
+                                .isCloseTo(slope, within(2e-3));
                     }
                     // the check means something only if both sides of the threshold occur
                     assertThat(firing).isBetween(x.length / 8, x.length - x.length / 8);
@@ -271,8 +274,8 @@ class LifKernelTest {
     }
 
     /** L = sum of weights * O + sum of potentialWeights * H, in double. */
-    private static double loss(float[] x, int steps, int neurons, NeuronConfig config, float[] weights,
-            float[] potentialWeights) {
+    private static double loss(
+            float[] x, int steps, int neurons, NeuronConfig config, float[] weights, float[] potentialWeights) {
         float[] out = new float[x.length];
         float[] h = new float[x.length];
         FUSED.forward(x, steps, neurons, config, out, h);
@@ -284,8 +287,8 @@ class LifKernelTest {
     }
 
     /** Draws each neuron's inputs until none of its potentials lies within {@code margin} of vth. */
-    private static float[] inputsAwayFromThreshold(int steps, int neurons, NeuronConfig config, float margin,
-            Random random) {
+    private static float[] inputsAwayFromThreshold(
+            int steps, int neurons, NeuronConfig config, float margin, Random random) {
         float[] x = new float[steps * neurons];
         float[] column = new float[steps];
         float[] h = new float[steps];
@@ -328,8 +331,8 @@ class LifKernelTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> FUSED.backward(null, same, new float[8], 2, 4, NeuronConfig.lif(), same, true))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> FUSED.backward(null, new float[7], new float[8], 2, 4, NeuronConfig.lif(),
-                new float[8], false))
+        assertThatThrownBy(() ->
+                        FUSED.backward(null, new float[7], new float[8], 2, 4, NeuronConfig.lif(), new float[8], false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gradPotentials holds 7 floats");
     }

@@ -24,19 +24,26 @@ class NeuronConfigTest {
 
     @Test
     void withersChangeOneField() {
-        var config = NeuronConfig.lif().withTau(0.25f).withVth(0.5f).withDetachReset(false)
-                .withSurrogate(new Triangle()).withOutput(OutputMode.REAL);
+        var config = NeuronConfig.lif()
+                .withTau(0.25f)
+                .withVth(0.5f)
+                .withDetachReset(false)
+                .withSurrogate(new Triangle())
+                .withOutput(OutputMode.REAL);
         assertThat(config).isEqualTo(new NeuronConfig(0.25f, 0.5f, false, new Triangle(), OutputMode.REAL));
     }
 
     @Test
     void rejectsConstantsOutOfRange() {
         assertThatThrownBy(() -> NeuronConfig.lif().withTau(1.5f))
-                .isInstanceOf(SpikebitException.class).hasMessageContaining("tau must be in [0, 1], got 1.5");
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("tau must be in [0, 1], got 1.5");
         assertThatThrownBy(() -> NeuronConfig.lif().withTau(Float.NaN))
-                .isInstanceOf(SpikebitException.class).hasMessageContaining("tau");
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("tau");
         assertThatThrownBy(() -> NeuronConfig.lif().withVth(0f))
-                .isInstanceOf(SpikebitException.class).hasMessageContaining("vth must be a finite number > 0, got 0.0");
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("vth must be a finite number > 0, got 0.0");
         assertThatThrownBy(() -> NeuronConfig.lif().withSurrogate(null)).isInstanceOf(NullPointerException.class);
     }
 }

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.spikebit.core.SpikebitException;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
-
-import dev.spikebit.core.SpikebitException;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,8 @@ class SurrogateTest {
     }
 
     private static Case atan(double alpha) {
-        return new Case(new ATan((float) alpha), x -> Math.atan(Math.PI / 2 * alpha * x) / Math.PI + 0.5,
-                new double[0]);
+        return new Case(
+                new ATan((float) alpha), x -> Math.atan(Math.PI / 2 * alpha * x) / Math.PI + 0.5, new double[0]);
     }
 
     private static Case sigmoid(double alpha) {
@@ -61,8 +60,9 @@ class SurrogateTest {
     }
 
     private static Case rectangle(double width) {
-        return new Case(new Rectangle((float) width), x -> Math.min(1, Math.max(0, x / width + 0.5)),
-                new double[] {-width / 2, width / 2});
+        return new Case(new Rectangle((float) width), x -> Math.min(1, Math.max(0, x / width + 0.5)), new double[] {
+            -width / 2, width / 2
+        });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -74,8 +74,11 @@ class SurrogateTest {
             if (nearAKink(x, c.kinks(), 10 * step)) {
                 continue;
             }
-            double slope = (c.primitive().applyAsDouble(x + step) - c.primitive().applyAsDouble(x - step)) / (2 * step);
-            assertThat((double) c.surrogate().derivative((float) x)).as("s'(%s)", x).isCloseTo(slope, within(2e-5));
+            double slope =
+                    (c.primitive().applyAsDouble(x + step) - c.primitive().applyAsDouble(x - step)) / (2 * step);
+            assertThat((double) c.surrogate().derivative((float) x))
+                    .as("s'(%s)", x)
+                    .isCloseTo(slope, within(2e-5));
             checked++;
         }
         assertThat(checked).isGreaterThan(400);
@@ -90,8 +93,9 @@ class SurrogateTest {
     }
 
     static Stream<Arguments> casesAndSpecies() {
-        return cases().flatMap(c -> Stream.of(FloatVector.SPECIES_128, FloatVector.SPECIES_256, FloatVector.SPECIES_PREFERRED)
-                .map(species -> Arguments.of(c, species)));
+        return cases().flatMap(
+                        c -> Stream.of(FloatVector.SPECIES_128, FloatVector.SPECIES_256, FloatVector.SPECIES_PREFERRED)
+                                .map(species -> Arguments.of(c, species)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -166,9 +170,12 @@ class SurrogateTest {
         assertThatThrownBy(() -> Surrogate.parse("relu"))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("'relu'")
-                .hasMessageContaining("atan").hasMessageContaining("sigmoid")
-                .hasMessageContaining("triangle").hasMessageContaining("rectangle");
-        assertThatThrownBy(() -> Surrogate.parse(" ")).isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("atan")
+                .hasMessageContaining("sigmoid")
+                .hasMessageContaining("triangle")
+                .hasMessageContaining("rectangle");
+        assertThatThrownBy(() -> Surrogate.parse(" "))
+                .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("atan");
     }
 
