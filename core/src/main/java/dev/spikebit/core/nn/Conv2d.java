@@ -14,6 +14,8 @@ public class Conv2d extends Module {
     protected final Tensor weight;
     protected final Tensor bias;
 
+    // registerParameter is final in Module and only records the tensor, so no subclass code runs early.
+    @SuppressWarnings("this-escape")
     public Conv2d(
             int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias, SplittableRandom rng) {
         this.inChannels = inChannels;

@@ -11,6 +11,8 @@ public class Linear extends Module {
     protected final Tensor weight;
     protected final Tensor bias;
 
+    // registerParameter is final in Module and only records the tensor, so no subclass code runs early.
+    @SuppressWarnings("this-escape")
     public Linear(int inFeatures, int outFeatures, boolean bias, SplittableRandom rng) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;

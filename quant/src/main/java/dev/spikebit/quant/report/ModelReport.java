@@ -124,7 +124,7 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
             bits += l.weights() * l.bitsPerWeight();
         }
         long w = weights();
-        return w == 0 ? 0 : (double) bits / w;
+        return w == 0 ? 0 : bits / w;
     }
 
     /** The report as a text table with totals, per inference. */

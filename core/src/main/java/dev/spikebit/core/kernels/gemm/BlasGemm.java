@@ -103,6 +103,9 @@ public final class BlasGemm implements Gemm {
     }
 
     /** Loads OpenBLAS once, when {@link #load()} is first called; records why if it cannot. */
+    // Linker.downcallHandle is a restricted method: the launcher and the tests grant native access
+    // (--enable-native-access=ALL-UNNAMED), which is the point of this backend.
+    @SuppressWarnings("restricted")
     private static final class Library {
         static final MethodHandle SGEMM;
         static final String FAILURE;
