@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             CompressCommand.class,
             ExperimentCommand.class,
             BenchCommand.class,
+            DiffCommand.class,
             ModelsCommand.class,
             CommandLine.HelpCommand.class
         })

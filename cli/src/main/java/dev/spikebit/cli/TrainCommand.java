@@ -1,11 +1,13 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.cli.train.EpochMetrics;
+import dev.spikebit.cli.train.RecordedEnvironment;
 import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -160,6 +162,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Checkpoint resumed = resumeCheckpoint();
+        if (resumed != null) {
+            // Before anything computes: the backend and thread count are fixed on first use.
+            RecordedEnvironment.adopt(resumed, System.err);
+        }
         TrainConfig config = resumed != null ? TrainConfigs.fromCheckpoint(resumed, epochs) : newConfig();
         DatasetChoice data = DatasetChoice.load(
                 dataset,
@@ -175,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
         SpikingClassifier net = Models.build(config.spec(), config.seed());
         ModelSpec spec = config.spec();
         System.err.printf(
-                "training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads%n",
+                "training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads, GEMM %s%n",
                 spec.model(),
                 data.name(),
                 data.train().size(),
@@ -184,7 +190,8 @@ public final class TrainCommand implements Callable<Integer> {
                 spec.timeSteps(),
                 config.batchSize(),
                 config.epochs(),
-                Parallel.threads());
+                Parallel.threads(),
+                Gemms.get().name());
         Trainer trainer = new Trainer(
                 config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null, out, System.err);
         if (resumed != null) {

@@ -115,8 +115,10 @@ final class RuntimeFixtures {
 
     /**
      * Images per path (of 128) allowed to differ through a verified threshold tie. The brief
-     * fixture training is not bit-for-bit repeatable, and runs have shown 0 to 2 tied images; a
-     * real error would not hide behind this many, since it repeats on most images.
+     * fixture training repeats bit for bit on one machine, thread count and GEMM backend, but its
+     * weights (and so the tied images) differ between those (docs/reproducibility.md); runs have
+     * shown 0 to 2 tied images. A real error would not hide behind this many, since it repeats on
+     * most images.
      */
     private static final int MAX_TIED_IMAGES = 4;
 

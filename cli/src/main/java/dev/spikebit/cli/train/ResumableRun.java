@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.core.kernels.ComputeEnvironment;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
 import java.io.IOException;
@@ -87,6 +88,9 @@ public final class ResumableRun {
                 return new Result(fresh, history(saved), true);
             }
             if (epoch < config.epochs()) {
+                saved.environment()
+                        .ifPresent(recorded -> RecordedEnvironment.report(
+                                recorded, ComputeEnvironment.current(), last.toString(), log));
                 trainer.resumeFrom(saved);
             }
         } else if (Files.exists(last)) {

@@ -3,7 +3,9 @@ package dev.spikebit.cli.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.kernels.ComputeEnvironment;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.nn.Dropout;
 import dev.spikebit.core.nn.Parameter;
 import dev.spikebit.core.ops.Elementwise;
 import dev.spikebit.core.ops.Losses;
@@ -89,7 +91,13 @@ public final class Trainer {
         };
     }
 
-    /** Continues from a checkpoint written by this trainer: weights, optimizer state, epoch and history. */
+    /**
+     * Continues from a checkpoint written by this trainer: weights, buffers, optimizer state (its
+     * step count included), epoch and history. Nothing random needs saving: the data order of an
+     * epoch, each sample's augmentation and the dropout masks of a step are functions of (seed,
+     * epoch, sample) and (seed, step) alone, so the continuation is bitwise the uninterrupted run
+     * in the same compute environment.
+     */
     public void resumeFrom(Checkpoint checkpoint) {
         checkpoint.restoreModel(model);
         checkpoint.restoreOptimizer(optimizer);
@@ -180,7 +188,14 @@ public final class Trainer {
                 ProgressBar bar = progressBar(epoch, batches)) {
             while (epochData.hasNext()) {
                 Batch b = epochData.next();
-                optimizer.setLr(schedule.lr(optimizer.steps()));
+                long step = optimizer.steps();
+                optimizer.setLr(schedule.lr(step));
+                // Dropout masks follow from the step alone, so a resumed run draws the same ones.
+                model.visit(m -> {
+                    if (m instanceof Dropout d) {
+                        d.atStep(step);
+                    }
+                });
                 Tensor x = ModelInput.of(b);
                 if (auxiliary != null) {
                     auxiliary.beforeForward(x);
@@ -270,7 +285,7 @@ public final class Trainer {
         if (best) {
             Checkpoint.save(outDir.resolve("best.safetensors"), config.spec(), model, null, info);
         }
-        MetricsFile.write(outDir.resolve("metrics.json"), config, history);
+        MetricsFile.write(outDir.resolve("metrics.json"), config, ComputeEnvironment.current(), history);
         TrainingPlot.write(outDir.resolve("curves.png"), config.spec().model(), history);
     }
 }

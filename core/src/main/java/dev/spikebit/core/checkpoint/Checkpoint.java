@@ -4,6 +4,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.SafeTensors;
 import dev.spikebit.core.io.SafeTensorsFile;
 import dev.spikebit.core.io.TensorEntry;
+import dev.spikebit.core.kernels.ComputeEnvironment;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Module.StateEntry;
@@ -13,12 +14,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A training checkpoint in safetensors: the model's parameters and buffers under {@code model.},
  * the optimizer's state under {@code optim.}, and in the metadata the model description
  * ({@link ModelSpec} as JSON under {@code spikebit.model}) plus free-form training information
- * (epoch, seed, options) so that {@code --resume} can continue exactly.
+ * (epoch, seed, options) so that {@code --resume} can continue exactly, and the
+ * {@link ComputeEnvironment} that wrote it (GEMM backend, threads, JDK, CPU features) as JSON under
+ * {@code spikebit.environment}: the numbers are bitwise repeatable only in the same environment.
  *
  * <p>Parameter names are PyTorch-style dotted paths, so the {@code model.} tensors load into an
  * equivalent PyTorch module after stripping the prefix. Files are written atomically.
@@ -32,6 +36,7 @@ public record Checkpoint(
     public static final String FORMAT_KEY = "spikebit.format";
     public static final String FORMAT = "checkpoint-1";
     public static final String MODEL_KEY = "spikebit.model";
+    public static final String ENVIRONMENT_KEY = "spikebit.environment";
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIM_PREFIX = "optim.";
 
@@ -50,6 +55,7 @@ public record Checkpoint(
         Map<String, String> metadata = new LinkedHashMap<>(info);
         metadata.put(FORMAT_KEY, FORMAT);
         metadata.put(MODEL_KEY, spec.toJson());
+        metadata.put(ENVIRONMENT_KEY, ComputeEnvironment.current().toJson());
         SafeTensors.write(path, entries, metadata);
     }
 
@@ -95,6 +101,12 @@ public record Checkpoint(
             throw new SpikebitException(source + ": this checkpoint holds no optimizer state and cannot be resumed");
         }
         target.loadState(optimizer, source.toString());
+    }
+
+    /** The environment that wrote this checkpoint; empty for checkpoints older than the record. */
+    public Optional<ComputeEnvironment> environment() {
+        String json = info.get(ENVIRONMENT_KEY);
+        return json == null ? Optional.empty() : Optional.of(ComputeEnvironment.fromJson(json, source.toString()));
     }
 
     public String info(String key, String fallback) {

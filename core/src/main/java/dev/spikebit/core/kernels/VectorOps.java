@@ -1,7 +1,6 @@
 package dev.spikebit.core.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -113,7 +112,7 @@ public final class VectorOps {
         for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, x, i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < to; i++) {
             s += x[i];
         }
@@ -127,7 +126,7 @@ public final class VectorOps {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }
@@ -143,10 +142,26 @@ public final class VectorOps {
             FloatVector d = FloatVector.fromArray(S, x, i).sub(c);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < to; i++) {
             float d = x[i] - center;
             s += d * d;
+        }
+        return s;
+    }
+
+    /**
+     * The sum of {@code v}'s lanes, first lane to last. Not {@code reduceLanes(ADD)}: the Vector API
+     * leaves the order of a floating-point reduction to the implementation, and the interpreted
+     * and the JIT-compiled forms add in different orders, so a sum would change at the moment the
+     * JIT compiles its caller, a moment that differs from run to run. Training with one seed would
+     * then not repeat bit for bit.
+     */
+    public static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = lanes[0];
+        for (int i = 1; i < lanes.length; i++) {
+            s += lanes[i];
         }
         return s;
     }

@@ -2,7 +2,6 @@ package dev.spikebit.runtime.kernels;
 
 import dev.spikebit.runtime.graph.Layer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -141,7 +140,7 @@ public final class FloatKernels {
             for (; j < upper; j += F.length()) {
                 acc = FloatVector.fromArray(F, weight, row + j).fma(FloatVector.fromArray(F, x, xOff + j), acc);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = Lanes.sum(acc);
             for (; j < in; j++) {
                 sum += weight[row + j] * x[xOff + j];
             }

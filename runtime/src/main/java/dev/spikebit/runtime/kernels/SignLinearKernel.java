@@ -3,7 +3,6 @@ package dev.spikebit.runtime.kernels;
 import dev.spikebit.runtime.graph.Layer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,7 +65,7 @@ public final class SignLinearKernel {
             var v = FloatVector.fromArray(F, x, xOff + j);
             a0 = a0.add(v.neg().blend(v, VectorMask.fromLong(F, SignMasks.bits(bits, row, j, n))));
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         for (; j < in; j++) {
             sum += SignMasks.apply(bits[row + (j >>> 3)], j & 7, x[xOff + j]);
         }

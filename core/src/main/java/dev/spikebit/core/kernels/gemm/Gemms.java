@@ -62,7 +62,8 @@ public final class Gemms {
      * the Java kernel kept 14-157 (docs/gemm.md). Training fmnist-cnn cost 2.1 CPU-ms per image
      * with the Java kernel against 7-16 with OpenBLAS in the same period. With 256-bit vectors
      * OpenBLAS's kernels are about twice as fast as the Java kernel (performance-notes.md), so it
-     * stays the default there. The choice depends only on the hardware, so runs stay repeatable.
+     * stays the default there. The choice depends only on the hardware and the JVM's vector width,
+     * never on a timing, so two runs on one machine always get the same backend.
      */
     private static Gemm auto() {
         if (jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512) {
@@ -73,6 +74,21 @@ public final class Gemms {
         } catch (SpikebitException e) {
             System.err.println("spikebit: GEMM on the Java Vector API kernel, not OpenBLAS: " + e.getMessage());
             return JAVA;
+        }
+    }
+
+    /**
+     * The name of the backend {@code auto} picks on this machine ({@code java} or {@code blas}),
+     * without failing when OpenBLAS does not load.
+     */
+    public static String autoName() {
+        if (jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512) {
+            return JAVA.name();
+        }
+        try {
+            return BlasGemm.load().name();
+        } catch (SpikebitException e) {
+            return JAVA.name();
         }
     }
 

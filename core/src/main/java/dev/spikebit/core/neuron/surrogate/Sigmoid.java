@@ -1,7 +1,6 @@
 package dev.spikebit.core.neuron.surrogate;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The sigmoid surrogate (methods.md section 1, SpikingJelly's {@code Sigmoid}): the derivative of
@@ -27,9 +26,20 @@ public record Sigmoid(float alpha) implements Surrogate {
         return alpha * sg * (1f - sg);
     }
 
+    /**
+     * The exponential is taken lane by lane with {@link Math#exp}, not {@code lanewise(EXP)}: the
+     * Vector API's compiled EXP (a vector math library) and its interpreted fallback may differ in
+     * the last bit, so a run's gradients would depend on when the JIT compiled the kernel. HotSpot
+     * gives {@code Math.exp} one implementation in the interpreter and the compilers, and this way
+     * the vector and the scalar form agree exactly.
+     */
     @Override
     public FloatVector derivative(FloatVector x) {
-        var sg = x.broadcast(1f).div(x.mul(-alpha).lanewise(VectorOperators.EXP).add(1f));
+        float[] e = x.mul(-alpha).toArray();
+        for (int i = 0; i < e.length; i++) {
+            e[i] = (float) Math.exp(e[i]);
+        }
+        var sg = x.broadcast(1f).div(FloatVector.fromArray(x.species(), e, 0).add(1f));
         return sg.mul(alpha).mul(sg.neg().add(1f));
     }
 

@@ -156,6 +156,35 @@ class GemmTest {
         assertThat(c2).containsExactly(58, 64, 139, 154);
     }
 
+    /**
+     * The same product, bit for bit, every time: the training shapes of a convolution (a long
+     * depth in the weight gradient, long columns in the forward and input gradient), each computed
+     * repeatedly on the shared pool and, in the last rounds, from two threads at once.
+     */
+    @ParameterizedTest(name = "{0} transA={1} transB={2}")
+    @MethodSource("backendsAndTransposes")
+    void repeatsBitForBit(Gemm gemm, boolean transA, boolean transB) throws Exception {
+        var random = new SplittableRandom(77);
+        for (int[] shape : new int[][] {{64, 288, 3136}, {64, 3136, 288}, {288, 3136, 64}}) {
+            var problem = Problem.random(random, shape[0], shape[1], shape[2], transA, transB);
+            float[] first = problem.c.clone();
+            problem.run(gemm, 1f, 0.5f, first);
+            for (int round = 0; round < 3; round++) {
+                float[] again = problem.c.clone();
+                problem.run(gemm, 1f, 0.5f, again);
+                // Arrays.mismatch, not containsExactly: AssertJ's element diff is quadratic on 200k values.
+                assertThat(Arrays.mismatch(again, first)).as("round %d", round).isEqualTo(-1);
+            }
+            float[] other = problem.c.clone();
+            Thread concurrent = Thread.ofPlatform().start(() -> problem.run(gemm, 1f, 0.5f, other));
+            float[] mine = problem.c.clone();
+            problem.run(gemm, 1f, 0.5f, mine);
+            concurrent.join();
+            assertThat(Arrays.mismatch(mine, first)).isEqualTo(-1);
+            assertThat(Arrays.mismatch(other, first)).isEqualTo(-1);
+        }
+    }
+
     static Stream<Named<Gemm>> backendsWithReference() {
         return Stream.concat(Stream.of(named(NAIVE)), backends());
     }
