@@ -76,6 +76,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "10", description = "Untimed batches first. Default: ${DEFAULT-VALUE}")
     int warmup;
 
+    @Option(
+            names = "--profile",
+            description = "With 'train': after the timed runs, one more run that reports the share of the step time "
+                    + "per kind of operation (forward and backward), GC pauses and allocation per step.")
+    boolean profile;
+
+    @Option(
+            names = "--dataset",
+            defaultValue = "synthetic",
+            description = "synthetic (one fixed random batch) or fashion-mnist (real shuffled batches through the "
+                    + "data loader, whose time is then part of the step). Default: ${DEFAULT-VALUE}")
+    String dataset;
+
     @Override
     public Integer call() {
         if (what.equals("infer") && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(model))) {
@@ -107,29 +120,39 @@ public final class BenchCommand implements Callable<Integer> {
             pixels[i] = events ? (rng.nextInt(8) == 0 ? 1 + rng.nextInt(3) : 0) : (float) rng.nextDouble();
         }
         int[] labels = rng.ints(batch, 0, spec.numClasses()).toArray();
-        Tensor x = Tensor.of(pixels, shape);
+        Tensor fixed = Tensor.of(pixels, shape);
+        Batches batches = switch (dataset) {
+            case "synthetic" -> Batches.fixed(fixed, labels);
+            case "fashion-mnist" -> Batches.fashionMnist(spec, batch, dataDir);
+            default ->
+                throw new dev.spikebit.core.SpikebitException(
+                        "bench: --dataset must be synthetic or fashion-mnist, got \"" + dataset + "\"");
+        };
         Optimizer opt = Adam.adam(net.parameters(), 1e-3f);
         Runnable step = training
                 ? () -> {
-                    Tensor loss = Losses.crossEntropy(net.logits(x), labels);
+                    Batches.Next b = batches.next();
+                    Tensor loss = Losses.crossEntropy(net.logits(b.x()), b.labels());
                     loss.backward();
                     opt.step();
                     opt.zeroGrad();
                 }
                 : () -> {
+                    Batches.Next b = batches.next();
                     try (var scope = NoGrad.enter()) {
-                        net.logits(x);
+                        net.logits(b.x());
                     }
                 };
         net.train(training);
         System.err.printf(
-                "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, %d threads, GEMM %s%n",
+                "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, data %s, %d threads, GEMM %s%n",
                 what,
                 model,
                 spec.timeSteps(),
                 batch,
                 spikes,
                 weights,
+                dataset,
                 Parallel.threads(),
                 Gemms.get().name());
         for (int i = 0; i < warmup; i++) {
@@ -154,10 +177,25 @@ public final class BenchCommand implements Callable<Integer> {
         double median = sorted[runs / 2];
         double[] cpu = cpuPerImage.clone();
         Arrays.sort(cpu);
+        long peakHeap = peakHeapBytes();
+        StepProfile.Report report = profile && training ? StepProfile.measure(step, steps, batch) : null;
+        batches.close();
         System.out.printf(
                 "%s %s: %.4g images/s (median of %d runs of %d batches; min %.4g, max %.4g), "
-                        + "%.2f CPU-ms per image, peak heap %d MiB%n",
-                what, model, median, runs, steps, sorted[0], sorted[runs - 1], cpu[runs / 2], peakHeapBytes() >> 20);
+                        + "%.2f CPU-ms per image, peak heap %d MiB, peak RSS %s%n",
+                what,
+                model,
+                median,
+                runs,
+                steps,
+                sorted[0],
+                sorted[runs - 1],
+                cpu[runs / 2],
+                peakHeap >> 20,
+                StepProfile.peakRss());
+        if (report != null) {
+            report.print(System.out);
+        }
         return 0;
     }
 

@@ -1,6 +1,8 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -28,6 +30,13 @@ public final class Pooling {
 
     /** Max pooling; backward routes each gradient to the input that won (first one on ties). */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride) {
+        try (var scope = OpProfiler.time(OpKind.POOLING)) {
+            return maxPool2dOp(x, kernel, stride);
+        }
+    }
+
+    private static Tensor maxPool2dOp(Tensor x, int kernel, int stride) {
+
         ConvGeometry geo = geometry(x, kernel, stride);
         int planes = x.dim(0) * x.dim(1);
         int inPlane = geo.inPixels();
@@ -130,6 +139,13 @@ public final class Pooling {
 
     /** Average pooling; {@code kernel == H == W} gives global average pooling. */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride) {
+        try (var scope = OpProfiler.time(OpKind.POOLING)) {
+            return avgPool2dOp(x, kernel, stride);
+        }
+    }
+
+    private static Tensor avgPool2dOp(Tensor x, int kernel, int stride) {
+
         ConvGeometry geo = geometry(x, kernel, stride);
         int planes = x.dim(0) * x.dim(1);
         int inPlane = geo.inPixels();
