@@ -29,6 +29,12 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Measure training or inference throughput of a model: images/s (median of runs) and peak heap.")
 public final class BenchCommand implements Callable<Integer> {
+    /** Warm-up: batches per window, JIT time below which a window counts as idle, and the cap. */
+    private static final int WINDOW = 5;
+
+    private static final long COMPILING_MS = 20;
+    private static final long MAX_WARMUP_SECONDS = 180;
+
     @Parameters(index = "0", description = "train or infer")
     String what;
 
@@ -73,7 +79,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Batches per timed run. Default: ${DEFAULT-VALUE}")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Untimed batches first. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--warmup",
+            defaultValue = "10",
+            description = "Untimed batches first, at least; then more until the JIT is idle. Default: ${DEFAULT-VALUE}")
     int warmup;
 
     @Option(
@@ -155,9 +164,8 @@ public final class BenchCommand implements Callable<Integer> {
                 dataset,
                 Parallel.threads(),
                 Gemms.get().name());
-        for (int i = 0; i < warmup; i++) {
-            step.run();
-        }
+        int warmed = warmUp(step);
+        System.err.printf("  warm-up: %d batches, until the JIT was idle%n", warmed);
         System.gc();
         resetPeaks();
         double[] rates = new double[runs];
@@ -197,6 +205,33 @@ public final class BenchCommand implements Callable<Integer> {
             report.print(System.out);
         }
         return 0;
+    }
+
+    /**
+     * Runs {@code --warmup} batches, then windows of {@value #WINDOW} batches until one passes with
+     * less than {@value #COMPILING_MS} ms of JIT compilation (at most {@value #MAX_WARMUP_SECONDS}
+     * s in all); returns the batches run. A fixed count is not enough: the Vector API kernels run
+     * through slow Java fallbacks until C2 has compiled them, and on a busy machine, or after a
+     * recompilation, that took over a minute of batches in a PrintCompilation log.
+     */
+    private int warmUp(Runnable step) {
+        var jit = ManagementFactory.getCompilationMXBean();
+        long deadline = System.nanoTime() + MAX_WARMUP_SECONDS * 1_000_000_000L;
+        int done = 0;
+        for (; done < warmup; done++) {
+            step.run();
+        }
+        while (System.nanoTime() < deadline) {
+            long compiledBefore = jit.getTotalCompilationTime();
+            for (int i = 0; i < WINDOW; i++) {
+                step.run();
+            }
+            done += WINDOW;
+            if (jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS) {
+                break;
+            }
+        }
+        return done;
     }
 
     /**
