@@ -29,6 +29,12 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Measure training or inference throughput of a model: images/s (median of runs) and peak heap.")
 public final class BenchCommand implements Callable<Integer> {
+    /** Warm-up: batches per window, JIT time below which a window counts as idle, and the cap. */
+    private static final int WINDOW = 5;
+
+    private static final long COMPILING_MS = 20;
+    private static final long MAX_WARMUP_SECONDS = 180;
+
     @Parameters(index = "0", description = "train or infer")
     String what;
 
@@ -73,8 +79,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Batches per timed run. Default: ${DEFAULT-VALUE}")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Untimed batches first. Default: ${DEFAULT-VALUE}")
+    @Option(
+            names = "--warmup",
+            defaultValue = "10",
+            description = "Untimed batches first, at least; then more until the JIT is idle. Default: ${DEFAULT-VALUE}")
     int warmup;
+
+    @Option(
+            names = "--profile",
+            description = "With 'train': after the timed runs, one more run that reports the share of the step time "
+                    + "per kind of operation (forward and backward), GC pauses and allocation per step.")
+    boolean profile;
+
+    @Option(
+            names = "--dataset",
+            defaultValue = "synthetic",
+            description = "synthetic (one fixed random batch) or fashion-mnist (real shuffled batches through the "
+                    + "data loader, whose time is then part of the step). Default: ${DEFAULT-VALUE}")
+    String dataset;
 
     @Override
     public Integer call() {
@@ -107,34 +129,43 @@ public final class BenchCommand implements Callable<Integer> {
             pixels[i] = events ? (rng.nextInt(8) == 0 ? 1 + rng.nextInt(3) : 0) : (float) rng.nextDouble();
         }
         int[] labels = rng.ints(batch, 0, spec.numClasses()).toArray();
-        Tensor x = Tensor.of(pixels, shape);
+        Tensor fixed = Tensor.of(pixels, shape);
+        Batches batches = switch (dataset) {
+            case "synthetic" -> Batches.fixed(fixed, labels);
+            case "fashion-mnist" -> Batches.fashionMnist(spec, batch, dataDir);
+            default ->
+                throw new dev.spikebit.core.SpikebitException(
+                        "bench: --dataset must be synthetic or fashion-mnist, got \"" + dataset + "\"");
+        };
         Optimizer opt = Adam.adam(net.parameters(), 1e-3f);
         Runnable step = training
                 ? () -> {
-                    Tensor loss = Losses.crossEntropy(net.logits(x), labels);
+                    Batches.Next b = batches.next();
+                    Tensor loss = Losses.crossEntropy(net.logits(b.x()), b.labels());
                     loss.backward();
                     opt.step();
                     opt.zeroGrad();
                 }
                 : () -> {
+                    Batches.Next b = batches.next();
                     try (var scope = NoGrad.enter()) {
-                        net.logits(x);
+                        net.logits(b.x());
                     }
                 };
         net.train(training);
         System.err.printf(
-                "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, %d threads, GEMM %s%n",
+                "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, data %s, %d threads, GEMM %s%n",
                 what,
                 model,
                 spec.timeSteps(),
                 batch,
                 spikes,
                 weights,
+                dataset,
                 Parallel.threads(),
                 Gemms.get().name());
-        for (int i = 0; i < warmup; i++) {
-            step.run();
-        }
+        int warmed = warmUp(step);
+        System.err.printf("  warm-up: %d batches, until the JIT was idle%n", warmed);
         System.gc();
         resetPeaks();
         double[] rates = new double[runs];
@@ -154,11 +185,53 @@ public final class BenchCommand implements Callable<Integer> {
         double median = sorted[runs / 2];
         double[] cpu = cpuPerImage.clone();
         Arrays.sort(cpu);
+        long peakHeap = peakHeapBytes();
+        StepProfile.Report report = profile && training ? StepProfile.measure(step, steps, batch) : null;
+        batches.close();
         System.out.printf(
                 "%s %s: %.4g images/s (median of %d runs of %d batches; min %.4g, max %.4g), "
-                        + "%.2f CPU-ms per image, peak heap %d MiB%n",
-                what, model, median, runs, steps, sorted[0], sorted[runs - 1], cpu[runs / 2], peakHeapBytes() >> 20);
+                        + "%.2f CPU-ms per image, peak heap %d MiB, peak RSS %s%n",
+                what,
+                model,
+                median,
+                runs,
+                steps,
+                sorted[0],
+                sorted[runs - 1],
+                cpu[runs / 2],
+                peakHeap >> 20,
+                StepProfile.peakRss());
+        if (report != null) {
+            report.print(System.out);
+        }
         return 0;
+    }
+
+    /**
+     * Runs {@code --warmup} batches, then windows of {@value #WINDOW} batches until one passes with
+     * less than {@value #COMPILING_MS} ms of JIT compilation (at most {@value #MAX_WARMUP_SECONDS}
+     * s in all); returns the batches run. A fixed count is not enough: the Vector API kernels run
+     * through slow Java fallbacks until C2 has compiled them, and on a busy machine, or after a
+     * recompilation, that took over a minute of batches in a PrintCompilation log.
+     */
+    private int warmUp(Runnable step) {
+        var jit = ManagementFactory.getCompilationMXBean();
+        long deadline = System.nanoTime() + MAX_WARMUP_SECONDS * 1_000_000_000L;
+        int done = 0;
+        for (; done < warmup; done++) {
+            step.run();
+        }
+        while (System.nanoTime() < deadline) {
+            long compiledBefore = jit.getTotalCompilationTime();
+            for (int i = 0; i < WINDOW; i++) {
+                step.run();
+            }
+            done += WINDOW;
+            if (jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS) {
+                break;
+            }
+        }
+        return done;
     }
 
     /**

@@ -31,6 +31,23 @@ public final class VectorOps {
         }
     }
 
+    /** {@code dst[dstOff + i] += src[srcOff + i]} for {@code i < n}. */
+    public static void addInto(float[] dst, int dstOff, float[] src, int srcOff, int n) {
+        java.util.Objects.checkFromIndexSize(dstOff, n, dst.length);
+        java.util.Objects.checkFromIndexSize(srcOff, n, src.length);
+        Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, dst, dstOff + i)
+                        .add(FloatVector.fromArray(S, src, srcOff + i))
+                        .intoArray(dst, dstOff + i);
+            }
+            for (; i < to; i++) {
+                dst[dstOff + i] += src[srcOff + i];
+            }
+        });
+    }
+
     /** {@code dst[i] += a * src[i]}. */
     public static void axpy(float a, float[] src, float[] dst) {
         Parallel.range(dst.length, PARALLEL_GRAIN, (from, to) -> {

@@ -1,9 +1,11 @@
 package dev.spikebit.core.models;
 
+import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Sequential;
 import dev.spikebit.core.ops.TimeOps;
 import dev.spikebit.core.tensor.Tensor;
+import java.util.List;
 
 /**
  * A spiking classifier in three parts (methods.md 1):
@@ -49,6 +51,15 @@ public final class SpikingClassifier extends Module {
     public Tensor forward(Tensor x) {
         Tensor h = stem.forward(x);
         if (x.rank() == 4) {
+            List<Module> layers = body.layers();
+            if (!layers.isEmpty() && layers.get(0) instanceof LIFNode first) {
+                // The first neurons read the stem output at every step: no T copies of it.
+                h = first.forwardRepeated(h, spec.timeSteps());
+                for (Module m : layers.subList(1, layers.size())) {
+                    h = m.forward(h);
+                }
+                return h;
+            }
             h = TimeOps.repeatTime(h, spec.timeSteps());
         } else if (x.dim(0) != spec.timeSteps()) {
             throw new IllegalArgumentException(

@@ -4,7 +4,12 @@ import dev.spikebit.core.neuron.kernel.LifKernel;
 import dev.spikebit.core.neuron.kernel.NeuronConfig;
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.nn.Module;
+import dev.spikebit.core.ops.TimeOps;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.core.tensor.RecycledArrays;
+import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
@@ -45,6 +50,12 @@ public class LIFNode extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        try (var scope = OpProfiler.time(OpKind.NEURON)) {
+            return fire(x);
+        }
+    }
+
+    private Tensor fire(Tensor x) {
         if (x.rank() < 2) {
             throw new IllegalArgumentException(describe() + " expects a multi-step tensor [T, B, ...], got " + x);
         }
@@ -52,7 +63,11 @@ public class LIFNode extends Module {
         int neurons = x.size() / steps;
         float[] out = new float[x.size()];
         boolean needBackward = x.requiresGrad() && NoGrad.isRecording();
-        float[] potentials = needBackward || keepPotentials || exposePotentials ? new float[x.size()] : null;
+        // Potentials only backward reads go back to the pool when backward is done with them.
+        boolean onlyForBackward = needBackward && !keepPotentials && !exposePotentials;
+        float[] potentials = onlyForBackward
+                ? RecycledArrays.take(x.size())
+                : needBackward || keepPotentials || exposePotentials ? new float[x.size()] : null;
         kernel.forward(x.data(), steps, neurons, config, out, potentials);
         lastOutput = out;
         if (keepPotentials) {
@@ -63,7 +78,43 @@ public class LIFNode extends Module {
                     potentials, x.shape(), gH -> potentialBackward(gH, potentials, steps, neurons, x.grad()), x);
         }
         return Tensor.result(
-                out, x.shape(), g -> kernel.backward(g, potentials, steps, neurons, config, x.grad(), true), x);
+                out,
+                x.shape(),
+                g -> {
+                    kernel.backward(g, potentials, steps, neurons, config, x.grad(), true);
+                    if (onlyForBackward) {
+                        RecycledArrays.release(potentials);
+                    }
+                },
+                x);
+    }
+
+    /**
+     * The layer on {@code x [B, ...]} repeated over {@code steps} steps, as {@code forward} of
+     * {@code TimeOps.repeatTime(x, steps)} would compute it, without making the T copies: direct
+     * encoding's stem output goes straight into the first neurons, and backward adds the steps'
+     * input gradients into {@code x}'s. With potentials kept or exposed it takes the general path.
+     */
+    public Tensor forwardRepeated(Tensor x, int steps) {
+        if (keepPotentials || exposePotentials || steps < 1) {
+            return forward(TimeOps.repeatTime(x, steps));
+        }
+        try (var scope = OpProfiler.time(OpKind.NEURON)) {
+            int neurons = x.size();
+            float[] out = new float[steps * neurons];
+            boolean needBackward = x.requiresGrad() && NoGrad.isRecording();
+            float[] potentials = needBackward ? RecycledArrays.take(steps * neurons) : null;
+            kernel.forwardRepeated(x.data(), steps, neurons, config, out, potentials);
+            lastOutput = out;
+            return Tensor.result(
+                    out,
+                    Shapes.prepend(steps, x.shape()),
+                    g -> {
+                        kernel.backwardRepeated(g, potentials, steps, neurons, config, x.grad());
+                        RecycledArrays.release(potentials);
+                    },
+                    x);
+        }
     }
 
     /** Share of outputs that were non-zero in the last forward, or NaN before the first. */

@@ -2,6 +2,8 @@ package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.kernels.VectorOps;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
@@ -14,6 +16,20 @@ public final class BatchNormOp {
     private BatchNormOp() {}
 
     public static Tensor batchNorm(
+            Tensor x,
+            Tensor gamma,
+            Tensor beta,
+            float[] runningMean,
+            float[] runningVar,
+            boolean training,
+            float momentum,
+            float eps) {
+        try (var scope = OpProfiler.time(OpKind.BATCH_NORM)) {
+            return normalize(x, gamma, beta, runningMean, runningVar, training, momentum, eps);
+        }
+    }
+
+    private static Tensor normalize(
             Tensor x,
             Tensor gamma,
             Tensor beta,

@@ -4,6 +4,8 @@ import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.kernels.Workspace;
 import dev.spikebit.core.kernels.gemm.Gemm;
 import dev.spikebit.core.kernels.gemm.Gemms;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
@@ -22,6 +24,12 @@ public final class Conv2dOp {
 
     /** {@code bias} may be null. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        try (var scope = OpProfiler.time(OpKind.CONV)) {
+            return forward(x, weight, bias, stride, padding);
+        }
+    }
+
+    private static Tensor forward(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
         if (x.rank() != 4 || weight.rank() != 4 || weight.dim(1) != x.dim(1)) {
             throw new IllegalArgumentException(
                     "conv2d expects x [N, C, H, W] and w [O, C, kh, kw], got " + x + " and " + weight);
@@ -45,12 +53,10 @@ public final class Conv2dOp {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;
             int base = first;
-            Parallel.range(n, 1, (from, to) -> {
-                for (int j = from; j < to; j++) {
-                    Im2col.unfold(geo, xs, (base + j) * inSize, col, j * outPixels, ld);
-                }
-            });
-            gemm.sgemm(false, false, outChannels, ld, patch, 1f, ws, 0, patch, col, 0, ld, 0f, product, 0, ld);
+            unfold(geo, xs, base, n, inSize, col, outPixels, ld);
+            try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
+                gemm.sgemm(false, false, outChannels, ld, patch, 1f, ws, 0, patch, col, 0, ld, 0f, product, 0, ld);
+            }
             // product is [O, n*OHW]; the output wants [n, O, OHW].
             for (int o = 0; o < outChannels; o++) {
                 for (int j = 0; j < n; j++) {
@@ -99,23 +105,40 @@ public final class Conv2dOp {
                 }
             }
             if (needW) {
-                Parallel.range(n, 1, (from, to) -> {
-                    for (int j = from; j < to; j++) {
-                        Im2col.unfold(geo, xs, (base + j) * inSize, col, j * outPixels, ld);
-                    }
-                });
+                unfold(geo, xs, base, n, inSize, col, outPixels, ld);
                 // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
-                gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
+                try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
+                    gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
+                }
             }
             if (needX) {
                 // dcol [patch, ld] = W^T [patch, O] * gOut [O, ld]
-                gemm.sgemm(
-                        true, false, patch, ld, outChannels, 1f, weight.data(), 0, patch, gOut, 0, ld, 0f, col, 0, ld);
-                Parallel.range(n, 1, (from, to) -> {
-                    for (int j = from; j < to; j++) {
-                        Im2col.fold(geo, col, j * outPixels, ld, gx, (base + j) * inSize);
-                    }
-                });
+                try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
+                    gemm.sgemm(
+                            true,
+                            false,
+                            patch,
+                            ld,
+                            outChannels,
+                            1f,
+                            weight.data(),
+                            0,
+                            patch,
+                            gOut,
+                            0,
+                            ld,
+                            0f,
+                            col,
+                            0,
+                            ld);
+                }
+                try (var scope = OpProfiler.time(OpKind.IM2COL)) {
+                    Parallel.range(n, 1, (from, to) -> {
+                        for (int j = from; j < to; j++) {
+                            Im2col.fold(geo, col, j * outPixels, ld, gx, (base + j) * inSize);
+                        }
+                    });
+                }
             }
         }
         if (bias != null && bias.requiresGrad()) {
@@ -130,6 +153,18 @@ public final class Conv2dOp {
                     gb[o] += s;
                 }
             }
+        }
+    }
+
+    /** The patches of images {@code base .. base + n - 1} into the columns of {@code col}. */
+    private static void unfold(
+            ConvGeometry geo, float[] xs, int base, int n, int inSize, float[] col, int outPixels, int ld) {
+        try (var scope = OpProfiler.time(OpKind.IM2COL)) {
+            Parallel.range(n, 1, (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    Im2col.unfold(geo, xs, (base + j) * inSize, col, j * outPixels, ld);
+                }
+            });
         }
     }
 

@@ -2,6 +2,8 @@ package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.gemm.Gemm;
 import dev.spikebit.core.kernels.gemm.Gemms;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 
 /** The fully connected map {@code y = x W^T + b} on {@code x [N, in]}, {@code W [out, in]}. */
@@ -10,6 +12,12 @@ public final class LinearOp {
 
     /** {@code bias} may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        try (var scope = OpProfiler.time(OpKind.GEMM_LINEAR)) {
+            return linearOp(x, weight, bias);
+        }
+    }
+
+    private static Tensor linearOp(Tensor x, Tensor weight, Tensor bias) {
         int n = x.dim(0);
         int in = x.dim(1);
         int out = weight.dim(0);

@@ -1,5 +1,7 @@
 package dev.spikebit.core.ops;
 
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 
 /** Loss functions (methods.md 1: cross-entropy on the time-mean output, or TET). */
@@ -11,6 +13,13 @@ public final class Losses {
      * for stability. Backward: {@code (softmax - onehot) / N}.
      */
     public static Tensor crossEntropy(Tensor logits, int[] labels) {
+        try (var scope = OpProfiler.time(OpKind.LOSS)) {
+            return crossEntropyOp(logits, labels);
+        }
+    }
+
+    private static Tensor crossEntropyOp(Tensor logits, int[] labels) {
+
         if (logits.rank() != 2 || logits.dim(0) != labels.length) {
             throw new IllegalArgumentException(
                     "crossEntropy expects logits [N, K] with N = " + labels.length + " labels, got " + logits);

@@ -1,10 +1,11 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,12 +23,17 @@ public final class Pooling {
     /** {@code 2 i}: lane i's window starts two inputs after lane i - 1's. */
     private static final IntVector EVEN_OFFSETS = IntVector.zero(I).addIndex(2);
 
-    private static final VectorMask<Float> FIRST_HALF = F.indexInRange(0, HALF);
-
     private Pooling() {}
 
     /** Max pooling; backward routes each gradient to the input that won (first one on ties). */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride) {
+        try (var scope = OpProfiler.time(OpKind.POOLING)) {
+            return maxPool2dOp(x, kernel, stride);
+        }
+    }
+
+    private static Tensor maxPool2dOp(Tensor x, int kernel, int stride) {
+
         ConvGeometry geo = geometry(x, kernel, stride);
         int planes = x.dim(0) * x.dim(1);
         int inPlane = geo.inPixels();
@@ -69,14 +75,20 @@ public final class Pooling {
      */
     private static void maxPlane2x2(
             float[] in, int base, int w, float[] out, int[] argmax, int outBase, int oh, int ow) {
+        int planeEnd = outBase + oh * ow;
         for (int y = 0; y < oh; y++) {
             int top = base + 2 * y * w;
             int bottom = top + w;
             int o = outBase + y * ow;
-            for (int xo = 0; xo < ow; xo += HALF) {
-                var read = F.indexInRange(2 * xo, 2 * ow);
-                var upper = FloatVector.fromArray(F, in, top + 2 * xo, read);
-                var lower = FloatVector.fromArray(F, in, bottom + 2 * xo, read);
+            int xo = 0;
+            // Whole vectors, no masks (a mask from indexInRange costs more than the window itself
+            // where masks are not native, as with 256-bit vectors): the loads stay inside the two
+            // rows; the stores write a whole vector, of which the upper half lands on outputs
+            // written later by this loop, so they stop a vector short of the plane's end (the
+            // planes after it belong to other threads).
+            for (; xo + HALF <= ow && o + xo + F.length() <= planeEnd; xo += HALF) {
+                var upper = FloatVector.fromArray(F, in, top + 2 * xo);
+                var lower = FloatVector.fromArray(F, in, bottom + 2 * xo);
                 var max = upper.rearrange(EVEN_LANES);
                 var best = EVEN_OFFSETS.add(top + 2 * xo);
                 var candidate = upper.rearrange(ODD_LANES);
@@ -91,9 +103,24 @@ public final class Pooling {
                 wins = candidate.compare(VectorOperators.GT, max);
                 max = max.blend(candidate, wins);
                 best = best.blend(EVEN_OFFSETS.add(bottom + 2 * xo + 1), wins.cast(I));
-                var store = FIRST_HALF.and(F.indexInRange(xo, ow));
-                max.intoArray(out, o + xo, store);
-                best.intoArray(argmax, o + xo, store.cast(I));
+                max.intoArray(out, o + xo);
+                best.intoArray(argmax, o + xo);
+            }
+            // The rest of the row one window at a time, in the same order with the same strict >.
+            for (; xo < ow; xo++) {
+                int at = top + 2 * xo;
+                int winner = at;
+                if (in[at + 1] > in[winner]) {
+                    winner = at + 1;
+                }
+                if (in[at + w] > in[winner]) {
+                    winner = at + w;
+                }
+                if (in[at + w + 1] > in[winner]) {
+                    winner = at + w + 1;
+                }
+                out[o + xo] = in[winner];
+                argmax[o + xo] = winner;
             }
         }
     }
@@ -130,6 +157,13 @@ public final class Pooling {
 
     /** Average pooling; {@code kernel == H == W} gives global average pooling. */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride) {
+        try (var scope = OpProfiler.time(OpKind.POOLING)) {
+            return avgPool2dOp(x, kernel, stride);
+        }
+    }
+
+    private static Tensor avgPool2dOp(Tensor x, int kernel, int stride) {
+
         ConvGeometry geo = geometry(x, kernel, stride);
         int planes = x.dim(0) * x.dim(1);
         int inPlane = geo.inPixels();

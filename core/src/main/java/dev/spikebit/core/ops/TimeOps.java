@@ -1,6 +1,8 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.VectorOps;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.core.tensor.Tensor;
 
@@ -12,6 +14,13 @@ public final class TimeOps {
 
     /** Mean over the leading time axis: {@code [T, ...] -> [...]}; the output layer's readout. */
     public static Tensor meanOverTime(Tensor x) {
+        try (var scope = OpProfiler.time(OpKind.ELEMENTWISE)) {
+            return meanOverTimeOp(x);
+        }
+    }
+
+    private static Tensor meanOverTimeOp(Tensor x) {
+
         int steps = x.dim(0);
         int n = x.size() / steps;
         float[] in = x.data();
@@ -45,6 +54,13 @@ public final class TimeOps {
      * image T times; the backward sums the T gradients.
      */
     public static Tensor repeatTime(Tensor x, int steps) {
+        try (var scope = OpProfiler.time(OpKind.ELEMENTWISE)) {
+            return repeatTimeOp(x, steps);
+        }
+    }
+
+    private static Tensor repeatTimeOp(Tensor x, int steps) {
+
         int n = x.size();
         float[] out = new float[n * steps];
         for (int t = 0; t < steps; t++) {
@@ -55,10 +71,8 @@ public final class TimeOps {
                 Shapes.prepend(steps, x.shape()),
                 g -> {
                     float[] gx = x.grad();
-                    float[] slice = new float[n];
                     for (int t = 0; t < steps; t++) {
-                        System.arraycopy(g, t * n, slice, 0, n);
-                        VectorOps.addInto(gx, slice);
+                        VectorOps.addInto(gx, 0, g, t * n, n);
                     }
                 },
                 x);

@@ -2,6 +2,8 @@ package dev.spikebit.core.optim;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.nn.Parameter;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +31,12 @@ public abstract class Optimizer {
 
     /** One update from the accumulated gradients; parameters without a gradient are left alone. */
     public final void step() {
+        try (var scope = OpProfiler.time(OpKind.OPTIMIZER)) {
+            updateAll();
+        }
+    }
+
+    private void updateAll() {
         steps++;
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
@@ -44,8 +52,10 @@ public abstract class Optimizer {
     protected abstract void update(int index, float[] w, float[] g, float decay);
 
     public final void zeroGrad() {
-        for (Parameter p : params) {
-            p.value().zeroGrad();
+        try (var scope = OpProfiler.time(OpKind.OPTIMIZER)) {
+            for (Parameter p : params) {
+                p.value().zeroGrad();
+            }
         }
     }
 

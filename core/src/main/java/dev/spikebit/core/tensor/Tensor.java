@@ -1,6 +1,8 @@
 package dev.spikebit.core.tensor;
 
 import dev.spikebit.core.kernels.VectorOps;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +36,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor[] inputs;
     private Backward backward;
+    /** A reshape: its gradient is its input's, element for element (see {@link #backward(float[])}). */
+    private boolean reshaped;
 
     private Tensor(float[] data, int[] shape) {
         this.data = data;
@@ -74,6 +78,12 @@ public final class Tensor {
     public static Tensor result(float[] data, int[] shape, Backward backward, Tensor... inputs) {
         Tensor out = new Tensor(data, shape);
         if (NoGrad.isRecording()) {
+            if (OpProfiler.recording()) {
+                // Time the backward as the kind of work that made this result.
+                OpKind kind = OpProfiler.currentKind();
+                Backward inner = backward;
+                backward = g -> OpProfiler.backward(kind, () -> inner.apply(g));
+            }
             for (Tensor in : inputs) {
                 if (in != null && in.requiresGrad) {
                     out.requiresGrad = true;
@@ -132,7 +142,7 @@ public final class Tensor {
     /** The accumulated gradient, allocated (as zeros) on first use. */
     public float[] grad() {
         if (grad == null) {
-            grad = new float[data.length];
+            grad = RecycledArrays.takeZeroed(data.length);
         }
         return grad;
     }
@@ -179,8 +189,16 @@ public final class Tensor {
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.backward != null && t.grad != null) {
-                t.backward.apply(t.grad);
-                // Intermediate gradients and graph edges are no longer needed: free them early.
+                Tensor source = t.reshaped ? t.inputs[0] : null;
+                if (source != null && source.grad == null) {
+                    // A reshape whose input has no gradient yet: the input takes this one as it is.
+                    source.grad = t.grad;
+                } else {
+                    t.backward.apply(t.grad);
+                    // Nothing else holds an intermediate gradient: the next step may reuse it.
+                    RecycledArrays.release(t.grad);
+                }
+                // Graph edges are no longer needed: free them early.
                 t.grad = null;
                 t.backward = null;
                 t.inputs = null;
@@ -230,7 +248,9 @@ public final class Tensor {
     /** The same data seen with another shape; one dimension may be -1. */
     public Tensor reshape(int... newShape) {
         int[] s = Shapes.resolve(newShape, data.length);
-        return result(data, s, g -> VectorOps.addInto(inputGrad(this), g), this);
+        Tensor out = result(data, s, g -> VectorOps.addInto(inputGrad(this), g), this);
+        out.reshaped = out.backward != null;
+        return out;
     }
 
     @Override

@@ -42,7 +42,18 @@ final class FusedLifKernel implements LifKernel {
     public void forward(float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials) {
         LifArguments.checkForward(x, steps, neurons, config, out, potentials);
         forEachChunk(
-                steps, neurons, (from, to) -> forwardColumns(x, steps, neurons, config, out, potentials, from, to));
+                steps,
+                neurons,
+                (from, to) -> forwardColumns(x, neurons, steps, neurons, config, out, potentials, from, to));
+    }
+
+    @Override
+    public void forwardRepeated(
+            float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials) {
+        LifArguments.checkRepeated("x", x, neurons);
+        LifArguments.checkForward(out, steps, neurons, config, out, potentials); // out stands in for x's [T, N]
+        forEachChunk(
+                steps, neurons, (from, to) -> forwardColumns(x, 0, steps, neurons, config, out, potentials, from, to));
     }
 
     @Override
@@ -56,6 +67,30 @@ final class FusedLifKernel implements LifKernel {
             float[] gradX,
             boolean accumulate) {
         LifArguments.checkBackward(gradOut, gradPotentials, potentials, steps, neurons, config, gradX, accumulate);
+        backwardPass(gradOut, gradPotentials, potentials, steps, neurons, config, gradX, neurons, accumulate);
+    }
+
+    @Override
+    public void backwardRepeated(
+            float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config, float[] gradX) {
+        java.util.Objects.requireNonNull(gradOut, "gradOut");
+        // gradOut stands in for a [T, N] gradX in the shared checks.
+        LifArguments.checkBackward(gradOut, null, potentials, steps, neurons, config, gradOut, false);
+        LifArguments.checkRepeated("gradX", gradX, neurons);
+        backwardPass(gradOut, null, potentials, steps, neurons, config, gradX, 0, true);
+    }
+
+    /** Backward with {@code gX[t]} at {@code t * gradXStride}: stride 0 sums the steps into one [N]. */
+    private static void backwardPass(
+            float[] gradOut,
+            float[] gradPotentials,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            int gradXStride,
+            boolean accumulate) {
         // A missing gradient reads as zeros: a load with no lane enabled, from a stand-in array of
         // the right length, so the loops have no branch on it.
         var pass = new BackwardPass(
@@ -67,6 +102,8 @@ final class FusedLifKernel implements LifKernel {
                 gradX,
                 neurons,
                 (steps - 1) * neurons,
+                gradXStride,
+                (steps - 1) * gradXStride,
                 config.tau(),
                 config.vth(),
                 config.output() == OutputMode.REAL,
@@ -89,7 +126,15 @@ final class FusedLifKernel implements LifKernel {
 
     /** Forward over the neurons {@code [from, to)} for all steps. */
     private static void forwardColumns(
-            float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials, int from, int to) {
+            float[] x,
+            int xStride,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] out,
+            float[] potentials,
+            int from,
+            int to) {
         float tau = config.tau();
         float vth = config.vth();
         boolean real = config.output() == OutputMode.REAL;
@@ -99,8 +144,8 @@ final class FusedLifKernel implements LifKernel {
         int i = from;
         for (int upper = from + SPECIES.loopBound(to - from); i < upper; i += LANES) {
             var v = zero;
-            for (int t = 0, at = i; t < steps; t++, at += neurons) {
-                var h = v.mul(tau).add(FloatVector.fromArray(SPECIES, x, at));
+            for (int t = 0, at = i, xAt = i; t < steps; t++, at += neurons, xAt += xStride) {
+                var h = v.mul(tau).add(FloatVector.fromArray(SPECIES, x, xAt));
                 var fired = h.compare(VectorOperators.GE, vth);
                 zero.blend(one.blend(h, realOutput), fired).intoArray(out, at); // O = S or H * S
                 if (potentials != null) {
@@ -111,8 +156,8 @@ final class FusedLifKernel implements LifKernel {
         }
         for (; i < to; i++) {
             float v = 0f;
-            for (int t = 0, at = i; t < steps; t++, at += neurons) {
-                float h = tau * v + x[at];
+            for (int t = 0, at = i, xAt = i; t < steps; t++, at += neurons, xAt += xStride) {
+                float h = tau * v + x[xAt];
                 boolean fired = h >= vth;
                 out[at] = fired ? (real ? h : 1f) : 0f;
                 if (potentials != null) {
@@ -151,6 +196,8 @@ final class FusedLifKernel implements LifKernel {
             float[] gradX,
             int neurons,
             int last,
+            int gradXStride,
+            int gradXLast,
             float tau,
             float vth,
             boolean real,
@@ -168,6 +215,7 @@ final class FusedLifKernel implements LifKernel {
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
+        int gradXStride = pass.gradXStride();
         float tau = pass.tau();
         float vth = pass.vth();
         var zero = FloatVector.zero(SPECIES);
@@ -179,7 +227,7 @@ final class FusedLifKernel implements LifKernel {
         var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
-            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+            for (int at = pass.last() + i, gx = pass.gradXLast() + i; at >= 0; at -= neurons, gx -= gradXStride) {
                 var h = FloatVector.fromArray(SPECIES, potentials, at);
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
@@ -190,8 +238,8 @@ final class FusedLifKernel implements LifKernel {
                         .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
-                        .intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, gx, accumulating))
+                        .intoArray(gradX, gx);
                 gradHNext = gradH;
             }
         }
@@ -203,6 +251,7 @@ final class FusedLifKernel implements LifKernel {
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
+        int gradXStride = pass.gradXStride();
         float tau = pass.tau();
         float vth = pass.vth();
         var zero = FloatVector.zero(SPECIES);
@@ -214,7 +263,7 @@ final class FusedLifKernel implements LifKernel {
         var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
-            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+            for (int at = pass.last() + i, gx = pass.gradXLast() + i; at >= 0; at -= neurons, gx -= gradXStride) {
                 var h = FloatVector.fromArray(SPECIES, potentials, at);
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
@@ -225,8 +274,8 @@ final class FusedLifKernel implements LifKernel {
                         .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
-                        .intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, gx, accumulating))
+                        .intoArray(gradX, gx);
                 gradHNext = gradH;
             }
         }
@@ -238,6 +287,7 @@ final class FusedLifKernel implements LifKernel {
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
+        int gradXStride = pass.gradXStride();
         float tau = pass.tau();
         float vth = pass.vth();
         var zero = FloatVector.zero(SPECIES);
@@ -249,7 +299,7 @@ final class FusedLifKernel implements LifKernel {
         var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
-            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+            for (int at = pass.last() + i, gx = pass.gradXLast() + i; at >= 0; at -= neurons, gx -= gradXStride) {
                 var h = FloatVector.fromArray(SPECIES, potentials, at);
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
@@ -260,8 +310,8 @@ final class FusedLifKernel implements LifKernel {
                         .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
-                        .intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, gx, accumulating))
+                        .intoArray(gradX, gx);
                 gradHNext = gradH;
             }
         }
@@ -273,6 +323,7 @@ final class FusedLifKernel implements LifKernel {
         float[] potentials = pass.potentials();
         float[] gradX = pass.gradX();
         int neurons = pass.neurons();
+        int gradXStride = pass.gradXStride();
         float tau = pass.tau();
         float vth = pass.vth();
         var zero = FloatVector.zero(SPECIES);
@@ -284,7 +335,7 @@ final class FusedLifKernel implements LifKernel {
         var fromPotentials = SPECIES.maskAll(pass.hasGradPotentials());
         for (int i = from; i < to; i += LANES) {
             var gradHNext = zero;
-            for (int at = pass.last() + i; at >= 0; at -= neurons) {
+            for (int at = pass.last() + i, gx = pass.gradXLast() + i; at >= 0; at -= neurons, gx -= gradXStride) {
                 var h = FloatVector.fromArray(SPECIES, potentials, at);
                 var sg = surrogate.derivative(h.sub(vth));
                 var spike = zero.blend(one, h.compare(VectorOperators.GE, vth));
@@ -295,8 +346,8 @@ final class FusedLifKernel implements LifKernel {
                         .mul(dOdH)
                         .add(FloatVector.fromArray(SPECIES, gradPotentials, at, fromPotentials))
                         .add(gradHNext.mul(tau).mul(dVdH));
-                gradH.add(FloatVector.fromArray(SPECIES, gradX, at, accumulating))
-                        .intoArray(gradX, at);
+                gradH.add(FloatVector.fromArray(SPECIES, gradX, gx, accumulating))
+                        .intoArray(gradX, gx);
                 gradHNext = gradH;
             }
         }
@@ -308,7 +359,9 @@ final class FusedLifKernel implements LifKernel {
         float vth = pass.vth();
         for (int i = from; i < to; i++) {
             float gradHNext = 0f;
-            for (int at = pass.last() + i; at >= 0; at -= pass.neurons()) {
+            for (int at = pass.last() + i, gx = pass.gradXLast() + i;
+                    at >= 0;
+                    at -= pass.neurons(), gx -= pass.gradXStride()) {
                 float h = pass.potentials()[at];
                 float sg = surrogate.derivative(h - vth);
                 float spike = h >= vth ? 1f : 0f;
@@ -317,7 +370,7 @@ final class FusedLifKernel implements LifKernel {
                 float fromOut = pass.hasGradOut() ? pass.gradOut()[at] * dOdH : 0f;
                 float fromPotential = pass.hasGradPotentials() ? pass.gradPotentials()[at] : 0f;
                 float gradH = fromOut + fromPotential + tau * gradHNext * dVdH;
-                pass.gradX()[at] = pass.accumulate() ? pass.gradX()[at] + gradH : gradH;
+                pass.gradX()[gx] = pass.accumulate() ? pass.gradX()[gx] + gradH : gradH;
                 gradHNext = gradH;
             }
         }

@@ -58,4 +58,12 @@ final class LifArguments {
                     + neurons + "] needs " + size);
         }
     }
+
+    /** An array of one step, {@code [N]}, for the repeated-input forms. */
+    static void checkRepeated(String name, float[] array, int neurons) {
+        if (array == null || array.length != neurons) {
+            throw new IllegalArgumentException(name + " must hold one step of N = " + neurons + " floats, got "
+                    + (array == null ? "null" : array.length));
+        }
+    }
 }

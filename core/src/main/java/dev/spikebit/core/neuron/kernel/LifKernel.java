@@ -87,6 +87,36 @@ public sealed interface LifKernel permits FusedLifKernel, ReferenceLifKernel {
             float[] gradX,
             boolean accumulate);
 
+    /**
+     * {@link #forward} on an input that is the same at every step (direct encoding's repeated stem
+     * output), read from one step's array {@code x [N]} instead of a copy per step.
+     */
+    default void forwardRepeated(
+            float[] x, int steps, int neurons, NeuronConfig config, float[] out, float[] potentials) {
+        LifArguments.checkRepeated("x", x, neurons);
+        float[] repeated = new float[steps * neurons];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(x, 0, repeated, t * neurons, neurons);
+        }
+        forward(repeated, steps, neurons, config, out, potentials);
+    }
+
+    /**
+     * Backward of {@link #forwardRepeated}: a gradient on the output alone, whose input gradients
+     * of all steps are added into {@code gradX [N]}.
+     */
+    default void backwardRepeated(
+            float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config, float[] gradX) {
+        LifArguments.checkRepeated("gradX", gradX, neurons);
+        float[] perStep = new float[steps * neurons];
+        backward(gradOut, potentials, steps, neurons, config, perStep);
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < neurons; i++) {
+                gradX[i] += perStep[t * neurons + i];
+            }
+        }
+    }
+
     /** Back-propagates a gradient on the output alone; the parameters are those of the full form. */
     default void backward(
             float[] gradOut,

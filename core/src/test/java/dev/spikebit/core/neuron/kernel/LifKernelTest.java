@@ -186,6 +186,56 @@ class LifKernelTest {
         }
     }
 
+    /**
+     * An input repeated over time read from one step (direct encoding's stem output): the same
+     * outputs and potentials as the T copies, and backward adds the T input gradients into one
+     * step's array, on top of what it held.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void repeatedInputMatchesItsCopies(NeuronConfig config) {
+        for (int steps : STEPS) {
+            for (int neurons : NEURONS) {
+                var random = new Random(23L * steps + neurons);
+                float[] step = inputs(1, neurons, random);
+                int size = steps * neurons;
+                float[] copies = new float[size];
+                for (int t = 0; t < steps; t++) {
+                    System.arraycopy(step, 0, copies, t * neurons, neurons);
+                }
+                float[] expectedOut = new float[size];
+                float[] expectedH = new float[size];
+                REFERENCE.forward(copies, steps, neurons, config, expectedOut, expectedH);
+                for (LifKernel kernel : List.of(FUSED, REFERENCE)) {
+                    float[] out = new float[size];
+                    float[] h = new float[size];
+                    kernel.forwardRepeated(step, steps, neurons, config, out, h);
+                    assertClose(h, expectedH, 1e-6f);
+                    assertClose(out, expectedOut, 1e-6f);
+                }
+
+                float[] gradOut = gaussian(size, random);
+                float[] perStep = new float[size];
+                REFERENCE.backward(gradOut, expectedH, steps, neurons, config, perStep);
+                float[] start = gaussian(neurons, random);
+                float[] expected = start.clone();
+                for (int t = 0; t < steps; t++) {
+                    for (int i = 0; i < neurons; i++) {
+                        expected[i] += perStep[t * neurons + i];
+                    }
+                }
+                for (LifKernel kernel : List.of(FUSED, REFERENCE)) {
+                    float[] gradX = start.clone();
+                    kernel.backwardRepeated(gradOut, expectedH, steps, neurons, config, gradX);
+                    assertRelativelyClose(gradX, expected, 1e-5f);
+                }
+            }
+        }
+        assertThatThrownBy(() -> FUSED.forwardRepeated(new float[3], 2, 4, config, new float[8], null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x must hold one step");
+    }
+
     @Test
     void backwardAccumulatesIntoGradX() {
         var config = NeuronConfig.reverbLif().withSurrogate(new Sigmoid());

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""The fmnist-cnn of spikebit in plain PyTorch: the peer that bench/compare measures against.
+
+Same network, neuron, surrogate, time steps, batch and optimizer as `spikebit bench train` /
+`bench infer` (docs/engine.md, "Reference model fmnist-cnn"):
+
+  stem:  Normalize(0.2860, 0.3530) -> Conv2d(1->32, k3, p1, no bias) -> BatchNorm2d(32), run once
+         and repeated over T (direct encoding)
+  body:  LIF -> MaxPool2d(2) -> Conv2d(32->64, k3, p1, no bias) -> BatchNorm2d(64) -> LIF
+         -> MaxPool2d(2) -> Flatten -> Linear(3136->128) -> LIF -> Linear(128->10), on [T*B, ...]
+  readout: mean over T of the last layer; cross-entropy; Adam lr 1e-3
+  LIF:   H = tau V + X, S = H >= 1, V = H (1 - S) with the reset detached, tau 0.5,
+         atan surrogate alpha 2: dS/dH = (alpha/2) / (1 + (pi/2 alpha (H - 1))^2)
+
+Inputs are a fixed random batch in [0, 1) (as spikebit's default `--dataset synthetic`).
+Prints one line per measurement, in the format bench/compare reads:
+
+  peer train: 312.4 images/s (median of 5 runs; min ..., max ...), 6.21 CPU-ms per image, peak RSS 812 MiB
+
+Usage: /usr/bin/python3 bench/peers/pytorch_fmnist.py [--threads 2] [--T 4] [--batch 64]
+       [--runs 5] [--steps 20] [--warmup 10] [--what train,infer]
+"""
+
+import argparse
+import math
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class ATanSpike(torch.autograd.Function):
+    """Heaviside forward, arctan surrogate backward (alpha 2), as spikebit's ATan."""
+
+    alpha = 2.0
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x >= 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        a = ATanSpike.alpha
+        return grad * (a / 2) / (1 + (math.pi / 2 * a * x) ** 2)
+
+
+class LIF(nn.Module):
+    """Multi-step LIF over [T, B, ...]: hard reset to 0, reset detached."""
+
+    def __init__(self, steps, tau=0.5, vth=1.0):
+        super().__init__()
+        self.steps, self.tau, self.vth = steps, tau, vth
+
+    def forward(self, x):
+        x = x.view(self.steps, -1, *x.shape[1:])
+        v = torch.zeros_like(x[0])
+        out = []
+        for t in range(self.steps):
+            h = self.tau * v + x[t]
+            s = ATanSpike.apply(h - self.vth)
+            v = h * (1 - s.detach())
+            out.append(s)
+        return torch.stack(out).flatten(0, 1)
+
+
+class FmnistCnn(nn.Module):
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = steps
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.lif1 = LIF(steps)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(64)
+        self.lif2 = LIF(steps)
+        self.fc1 = nn.Linear(3136, 128)
+        self.lif3 = LIF(steps)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, image):
+        x = (image - 0.2860) / 0.3530
+        x = self.bn1(self.conv1(x))  # the stem, once
+        x = x.unsqueeze(0).expand(self.steps, *x.shape).flatten(0, 1)  # repeated over T: [T*B, ...]
+        x = F.max_pool2d(self.lif1(x), 2)
+        x = F.max_pool2d(self.lif2(self.bn2(self.conv2(x))), 2)
+        x = self.lif3(self.fc1(x.flatten(1)))
+        x = self.fc2(x)
+        return x.view(self.steps, -1, 10).mean(0)
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def measure(label, step, batch, runs, steps, warmup):
+    for _ in range(warmup):
+        step()
+    rates, cpu = [], []
+    for r in range(runs):
+        wall, proc = time.perf_counter(), time.process_time()
+        for _ in range(steps):
+            step()
+        wall, proc = time.perf_counter() - wall, time.process_time() - proc
+        rates.append(steps * batch / wall)
+        cpu.append(proc * 1000 / (steps * batch))
+        print(f"  {label} run {r + 1}: {rates[-1]:.0f} images/s, {cpu[-1]:.2f} CPU-ms per image", file=sys.stderr)
+    print(
+        f"peer {label}: {statistics.median(rates):.4g} images/s (median of {runs} runs of {steps} batches; "
+        f"min {min(rates):.4g}, max {max(rates):.4g}), {statistics.median(cpu):.2f} CPU-ms per image, "
+        f"peak RSS {peak_rss_mib()} MiB",
+        flush=True,
+    )
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--T", type=int, default=4)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--what", default="train,infer")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    print(
+        f"peer: PyTorch {torch.__version__}, {torch.get_num_threads()} threads, fmnist-cnn T={a.T} batch {a.batch}",
+        file=sys.stderr,
+    )
+    net = FmnistCnn(a.T)
+    x = torch.rand(a.batch, 1, 28, 28)
+    labels = torch.randint(0, 10, (a.batch,))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def train_step():
+        loss = F.cross_entropy(net(x), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    def infer_step():
+        with torch.no_grad():
+            net(x)
+
+    for what in a.what.split(","):
+        if what == "train":
+            net.train()
+            measure("train", train_step, a.batch, a.runs, a.steps, a.warmup)
+        elif what == "infer":
+            net.eval()
+            measure("infer", infer_step, a.batch, a.runs, a.steps, a.warmup)
+        else:
+            sys.exit(f"pytorch_fmnist.py: --what takes train and/or infer, got {what!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+package dev.spikebit.cli;
+
+import dev.spikebit.cli.train.ModelInput;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
+import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.data.loader.Batch;
+import dev.spikebit.data.loader.DataLoader;
+import dev.spikebit.data.loader.Epoch;
+import java.nio.file.Path;
+
+/**
+ * The batches a benchmark step consumes: one fixed batch again and again, or real shuffled
+ * Fashion-MNIST batches through the training data loader (epoch after epoch), whose time then
+ * counts as data loading in the profile.
+ */
+final class Batches implements AutoCloseable {
+    /** One batch: model input and labels. */
+    record Next(Tensor x, int[] labels) {}
+
+    private final Next fixed;
+    private final DataLoader loader;
+    private Epoch epoch;
+    private int epochNumber;
+
+    private Batches(Next fixed, DataLoader loader) {
+        this.fixed = fixed;
+        this.loader = loader;
+    }
+
+    static Batches fixed(Tensor x, int[] labels) {
+        return new Batches(new Next(x, labels), null);
+    }
+
+    static Batches fashionMnist(ModelSpec spec, int batch, Path dataDir) {
+        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, 0, 1);
+        data.requireFits(spec);
+        DataLoader loader = DataLoader.over(data.train())
+                .batchSize(batch)
+                .shuffle(true)
+                .dropLast(true)
+                .seed(1)
+                .build();
+        return new Batches(null, loader);
+    }
+
+    Next next() {
+        if (fixed != null) {
+            return fixed;
+        }
+        try (var scope = OpProfiler.time(OpKind.DATA)) {
+            if (epoch == null || !epoch.hasNext()) {
+                if (epoch != null) {
+                    epoch.close();
+                }
+                epoch = loader.epoch(epochNumber++);
+            }
+            Batch b = epoch.next();
+            return new Next(ModelInput.of(b), b.labels());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (epoch != null) {
+            epoch.close();
+        }
+    }
+}

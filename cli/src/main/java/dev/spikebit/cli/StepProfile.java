@@ -1,0 +1,119 @@
+package dev.spikebit.cli;
+
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code bench train --profile}: one more run of training steps with {@link OpProfiler} on,
+ * printed as the share of the step's wall time per kind of operation and phase, with the garbage
+ * collector's pauses (which fall inside whatever operation was running) and the bytes allocated per
+ * step beside it.
+ */
+final class StepProfile {
+    private StepProfile() {}
+
+    /** The measured run: nanoseconds per kind and phase, and the whole run's totals. */
+    record Report(
+            long[][] nanos, long wallNanos, long gcNanos, long gcCount, long allocatedBytes, int steps, int batch) {
+        void print(PrintStream out) {
+            double step = (double) wallNanos / steps;
+            out.printf(
+                    "profile: %d steps, %.1f ms per step (%.0f images/s with the profiler on)%n",
+                    steps, step / 1e6, steps * (double) batch / (wallNanos / 1e9));
+            out.println("| operation | forward ms/step | backward ms/step | share of step |");
+            out.println("|---|---|---|---|");
+            long attributed = 0;
+            for (OpKind kind : OpKind.values()) {
+                long[] n = nanos[kind.ordinal()];
+                long both = n[OpProfiler.FORWARD] + n[OpProfiler.BACKWARD];
+                attributed += both;
+                if (both == 0) {
+                    continue;
+                }
+                out.printf(
+                        "| %s | %.2f | %.2f | %.1f%% |%n",
+                        kind.label(),
+                        n[OpProfiler.FORWARD] / 1e6 / steps,
+                        n[OpProfiler.BACKWARD] / 1e6 / steps,
+                        100.0 * both / wallNanos);
+            }
+            long rest = wallNanos - attributed;
+            out.printf(
+                    "| autograd bookkeeping and the rest | | | %.1f%% |%n| **whole step** | | | %.1f ms |%n",
+                    100.0 * rest / wallNanos, step / 1e6);
+            out.printf(
+                    "GC: %d collections, %.1f ms per step (%.1f%% of the step, inside the rows above); "
+                            + "allocated %.0f MiB per step%n",
+                    gcCount,
+                    gcNanos / 1e6 / steps,
+                    100.0 * gcNanos / wallNanos,
+                    allocatedBytes / (double) steps / (1 << 20));
+        }
+    }
+
+    static Report measure(Runnable step, int steps, int batch) {
+        System.gc();
+        long gcTime = gcMillis();
+        long gcCount = gcCount();
+        long allocated = allocatedBytes();
+        OpProfiler.start();
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            step.run();
+        }
+        long wall = System.nanoTime() - start;
+        long[][] nanos = OpProfiler.stop();
+        return new Report(
+                nanos,
+                wall,
+                (gcMillis() - gcTime) * 1_000_000,
+                gcCount() - gcCount,
+                allocatedBytes() - allocated,
+                steps,
+                batch);
+    }
+
+    /** The process's peak resident set size (VmHWM of /proc/self/status), or "n/a" where there is none. */
+    static String peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kb = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+                    return (kb >> 10) + " MiB";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no such file
+        }
+        return "n/a";
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
+    }
+
+    private static long gcCount() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionCount());
+        }
+        return sum;
+    }
+
+    /** Bytes allocated by all live threads so far (the pool's workers included). */
+    private static long allocatedBytes() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                ? bean.getTotalThreadAllocatedBytes()
+                : 0;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.spikebit.core.profile;
+
+/** The kinds of work a training step is split into by {@link OpProfiler}. */
+public enum OpKind {
+    DATA("data loading"),
+    CONV("convolution (excl. GEMM and im2col)"),
+    IM2COL("im2col / col2im"),
+    GEMM_CONV("GEMM in convolutions"),
+    GEMM_LINEAR("GEMM in linear layers"),
+    BATCH_NORM("batch norm"),
+    NEURON("neurons (LIF)"),
+    POOLING("pooling"),
+    ELEMENTWISE("element-wise and time ops"),
+    LOSS("loss"),
+    OPTIMIZER("optimizer and zeroGrad");
+
+    private final String label;
+
+    OpKind(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.spikebit.core.profile;
+
+/**
+ * Wall time per {@link OpKind} and phase (forward or backward), exclusive of nested kinds: a
+ * convolution's GEMM is counted as GEMM, not as convolution. Recording is confined to the one
+ * thread that called {@link #start()} (the thread that drives the steps); work the kernels hand
+ * to the pool is inside the caller's interval, so the shares add up to the step's wall time.
+ *
+ * <p>Off (the default), {@link #time} is one volatile read and returns a shared no-op scope; a
+ * backward function is wrapped only while recording ({@code Tensor.result}). Not for use by two drivers at once.
+ */
+public final class OpProfiler {
+    /** Forward (0) or backward (1). */
+    public static final int FORWARD = 0;
+
+    public static final int BACKWARD = 1;
+
+    private static final int KINDS = OpKind.values().length;
+
+    private static volatile Thread owner;
+    private static final long[][] nanos = new long[KINDS][2];
+    private static final long[][] calls = new long[KINDS][2];
+    private static final int[] stack = new int[64];
+    private static int depth;
+    private static long mark;
+    /** Phase of the work being timed: backward while a wrapped backward function runs. */
+    private static int phase = FORWARD;
+
+    private static final Scope NONE = () -> {};
+    private static final Scope POP = OpProfiler::pop;
+
+    private OpProfiler() {}
+
+    /** A timed region; {@link #close()} ends it. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Clears the counters and records on the calling thread from now on. */
+    public static void start() {
+        for (int k = 0; k < KINDS; k++) {
+            nanos[k][0] = nanos[k][1] = calls[k][0] = calls[k][1] = 0;
+        }
+        depth = 0;
+        phase = FORWARD;
+        owner = Thread.currentThread();
+    }
+
+    /** Stops recording and returns the nanoseconds per kind and phase, {@code [kind][phase]}. */
+    public static long[][] stop() {
+        owner = null;
+        long[][] copy = new long[KINDS][];
+        for (int k = 0; k < KINDS; k++) {
+            copy[k] = nanos[k].clone();
+        }
+        return copy;
+    }
+
+    /** Whether the calling thread is recording. */
+    public static boolean recording() {
+        return owner == Thread.currentThread();
+    }
+
+    /** Times {@code kind} until the scope closes; nested scopes pause it. */
+    public static Scope time(OpKind kind) {
+        if (owner != Thread.currentThread()) {
+            return NONE;
+        }
+        long now = System.nanoTime();
+        if (depth > 0) {
+            int top = stack[depth - 1];
+            nanos[top >> 1][top & 1] += now - mark;
+        }
+        stack[depth++] = kind.ordinal() << 1 | phase;
+        calls[kind.ordinal()][phase]++;
+        mark = now;
+        return POP;
+    }
+
+    private static void pop() {
+        long now = System.nanoTime();
+        int top = stack[--depth];
+        nanos[top >> 1][top & 1] += now - mark;
+        mark = now;
+    }
+
+    /**
+     * The kind being timed on the calling thread, or {@link OpKind#ELEMENTWISE} outside every
+     * scope: the backward of a result made now is timed as this kind.
+     */
+    public static OpKind currentKind() {
+        return depth == 0 ? OpKind.ELEMENTWISE : OpKind.values()[stack[depth - 1] >> 1];
+    }
+
+    /** Runs {@code backward} timed as the backward phase of {@code kind} (nested scopes count as backward too). */
+    public static void backward(OpKind kind, Runnable backward) {
+        int outer = phase;
+        phase = BACKWARD;
+        try (var scope = time(kind)) {
+            backward.run();
+        } finally {
+            phase = outer;
+        }
+    }
+}
