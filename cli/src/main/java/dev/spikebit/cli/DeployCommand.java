@@ -47,6 +47,7 @@ public final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionRanges.between("--check", check, 0, InspectCommand.MAX_IMAGES);
         Checkpoint ckpt = Checkpoint.load(checkpoint);
         SpikingClassifier model = Models.build(ckpt.spec(), 0);
         ckpt.restoreModel(model);

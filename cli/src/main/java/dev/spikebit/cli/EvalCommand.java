@@ -31,6 +31,8 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionRanges.between("--batch", batch, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.atLeast("--test-limit", testLimit, 0);
         Checkpoint ckpt = Checkpoint.load(checkpoint);
         SpikingClassifier model = Models.build(ckpt.spec(), 0);
         ckpt.restoreModel(model);
