@@ -39,6 +39,7 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         OptionRanges.between("--images", images, 1, MAX_IMAGES);
         DeployedModel deployed = DeployedFormat.load(model);
+        InferCommand.requireTimeSteps(model, deployed.timeSteps());
         Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, images).test();
         ModelReport report = ModelReport.measure(deployed, Samples.first(test, images), 64);
         System.out.println(report.table());

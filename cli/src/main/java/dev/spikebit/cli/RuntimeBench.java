@@ -75,6 +75,7 @@ public final class RuntimeBench {
      */
     public static List<Rate> run(Path deployed, Path checkpoint, Path dataDir, int runs, PrintStream out) {
         Model model = Model.load(deployed);
+        InferCommand.requireTimeSteps(deployed, model.timeSteps());
         trainingNetwork(model, checkpoint); // fails here, with its message, rather than in a worker
         float[] pool = images(model, dataDir, IMAGES, out);
         int per = model.inputShape()[0] * model.inputShape()[1] * model.inputShape()[2];

@@ -40,6 +40,7 @@ class BadInputTest {
 
     private static Path junk;
     private static Path good;
+    private static Path deployed;
 
     /** What a run printed on stderr and returned. */
     record Outcome(int code, String err) {
@@ -55,7 +56,10 @@ class BadInputTest {
         // A real checkpoint after epoch 1 of 2 (Adam state included), from 64 Fashion-MNIST images.
         var data = FashionMnistSubset.load(64, 64);
         TrainConfig config = new TrainConfig(
-                ModelZoo.defaultSpec("fmnist-cnn").withTimeSteps(1),
+                ModelZoo.defaultSpec("fmnist-cnn")
+                        .withSpikes("real")
+                        .withWeights("binary")
+                        .withTimeSteps(1),
                 2,
                 64,
                 "adam",
@@ -71,7 +75,7 @@ class BadInputTest {
         Path run = dir.resolve("run");
         new Trainer(
                         config,
-                        ModelZoo.build(config.spec(), 1),
+                        Models.build(config.spec(), 1),
                         data.train(),
                         data.test(),
                         null,
@@ -80,6 +84,9 @@ class BadInputTest {
                 .showProgress(false)
                 .runUntil(1);
         good = run.resolve("last.safetensors");
+        deployed = dir.resolve("deployed.safetensors");
+        Outcome deploy = run("deploy", "--checkpoint", good.toString(), "--out", deployed.toString(), "--check", "0");
+        assertThat(deploy.code()).as(deploy.err()).isZero();
     }
 
     static Outcome run(String... args) {
@@ -111,6 +118,27 @@ class BadInputTest {
         values.forEach((k, v) -> entries.add(TensorEntry.ofFloats(k, shapes.get(k), v)));
         Path out = dir.resolve(name + ".safetensors");
         SafeTensors.write(out, entries, meta);
+        return out;
+    }
+
+    /** A copy of the deployed model with one top-level field of its graph JSON changed. */
+    static Path deployedWith(String name, String field, Object value) {
+        SafeTensorsFile file = SafeTensors.read(deployed);
+        Map<String, String> meta = new LinkedHashMap<>(file.metadata());
+        meta.replaceAll((k, v) -> {
+            try {
+                if (v.startsWith("{") && JSON.readTree(v).has(field)) {
+                    ObjectNode graph = (ObjectNode) JSON.readTree(v);
+                    graph.set(field, JSON.valueToTree(value));
+                    return JSON.writeValueAsString(graph);
+                }
+                return v;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Path out = dir.resolve(name + ".safetensors");
+        SafeTensors.write(out, file.tensors().values(), meta);
         return out;
     }
 
@@ -234,6 +262,16 @@ class BadInputTest {
         assertOneLine(run("eval", "--checkpoint", channels.toString()), "inChannels must be in 1..1024");
     }
 
+    @Test
+    void aDeployedModelOfABillionStepsIsRefusedInsteadOfRunningForever() {
+        Path endless = deployedWith("endless", "timeSteps", 1_000_000_000);
+        assertOneLine(
+                run("infer", "--model", endless.toString(), "--input", "fashion-mnist:test", "--limit", "1"),
+                endless.toString());
+        assertOneLine(run("inspect", endless.toString(), "--images", "1"), endless.toString());
+        assertOneLine(run("bench", "infer", "--model", endless.toString(), "--runs", "1"), endless.toString());
+    }
+
     // ------------------------------------------------------------- 3. resume metadata
 
     @Test
@@ -343,7 +381,9 @@ class BadInputTest {
                 run("eval", "--checkpoint", good.toString(), "--data-dir", empty.toString()),
                 "the split holds no samples");
         Path images = empty.resolve("t10k-images-idx3-ubyte");
-        assertOneLine(run("infer", "--model", good.toString(), "--input", images.toString()), good.toString());
+        assertOneLine(
+                run("infer", "--model", deployed.toString(), "--input", images.toString()),
+                images + ": the IDX file holds no images");
     }
 
     private static byte[] idxHeader(int magic, int... dims) {
