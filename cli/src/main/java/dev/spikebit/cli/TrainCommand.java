@@ -11,6 +11,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.events.BinningMode;
+import dev.spikebit.quant.binary.QuantModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -176,7 +177,9 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             config = withSpec(config, data.fit(config.spec()));
         }
-        SpikingClassifier net = Models.build(config.spec(), config.seed());
+        SpikingClassifier net = resumed != null
+                ? QuantModels.build(config.spec(), config.seed(), resumed)
+                : Models.build(config.spec(), config.seed());
         ModelSpec spec = config.spec();
         System.err.printf(
                 "training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads%n",

@@ -113,6 +113,19 @@ public record Checkpoint(
         target.loadState(optimizer, source.toString());
     }
 
+    /**
+     * The most weights a model built from this checkpoint's description may have: a generous
+     * multiple of the values it stores (sub-bit layers store an index where a kernel has 9
+     * weights), so that a damaged description cannot make the builder allocate without bound.
+     */
+    public long weightBudget() {
+        long stored = 0;
+        for (StateEntry e : model.values()) {
+            stored += e.data().length;
+        }
+        return 16 * stored + (1 << 20);
+    }
+
     public String info(String key, String fallback) {
         return info.getOrDefault(key, fallback);
     }
