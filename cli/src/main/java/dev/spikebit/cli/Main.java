@@ -4,6 +4,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.DataException;
 import dev.spikebit.runtime.RuntimeModelException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -94,9 +95,16 @@ public final class Main implements Runnable {
 
     /** Prints the one line for {@code ex} and returns the exit code. */
     static int report(Throwable ex, PrintWriter err) {
-        if (isUserError(ex)) {
-            err.println("spikebit: " + oneLine(ex.getMessage()));
-            return USER_ERROR;
+        // Work done on other threads (prefetching, parallel kernels) arrives wrapped.
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (isUserError(t)) {
+                err.println("spikebit: " + oneLine(t.getMessage()));
+                return USER_ERROR;
+            }
+            if (t instanceof UncheckedIOException io) {
+                err.println("spikebit: " + oneLine(io.getCause().toString()));
+                return USER_ERROR;
+            }
         }
         if (ex instanceof OutOfMemoryError) {
             err.println("spikebit: out of memory (" + oneLine(ex.getMessage()) + "); use a smaller --batch or give "

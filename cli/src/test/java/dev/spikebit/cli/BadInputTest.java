@@ -235,6 +235,21 @@ class BadInputTest {
     }
 
     @Test
+    void wrappedUserErrorsAreStillOneLineAndBugsSayTheyAreBugs() {
+        StringWriter err = new StringWriter();
+        PrintWriter to = new PrintWriter(err, true);
+        var wrapped = new java.util.concurrent.CompletionException(
+                dev.spikebit.data.DataException.inFile(junk, "truncated\nin two lines"));
+        assertThat(Main.report(wrapped, to)).isEqualTo(1);
+        assertThat(Main.report(new NullPointerException("oops"), to)).isEqualTo(Main.INTERNAL_ERROR);
+        assertThat(err.toString().lines().toList())
+                .containsExactly(
+                        "spikebit: " + junk + ": truncated in two lines",
+                        "spikebit: internal error: java.lang.NullPointerException: oops (a bug; run again with --debug "
+                                + "for the stack trace)");
+    }
+
+    @Test
     void debugAddsTheStackTrace() {
         Outcome o = run("eval", "--debug", "--checkpoint", junk.toString());
         assertThat(o.code()).isEqualTo(1);
@@ -379,6 +394,16 @@ class BadInputTest {
                 "the split holds no samples");
         assertOneLine(
                 run("eval", "--checkpoint", good.toString(), "--data-dir", empty.toString()),
+                "the split holds no samples");
+        assertOneLine(
+                run(
+                        "infer",
+                        "--model",
+                        deployed.toString(),
+                        "--input",
+                        "fashion-mnist:test",
+                        "--data-dir",
+                        empty.toString()),
                 "the split holds no samples");
         Path images = empty.resolve("t10k-images-idx3-ubyte");
         assertOneLine(

@@ -86,7 +86,7 @@ public final class FuzzRunner implements AutoCloseable {
             outcome = new Outcome.Accepted(threads.getCurrentThreadAllocatedBytes() - before);
         } catch (Throwable t) {
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (target.expected().isInstance(t)) {
+            if (target.isExpected(t)) {
                 outcome = new Outcome.Refused(allocated, t.getMessage());
             } else {
                 return new Outcome.Failure(t.getClass().getSimpleName(), describe(t));

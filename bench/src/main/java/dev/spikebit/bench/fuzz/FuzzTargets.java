@@ -22,6 +22,7 @@ import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.RuntimeModelException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,54 +44,63 @@ public final class FuzzTargets {
 
     public static final List<FuzzTarget> ALL = List.of(
             new FuzzTarget(
-                    "idx", "images-idx3-ubyte", DataException.class, 1100, (file, scratch) -> IdxReader.read(file)),
+                    "idx",
+                    "images-idx3-ubyte",
+                    List.of(DataException.class),
+                    1100,
+                    (file, scratch) -> IdxReader.read(file)),
             new FuzzTarget(
                     "cifar",
                     "data_batch_1.bin",
-                    DataException.class,
+                    List.of(DataException.class),
                     4,
                     (file, scratch) -> CifarBinaryReader.read(List.of(file), 1, 0, 10)),
             new FuzzTarget(
                     "targz",
                     "cifar-10-binary.tar.gz",
-                    DataException.class,
+                    List.of(DataException.class),
                     1100,
                     (file, scratch) -> TarGzArchive.extract(file, Set.of(TAR_MEMBER), scratch)),
             new FuzzTarget(
                     "atis",
                     "sample.bin",
-                    DataException.class,
+                    List.of(DataException.class),
                     16,
                     (file, scratch) -> AtisBinReader.read(file, AtisBinReader.NMNIST_SIZE, AtisBinReader.NMNIST_SIZE)),
             new FuzzTarget(
                     "aedat2",
                     "user01_fluorescent.aedat",
-                    DataException.class,
+                    List.of(DataException.class),
                     16,
                     (file, scratch) -> Aedat2Reader.read(file)),
             new FuzzTarget(
                     "aedat31",
                     "recording.aedat",
-                    DataException.class,
+                    List.of(DataException.class),
                     16,
                     (file, scratch) -> Aedat31Reader.read(file, Aedat31Reader.DVS128_SIZE, Aedat31Reader.DVS128_SIZE)),
             new FuzzTarget(
                     "gesture-csv",
                     "user01_fluorescent_labels.csv",
-                    DataException.class,
+                    List.of(DataException.class),
                     64,
                     (file, scratch) -> GestureLabels.read(file)),
-            new FuzzTarget("png", "image.png", DataException.class, 10_000, (file, scratch) -> {
+            new FuzzTarget("png", "image.png", List.of(DataException.class), 10_000, (file, scratch) -> {
                 var image = PngImages.decode(file, null);
                 PngImages.toFloats(image, 3, new float[3 * image.getWidth() * image.getHeight()], 0);
             }),
-            new FuzzTarget("checkpoint", "last.safetensors", SpikebitException.class, 64, (file, scratch) -> {
+            new FuzzTarget("checkpoint", "last.safetensors", List.of(SpikebitException.class), 64, (file, scratch) -> {
                 Checkpoint checkpoint = Checkpoint.load(file);
                 SpikingClassifier model = QuantModels.fromCheckpoint(checkpoint);
                 model.parameterCount();
             }),
-            new FuzzTarget("deployed", "model.safetensors", RuntimeModelException.class, 64, FuzzTargets::readDeployed),
-            new FuzzTarget("resume", "metadata.json", SpikebitException.class, 64, FuzzTargets::readResume));
+            new FuzzTarget(
+                    "deployed",
+                    "model.safetensors",
+                    List.of(RuntimeModelException.class, SpikebitException.class),
+                    64,
+                    FuzzTargets::readDeployed),
+            new FuzzTarget("resume", "metadata.json", List.of(SpikebitException.class), 64, FuzzTargets::readResume));
 
     public static FuzzTarget named(String name) {
         return ALL.stream()
@@ -105,32 +115,35 @@ public final class FuzzTargets {
      * read it; each may refuse it with its own module's error.
      */
     private static void readDeployed(Path file, Path scratch) {
+        RuntimeModelException runtime = null;
         try {
             Model.load(file);
-        } catch (RuntimeModelException expected) {
-            // the runtime's own error
+        } catch (RuntimeModelException refused) {
+            runtime = refused;
         }
-        try {
-            DeployedFormat.load(file);
-        } catch (SpikebitException expected) {
-            // the deployment module's own error
+        DeployedFormat.load(file); // the deployment module's SpikebitException, if it refuses
+        if (runtime != null) {
+            throw runtime;
         }
     }
 
     /**
      * The metadata of a checkpoint (a JSON object of strings, as safetensors stores it) read for
-     * {@code train --resume}: the configuration, then the epoch, accuracy and history. Inputs that
-     * are not such an object never reach the reader (the safetensors header parser owns that).
+     * {@code train --resume}: the configuration, then the epoch, accuracy and history. An input
+     * that is no such object (most mutations of one) becomes the value of every key instead, so
+     * that each field's parser meets arbitrary text.
      */
     private static void readResume(Path file, Path scratch) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
         Map<String, String> info;
         try {
-            info = JSON.readValue(Files.readAllBytes(file), new TypeReference<Map<String, String>>() {});
+            info = JSON.readValue(bytes, new TypeReference<Map<String, String>>() {});
         } catch (IOException notAMap) {
-            return;
+            info = null;
         }
         if (info == null) {
-            return;
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            info = Map.of("train_config", text, "epoch", text, "best_accuracy", text, "history", text);
         }
         ModelSpec spec = ModelSpec.defaults("fmnist-cnn", 4, 1, 28, 10);
         Checkpoint checkpoint = new Checkpoint(file, spec, Map.of(), Map.of(), info);

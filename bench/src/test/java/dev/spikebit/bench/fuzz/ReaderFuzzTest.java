@@ -74,6 +74,24 @@ class ReaderFuzzTest {
         }
     }
 
+    /** Inputs that once failed a long run ({@code bench/fuzz-regressions/READER/}): they must stay fixed. */
+    @Example
+    void pastFindingsStayFixed() throws IOException {
+        Path regressions = Path.of("fuzz-regressions");
+        for (FuzzTarget t : FuzzTargets.ALL) {
+            Path dir = regressions.resolve(t.name());
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (FuzzRunner runner =
+                    new FuzzRunner(t, Files.createTempDirectory(work, t.name()), Duration.ofSeconds(30))) {
+                for (byte[] input : Fuzz.seeds(regressions, t.name())) {
+                    assertThat(runner.run(input)).as(t.name()).isNotInstanceOf(FuzzRunner.Outcome.Failure.class);
+                }
+            }
+        }
+    }
+
     @Property(tries = TRIES, seed = "1")
     void idx(@ForAll("mutations") long seed) {
         check("idx", seed);

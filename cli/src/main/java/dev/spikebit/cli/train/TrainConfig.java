@@ -77,7 +77,7 @@ public record TrainConfig(
             throw new SpikebitException(
                     naming.of("--batch", "batchSize") + " must be in 1.." + MAX_BATCH + ", got " + batchSize);
         }
-        if (!OPTIMIZERS.contains(optimizer)) {
+        if (optimizer == null || !OPTIMIZERS.contains(optimizer)) {
             throw new SpikebitException(naming.of("--optimizer", "optimizer") + " must be one of "
                     + String.join(", ", OPTIMIZERS) + ", got \"" + optimizer + "\"");
         }
@@ -99,7 +99,7 @@ public record TrainConfig(
         } catch (SpikebitException e) {
             throw new SpikebitException(naming.of("--schedule", "schedule") + ": " + e.getMessage());
         }
-        if (!LOSSES.contains(loss)) {
+        if (loss == null || !LOSSES.contains(loss)) {
             throw new SpikebitException(naming.of("--loss", "loss") + " must be one of " + String.join(", ", LOSSES)
                     + ", got \"" + loss + "\"");
         }
