@@ -100,6 +100,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionRanges.atLeast("--runs", runs, 1);
+        OptionRanges.atLeast("--steps", steps, 1);
+        OptionRanges.atLeast("--warmup", warmup, 0);
+        OptionRanges.between("--batch", batch, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        if (timeSteps != null) {
+            OptionRanges.between("--T", timeSteps, 1, dev.spikebit.core.models.ModelSpec.MAX_TIME_STEPS);
+        }
         if (what.equals("infer") && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(model))) {
             // A deployed model: the multiplication-free runtime against the training engine, in one run.
             RuntimeBench.run(java.nio.file.Path.of(model), checkpoint, dataDir, runs, System.out);

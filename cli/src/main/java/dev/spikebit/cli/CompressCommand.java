@@ -96,9 +96,14 @@ public final class CompressCommand implements Callable<Integer> {
         if (!mpfd && teacher != null) {
             throw new SpikebitException("--teacher is used only with --mpfd");
         }
-        if (epochs < 0 || refresh < 0) {
-            throw new SpikebitException("--epochs and --refresh must be >= 0");
-        }
+        OptionRanges.between("--eta", eta, 1, 8);
+        OptionRanges.nonNegative("--lambda", lambda);
+        OptionRanges.atLeast("--refresh", refresh, 0);
+        OptionRanges.between("--epochs", epochs, 0, dev.spikebit.cli.train.TrainConfig.MAX_EPOCHS);
+        OptionRanges.positive("--lr", lr);
+        OptionRanges.between("--batch-size", batchSize, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.atLeast("--train-limit", trainLimit, 0);
+        OptionRanges.atLeast("--test-limit", testLimit, 0);
         SpikingClassifier model = Compression.fromBinary(Checkpoint.load(from), eta, osQuant, refresh);
         SpikingClassifier teacherNet = null;
         if (mpfd) {

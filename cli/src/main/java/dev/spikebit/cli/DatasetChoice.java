@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.DataException;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.augment.Augmentation;
 import dev.spikebit.data.augment.Compose;
@@ -108,6 +109,20 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
      * N evenly spaced samples of a recorded event dataset (whose files are grouped by class).
      */
     public static DatasetChoice load(String name, Path dataDir, int trainLimit, int testLimit, Frames frames) {
+        if (trainLimit < 0 || testLimit < 0) {
+            throw new SpikebitException(
+                    "--train-limit and --test-limit must be >= 0 (0 = all), got " + trainLimit + " and " + testLimit);
+        }
+        DatasetChoice choice = loadSplits(name, dataDir, trainLimit, testLimit, frames);
+        for (Dataset split : List.of(choice.train(), choice.test())) {
+            if (split.size() == 0) {
+                throw new DataException(split.name() + ": the split holds no samples");
+            }
+        }
+        return choice;
+    }
+
+    private static DatasetChoice loadSplits(String name, Path dataDir, int trainLimit, int testLimit, Frames frames) {
         return switch (name) {
             case "fashion-mnist" -> {
                 FashionMnistData d = FashionMnist.load(dataDir);

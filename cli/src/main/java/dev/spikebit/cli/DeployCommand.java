@@ -6,6 +6,7 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
+import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
@@ -47,10 +48,9 @@ public final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionRanges.between("--check", check, 0, InspectCommand.MAX_IMAGES);
         Checkpoint ckpt = Checkpoint.load(checkpoint);
-        SpikingClassifier model = Models.build(ckpt.spec(), 0);
-        ckpt.restoreModel(model);
-        model.eval();
+        SpikingClassifier model = QuantModels.fromCheckpoint(ckpt);
         DeployedModel deployed = Reparameterizer.deploy(model);
         DeployedFormat.save(out, deployed);
         long bytes = Files.size(out);

@@ -3,6 +3,7 @@ package dev.spikebit.cli;
 import dev.spikebit.cli.train.Evaluation;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.quant.binary.QuantModels;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,9 +32,10 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionRanges.between("--batch", batch, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.atLeast("--test-limit", testLimit, 0);
         Checkpoint ckpt = Checkpoint.load(checkpoint);
-        SpikingClassifier model = Models.build(ckpt.spec(), 0);
-        ckpt.restoreModel(model);
+        SpikingClassifier model = QuantModels.fromCheckpoint(ckpt);
         // Event data is binned into as many frames as the model runs steps, at the model's input size.
         DatasetChoice.Frames frames = new DatasetChoice.Frames(
                 ckpt.spec().timeSteps(),

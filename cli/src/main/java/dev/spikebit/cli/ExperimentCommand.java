@@ -96,9 +96,14 @@ public final class ExperimentCommand implements Callable<Integer> {
         if (!which.equals("reverb") && !which.equals("s2nn")) {
             throw new SpikebitException("unknown experiment \"" + which + "\": expected reverb or s2nn");
         }
-        if (epochs < 1 || seedCount < 1) {
-            throw new SpikebitException("--epochs and --seeds must be >= 1");
-        }
+        OptionRanges.between("--epochs", epochs, 1, dev.spikebit.cli.train.TrainConfig.MAX_EPOCHS);
+        OptionRanges.between("--seeds", seedCount, 1, 1000);
+        OptionRanges.positive("--lr", lr);
+        OptionRanges.atLeast("--train-limit", trainLimit, 0);
+        OptionRanges.atLeast("--test-limit", testLimit, 0);
+        OptionRanges.allBetween("--etas", etas, 1, 8);
+        OptionRanges.allBetween("--every-seed-etas", everySeedEtas, 1, 8);
+        OptionRanges.nonNegative("--lambda", lambda);
         List<Long> seeds = new ArrayList<>();
         for (int i = 0; i < seedCount; i++) {
             seeds.add(seed + i);

@@ -1,14 +1,16 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.data.DataException;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.idx.IdxFile;
 import dev.spikebit.data.idx.IdxReader;
+import dev.spikebit.data.image.PngImages;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -77,6 +78,17 @@ public final class InferCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A deployed model runs its T steps for every image: a T beyond what any model uses is a damaged
+     * file, refused before it turns into an endless run.
+     */
+    static void requireTimeSteps(Path file, int timeSteps) {
+        if (timeSteps < 1 || timeSteps > ModelSpec.MAX_TIME_STEPS) {
+            throw new SpikebitException(
+                    file + ": the model runs T = " + timeSteps + " steps, expected 1.." + ModelSpec.MAX_TIME_STEPS);
+        }
+    }
+
     /** Loaded images, their names and (for a dataset) labels. */
     record Images(float[] pixels, int count, List<String> names, int[] labels) {}
 
@@ -87,10 +99,11 @@ public final class InferCommand implements Callable<Integer> {
             case "events" -> ExecutionPath.EVENTS;
             default -> throw new SpikebitException("--path is \"" + path + "\", expected auto, dense or events");
         };
-        if (batch < 1 || limit < 1) {
-            throw new SpikebitException("--batch and --limit must be >= 1");
-        }
+        OptionRanges.between("--batch", batch, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.atLeast("--limit", limit, 1);
+        OptionRanges.atLeast("--show", show, 0);
         Model m = Model.load(model);
+        requireTimeSteps(model, m.timeSteps());
         Images images = load(m.inputShape());
         out.printf(
                 "%s: %s, T=%d, input %s, %d classes; file %,d bytes, information %,d bytes%n",
@@ -256,6 +269,9 @@ public final class InferCommand implements Callable<Integer> {
                     + "input " + Arrays.toString(shape));
         }
         int n = Math.min(limit, idx.count());
+        if (n == 0) {
+            throw DataException.inFile(asPath, "the IDX file holds no images");
+        }
         float[] pixels = new float[n * per];
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = idx.unsigned(i) / 255f;
@@ -267,54 +283,8 @@ public final class InferCommand implements Callable<Integer> {
         return new Images(pixels, n, names, null);
     }
 
-    /** A PNG of the model's height and width: gray for one channel, RGB for three; pixels / 255. */
+    /** A PNG of the model's height and width: luminance for one channel, RGB for three (see PngImages). */
     private static void png(Path file, int[] shape, float[] out, int offset) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new SpikebitException(file + ": cannot read the PNG (" + e.getMessage() + ")", e);
-        }
-        if (image == null) {
-            throw new SpikebitException(file + ": not a readable PNG image");
-        }
-        int c = shape[0];
-        int h = shape[1];
-        int w = shape[2];
-        if (image.getHeight() != h || image.getWidth() != w || (c != 1 && c != 3)) {
-            throw new SpikebitException(file + ": a " + image.getWidth() + "x" + image.getHeight()
-                    + " image does not fit the model's input " + Arrays.toString(shape));
-        }
-        var raster = image.getRaster();
-        if (raster.getNumBands() == 1) {
-            // Gray: the stored samples themselves (getRGB would apply a colour-space conversion).
-            float max = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    float v = raster.getSample(x, y, 0) / max;
-                    for (int ch = 0; ch < c; ch++) {
-                        out[offset + ch * h * w + y * w + x] = v;
-                    }
-                }
-            }
-            return;
-        }
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = image.getRGB(x, y);
-                int r = rgb >>> 16 & 0xFF;
-                int g = rgb >>> 8 & 0xFF;
-                int b = rgb & 0xFF;
-                if (c == 1) {
-                    // A gray PNG has r = g = b; for a colour one, the usual luma weights.
-                    int gray = r == g && g == b ? r : Math.round(0.299f * r + 0.587f * g + 0.114f * b);
-                    out[offset + y * w + x] = gray / 255f;
-                } else {
-                    out[offset + y * w + x] = r / 255f;
-                    out[offset + h * w + y * w + x] = g / 255f;
-                    out[offset + 2 * h * w + y * w + x] = b / 255f;
-                }
-            }
-        }
+        PngImages.read(file, shape[0], shape[1], shape[2], out, offset);
     }
 }

@@ -32,9 +32,14 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the dataset files are.")
     Path dataDir;
 
+    /** The Fashion-MNIST test split's size. */
+    static final int MAX_IMAGES = 10_000;
+
     @Override
     public Integer call() {
+        OptionRanges.between("--images", images, 1, MAX_IMAGES);
         DeployedModel deployed = DeployedFormat.load(model);
+        InferCommand.requireTimeSteps(model, deployed.timeSteps());
         Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, images).test();
         ModelReport report = ModelReport.measure(deployed, Samples.first(test, images), 64);
         System.out.println(report.table());

@@ -51,6 +51,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionRanges.between("--epochs", epochs, 1, dev.spikebit.cli.train.TrainConfig.MAX_EPOCHS);
+        OptionRanges.atLeast("--train-limit", trainLimit, 0);
         long start = System.nanoTime();
         DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, 0);
         ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes("real").withWeights("binary");

@@ -8,6 +8,7 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
+import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.Model;
@@ -75,6 +76,7 @@ public final class RuntimeBench {
      */
     public static List<Rate> run(Path deployed, Path checkpoint, Path dataDir, int runs, PrintStream out) {
         Model model = Model.load(deployed);
+        InferCommand.requireTimeSteps(deployed, model.timeSteps());
         trainingNetwork(model, checkpoint); // fails here, with its message, rather than in a worker
         float[] pool = images(model, dataDir, IMAGES, out);
         int per = model.inputShape()[0] * model.inputShape()[1] * model.inputShape()[2];
@@ -348,7 +350,7 @@ public final class RuntimeBench {
         SpikingClassifier network;
         if (checkpoint != null) {
             Checkpoint ckpt = Checkpoint.load(checkpoint);
-            network = Models.build(ckpt.spec(), 0);
+            network = QuantModels.build(ckpt.spec(), 0, ckpt);
             ckpt.restoreModel(network);
         } else {
             boolean real = model.layers().stream().anyMatch(l -> l instanceof Layer.Neuron n && n.realOutput());

@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.RecordedEnvironment;
+import dev.spikebit.cli.train.ResumeMetadata;
 import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.SpikebitException;
@@ -12,6 +13,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.events.BinningMode;
+import dev.spikebit.quant.binary.QuantModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -159,6 +161,9 @@ public final class TrainCommand implements Callable<Integer> {
             fallbackValue = "")
     String resume;
 
+    /** Larger event frames than this hold no more of a sensor's detail (the largest sensors are 640x480). */
+    static final int MAX_FRAME_SIZE = 1024;
+
     @Override
     public Integer call() {
         Checkpoint resumed = resumeCheckpoint();
@@ -166,7 +171,7 @@ public final class TrainCommand implements Callable<Integer> {
             // Before anything computes: the backend and thread count are fixed on first use.
             RecordedEnvironment.adopt(resumed, System.err);
         }
-        TrainConfig config = resumed != null ? TrainConfigs.fromCheckpoint(resumed, epochs) : newConfig();
+        TrainConfig config = resumed != null ? resumedConfig(resumed) : newConfig();
         DatasetChoice data = DatasetChoice.load(
                 dataset,
                 dataDir,
@@ -178,7 +183,9 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             config = withSpec(config, data.fit(config.spec()));
         }
-        SpikingClassifier net = Models.build(config.spec(), config.seed());
+        SpikingClassifier net = resumed != null
+                ? QuantModels.build(config.spec(), config.seed(), resumed)
+                : Models.build(config.spec(), config.seed());
         ModelSpec spec = config.spec();
         System.err.printf(
                 "training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads, GEMM %s%n",
@@ -218,6 +225,20 @@ public final class TrainCommand implements Callable<Integer> {
         return Checkpoint.load(path);
     }
 
+    /** The saved run's configuration; the run must have epochs left (more with {@code --epochs}). */
+    private TrainConfig resumedConfig(Checkpoint checkpoint) {
+        if (epochs != null) {
+            OptionRanges.between("--epochs", epochs, 1, TrainConfig.MAX_EPOCHS);
+        }
+        TrainConfig config = ResumeMetadata.config(checkpoint, epochs);
+        int done = ResumeMetadata.progress(checkpoint, config.epochs()).epoch();
+        if (done == config.epochs()) {
+            throw new SpikebitException(checkpoint.source() + ": the run has finished all its " + done
+                    + " epochs; give --epochs above " + done + " to train further");
+        }
+        return config;
+    }
+
     /** How event data is binned: one frame per time step of the model. */
     private DatasetChoice.Frames frames(int timeSteps) {
         BinningMode mode;
@@ -226,6 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new SpikebitException("--bin-mode: " + e.getMessage());
         }
+        OptionRanges.between("--frame-size", frameSize, 0, MAX_FRAME_SIZE);
         return new DatasetChoice.Frames(timeSteps, mode, frameSize, cacheDir);
     }
 
@@ -247,6 +269,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig newConfig() {
+        if (timeSteps != null) {
+            OptionRanges.between("--T", timeSteps, 1, ModelSpec.MAX_TIME_STEPS);
+        }
         ModelSpec spec = ModelZoo.defaultSpec(model)
                 .withSpikes(spikes)
                 .withSurrogate(surrogate)
@@ -256,25 +281,20 @@ public final class TrainCommand implements Callable<Integer> {
             spec = spec.withTimeSteps(timeSteps);
         }
         int epochs = this.epochs == null ? 5 : this.epochs;
-        if (epochs < 1 || batch < 1) {
-            throw new SpikebitException("--epochs and --batch must be >= 1");
-        }
-        if (!loss.equals("ce") && !loss.equals("tet")) {
-            throw new SpikebitException("--loss must be ce or tet, got \"" + loss + "\"");
-        }
         return new TrainConfig(
-                spec,
-                epochs,
-                batch,
-                optimizer,
-                lr,
-                weightDecay,
-                momentum,
-                schedule,
-                loss,
-                augment,
-                seed,
-                trainLimit,
-                testLimit);
+                        spec,
+                        epochs,
+                        batch,
+                        optimizer,
+                        lr,
+                        weightDecay,
+                        momentum,
+                        schedule,
+                        loss,
+                        augment,
+                        seed,
+                        trainLimit,
+                        testLimit)
+                .validated(TrainConfig.Naming.OPTIONS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.spikebit.cli.train;
 
+import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.tensor.NoGrad;
@@ -16,6 +17,12 @@ public final class Evaluation {
     private Evaluation() {}
 
     public static Result evaluate(SpikingClassifier model, Dataset data, int batchSize) {
+        if (batchSize < 1) {
+            throw new SpikebitException("the evaluation batch size must be >= 1, got " + batchSize);
+        }
+        if (data.size() == 0) {
+            throw new SpikebitException(data.name() + ": no samples to evaluate on");
+        }
         boolean wasTraining = model.isTraining();
         model.eval();
         double lossSum = 0;

@@ -80,7 +80,7 @@ public final class ResumableRun {
         Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log).withAuxiliaryLoss(auxiliary);
         if (Files.exists(last) && stamp.equals(readStamp(dir))) {
             Checkpoint saved = Checkpoint.load(last);
-            int epoch = Integer.parseInt(saved.info("epoch", "0"));
+            int epoch = ResumeMetadata.progress(saved, TrainConfig.MAX_EPOCHS).epoch();
             if (epoch == config.epochs()) {
                 saved.restoreModel(fresh);
                 fresh.eval();

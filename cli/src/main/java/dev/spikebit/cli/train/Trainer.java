@@ -67,6 +67,14 @@ public final class Trainer {
             Augmentation augmentation,
             Path outDir,
             PrintStream log) {
+        if (train.size() < config.batchSize()) {
+            throw new SpikebitException(
+                    train.name() + ": " + train.size() + " training samples, fewer than one batch of "
+                            + config.batchSize() + " (every epoch would be empty; lower --batch or use more data)");
+        }
+        if (test.size() == 0) {
+            throw new SpikebitException(test.name() + ": the test split is empty");
+        }
         this.config = config;
         this.model = model;
         this.train = train;
@@ -96,19 +104,16 @@ public final class Trainer {
      * step count included), epoch and history. Nothing random needs saving: the data order of an
      * epoch, each sample's augmentation and the dropout masks of a step are functions of (seed,
      * epoch, sample) and (seed, step) alone, so the continuation is bitwise the uninterrupted run
-     * in the same compute environment.
+     * in the same compute environment. Every value is checked first ({@link ResumeMetadata}).
      */
     public void resumeFrom(Checkpoint checkpoint) {
+        ResumeMetadata.Progress progress = ResumeMetadata.progress(checkpoint, config.epochs());
         checkpoint.restoreModel(model);
         checkpoint.restoreOptimizer(optimizer);
-        startEpoch = Integer.parseInt(checkpoint.info("epoch", "0")) + 1;
-        bestAccuracy = Double.parseDouble(checkpoint.info("best_accuracy", "-1"));
-        try {
-            String saved = checkpoint.info("history", "[]");
-            history.addAll(List.of(JSON.readValue(saved, EpochMetrics[].class)));
-        } catch (Exception e) {
-            throw new SpikebitException(checkpoint.source() + ": the saved metrics history is not valid JSON");
-        }
+        startEpoch = progress.epoch() + 1;
+        bestAccuracy = progress.bestAccuracy();
+        history.clear();
+        history.addAll(progress.history());
         log.printf("resuming after epoch %d from %s%n", startEpoch - 1, checkpoint.source());
     }
 
@@ -211,7 +216,9 @@ public final class Trainer {
                     auxiliarySum += extra.item() * b.size();
                     total = Elementwise.add(loss, extra);
                 }
+                requireFinite(epoch, "the loss", total.item());
                 total.backward();
+                requireFiniteGradients(epoch);
                 optimizer.step();
                 optimizer.zeroGrad();
                 int[] predicted = Losses.argmax(logits);
@@ -243,6 +250,49 @@ public final class Trainer {
                 seen / seconds,
                 seconds,
                 optimizer.lr());
+    }
+
+    /**
+     * The NaN guard: a non-finite loss stops the run before it reaches the weights, naming the step;
+     * the checkpoints on disk are those of the last finished epoch.
+     */
+    private void requireFinite(int epoch, String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new SpikebitException(stoppedAt(epoch) + what + " is " + value + lastGood());
+        }
+    }
+
+    /** The NaN guard on the gradients: the first parameter whose gradient is not finite is named. */
+    private void requireFiniteGradients(int epoch) {
+        for (Parameter p : model.parameters()) {
+            float[] grad = p.grad();
+            if (grad == null) {
+                continue;
+            }
+            float probe = 0;
+            for (float g : grad) {
+                probe += g * 0f; // NaN exactly when some g is NaN or infinite
+            }
+            if (Float.isNaN(probe)) {
+                for (int i = 0; i < grad.length; i++) {
+                    if (!Float.isFinite(grad[i])) {
+                        throw new SpikebitException(stoppedAt(epoch) + "the gradient of " + p.name() + " is " + grad[i]
+                                + " at index " + i + lastGood());
+                    }
+                }
+            }
+        }
+    }
+
+    private String stoppedAt(int epoch) {
+        return "training stopped at epoch " + epoch + ", step " + (optimizer.steps() + 1) + ": ";
+    }
+
+    private String lastGood() {
+        Path last = outDir.resolve("last.safetensors");
+        return Files.exists(last)
+                ? "; the last good checkpoint is " + last + " (try a lower --lr)"
+                : "; no checkpoint was written yet (try a lower --lr)";
     }
 
     /**

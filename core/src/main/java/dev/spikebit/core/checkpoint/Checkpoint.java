@@ -40,17 +40,28 @@ public record Checkpoint(
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIM_PREFIX = "optim.";
 
-    /** Writes {@code model} (and {@code optimizer}, if not null) to {@code path} atomically. */
+    /**
+     * Writes {@code model} (and {@code optimizer}, if not null) to {@code path} atomically. A state
+     * holding NaN, an infinity or a negative variance is refused before anything is written, so a
+     * checkpoint on disk is always one that {@link #load} accepts.
+     */
     public static void save(Path path, ModelSpec spec, Module model, Optimizer optimizer, Map<String, String> info) {
         List<TensorEntry> entries = new ArrayList<>();
-        model.stateDict()
-                .forEach((name, e) ->
-                        entries.add(TensorEntry.ofFloats(MODEL_PREFIX + name, longs(e.shape()), e.data())));
+        model.stateDict().forEach((name, e) -> {
+            String problem = TensorChecks.problem(MODEL_PREFIX + name, e.data());
+            if (problem != null) {
+                throw new SpikebitException(path + ": not written, " + problem);
+            }
+            entries.add(TensorEntry.ofFloats(MODEL_PREFIX + name, longs(e.shape()), e.data()));
+        });
         if (optimizer != null) {
-            optimizer
-                    .state()
-                    .forEach((name, values) ->
-                            entries.add(TensorEntry.ofFloats(OPTIM_PREFIX + name, new long[] {values.length}, values)));
+            optimizer.state().forEach((name, values) -> {
+                String problem = TensorChecks.problem(OPTIM_PREFIX + name, values);
+                if (problem != null) {
+                    throw new SpikebitException(path + ": not written, " + problem);
+                }
+                entries.add(TensorEntry.ofFloats(OPTIM_PREFIX + name, new long[] {values.length}, values));
+            });
         }
         Map<String, String> metadata = new LinkedHashMap<>(info);
         metadata.put(FORMAT_KEY, FORMAT);
@@ -59,7 +70,12 @@ public record Checkpoint(
         SafeTensors.write(path, entries, metadata);
     }
 
-    /** Reads a checkpoint; every problem is a {@link SpikebitException} naming the file. */
+    /**
+     * Reads a checkpoint; every problem is a {@link SpikebitException} naming the file. Besides the
+     * safetensors structure, it checks the model description's ranges ({@link ModelSpec}) and that
+     * every float is finite, batch-norm running variances and Adam's second moments are not
+     * negative (see {@link TensorChecks}); the message names the tensor.
+     */
     public static Checkpoint load(Path path) {
         SafeTensorsFile file = SafeTensors.read(path);
         String format = file.metadata().get(FORMAT_KEY);
@@ -76,9 +92,9 @@ public record Checkpoint(
         Map<String, float[]> optim = new LinkedHashMap<>();
         for (TensorEntry e : file.tensors().values()) {
             if (e.name().startsWith(MODEL_PREFIX)) {
-                model.put(e.name().substring(MODEL_PREFIX.length()), new StateEntry(floats(path, e), ints(path, e)));
+                model.put(e.name().substring(MODEL_PREFIX.length()), new StateEntry(checked(path, e), ints(path, e)));
             } else if (e.name().startsWith(OPTIM_PREFIX)) {
-                optim.put(e.name().substring(OPTIM_PREFIX.length()), floats(path, e));
+                optim.put(e.name().substring(OPTIM_PREFIX.length()), checked(path, e));
             } else {
                 throw new SpikebitException(
                         path + ": unexpected tensor \"" + e.name() + "\" (expected model.* or optim.*)");
@@ -107,10 +123,30 @@ public record Checkpoint(
     public Optional<ComputeEnvironment> environment() {
         String json = info.get(ENVIRONMENT_KEY);
         return json == null ? Optional.empty() : Optional.of(ComputeEnvironment.fromJson(json, source.toString()));
+    /**
+     * The most weights a model built from this checkpoint's description may have: a generous
+     * multiple of the values it stores (sub-bit layers store an index where a kernel has 9
+     * weights), so that a damaged description cannot make the builder allocate without bound.
+     */
+    public long weightBudget() {
+        long stored = 0;
+        for (StateEntry e : model.values()) {
+            stored += e.data().length;
+        }
+        return 16 * stored + (1 << 20);
     }
 
     public String info(String key, String fallback) {
         return info.getOrDefault(key, fallback);
+    }
+
+    private static float[] checked(Path path, TensorEntry e) {
+        float[] values = floats(path, e);
+        String problem = TensorChecks.problem(e.name(), values);
+        if (problem != null) {
+            throw new SpikebitException(path + ": " + problem);
+        }
+        return values;
     }
 
     private static float[] floats(Path path, TensorEntry e) {

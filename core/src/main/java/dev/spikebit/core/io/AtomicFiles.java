@@ -41,6 +41,35 @@ public final class AtomicFiles {
 
     private static final int BUFFER_BYTES = 1 << 16;
 
+    /**
+     * Where a write halts the whole JVM, as a kill would: the kill-safety test runs a child JVM with
+     * the system property {@value #CRASH_PROPERTY} set to {@code MID_WRITE} (after the first 4 KB of
+     * content reached the temporary file) or {@code BEFORE_RENAME} (after the content was forced to
+     * disk, before the rename) and checks that the previous file still loads. Unset, it costs one
+     * comparison per write.
+     */
+    enum CrashPoint {
+        NONE,
+        MID_WRITE,
+        BEFORE_RENAME
+    }
+
+    static final String CRASH_PROPERTY = "spikebit.test.crashAt";
+    /** The exit status of a halt at a crash point, as a process killed by SIGKILL reports. */
+    static final int CRASH_STATUS = 137;
+
+    private static final CrashPoint CRASH = crashPoint(System.getProperty(CRASH_PROPERTY));
+    private static final int MID_WRITE_BYTES = 4096;
+
+    private static CrashPoint crashPoint(String value) {
+        for (CrashPoint p : CrashPoint.values()) {
+            if (p.name().equals(value)) {
+                return p;
+            }
+        }
+        return CrashPoint.NONE;
+    }
+
     private AtomicFiles() {}
 
     /**
@@ -59,9 +88,12 @@ public final class AtomicFiles {
             temporary = createTemporary(directory, target.getFileName().toString());
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 var buffered = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
-                content.writeTo(new CloseShield(buffered));
+                content.writeTo(new CloseShield(buffered, channel));
                 buffered.flush();
                 channel.force(true);
+            }
+            if (CRASH == CrashPoint.BEFORE_RENAME) {
+                Runtime.getRuntime().halt(CRASH_STATUS);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temporary = null;
@@ -129,13 +161,29 @@ public final class AtomicFiles {
      * stream they are given, but the file must stay open until it has been forced to disk.
      */
     private static final class CloseShield extends FilterOutputStream {
-        CloseShield(OutputStream out) {
+        private final FileChannel channel;
+        private long written;
+
+        CloseShield(OutputStream out, FileChannel channel) {
             super(out);
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (CRASH == CrashPoint.MID_WRITE && written + length >= MID_WRITE_BYTES) {
+                out.write(bytes, offset, (int) (MID_WRITE_BYTES - written));
+                out.flush();
+                channel.force(true);
+                Runtime.getRuntime().halt(CRASH_STATUS);
+            }
             out.write(bytes, offset, length);
+            written += length;
         }
 
         @Override

@@ -52,9 +52,55 @@ public record ModelSpec(
     /** The weight kinds a spec may name. */
     public static final String WEIGHT_KINDS = "fp, binary, binary-fixed-alpha or sub-bit";
 
+    /**
+     * The most time steps a model may run. Published SNNs use 1 to about 100 (T = 4 for static
+     * images, 10 to 20 for DVS data); a larger T in a file is damage, and would make every layer's
+     * activations T times a batch's size.
+     */
+    public static final int MAX_TIME_STEPS = 256;
+    /** The most input channels (2 for event frames, 3 for colour images). */
+    public static final int MAX_CHANNELS = 1024;
+    /** The largest input height and width. */
+    public static final int MAX_INPUT_SIZE = 4096;
+    /** The most classes. */
+    public static final int MAX_CLASSES = 100_000;
+    /** The most values in one sample, {@code T * C * H * W}: 256 MB of floats. */
+    public static final long MAX_SAMPLE_VALUES = 1L << 26;
+
     public ModelSpec {
-        if (timeSteps < 1) {
-            throw new SpikebitException("model " + model + ": T must be >= 1, got " + timeSteps);
+        if (model == null || model.isBlank()) {
+            throw new SpikebitException("the model description has no model name");
+        }
+        if (timeSteps < 1 || timeSteps > MAX_TIME_STEPS) {
+            throw new SpikebitException(
+                    "model " + model + ": T must be in 1.." + MAX_TIME_STEPS + ", got " + timeSteps);
+        }
+        if (inChannels < 1 || inChannels > MAX_CHANNELS) {
+            throw new SpikebitException(
+                    "model " + model + ": inChannels must be in 1.." + MAX_CHANNELS + ", got " + inChannels);
+        }
+        if (inSize < 1 || inSize > MAX_INPUT_SIZE) {
+            throw new SpikebitException(
+                    "model " + model + ": inSize must be in 1.." + MAX_INPUT_SIZE + ", got " + inSize);
+        }
+        if (numClasses < 1 || numClasses > MAX_CLASSES) {
+            throw new SpikebitException(
+                    "model " + model + ": numClasses must be in 1.." + MAX_CLASSES + ", got " + numClasses);
+        }
+        long sample = (long) timeSteps * inChannels * inSize * inSize;
+        if (sample > MAX_SAMPLE_VALUES) {
+            throw new SpikebitException("model " + model + ": one sample of T x C x H x W = " + timeSteps + " x "
+                    + inChannels + " x " + inSize + " x " + inSize + " values is over the limit of "
+                    + MAX_SAMPLE_VALUES);
+        }
+        if (spikes == null || weights == null || surrogate == null) {
+            throw new SpikebitException("model " + model + ": spikes, weights and surrogate must be given");
+        }
+        if (!(tau >= 0f && tau <= 1f)) {
+            throw new SpikebitException("model " + model + ": tau must be in [0, 1], got " + tau);
+        }
+        if (!(vth > 0f) || !Float.isFinite(vth)) {
+            throw new SpikebitException("model " + model + ": vth must be a finite number > 0, got " + vth);
         }
         if (!spikes.equals("binary") && !spikes.equals("real")) {
             throw new SpikebitException("spikes must be binary or real, got \"" + spikes + "\"");
@@ -261,9 +307,17 @@ public record ModelSpec(
 
     public static ModelSpec fromJson(String json, String source) {
         try {
-            return JSON.readValue(json, ModelSpec.class);
+            ModelSpec spec = JSON.readValue(json, ModelSpec.class);
+            if (spec == null) {
+                throw new SpikebitException(source + ": the model description is null");
+            }
+            return spec;
         } catch (JsonProcessingException e) {
-            throw new SpikebitException(source + ": the model description is not valid: " + e.getOriginalMessage());
+            // A constructor's own check arrives wrapped; its message is the one worth showing.
+            Throwable cause = e.getCause();
+            String why = cause instanceof SpikebitException s ? s.getMessage() : e.getOriginalMessage();
+            throw new SpikebitException(
+                    source + ": the model description is not valid: " + why.replaceAll("\\s*\\R\\s*", " "));
         }
     }
 }

@@ -33,7 +33,10 @@ public sealed interface LrSchedule {
 
     /** Parses {@code cosine}, {@code step:EVERY:GAMMA} or {@code constant} for a run of {@code totalSteps}. */
     static LrSchedule parse(String spec, float base, long totalSteps) {
-        String[] parts = spec.split(":");
+        if (!Float.isFinite(base) || base <= 0) {
+            throw new SpikebitException("the learning rate must be a finite number > 0, got " + base);
+        }
+        String[] parts = spec.split(":", -1);
         return switch (parts[0]) {
             case "cosine" -> new Cosine(base, totalSteps, 0f);
             case "constant" -> new Constant(base);
@@ -42,7 +45,22 @@ public sealed interface LrSchedule {
                     throw new SpikebitException(
                             "schedule \"" + spec + "\": expected step:EVERY_STEPS:GAMMA, e.g. step:1000:0.5");
                 }
-                yield new Step(base, Long.parseLong(parts[1]), Float.parseFloat(parts[2]));
+                long every;
+                float gamma;
+                try {
+                    every = Long.parseLong(parts[1]);
+                    gamma = Float.parseFloat(parts[2]);
+                } catch (NumberFormatException e) {
+                    throw new SpikebitException("schedule \"" + spec + "\": EVERY must be a whole number and GAMMA a "
+                            + "number, e.g. step:1000:0.5");
+                }
+                if (every < 1) {
+                    throw new SpikebitException("schedule \"" + spec + "\": EVERY must be >= 1 steps, got " + parts[1]);
+                }
+                if (!(gamma > 0 && gamma <= 1)) {
+                    throw new SpikebitException("schedule \"" + spec + "\": GAMMA must be in (0, 1], got " + parts[2]);
+                }
+                yield new Step(base, every, gamma);
             }
             default ->
                 throw new SpikebitException(

@@ -96,7 +96,11 @@ public abstract class Optimizer {
         if (s == null || s.length != 2) {
             throw new SpikebitException(source + ": optimizer state has no step count");
         }
-        steps = (Float.floatToRawIntBits(s[0]) & 0xffffffffL) | ((long) Float.floatToRawIntBits(s[1]) << 32);
+        long savedSteps = (Float.floatToRawIntBits(s[0]) & 0xffffffffL) | ((long) Float.floatToRawIntBits(s[1]) << 32);
+        if (savedSteps < 0) {
+            throw new SpikebitException(source + ": optimizer step count must be >= 0, got " + savedSteps);
+        }
+        steps = savedSteps;
         for (String slot : slots()) {
             for (int i = 0; i < params.size(); i++) {
                 String key = slot + "/" + params.get(i).name();

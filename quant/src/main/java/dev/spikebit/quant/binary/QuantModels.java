@@ -2,6 +2,7 @@ package dev.spikebit.quant.binary;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.BoundedLayers;
 import dev.spikebit.core.models.LayerFactory;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -38,13 +39,23 @@ public final class QuantModels {
     }
 
     /**
+     * Builds {@code spec}'s model to receive {@code sizedBy}'s tensors: a spec that implies far
+     * more weights than the checkpoint stores is refused before anything is allocated.
+     */
+    public static SpikingClassifier build(ModelSpec spec, long seed, Checkpoint sizedBy) {
+        LayerFactory bounded = new BoundedLayers(
+                layerFactory(spec), sizedBy.weightBudget(), sizedBy.source().toString());
+        return ModelZoo.build(spec, bounded, seed);
+    }
+
+    /**
      * The model a checkpoint describes, with any weights, its parameters and buffers restored,
      * in evaluation mode.
      *
      * @throws SpikebitException naming the checkpoint if its tensors do not fit the model
      */
     public static SpikingClassifier fromCheckpoint(Checkpoint checkpoint) {
-        SpikingClassifier model = build(checkpoint.spec(), 0);
+        SpikingClassifier model = build(checkpoint.spec(), 0, checkpoint);
         checkpoint.restoreModel(model);
         model.eval();
         return model;
