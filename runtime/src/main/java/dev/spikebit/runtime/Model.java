@@ -87,6 +87,14 @@ public final class Model {
         return plan.layers;
     }
 
+    /**
+     * The layers that layer {@code i} reads: {@code [i - 1]} in a chain, -1 for the image, the two
+     * operands of a residual add.
+     */
+    public int[] sources(int i) {
+        return plan.sources[i].clone();
+    }
+
     /** Each layer's output shape per sample and step. */
     public List<int[]> outputShapes() {
         return plan.graph.shapes();

@@ -43,6 +43,9 @@ final class Plan {
     /** For sub-bit convolutions, {@link CodewordConvKernel#compileMaps}; null otherwise. */
     final CodewordMaps[] codewordMaps;
 
+    /** For each layer, the layers it reads ({@link Graph#sources}): -1 for the image. */
+    final int[][] sources;
+
     final int repeat;
     final int scratchFloats;
     final int maxInput;
@@ -59,13 +62,16 @@ final class Plan {
         multiplies = new boolean[n];
         rowTableOffsets = new int[n][];
         codewordMaps = new CodewordMaps[n];
+        sources = new int[n][];
         repeat = graph.repeatIndex();
-        // What flows between layers: analog values, binary spikes, or real-valued (or pooled) spikes.
-        String activity = "analog";
+        // What flows out of each layer: analog values, binary spikes, or real-valued (or pooled) spikes.
+        String[] produced = new String[n];
         int scratch = 0;
         int maxIn = 0;
         for (int i = 0; i < n; i++) {
             Layer layer = layers.get(i);
+            sources[i] = graph.sources(i);
+            String activity = sources[i][0] < 0 ? "analog" : produced[sources[i][0]];
             int[] in = graph.inputShapeOf(i);
             inShapes[i] = in;
             inSizes[i] = Graph.count(in);
@@ -98,8 +104,11 @@ final class Plan {
                 }
                 default -> {}
             }
-            activity = switch (layer) {
+            produced[i] = switch (layer) {
                 case Layer.Neuron neuron -> neuron.realOutput() ? "real" : "binary";
+                // A sum of two spike maps is still sparse (SEW-ResNet); a sum with anything analog is dense.
+                case Layer.Add a ->
+                    !activity.equals("analog") && !produced[sources[i][1]].equals("analog") ? "real" : "analog";
                 case Layer.AvgPool p -> activity.equals("binary") ? "real" : activity;
                 case Layer.MaxPool p -> activity;
                 case Layer.Flatten f -> activity;

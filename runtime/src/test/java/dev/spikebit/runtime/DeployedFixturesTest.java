@@ -21,6 +21,7 @@ class DeployedFixturesTest {
     @CsvSource({
         "reverb-fmnist-cnn, deployed-1",
         "subbit-fmnist-vgg-s, deployed-2",
+        "residual-resnet20, deployed-2",
     })
     void oldFilesLoadAndGiveTheLogitsTheyWereWrittenWith(String name, String format) throws Exception {
         Model model = Model.load(resource(name + ".safetensors"));

@@ -180,7 +180,9 @@ class MalformedFileTest {
         refused(s -> s.nodes.remove(3), "neuron \"s3\" comes before the repeat node"); // removes repeat
         refused(s -> s.nodes.add(0, "{\"kind\":\"mean_over_time\",\"name\":\"early\"}"), "must be the last node");
         refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"padding\":1", "\"padding\":2147483647")), "node \"c4\"");
-        refused(s -> s.timeSteps = 0, "timeSteps");
+        refused(s -> s.timeSteps = 0, "timeSteps 0, expected 1..1000");
+        // A damaged T is refused before any tensor is read, not run a billion times.
+        refused(s -> s.timeSteps = 1_000_000_000, "the layer graph has timeSteps 1000000000, expected 1..1000");
     }
 
     /** The sub-bit network of {@link SubBitTinyModels}, changed. */
@@ -231,14 +233,26 @@ class MalformedFileTest {
         refusedSubBit(
                 s -> editNode(s, "w4", "\"kernel\":3", "\"kernel\":5"), "kernel is 5, a codeword_conv is 3x3 only");
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"bits\":1"), "unknown field \"bits\"");
-        // Residual connections (docs/reverb.md 3) are deployed-2 too, but not for this runtime.
+        // Residual connections (docs/reverb.md 3): named inputs must exist, come earlier and fit.
         refusedSubBit(
                 s -> editNode(s, "w6", "\"eta\":2", "\"eta\":2,\"inputs\":[\"s3\"]"),
-                "node 7 (\"w6\", codeword_conv) reads named inputs",
-                "runs chains only");
+                "node \"w6\" (codeword_conv) cannot take input [6, 9, 9]");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"inputs\":[\"w6\"]"),
+                "codeword_conv \"w4\" reads \"w6\"",
+                "does not come before it");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"inputs\":[\"nowhere\"]"),
+                "reads \"nowhere\", which is no node of the graph");
         refusedSubBit(
                 s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\"}"),
-                "node 8 (\"sum\") has unknown kind \"add\"; deployed-2 knows");
+                "node 8 (\"sum\", add): missing field \"inputs\"");
+        refusedSubBit(
+                s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\",\"inputs\":[\"s5\"]}"),
+                "add \"sum\" has 1 inputs [s5], expected 2");
+        refused(
+                s -> s.nodes.set(5, s.nodes.get(5).replace("{", "{\"inputs\":[\"repeat\"],")),
+                "field \"inputs\" (a residual connection, docs/reverb.md 3) needs format \"deployed-2\"");
         // Code streams of the wrong size: 8 codewords of 9 bits are 9 bytes, 11 x 6 indices of 3 bits 25.
         refusedSubBit(
                 s -> SubBitTinyModels.putCodes(s, "w4.codebook", new byte[8]),

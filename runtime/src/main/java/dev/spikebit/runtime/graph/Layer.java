@@ -3,11 +3,13 @@ package dev.spikebit.runtime.graph;
 /**
  * One node of a deployed network's layer graph (formats {@code deployed-1}, docs/reverb.md 3-4,
  * and {@code deployed-2}, which adds {@link CodewordConv}, docs/s2nn.md 6), as the runtime holds
- * it. Each layer reads the output of the one before; shapes are per sample and step. The layers
+ * it. Each layer reads the output of the one before unless its graph names other inputs for it
+ * ({@link Graph#inputs}: the two operands of an {@link Add}, or the block input a projection
+ * shortcut reads); shapes are per sample and step. The layers
  * before {@link Repeat} run once per image, the rest at each of the T steps, and
  * {@link MeanOverTime} ends the network.
  *
- * <p>The family is sealed: a new kind (a residual {@code add}, say) is a new record here, and the
+ * <p>The family is sealed: a new kind is a new record here, and the
  * compiler then points at every switch that must learn it: the loader, the shape rule, the
  * executor and the counters.
  */
@@ -214,6 +216,17 @@ public sealed interface Layer {
 
         public boolean isGlobal() {
             return kernel == 0;
+        }
+    }
+
+    /**
+     * A residual addition: the element-wise sum of the outputs of the two earlier nodes its graph
+     * names as its inputs ({@link Graph#sources}), which have the same shape. Both operands are in
+     * the training network's units (docs/reverb.md 3), so the sum needs no scale.
+     */
+    record Add(String name) implements Layer {
+        public String kind() {
+            return "add";
         }
     }
 

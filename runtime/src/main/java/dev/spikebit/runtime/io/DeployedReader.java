@@ -9,19 +9,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Reads a deployed model file, format {@code deployed-1} (docs/reverb.md 4) or {@code deployed-2}
- * ({@code deployed-1} plus the sub-bit node {@code codeword_conv}, docs/s2nn.md 6), and trusts
+ * ({@code deployed-1} plus the sub-bit node {@code codeword_conv}, docs/s2nn.md 6, and residual
+ * connections: the {@code add} node and the {@code inputs} field, docs/reverb.md 3), and trusts
  * nothing in it. In order: the safetensors container ({@link SafetensorsFile} checks every declared
  * size and offset against the file before anything is allocated), the format tag (any other version
  * is refused by name; the graph's own tag must agree with the metadata's), the graph JSON (every
  * field present with its type, no unknown field, every node kind known, else named with its index;
- * a {@code codeword_conv} only in {@code deployed-2}), every tensor the graph calls for present with
- * exactly its dtype and shape, and no other tensor, the padding bits of packed signs and codes, the
+ * a {@code codeword_conv}, an {@code add} or an {@code inputs} field only in {@code deployed-2};
+ * T at most {@link Graph#MAX_TIME_STEPS}), every tensor the graph calls for present with
+ * exactly its dtype and shape, and no other tensor, every F32 value finite, the padding bits of packed signs and codes, the
  * codes themselves (distinct codebook patterns, indices inside the codebook), then the shapes
  * flowing from the input to the classes ({@link Graph}). A tensor is read only after its declaration has
  * been matched against both the graph and the file, so no read allocates more than the file holds.
@@ -31,7 +34,7 @@ public final class DeployedReader {
     public static final String FORMAT_KEY = "spikebit.format";
     public static final String GRAPH_KEY = "spikebit.graph";
     public static final String FORMAT = "deployed-1";
-    /** {@link #FORMAT} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md 6). */
+    /** {@link #FORMAT} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md 6) and residual {@code add}. */
     public static final String FORMAT_SUB_BIT = "deployed-2";
 
     static final String KINDS = "normalize, conv, sign_conv, linear, sign_linear, affine, neuron, max_pool, avg_pool, "
@@ -40,6 +43,9 @@ public final class DeployedReader {
     private final Path path;
     private final SafetensorsFile file;
     private final Set<String> used = new HashSet<>();
+    /** The {@code inputs} fields read so far, by node name. */
+    private final Map<String, List<String>> inputs = new LinkedHashMap<>();
+
     private String format;
 
     private DeployedReader(Path path, SafetensorsFile file) {
@@ -79,6 +85,10 @@ public final class DeployedReader {
         }
         String model = top.text("model");
         int timeSteps = top.integer("timeSteps");
+        if (timeSteps < 1 || timeSteps > Graph.MAX_TIME_STEPS) {
+            // Checked before any tensor is read: a damaged T must not cost a billion passes later.
+            throw fail("the layer graph has timeSteps " + timeSteps + ", expected 1.." + Graph.MAX_TIME_STEPS);
+        }
         int[] inputShape = top.dimensions("inputShape");
         int numClasses = top.integer("numClasses");
         List<?> nodes = top.array("nodes");
@@ -94,7 +104,7 @@ public final class DeployedReader {
         }
         Graph graph;
         try {
-            graph = Graph.of(model, timeSteps, inputShape, numClasses, layers);
+            graph = Graph.of(model, timeSteps, inputShape, numClasses, layers, inputs);
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
@@ -109,9 +119,10 @@ public final class DeployedReader {
         String kind = f.text("kind");
         String name = f.text("name");
         f.where = "node " + index + " (\"" + name + "\", " + kind + ")";
-        if (((Map<?, ?>) json).containsKey("inputs")) {
-            throw fail(f.where + " reads named inputs (field \"inputs\": a residual connection, docs/reverb.md 3); "
-                    + "this runtime runs chains only, each node reading the one before");
+        List<String> named = f.optionalNames("inputs");
+        if (named != null) {
+            requireFormat2(f, "field \"inputs\" (a residual connection, docs/reverb.md 3)");
+            inputs.put(name, named);
         }
         Layer layer = switch (kind) {
             case "normalize" -> {
@@ -196,12 +207,19 @@ public final class DeployedReader {
                 }
                 yield new Layer.AvgPool(name, k, s);
             }
+            case "add" -> {
+                requireFormat2(f, "add");
+                if (named == null) {
+                    throw fail(f.where + ": missing field \"inputs\" (the names of the two nodes it sums)");
+                }
+                yield new Layer.Add(name);
+            }
             case "flatten" -> new Layer.Flatten(name);
             case "repeat" -> new Layer.Repeat(name);
             case "mean_over_time" -> new Layer.MeanOverTime(name);
             default ->
                 throw fail("node " + index + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
-                        + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv" : ""));
+                        + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv, add" : ""));
         };
         f.done();
         return layer;
@@ -213,10 +231,7 @@ public final class DeployedReader {
      * checked by {@link Layer.CodewordConv} (distinct patterns, indices inside the codebook).
      */
     private Layer codewordConv(Fields f, String name) {
-        if (!format.equals(FORMAT_SUB_BIT)) {
-            throw fail(f.where + ": codeword_conv needs format \"" + FORMAT_SUB_BIT + "\", the file is \"" + format
-                    + "\"");
-        }
+        requireFormat2(f, "codeword_conv");
         int in = f.positive("inChannels");
         int out = f.positive("outChannels");
         int k = f.positive("kernel");
@@ -256,6 +271,13 @@ public final class DeployedReader {
         }
     }
 
+    private void requireFormat2(Fields f, String what) {
+        if (!format.equals(FORMAT_SUB_BIT)) {
+            throw fail(
+                    f.where + ": " + what + " needs format \"" + FORMAT_SUB_BIT + "\", the file is \"" + format + "\"");
+        }
+    }
+
     /**
      * The U8 tensor {@code <node>.<role>}: a stream of {@code count} codes of {@code width} bits
      * (docs/s2nn.md 6), {@code ceil(count * width / 8)} bytes whose bits after the last code are 0.
@@ -288,7 +310,14 @@ public final class DeployedReader {
      * the file when the container was opened, so reading it allocates no more than the file holds.
      */
     private float[] floats(Fields f, String node, String role, int... shape) {
-        return file.floats(tensor(f, node + "." + role, "F32", shape));
+        float[] values = file.floats(tensor(f, node + "." + role, "F32", shape));
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw fail("tensor \"" + node + "." + role + "\" holds " + values[i] + " at element " + i
+                        + "; a deployed model's parameters must be finite");
+            }
+        }
+        return values;
     }
 
     /** The U8 tensor {@code <node>.signs}: {@code rows} rows of {@code rowLength} packed signs. */
@@ -407,6 +436,22 @@ public final class DeployedReader {
                 throw fail(where + ": field \"" + key + "\" is " + json.get(key) + ", expected an array");
             }
             return list;
+        }
+
+        /** An array of node names, or null when the field is absent. */
+        List<String> optionalNames(String key) {
+            if (!json.containsKey(key)) {
+                return null;
+            }
+            List<?> list = array(key);
+            List<String> out = new ArrayList<>();
+            for (Object e : list) {
+                if (!(e instanceof String s)) {
+                    throw fail(where + ": field \"" + key + "\" holds " + e + ", expected node names (strings)");
+                }
+                out.add(s);
+            }
+            return out;
         }
 
         int[] dimensions(String key) {
