@@ -2,7 +2,8 @@ package dev.spikebit.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spikebit.runtime.io.SafetensorsFile;
+import dev.spikebit.runtime.io.SafeTensors;
+import dev.spikebit.runtime.io.SafeTensorsFile;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,15 +26,11 @@ class DeployedFixturesTest {
     })
     void oldFilesLoadAndGiveTheLogitsTheyWereWrittenWith(String name, String format) throws Exception {
         Model model = Model.load(resource(name + ".safetensors"));
-        float[] images;
-        float[] expected;
-        try (SafetensorsFile file = SafetensorsFile.open(resource(name + ".expected.safetensors"))) {
-            images = file.floats(file.tensors().get("images"));
-            expected = file.floats(file.tensors().get("logits"));
-        }
-        try (SafetensorsFile file = SafetensorsFile.open(resource(name + ".safetensors"))) {
-            assertThat(file.metadata()).containsEntry("spikebit.format", format);
-        }
+        SafeTensorsFile reference = SafeTensors.read(resource(name + ".expected.safetensors"));
+        float[] images = reference.floats("images");
+        float[] expected = reference.floats("logits");
+        assertThat(SafeTensors.readHeader(resource(name + ".safetensors")).metadata())
+                .containsEntry("spikebit.format", format);
         int batch = expected.length / model.numClasses();
         assertThat(batch).isEqualTo(2);
         for (ExecutionPath path : ExecutionPath.values()) {

@@ -72,19 +72,19 @@ class MalformedFileTest {
                     .isInstanceOf(RuntimeModelException.class)
                     .hasMessageStartingWith(file.toString());
         }
-        refused(Arrays.copyOf(good, 5), "shorter than the 8-byte header length");
-        refused(Arrays.copyOf(good, good.length - 1), "data bytes");
+        refused(Arrays.copyOf(good, 5), "too short for the 8-byte header length");
+        refused(Arrays.copyOf(good, good.length - 1), "run past the end of the data section");
     }
 
     @Test
     void headerLengthsThatDoNotFitAreRefusedBeforeReading() {
         byte[] bytes = good();
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Long.MAX_VALUE);
-        refused(bytes, "header length " + Long.MAX_VALUE, "does not fit");
+        refused(bytes, "header length " + Long.MAX_VALUE, "is over the 100000000-byte limit");
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -8);
-        refused(bytes, "header length -8");
+        refused(bytes, "header length 18446744073709551608"); // -8 as the u64 the format reads
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, bytes.length);
-        refused(bytes, "does not fit");
+        refused(bytes, "runs past the end of the file");
     }
 
     @Test
@@ -95,22 +95,24 @@ class MalformedFileTest {
         refused(
                 withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[4611686018427387904,4]")),
                 "c4.signs",
-                "too large");
+                "has more bytes than fit in 64 bits");
         refused(
                 withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[1000000000,7]")),
                 "c4.signs",
-                "needs 7000000000 bytes");
+                "needs 7000000000");
         String offsets =
                 h.substring(h.indexOf("\"data_offsets\":["), h.indexOf("]", h.indexOf("\"data_offsets\":[")) + 1);
         refused(
                 withHeader(
                         good,
                         h.replaceFirst(java.util.regex.Pattern.quote(offsets), "\"data_offsets\":[0,99999999999]")),
-                "do not lie inside");
-        refused(withHeader(good, h.replace("\"dtype\":\"U8\"", "\"dtype\":\"Q4\"")), "unknown dtype \"Q4\"");
-        refused(withHeader(good, h.replace("\"dtype\":\"U8\",", "")), "dtype missing");
-        refused(withHeader(good, "{\"x\":1}"), "tensor \"x\" must be an object");
-        refused(withHeader(good, "[1,2]  "), "header must be a JSON object");
+                "run past the end of the data section");
+        refused(
+                withHeader(good, h.replace("\"dtype\":\"U8\"", "\"dtype\":\"Q4\"")),
+                "unknown or unsupported dtype \"Q4\"");
+        refused(withHeader(good, h.replace("\"dtype\":\"U8\",", "")), "missing field \"dtype\"");
+        refused(withHeader(good, "{\"x\":1}"), "tensor \"x\": expected an object");
+        refused(withHeader(good, "[1,2]  "), "the header must be a JSON object");
         refused(withHeader(good, "{\"a\":"), "not valid JSON");
     }
 
@@ -125,7 +127,7 @@ class MalformedFileTest {
         String[] range = h.substring(at + "\"data_offsets\":[".length(), end).split(",");
         long stop = Long.parseLong(range[1]);
         String changed = h.substring(0, at) + "\"data_offsets\":[4," + (stop + 4) + "]" + h.substring(end + 1);
-        refused(withHeader(good, changed), "starts at data byte");
+        refused(withHeader(good, changed), "belong to no tensor");
     }
 
     @Test

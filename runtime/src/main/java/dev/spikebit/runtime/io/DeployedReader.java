@@ -4,7 +4,7 @@ import dev.spikebit.runtime.RuntimeModelException;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.SignMatrix;
-import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +18,7 @@ import java.util.Set;
  * Reads a deployed model file, format {@code deployed-1} (docs/reverb.md 4) or {@code deployed-2}
  * ({@code deployed-1} plus the sub-bit node {@code codeword_conv}, docs/s2nn.md 6, and residual
  * connections: the {@code add} node and the {@code inputs} field, docs/reverb.md 3), and trusts
- * nothing in it. In order: the safetensors container ({@link SafetensorsFile} checks every declared
+ * nothing in it. In order: the safetensors container ({@link SafeTensors} checks every declared
  * size and offset against the file before anything is allocated), the format tag (any other version
  * is refused by name; the graph's own tag must agree with the metadata's), the graph JSON (every
  * field present with its type, no unknown field, every node kind known, else named with its index;
@@ -26,8 +26,8 @@ import java.util.Set;
  * T at most {@link Graph#MAX_TIME_STEPS}), every tensor the graph calls for present with
  * exactly its dtype and shape, and no other tensor, every F32 value finite, the padding bits of packed signs and codes, the
  * codes themselves (distinct codebook patterns, indices inside the codebook), then the shapes
- * flowing from the input to the classes ({@link Graph}). A tensor is read only after its declaration has
- * been matched against both the graph and the file, so no read allocates more than the file holds.
+ * flowing from the input to the classes ({@link Graph}). The container's checks bound every tensor by the
+ * file's length, so no read allocates more than the file holds.
  * Every failure is a {@link RuntimeModelException} whose message starts with the file.
  */
 public final class DeployedReader {
@@ -41,23 +41,21 @@ public final class DeployedReader {
             + "flatten, repeat, mean_over_time";
 
     private final Path path;
-    private final SafetensorsFile file;
+    private final SafeTensorsFile file;
     private final Set<String> used = new HashSet<>();
     /** The {@code inputs} fields read so far, by node name. */
     private final Map<String, List<String>> inputs = new LinkedHashMap<>();
 
     private String format;
 
-    private DeployedReader(Path path, SafetensorsFile file) {
+    private DeployedReader(Path path, SafeTensorsFile file) {
         this.path = path;
         this.file = file;
     }
 
     /** Reads and checks {@code path}. */
     public static Graph read(Path path) {
-        try (SafetensorsFile file = SafetensorsFile.open(path)) {
-            return new DeployedReader(path, file).graph();
-        }
+        return new DeployedReader(path, SafeTensors.read(path)).graph();
     }
 
     private Graph graph() {
@@ -285,7 +283,7 @@ public final class DeployedReader {
     private byte[] codes(Fields f, String node, String role, long count, int width) {
         long used = count * width;
         int bytes = (int) ((used + 7) >>> 3);
-        byte[] bits = file.bytes(tensor(f, node + "." + role, "U8", bytes));
+        byte[] bits = tensor(f, node + "." + role, DType.U8, bytes).toBytes();
         for (long b = used; b < 8L * bytes; b++) {
             if ((bits[(int) (b >>> 3)] >>> (b & 7) & 1) != 0) {
                 throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
@@ -310,7 +308,7 @@ public final class DeployedReader {
      * the file when the container was opened, so reading it allocates no more than the file holds.
      */
     private float[] floats(Fields f, String node, String role, int... shape) {
-        float[] values = file.floats(tensor(f, node + "." + role, "F32", shape));
+        float[] values = tensor(f, node + "." + role, DType.F32, shape).toFloats();
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw fail("tensor \"" + node + "." + role + "\" holds " + values[i] + " at element " + i
@@ -326,7 +324,8 @@ public final class DeployedReader {
             throw fail(f.where + ": " + rowLength + " weights per output is too many");
         }
         int length = (int) rowLength;
-        byte[] bits = file.bytes(tensor(f, node + ".signs", "U8", rows, (length + 7) >>> 3));
+        byte[] bits =
+                tensor(f, node + ".signs", DType.U8, rows, (length + 7) >>> 3).toBytes();
         checkPadding(node, rows, length, bits);
         return SignMatrix.ofRows(rows, length, bits);
     }
@@ -346,14 +345,14 @@ public final class DeployedReader {
         }
     }
 
-    private SafetensorsFile.TensorInfo tensor(Fields f, String name, String dtype, int... shape) {
+    private TensorEntry tensor(Fields f, String name, DType dtype, int... shape) {
         long[] expected = Arrays.stream(shape).asLongStream().toArray();
-        SafetensorsFile.TensorInfo t = file.tensors().get(name);
+        TensorEntry t = file.tensors().get(name);
         if (t == null) {
             throw fail(f.where + " needs tensor \"" + name + "\" (" + dtype + " " + Arrays.toString(expected)
                     + "), which the file does not hold");
         }
-        if (!t.dtype().equals(dtype) || !Arrays.equals(t.shape(), expected)) {
+        if (t.dtype() != dtype || !Arrays.equals(t.shape(), expected)) {
             throw fail("tensor \"" + name + "\" is " + t.dtype() + " " + Arrays.toString(t.shape()) + "; " + f.where
                     + " needs " + dtype + " " + Arrays.toString(expected));
         }
@@ -404,7 +403,7 @@ public final class DeployedReader {
         }
 
         private int whole(String key, Object v, int min) {
-            if (v instanceof BigDecimal d) {
+            if (v instanceof BigInteger d) {
                 try {
                     int i = d.intValueExact();
                     if (i >= min) {
@@ -418,7 +417,7 @@ public final class DeployedReader {
         }
 
         float number(String key) {
-            if (!(field(key, "a number") instanceof BigDecimal d)) {
+            if (!(field(key, "a number") instanceof Number d)) {
                 throw fail(where + ": field \"" + key + "\" is " + json.get(key) + ", expected a number");
             }
             return (float) d.doubleValue();
