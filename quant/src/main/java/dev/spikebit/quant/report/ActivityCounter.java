@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Counts what a run of a deployed network actually did (methods.md 4): for every weight layer the
+ * Counts what a run of a deployed network actually did (docs/methods.md 4): for every weight layer the
  * synaptic operations, for every neuron layer its firing rate.
  *
  * <p>An operation is one input value meeting one weight. A layer whose input comes straight from
@@ -121,7 +121,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
     }
 
     /**
-     * Additions of a sub-bit conv computed with codeword reuse (methods.md 3): each (non-zero)
+     * Additions of a sub-bit conv computed with codeword reuse (docs/methods.md 3): each (non-zero)
      * input meets each of the {@code 2^eta} codewords at every window covering it
      * ({@code fan / out} windows), then each output element sums its {@code in} selected maps.
      * The accounting takes the cheaper of this and the direct count, per sample, as a runtime would.
