@@ -209,7 +209,7 @@ final class Executor {
     }
 
     /**
-     * Counts layer {@code i}'s input for methods.md 4 (the event path lists the non-zero inputs
+     * Counts layer {@code i}'s input for docs/methods.md 4 (the event path lists the non-zero inputs
      * itself, only when it runs). Returns the number of non-zero values.
      */
     private int count(int i, float[] x) {

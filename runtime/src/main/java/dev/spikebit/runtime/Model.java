@@ -17,8 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * A deployed spiking network ready to run: the entry point of the runtime (methods.md 2, the
- * standard form; methods.md 4, the counters).
+ * A deployed spiking network ready to run: the entry point of the runtime (docs/methods.md 2, the
+ * standard form; docs/methods.md 4, the counters).
  *
  * <pre>
  *   Model model = Model.load(Path.of("fmnist-cnn.safetensors"));

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * What the executor needs to know about a graph, computed once per model: the input shape of
  * each layer, the fan-out of each input value of each weight layer (for the counters of
- * methods.md 4), whether a layer's input is analog (dense, from the image) or spikes, whether its
+ * docs/methods.md 4), whether a layer's input is analog (dense, from the image) or spikes, whether its
  * operations are multiplies, and the scratch sizes of the kernels.
  */
 final class Plan {

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The deployed network of docs/reverb.md 3 written as plainly as possible, one scalar loop per
  * definition and a multiply by +-1.0 for a sign weight: the reference the runtime's kernels are
- * compared with. Also counts the operations of methods.md 4 in the same plain way.
+ * compared with. Also counts the operations of docs/methods.md 4 in the same plain way.
  */
 final class NaiveExecutor {
     double[] ops;

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The kernels of the sign layers of the reference executor: {@code b = sign(W) * x} with
- * additions and subtractions only (methods.md 2). Each packed bit chooses whether a whole row of
+ * additions and subtractions only (docs/methods.md 2). Each packed bit chooses whether a whole row of
  * inputs is added to or subtracted from a row of outputs, so the loops are long and contiguous
  * and the choice is made once per weight, not once per addition.
  *

@@ -43,7 +43,7 @@ public sealed interface Layer {
         }
     }
 
-    /** Convolution with +-1 weights, adds and subtracts only (methods.md 2). */
+    /** Convolution with +-1 weights, adds and subtracts only (docs/methods.md 2). */
     record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, SignMatrix signs)
             implements Layer {
         public String kind() {
@@ -52,7 +52,7 @@ public sealed interface Layer {
     }
 
     /**
-     * 3x3 convolution with sub-bit weights (methods.md 3, docs/s2nn.md 6): kernel {@code (o, c)} is
+     * 3x3 convolution with sub-bit weights (docs/methods.md 3, docs/s2nn.md 6): kernel {@code (o, c)} is
      * codeword {@code indices[o * in + c]} of the layer's codebook, a 3x3 sign pattern; where
      * {@code negate[o]} is set, every sign of output channel {@code o} is flipped. It computes the
      * same sums as the {@link SignConv} of the written-out signs ({@link #toSignConv()}), with
@@ -189,7 +189,7 @@ public sealed interface Layer {
     }
 
     /**
-     * LIF neurons with hard reset in the standard form (methods.md 2): {@code h = tau U + (x + bias[c])},
+     * LIF neurons with hard reset in the standard form (docs/methods.md 2): {@code h = tau U + (x + bias[c])},
      * fire when {@code h >= threshold[c]}, emit 1 (binary) or {@code scale[c] * h} (real; {@code h}
      * without scale), reset to 0. {@code bias} and {@code scale} may be null.
      */
