@@ -71,6 +71,24 @@ class ResidualDeployInferTest {
         assertThat(Main.run(
                         "deploy", "--checkpoint", checkpoint.toString(), "--out", deployed.toString(), "--check", "0"))
                 .isZero();
+        // The check runs on the checkpoint's own kind of images; no dataset has 8x8 RGB images.
+        var err = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertThat(Main.run(
+                            "deploy",
+                            "--checkpoint",
+                            checkpoint.toString(),
+                            "--out",
+                            deployed.toString(),
+                            "--check",
+                            "4"))
+                    .isEqualTo(1);
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(err.toString()).contains("3x8x8 images of", "pass --dataset NAME for the check, or --check 0");
         Model model = Model.load(deployed);
         assertThat(model.layers()).anySatisfy(l -> assertThat(l.kind()).isEqualTo("add"));
 
