@@ -6,6 +6,8 @@ import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.runtime.RuntimeModelException;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import dev.spikebit.runtime.graph.SignMatrix;
 import dev.spikebit.runtime.io.DeployedReader;
 import dev.spikebit.runtime.io.Json;

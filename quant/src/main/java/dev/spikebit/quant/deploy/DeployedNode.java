@@ -3,6 +3,8 @@ package dev.spikebit.quant.deploy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.ops.ConvGeometry;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.Arrays;
 
 /**

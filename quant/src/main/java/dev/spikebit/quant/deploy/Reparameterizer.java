@@ -22,6 +22,8 @@ import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
 import dev.spikebit.quant.deploy.ClassifierLayers.Step;
 import dev.spikebit.quant.subbit.Codebook;
 import dev.spikebit.quant.subbit.SubBitConv2d;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

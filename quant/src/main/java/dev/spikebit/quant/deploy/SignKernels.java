@@ -1,6 +1,7 @@
 package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.runtime.graph.PackedSigns;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

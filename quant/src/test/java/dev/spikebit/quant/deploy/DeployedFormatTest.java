@@ -8,6 +8,7 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.runtime.graph.PackedSigns;
 import dev.spikebit.runtime.io.DType;
 import dev.spikebit.runtime.io.SafeTensors;
 import dev.spikebit.runtime.io.SafeTensorsFile;

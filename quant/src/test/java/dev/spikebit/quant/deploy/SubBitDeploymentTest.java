@@ -10,6 +10,7 @@ import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.quant.subbit.SubBitConv2d;
+import dev.spikebit.runtime.graph.PackedCodes;
 import dev.spikebit.runtime.io.SafeTensors;
 import dev.spikebit.runtime.io.SafeTensorsFile;
 import java.nio.file.Files;

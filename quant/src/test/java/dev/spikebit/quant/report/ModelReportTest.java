@@ -7,7 +7,7 @@ import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
-import dev.spikebit.quant.deploy.PackedSigns;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.spikebit.runtime.io;
 import dev.spikebit.runtime.RuntimeModelException;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import dev.spikebit.runtime.graph.SignMatrix;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -247,20 +249,16 @@ public final class DeployedReader {
             throw fail(f.where + ": " + out + " x " + in + " kernels is too many");
         }
         int codewords = 1 << eta;
-        byte[] codebookBits = codes(f, name, "codebook", codewords, 9);
-        byte[] indexBits = codes(f, name, "indices", kernels, eta);
-        byte[] negateBits = codes(f, name, "negate", out, 1);
-        int[] codebook = new int[codewords];
-        for (int j = 0; j < codewords; j++) {
-            codebook[j] = code(codebookBits, j, 9);
-        }
+        int[] codebook = codes(f, name, "codebook", codewords, 9).unpack();
+        PackedCodes indexCodes = codes(f, name, "indices", kernels, eta);
+        PackedCodes negateCodes = codes(f, name, "negate", out, 1);
         byte[] indices = new byte[(int) kernels];
         for (int i = 0; i < indices.length; i++) {
-            indices[i] = (byte) code(indexBits, i, eta);
+            indices[i] = (byte) indexCodes.get(i);
         }
         boolean[] negate = new boolean[out];
         for (int o = 0; o < out; o++) {
-            negate[o] = code(negateBits, o, 1) != 0;
+            negate[o] = negateCodes.get(o) != 0;
         }
         try {
             return new Layer.CodewordConv(name, in, out, stride, padding, eta, codebook, indices, negate);
@@ -280,27 +278,17 @@ public final class DeployedReader {
      * The U8 tensor {@code <node>.<role>}: a stream of {@code count} codes of {@code width} bits
      * (docs/s2nn.md 6), {@code ceil(count * width / 8)} bytes whose bits after the last code are 0.
      */
-    private byte[] codes(Fields f, String node, String role, long count, int width) {
-        long used = count * width;
-        int bytes = (int) ((used + 7) >>> 3);
-        byte[] bits = tensor(f, node + "." + role, DType.U8, bytes).toBytes();
-        for (long b = used; b < 8L * bytes; b++) {
-            if ((bits[(int) (b >>> 3)] >>> (b & 7) & 1) != 0) {
-                throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
-                        + width + " bits (they must be 0)");
-            }
+    private PackedCodes codes(Fields f, String node, String role, long count, int width) {
+        int bytes = (int) PackedCodes.bytes(count, width);
+        PackedCodes codes = new PackedCodes(
+                (int) count,
+                width,
+                tensor(f, node + "." + role, DType.U8, bytes).toBytes());
+        if (!codes.paddingClear()) {
+            throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
+                    + width + " bits (they must be 0)");
         }
-        return bits;
-    }
-
-    /** Code {@code i} of a stream of {@code width}-bit codes, least significant bit first. */
-    private static int code(byte[] bits, long i, int width) {
-        long at = i * width;
-        int value = 0;
-        for (int b = 0; b < width; b++, at++) {
-            value |= (bits[(int) (at >>> 3)] >>> (at & 7) & 1) << b;
-        }
-        return value;
+        return codes;
     }
 
     /**
@@ -326,23 +314,12 @@ public final class DeployedReader {
         int length = (int) rowLength;
         byte[] bits =
                 tensor(f, node + ".signs", DType.U8, rows, (length + 7) >>> 3).toBytes();
-        checkPadding(node, rows, length, bits);
+        int bad = new PackedSigns(rows, length, bits).firstRowWithPaddingSet();
+        if (bad >= 0) {
+            throw fail("tensor \"" + node + ".signs\": row " + bad + " has padding bits set after its " + length
+                    + " signs (they must be 0)");
+        }
         return SignMatrix.ofRows(rows, length, bits);
-    }
-
-    private void checkPadding(String node, int rows, int length, byte[] bits) {
-        int used = length & 7;
-        if (used == 0) {
-            return;
-        }
-        int rowBytes = (length + 7) >>> 3;
-        int mask = 0xFF & ~((1 << used) - 1);
-        for (int r = 0; r < rows; r++) {
-            if ((bits[r * rowBytes + rowBytes - 1] & mask) != 0) {
-                throw fail("tensor \"" + node + ".signs\": row " + r + " has padding bits set after its " + length
-                        + " signs (they must be 0)");
-            }
-        }
     }
 
     private TensorEntry tensor(Fields f, String name, DType dtype, int... shape) {

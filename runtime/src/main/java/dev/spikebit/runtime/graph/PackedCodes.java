@@ -1,4 +1,4 @@
-package dev.spikebit.quant.deploy;
+package dev.spikebit.runtime.graph;
 
 /**
  * Fixed-width unsigned codes packed back to back into a bit stream (the sub-bit deployed form,

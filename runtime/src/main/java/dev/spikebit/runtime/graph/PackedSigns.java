@@ -1,4 +1,4 @@
-package dev.spikebit.quant.deploy;
+package dev.spikebit.runtime.graph;
 
 /**
  * The +-1 weights of a binary layer, one bit each (docs/methods.md 2, deployed form). The weights form
