@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What S2NN's codeword selection (methods.md 3) costs at every training step, against the
+ * What S2NN's codeword selection (docs/methods.md 3) costs at every training step, against the
  * forward convolution of the same layer: a 64 -> 64 3x3 layer with a codebook of {@code 2^eta}
  * patterns, as fmnist-vgg-s's third binary conv sees it in training, {@code [T*B, 64, 14, 14]}
  * with T = 4 and batch 64, the input a spike map (a fifth of the entries 1). The target is

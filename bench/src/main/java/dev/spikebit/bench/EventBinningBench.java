@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Binning an event stream into frames ({@code data.events.FrameBinning}, methods.md section 6):
+ * Binning an event stream into frames ({@code data.events.FrameBinning}, docs/methods.md section 6):
  * 1,000,000 random events on a 128x128 sensor (the DVS128 of DVS128 Gesture and CIFAR10-DVS) with
  * sorted timestamps over about 10 s, into T = 16 frames of two polarity channels, by equal event
  * count and by equal duration, at full size and downsampled to 48x48. The target is under 50 ms

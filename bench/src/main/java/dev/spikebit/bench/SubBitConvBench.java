@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The sub-bit convolution with codeword reuse (methods.md 3) on fmnist-vgg-s's 64 -> 64 layer
+ * The sub-bit convolution with codeword reuse (docs/methods.md 3) on fmnist-vgg-s's 64 -> 64 layer
  * (3x3, stride 1, padding 1, 14x14 input, one image and one step), against the same layer as a
  * dense +-1 convolution ({@code CodewordConv.toSignConv()}: the runtime's row-table kernel and the
  * shifted-plane kernel it replaced) and a full-precision convolution of the same shape. The

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code spikebit codebook}: the kernel statistics behind S2NN (methods.md 3). For each
+ * {@code spikebit codebook}: the kernel statistics behind S2NN (docs/methods.md 3). For each
  * sub-bit-eligible layer of a binary network (a 3x3 binary conv other than the first conv), how
  * much of the kernel mass the 16, 32 and 64 most frequent sign patterns cover, and a PNG
  * histogram of the patterns in rank order (the paper's motivating figure).
@@ -50,7 +50,7 @@ public final class CodebookCommand implements Callable<Integer> {
         Map<String, BinaryConv2d> convs = new LinkedHashMap<>();
         Compression.collect(model, "", convs, BinaryConv2d.class);
         if (ckpt.spec().binaryEdges() && !convs.isEmpty()) {
-            convs.remove(convs.keySet().iterator().next()); // a binary first conv is not eligible (methods.md 3)
+            convs.remove(convs.keySet().iterator().next()); // a binary first conv is not eligible (docs/methods.md 3)
         }
         convs.values().removeIf(c -> c.kernel() != 3);
         if (convs.isEmpty()) {

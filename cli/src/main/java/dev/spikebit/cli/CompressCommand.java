@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code spikebit compress}: S2NN sub-bit compression of a trained binary network (methods.md 3),
+ * {@code spikebit compress}: S2NN sub-bit compression of a trained binary network (docs/methods.md 3),
  * fine-tuned with optional OS-Quant and MPFD; writes {@code subbit.safetensors}, a checkpoint that
  * {@code spikebit deploy} turns into a {@code deployed-2} file.
  */

@@ -59,7 +59,7 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
             "nfashion-mnist");
 
     /**
-     * How event streams become frames (methods.md 6).
+     * How event streams become frames (docs/methods.md 6).
      *
      * @param timeSteps T, one frame per time step of the model
      * @param mode      equal event count or equal duration per frame
@@ -206,7 +206,7 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
     }
 
     /**
-     * The training augmentation of methods.md 5, by dataset: random crop (padding 2 for 28x28 and
+     * The training augmentation of docs/methods.md 5, by dataset: random crop (padding 2 for 28x28 and
      * 34x34, 4 otherwise, CIFAR's {@link CifarAugmentation#CROP_PADDING}) and a horizontal flip,
      * except for digits and gestures, which a mirror turns into other classes (N-MNIST, DVS
      * Gesture's left- and right-hand gestures): crop only. Spatial transforms move every frame

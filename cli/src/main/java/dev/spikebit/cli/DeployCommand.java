@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code spikebit deploy}: re-parameterizes a trained network into its standard form (methods.md 2:
+ * {@code spikebit deploy}: re-parameterizes a trained network into its standard form (docs/methods.md 2:
  * +-1 weights packed 8 per byte, per-channel thresholds, biases and spike scales), writes it, and
  * checks on real test images that the deployed network gives the training network's logits.
  */
@@ -43,6 +44,12 @@ public final class DeployCommand implements Callable<Integer> {
                     "Test images on which deployed and training logits are compared (0 = skip). Default: ${DEFAULT-VALUE}")
     int check;
 
+    @Option(
+            names = "--dataset",
+            description = "The dataset whose test images the check uses. Default: the one the checkpoint's model "
+                    + "takes (fashion-mnist for 1x28x28 images, cifar10 or cifar100 for 3x32x32 by the classes).")
+    String dataset;
+
     @Option(names = "--data-dir", description = "Where the dataset files are (for the check).")
     Path dataDir;
 
@@ -56,8 +63,9 @@ public final class DeployCommand implements Callable<Integer> {
         long bytes = Files.size(out);
         System.out.printf("deployed %s to %s: %,d bytes%n", ckpt.spec().model(), out, bytes);
         if (check > 0) {
-            Dataset test =
-                    DatasetChoice.load("fashion-mnist", dataDir, 1, check).test();
+            DatasetChoice data = DatasetChoice.load(checkDataset(ckpt.spec()), dataDir, 1, check);
+            data.requireFits(ckpt.spec());
+            Dataset test = data.test();
             var result = EquivalenceCheck.run(model, deployed, test, check);
             System.out.println("equivalence: " + result.summary());
             if (!result.passed()) {
@@ -69,6 +77,26 @@ public final class DeployCommand implements Callable<Integer> {
     }
 
     /**
+     * The dataset of the check: {@code --dataset}, else the static dataset whose images and classes
+     * the model takes (the checkpoint does not name the dataset it was trained on).
+     */
+    private String checkDataset(ModelSpec spec) {
+        if (dataset != null) {
+            return dataset;
+        }
+        int classes = spec.numClasses();
+        if (spec.inChannels() == 1 && spec.inSize() == 28 && classes == 10) {
+            return "fashion-mnist";
+        }
+        if (spec.inChannels() == 3 && spec.inSize() == 32 && (classes == 10 || classes == 100)) {
+            return classes == 10 ? "cifar10" : "cifar100";
+        }
+        throw new SpikebitException(checkpoint + ": the model takes " + spec.inChannels() + "x" + spec.inSize() + "x"
+                + spec.inSize() + " images of " + classes + " classes, which no static dataset has; pass --dataset "
+                + "NAME for the check, or --check 0 to skip it");
+    }
+
+    /**
      * Compares the training network in eval mode with its deployed form on real images, image by
      * image: an image agrees when its logits match to relative error 1e-5. A disagreeing image is
      * excused as a threshold tie ({@link ThresholdTies}) only while such images stay rare (at most
@@ -76,7 +104,7 @@ public final class DeployCommand implements Callable<Integer> {
      * tie test alone would excuse a network that computes something else on all of them.
      */
     static final class EquivalenceCheck {
-        /** Relative error 1e-5 (methods.md 2). */
+        /** Relative error 1e-5 (docs/methods.md 2). */
         static final double TOLERANCE = 1e-5;
         /** A potential this close to its threshold (relative) is within the rounding of the two computations. */
         static final double TIE_MARGIN = 1e-4;

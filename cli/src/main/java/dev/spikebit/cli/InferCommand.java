@@ -7,6 +7,7 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.idx.IdxFile;
 import dev.spikebit.data.idx.IdxReader;
 import dev.spikebit.data.image.PngImages;
+import dev.spikebit.runtime.Energy;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code spikebit infer --model M --input FILE|DIR|DATASET:SPLIT}: runs a deployed model with the
  * runtime (no training engine involved) and prints each image's predicted class and the per-layer
- * counts of the run: input density, path taken, adds, multiplies and energy (methods.md 4).
+ * counts of the run: input density, path taken, adds, multiplies and energy (docs/methods.md 4).
  *
  * <p>Inputs: an IDX image file ({@code .gz} or not, pixels scaled to [0, 1]), a PNG file, a folder
  * of PNG files (in name order), or a dataset split such as {@code fashion-mnist:test} (then the
@@ -187,20 +188,11 @@ public final class InferCommand implements Callable<Integer> {
                     Double.isNaN(firing) ? "" : String.format("%.3f", firing),
                     a,
                     m,
-                    (LayerStats.MAC_PJ * m + LayerStats.AC_PJ * a) / 1e3);
+                    Energy.picojoules(m, a) / 1e3);
         }
         out.printf(
                 "%-10s %-12s %-7s %8s %8s %,14.0f %,14.0f %,12.1f   (per inference; E = %.1f pJ/MAC + %.1f pJ/AC)%n",
-                "total",
-                "",
-                "",
-                "",
-                "",
-                adds,
-                macs,
-                (LayerStats.MAC_PJ * macs + LayerStats.AC_PJ * adds) / 1e3,
-                LayerStats.MAC_PJ,
-                LayerStats.AC_PJ);
+                "total", "", "", "", "", adds, macs, Energy.picojoules(macs, adds) / 1e3, Energy.MAC_PJ, Energy.AC_PJ);
     }
 
     private Images load(int[] shape) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code spikebit inspect}: per layer of a deployed model, as Larq's model summary: bits per
  * weight, bytes, firing rate, MACs and ACs per image counted from an actual run on real test
- * images, and energy (methods.md 4).
+ * images, and energy (docs/methods.md 4).
  */
 @Command(
         name = "inspect",

@@ -69,7 +69,7 @@ class PaperModelsQuantTest {
         assertThat(model.parameters()).anySatisfy(p -> assertThat(p.name()).contains("alpha"));
     }
 
-    /** With sub-bit weights every hidden 3x3 conv indexes a codebook (methods.md 3), and training still reaches every parameter. */
+    /** With sub-bit weights every hidden 3x3 conv indexes a codebook (docs/methods.md 3), and training still reaches every parameter. */
     @ParameterizedTest
     @CsvSource({"vggsnn-s, 2, 8", "resnet20, 3, 4", "ms-resnet18, 3, 8"})
     void subBitWeights(String name, int channels, int size) {

@@ -23,11 +23,9 @@ import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Trained and deployed networks on real Fashion-MNIST for the runtime's tests: a short Adam run
@@ -46,7 +44,7 @@ final class RuntimeFixtures {
     private RuntimeFixtures() {}
 
     static synchronized FashionMnistData fashionMnist() {
-        Assumptions.assumeTrue(Files.isDirectory(FASHION_MNIST), "Fashion-MNIST is not installed in " + FASHION_MNIST);
+        RealData.requireFashionMnist();
         if (data == null) {
             data = FashionMnist.load((Path) null);
         }
@@ -166,7 +164,7 @@ final class RuntimeFixtures {
                     .hasSizeLessThanOrEqualTo(MAX_TIED_IMAGES);
             tied.addAll(tiedOnPath);
         }
-        // The counters agree with the quant module's accounting of the same run (methods.md 4), on
+        // The counters agree with the quant module's accounting of the same run (docs/methods.md 4), on
         // the images where no tie made the logits differ. A tie whose flipped spike moved the logits
         // by less than 1e-5 still changes the counts by that one spike, so each layer may differ by
         // at most FLIPPED_SPIKES spikes: in its firing rate, and in its adds and multiplies by the

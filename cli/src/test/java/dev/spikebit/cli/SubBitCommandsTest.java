@@ -2,7 +2,6 @@ package dev.spikebit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.core.SpikebitException;
@@ -90,7 +89,7 @@ class SubBitCommandsTest {
 
     @Test
     void codebookCompressDeployInspectOnRealFashionMnist() throws java.io.IOException {
-        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "Fashion-MNIST not installed");
+        RealData.requireFashionMnist();
         Path binary = checkpoint("binary", 5);
         Path fp = checkpoint("fp", 6);
         Path pngs = dir.resolve("codebook");

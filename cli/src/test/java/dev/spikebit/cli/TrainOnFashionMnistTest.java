@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
@@ -11,7 +12,6 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +29,7 @@ class TrainOnFashionMnistTest {
 
     @BeforeAll
     static void needsTheDataset() {
-        assumeTrue(
-                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        RealData.requireFashionMnist();
         data = DatasetChoice.load("fashion-mnist", null, 6400, 2000);
     }
 
@@ -54,7 +52,7 @@ class TrainOnFashionMnistTest {
 
     /**
      * Floor: 6,400 images (one pass at batch 64, Adam 1e-3, cosine) reach about 79% with
-     * snnTorch and with the DJL version of this net (performance-notes.md); we require 75% on
+     * snnTorch and with the DJL version of this net; we require 75% on
      * 2,000 real test images to leave room for seed noise while still catching a broken engine
      * (a net that does not learn stays near 10%).
      */

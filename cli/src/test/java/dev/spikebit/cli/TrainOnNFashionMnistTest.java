@@ -1,7 +1,6 @@
 package dev.spikebit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.spikebit.cli.train.EpochMetrics;
 import dev.spikebit.cli.train.TrainConfig;
@@ -12,7 +11,6 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,9 +33,7 @@ class TrainOnNFashionMnistTest {
      */
     @Test
     void vggsnnSmallLearnsEmulatedEvents(@TempDir Path out) {
-        assumeTrue(
-                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        RealData.requireFashionMnist();
         DatasetChoice data = DatasetChoice.load("nfashion-mnist", null, 1600, 500, DatasetChoice.Frames.of(4));
         ModelSpec spec = data.fit(ModelZoo.defaultSpec("vggsnn-s"));
         assertThat(data.train().sampleShape()).containsExactly(4, 2, 34, 34);
@@ -54,9 +50,7 @@ class TrainOnNFashionMnistTest {
     /** The command line end to end: options, the spec fitted to the frames, a checkpoint that resumes. */
     @Test
     void trainCommandRunsOnEventFrames(@TempDir Path out) {
-        assumeTrue(
-                Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        RealData.requireFashionMnist();
         String[] args = {
             "train",
             "--dataset",

@@ -1,7 +1,7 @@
 package dev.spikebit.runtime;
 
 /**
- * How the sign layers visit their input (issue 5): {@code DENSE} reads every input,
+ * How the sign layers visit their input (docs/runtime.md): {@code DENSE} reads every input,
  * {@code EVENTS} only the non-zero ones (each adding its signed value into the outputs it
  * reaches), {@code AUTO} picks per layer and per step from the measured input density: events
  * below the layer's crossover density ({@link Plan#EVENTS_BELOW_CONV}, {@link Plan#EVENTS_BELOW_LINEAR}).

@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * Runs a deployed network on images one at a time with direct encoding: the layers before the
  * repeat node once, the rest at each of the T steps, then the mean over T of the last layer (the
- * steps summed in order, then times {@code 1 / T}, as the training readout computes it).
+ * steps summed in order, then times {@code 1 / T}, as the training readout computes it). Each layer
+ * reads the output of the layers its plan names ({@link Plan#sources}): its predecessor in a chain,
+ * the two operands of a residual add, the block input of a projection shortcut.
  *
  * <p>One executor belongs to one thread: it owns every buffer of one image's run (each layer's
  * output, the neurons' state, the kernels' scratch, the list of non-zero inputs) and its counters.
@@ -26,6 +28,9 @@ final class Executor {
     private final Plan plan;
     private final ExecutionPath path;
     private final float[][] outputs;
+    /** What each layer produced in the current step (its own buffer, or its input for a pass-through). */
+    private final float[][] results;
+
     private final float[][] state;
     private final float[] scratch;
     private final int[] events;
@@ -45,6 +50,7 @@ final class Executor {
         this.path = path;
         int n = plan.layers.size();
         outputs = new float[n][];
+        results = new float[n][];
         state = new float[n][];
         for (int i = 0; i < n; i++) {
             Layer layer = plan.layers.get(i);
@@ -88,9 +94,8 @@ final class Executor {
         List<Layer> layers = plan.layers;
         int last = layers.size() - 1;
         for (int i = 0; i <= plan.repeat; i++) {
-            x = apply(i, x);
+            results[i] = apply(i, input(i, x));
         }
-        float[] encoded = x;
         for (int i = plan.repeat + 1; i < last; i++) {
             if (state[i] != null) {
                 java.util.Arrays.fill(state[i], 0f);
@@ -99,12 +104,12 @@ final class Executor {
         java.util.Arrays.fill(sum, 0f);
         int steps = plan.graph.timeSteps();
         for (int t = 0; t < steps; t++) {
-            x = encoded;
             for (int i = plan.repeat + 1; i < last; i++) {
-                x = apply(i, x);
+                results[i] = apply(i, input(i, x));
             }
+            float[] y = input(last, x);
             for (int j = 0; j < sum.length; j++) {
-                sum[j] += x[j];
+                sum[j] += y[j];
             }
         }
         float inv = 1f / steps;
@@ -112,6 +117,12 @@ final class Executor {
         for (int j = 0; j < classes; j++) {
             logits[index * classes + j] = sum[j] * inv;
         }
+    }
+
+    /** What layer {@code i} reads (its first input): the image or an earlier layer's result. */
+    private float[] input(int i, float[] image) {
+        int source = plan.sources[i][0];
+        return source < 0 ? image : results[source];
     }
 
     /** Applies layer {@code i} to {@code x} (one sample); returns its output. */
@@ -176,6 +187,12 @@ final class Executor {
                 int s = p.isGlobal() ? in[1] : p.stride();
                 PoolKernels.average(in[0], in[1], in[2], k, s, x, 0, out, 0);
             }
+            case Layer.Add a -> {
+                float[] other = results[plan.sources[i][1]];
+                for (int j = 0; j < plan.outSizes[i]; j++) {
+                    out[j] = x[j] + other[j];
+                }
+            }
             case Layer.Flatten f -> out = x;
             case Layer.Repeat r -> out = x;
             case Layer.MeanOverTime m -> out = x;
@@ -192,7 +209,7 @@ final class Executor {
     }
 
     /**
-     * Counts layer {@code i}'s input for methods.md 4 (the event path lists the non-zero inputs
+     * Counts layer {@code i}'s input for docs/methods.md 4 (the event path lists the non-zero inputs
      * itself, only when it runs). Returns the number of non-zero values.
      */
     private int count(int i, float[] x) {

@@ -24,7 +24,7 @@ public record Inference(float[] logits, int batch, int numClasses, List<LayerSta
         return layers.stream().mapToDouble(LayerStats::multiplies).sum();
     }
 
-    /** Energy per inference in pJ (methods.md 4). */
+    /** Energy per inference in pJ (docs/methods.md 4). */
     public double energyPj() {
         return layers.stream().mapToDouble(LayerStats::energyPj).sum();
     }

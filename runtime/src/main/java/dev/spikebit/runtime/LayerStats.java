@@ -2,7 +2,7 @@ package dev.spikebit.runtime;
 
 /**
  * What one layer did in an actual run, per inference (one image, all T steps, averaged over the
- * batch), counted as in methods.md 4: an operation is one input value meeting one weight; input
+ * batch), counted as in docs/methods.md 4: an operation is one input value meeting one weight; input
  * from the image is dense (every value counts), input from neurons counts only its non-zero
  * values, each with its fan-out. A multiply (MAC) is a real value meeting a real weight; an add
  * (AC) a binary spike meeting any weight, or any value meeting a +-1 weight.
@@ -25,14 +25,9 @@ public record LayerStats(
         double multiplies,
         long denseRuns,
         long eventRuns) {
-    /** pJ per MAC at 45 nm (methods.md 4). */
-    public static final double MAC_PJ = 4.6;
-    /** pJ per AC at 45 nm. */
-    public static final double AC_PJ = 0.9;
-
-    /** {@code E = 4.6 pJ * MAC + 0.9 pJ * AC}, per inference. */
+    /** {@link Energy#picojoules}, per inference. */
     public double energyPj() {
-        return MAC_PJ * multiplies + AC_PJ * adds;
+        return Energy.picojoules(multiplies, adds);
     }
 
     /** The path used: "dense", "events", "mixed", or "" for layers without a choice. */

@@ -17,8 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * A deployed spiking network ready to run: the entry point of the runtime (methods.md 2, the
- * standard form; methods.md 4, the counters).
+ * A deployed spiking network ready to run: the entry point of the runtime (docs/methods.md 2, the
+ * standard form; docs/methods.md 4, the counters).
  *
  * <pre>
  *   Model model = Model.load(Path.of("fmnist-cnn.safetensors"));
@@ -85,6 +85,14 @@ public final class Model {
 
     public List<Layer> layers() {
         return plan.layers;
+    }
+
+    /**
+     * The layers that layer {@code i} reads: {@code [i - 1]} in a chain, -1 for the image, the two
+     * operands of a residual add.
+     */
+    public int[] sources(int i) {
+        return plan.sources[i].clone();
     }
 
     /** Each layer's output shape per sample and step. */

@@ -1,5 +1,6 @@
 package dev.spikebit.runtime;
 
+import dev.spikebit.runtime.graph.FanOut;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
@@ -12,7 +13,7 @@ import java.util.List;
 /**
  * What the executor needs to know about a graph, computed once per model: the input shape of
  * each layer, the fan-out of each input value of each weight layer (for the counters of
- * methods.md 4), whether a layer's input is analog (dense, from the image) or spikes, whether its
+ * docs/methods.md 4), whether a layer's input is analog (dense, from the image) or spikes, whether its
  * operations are multiplies, and the scratch sizes of the kernels.
  */
 final class Plan {
@@ -43,6 +44,9 @@ final class Plan {
     /** For sub-bit convolutions, {@link CodewordConvKernel#compileMaps}; null otherwise. */
     final CodewordMaps[] codewordMaps;
 
+    /** For each layer, the layers it reads ({@link Graph#sources}): -1 for the image. */
+    final int[][] sources;
+
     final int repeat;
     final int scratchFloats;
     final int maxInput;
@@ -59,13 +63,16 @@ final class Plan {
         multiplies = new boolean[n];
         rowTableOffsets = new int[n][];
         codewordMaps = new CodewordMaps[n];
+        sources = new int[n][];
         repeat = graph.repeatIndex();
-        // What flows between layers: analog values, binary spikes, or real-valued (or pooled) spikes.
-        String activity = "analog";
+        // What flows out of each layer: analog values, binary spikes, or real-valued (or pooled) spikes.
+        String[] produced = new String[n];
         int scratch = 0;
         int maxIn = 0;
         for (int i = 0; i < n; i++) {
             Layer layer = layers.get(i);
+            sources[i] = graph.sources(i);
+            String activity = sources[i][0] < 0 ? "analog" : produced[sources[i][0]];
             int[] in = graph.inputShapeOf(i);
             inShapes[i] = in;
             inSizes[i] = Graph.count(in);
@@ -77,29 +84,32 @@ final class Plan {
             int[] out = graph.shapes().get(i);
             switch (layer) {
                 case Layer.Conv c -> {
-                    fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+                    fanOut[i] = FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
                     scratch = Math.max(scratch, FloatKernels.convScratch(c, in[1], in[2]));
                 }
                 case Layer.SignConv c -> {
-                    fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+                    fanOut[i] = FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
                     scratch = Math.max(scratch, SignConvKernel.denseScratch(c, in[1], in[2]));
                     scratch = Math.max(scratch, SignConvKernel.eventScratch(c, in[1], in[2]));
                     rowTableOffsets[i] = SignConvKernel.rowTableOffsets(c, in[1], in[2]);
                 }
                 case Layer.CodewordConv c -> {
-                    fanOut[i] = convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+                    fanOut[i] = FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
                     scratch = Math.max(scratch, CodewordConvKernel.scratch(c, in[1], in[2]));
                     codewordMaps[i] = CodewordConvKernel.compileMaps(c);
                 }
-                case Layer.Linear l -> fanOut[i] = filled(l.inFeatures(), l.outFeatures());
+                case Layer.Linear l -> fanOut[i] = FanOut.linear(l.inFeatures(), l.outFeatures());
                 case Layer.SignLinear l -> {
-                    fanOut[i] = filled(l.inFeatures(), l.outFeatures());
+                    fanOut[i] = FanOut.linear(l.inFeatures(), l.outFeatures());
                     scratch = Math.max(scratch, SignLinearKernel.eventScratch(l));
                 }
                 default -> {}
             }
-            activity = switch (layer) {
+            produced[i] = switch (layer) {
                 case Layer.Neuron neuron -> neuron.realOutput() ? "real" : "binary";
+                // A sum of two spike maps is still sparse (SEW-ResNet); a sum with anything analog is dense.
+                case Layer.Add a ->
+                    !activity.equals("analog") && !produced[sources[i][1]].equals("analog") ? "real" : "analog";
                 case Layer.AvgPool p -> activity.equals("binary") ? "real" : activity;
                 case Layer.MaxPool p -> activity;
                 case Layer.Flatten f -> activity;
@@ -132,39 +142,5 @@ final class Plan {
         Layer.CodewordConv c = (Layer.CodewordConv) layers.get(i);
         double reuse = direct / c.outChannels() * c.codewords() + (double) outSizes[i] * c.inChannels();
         return Math.min(direct, reuse);
-    }
-
-    private static int[] filled(int n, int value) {
-        int[] a = new int[n];
-        java.util.Arrays.fill(a, value);
-        return a;
-    }
-
-    /** Input pixel (y, x) meets the weights of each output position whose window covers it. */
-    private static int[] convFanOut(int[] in, int[] out, int outChannels, int kernel, int stride, int padding) {
-        int[] rows = cover(in[1], out[1], kernel, stride, padding);
-        int[] cols = cover(in[2], out[2], kernel, stride, padding);
-        int[] fan = new int[in[0] * in[1] * in[2]];
-        for (int c = 0; c < in[0]; c++) {
-            for (int y = 0; y < in[1]; y++) {
-                for (int x = 0; x < in[2]; x++) {
-                    fan[(c * in[1] + y) * in[2] + x] = outChannels * rows[y] * cols[x];
-                }
-            }
-        }
-        return fan;
-    }
-
-    private static int[] cover(int size, int outSize, int kernel, int stride, int padding) {
-        int[] count = new int[size];
-        for (int o = 0; o < outSize; o++) {
-            for (int k = 0; k < kernel; k++) {
-                int i = o * stride - padding + k;
-                if (i >= 0 && i < size) {
-                    count[i]++;
-                }
-            }
-        }
-        return count;
     }
 }

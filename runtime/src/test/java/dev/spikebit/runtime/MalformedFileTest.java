@@ -72,19 +72,19 @@ class MalformedFileTest {
                     .isInstanceOf(RuntimeModelException.class)
                     .hasMessageStartingWith(file.toString());
         }
-        refused(Arrays.copyOf(good, 5), "shorter than the 8-byte header length");
-        refused(Arrays.copyOf(good, good.length - 1), "data bytes");
+        refused(Arrays.copyOf(good, 5), "too short for the 8-byte header length");
+        refused(Arrays.copyOf(good, good.length - 1), "run past the end of the data section");
     }
 
     @Test
     void headerLengthsThatDoNotFitAreRefusedBeforeReading() {
         byte[] bytes = good();
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Long.MAX_VALUE);
-        refused(bytes, "header length " + Long.MAX_VALUE, "does not fit");
+        refused(bytes, "header length " + Long.MAX_VALUE, "is over the 100000000-byte limit");
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -8);
-        refused(bytes, "header length -8");
+        refused(bytes, "header length 18446744073709551608"); // -8 as the u64 the format reads
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, bytes.length);
-        refused(bytes, "does not fit");
+        refused(bytes, "runs past the end of the file");
     }
 
     @Test
@@ -95,22 +95,24 @@ class MalformedFileTest {
         refused(
                 withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[4611686018427387904,4]")),
                 "c4.signs",
-                "too large");
+                "has more bytes than fit in 64 bits");
         refused(
                 withHeader(good, h.replace("\"shape\":[11,7]", "\"shape\":[1000000000,7]")),
                 "c4.signs",
-                "needs 7000000000 bytes");
+                "needs 7000000000");
         String offsets =
                 h.substring(h.indexOf("\"data_offsets\":["), h.indexOf("]", h.indexOf("\"data_offsets\":[")) + 1);
         refused(
                 withHeader(
                         good,
                         h.replaceFirst(java.util.regex.Pattern.quote(offsets), "\"data_offsets\":[0,99999999999]")),
-                "do not lie inside");
-        refused(withHeader(good, h.replace("\"dtype\":\"U8\"", "\"dtype\":\"Q4\"")), "unknown dtype \"Q4\"");
-        refused(withHeader(good, h.replace("\"dtype\":\"U8\",", "")), "dtype missing");
-        refused(withHeader(good, "{\"x\":1}"), "tensor \"x\" must be an object");
-        refused(withHeader(good, "[1,2]  "), "header must be a JSON object");
+                "run past the end of the data section");
+        refused(
+                withHeader(good, h.replace("\"dtype\":\"U8\"", "\"dtype\":\"Q4\"")),
+                "unknown or unsupported dtype \"Q4\"");
+        refused(withHeader(good, h.replace("\"dtype\":\"U8\",", "")), "missing field \"dtype\"");
+        refused(withHeader(good, "{\"x\":1}"), "tensor \"x\": expected an object");
+        refused(withHeader(good, "[1,2]  "), "the header must be a JSON object");
         refused(withHeader(good, "{\"a\":"), "not valid JSON");
     }
 
@@ -125,7 +127,7 @@ class MalformedFileTest {
         String[] range = h.substring(at + "\"data_offsets\":[".length(), end).split(",");
         long stop = Long.parseLong(range[1]);
         String changed = h.substring(0, at) + "\"data_offsets\":[4," + (stop + 4) + "]" + h.substring(end + 1);
-        refused(withHeader(good, changed), "starts at data byte");
+        refused(withHeader(good, changed), "belong to no tensor");
     }
 
     @Test
@@ -180,7 +182,9 @@ class MalformedFileTest {
         refused(s -> s.nodes.remove(3), "neuron \"s3\" comes before the repeat node"); // removes repeat
         refused(s -> s.nodes.add(0, "{\"kind\":\"mean_over_time\",\"name\":\"early\"}"), "must be the last node");
         refused(s -> s.nodes.set(5, s.nodes.get(5).replace("\"padding\":1", "\"padding\":2147483647")), "node \"c4\"");
-        refused(s -> s.timeSteps = 0, "timeSteps");
+        refused(s -> s.timeSteps = 0, "timeSteps 0, expected 1..1000");
+        // A damaged T is refused before any tensor is read, not run a billion times.
+        refused(s -> s.timeSteps = 1_000_000_000, "the layer graph has timeSteps 1000000000, expected 1..1000");
     }
 
     /** The sub-bit network of {@link SubBitTinyModels}, changed. */
@@ -231,14 +235,26 @@ class MalformedFileTest {
         refusedSubBit(
                 s -> editNode(s, "w4", "\"kernel\":3", "\"kernel\":5"), "kernel is 5, a codeword_conv is 3x3 only");
         refusedSubBit(s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"bits\":1"), "unknown field \"bits\"");
-        // Residual connections (docs/reverb.md 3) are deployed-2 too, but not for this runtime.
+        // Residual connections (docs/reverb.md 3): named inputs must exist, come earlier and fit.
         refusedSubBit(
                 s -> editNode(s, "w6", "\"eta\":2", "\"eta\":2,\"inputs\":[\"s3\"]"),
-                "node 7 (\"w6\", codeword_conv) reads named inputs",
-                "runs chains only");
+                "node \"w6\" (codeword_conv) cannot take input [6, 9, 9]");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"inputs\":[\"w6\"]"),
+                "codeword_conv \"w4\" reads \"w6\"",
+                "does not come before it");
+        refusedSubBit(
+                s -> editNode(s, "w4", "\"eta\":3", "\"eta\":3,\"inputs\":[\"nowhere\"]"),
+                "reads \"nowhere\", which is no node of the graph");
         refusedSubBit(
                 s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\"}"),
-                "node 8 (\"sum\") has unknown kind \"add\"; deployed-2 knows");
+                "node 8 (\"sum\", add): missing field \"inputs\"");
+        refusedSubBit(
+                s -> s.nodes.add(8, "{\"kind\":\"add\",\"name\":\"sum\",\"inputs\":[\"s5\"]}"),
+                "add \"sum\" has 1 inputs [s5], expected 2");
+        refused(
+                s -> s.nodes.set(5, s.nodes.get(5).replace("{", "{\"inputs\":[\"repeat\"],")),
+                "field \"inputs\" (a residual connection, docs/reverb.md 3) needs format \"deployed-2\"");
         // Code streams of the wrong size: 8 codewords of 9 bits are 9 bytes, 11 x 6 indices of 3 bits 25.
         refusedSubBit(
                 s -> SubBitTinyModels.putCodes(s, "w4.codebook", new byte[8]),

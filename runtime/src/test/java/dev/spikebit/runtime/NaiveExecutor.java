@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The deployed network of docs/reverb.md 3 written as plainly as possible, one scalar loop per
  * definition and a multiply by +-1.0 for a sign weight: the reference the runtime's kernels are
- * compared with. Also counts the operations of methods.md 4 in the same plain way.
+ * compared with. Also counts the operations of docs/methods.md 4 in the same plain way.
  */
 final class NaiveExecutor {
     double[] ops;
@@ -22,41 +22,40 @@ final class NaiveExecutor {
         while (!(layers.get(repeat) instanceof Layer.Repeat)) {
             repeat++;
         }
+        int n = layers.size();
+        // Whether each layer's output is analog (dense) rather than spikes (counted per non-zero value).
+        boolean[] analogOut = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int[] from = model.sources(i);
+            boolean in = from[0] < 0 || analogOut[from[0]];
+            analogOut[i] = switch (layers.get(i)) {
+                case Layer.Neuron neuron -> false;
+                case Layer.Conv c -> true;
+                case Layer.Linear l -> true;
+                case Layer.SignConv c -> true;
+                case Layer.SignLinear l -> true;
+                case Layer.CodewordConv c -> true;
+                case Layer.Affine a -> true;
+                case Layer.Normalize z -> true;
+                case Layer.Add a -> in || analogOut[from[1]];
+                default -> in;
+            };
+        }
+        this.analogOut = analogOut;
         for (int b = 0; b < batch; b++) {
-            float[] x = java.util.Arrays.copyOfRange(images, b * per, (b + 1) * per);
-            int[] shape = shape0;
-            boolean analog = true;
-            for (int i = 0; i <= repeat; i++) {
-                x = apply(layers.get(i), i, x, shape, null, analog);
-                shape = model.outputShapes().get(i);
-            }
-            float[] encoded = x;
-            int[] encodedShape = shape;
-            float[][] state = new float[layers.size()][];
+            float[] image = java.util.Arrays.copyOfRange(images, b * per, (b + 1) * per);
+            float[][] results = new float[n][];
+            float[][] state = new float[n][];
             float[] sum = new float[classes];
+            for (int i = 0; i <= repeat; i++) {
+                results[i] = step(model, i, image, results, state);
+            }
             for (int t = 0; t < model.timeSteps(); t++) {
-                x = encoded;
-                shape = encodedShape;
-                analog = true;
-                for (int i = repeat + 1; i < layers.size(); i++) {
-                    Layer layer = layers.get(i);
-                    if (layer instanceof Layer.Neuron && state[i] == null) {
-                        state[i] = new float[x.length];
-                    }
-                    x = apply(layer, i, x, shape, state[i], analog);
-                    if (layer instanceof Layer.Neuron) {
-                        analog = false;
-                    } else if (layer instanceof Layer.Conv
-                            || layer instanceof Layer.Linear
-                            || layer instanceof Layer.SignConv
-                            || layer instanceof Layer.SignLinear
-                            || layer instanceof Layer.CodewordConv) {
-                        analog = true;
-                    }
-                    shape = model.outputShapes().get(i);
+                for (int i = repeat + 1; i < n; i++) {
+                    results[i] = step(model, i, image, results, state);
                 }
                 for (int j = 0; j < classes; j++) {
-                    sum[j] += x[j];
+                    sum[j] += results[n - 1][j];
                 }
             }
             for (int j = 0; j < classes; j++) {
@@ -67,6 +66,29 @@ final class NaiveExecutor {
             ops[i] /= batch;
         }
         return out;
+    }
+
+    private boolean[] analogOut;
+
+    /** Runs layer {@code i} on what it reads: the image or earlier layers' results. */
+    private float[] step(Model model, int i, float[] image, float[][] results, float[][] state) {
+        Layer layer = model.layers().get(i);
+        int[] from = model.sources(i);
+        float[] x = from[0] < 0 ? image : results[from[0]];
+        int[] shape = from[0] < 0 ? model.inputShape() : model.outputShapes().get(from[0]);
+        if (layer instanceof Layer.Add) {
+            float[] other = results[from[1]];
+            float[] y = new float[x.length];
+            for (int j = 0; j < y.length; j++) {
+                y[j] = x[j] + other[j];
+            }
+            return y;
+        }
+        if (layer instanceof Layer.Neuron && state[i] == null) {
+            state[i] = new float[x.length];
+        }
+        boolean analog = from[0] < 0 || analogOut[from[0]];
+        return apply(layer, i, x, shape, state[i], analog);
     }
 
     private float[] apply(Layer layer, int index, float[] x, int[] in, float[] u, boolean analog) {
@@ -154,6 +176,7 @@ final class NaiveExecutor {
             case Layer.MaxPool p -> pool(x, in, p.kernel(), p.stride(), true);
             case Layer.AvgPool p ->
                 p.isGlobal() ? pool(x, in, in[1], in[1], false) : pool(x, in, p.kernel(), p.stride(), false);
+            case Layer.Add a -> throw new IllegalArgumentException("an add is run by step(), which has both operands");
             case Layer.Flatten f -> x;
             case Layer.Repeat r -> x;
             case Layer.MeanOverTime m -> x;

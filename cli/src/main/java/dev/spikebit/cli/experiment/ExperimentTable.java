@@ -43,7 +43,7 @@ final class ExperimentTable {
                     r.energyPj() / 1000));
         }
         md.append("\nAccuracy: mean ± sample standard deviation over seeds of the final-epoch test accuracy. "
-                + "Bits/weight, bytes, firing rate, operations and energy (4.6 pJ/MAC, 0.9 pJ/AC, methods.md 4) "
+                + "Bits/weight, bytes, firing rate, operations and energy (4.6 pJ/MAC, 0.9 pJ/AC, docs/methods.md 4) "
                 + "are those of the first seed's deployed model, counted from its activity on test images.\n");
         return md.toString();
     }

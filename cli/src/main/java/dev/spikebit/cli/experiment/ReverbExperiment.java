@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ReverB-SNN comparison (issue 3): the same network, budget and seeds with binary or
+ * The ReverB-SNN comparison (docs/reverb.md): the same network, budget and seeds with binary or
  * real-valued spikes and full-precision, binary or binary-with-fixed-amplitude weights. Every row
  * is trained by the same code, deployed to its standard form and measured on test images. Each
  * row and seed trains in a directory of its own through {@link ResumableRun}, so running the same

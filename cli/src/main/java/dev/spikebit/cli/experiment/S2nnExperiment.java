@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The S2NN comparison (issue 4, methods.md 3): per seed, a full-precision teacher and a binary
+ * The S2NN comparison (docs/methods.md 3, docs/s2nn.md): per seed, a full-precision teacher and a binary
  * network are trained, then the binary
  * network is compressed to sub-bit weights for each {@code eta} and each variant (baseline
  * nearest-codeword selection, OS-Quant, OS-Quant with MPFD from the teacher) and fine-tuned for

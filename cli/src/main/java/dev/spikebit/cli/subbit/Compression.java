@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * S2NN compression (methods.md 3): a sub-bit network made from a trained binary one and
+ * S2NN compression (docs/methods.md 3): a sub-bit network made from a trained binary one and
  * fine-tuned, optionally with OS-Quant selection and MPFD distillation from a full-precision
  * teacher. Every parameter and buffer of the binary network is carried over (latent weights,
  * amplitudes, batch norms); each eligible layer's codebook is the {@code 2^eta} most frequent sign
@@ -130,7 +130,7 @@ public final class Compression {
                 spec, s.epochs(), s.batchSize(), "adam", s.lr(), 0f, 0.9f, "cosine", "ce", false, s.seed(), 0, 0);
     }
 
-    /** MPFD from {@code teacher} into {@code student} as the trainer's auxiliary loss (methods.md 3). */
+    /** MPFD from {@code teacher} into {@code student} as the trainer's auxiliary loss (docs/methods.md 3). */
     public static AuxiliaryLoss distillation(
             SpikingClassifier student, SpikingClassifier teacher, float lambda, PrintStream log) {
         MembraneDistillation mpfd = MembraneDistillation.between(student, teacher, lambda);

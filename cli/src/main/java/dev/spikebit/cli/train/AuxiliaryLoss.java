@@ -4,7 +4,7 @@ import dev.spikebit.core.tensor.Tensor;
 
 /**
  * A term the {@link Trainer} adds to the task loss of every batch: MPFD distillation from a teacher
- * (methods.md 3) is one. The trainer calls {@link #beforeForward} with the batch input, runs the
+ * (docs/methods.md 3) is one. The trainer calls {@link #beforeForward} with the batch input, runs the
  * student, then adds {@link #loss()} to the cross-entropy before the backward pass.
  */
 public interface AuxiliaryLoss {

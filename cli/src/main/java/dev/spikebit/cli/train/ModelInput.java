@@ -5,7 +5,7 @@ import dev.spikebit.data.loader.Batch;
 
 /**
  * Turns a loader batch into the tensor a {@link dev.spikebit.core.models.SpikingClassifier} takes
- * (methods.md 1). Static images {@code [B, C, H, W]} are wrapped as they are (direct encoding
+ * (docs/methods.md 1). Static images {@code [B, C, H, W]} are wrapped as they are (direct encoding
  * repeats them inside the model). Event frames arrive sample-major, {@code [B, T, C, H, W]}, because
  * each sample carries its T frames; the model is time-major, {@code [T, B, C, H, W]}, so the first
  * two axes are swapped (one copy of the batch).

@@ -14,7 +14,7 @@ import java.util.List;
  * @param batchSize   images per batch
  * @param optimizer   {@code adam}, {@code adamw} or {@code sgd}
  * @param lr          base learning rate
- * @param weightDecay weight decay (weights only, methods.md 5)
+ * @param weightDecay weight decay (weights only, docs/methods.md 5)
  * @param momentum    SGD momentum
  * @param schedule    {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}, stepped per batch
  * @param loss        {@code ce} (cross-entropy of the time-mean output) or {@code tet}

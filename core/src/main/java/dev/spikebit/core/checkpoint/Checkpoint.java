@@ -1,14 +1,16 @@
 package dev.spikebit.core.checkpoint;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
-import dev.spikebit.core.io.TensorEntry;
+import dev.spikebit.core.io.TensorFiles;
 import dev.spikebit.core.kernels.ComputeEnvironment;
+import dev.spikebit.runtime.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.TensorEntry;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Module.StateEntry;
 import dev.spikebit.core.optim.Optimizer;
+import dev.spikebit.runtime.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.TensorEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +69,7 @@ public record Checkpoint(
         metadata.put(FORMAT_KEY, FORMAT);
         metadata.put(MODEL_KEY, spec.toJson());
         metadata.put(ENVIRONMENT_KEY, ComputeEnvironment.current().toJson());
-        SafeTensors.write(path, entries, metadata);
+        TensorFiles.write(path, entries, metadata);
     }
 
     /**
@@ -77,7 +79,7 @@ public record Checkpoint(
      * negative (see {@link TensorChecks}); the message names the tensor.
      */
     public static Checkpoint load(Path path) {
-        SafeTensorsFile file = SafeTensors.read(path);
+        SafeTensorsFile file = TensorFiles.read(path);
         String format = file.metadata().get(FORMAT_KEY);
         if (!FORMAT.equals(format)) {
             throw new SpikebitException(path + ": not a spikebit checkpoint (metadata " + FORMAT_KEY + " is "
@@ -150,7 +152,7 @@ public record Checkpoint(
     }
 
     private static float[] floats(Path path, TensorEntry e) {
-        if (e.dtype() != dev.spikebit.core.io.DType.F32) {
+        if (e.dtype() != dev.spikebit.runtime.io.DType.F32) {
             throw new SpikebitException(path + ": tensor \"" + e.name() + "\" is " + e.dtype() + ", expected F32");
         }
         return e.toFloats();

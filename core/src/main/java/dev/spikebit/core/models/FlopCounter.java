@@ -22,7 +22,7 @@ import java.util.List;
  * Counts the dense floating-point operations of one sample at one time step, from the layers'
  * shapes alone (a symbolic pass: no tensor is allocated), as an ANN of the same shape would do
  * them. Spike sparsity, which makes the real work smaller, is the business of the efficiency
- * accounting of methods.md 4; this count is the architecture's size, comparable across papers.
+ * accounting of docs/methods.md 4; this count is the architecture's size, comparable across papers.
  *
  * <p>Rules, per sample and step ({@code n} = elements of the layer's output):
  * <ul>

@@ -18,16 +18,16 @@ import dev.spikebit.core.neuron.surrogate.Surrogate;
  * @param inSize       height and width of the (square) input
  * @param numClasses   number of classes
  * @param spikes       {@code binary} (S) or {@code real} (ReverB, H * S)
- * @param weights      {@code fp}, {@code binary} or {@code binary-fixed-alpha} (methods.md 2)
+ * @param weights      {@code fp}, {@code binary} or {@code binary-fixed-alpha} (docs/methods.md 2)
  * @param binaryEdges  whether the first conv and last linear are binary too
  * @param surrogate    surrogate spec, as {@link Surrogate#parse}
  * @param tau          LIF decay
  * @param vth          firing threshold
  * @param detachReset  whether the reset gate is detached in backward
  * @param eta          sub-bit weights ({@code weights = sub-bit}): codebook size {@code 2^eta}, eta in
- *                     1..8 (methods.md 3); 0 for every other weight kind. Absent from older
+ *                     1..8 (docs/methods.md 3); 0 for every other weight kind. Absent from older
  *                     checkpoints, where it reads as 0.
- * @param osQuant      sub-bit weights: choose codewords with OS-Quant (methods.md 3)
+ * @param osQuant      sub-bit weights: choose codewords with OS-Quant (docs/methods.md 3)
  * @param codebookRefresh sub-bit weights: rebuild each codebook from the current latent weights
  *                     every this many training steps; 0 keeps it fixed (the default)
  */
@@ -157,7 +157,7 @@ public record ModelSpec(
                 0);
     }
 
-    /** A spec with the defaults of methods.md 1 for the given zoo entry and input. */
+    /** A spec with the defaults of docs/methods.md 1 for the given zoo entry and input. */
     public static ModelSpec defaults(String model, int timeSteps, int inChannels, int inSize, int numClasses) {
         return new ModelSpec(
                 model, timeSteps, inChannels, inSize, numClasses, "binary", "fp", false, "atan:2", 0.5f, 1.0f, true);
@@ -240,7 +240,7 @@ public record ModelSpec(
     }
 
     /**
-     * The same model with sub-bit weights (methods.md 3): {@code eta}-bit codeword indices,
+     * The same model with sub-bit weights (docs/methods.md 3): {@code eta}-bit codeword indices,
      * OS-Quant selection if asked, codebook fixed ({@code refresh = 0}) or rebuilt every
      * {@code refresh} steps.
      */

@@ -122,7 +122,7 @@ public final class ModelZoo {
         return e;
     }
 
-    /** The zoo entry's default spec (input size, classes, T) with the defaults of methods.md 1. */
+    /** The zoo entry's default spec (input size, classes, T) with the defaults of docs/methods.md 1. */
     public static ModelSpec defaultSpec(String name) {
         Entry e = entry(name);
         return ModelSpec.defaults(name, e.timeSteps(), e.inChannels(), e.inSize(), e.numClasses());
@@ -142,7 +142,7 @@ public final class ModelZoo {
         return build(spec, LayerFactory.FULL_PRECISION, seed);
     }
 
-    /** Fashion-MNIST statistics used to normalise its input (issue 2). */
+    /** Fashion-MNIST statistics used to normalise its input (mean and standard deviation of the training pixels). */
     public static final float FMNIST_MEAN = 0.2860f;
 
     public static final float FMNIST_STD = 0.3530f;

@@ -8,7 +8,7 @@ import dev.spikebit.core.tensor.Tensor;
 import java.util.List;
 
 /**
- * A spiking classifier in three parts (methods.md 1):
+ * A spiking classifier in three parts (docs/methods.md 1):
  * <ul>
  *   <li>{@code stem}: the input-side layers before the first neuron (normalisation, first conv,
  *       its BN). With direct encoding of a static image {@code [B, C, H, W]} it runs once and

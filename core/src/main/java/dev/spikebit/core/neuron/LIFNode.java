@@ -13,7 +13,7 @@ import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
- * A multi-step leaky integrate-and-fire neuron layer (methods.md 1), named as in SpikingJelly.
+ * A multi-step leaky integrate-and-fire neuron layer (docs/methods.md 1), named as in SpikingJelly.
  * Input {@code [T, B, ...]}: the first axis is time, everything else is one neuron each.
  *
  * <p>Forward and backward are each one fused kernel call over all T steps ({@link LifKernel}); the
@@ -21,7 +21,7 @@ import dev.spikebit.core.tensor.Tensor;
  * or, for {@link ReverbLif}, the real-valued spike H * S.
  *
  * <p>The layer records the firing rate of its last forward (share of non-zero outputs), which
- * the efficiency accounting reads (methods.md 4).
+ * the efficiency accounting reads (docs/methods.md 4).
  */
 public class LIFNode extends Module {
     private final NeuronConfig config;
@@ -39,7 +39,7 @@ public class LIFNode extends Module {
         this.kernel = LifKernel.fused();
     }
 
-    /** The defaults of methods.md 1: tau 0.5, Vth 1, hard reset detached, atan(alpha 2), binary spikes. */
+    /** The defaults of docs/methods.md 1: tau 0.5, Vth 1, hard reset detached, atan(alpha 2), binary spikes. */
     public LIFNode() {
         this(NeuronConfig.lif());
     }
@@ -140,7 +140,7 @@ public class LIFNode extends Module {
 
     /**
      * Exposes the pre-spike potentials H of each forward as a tensor that carries gradient back to
-     * the input (for membrane-potential distillation, methods.md 3). A loss on
+     * the input (for membrane-potential distillation, docs/methods.md 3). A loss on
      * {@link #exposedPotentials()} adds {@code dL/dH[t]} to the gradient that flows through the
      * recurrence {@code H[t] = tau V[t-1] + X[t]}, {@code V[t] = H[t] (1 - S[t])}; the spikes'
      * own backward is unchanged. Off by default.

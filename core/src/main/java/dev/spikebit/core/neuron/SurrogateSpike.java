@@ -5,7 +5,7 @@ import dev.spikebit.core.tensor.Tensor;
 
 /**
  * The firing function as a primitive autograd operation: forward the Heaviside step
- * {@code Theta(x)} (1 where x >= 0), backward the surrogate derivative (methods.md 1). Neurons
+ * {@code Theta(x)} (1 where x >= 0), backward the surrogate derivative (docs/methods.md 1). Neurons
  * built from primitive operations use it; the fused neurons compute the same thing in one loop.
  */
 public final class SurrogateSpike {

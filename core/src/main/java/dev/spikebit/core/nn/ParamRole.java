@@ -1,7 +1,7 @@
 package dev.spikebit.core.nn;
 
 /**
- * What a parameter is for; optimizers use it to form parameter groups (methods.md 5: weight
+ * What a parameter is for; optimizers use it to form parameter groups (docs/methods.md 5: weight
  * decay applies to weights only, not to biases, batch-norm affine parameters or amplitudes).
  */
 public enum ParamRole {

@@ -4,7 +4,7 @@ import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 
-/** Loss functions (methods.md 1: cross-entropy on the time-mean output, or TET). */
+/** Loss functions (docs/methods.md 1: cross-entropy on the time-mean output, or TET). */
 public final class Losses {
     private Losses() {}
 
@@ -69,7 +69,7 @@ public final class Losses {
     }
 
     /**
-     * TET loss (Deng et al. 2022, as methods.md 1 states it): the mean over t of the
+     * TET loss (Deng et al. 2022, as docs/methods.md 1 states it): the mean over t of the
      * cross-entropy of each step's logits {@code [T, N, K]}.
      */
     public static Tensor tet(Tensor stepLogits, int[] labels) {

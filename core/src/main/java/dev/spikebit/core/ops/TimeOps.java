@@ -7,7 +7,7 @@ import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
- * Operations along the time axis of multi-step tensors {@code [T, B, ...]} (methods.md 1).
+ * Operations along the time axis of multi-step tensors {@code [T, B, ...]} (docs/methods.md 1).
  */
 public final class TimeOps {
     private TimeOps() {}

@@ -2,7 +2,7 @@ package dev.spikebit.core.optim;
 
 import dev.spikebit.core.SpikebitException;
 
-/** The learning rate as a function of the training step (methods.md 5: cosine by default). */
+/** The learning rate as a function of the training step (docs/methods.md 5: cosine by default). */
 public sealed interface LrSchedule {
     float lr(long step);
 

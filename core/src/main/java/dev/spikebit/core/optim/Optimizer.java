@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Updates parameters from their gradients. Weight decay is applied per parameter group: by default
  * to weights only ({@link dev.spikebit.core.nn.ParamRole#decays()}), never to batch-norm
- * parameters, biases or amplitudes (methods.md 5).
+ * parameters, biases or amplitudes (docs/methods.md 5).
  *
  * <p>The state an optimizer keeps (momentum, moments, step count) is exposed by name so that a
  * checkpoint can save it and {@code --resume} continue exactly.

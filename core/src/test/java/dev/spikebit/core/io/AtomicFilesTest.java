@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.io.DType;
+import dev.spikebit.runtime.io.TensorEntry;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,14 +52,14 @@ class AtomicFilesTest {
     void whileWritingTheTargetStillHoldsTheOldFile() throws IOException {
         // The state a crash at this moment would leave: the old file, whole, plus a temporary file.
         Path target = dir.resolve("model.safetensors");
-        SafeTensors.write(target, List.of(TensorEntry.ofFloats("w", new long[] {2}, new float[] {1, 2})));
+        TensorFiles.write(target, List.of(TensorEntry.ofFloats("w", new long[] {2}, new float[] {1, 2})), Map.of());
         byte[] old = Files.readAllBytes(target);
 
         AtomicFiles.write(target, out -> {
             out.write(new byte[100_000]);
             out.flush();
             assertThat(Files.readAllBytes(target)).isEqualTo(old);
-            assertThat(SafeTensors.read(target).floats("w")).containsExactly(1, 2);
+            assertThat(TensorFiles.read(target).floats("w")).containsExactly(1, 2);
             assertThat(listing())
                     .hasSize(2)
                     .anyMatch(name -> name.startsWith(".model.safetensors.") && name.endsWith(".tmp"));
@@ -98,7 +100,7 @@ class AtomicFilesTest {
     @Test
     void safeTensorsWriteThatFailsMidWayLeavesTheOldCheckpointLoadable() throws IOException {
         Path target = dir.resolve("ckpt.safetensors");
-        SafeTensors.write(
+        TensorFiles.write(
                 target,
                 List.of(TensorEntry.ofFloats("w", new long[] {3}, new float[] {1, 2, 3})),
                 Map.of("epoch", "1"));
@@ -112,11 +114,11 @@ class AtomicFilesTest {
         var good = TensorEntry.ofLongs("a.step", new long[] {1}, new long[] {5});
         var broken = new TensorEntry("b.step", DType.I64, new long[] {1}, released);
 
-        assertThatThrownBy(() -> SafeTensors.write(target, List.of(good, broken), Map.of("epoch", "2")))
+        assertThatThrownBy(() -> TensorFiles.write(target, List.of(good, broken), Map.of("epoch", "2")))
                 .isInstanceOf(IllegalStateException.class);
 
         assertThat(Files.readAllBytes(target)).isEqualTo(old);
-        assertThat(SafeTensors.read(target).metadata("epoch")).isEqualTo("1");
+        assertThat(TensorFiles.read(target).metadata("epoch")).isEqualTo("1");
         assertThat(listing()).containsExactly("ckpt.safetensors");
     }
 

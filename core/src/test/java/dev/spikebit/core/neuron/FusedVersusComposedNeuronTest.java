@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The fused neuron layer gives the same outputs and input gradients as the same neuron composed
- * from primitive autograd operations, step by step, straight from methods.md 1.
+ * from primitive autograd operations, step by step, straight from docs/methods.md 1.
  */
 class FusedVersusComposedNeuronTest {
 

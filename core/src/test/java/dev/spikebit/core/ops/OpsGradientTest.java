@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class OpsGradientTest {
     private final SplittableRandom rng = new SplittableRandom(42);
     private static final double EPS = 1e-2;
-    private static final double TOL = 2e-2;
+    private static final double TOL = 1e-3;
 
     @Test
     void elementwise() {

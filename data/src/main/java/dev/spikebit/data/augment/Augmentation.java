@@ -5,7 +5,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * A per-sample transform applied in place while a batch is assembled: random crop, horizontal
- * flip, cutout, normalisation (methods.md section 5, "random crop (pad 4) and horizontal flip;
+ * flip, cutout, normalisation (docs/methods.md section 5, "random crop (pad 4) and horizontal flip;
  * optional cutout").
  *
  * <p>A sample is {@code float[]} data at an offset with a shape whose last two axes are height

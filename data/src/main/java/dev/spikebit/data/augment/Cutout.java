@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
- * Cutout (DeVries and Taylor, 2017), the optional augmentation of methods.md section 5: zeros a
+ * Cutout (DeVries and Taylor, 2017), the optional augmentation of docs/methods.md section 5: zeros a
  * {@code size x size} square centred on a uniformly random pixel, clipped where it leaves the
  * image, in every plane alike. The square spans rows {@code cy - size/2 .. cy - size/2 + size - 1}
  * and the same for columns.

@@ -3,7 +3,7 @@ package dev.spikebit.data.augment;
 import java.util.random.RandomGenerator;
 
 /**
- * Mirrors the image left to right with the given probability (methods.md section 5): output
+ * Mirrors the image left to right with the given probability (docs/methods.md section 5): output
  * {@code (y, x)} is input {@code (y, W - 1 - x)}, for every plane alike.
  *
  * @param probability the chance of flipping, in [0, 1]

@@ -5,7 +5,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * Random crop with zero padding: pad the image by {@code padding} zeros on every side, then cut a
- * window of the original size at a uniformly random position (methods.md section 5, padding 4
+ * window of the original size at a uniformly random position (docs/methods.md section 5, padding 4
  * for CIFAR). Cutting at {@code (top, left)} of the padded image is the same as shifting the
  * image by {@code dy = top - padding}, {@code dx = left - padding}: output pixel {@code (y, x)}
  * is input pixel {@code (y + dy, x + dx)}, or 0 where that falls outside. That shift is done in

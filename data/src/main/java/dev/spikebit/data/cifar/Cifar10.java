@@ -8,7 +8,7 @@ import java.util.List;
  * {@code data_batch_1.bin} .. {@code data_batch_5.bin} and 10,000 for testing in
  * {@code test_batch.bin} (binary version, {@link CifarBinaryReader}). Samples are {@code [3, 32, 32]}
  * floats in [0, 1]; training uses random crop (pad 4), flip and optionally cutout
- * (methods.md section 5).
+ * (docs/methods.md section 5).
  */
 public final class Cifar10 {
 

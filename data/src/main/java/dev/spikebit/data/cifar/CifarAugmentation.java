@@ -7,7 +7,7 @@ import dev.spikebit.data.augment.Normalize;
 import dev.spikebit.data.augment.RandomCrop;
 
 /**
- * The CIFAR augmentation recipes of methods.md section 5, built from the {@code augment}
+ * The CIFAR augmentation recipes of docs/methods.md section 5, built from the {@code augment}
  * transforms: random crop with 4 pixels of zero padding, horizontal flip, optionally cutout
  * (DeVries and Taylor 2017: {@link Cifar10#CUTOUT_SIZE} 16 for CIFAR-10, {@link Cifar100#CUTOUT_SIZE}
  * 8 for CIFAR-100), then per-channel normalisation with the dataset's {@link ChannelStats}. As

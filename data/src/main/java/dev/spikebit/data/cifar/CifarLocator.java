@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Finds the folder of a CIFAR binary version (architecture.md, "Running"), trying in order:
+ * Finds the folder of a CIFAR binary version (docs/architecture.md, "Running"), trying in order:
  * <ol>
  *   <li>an explicit directory ({@code --data-dir}); if given, it must hold the data, as
  *       {@code <dir>/cifar-10-batches-bin}, as {@code <dir>} itself, or as the archive

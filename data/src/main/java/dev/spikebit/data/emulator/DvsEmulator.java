@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * Turns a grayscale image into the events a DVS would have recorded of it, the way N-MNIST was
  * made (Orchard et al. 2015): the sensor sees the image move along three saccades, and each pixel
  * fires when its log intensity has changed by more than a contrast threshold since its last event
- * (methods.md section 6).
+ * (docs/methods.md section 6).
  *
  * <p>The image (values in [0, 1], black background around it) sits in the middle of a sensor
  * {@code border} pixels larger on each side. Its offset follows a triangle of side

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 /**
  * The images of a static dataset ({@code [1, H, W]} samples in [0, 1]) turned into event streams
  * by a {@link DvsEmulator} when asked for, so the event path (binning, frames, T time steps) runs
- * on real images (methods.md section 6). Labels are the images' labels.
+ * on real images (docs/methods.md section 6). Labels are the images' labels.
  */
 public final class EmulatedEventSource implements EventSampleSource {
 

@@ -1,7 +1,7 @@
 package dev.spikebit.data.emulator;
 
 /**
- * Parameters of the {@link DvsEmulator} (methods.md section 6). The defaults imitate how N-MNIST
+ * Parameters of the {@link DvsEmulator} (docs/methods.md section 6). The defaults imitate how N-MNIST
  * was recorded: the image moves along three saccades of about 100 ms each around a small
  * triangle, and a 28x28 image lands in a 34x34 sensor.
  *

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * {@code nfashion-mnist}: Fashion-MNIST recorded the way N-MNIST was, by the {@link DvsEmulator},
- * and binned into {@code [T, 2, 34, 34]} frames (methods.md section 6). Built on the fly from the
+ * and binned into {@code [T, 2, 34, 34]} frames (docs/methods.md section 6). Built on the fly from the
  * Fashion-MNIST images, so it needs no download beyond Fashion-MNIST itself.
  */
 public final class NFashionMnist {

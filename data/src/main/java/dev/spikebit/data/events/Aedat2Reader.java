@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * Reads the DVS128 events of an AEDAT 2.0 file, the format of CIFAR10-DVS (iniVation/jAER,
- * "AEDAT 2.0"; methods.md section 6).
+ * "AEDAT 2.0"; docs/methods.md section 6).
  *
  * <p>After the {@code #} header lines (the first is {@code #!AER-DAT2.0}; 2.0 has no end line)
  * every event is 8 bytes, big-endian: a 32-bit address and a 32-bit timestamp in microseconds

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * Reads the polarity events of an AEDAT 3.1 file, the format of DVS128 Gesture (iniVation,
- * "AEDAT 3.1"; libcaer {@code events/common.h} and {@code events/polarity.h}; methods.md
+ * "AEDAT 3.1"; libcaer {@code events/common.h} and {@code events/polarity.h}; docs/methods.md
  * section 6).
  *
  * <p>After the text header (closed by {@code #!END-HEADER\r\n}) come packets. Each starts with a

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * Reads the ATIS {@code .bin} files of N-MNIST and N-Caltech101 (Orchard et al. 2015;
- * methods.md section 6).
+ * docs/methods.md section 6).
  *
  * <p>Each event is 40 bits in five bytes: byte 0 is x, byte 1 is y, bit 7 of byte 2 is the
  * polarity (1 = ON), and bits 6..0 of byte 2 followed by bytes 3 and 4 form a 23-bit big-endian

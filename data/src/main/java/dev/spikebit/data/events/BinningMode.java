@@ -1,6 +1,6 @@
 package dev.spikebit.data.events;
 
-/** How {@link FrameBinning} splits an event stream into T frames (methods.md section 6). */
+/** How {@link FrameBinning} splits an event stream into T frames (docs/methods.md section 6). */
 public enum BinningMode {
     /** Every frame holds the same number of events (within one, when T does not divide it). */
     EVENT_COUNT,

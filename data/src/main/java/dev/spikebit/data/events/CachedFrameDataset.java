@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Event samples binned into frames once and kept in a file, so that every later epoch (and every
- * later run) reads frames instead of events (methods.md section 6).
+ * later run) reads frames instead of events (docs/methods.md section 6).
  *
  * <p>{@link #open} looks for {@code <cacheDir>/<name>-<T..>-<mode>-<HxW>-<hash>.frames}, where the
  * hash covers the source's name and {@link EventSampleSource#fingerprint() fingerprint} and the

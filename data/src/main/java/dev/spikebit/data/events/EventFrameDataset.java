@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Event samples binned into frames on demand: sample {@code i} is
- * {@code binning.bin(source.events(i))}, shape {@code [T, 2, H, W]} (methods.md section 6).
+ * {@code binning.bin(source.events(i))}, shape {@code [T, 2, H, W]} (docs/methods.md section 6).
  *
  * <p>With {@code cacheInMemory} each sample's frames are kept after the first time they are
  * built, stored compactly (one byte per count when all counts are below 256, two bytes when below

@@ -3,7 +3,7 @@ package dev.spikebit.data.events;
 import java.util.Arrays;
 
 /**
- * The events of one recording or sample, struct-of-arrays and sorted by time (methods.md section 6).
+ * The events of one recording or sample, struct-of-arrays and sorted by time (docs/methods.md section 6).
  *
  * <p>Event {@code i} happened at pixel {@code (x[i], y[i])} of a {@code width x height} sensor at
  * time {@code t[i]} (microseconds), with polarity {@code polarity[i]}: 1 for ON (brighter), 0 for

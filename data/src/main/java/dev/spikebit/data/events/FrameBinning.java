@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Turns an event stream into T frames of per-pixel event counts, one channel per polarity:
- * a sample of shape {@code [T, 2, height, width]} (methods.md section 6).
+ * a sample of shape {@code [T, 2, height, width]} (docs/methods.md section 6).
  *
  * <p>Channel 0 counts OFF events, channel 1 ON events. Coordinates are scaled by integer
  * arithmetic, {@code x' = x * width / sensorWidth} (and the same for y), so 128 -> 48 sums about

@@ -127,7 +127,7 @@ public final class DataLoader {
             this.dataset = dataset;
         }
 
-        /** Samples per batch, default 64 (methods.md section 5). */
+        /** Samples per batch, default 64 (docs/methods.md section 5). */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);

@@ -9,11 +9,11 @@ import java.util.List;
 
 /**
  * Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): 28x28 grey images of clothing in 10 classes,
- * the small static-image task of methods.md section 5.
+ * the small static-image task of docs/methods.md section 5.
  *
  * <p>Samples have shape {@code [1, 28, 28]} and pixels {@code byte / 255} in [0, 1]. Nothing else
  * is done to them: normalisation belongs to the model (or {@link dev.spikebit.data.augment.Normalize}),
- * and direct encoding repeats the image over time steps (methods.md section 1).
+ * and direct encoding repeats the image over time steps (docs/methods.md section 1).
  */
 public final class FashionMnist {
     public static final int NUM_CLASSES = 10;

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds the four Fashion-MNIST files (architecture.md, "Running"), trying in order:
+ * Finds the four Fashion-MNIST files (docs/architecture.md, "Running"), trying in order:
  * <ol>
  *   <li>an explicit directory ({@code --data-dir}); if given, it must hold the data;</li>
  *   <li>{@code $SPIKEBIT_DATA/fashion-mnist}, then {@code $SPIKEBIT_DATA} itself;</li>

@@ -1,10 +1,8 @@
 package dev.spikebit.data.mnist;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.spikebit.data.ArrayDataset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +12,7 @@ class FashionMnistRealDataTest {
 
     @Test
     void installedDatasetHasTheKnownCountsClassesAndRange() {
-        assumeTrue(Files.isDirectory(FashionMnistLocator.SYSTEM_DIR), "dataset-fashion-mnist is not installed");
+        RealData.requireFashionMnist();
         var locator = new FashionMnistLocator(
                 FashionMnistLocator.SYSTEM_DIR, null, Path.of("/nonexistent"), List.of(), (url, target) -> {
                     throw new AssertionError("no download expected");

@@ -1,7 +1,7 @@
 package dev.spikebit.quant.binary;
 
 /**
- * Where the per-channel amplitude {@code alpha} of a binary layer comes from (methods.md 2).
+ * Where the per-channel amplitude {@code alpha} of a binary layer comes from (docs/methods.md 2).
  */
 public enum Amplitude {
     /**

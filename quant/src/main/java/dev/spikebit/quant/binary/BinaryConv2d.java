@@ -6,7 +6,7 @@ import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
- * A convolution with binary weights {@code alpha[c] * sign(W)} (methods.md 2). The latent weight
+ * A convolution with binary weights {@code alpha[c] * sign(W)} (docs/methods.md 2). The latent weight
  * W is initialised as a full-precision conv's; with {@link Amplitude#TRAINED} the amplitude is a
  * parameter named {@code alpha} of role {@link ParamRole#AMPLITUDE}, initialised to
  * {@code mean(|W[c]|)}.

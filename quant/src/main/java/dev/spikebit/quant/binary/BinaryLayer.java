@@ -3,7 +3,7 @@ package dev.spikebit.quant.binary;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
- * A weight layer whose effective weight is {@code alpha[c] * sign(W)} (methods.md 2): what the
+ * A weight layer whose effective weight is {@code alpha[c] * sign(W)} (docs/methods.md 2): what the
  * re-parameterization needs to know about it, whatever its geometry.
  */
 public sealed interface BinaryLayer permits BinaryConv2d, BinaryLinear {

@@ -6,7 +6,7 @@ import dev.spikebit.core.nn.Linear;
 import java.util.SplittableRandom;
 
 /**
- * Builds the weight layers of a zoo model with binary weights (methods.md 2): every hidden conv
+ * Builds the weight layers of a zoo model with binary weights (docs/methods.md 2): every hidden conv
  * and linear layer is binary; the first conv and the last linear layer stay full precision, as in
  * the binary-SNN literature, unless {@code binaryEdges} makes them binary too.
  */

@@ -6,7 +6,7 @@ import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
- * A fully connected layer with binary weights {@code alpha[j] * sign(W)} (methods.md 2), one
+ * A fully connected layer with binary weights {@code alpha[j] * sign(W)} (docs/methods.md 2), one
  * amplitude per output feature; see {@link BinaryConv2d} for the amplitude.
  */
 public final class BinaryLinear extends Linear implements BinaryLayer {

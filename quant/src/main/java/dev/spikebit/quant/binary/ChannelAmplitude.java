@@ -4,7 +4,7 @@ import dev.spikebit.core.tensor.Tensor;
 
 /**
  * The per-output-channel amplitude of a binary layer and the weight it makes,
- * {@code alpha[c] * sign(W)} (methods.md 2): either the trained parameter {@code alpha}, or, for
+ * {@code alpha[c] * sign(W)} (docs/methods.md 2): either the trained parameter {@code alpha}, or, for
  * {@link Amplitude#FIXED}, {@code mean(|W[c]|)} recomputed from the latent weights at every use.
  * Conv and linear layers share it, so the two binary layers differ only in their geometry.
  */

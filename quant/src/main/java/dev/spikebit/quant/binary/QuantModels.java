@@ -18,8 +18,8 @@ public final class QuantModels {
 
     /**
      * The layer factory for {@code spec.weights()}: {@code fp} full precision, {@code binary}
-     * trained amplitude, {@code binary-fixed-alpha} fixed amplitude (methods.md 2), {@code sub-bit}
-     * codebook-indexed 3x3 kernels (methods.md 3, {@link SubBitLayerFactory}).
+     * trained amplitude, {@code binary-fixed-alpha} fixed amplitude (docs/methods.md 2), {@code sub-bit}
+     * codebook-indexed 3x3 kernels (docs/methods.md 3, {@link SubBitLayerFactory}).
      */
     public static LayerFactory layerFactory(ModelSpec spec) {
         return switch (spec.weights()) {

@@ -4,7 +4,7 @@ import dev.spikebit.core.tensor.Tensor;
 
 /**
  * The binary weight of ReverB-SNN, {@code Wb = alpha[c] * sign(W)}, as an autograd operation
- * (methods.md 2). {@code sign(0) = +1}, one {@code alpha} per output channel (the first axis of
+ * (docs/methods.md 2). {@code sign(0) = +1}, one {@code alpha} per output channel (the first axis of
  * the latent weight), and a straight-through backward:
  * <pre>
  *   dL/dW[c,k]   = dL/dWb[c,k] * 1{|W[c,k]| &lt;= 1}
@@ -12,7 +12,7 @@ import dev.spikebit.core.tensor.Tensor;
  * </pre>
  * The first line is not the derivative of the forward (that is zero almost everywhere): it is the
  * clipped identity of BinaryConnect, which lets the latent weights keep learning. It deliberately
- * has no factor {@code alpha}, as methods.md writes it.
+ * has no factor {@code alpha}, as docs/methods.md writes it.
  *
  * <p>This is Larq's {@code ste_sign} with a per-channel scale, named for what it computes.
  */

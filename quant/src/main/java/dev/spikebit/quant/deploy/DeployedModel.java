@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A network in the deployed standard form of methods.md 2: binary layers hold only +-1 weights
+ * A network in the deployed standard form of docs/methods.md 2: binary layers hold only +-1 weights
  * packed 8 per byte, per-channel thresholds, biases and spike scales; full-precision layers hold
  * their float weights. Plain data: run it with {@link DeployedExecutor}, store it with
  * {@link DeployedFormat}.

@@ -3,10 +3,12 @@ package dev.spikebit.quant.deploy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.ops.ConvGeometry;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.Arrays;
 
 /**
- * One operation of a deployed network (methods.md 2, standard form). Each node reads the output of
+ * One operation of a deployed network (docs/methods.md 2, standard form). Each node reads the output of
  * the node before it unless its model names other inputs for it ({@link DeployedModel#inputs()}:
  * the residual {@link Add}, the first node of a projection shortcut); shapes here are per sample
  * and step, without the batch axis. The nodes
@@ -117,7 +119,7 @@ public sealed interface DeployedNode {
     }
 
     /**
-     * A 3x3 convolution with sub-bit weights (methods.md 3, S2NN): every kernel (output {@code o},
+     * A 3x3 convolution with sub-bit weights (docs/methods.md 3, S2NN): every kernel (output {@code o},
      * input {@code c}) is one of the layer's {@code 2^eta} codewords, stored as its eta-bit index
      * {@code indices[o * in + c]}; the codebook holds the codewords as 9-bit sign patterns (bit
      * {@code k} set for +1 at row-major tap {@code k}); {@code negate[o]} flips every sign of
@@ -256,7 +258,7 @@ public sealed interface DeployedNode {
     }
 
     /**
-     * A layer of LIF neurons with hard reset in the standard form (methods.md 2), one neuron per
+     * A layer of LIF neurons with hard reset in the standard form (docs/methods.md 2), one neuron per
      * element, per-channel constants (channel = first axis):
      * <pre>
      *   U[t] = tau * U[t-1] + (x[t] + bias[c])     (without bias: tau * U[t-1] + x[t])

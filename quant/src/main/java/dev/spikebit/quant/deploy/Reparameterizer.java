@@ -22,6 +22,8 @@ import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
 import dev.spikebit.quant.deploy.ClassifierLayers.Step;
 import dev.spikebit.quant.subbit.Codebook;
 import dev.spikebit.quant.subbit.SubBitConv2d;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a trained {@link SpikingClassifier} into its deployed standard form (methods.md 2).
+ * Turns a trained {@link SpikingClassifier} into its deployed standard form (docs/methods.md 2).
  *
  * <p>A binary layer {@code alpha * sign(W)} (with bias {@code beta0}, if any), followed by a
  * batch norm in evaluation mode and a neuron, computes per channel
@@ -50,7 +52,7 @@ import java.util.Map;
  * first node reads the block's input), an {@code add} node summing the two, and the neuron after
  * the sum if the block has one, which needs no rescaling (docs/reverb.md section 3).
  *
- * <p>A sub-bit conv ({@link SubBitConv2d}, methods.md 3) folds the same way, with the codewords
+ * <p>A sub-bit conv ({@link SubBitConv2d}, docs/methods.md 3) folds the same way, with the codewords
  * its forward selects in place of {@code sign(W)}; it becomes a {@code codeword_conv} node holding
  * its codebook, one index per kernel and one negation bit per channel (docs/s2nn.md).
  *
@@ -309,7 +311,7 @@ public final class Reparameterizer {
                             + (bn != null ? " after its batch norm " + bnName : "")
                             + "; a binary layer must be followed by "
                             + "a batch norm and/or a neuron (or end the network or a path of a residual block, or feed a "
-                            + "residual block) to fold its amplitude into the standard form with +-1 weights (methods.md 2)");
+                            + "residual block) to fold its amplitude into the standard form with +-1 weights (docs/methods.md 2)");
         }
         if (bn != null && bn.channels() != channels) {
             throw undeployable(

@@ -1,12 +1,13 @@
 package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.runtime.graph.PackedSigns;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The kernels of the sign layers of the reference executor: {@code b = sign(W) * x} with
- * additions and subtractions only (methods.md 2). Each packed bit chooses whether a whole row of
+ * additions and subtractions only (docs/methods.md 2). Each packed bit chooses whether a whole row of
  * inputs is added to or subtracted from a row of outputs, so the loops are long and contiguous
  * and the choice is made once per weight, not once per addition.
  *

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MPFD, S2NN's membrane-potential feature distillation (methods.md 3). A trained teacher SNN,
+ * MPFD, S2NN's membrane-potential feature distillation (docs/methods.md 3). A trained teacher SNN,
  * frozen and in evaluation mode, sees the student's batch; for each paired neuron layer and each
  * step t the pre-spike potentials {@code H[t]} are flattened to {@code F} of shape {@code [B, D]},
  * and compared through their Gram matrices {@code G = F F^T}, each row of G L2-normalised:
@@ -33,7 +33,7 @@ import java.util.Map;
  * gets no gradient.
  */
 public final class MembraneDistillation {
-    /** methods.md 3: the default weight of the distillation loss. */
+    /** docs/methods.md 3: the default weight of the distillation loss. */
     public static final float DEFAULT_LAMBDA = 1000f;
 
     /** A student neuron layer and the teacher's layer of the same name. */
@@ -173,7 +173,7 @@ public final class MembraneDistillation {
     /**
      * The mean over the T steps of {@code ||G_s - G_t||_F^2 / B^2} for potentials {@code [T, B, ...]},
      * with gradient to {@code student}. Per step, {@code F = H[t]} as {@code [B, D]}, {@code G = F F^T}
-     * and every row of {@code G} is divided by its L2 norm (methods.md 3), so each entry is at most 1
+     * and every row of {@code G} is divided by its L2 norm (docs/methods.md 3), so each entry is at most 1
      * in magnitude and the loss does not grow with the potentials' scale or with D.
      *
      * <p>Backward: with {@code E = 2 (G_s - G_t) / (B^2 T)} the gradient at the normalised Gram

@@ -1,15 +1,14 @@
 package dev.spikebit.quant.report;
 
 import dev.spikebit.core.neuron.kernel.OutputMode;
-import dev.spikebit.core.tensor.Shapes;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
-import java.util.Arrays;
+import dev.spikebit.runtime.graph.FanOut;
 import java.util.List;
 
 /**
- * Counts what a run of a deployed network actually did (methods.md 4): for every weight layer the
+ * Counts what a run of a deployed network actually did (docs/methods.md 4): for every weight layer the
  * synaptic operations, for every neuron layer its firing rate.
  *
  * <p>An operation is one input value meeting one weight. A layer whose input comes straight from
@@ -121,7 +120,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
     }
 
     /**
-     * Additions of a sub-bit conv computed with codeword reuse (methods.md 3): each (non-zero)
+     * Additions of a sub-bit conv computed with codeword reuse (docs/methods.md 3): each (non-zero)
      * input meets each of the {@code 2^eta} codewords at every window covering it
      * ({@code fan / out} windows), then each output element sums its {@code in} selected maps.
      * The accounting takes the cheaper of this and the direct count, per sample, as a runtime would.
@@ -155,53 +154,12 @@ final class ActivityCounter implements DeployedExecutor.Observer {
      */
     private static int[] fanOut(DeployedNode node, int[] in, int[] out) {
         return switch (node) {
-            case DeployedNode.Conv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
-            case DeployedNode.SignConv c -> convFanOut(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
-            case DeployedNode.CodewordConv c -> convFanOut(in, out, c.outChannels(), 3, c.stride(), c.padding());
-            case DeployedNode.Linear l -> filled(l.inFeatures(), l.outFeatures());
-            case DeployedNode.SignLinear l -> filled(l.inFeatures(), l.outFeatures());
+            case DeployedNode.Conv c -> FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case DeployedNode.SignConv c -> FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case DeployedNode.CodewordConv c -> FanOut.conv(in, out, c.outChannels(), 3, c.stride(), c.padding());
+            case DeployedNode.Linear l -> FanOut.linear(l.inFeatures(), l.outFeatures());
+            case DeployedNode.SignLinear l -> FanOut.linear(l.inFeatures(), l.outFeatures());
             default -> null;
         };
-    }
-
-    private static int[] filled(int n, int value) {
-        int[] a = new int[n];
-        Arrays.fill(a, value);
-        return a;
-    }
-
-    /**
-     * Input pixel (y, x) meets the weights of every output position whose window covers it: the
-     * product of the covering rows and columns, times the output channels.
-     */
-    private static int[] convFanOut(int[] in, int[] out, int outChannels, int kernel, int stride, int padding) {
-        int channels = in[0];
-        int h = in[1];
-        int w = in[2];
-        int[] rows = cover(h, out[1], kernel, stride, padding);
-        int[] cols = cover(w, out[2], kernel, stride, padding);
-        int[] fan = new int[(int) Shapes.count(in)];
-        for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    fan[(c * h + y) * w + x] = outChannels * rows[y] * cols[x];
-                }
-            }
-        }
-        return fan;
-    }
-
-    /** For each input index along one axis, the number of output indices whose window contains it. */
-    private static int[] cover(int size, int outSize, int kernel, int stride, int padding) {
-        int[] count = new int[size];
-        for (int o = 0; o < outSize; o++) {
-            for (int k = 0; k < kernel; k++) {
-                int i = o * stride - padding + k;
-                if (i >= 0 && i < size) {
-                    count[i]++;
-                }
-            }
-        }
-        return count;
     }
 }

@@ -1,8 +1,10 @@
 package dev.spikebit.quant.report;
 
+import dev.spikebit.runtime.Energy;
+
 /**
  * The accounting of one node of a deployed network, per inference (one image, all T steps),
- * methods.md 4.
+ * docs/methods.md 4.
  *
  * @param name          the node's name (the training layer it came from)
  * @param kind          the node's kind, as in the deployed file
@@ -14,6 +16,10 @@ package dev.spikebit.quant.report;
  * @param firingRate    share of non-zero outputs, for neuron nodes; NaN otherwise
  * @param macs          multiply-accumulates per inference
  * @param acs           accumulates (additions) per inference
+ * @param oncePerImage  whether the node runs once per image (before the repeat node: with direct
+ *                      encoding, the analog first layers), not at each of the T steps
+ * @param scaleMultiplies for a ReverB neuron with a spike scale, the multiplies by its scale (one
+ *                      per emitted spike) per inference; 0 otherwise. Not included in {@code macs}
  */
 public record LayerReport(
         String name,
@@ -24,15 +30,12 @@ public record LayerReport(
         long bytes,
         double firingRate,
         double macs,
-        double acs) {
-    /** Energy of one MAC in picojoules (45 nm, as in the SNN literature; methods.md 4). */
-    public static final double MAC_PJ = 4.6;
-    /** Energy of one AC in picojoules. */
-    public static final double AC_PJ = 0.9;
-
-    /** {@code E = 4.6 pJ * MAC + 0.9 pJ * AC}, per inference. */
+        double acs,
+        boolean oncePerImage,
+        double scaleMultiplies) {
+    /** {@link Energy#picojoules} ({@code E = 4.6 pJ * MAC + 0.9 pJ * AC}), per inference. */
     public double energyPj() {
-        return MAC_PJ * macs + AC_PJ * acs;
+        return Energy.picojoules(macs, acs);
     }
 
     public boolean isNeuron() {

@@ -3,12 +3,13 @@ package dev.spikebit.quant.report;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
+import dev.spikebit.runtime.Energy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The efficiency accounting of a deployed network (methods.md 4), measured on a batch: per layer
+ * The efficiency accounting of a deployed network (docs/methods.md 4), measured on a batch: per layer
  * its storage (bits per weight, bytes), its neurons' firing rate, and the MACs, ACs and energy of
  * one inference; {@link #table()} prints it for {@code spikebit inspect}.
  *
@@ -63,7 +64,11 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
                         node.parameterBytes(),
                         rate,
                         counter.macs[i] / count,
-                        counter.acs[i] / count));
+                        counter.acs[i] / count,
+                        i < model.repeatIndex(),
+                        node instanceof DeployedNode.Neuron n && n.scale() != null
+                                ? (double) counter.nonZeroOutputs[i] / count
+                                : 0));
             }
         }
         return new ModelReport(model.model(), model.timeSteps(), count, layers);
@@ -106,6 +111,28 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
 
     public double energyPj() {
         return layers.stream().mapToDouble(LayerReport::energyPj).sum();
+    }
+
+    /** Multiplies of emitted ReverB spikes by their neurons' scales, per inference (not in {@link #macs}). */
+    public double scaleMultiplies() {
+        return layers.stream().mapToDouble(LayerReport::scaleMultiplies).sum();
+    }
+
+    /**
+     * The MACs under the convention most papers use: the layers that run once per image with
+     * direct encoding counted at every one of the T steps (docs/methods.md 4).
+     */
+    public double macsCountedPerStep() {
+        return layers.stream()
+                .mapToDouble(l -> l.oncePerImage() ? l.macs() * timeSteps : l.macs())
+                .sum();
+    }
+
+    /** The ACs under the per-step convention of {@link #macsCountedPerStep}. */
+    public double acsCountedPerStep() {
+        return layers.stream()
+                .mapToDouble(l -> l.oncePerImage() ? l.acs() * timeSteps : l.acs())
+                .sum();
     }
 
     /** Bytes of all parameters. */
@@ -155,11 +182,24 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
                 ops(macs()),
                 ops(acs()),
                 energy(energyPj()));
+        double perStepMacs = macsCountedPerStep();
+        double perStepAcs = acsCountedPerStep();
         return String.format(
                         "Model %s, T = %d, averaged over %d images, per inference "
-                                + "(E = %.1f pJ/MAC + %.1f pJ/AC)%n",
-                        model, timeSteps, images, LayerReport.MAC_PJ, LayerReport.AC_PJ)
-                + t.render();
+                                + "(E = %.1f pJ/MAC + %.1f pJ/AC; the first layers, before the repeat, "
+                                + "counted once per image; padding taps not counted)%n",
+                        model, timeSteps, images, Energy.MAC_PJ, Energy.AC_PJ)
+                + t.render()
+                + String.format(
+                        "%nPapers' convention (the first layers counted at each of the T = %d steps): "
+                                + "%s MACs, %s ACs, %s%n",
+                        timeSteps,
+                        ops(perStepMacs),
+                        ops(perStepAcs),
+                        energy(Energy.picojoules(perStepMacs, perStepAcs)))
+                + String.format(
+                        "Spike-scale multiplies (one per emitted ReverB spike, not in the MACs above): %s, %s%n",
+                        ops(scaleMultiplies()), energy(Energy.picojoules(scaleMultiplies(), 0)));
     }
 
     private static String ops(double n) {

@@ -21,7 +21,7 @@ import java.util.List;
 /**
  * A layer-by-layer summary of a training network in the manner of Larq's {@code summary()}: each
  * layer's output shape (per sample and step), its parameters split into 1-bit weights and 32-bit
- * values, and the memory they would take packed; it says which layers are binary (methods.md 2:
+ * values, and the memory they would take packed; it says which layers are binary (docs/methods.md 2:
  * "report which layers are binary").
  *
  * @param model the zoo name

@@ -3,7 +3,7 @@ package dev.spikebit.quant.subbit;
 import java.util.Arrays;
 
 /**
- * A layer's codebook of S2NN (methods.md 3): {@code 2^eta} distinct 3x3 sign patterns
+ * A layer's codebook of S2NN (docs/methods.md 3): {@code 2^eta} distinct 3x3 sign patterns
  * ({@link SignPattern} ids), in rank order (the most frequent first, when taken from
  * {@link KernelStatistics}). A kernel stores the eta-bit index of its codeword, so the layer
  * costs {@code eta/9} bit per weight plus the codebook itself.

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The nearest codeword of every kernel (methods.md 3):
+ * The nearest codeword of every kernel (docs/methods.md 3):
  * {@code k* = argmin_k ||k - w||^2 = argmax_k <k, w>} over a {@link Codebook}, ties to the lower
  * index. It runs at every training step, so the inner products of one kernel with all codewords
  * are computed as nine broadcast-multiply-adds over vectors of codewords (the codebook held

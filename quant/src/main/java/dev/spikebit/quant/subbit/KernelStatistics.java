@@ -3,7 +3,7 @@ package dev.spikebit.quant.subbit;
 import java.util.Arrays;
 
 /**
- * How often each of the 512 sign patterns occurs among a layer's 3x3 kernels (methods.md 3, the
+ * How often each of the 512 sign patterns occurs among a layer's 3x3 kernels (docs/methods.md 3, the
  * statistics behind S2NN's codebooks): one kernel is one (output, input) channel pair of a weight
  * {@code [out, in, 3, 3]}.
  *

@@ -3,7 +3,7 @@ package dev.spikebit.quant.subbit;
 import dev.spikebit.core.kernels.Parallel;
 
 /**
- * OS-Quant, S2NN's outlier-aware codeword selection (methods.md 3). Per 3x3 kernel: sort its
+ * OS-Quant, S2NN's outlier-aware codeword selection (docs/methods.md 3). Per 3x3 kernel: sort its
  * nine values; Q1 is the median of the lowest four and Q3 the median of the highest four (Tukey's
  * hinges, the middle value left out), {@code IQR = Q3 - Q1}; a value outside the fences
  * {@code Q1 - 1.5 IQR} and {@code Q3 + 1.5 IQR} is divided by {@code Omega}, the mean of

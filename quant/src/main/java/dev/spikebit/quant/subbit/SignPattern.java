@@ -1,7 +1,7 @@
 package dev.spikebit.quant.subbit;
 
 /**
- * The sign pattern of a 3x3 kernel as a number in 0..511 (methods.md 3): bit {@code k} is 1 where
+ * The sign pattern of a 3x3 kernel as a number in 0..511 (docs/methods.md 3): bit {@code k} is 1 where
  * the kernel's sign is +1 at tap {@code k}, taps in row-major order ({@code k = 3 * row + col}),
  * with {@code sign(0) = +1} as for binary weights. So pattern 0 is all -1, pattern 511 all +1, and
  * pattern 1 is +1 only at the top-left tap.

@@ -7,11 +7,11 @@ import dev.spikebit.quant.binary.ScaledSign;
 import java.util.SplittableRandom;
 
 /**
- * A 3x3 convolution with S2NN sub-bit weights (methods.md 3). The layer keeps latent float
+ * A 3x3 convolution with S2NN sub-bit weights (docs/methods.md 3). The layer keeps latent float
  * kernels {@code w}; each forward picks for every kernel the codeword
  * {@code k* = argmax_k <k, w_hat>} of the layer's {@link Codebook} ({@code w_hat = w}, or the
  * {@link OsQuant}-scaled kernel), and convolves with {@code alpha[c] * k*}. Backward is straight
- * through as for binary weights (methods.md 2):
+ * through as for binary weights (docs/methods.md 2):
  * <pre>
  *   dL/dw[c,i,k]  = dL/dWq[c,i,k] * 1{|w[c,i,k]| &lt;= 1}
  *   dL/dalpha[c]  = sum_{i,k} dL/dWq[c,i,k] * k*[c,i][k]

@@ -9,7 +9,7 @@ import dev.spikebit.quant.binary.BinaryLayerFactory;
 import java.util.SplittableRandom;
 
 /**
- * Builds a zoo model with sub-bit weights (methods.md 3): the layers a binary network would have,
+ * Builds a zoo model with sub-bit weights (docs/methods.md 3): the layers a binary network would have,
  * except that every eligible layer, a hidden 3x3 conv (never the first conv, even with binary
  * edges), is a {@link SubBitConv2d}. Other binary layers (1x1 or 5x5 convs, hidden linear layers)
  * stay binary with a trained amplitude; the edges follow {@code spec.binaryEdges()}.

@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** BinaryConv2d, BinaryLinear, the binary layer factory and QuantModels (methods.md 2). */
+/** BinaryConv2d, BinaryLinear, the binary layer factory and QuantModels (docs/methods.md 2). */
 class BinaryLayersTest {
 
     @Test

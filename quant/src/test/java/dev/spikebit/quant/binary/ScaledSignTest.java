@@ -9,7 +9,7 @@ import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The binary weight {@code alpha * sign(W)} and its straight-through backward (methods.md 2). */
+/** The binary weight {@code alpha * sign(W)} and its straight-through backward (docs/methods.md 2). */
 class ScaledSignTest {
     /** Two channels; values on both sides of the clip |W| = 1, on it, and at +0 and -0. */
     private static final float[] W = {0.5f, -2f, 0f, 1f, -0.3f, 1.5f, -1f, -0f};

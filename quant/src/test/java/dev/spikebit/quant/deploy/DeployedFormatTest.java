@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.io.DType;
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
-import dev.spikebit.core.io.TensorEntry;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.runtime.graph.PackedSigns;
+import dev.spikebit.runtime.io.DType;
+import dev.spikebit.runtime.io.SafeTensors;
+import dev.spikebit.runtime.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.TensorEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -269,7 +270,7 @@ class DeployedFormatTest {
         assertThatThrownBy(() -> DeployedFormat.load(shapes))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("[10]")
-                .hasMessageContaining("11 classes");
+                .hasMessageContaining("for numClasses 11");
         var signs = new PackedSigns(1, 9, new byte[] {0, 2});
         assertThat(signs.firstRowWithPaddingSet()).isZero();
         assertThat(new PackedSigns(1, 9, new byte[] {(byte) 0xFF, 1}).firstRowWithPaddingSet())

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * methods.md 2: the training network in evaluation mode and its re-parameterized standard form
+ * docs/methods.md 2: the training network in evaluation mode and its re-parameterized standard form
  * give the same logits (relative error {@code max|a - b| / max|a| <= 1e-5}) on real Fashion-MNIST
  * test images, for binary and ReverB real-valued spikes, trained and fixed amplitudes.
  *

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.SafeTensors;
+import dev.spikebit.runtime.io.SafeTensorsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,7 +80,7 @@ class ResidualFormatTest {
         assertThatThrownBy(() -> DeployedFormat.load(file))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageStartingWith(file.toString())
-                .hasMessageContaining("add node body.1.add")
+                .hasMessageContaining("add \"body.1.add\"")
                 .hasMessageContaining("\"body.99\"")
                 .hasMessageContaining("no node of the graph");
     }
@@ -91,14 +91,14 @@ class ResidualFormatTest {
                 g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\",\"body.2.spike1\"]"));
         assertThatThrownBy(() -> DeployedFormat.load(file))
                 .isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.1.add")
+                .hasMessageContaining("add \"body.1.add\"")
                 .hasMessageContaining("\"body.2.spike1\"")
                 .hasMessageContaining("does not come before it");
         Path itself = rewriteGraph(
                 g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.add\",\"body.0\"]"));
         assertThatThrownBy(() -> DeployedFormat.load(itself))
                 .isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.1.add")
+                .hasMessageContaining("add \"body.1.add\"")
                 .hasMessageContaining("does not come before it");
     }
 
@@ -109,7 +109,7 @@ class ResidualFormatTest {
                 "\"inputs\":[\"body.4.bn2\",\"body.4.shortcut.bn\"]", "\"inputs\":[\"body.4.bn2\",\"body.3.spike2\"]"));
         assertThatThrownBy(() -> DeployedFormat.load(file))
                 .isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.4.add")
+                .hasMessageContaining("add \"body.4.add\"")
                 .hasMessageContaining("[32, 16, 16]")
                 .hasMessageContaining("[16, 32, 32]")
                 .hasMessageContaining("same shape");
@@ -121,7 +121,7 @@ class ResidualFormatTest {
                 rewriteGraph(g -> g.replace("\"inputs\":[\"body.1.bn2\",\"body.0\"]", "\"inputs\":[\"body.1.bn2\"]"));
         assertThatThrownBy(() -> DeployedFormat.load(one))
                 .isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("add node body.1.add has 1 inputs")
+                .hasMessageContaining("add \"body.1.add\" has 1 inputs")
                 .hasMessageContaining("expected 2");
         Path none = rewriteGraph(g -> g.replace(",\"inputs\":[\"body.1.bn2\",\"body.0\"]", ""));
         assertThatThrownBy(() -> DeployedFormat.load(none))
@@ -138,7 +138,7 @@ class ResidualFormatTest {
                 g -> g.replace("\"inputs\":[\"body.3.spike2\"]", "\"inputs\":[\"body.3.spike2\",\"body.3.spike1\"]"));
         assertThatThrownBy(() -> DeployedFormat.load(conv))
                 .isInstanceOf(SpikebitException.class)
-                .hasMessageContaining("sign_conv node body.4.shortcut.conv has 2 inputs")
+                .hasMessageContaining("sign_conv \"body.4.shortcut.conv\" has 2 inputs")
                 .hasMessageContaining("expected 1");
     }
 
@@ -154,7 +154,7 @@ class ResidualFormatTest {
         assertThatThrownBy(() -> DeployedFormat.load(file))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("\"body.1.add\"")
-                .hasMessageContaining("needs format deployed-2");
+                .hasMessageContaining("needs format \"deployed-2\"");
     }
 
     // ------------------------------------------------------------------ helpers

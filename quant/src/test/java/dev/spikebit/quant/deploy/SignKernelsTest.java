@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.spikebit.core.ops.Conv2dOp;
 import dev.spikebit.core.ops.LinearOp;
 import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

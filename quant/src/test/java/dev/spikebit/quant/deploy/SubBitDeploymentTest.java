@@ -3,8 +3,6 @@ package dev.spikebit.quant.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -12,6 +10,9 @@ import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.quant.subbit.SubBitConv2d;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.io.SafeTensors;
+import dev.spikebit.runtime.io.SafeTensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sub-bit deployed form (methods.md 3, docs/s2nn.md): exact bit layout of the packed codes,
+ * The sub-bit deployed form (docs/methods.md 3, docs/s2nn.md): exact bit layout of the packed codes,
  * equivalence with the training network on real Fashion-MNIST, the {@code deployed-2} file and
  * its size against the binary network's.
  */
@@ -135,7 +136,7 @@ class SubBitDeploymentTest {
         SafeTensors.write(bad, java.util.List.copyOf(st.tensors().values()), metadata);
         assertThatThrownBy(() -> DeployedFormat.load(bad))
                 .hasMessageContaining(bad.toString())
-                .hasMessageContaining("codeword_conv needs format deployed-2");
+                .hasMessageContaining("codeword_conv needs format \"deployed-2\"");
         assertThat(Files.size(file)).isPositive();
     }
 }

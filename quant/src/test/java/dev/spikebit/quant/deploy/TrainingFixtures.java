@@ -9,10 +9,7 @@ import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
-import dev.spikebit.data.mnist.FashionMnistLocator;
-import java.nio.file.Files;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 
 /** Real data and short training runs shared by the deployment tests. */
 final class TrainingFixtures {
@@ -20,11 +17,9 @@ final class TrainingFixtures {
 
     private TrainingFixtures() {}
 
-    /** Fashion-MNIST from the Debian package folder; the calling test is skipped without it. */
+    /** Fashion-MNIST from the Debian package folder; without it the test fails ({@link RealData}). */
     static synchronized FashionMnistData fashionMnist() {
-        Assumptions.assumeTrue(
-                Files.isDirectory(FashionMnistLocator.SYSTEM_DIR),
-                "Fashion-MNIST is not installed in " + FashionMnistLocator.SYSTEM_DIR);
+        RealData.requireFashionMnist();
         if (data == null) {
             data = FashionMnist.load((java.nio.file.Path) null);
         }

@@ -21,7 +21,7 @@ import dev.spikebit.quant.binary.QuantModels;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Layer patterns without a standard form are refused with the layer's name and the reason (methods.md 2). */
+/** Layer patterns without a standard form are refused with the layer's name and the reason (docs/methods.md 2). */
 class UndeployablePatternTest {
     private static final ModelSpec SPEC = RandomModels.spec("binary", "binary", false);
 

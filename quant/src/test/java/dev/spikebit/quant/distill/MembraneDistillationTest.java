@@ -155,7 +155,7 @@ class MembraneDistillationTest {
         return s;
     }
 
-    /** dL/dx for L = sum(H * r), written out as methods.md 1's recurrence. */
+    /** dL/dx for L = sum(H * r), written out as docs/methods.md 1's recurrence. */
     private static float[] referenceGradient(NeuronConfig c, float[] x, float[] r, int steps, int neurons) {
         float[] h = new float[x.length];
         for (int i = 0; i < neurons; i++) {

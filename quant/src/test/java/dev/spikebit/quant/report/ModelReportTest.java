@@ -7,7 +7,7 @@ import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
-import dev.spikebit.quant.deploy.PackedSigns;
+import dev.spikebit.runtime.graph.PackedSigns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The accounting of methods.md 4 on a network small enough to follow by hand: one 4x4 image with
+ * The accounting of docs/methods.md 4 on a network small enough to follow by hand: one 4x4 image with
  * three bright pixels and one black image, T = 2.
  *
  * <pre>
@@ -81,6 +81,20 @@ class ModelReportTest {
         assertThat(l1.bytes()).isEqualTo(sign ? 3 * 2 : 3 * 16 * 4);
         assertThat(report.bytes()).isEqualTo(model.parameterBytes());
         assertThat(report.table()).contains("c2", "sign_conv", "3.13%", "20.31%");
+
+        // The papers' convention counts c1 (and in, which has no weights) at both steps: 400 MACs
+        // instead of 200; n2 multiplies its 13 spikes of the bright image by its scale.
+        assertThat(c1.oncePerImage()).isTrue();
+        assertThat(layer(report, "c2").oncePerImage()).isFalse();
+        assertThat(report.macsCountedPerStep()).isEqualTo(macs + 200);
+        assertThat(report.acsCountedPerStep()).isEqualTo(acs);
+        assertThat(layer(report, "n2").scaleMultiplies()).isEqualTo(13 / 2.0);
+        assertThat(layer(report, "n1").scaleMultiplies()).isZero();
+        assertThat(report.scaleMultiplies()).isEqualTo(6.5);
+        assertThat(report.table())
+                .contains("Papers' convention (the first layers counted at each of the T = 2 steps): "
+                        + String.format("%.1f", macs + 200))
+                .contains("Spike-scale multiplies (one per emitted ReverB spike, not in the MACs above): 6.5");
     }
 
     private static LayerReport layer(ModelReport report, String name) {

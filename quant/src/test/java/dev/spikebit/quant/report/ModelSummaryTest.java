@@ -6,7 +6,7 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.quant.binary.QuantModels;
 import org.junit.jupiter.api.Test;
 
-/** The Larq-style summary of a training network (methods.md 2: report which layers are binary). */
+/** The Larq-style summary of a training network (docs/methods.md 2: report which layers are binary). */
 class ModelSummaryTest {
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The accounting of residual networks (methods.md 4, docs/reverb.md section 5): a projection
+ * The accounting of residual networks (docs/methods.md 4, docs/reverb.md section 5): a projection
  * shortcut counts the operations of what it actually reads, the block's input rather than its
  * predecessor; additions and affine maps are listed but not counted; the summary lists every
  * layer of every block exactly once, with the additions.

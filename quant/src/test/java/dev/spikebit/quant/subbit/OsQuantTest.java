@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import org.junit.jupiter.api.Test;
 
 class OsQuantTest {
-    /** The paper's figure, as methods.md 3 spells it out. */
+    /** The paper's figure, as docs/methods.md 3 spells it out. */
     private static final float[] PAPER = {.8f, .7f, 5.0f, -.9f, -.8f, -.7f, -.9f, -.8f, -.9f};
 
     @Test

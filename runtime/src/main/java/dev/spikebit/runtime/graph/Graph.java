@@ -2,36 +2,74 @@ package dev.spikebit.runtime.graph;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A deployed network: its layers and the shapes that flow through them (docs/reverb.md 3; the
- * {@code codeword_conv} of docs/s2nn.md 6 takes the shape rule of {@code sign_conv}).
+ * A deployed network: its layers, which earlier layers each one reads, and the shapes that flow
+ * through them (docs/reverb.md 3; the {@code codeword_conv} of docs/s2nn.md 6 takes the shape rule
+ * of {@code sign_conv}).
  *
- * <p>The constructor checks the structure (unique names, exactly one {@link Layer.Repeat} with no
- * neuron before it, {@link Layer.MeanOverTime} last and only there) and the shapes from
- * {@code inputShape} to {@code [numClasses]}, in long arithmetic, refusing any activation of
- * more than {@value #MAX_ACTIVATION} values per sample: a file cannot make the runtime allocate
- * more than its header honestly describes.
+ * <p>Each layer reads the output of the layer before it (the first reads the image) unless
+ * {@code inputs} names what it reads: an {@link Layer.Add} names the two layers it sums, any other
+ * layer may name one earlier layer (the first layer of a projection shortcut reads its block's
+ * input, not its predecessor).
+ *
+ * <p>{@link #of} checks the structure (unique names, exactly one {@link Layer.Repeat} with no
+ * neuron before it, {@link Layer.MeanOverTime} last and only there, every named input an earlier
+ * layer, an add with exactly two inputs of one shape) and the shapes from {@code inputShape} to
+ * {@code [numClasses]}, in long arithmetic, refusing any activation of more than
+ * {@value #MAX_ACTIVATION} values per sample and more than {@value #MAX_TIME_STEPS} time steps:
+ * a file cannot make the runtime allocate or loop more than its header honestly describes.
  *
  * @param model      the zoo name of the network
  * @param timeSteps  T
  * @param inputShape one image {@code [C, H, W]}
  * @param numClasses the output size
  * @param layers     the nodes in order
+ * @param inputs     by layer name, the names of the layers it reads, for the layers that do not
+ *                   read (only) their predecessor; in layer order; empty for a chain
  * @param shapes     each layer's output shape per sample and step
  */
 public record Graph(
-        String model, int timeSteps, int[] inputShape, int numClasses, List<Layer> layers, List<int[]> shapes) {
+        String model,
+        int timeSteps,
+        int[] inputShape,
+        int numClasses,
+        List<Layer> layers,
+        Map<String, List<String>> inputs,
+        List<int[]> shapes) {
     /** The most values one activation of one sample may hold (1 GiB of floats). */
     public static final long MAX_ACTIVATION = 1L << 28;
 
-    /** Checks the layers and computes their shapes; fails with {@link IllegalArgumentException}. */
+    /**
+     * The most time steps a network may run. The papers use T = 1 to 10 (event data up to a few
+     * dozen frames); a thousand steps is far beyond any of them, and each step of a deployed
+     * network costs a full pass, so a larger T in a file is damage, not a model.
+     */
+    public static final int MAX_TIME_STEPS = 1000;
+
+    /** A chain: every layer reads the one before it. */
     public static Graph of(String model, int timeSteps, int[] inputShape, int numClasses, List<Layer> layers) {
-        if (timeSteps < 1) {
-            throw new IllegalArgumentException("timeSteps must be >= 1, got " + timeSteps);
+        return of(model, timeSteps, inputShape, numClasses, layers, Map.of());
+    }
+
+    /** Checks the layers and computes their shapes; fails with {@link IllegalArgumentException}. */
+    public static Graph of(
+            String model,
+            int timeSteps,
+            int[] inputShape,
+            int numClasses,
+            List<Layer> layers,
+            Map<String, List<String>> inputs) {
+        if (timeSteps < 1 || timeSteps > MAX_TIME_STEPS) {
+            throw new IllegalArgumentException(
+                    "timeSteps is " + timeSteps + ", expected 1.." + MAX_TIME_STEPS + " (Graph.MAX_TIME_STEPS)");
         }
         if (inputShape.length != 3 || Arrays.stream(inputShape).anyMatch(d -> d < 1)) {
             throw new IllegalArgumentException(
@@ -39,18 +77,62 @@ public record Graph(
         }
         checkSize("inputShape", inputShape);
         checkStructure(layers);
+        Map<String, List<String>> ordered = inputsInOrder(layers, inputs);
+        int[][] sources = sources(layers, ordered);
         List<int[]> shapes = new ArrayList<>();
-        int[] shape = inputShape.clone();
-        for (Layer layer : layers) {
-            shape = outputShape(layer, shape);
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            int[] in = sources[i][0] < 0 ? inputShape : shapes.get(sources[i][0]);
+            if (layer instanceof Layer.Add) {
+                int[] other = shapes.get(sources[i][1]);
+                if (!Arrays.equals(in, other)) {
+                    throw new IllegalArgumentException("add \"" + layer.name() + "\" sums \""
+                            + layers.get(sources[i][0]).name() + "\" of shape " + Arrays.toString(in) + " and \""
+                            + layers.get(sources[i][1]).name() + "\" of shape " + Arrays.toString(other)
+                            + "; both must have the same shape");
+                }
+            }
+            int[] shape = outputShape(layer, in);
             checkSize("the output of node \"" + layer.name() + "\"", shape);
             shapes.add(shape);
         }
+        int[] shape = shapes.getLast();
         if (shape.length != 1 || shape[0] != numClasses) {
             throw new IllegalArgumentException("the network ends in shape " + Arrays.toString(shape) + ", expected ["
                     + numClasses + "] for numClasses " + numClasses);
         }
-        return new Graph(model, timeSteps, inputShape.clone(), numClasses, List.copyOf(layers), List.copyOf(shapes));
+        return new Graph(
+                model, timeSteps, inputShape.clone(), numClasses, List.copyOf(layers), ordered, List.copyOf(shapes));
+    }
+
+    /** Whether some layer reads anything but its predecessor (a residual network). */
+    public boolean hasBranches() {
+        return !inputs.isEmpty();
+    }
+
+    /**
+     * The indices of the layers that layer {@code i} reads: {@code i - 1} by default, -1 for the
+     * image; the two operands of an add.
+     */
+    public int[] sources(int i) {
+        List<String> named = inputs.get(layers.get(i).name());
+        if (named == null) {
+            return new int[] {i - 1};
+        }
+        int[] out = new int[named.size()];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = indexOf(named.get(j));
+        }
+        return out;
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no layer " + name);
     }
 
     /** The index of the repeat node: layers before it run once per image. */
@@ -63,9 +145,68 @@ public record Graph(
         throw new IllegalStateException("no repeat node");
     }
 
-    /** The input shape of layer {@code i}. */
+    /** The input shape of layer {@code i} (its first input's output shape). */
     public int[] inputShapeOf(int i) {
-        return i == 0 ? inputShape.clone() : shapes.get(i - 1).clone();
+        int source = sources(i)[0];
+        return source < 0 ? inputShape.clone() : shapes.get(source).clone();
+    }
+
+    private static Map<String, List<String>> inputsInOrder(List<Layer> layers, Map<String, List<String>> inputs) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Layer layer : layers) {
+            List<String> named = inputs.get(layer.name());
+            if (named != null) {
+                out.put(layer.name(), List.copyOf(named));
+            }
+        }
+        for (String name : inputs.keySet()) {
+            if (!out.containsKey(name)) {
+                throw new IllegalArgumentException(
+                        "inputs are given for \"" + name + "\", which is no node of the graph");
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Resolves every layer's inputs to indices, checking that they exist, come earlier and are as many as needed. */
+    private static int[][] sources(List<Layer> layers, Map<String, List<String>> inputs) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            index.put(layers.get(i).name(), i);
+        }
+        int[][] out = new int[layers.size()][];
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            List<String> named = inputs.get(layer.name());
+            String what = layer.kind() + " \"" + layer.name() + "\"";
+            int expected = layer instanceof Layer.Add ? 2 : 1;
+            if (named == null) {
+                if (layer instanceof Layer.Add) {
+                    throw new IllegalArgumentException(
+                            what + " names no inputs; an add sums exactly two earlier nodes");
+                }
+                out[i] = new int[] {i - 1};
+                continue;
+            }
+            if (named.size() != expected) {
+                throw new IllegalArgumentException(
+                        what + " has " + named.size() + " inputs " + named + ", expected " + expected);
+            }
+            out[i] = new int[expected];
+            for (int j = 0; j < expected; j++) {
+                Integer source = index.get(named.get(j));
+                if (source == null) {
+                    throw new IllegalArgumentException(
+                            what + " reads \"" + named.get(j) + "\", which is no node of the graph");
+                }
+                if (source >= i) {
+                    throw new IllegalArgumentException(what + " reads \"" + named.get(j) + "\" (node " + source
+                            + "), which does not come before it (node " + i + ")");
+                }
+                out[i][j] = source;
+            }
+        }
+        return out;
     }
 
     /** Values per sample of an activation. */
@@ -141,6 +282,7 @@ public record Graph(
                 }
                 yield new int[] {in[0], 1, 1};
             }
+            case Layer.Add a -> in.clone();
             case Layer.Flatten f -> new int[] {count(in)};
             case Layer.Repeat r -> in.clone();
             case Layer.MeanOverTime m -> in.clone();

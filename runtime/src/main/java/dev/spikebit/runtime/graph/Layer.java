@@ -3,11 +3,13 @@ package dev.spikebit.runtime.graph;
 /**
  * One node of a deployed network's layer graph (formats {@code deployed-1}, docs/reverb.md 3-4,
  * and {@code deployed-2}, which adds {@link CodewordConv}, docs/s2nn.md 6), as the runtime holds
- * it. Each layer reads the output of the one before; shapes are per sample and step. The layers
+ * it. Each layer reads the output of the one before unless its graph names other inputs for it
+ * ({@link Graph#inputs}: the two operands of an {@link Add}, or the block input a projection
+ * shortcut reads); shapes are per sample and step. The layers
  * before {@link Repeat} run once per image, the rest at each of the T steps, and
  * {@link MeanOverTime} ends the network.
  *
- * <p>The family is sealed: a new kind (a residual {@code add}, say) is a new record here, and the
+ * <p>The family is sealed: a new kind is a new record here, and the
  * compiler then points at every switch that must learn it: the loader, the shape rule, the
  * executor and the counters.
  */
@@ -41,7 +43,7 @@ public sealed interface Layer {
         }
     }
 
-    /** Convolution with +-1 weights, adds and subtracts only (methods.md 2). */
+    /** Convolution with +-1 weights, adds and subtracts only (docs/methods.md 2). */
     record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, SignMatrix signs)
             implements Layer {
         public String kind() {
@@ -50,7 +52,7 @@ public sealed interface Layer {
     }
 
     /**
-     * 3x3 convolution with sub-bit weights (methods.md 3, docs/s2nn.md 6): kernel {@code (o, c)} is
+     * 3x3 convolution with sub-bit weights (docs/methods.md 3, docs/s2nn.md 6): kernel {@code (o, c)} is
      * codeword {@code indices[o * in + c]} of the layer's codebook, a 3x3 sign pattern; where
      * {@code negate[o]} is set, every sign of output channel {@code o} is flipped. It computes the
      * same sums as the {@link SignConv} of the written-out signs ({@link #toSignConv()}), with
@@ -187,7 +189,7 @@ public sealed interface Layer {
     }
 
     /**
-     * LIF neurons with hard reset in the standard form (methods.md 2): {@code h = tau U + (x + bias[c])},
+     * LIF neurons with hard reset in the standard form (docs/methods.md 2): {@code h = tau U + (x + bias[c])},
      * fire when {@code h >= threshold[c]}, emit 1 (binary) or {@code scale[c] * h} (real; {@code h}
      * without scale), reset to 0. {@code bias} and {@code scale} may be null.
      */
@@ -214,6 +216,17 @@ public sealed interface Layer {
 
         public boolean isGlobal() {
             return kernel == 0;
+        }
+    }
+
+    /**
+     * A residual addition: the element-wise sum of the outputs of the two earlier nodes its graph
+     * names as its inputs ({@link Graph#sources}), which have the same shape. Both operands are in
+     * the training network's units (docs/reverb.md 3), so the sum needs no scale.
+     */
+    record Add(String name) implements Layer {
+        public String kind() {
+            return "add";
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.spikebit.runtime.graph;
 
 /**
- * The +-1 weights of a sign layer, one bit each, in the two layouts the kernels read (methods.md
+ * The +-1 weights of a sign layer, one bit each, in the two layouts the kernels read (docs/methods.md
  * 2). Neither is unpacked into floats.
  *
  * <ul>

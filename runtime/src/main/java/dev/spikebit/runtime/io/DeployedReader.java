@@ -3,55 +3,61 @@ package dev.spikebit.runtime.io;
 import dev.spikebit.runtime.RuntimeModelException;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.PackedSigns;
 import dev.spikebit.runtime.graph.SignMatrix;
-import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Reads a deployed model file, format {@code deployed-1} (docs/reverb.md 4) or {@code deployed-2}
- * ({@code deployed-1} plus the sub-bit node {@code codeword_conv}, docs/s2nn.md 6), and trusts
- * nothing in it. In order: the safetensors container ({@link SafetensorsFile} checks every declared
+ * ({@code deployed-1} plus the sub-bit node {@code codeword_conv}, docs/s2nn.md 6, and residual
+ * connections: the {@code add} node and the {@code inputs} field, docs/reverb.md 3), and trusts
+ * nothing in it. In order: the safetensors container ({@link SafeTensors} checks every declared
  * size and offset against the file before anything is allocated), the format tag (any other version
  * is refused by name; the graph's own tag must agree with the metadata's), the graph JSON (every
  * field present with its type, no unknown field, every node kind known, else named with its index;
- * a {@code codeword_conv} only in {@code deployed-2}), every tensor the graph calls for present with
- * exactly its dtype and shape, and no other tensor, the padding bits of packed signs and codes, the
+ * a {@code codeword_conv}, an {@code add} or an {@code inputs} field only in {@code deployed-2};
+ * T at most {@link Graph#MAX_TIME_STEPS}), every tensor the graph calls for present with
+ * exactly its dtype and shape, and no other tensor, every F32 value finite, the padding bits of packed signs and codes, the
  * codes themselves (distinct codebook patterns, indices inside the codebook), then the shapes
- * flowing from the input to the classes ({@link Graph}). A tensor is read only after its declaration has
- * been matched against both the graph and the file, so no read allocates more than the file holds.
+ * flowing from the input to the classes ({@link Graph}). The container's checks bound every tensor by the
+ * file's length, so no read allocates more than the file holds.
  * Every failure is a {@link RuntimeModelException} whose message starts with the file.
  */
 public final class DeployedReader {
     public static final String FORMAT_KEY = "spikebit.format";
     public static final String GRAPH_KEY = "spikebit.graph";
     public static final String FORMAT = "deployed-1";
-    /** {@link #FORMAT} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md 6). */
+    /** {@link #FORMAT} plus the sub-bit node {@code codeword_conv} (docs/s2nn.md 6) and residual {@code add}. */
     public static final String FORMAT_SUB_BIT = "deployed-2";
 
     static final String KINDS = "normalize, conv, sign_conv, linear, sign_linear, affine, neuron, max_pool, avg_pool, "
             + "flatten, repeat, mean_over_time";
 
     private final Path path;
-    private final SafetensorsFile file;
+    private final SafeTensorsFile file;
     private final Set<String> used = new HashSet<>();
+    /** The {@code inputs} fields read so far, by node name. */
+    private final Map<String, List<String>> inputs = new LinkedHashMap<>();
+
     private String format;
 
-    private DeployedReader(Path path, SafetensorsFile file) {
+    private DeployedReader(Path path, SafeTensorsFile file) {
         this.path = path;
         this.file = file;
     }
 
     /** Reads and checks {@code path}. */
     public static Graph read(Path path) {
-        try (SafetensorsFile file = SafetensorsFile.open(path)) {
-            return new DeployedReader(path, file).graph();
-        }
+        return new DeployedReader(path, SafeTensors.read(path)).graph();
     }
 
     private Graph graph() {
@@ -79,6 +85,10 @@ public final class DeployedReader {
         }
         String model = top.text("model");
         int timeSteps = top.integer("timeSteps");
+        if (timeSteps < 1 || timeSteps > Graph.MAX_TIME_STEPS) {
+            // Checked before any tensor is read: a damaged T must not cost a billion passes later.
+            throw fail("the layer graph has timeSteps " + timeSteps + ", expected 1.." + Graph.MAX_TIME_STEPS);
+        }
         int[] inputShape = top.dimensions("inputShape");
         int numClasses = top.integer("numClasses");
         List<?> nodes = top.array("nodes");
@@ -94,7 +104,7 @@ public final class DeployedReader {
         }
         Graph graph;
         try {
-            graph = Graph.of(model, timeSteps, inputShape, numClasses, layers);
+            graph = Graph.of(model, timeSteps, inputShape, numClasses, layers, inputs);
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
@@ -109,9 +119,10 @@ public final class DeployedReader {
         String kind = f.text("kind");
         String name = f.text("name");
         f.where = "node " + index + " (\"" + name + "\", " + kind + ")";
-        if (((Map<?, ?>) json).containsKey("inputs")) {
-            throw fail(f.where + " reads named inputs (field \"inputs\": a residual connection, docs/reverb.md 3); "
-                    + "this runtime runs chains only, each node reading the one before");
+        List<String> named = f.optionalNames("inputs");
+        if (named != null) {
+            requireFormat2(f, "field \"inputs\" (a residual connection, docs/reverb.md 3)");
+            inputs.put(name, named);
         }
         Layer layer = switch (kind) {
             case "normalize" -> {
@@ -196,12 +207,19 @@ public final class DeployedReader {
                 }
                 yield new Layer.AvgPool(name, k, s);
             }
+            case "add" -> {
+                requireFormat2(f, "add");
+                if (named == null) {
+                    throw fail(f.where + ": missing field \"inputs\" (the names of the two nodes it sums)");
+                }
+                yield new Layer.Add(name);
+            }
             case "flatten" -> new Layer.Flatten(name);
             case "repeat" -> new Layer.Repeat(name);
             case "mean_over_time" -> new Layer.MeanOverTime(name);
             default ->
                 throw fail("node " + index + " (\"" + name + "\") has unknown kind \"" + kind + "\"; " + format
-                        + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv" : ""));
+                        + " knows " + KINDS + (format.equals(FORMAT_SUB_BIT) ? ", codeword_conv, add" : ""));
         };
         f.done();
         return layer;
@@ -213,10 +231,7 @@ public final class DeployedReader {
      * checked by {@link Layer.CodewordConv} (distinct patterns, indices inside the codebook).
      */
     private Layer codewordConv(Fields f, String name) {
-        if (!format.equals(FORMAT_SUB_BIT)) {
-            throw fail(f.where + ": codeword_conv needs format \"" + FORMAT_SUB_BIT + "\", the file is \"" + format
-                    + "\"");
-        }
+        requireFormat2(f, "codeword_conv");
         int in = f.positive("inChannels");
         int out = f.positive("outChannels");
         int k = f.positive("kernel");
@@ -234,20 +249,16 @@ public final class DeployedReader {
             throw fail(f.where + ": " + out + " x " + in + " kernels is too many");
         }
         int codewords = 1 << eta;
-        byte[] codebookBits = codes(f, name, "codebook", codewords, 9);
-        byte[] indexBits = codes(f, name, "indices", kernels, eta);
-        byte[] negateBits = codes(f, name, "negate", out, 1);
-        int[] codebook = new int[codewords];
-        for (int j = 0; j < codewords; j++) {
-            codebook[j] = code(codebookBits, j, 9);
-        }
+        int[] codebook = codes(f, name, "codebook", codewords, 9).unpack();
+        PackedCodes indexCodes = codes(f, name, "indices", kernels, eta);
+        PackedCodes negateCodes = codes(f, name, "negate", out, 1);
         byte[] indices = new byte[(int) kernels];
         for (int i = 0; i < indices.length; i++) {
-            indices[i] = (byte) code(indexBits, i, eta);
+            indices[i] = (byte) indexCodes.get(i);
         }
         boolean[] negate = new boolean[out];
         for (int o = 0; o < out; o++) {
-            negate[o] = code(negateBits, o, 1) != 0;
+            negate[o] = negateCodes.get(o) != 0;
         }
         try {
             return new Layer.CodewordConv(name, in, out, stride, padding, eta, codebook, indices, negate);
@@ -256,31 +267,28 @@ public final class DeployedReader {
         }
     }
 
+    private void requireFormat2(Fields f, String what) {
+        if (!format.equals(FORMAT_SUB_BIT)) {
+            throw fail(
+                    f.where + ": " + what + " needs format \"" + FORMAT_SUB_BIT + "\", the file is \"" + format + "\"");
+        }
+    }
+
     /**
      * The U8 tensor {@code <node>.<role>}: a stream of {@code count} codes of {@code width} bits
      * (docs/s2nn.md 6), {@code ceil(count * width / 8)} bytes whose bits after the last code are 0.
      */
-    private byte[] codes(Fields f, String node, String role, long count, int width) {
-        long used = count * width;
-        int bytes = (int) ((used + 7) >>> 3);
-        byte[] bits = file.bytes(tensor(f, node + "." + role, "U8", bytes));
-        for (long b = used; b < 8L * bytes; b++) {
-            if ((bits[(int) (b >>> 3)] >>> (b & 7) & 1) != 0) {
-                throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
-                        + width + " bits (they must be 0)");
-            }
+    private PackedCodes codes(Fields f, String node, String role, long count, int width) {
+        int bytes = (int) PackedCodes.bytes(count, width);
+        PackedCodes codes = new PackedCodes(
+                (int) count,
+                width,
+                tensor(f, node + "." + role, DType.U8, bytes).toBytes());
+        if (!codes.paddingClear()) {
+            throw fail("tensor \"" + node + "." + role + "\" has padding bits set after its " + count + " codes of "
+                    + width + " bits (they must be 0)");
         }
-        return bits;
-    }
-
-    /** Code {@code i} of a stream of {@code width}-bit codes, least significant bit first. */
-    private static int code(byte[] bits, long i, int width) {
-        long at = i * width;
-        int value = 0;
-        for (int b = 0; b < width; b++, at++) {
-            value |= (bits[(int) (at >>> 3)] >>> (at & 7) & 1) << b;
-        }
-        return value;
+        return codes;
     }
 
     /**
@@ -288,7 +296,14 @@ public final class DeployedReader {
      * the file when the container was opened, so reading it allocates no more than the file holds.
      */
     private float[] floats(Fields f, String node, String role, int... shape) {
-        return file.floats(tensor(f, node + "." + role, "F32", shape));
+        float[] values = tensor(f, node + "." + role, DType.F32, shape).toFloats();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw fail("tensor \"" + node + "." + role + "\" holds " + values[i] + " at element " + i
+                        + "; a deployed model's parameters must be finite");
+            }
+        }
+        return values;
     }
 
     /** The U8 tensor {@code <node>.signs}: {@code rows} rows of {@code rowLength} packed signs. */
@@ -297,34 +312,24 @@ public final class DeployedReader {
             throw fail(f.where + ": " + rowLength + " weights per output is too many");
         }
         int length = (int) rowLength;
-        byte[] bits = file.bytes(tensor(f, node + ".signs", "U8", rows, (length + 7) >>> 3));
-        checkPadding(node, rows, length, bits);
+        byte[] bits =
+                tensor(f, node + ".signs", DType.U8, rows, (length + 7) >>> 3).toBytes();
+        int bad = new PackedSigns(rows, length, bits).firstRowWithPaddingSet();
+        if (bad >= 0) {
+            throw fail("tensor \"" + node + ".signs\": row " + bad + " has padding bits set after its " + length
+                    + " signs (they must be 0)");
+        }
         return SignMatrix.ofRows(rows, length, bits);
     }
 
-    private void checkPadding(String node, int rows, int length, byte[] bits) {
-        int used = length & 7;
-        if (used == 0) {
-            return;
-        }
-        int rowBytes = (length + 7) >>> 3;
-        int mask = 0xFF & ~((1 << used) - 1);
-        for (int r = 0; r < rows; r++) {
-            if ((bits[r * rowBytes + rowBytes - 1] & mask) != 0) {
-                throw fail("tensor \"" + node + ".signs\": row " + r + " has padding bits set after its " + length
-                        + " signs (they must be 0)");
-            }
-        }
-    }
-
-    private SafetensorsFile.TensorInfo tensor(Fields f, String name, String dtype, int... shape) {
+    private TensorEntry tensor(Fields f, String name, DType dtype, int... shape) {
         long[] expected = Arrays.stream(shape).asLongStream().toArray();
-        SafetensorsFile.TensorInfo t = file.tensors().get(name);
+        TensorEntry t = file.tensors().get(name);
         if (t == null) {
             throw fail(f.where + " needs tensor \"" + name + "\" (" + dtype + " " + Arrays.toString(expected)
                     + "), which the file does not hold");
         }
-        if (!t.dtype().equals(dtype) || !Arrays.equals(t.shape(), expected)) {
+        if (t.dtype() != dtype || !Arrays.equals(t.shape(), expected)) {
             throw fail("tensor \"" + name + "\" is " + t.dtype() + " " + Arrays.toString(t.shape()) + "; " + f.where
                     + " needs " + dtype + " " + Arrays.toString(expected));
         }
@@ -375,7 +380,7 @@ public final class DeployedReader {
         }
 
         private int whole(String key, Object v, int min) {
-            if (v instanceof BigDecimal d) {
+            if (v instanceof BigInteger d) {
                 try {
                     int i = d.intValueExact();
                     if (i >= min) {
@@ -389,7 +394,7 @@ public final class DeployedReader {
         }
 
         float number(String key) {
-            if (!(field(key, "a number") instanceof BigDecimal d)) {
+            if (!(field(key, "a number") instanceof Number d)) {
                 throw fail(where + ": field \"" + key + "\" is " + json.get(key) + ", expected a number");
             }
             return (float) d.doubleValue();
@@ -407,6 +412,22 @@ public final class DeployedReader {
                 throw fail(where + ": field \"" + key + "\" is " + json.get(key) + ", expected an array");
             }
             return list;
+        }
+
+        /** An array of node names, or null when the field is absent. */
+        List<String> optionalNames(String key) {
+            if (!json.containsKey(key)) {
+                return null;
+            }
+            List<?> list = array(key);
+            List<String> out = new ArrayList<>();
+            for (Object e : list) {
+                if (!(e instanceof String s)) {
+                    throw fail(where + ": field \"" + key + "\" holds " + e + ", expected node names (strings)");
+                }
+                out.add(s);
+            }
+            return out;
         }
 
         int[] dimensions(String key) {

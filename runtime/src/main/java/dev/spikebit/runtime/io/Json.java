@@ -1,6 +1,7 @@
 package dev.spikebit.runtime.io;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,15 +9,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON parser (RFC 8259) for safetensors headers and layer graphs: objects become
- * {@code Map<String, Object>} in file order, arrays {@code List<Object>}, strings {@code String},
- * numbers {@link BigDecimal} (exact, so whole numbers can be told from fractions), {@code true} /
- * {@code false} {@code Boolean}, and {@code null} {@link #NULL}.
+ * A small, strict JSON parser and writer (RFC 8259) for safetensors headers and layer graphs:
+ * objects become {@code Map<String, Object>} in file order, arrays {@code List<Object>}, strings
+ * {@code String}, numbers written as whole numbers (digits only: no fraction, no exponent)
+ * {@link BigInteger} and all other numbers {@link BigDecimal} (exact either way, so {@code 128.0}
+ * or {@code 1.28e2} is never taken for the whole number a size field needs), {@code true} /
+ * {@code false} {@code Boolean}, and {@code null} {@link #NULL}. {@link #write} turns such values
+ * (and any {@link Number}) back into compact JSON.
  *
  * <p>Strict means: no comments, no trailing commas, no leading zeros, no duplicate keys, no
  * control characters in strings, nothing but white space after the value, and at most
  * {@value #MAX_DEPTH} levels of nesting (so a hostile header cannot overflow the stack). The
- * runtime has no dependencies, so it cannot use Jackson.
+ * runtime has no dependencies, so it cannot use Jackson; the project's file formats use this class
+ * (and only this one) for their JSON.
  */
 public final class Json {
     /** JSON {@code null}. */
@@ -50,6 +55,102 @@ public final class Json {
             throw p.error("unexpected text after the value");
         }
         return value;
+    }
+
+    /**
+     * Compact JSON for {@code value}: a {@code Map} with string keys (in its iteration order), a
+     * {@code List}, a {@code String}, a {@link Number} (a {@code float} or {@code double} must be
+     * finite and is written as the shortest decimal that reads back to the same {@code double}),
+     * a {@code Boolean} or {@link #NULL}.
+     *
+     * @throws IllegalArgumentException for anything else, or a non-finite number
+     */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(value, out);
+        return out.toString();
+    }
+
+    private static void write(Object value, StringBuilder out) {
+        switch (value) {
+            case Map<?, ?> map -> {
+                out.append('{');
+                boolean first = true;
+                for (var e : map.entrySet()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("JSON object keys must be strings, got " + e.getKey());
+                    }
+                    quote(key, out);
+                    out.append(':');
+                    write(e.getValue(), out);
+                }
+                out.append('}');
+            }
+            case List<?> list -> {
+                out.append('[');
+                for (int i = 0; i < list.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    write(list.get(i), out);
+                }
+                out.append(']');
+            }
+            case String text -> quote(text, out);
+            case Boolean b -> out.append(b);
+            case Double d -> out.append(finite(d));
+            case Float f -> out.append(finite(f.doubleValue()));
+            case BigDecimal d -> out.append(d);
+            case BigInteger i -> out.append(i);
+            case Number n -> out.append(n.longValue());
+            default -> {
+                if (value != NULL) {
+                    throw new IllegalArgumentException("cannot write " + value + " as JSON");
+                }
+                out.append("null");
+            }
+        }
+    }
+
+    private static double finite(double d) {
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("JSON has no number " + d);
+        }
+        return d;
+    }
+
+    /**
+     * A JSON string: quote, backslash and the control characters escaped (the short escapes where
+     * there is one, else a backslash-u escape with lowercase hex digits), everything else as is.
+     */
+    static void quote(String text, StringBuilder json) {
+        json.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\b' -> json.append("\\b");
+                case '\f' -> json.append("\\f");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append("\\u00")
+                                .append(Character.forDigit(c >> 4, 16))
+                                .append(Character.forDigit(c & 0xF, 16));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        json.append('"');
     }
 
     private Object value(int depth) {
@@ -172,8 +273,9 @@ public final class Json {
         }
     }
 
-    private BigDecimal number() {
+    private Number number() {
         int start = pos;
+        boolean whole = true;
         if (peek() == '-') {
             pos++;
         }
@@ -185,6 +287,7 @@ public final class Json {
             throw error("expected a digit");
         }
         if (peek() == '.') {
+            whole = false;
             pos++;
             if (!isDigit(peek())) {
                 throw error("expected a digit after the decimal point");
@@ -192,6 +295,7 @@ public final class Json {
             digits();
         }
         if (peek() == 'e' || peek() == 'E') {
+            whole = false;
             pos++;
             if (peek() == '+' || peek() == '-') {
                 pos++;
@@ -205,7 +309,8 @@ public final class Json {
             throw error("number with more than 400 characters");
         }
         try {
-            return new BigDecimal(text.substring(start, pos));
+            String literal = text.substring(start, pos);
+            return whole ? new BigInteger(literal) : new BigDecimal(literal);
         } catch (NumberFormatException e) {
             throw error("number out of range");
         }

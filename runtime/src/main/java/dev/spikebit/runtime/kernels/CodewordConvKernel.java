@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code b = sign(W) * x} for a sub-bit 3x3 convolution on one image, with codeword reuse
- * (methods.md 3, docs/s2nn.md 6): every input channel is convolved once with each of the layer's
+ * (docs/methods.md 3, docs/s2nn.md 6): every input channel is convolved once with each of the layer's
  * {@code K = 2^eta} codewords, then every output channel adds the {@code in} maps its kernels
  * select (negated where the channel's negation bit is set). Additions and subtractions only.
  *

@@ -1,7 +1,7 @@
 package dev.spikebit.runtime.kernels;
 
 /**
- * The codeword maps of one codebook (methods.md 3): each codeword's 3x3 sign pattern applied to a
+ * The codeword maps of one codebook (docs/methods.md 3): each codeword's 3x3 sign pattern applied to a
  * zero-padded tile of one input channel, {@code map_j[i] = sum_{ky, kx} sign_j(ky, kx) tile[i + ky * pitch + kx]},
  * stored at {@code dst + j * mapPitch + i}. The output lane {@code i} and the tile share the row
  * pitch, so each map is one linear pass over the lanes.

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The full-precision layers of a deployed network on one image (methods.md 2: the first and the
+ * The full-precision layers of a deployed network on one image (docs/methods.md 2: the first and the
  * last layer stay full precision): convolution, fully connected layer, input normalisation and the
  * per-channel affine maps. These are the only places where the runtime multiplies by a weight.
  */

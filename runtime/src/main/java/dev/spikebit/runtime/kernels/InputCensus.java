@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * What a layer's input looks like before the layer runs (methods.md 4): how many values are
+ * What a layer's input looks like before the layer runs (docs/methods.md 4): how many values are
  * non-zero, how many operations they cause (the sum of their fan-outs), and, when the event-driven
  * path will run, the list of their indices. Counting is vectorized and runs before every layer
  * that computes; the list is made only when it is needed.

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One time step of a layer of LIF neurons in the standard form (methods.md 1-2), per channel
+ * One time step of a layer of LIF neurons in the standard form (docs/methods.md 1-2), per channel
  * {@code c}: {@code h = tau * U + (x + bias[c])} (no bias: {@code tau * U + x}); where
  * {@code h >= threshold[c]} emit 1 (binary) or {@code scale[c] * h} (real; {@code h} without a
  * scale) and reset {@code U} to 0, else emit 0 and keep {@code U = h}. The float operations are

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Max and average pooling over square windows without padding, one image {@code [C, h, w]}; both
- * commute with the positive spike scales of the standard form (methods.md 2). The average is the
+ * commute with the positive spike scales of the standard form (docs/methods.md 2). The average is the
  * window's sum in row order times {@code 1 / (k * k)}, as the training network computes it.
  */
 public final class PoolKernels {

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code b = sign(W) * x} for a +-1 convolution on one image (methods.md 2), additions and
+ * {@code b = sign(W) * x} for a +-1 convolution on one image (docs/methods.md 2), additions and
  * subtractions only, reading the packed bits directly. Two paths:
  *
  * <ul>
@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       input, shared by every output channel), and an output channel then adds, per (input
  *       channel, kernel row), the table of that row's triple shifted by {@code ky * Wp}: 3 additions
  *       per input channel and output instead of 9 signed ones, and no sign handling in the inner
- *       loop. It is codeword reuse (methods.md 3) at the scale of one kernel row, with the eight
+ *       loop. It is codeword reuse (docs/methods.md 3) at the scale of one kernel row, with the eight
  *       triples as the codebook.</li>
  *   <li>{@link #dense} for other kernels and strides: every input channel is copied once into a zero-padded plane of width
  *       {@code Wp = W + 2p}. With stride 1, output row {@code oy} at column {@code ox}, tap

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code b = sign(W) x} for a +-1 fully connected layer on one sample (methods.md 2), additions
+ * {@code b = sign(W) x} for a +-1 fully connected layer on one sample (docs/methods.md 2), additions
  * and subtractions only, reading the packed bits directly ({@link SignMasks}).
  *
  * <ul>

@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed +-1 weights applied to floats without a multiply (performance-notes.md): a set bit is +1,
+ * Packed +-1 weights applied to floats without a multiply (docs/runtime.md): a set bit is +1,
  * a clear bit -1. A vector of inputs takes its signs from as many consecutive bits, turned into a
  * lane mask that picks, lane by lane, the input or its negation; a scalar takes its sign by an XOR
  * into the float's sign bit.

@@ -61,7 +61,7 @@ public final class Gemms {
      * spin after each call, and on a loaded machine its throughput collapsed to 2-25 GFLOP/s while
      * the Java kernel kept 14-157 (docs/gemm.md). Training fmnist-cnn cost 2.1 CPU-ms per image
      * with the Java kernel against 7-16 with OpenBLAS in the same period. With 256-bit vectors
-     * OpenBLAS's kernels are about twice as fast as the Java kernel (performance-notes.md), so it
+     * OpenBLAS's kernels are about twice as fast as the Java kernel (docs/gemm.md), so it
      * stays the default there. The choice depends only on the hardware and the JVM's vector width,
      * never on a timing, so two runs on one machine always get the same backend.
      */

@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * the shortcut carries spikes. The projection shortcut (He et al.'s option B) is used when the
  * stride or the channel count changes. BN over {@code [T*B, C, H, W]} is tdBN's normalisation over
  * time and batch; with {@code Vth = 1} its initial scale {@code alpha * Vth} is BN's default 1.
- * Multi-step input {@code [T, B, C, H, W]} (methods.md 1).
+ * Multi-step input {@code [T, B, C, H, W]} (docs/methods.md 1).
  */
 public final class BasicBlock extends Module implements FlopCounter.Traced {
     private final int inChannels;

@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * Blocks chain real-valued pre-activations; the network puts one neuron after the last block.
  * As in the authors' code, the projection shortcut convolves the real-valued input itself, and the
  * branch's last BN starts with scale 0, so every block begins as the identity.
- * Multi-step input {@code [T, B, C, H, W]} (methods.md 1).
+ * Multi-step input {@code [T, B, C, H, W]} (docs/methods.md 1).
  */
 public final class MsBlock extends Module implements FlopCounter.Traced {
     private final int inChannels;

@@ -1,7 +1,7 @@
 package dev.spikebit.core.neuron.kernel;
 
 /**
- * The multi-step LIF neuron with hard reset of methods.md section 1, forward and backward, over
+ * The multi-step LIF neuron with hard reset of docs/methods.md section 1, forward and backward, over
  * flat arrays. Inputs and outputs have shape {@code [T, N]}, time-major: element {@code (t, i)} sits
  * at {@code t * N + i}. The state starts at {@code V[-1] = 0}.
  *
@@ -60,7 +60,7 @@ public sealed interface LifKernel permits FusedLifKernel, ReferenceLifKernel {
     /**
      * Back-propagates through {@code steps} steps of the neuron, from a gradient on its output, on
      * its pre-spike potentials, or both. A gradient on {@code H[t]} (from a loss that reads the
-     * potentials, such as MPFD distillation, methods.md section 3) joins the recurrence where
+     * potentials, such as MPFD distillation, docs/methods.md section 3) joins the recurrence where
      * {@code gH[t]} is formed: {@code gH[t] = gO[t] dO/dH + gHext[t] + tau gH[t+1] dV/dH}.
      *
      * @param gradOut        the gradient of the loss with respect to the output {@code O}, or

@@ -5,7 +5,7 @@ import dev.spikebit.core.neuron.surrogate.Surrogate;
 import java.util.Objects;
 
 /**
- * The constants of a LIF neuron with hard reset (methods.md section 1):
+ * The constants of a LIF neuron with hard reset (docs/methods.md section 1):
  * {@code H[t] = tau * V[t-1] + X[t]}, {@code S[t] = Theta(H[t] - vth)}, {@code V[t] = H[t] (1 - S[t])}.
  * An IF neuron is the same with {@code tau = 1}.
  *
@@ -29,7 +29,7 @@ public record NeuronConfig(float tau, float vth, boolean detachReset, Surrogate 
     }
 
     /**
-     * The defaults of methods.md section 1: {@code tau = 0.5}, {@code vth = 1}, reset detached,
+     * The defaults of docs/methods.md section 1: {@code tau = 0.5}, {@code vth = 1}, reset detached,
      * {@code atan} surrogate with {@code alpha = 2}, binary spikes.
      */
     public static NeuronConfig lif() {

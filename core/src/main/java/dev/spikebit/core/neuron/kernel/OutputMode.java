@@ -1,6 +1,6 @@
 package dev.spikebit.core.neuron.kernel;
 
-/** What a spiking neuron emits at each step (methods.md section 1). */
+/** What a spiking neuron emits at each step (docs/methods.md section 1). */
 public enum OutputMode {
     /** The spike itself, {@code O[t] = S[t]} in {0, 1}: the vanilla SNN neuron. */
     BINARY,

@@ -2,7 +2,7 @@ package dev.spikebit.core.neuron.kernel;
 
 /**
  * The LIF equations of {@link LifKernel} written out as plain scalar loops, one step of the whole
- * layer at a time, as they read in methods.md section 1. Slow and obviously right: the fused
+ * layer at a time, as they read in docs/methods.md section 1. Slow and obviously right: the fused
  * kernel's tests compare against it.
  */
 final class ReferenceLifKernel implements LifKernel {

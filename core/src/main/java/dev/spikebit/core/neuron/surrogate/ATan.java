@@ -3,7 +3,7 @@ package dev.spikebit.core.neuron.surrogate;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The arctangent surrogate, the default of methods.md section 1 (SpikingJelly's {@code ATan}):
+ * The arctangent surrogate, the default of docs/methods.md section 1 (SpikingJelly's {@code ATan}):
  * {@code s'(x) = (alpha/2) / (1 + (pi/2 * alpha * x)^2)}, the derivative of
  * {@code atan(pi/2 * alpha * x) / pi + 1/2}. Its peak at {@code x = 0} is {@code alpha / 2}.
  *
@@ -16,7 +16,7 @@ public record ATan(float alpha) implements Surrogate {
         SurrogateParameters.positive("atan", "alpha", alpha);
     }
 
-    /** {@code alpha = 2}, the default of methods.md section 1. */
+    /** {@code alpha = 2}, the default of docs/methods.md section 1. */
     public ATan() {
         this(2f);
     }

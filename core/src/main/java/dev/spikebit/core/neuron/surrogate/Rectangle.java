@@ -4,9 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The rectangle surrogate (methods.md section 1; the straight-through window of STBP):
+ * The rectangle surrogate (docs/methods.md section 1; the straight-through window of STBP):
  * {@code s'(x) = 1/width} where {@code |x| < width/2}, else 0, a box of area 1. The default width 1
- * gives the window {@code |x| < 0.5} of methods.md.
+ * gives the window {@code |x| < 0.5} of docs/methods.md.
  *
  * @param width the width of the window, finite and {@code > 0}
  */

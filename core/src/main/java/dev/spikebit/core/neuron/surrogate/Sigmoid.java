@@ -3,7 +3,7 @@ package dev.spikebit.core.neuron.surrogate;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The sigmoid surrogate (methods.md section 1, SpikingJelly's {@code Sigmoid}): the derivative of
+ * The sigmoid surrogate (docs/methods.md section 1, SpikingJelly's {@code Sigmoid}): the derivative of
  * {@code sg(x) = 1 / (1 + exp(-alpha x))}, that is {@code s'(x) = alpha * sg(x) * (1 - sg(x))}. Its
  * peak at {@code x = 0} is {@code alpha / 4}.
  *

@@ -6,7 +6,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * A surrogate gradient: the smooth stand-in for the derivative of the Heaviside step
- * {@code Theta(x)} that a spiking neuron fires with (methods.md section 1). The forward pass always
+ * {@code Theta(x)} that a spiking neuron fires with (docs/methods.md section 1). The forward pass always
  * fires with the exact step; only backward uses {@link #derivative(float)}, evaluated at
  * {@code x = H - Vth}.
  *
@@ -25,7 +25,7 @@ public sealed interface Surrogate permits ATan, Sigmoid, Triangle, Rectangle {
     /** The text {@link #parse} reads back into this surrogate, such as {@code atan:2.0}. */
     String spec();
 
-    /** The default of methods.md section 1: {@code atan} with {@code alpha = 2}. */
+    /** The default of docs/methods.md section 1: {@code atan} with {@code alpha = 2}. */
     static Surrogate defaultSurrogate() {
         return new ATan();
     }

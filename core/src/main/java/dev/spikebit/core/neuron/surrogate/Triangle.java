@@ -3,7 +3,7 @@ package dev.spikebit.core.neuron.surrogate;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The triangle surrogate (methods.md section 1, SpikingJelly's {@code PiecewiseQuadratic}):
+ * The triangle surrogate (docs/methods.md section 1, SpikingJelly's {@code PiecewiseQuadratic}):
  * {@code s'(x) = max(0, gamma - |x|) / gamma^2}, a tent of height {@code 1/gamma} and area 1 over
  * {@code |x| < gamma}.
  *

@@ -1,8 +1,8 @@
-package dev.spikebit.quant.deploy;
+package dev.spikebit.runtime.graph;
 
 /**
  * Fixed-width unsigned codes packed back to back into a bit stream (the sub-bit deployed form,
- * methods.md 3): code {@code i} occupies stream bits {@code i * width .. i * width + width - 1},
+ * docs/methods.md 3): code {@code i} occupies stream bits {@code i * width .. i * width + width - 1},
  * its least significant bit first; stream bit {@code b} is bit {@code b % 8} (least significant
  * first) of byte {@code b / 8}. The stream takes {@code ceil(count * width / 8)} bytes and its
  * padding bits after the last code are 0. Codes cross byte boundaries freely.

@@ -1,7 +1,7 @@
-package dev.spikebit.quant.deploy;
+package dev.spikebit.runtime.graph;
 
 /**
- * The +-1 weights of a binary layer, one bit each (methods.md 2, deployed form). The weights form
+ * The +-1 weights of a binary layer, one bit each (docs/methods.md 2, deployed form). The weights form
  * {@code rows} rows (one per output channel or feature) of {@code rowLength} signs, the layer's
  * latent weight tensor read row-major ({@code [out, in, kh, kw]} or {@code [out, in]}).
  *

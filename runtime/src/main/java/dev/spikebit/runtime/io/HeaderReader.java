@@ -1,16 +1,8 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.spikebit.core.SpikebitException;
-import java.io.IOException;
+import dev.spikebit.runtime.RuntimeModelException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -32,23 +24,15 @@ import java.util.Map;
  * and {@code data_offsets} of two integers {@code [begin, end]}, {@code begin <= end <=} the data
  * section's length, {@code end - begin} equal to the byte size; then, sorted by offset, the tensors
  * must cover the data section exactly, without gaps or overlaps, as the reference implementation
- * requires. Unknown fields inside a tensor are ignored, as they are by the reference.
+ * requires. A field inside a tensor other than those three is refused (the reference ignores
+ * it; spikebit reads strictly, so a typo or a newer layout is named instead of passed over), as is
+ * a number written with a fraction or an exponent where a whole number belongs ({@code 128.0}).
+ * The JSON is parsed by {@link Json}.
  *
- * <p>Every failure is a {@link SpikebitException} whose message starts with the file and names the
+ * <p>Every failure is a {@link RuntimeModelException} whose message starts with the file and names the
  * tensor and field.
  */
 final class HeaderReader {
-
-    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-                    // A tensor name or metadata value may legitimately be as long as the header allows.
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxStringLength(SafeTensors.MAX_HEADER_BYTES)
-                            .maxNameLength(SafeTensors.MAX_HEADER_BYTES)
-                            .build())
-                    .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     private final String file;
 
@@ -66,14 +50,14 @@ final class HeaderReader {
     }
 
     private SafeTensorsHeader parse(byte[] header, long dataLength) {
-        JsonNode root = parseJson(header);
+        Map<?, ?> root = parseJson(header);
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
-        for (var field : root.properties()) {
+        for (var field : root.entrySet()) {
             if (field.getKey().equals(SafeTensors.METADATA_KEY)) {
                 readMetadata(field.getValue(), metadata);
             } else {
-                tensors.add(readTensor(field.getKey(), field.getValue(), dataLength));
+                tensors.add(readTensor((String) field.getKey(), field.getValue(), dataLength));
             }
         }
         // Stable: empty tensors sharing an offset keep their header order.
@@ -82,55 +66,59 @@ final class HeaderReader {
         return new SafeTensorsHeader(tensors, metadata, 8L + header.length);
     }
 
-    private JsonNode parseJson(byte[] header) {
+    private Map<?, ?> parseJson(byte[] header) {
         if (header.length == 0) {
             throw fail("the header is empty; expected a JSON object");
         }
+        String text;
         try {
-            StandardCharsets.UTF_8
+            text = StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(header));
+                    .decode(ByteBuffer.wrap(header))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw fail("the header is not valid UTF-8");
         }
         if (header[0] != '{') {
             throw fail("the header must be a JSON object starting with '{' but starts with " + describeByte(header[0]));
         }
+        Object root;
         try {
-            return JSON.readTree(header);
-        } catch (JsonProcessingException e) {
-            JsonLocation where = e.getLocation();
-            String at = where == null || where.getByteOffset() < 0
-                    ? ""
-                    : " at byte " + where.getByteOffset() + " of the header";
-            throw fail("the header is not valid JSON" + at + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw fail("the header cannot be parsed: " + e.getMessage());
+            root = Json.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw fail("the header is not valid JSON: " + e.getMessage());
         }
+        // The first byte was '{' and the parser accepts only one value: it is an object.
+        return (Map<?, ?>) root;
     }
 
-    private void readMetadata(JsonNode node, Map<String, String> metadata) {
-        if (node.isNull()) {
+    private void readMetadata(Object node, Map<String, String> metadata) {
+        if (node == Json.NULL) {
             return;
         }
-        if (!node.isObject()) {
+        if (!(node instanceof Map<?, ?> map)) {
             throw fail("\"" + SafeTensors.METADATA_KEY + "\" must be an object of strings, found " + describe(node));
         }
-        for (var entry : node.properties()) {
-            if (!entry.getValue().isTextual()) {
+        for (var entry : map.entrySet()) {
+            if (!(entry.getValue() instanceof String value)) {
                 throw fail("\"" + SafeTensors.METADATA_KEY + "\" value of \"" + entry.getKey()
                         + "\" must be a string, found " + describe(entry.getValue()));
             }
-            metadata.put(entry.getKey(), entry.getValue().textValue());
+            metadata.put((String) entry.getKey(), value);
         }
     }
 
-    private TensorInfo readTensor(String name, JsonNode node, long dataLength) {
+    private TensorInfo readTensor(String name, Object value, long dataLength) {
         String where = "tensor \"" + name + "\"";
-        if (!node.isObject()) {
-            throw fail(where + ": expected an object with dtype, shape and data_offsets, found " + describe(node));
+        if (!(value instanceof Map<?, ?> node)) {
+            throw fail(where + ": expected an object with dtype, shape and data_offsets, found " + describe(value));
+        }
+        for (Object key : node.keySet()) {
+            if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
+                throw fail(where + ": unknown field \"" + key + "\" (a tensor has only dtype, shape and data_offsets)");
+            }
         }
         DType dtype = readDType(where, node);
         long[] shape = readIntegers(where, node, "shape", -1);
@@ -160,39 +148,43 @@ final class HeaderReader {
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private DType readDType(String where, JsonNode tensor) {
-        JsonNode node = tensor.get("dtype");
+    private DType readDType(String where, Map<?, ?> tensor) {
+        Object node = tensor.get("dtype");
         if (node == null) {
             throw fail(where + ": missing field \"dtype\"");
         }
-        if (!node.isTextual()) {
+        if (!(node instanceof String name)) {
             throw fail(where + ": \"dtype\" must be a string such as \"F32\", found " + describe(node));
         }
-        String name = node.textValue();
         return DType.fromName(name)
                 .orElseThrow(() -> fail(where + ": unknown or unsupported dtype \"" + name + "\"; spikebit reads "
                         + Arrays.toString(DType.values())));
     }
 
     /** An array of non-negative integers, of the given length unless {@code length} is -1. */
-    private long[] readIntegers(String where, JsonNode tensor, String field, int length) {
-        JsonNode node = tensor.get(field);
+    private long[] readIntegers(String where, Map<?, ?> tensor, String field, int length) {
+        Object node = tensor.get(field);
         if (node == null) {
             throw fail(where + ": missing field \"" + field + "\"");
         }
         String expected =
                 length < 0 ? "an array of non-negative integers" : "an array of " + length + " non-negative integers";
-        if (!node.isArray() || (length >= 0 && node.size() != length)) {
+        if (!(node instanceof List<?> list) || (length >= 0 && list.size() != length)) {
             throw fail(where + ": \"" + field + "\" must be " + expected + ", found " + describe(node));
         }
-        long[] values = new long[node.size()];
+        long[] values = new long[list.size()];
         for (int i = 0; i < values.length; i++) {
-            JsonNode item = node.get(i);
-            if (!item.isIntegralNumber() || !item.canConvertToLong() || item.longValue() < 0) {
-                throw fail(where + ": \"" + field + "\" must be " + expected + ", found " + describe(item)
+            Object item = list.get(i);
+            if (!(item instanceof BigInteger whole) || whole.signum() < 0 || whole.bitLength() > 63) {
+                // A whole value written as 128.0 or 1.28e2: say why it is refused.
+                String written =
+                        item instanceof BigDecimal d && d.stripTrailingZeros().scale() <= 0
+                                ? " (written with a fraction or an exponent)"
+                                : "";
+                throw fail(where + ": \"" + field + "\" must be " + expected + ", found " + describe(item) + written
                         + " at index " + i);
             }
-            values[i] = item.longValue();
+            values[i] = whole.longValue();
         }
         return values;
     }
@@ -222,12 +214,12 @@ final class HeaderReader {
         }
     }
 
-    private SpikebitException fail(String message) {
-        return new SpikebitException(file + ": " + message);
+    private RuntimeModelException fail(String message) {
+        return new RuntimeModelException(file + ": " + message);
     }
 
-    private static String describe(JsonNode node) {
-        String text = node.toString();
+    private static String describe(Object node) {
+        String text = Json.write(node);
         return text.length() > 60 ? text.substring(0, 57) + "..." : text;
     }
 

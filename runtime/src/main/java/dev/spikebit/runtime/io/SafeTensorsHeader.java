@@ -1,4 +1,4 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
-import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.RuntimeModelException;
+import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,17 +21,21 @@ import java.util.Map;
 
 /**
  * Reads and writes safetensors files, the format of spikebit's checkpoints and deployed models
- * (architecture.md, "Files"; layout in docs/file-formats.md): an 8-byte little-endian header length
+ * (docs/architecture.md, "Files"; layout in docs/file-formats.md), the one implementation of the
+ * format in the project (the runtime owns it because it may depend on nothing; the training
+ * library's checkpoints and the deploy writer use it too): an 8-byte little-endian header length
  * N, N bytes of UTF-8 JSON describing each tensor's dtype, shape and byte range plus an optional
  * {@code __metadata__} object of strings, then the raw little-endian tensor bytes.
  *
  * <p>Files written here are byte-identical to those of the reference implementation (Python's
  * {@code safetensors.torch.save_file}) for the same tensors and at most one metadata key, so
  * weights move to and from PyTorch. The tensor order in the file is the reference's (see
- * {@link HeaderWriter}), not the order they were given in. Writes are atomic ({@link AtomicFiles}).
+ * {@link HeaderWriter}), not the order they were given in. {@link #write(OutputStream, String,
+ * Collection, Map)} streams a file to any output (the library wraps it in an atomic file replace);
+ * {@link #write(Path, Collection, Map)} writes a path directly.
  *
  * <p>Reading checks the whole header against the file length before it allocates anything (see
- * {@link HeaderReader}), and every failure is a {@link SpikebitException} whose message starts with
+ * {@link HeaderReader}), and every failure is a {@link RuntimeModelException} whose message starts with
  * the file's path.
  */
 public final class SafeTensors {
@@ -37,7 +43,10 @@ public final class SafeTensors {
     /** The header key reserved for the string-to-string metadata. */
     public static final String METADATA_KEY = "__metadata__";
 
-    /** The largest header the reference implementation accepts, and so the largest we write or read. */
+    /**
+     * The largest header the reference implementation accepts, and so the largest we write or read
+     * (it is below 100 MiB: the stricter of the two limits spikebit's readers once had).
+     */
     public static final int MAX_HEADER_BYTES = 100_000_000;
 
     private static final int COPY_CHUNK_BYTES = 1 << 20;
@@ -52,27 +61,46 @@ public final class SafeTensors {
     }
 
     /**
-     * Replaces {@code path} with a safetensors file holding {@code tensors} and {@code metadata}.
-     * The tensors stream out through a small buffer: memory use does not grow with the file.
-     *
-     * @throws SpikebitException naming the file if two tensors share a name, a name is
-     *                           {@code __metadata__}, the header would exceed 100 MB, or the file
-     *                           cannot be written; the previous file is then left untouched
+     * Writes a safetensors file holding {@code tensors} and {@code metadata} to {@code path}
+     * (created or truncated; not atomic: a library caller that must not leave half a file wraps
+     * {@link #write(OutputStream, String, Collection, Map)} in an atomic replace).
      */
     public static void write(Path path, Collection<TensorEntry> tensors, Map<String, String> metadata) {
         HeaderWriter.Layout layout = HeaderWriter.layout(path.toString(), tensors, metadata);
-        AtomicFiles.write(path, out -> {
-            byte[] length = ByteBuffer.allocate(Long.BYTES)
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .putLong(layout.header().length)
-                    .array();
-            out.write(length);
-            out.write(layout.header());
-            byte[] chunk = new byte[COPY_CHUNK_BYTES];
-            for (TensorEntry tensor : layout.tensors()) {
-                writeData(tensor.data(), chunk, out);
-            }
-        });
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), COPY_CHUNK_BYTES)) {
+            write(out, layout);
+        } catch (IOException e) {
+            throw new RuntimeModelException(path + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Streams a safetensors file holding {@code tensors} and {@code metadata} to {@code out}
+     * through a small buffer: memory use does not grow with the file.
+     *
+     * @param label how to name the file in messages
+     * @throws RuntimeModelException naming the file if two tensors share a name, a name is
+     *                               {@code __metadata__}, or the header would exceed
+     *                               {@value #MAX_HEADER_BYTES} bytes; nothing is written then
+     * @throws IOException           if {@code out} fails
+     */
+    public static void write(
+            OutputStream out, String label, Collection<TensorEntry> tensors, Map<String, String> metadata)
+            throws IOException {
+        write(out, HeaderWriter.layout(label, tensors, metadata));
+    }
+
+    private static void write(OutputStream out, HeaderWriter.Layout layout) throws IOException {
+        byte[] length = ByteBuffer.allocate(Long.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(layout.header().length)
+                .array();
+        out.write(length);
+        out.write(layout.header());
+        byte[] chunk = new byte[COPY_CHUNK_BYTES];
+        for (TensorEntry tensor : layout.tensors()) {
+            writeData(tensor.data(), chunk, out);
+        }
     }
 
     /**
@@ -99,7 +127,7 @@ public final class SafeTensors {
             }
             return new SafeTensorsFile(path, tensors, header.metadata());
         } catch (EOFException e) {
-            throw new SpikebitException(
+            throw new RuntimeModelException(
                     path + ": the file ended early while reading tensor data (changed while reading?)", e);
         } catch (IOException e) {
             throw cannotRead(path, e);
@@ -109,7 +137,7 @@ public final class SafeTensors {
     private static SafeTensorsHeader readHeader(Path path, FileChannel channel) throws IOException {
         long fileSize = channel.size();
         if (fileSize < Long.BYTES) {
-            throw new SpikebitException(path + ": the file is " + fileSize + " bytes, too short for the "
+            throw new RuntimeModelException(path + ": the file is " + fileSize + " bytes, too short for the "
                     + "8-byte header length that starts a safetensors file");
         }
         ByteBuffer lengthBytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -117,13 +145,13 @@ public final class SafeTensors {
         long headerLength = lengthBytes.getLong(0);
         // Unsigned comparisons: the format's length is a u64, and a negative long is a huge one.
         if (Long.compareUnsigned(headerLength, MAX_HEADER_BYTES) > 0) {
-            throw new SpikebitException(path + ": header length " + Long.toUnsignedString(headerLength)
+            throw new RuntimeModelException(path + ": header length " + Long.toUnsignedString(headerLength)
                     + " is over the " + MAX_HEADER_BYTES + "-byte limit of the safetensors format"
                     + " (not a safetensors file, or a damaged one)");
         }
         long available = fileSize - Long.BYTES;
         if (headerLength > available) {
-            throw new SpikebitException(
+            throw new RuntimeModelException(
                     path + ": header length " + headerLength + " runs past the end of the file, " + "which has "
                             + available + " bytes after the length field (truncated, or not a safetensors file)");
         }
@@ -173,12 +201,12 @@ public final class SafeTensors {
         return FileChannel.open(path, StandardOpenOption.READ);
     }
 
-    private static SpikebitException cannotRead(Path path, IOException e) {
+    private static RuntimeModelException cannotRead(Path path, IOException e) {
         String reason = switch (e) {
             case NoSuchFileException missing -> "no such file";
             case AccessDeniedException denied -> "permission denied";
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };
-        return new SpikebitException(path + ": cannot read: " + reason, e);
+        return new RuntimeModelException(path + ": cannot read: " + reason, e);
     }
 }

@@ -1,9 +1,9 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.RuntimeModelException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -146,13 +146,13 @@ class SafeTensorsRoundTripTest {
         SafeTensorsFile read = SafeTensors.read(file);
 
         assertThatThrownBy(() -> read.tensor("weights"))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessage(file + ": no tensor \"weights\"; the file holds \"ids\"");
         assertThatThrownBy(() -> read.floats("ids"))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessage(file + ": tensor \"ids\" is I32, expected F32");
         assertThatThrownBy(() -> read.metadata("model"))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessageStartingWith(file + ": no \"model\"");
         assertThat(read.find("weights")).isEmpty();
     }
@@ -163,11 +163,11 @@ class SafeTensorsRoundTripTest {
         var one = TensorEntry.ofFloats("w", new long[] {1}, new float[1]);
 
         assertThatThrownBy(() -> SafeTensors.write(file, List.of(one, one)))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessage(file + ": two tensors are named \"w\"");
         assertThatThrownBy(() -> SafeTensors.write(
                         file, List.of(TensorEntry.ofFloats("__metadata__", new long[] {1}, new float[1]))))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessageStartingWith(file + ": \"__metadata__\" is reserved");
         assertThat(file).doesNotExist();
     }

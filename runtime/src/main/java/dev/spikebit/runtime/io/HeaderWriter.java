@@ -1,6 +1,6 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
-import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.RuntimeModelException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -52,11 +52,11 @@ final class HeaderWriter {
         var seen = new HashSet<String>();
         for (TensorEntry tensor : ordered) {
             if (tensor.name().equals(SafeTensors.METADATA_KEY)) {
-                throw new SpikebitException(fileLabel + ": \"" + SafeTensors.METADATA_KEY
+                throw new RuntimeModelException(fileLabel + ": \"" + SafeTensors.METADATA_KEY
                         + "\" is reserved for the header's metadata and cannot name a tensor");
             }
             if (!seen.add(tensor.name())) {
-                throw new SpikebitException(fileLabel + ": two tensors are named \"" + tensor.name() + "\"");
+                throw new RuntimeModelException(fileLabel + ": two tensors are named \"" + tensor.name() + "\"");
             }
         }
         ordered.sort(FILE_ORDER);
@@ -71,7 +71,7 @@ final class HeaderWriter {
             for (int i = 0; i < keys.size(); i++) {
                 String value = metadata.get(keys.get(i));
                 if (value == null) {
-                    throw new SpikebitException(fileLabel + ": metadata \"" + keys.get(i) + "\" has no value");
+                    throw new RuntimeModelException(fileLabel + ": metadata \"" + keys.get(i) + "\" has no value");
                 }
                 if (i > 0) {
                     json.append(',');
@@ -109,7 +109,7 @@ final class HeaderWriter {
         byte[] utf8 = encodeStrictly(fileLabel, json);
         int padded = Math.ceilDiv(utf8.length, 8) * 8;
         if (padded > SafeTensors.MAX_HEADER_BYTES) {
-            throw new SpikebitException(fileLabel + ": the header would take " + padded + " bytes, over the "
+            throw new RuntimeModelException(fileLabel + ": the header would take " + padded + " bytes, over the "
                     + SafeTensors.MAX_HEADER_BYTES + "-byte limit of the safetensors format (too much metadata?)");
         }
         byte[] header = Arrays.copyOf(utf8, padded);
@@ -118,29 +118,7 @@ final class HeaderWriter {
     }
 
     private static void appendString(StringBuilder json, String text) {
-        json.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\b' -> json.append("\\b");
-                case '\f' -> json.append("\\f");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append("\\u00")
-                                .append(Character.forDigit(c >> 4, 16))
-                                .append(Character.forDigit(c & 0xF, 16));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
+        Json.quote(text, json);
     }
 
     /** UTF-8 that fails on a lone surrogate instead of writing '?' where a name should be. */
@@ -155,7 +133,7 @@ final class HeaderWriter {
             encoded.get(bytes);
             return bytes;
         } catch (CharacterCodingException e) {
-            throw new SpikebitException(fileLabel + ": a tensor name or metadata string is not valid Unicode "
+            throw new RuntimeModelException(fileLabel + ": a tensor name or metadata string is not valid Unicode "
                     + "(a lone UTF-16 surrogate) and cannot be written as UTF-8");
         }
     }

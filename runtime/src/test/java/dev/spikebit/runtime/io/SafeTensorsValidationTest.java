@@ -1,10 +1,10 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.RuntimeModelException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Damaged and hostile files: each is refused with a {@link SpikebitException} that starts with the
+ * Damaged and hostile files: each is refused with a {@link RuntimeModelException} that starts with the
  * file's path and says what is wrong, before anything is allocated on the file's word.
  */
 @Timeout(10)
@@ -34,11 +34,29 @@ class SafeTensorsValidationTest {
     }
 
     @Test
-    void unpaddedHeadersAndUnknownTensorFieldsAreAccepted() throws IOException {
-        // The format does not require padding, and the reference ignores unknown fields.
-        Path file = file("{\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1],\"note\":1}}", 1);
+    void unpaddedHeadersAreAccepted() throws IOException {
+        // The format does not require padding.
+        Path file = file("{\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1);
 
         assertThat(SafeTensors.read(file).tensor("w").toBytes()).containsExactly(0);
+    }
+
+    @Test
+    void unknownTensorFieldsAreRefused() throws IOException {
+        // The reference ignores them; spikebit reads strictly and names the field.
+        Path file = file("{\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1],\"note\":1}}", 1);
+
+        assertFails(file, "tensor \"w\": unknown field \"note\"");
+    }
+
+    @Test
+    void wholeNumbersWrittenWithAFractionOrAnExponentAreRefused() throws IOException {
+        assertFails(
+                file("{\"w\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1.0]}}", 1),
+                "tensor \"w\": \"data_offsets\" must be an array of 2 non-negative integers, found 1.0 (written with a fraction or an exponent) at index 1");
+        assertFails(
+                file("{\"w\":{\"dtype\":\"U8\",\"shape\":[1e0],\"data_offsets\":[0,1]}}", 1),
+                "\"shape\" must be an array of non-negative integers, found 1 (written with a fraction or an exponent) at index 0");
     }
 
     // --- the header length ---
@@ -97,7 +115,7 @@ class SafeTensorsValidationTest {
     void headerNotValidJson() throws IOException {
         Path file = file("{\"w\": {\"dtype\": \"F32\",", 0);
 
-        SpikebitException e = failure(file);
+        RuntimeModelException e = failure(file);
         assertThat(e.getMessage()).startsWith(file + ": the header is not valid JSON");
         assertThat(e.getMessage()).doesNotContain("\tat ").doesNotContain("com.fasterxml");
     }
@@ -121,7 +139,7 @@ class SafeTensorsValidationTest {
     @Test
     void duplicateTensorName() throws IOException {
         String tensor = "{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}";
-        assertFails(file("{\"w\":" + tensor + ",\"w\":" + tensor + "}", 1), "Duplicate field 'w'");
+        assertFails(file("{\"w\":" + tensor + ",\"w\":" + tensor + "}", 1), "duplicate key \"w\"");
     }
 
     // --- metadata ---
@@ -212,7 +230,7 @@ class SafeTensorsValidationTest {
         writeTo(file, "{\"conv1.weight\":{\"dtype\":\"F32\",\"shape\":[32,1,3,3],\"data_offsets\":[0,400]}}", 400);
 
         assertThatThrownBy(() -> SafeTensors.read(file))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessage(
                         file
                                 + ": tensor \"conv1.weight\": data_offsets [0, 400] hold 400 bytes but F32 shape [32, 1, 3, 3] needs 1152");
@@ -302,7 +320,7 @@ class SafeTensorsValidationTest {
     void missingFileIsNamed() {
         Path file = dir.resolve("nowhere.safetensors");
         assertThatThrownBy(() -> SafeTensors.read(file))
-                .isInstanceOf(SpikebitException.class)
+                .isInstanceOf(RuntimeModelException.class)
                 .hasMessage(file + ": cannot read: no such file");
     }
 
@@ -326,15 +344,15 @@ class SafeTensorsValidationTest {
         return Files.write(dir.resolve(name), bytes);
     }
 
-    private static SpikebitException failure(Path file) {
-        return catchThrowableOfType(SpikebitException.class, () -> SafeTensors.read(file));
+    private static RuntimeModelException failure(Path file) {
+        return catchThrowableOfType(RuntimeModelException.class, () -> SafeTensors.read(file));
     }
 
     /** Both the full read and the header-only read fail with a message starting with the path. */
     private static void assertFails(Path file, String expected) {
         for (var read : new Runnable[] {() -> SafeTensors.read(file), () -> SafeTensors.readHeader(file)}) {
             assertThatThrownBy(read::run)
-                    .isInstanceOf(SpikebitException.class)
+                    .isInstanceOf(RuntimeModelException.class)
                     .hasMessageStartingWith(file + ": ")
                     .hasMessageContaining(expected);
         }

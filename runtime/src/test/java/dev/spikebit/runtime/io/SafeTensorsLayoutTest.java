@@ -1,4 +1,4 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,6 @@
-package dev.spikebit.core.io;
+package dev.spikebit.runtime.io;
 
-import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.RuntimeModelException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * The contents of a safetensors file read by {@link SafeTensors#read}: its tensors by name in file
  * order, and its metadata.
  *
- * <p>The lookups {@link #tensor} and {@link #floats} fail with a {@link SpikebitException} that
+ * <p>The lookups {@link #tensor} and {@link #floats} fail with a {@link RuntimeModelException} that
  * names the file, so a loader can ask for what it needs and let a wrong file explain itself.
  *
  * @param source   the file it was read from
@@ -42,7 +42,7 @@ public record SafeTensorsFile(Path source, SequencedMap<String, TensorEntry> ten
     public TensorEntry tensor(String name) {
         TensorEntry entry = tensors.get(name);
         if (entry == null) {
-            throw new SpikebitException(source + ": no tensor \"" + name + "\"; the file holds " + someNames());
+            throw new RuntimeModelException(source + ": no tensor \"" + name + "\"; the file holds " + someNames());
         }
         return entry;
     }
@@ -51,7 +51,8 @@ public record SafeTensorsFile(Path source, SequencedMap<String, TensorEntry> ten
     public float[] floats(String name) {
         TensorEntry entry = tensor(name);
         if (entry.dtype() != DType.F32) {
-            throw new SpikebitException(source + ": tensor \"" + name + "\" is " + entry.dtype() + ", expected F32");
+            throw new RuntimeModelException(
+                    source + ": tensor \"" + name + "\" is " + entry.dtype() + ", expected F32");
         }
         return entry.toFloats();
     }
@@ -60,7 +61,7 @@ public record SafeTensorsFile(Path source, SequencedMap<String, TensorEntry> ten
     public String metadata(String key) {
         String value = metadata.get(key);
         if (value == null) {
-            throw new SpikebitException(source + ": no \"" + key + "\" in the header's __metadata__");
+            throw new RuntimeModelException(source + ": no \"" + key + "\" in the header's __metadata__");
         }
         return value;
     }

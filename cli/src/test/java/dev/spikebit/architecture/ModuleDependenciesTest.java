@@ -1,0 +1,55 @@
+package dev.spikebit.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The dependency rules of docs/architecture.md, checked on the compiled main classes of every
+ * module (the cli's tests see them all): the runtime depends on nothing of ours (and on no library:
+ * only the JDK), data on nothing of ours, core on the runtime alone (it knows no quant, no data and
+ * no cli), quant on core and the runtime, and nothing but the cli on the cli.
+ */
+@AnalyzeClasses(packages = "dev.spikebit", importOptions = ImportOption.DoNotIncludeTests.class)
+class ModuleDependenciesTest {
+    @ArchTest
+    static final ArchRule runtimeDependsOnTheJdkAlone = classes()
+            .that()
+            .resideInAPackage("dev.spikebit.runtime..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.spikebit.runtime..", "java..", "jdk.incubator.vector..")
+            .as("the runtime depends on nothing but the JDK");
+
+    @ArchTest
+    static final ArchRule dataDependsOnNothingOfOurs = noClasses()
+            .that()
+            .resideInAPackage("dev.spikebit.data..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.spikebit.core..", "dev.spikebit.quant..", "dev.spikebit.runtime..", "dev.spikebit.cli..")
+            .as("data depends on nothing of ours");
+
+    @ArchTest
+    static final ArchRule coreKnowsNoQuantDataOrCli = noClasses()
+            .that()
+            .resideInAPackage("dev.spikebit.core..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.spikebit.quant..", "dev.spikebit.data..", "dev.spikebit.cli..")
+            .as("core knows no quant, no data and no cli");
+
+    @ArchTest
+    static final ArchRule quantKnowsNoDataOrCli = noClasses()
+            .that()
+            .resideInAPackage("dev.spikebit.quant..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.spikebit.data..", "dev.spikebit.cli..")
+            .as("quant knows no data and no cli");
+}
