@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
             ExperimentCommand.class,
             BenchCommand.class,
             ModelsCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
