@@ -67,11 +67,17 @@ public final class ExportCommand implements Callable<Integer> {
                 NirFile.write(out, graph);
                 System.out.printf(
                         "exported %s (%s, %s weights) to %s: %d NIR nodes, dt %s s%n",
-                        checkpoint, ckpt.spec().model(), ckpt.spec().weights(), out, graph.nodes().size(), dt);
+                        checkpoint,
+                        ckpt.spec().model(),
+                        ckpt.spec().weights(),
+                        out,
+                        graph.nodes().size(),
+                        dt);
             }
             case "pytorch" -> {
-                StateDictLayout names =
-                        map != null ? StateDictLayout.read(map) : StateDictLayout.builtIn(ckpt.spec().model(), layout);
+                StateDictLayout names = map != null
+                        ? StateDictLayout.read(map)
+                        : StateDictLayout.builtIn(ckpt.spec().model(), layout);
                 PyTorchWeights.write(out, model, names);
                 System.out.printf("exported %s as a PyTorch state dict (%s) to %s%n", checkpoint, names.name(), out);
             }

@@ -38,7 +38,10 @@ public final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.nir", description = "A NIR graph.")
     Path nir;
 
-    @Option(names = "--from-pytorch", paramLabel = "WEIGHTS.safetensors", description = "A PyTorch state_dict saved with safetensors.")
+    @Option(
+            names = "--from-pytorch",
+            paramLabel = "WEIGHTS.safetensors",
+            description = "A PyTorch state_dict saved with safetensors.")
     Path pytorch;
 
     @Option(names = "--model", description = "Zoo model the PyTorch weights are for (with --from-pytorch).")
@@ -59,7 +62,9 @@ public final class ImportCommand implements Callable<Integer> {
                     + "(snnTorch's exporter uses 1e-4).")
     Double dt;
 
-    @Option(names = "--T", description = "Time steps of the imported model (NIR records none). Default: the zoo entry's.")
+    @Option(
+            names = "--T",
+            description = "Time steps of the imported model (NIR records none). Default: the zoo entry's.")
     int timeSteps;
 
     @Option(
@@ -199,8 +204,7 @@ public final class ImportCommand implements Callable<Integer> {
             y = net.forward(x);
         }
         Npy.writeFloats(output, y.data(), y.shape());
-        System.out.printf(
-                "ran %s on %s: output %s -> %s%n", nir, run, java.util.Arrays.toString(y.shape()), output);
+        System.out.printf("ran %s on %s: output %s -> %s%n", nir, run, java.util.Arrays.toString(y.shape()), output);
         return 0;
     }
 }

@@ -21,7 +21,8 @@ record TestPredictions(int[] predicted, int[] labels) {
         int[] predicted = new int[n];
         int[] labels = new int[n];
         int at = 0;
-        DataLoader loader = DataLoader.over(data.test()).batchSize(250).shuffle(false).build();
+        DataLoader loader =
+                DataLoader.over(data.test()).batchSize(250).shuffle(false).build();
         try (NoGrad scope = NoGrad.enter();
                 var epoch = loader.epoch(0)) {
             while (epoch.hasNext()) {

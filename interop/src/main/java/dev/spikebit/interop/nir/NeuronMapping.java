@@ -32,15 +32,19 @@ public final class NeuronMapping {
 
     /** Maps a LIF node with time step {@code dt} (seconds). */
     public static Mapped lif(String name, NirNode.Lif node, double dt) {
-        requireZero(name, node, "v_leak", node.vLeak(), "spikebit's membrane decays towards 0, not to a leak potential");
+        requireZero(
+                name, node, "v_leak", node.vLeak(), "spikebit's membrane decays towards 0, not to a leak potential");
         requireZero(name, node, "v_reset", node.vReset(), "spikebit resets the membrane to 0");
         double tau = uniform(name, node, "tau", node.tau());
         double r = uniform(name, node, "r", node.r());
         double vth = uniform(name, node, "v_threshold", node.vThreshold());
         requireStep(name, node, dt);
         if (!(tau >= dt)) {
-            throw refuse(name, node, "tau = " + tau + " s is shorter than the time step dt = " + dt
-                    + " s: the Euler step would give a negative decay 1 - dt/tau");
+            throw refuse(
+                    name,
+                    node,
+                    "tau = " + tau + " s is shorter than the time step dt = " + dt
+                            + " s: the Euler step would give a negative decay 1 - dt/tau");
         }
         double decay = 1.0 - dt / tau;
         double gain = r * dt / tau;
@@ -93,8 +97,11 @@ public final class NeuronMapping {
 
     private static void requireStep(String name, NirNode node, double dt) {
         if (!(dt > 0) || !Double.isFinite(dt)) {
-            throw refuse(name, node, "needs the simulation time step dt: the file records none, pass --dt SECONDS "
-                    + "(snnTorch's exporter uses 1e-4)");
+            throw refuse(
+                    name,
+                    node,
+                    "needs the simulation time step dt: the file records none, pass --dt SECONDS "
+                            + "(snnTorch's exporter uses 1e-4)");
         }
     }
 
@@ -107,8 +114,11 @@ public final class NeuronMapping {
     private static double uniform(String name, NirNode node, String field, NirArray values) {
         float v = values.uniformValue();
         if (Float.isNaN(v)) {
-            throw refuse(name, node, field + " differs between its " + values.size() + " neurons: spikebit has one "
-                    + field + " per layer");
+            throw refuse(
+                    name,
+                    node,
+                    field + " differs between its " + values.size() + " neurons: spikebit has one " + field
+                            + " per layer");
         }
         return v;
     }

@@ -70,7 +70,8 @@ public final class NirExport {
                     int[] in = shape.clone();
                     int k = conv.kernel();
                     int out = (shape[1] + 2 * conv.padding() - k) / conv.stride() + 1;
-                    float[][] wb = folded(weightValues(conv, conv.weight().data()), conv.bias(), conv.outChannels(), bn);
+                    float[][] wb =
+                            folded(weightValues(conv, conv.weight().data()), conv.bias(), conv.outChannels(), bn);
                     nodes.put(
                             name,
                             new NirNode.Conv2d(
@@ -94,10 +95,11 @@ public final class NirExport {
                     shape = new int[] {linear.outFeatures()};
                 }
                 case BatchNorm b -> {
-                    boolean afterWeights = i > 0 && (layers.get(i - 1) instanceof Conv2d || layers.get(i - 1) instanceof Linear);
+                    boolean afterWeights =
+                            i > 0 && (layers.get(i - 1) instanceof Conv2d || layers.get(i - 1) instanceof Linear);
                     if (!afterWeights) {
-                        throw new SpikebitException(spec.model() + ": layer " + i + " (" + b.describe() + ") follows no "
-                                + "conv or linear layer to fold into; NIR has no batch-norm node");
+                        throw new SpikebitException(spec.model() + ": layer " + i + " (" + b.describe()
+                                + ") follows no " + "conv or linear layer to fold into; NIR has no batch-norm node");
                     }
                 }
                 case ReverbLif r ->
@@ -139,8 +141,9 @@ public final class NirExport {
                     throw new SpikebitException(spec.model() + " uses max pooling, which NIR has no node for; export a "
                             + "model with average pooling, such as fmnist-cnn-avg");
                 default ->
-                    throw new SpikebitException(spec.model() + ": layer " + i + " (" + layer.describe() + ") has no NIR "
-                            + "form (NIR export takes chains of conv, linear, BN, LIF, average pooling and flatten)");
+                    throw new SpikebitException(
+                            spec.model() + ": layer " + i + " (" + layer.describe() + ") has no NIR "
+                                    + "form (NIR export takes chains of conv, linear, BN, LIF, average pooling and flatten)");
             }
         }
         nodes.put("output", new NirNode.Output(shape.clone()));

@@ -84,7 +84,8 @@ public final class NirFile {
             }
         }
         double dt = Double.NaN;
-        if (g.getChildren().get("metadata") instanceof Group meta && meta.getChildren().containsKey("dt")) {
+        if (g.getChildren().get("metadata") instanceof Group meta
+                && meta.getChildren().containsKey("dt")) {
             // Read as a double: a float would move 1e-4 by 2.5e-12 and the decay 1 - dt/tau by an ulp.
             if (dataset(path, meta, "dt").getData() instanceof Number n) {
                 dt = n.doubleValue();
@@ -217,7 +218,9 @@ public final class NirFile {
             for (int v : f) {
                 out[at[0]++] = v;
             }
-        } else if (data != null && data.getClass().isArray() && !data.getClass().getComponentType().isPrimitive()) {
+        } else if (data != null
+                && data.getClass().isArray()
+                && !data.getClass().getComponentType().isPrimitive()) {
             int n = Array.getLength(data);
             for (int i = 0; i < n; i++) {
                 flatten(path, where, Array.get(data, i), out, at);
@@ -231,7 +234,8 @@ public final class NirFile {
     private static long scalar(Path path, Group g, String name) {
         NirArray a = array(path, g, name);
         if (a.size() != 1) {
-            throw new SpikebitException(path + ": " + g.getPath() + "/" + name + " must be one number, has " + a.size());
+            throw new SpikebitException(
+                    path + ": " + g.getPath() + "/" + name + " must be one number, has " + a.size());
         }
         return (long) a.data()[0];
     }

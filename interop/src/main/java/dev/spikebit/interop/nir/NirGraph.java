@@ -59,8 +59,8 @@ public record NirGraph(String version, Map<String, NirNode> nodes, List<Edge> ed
         }
         for (Edge e : edges) {
             if (!nodes.containsKey(e.from()) || !nodes.containsKey(e.to())) {
-                throw new SpikebitException("NIR graph: edge " + e.from() + " -> " + e.to() + " names a node the graph "
-                        + "does not have");
+                throw new SpikebitException(
+                        "NIR graph: edge " + e.from() + " -> " + e.to() + " names a node the graph " + "does not have");
             }
             pending.merge(e.to(), 1, Integer::sum);
         }
@@ -83,8 +83,9 @@ public record NirGraph(String version, Map<String, NirNode> nodes, List<Edge> ed
         if (order.size() != nodes.size()) {
             for (String n : nodes.keySet()) {
                 if (!order.contains(n)) {
-                    throw new SpikebitException("NIR node \"" + n + "\" (" + nodes.get(n).type() + ") is on a cycle: "
-                            + "recurrent connections cannot be mapped, spikebit's layers are feed-forward");
+                    throw new SpikebitException(
+                            "NIR node \"" + n + "\" (" + nodes.get(n).type() + ") is on a cycle: "
+                                    + "recurrent connections cannot be mapped, spikebit's layers are feed-forward");
                 }
             }
         }

@@ -62,8 +62,8 @@ public final class NirNetwork extends Module {
             }
         }
         if (in == null || out == null) {
-            throw new SpikebitException("NIR graph: needs an Input and an Output node, has "
-                    + (in == null ? "no Input" : "no Output"));
+            throw new SpikebitException(
+                    "NIR graph: needs an Input and an Output node, has " + (in == null ? "no Input" : "no Output"));
         }
         this.input = in;
         this.output = out;
@@ -154,11 +154,15 @@ public final class NirNetwork extends Module {
             case NirNode.Scale s -> new ElementwiseScale(s.scale().data());
             case NirNode.Threshold t -> new Heaviside(t.threshold().data());
             case NirNode.CubaLif c ->
-                throw NeuronMapping.refuse(name, node, "spikebit has no neuron with a synaptic current state "
-                        + "(tau_syn); only LIF and IF map");
+                throw NeuronMapping.refuse(
+                        name,
+                        node,
+                        "spikebit has no neuron with a synaptic current state " + "(tau_syn); only LIF and IF map");
             case NirNode.Subgraph s ->
-                throw NeuronMapping.refuse(name, node, "a nested graph (how NIR writes recurrent layers); "
-                        + "spikebit's layers are feed-forward");
+                throw NeuronMapping.refuse(
+                        name,
+                        node,
+                        "a nested graph (how NIR writes recurrent layers); " + "spikebit's layers are feed-forward");
             case NirNode.Other o -> throw NeuronMapping.refuse(name, node, "spikebit has no layer for this node type");
             case NirNode.Input i -> throw new IllegalStateException("Input is not a layer");
             case NirNode.Output o -> throw new IllegalStateException("Output is not a layer");
@@ -182,8 +186,10 @@ public final class NirNetwork extends Module {
             throw NeuronMapping.refuse(name, c, "groups = " + c.groups() + ": spikebit's conv is dense (groups 1)");
         }
         if (c.dilation()[0] != 1 || c.dilation()[1] != 1) {
-            throw NeuronMapping.refuse(name, c, "dilation " + c.dilation()[0] + "x" + c.dilation()[1]
-                    + ": spikebit's conv has no dilation");
+            throw NeuronMapping.refuse(
+                    name,
+                    c,
+                    "dilation " + c.dilation()[0] + "x" + c.dilation()[1] + ": spikebit's conv has no dilation");
         }
         if (w[2] != w[3]) {
             throw NeuronMapping.refuse(name, c, "kernel " + w[2] + "x" + w[3] + ": spikebit's conv kernels are square");

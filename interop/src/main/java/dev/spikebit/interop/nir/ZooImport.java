@@ -114,8 +114,11 @@ public final class ZooImport {
             }
             List<String> next = graph.outputsOf(at);
             if (next.size() != 1 || graph.inputsOf(next.getFirst()).size() != 1) {
-                throw NeuronMapping.refuse(at, node, "the graph branches here; zoo models import from chains "
-                        + "(a residual graph runs as a NIR network, see docs/interop.md)");
+                throw NeuronMapping.refuse(
+                        at,
+                        node,
+                        "the graph branches here; zoo models import from chains "
+                                + "(a residual graph runs as a NIR network, see docs/interop.md)");
             }
             at = next.getFirst();
         }
@@ -141,9 +144,13 @@ public final class ZooImport {
                 common = m;
                 first = name;
             } else if (common.tau() != m.tau() || common.vth() != m.vth()) {
-                throw NeuronMapping.refuse(name, graph.nodes().get(name), "maps to tau " + m.tau() + ", threshold "
-                        + m.vth() + " but node \"" + first + "\" to tau " + common.tau() + ", threshold " + common.vth()
-                        + ": a zoo model has one neuron for all layers");
+                throw NeuronMapping.refuse(
+                        name,
+                        graph.nodes().get(name),
+                        "maps to tau " + m.tau() + ", threshold "
+                                + m.vth() + " but node \"" + first + "\" to tau " + common.tau() + ", threshold "
+                                + common.vth()
+                                + ": a zoo model has one neuron for all layers");
             }
         }
         return common;
@@ -166,7 +173,8 @@ public final class ZooImport {
             NirNode node = graph.nodes().get(name);
             String where = "layer " + layer.describe() + " vs NIR node \"" + name + "\" (" + node.type() + ")";
             switch (layer) {
-                case Conv2d conv when conv.getClass() == Conv2d.class -> {
+                case Conv2d conv
+                when conv.getClass() == Conv2d.class -> {
                     if (!(node instanceof NirNode.Conv2d c)) {
                         return where;
                     }
@@ -191,7 +199,8 @@ public final class ZooImport {
                         return where + ": the NIR conv has a bias, the zoo conv has none and no BN after it";
                     }
                 }
-                case Linear linear when linear.getClass() == Linear.class -> {
+                case Linear linear
+                when linear.getClass() == Linear.class -> {
                     NirArray weight;
                     NirArray bias;
                     if (node instanceof NirNode.Affine a) {
@@ -220,7 +229,8 @@ public final class ZooImport {
                         return where;
                     }
                 }
-                case AvgPool2d pool when !pool.isGlobal() -> {
+                case AvgPool2d pool
+                when !pool.isGlobal() -> {
                     if (!(node instanceof NirNode.AvgPool2d p)
                             || p.kernel()[0] != pool.kernel()
                             || p.kernel()[1] != pool.kernel()

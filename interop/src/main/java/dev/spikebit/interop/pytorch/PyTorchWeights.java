@@ -41,20 +41,23 @@ public final class PyTorchWeights {
         for (var e : model.stateDict().entrySet()) {
             String torchName = layout.tensors().get(e.getKey());
             if (torchName == null) {
-                throw new SpikebitException("layout " + layout.name() + " gives no PyTorch name for spikebit tensor \""
-                        + e.getKey() + "\" (shape " + Arrays.toString(e.getValue().shape()) + ")");
+                throw new SpikebitException(
+                        "layout " + layout.name() + " gives no PyTorch name for spikebit tensor \"" + e.getKey()
+                                + "\" (shape " + Arrays.toString(e.getValue().shape()) + ")");
             }
             TensorEntry t = f.find(torchName)
-                    .orElseThrow(() -> new SpikebitException(file + ": missing tensor \"" + torchName + "\" (spikebit "
-                            + e.getKey() + ", shape " + Arrays.toString(e.getValue().shape()) + ")"));
+                    .orElseThrow(() -> new SpikebitException(
+                            file + ": missing tensor \"" + torchName + "\" (spikebit " + e.getKey() + ", shape "
+                                    + Arrays.toString(e.getValue().shape()) + ")"));
             if (t.dtype() != DType.F32) {
-                throw new SpikebitException(file + ": tensor \"" + torchName + "\" is " + t.dtype() + "; spikebit takes "
-                        + "float32 tensors exactly (save the state dict after .float())");
+                throw new SpikebitException(file + ": tensor \"" + torchName + "\" is " + t.dtype()
+                        + "; spikebit takes " + "float32 tensors exactly (save the state dict after .float())");
             }
             int[] shape = ints(t.shape());
             if (!Arrays.equals(shape, e.getValue().shape())) {
                 throw new SpikebitException(file + ": tensor \"" + torchName + "\" has shape " + Arrays.toString(shape)
-                        + ", spikebit's " + e.getKey() + " is " + Arrays.toString(e.getValue().shape()));
+                        + ", spikebit's " + e.getKey() + " is "
+                        + Arrays.toString(e.getValue().shape()));
             }
             state.put(e.getKey(), new Module.StateEntry(t.toFloats(), shape));
             used.add(torchName);
@@ -79,19 +82,21 @@ public final class PyTorchWeights {
                 throw new SpikebitException("layout " + layout.name() + " gives no PyTorch name for spikebit tensor \""
                         + e.getKey() + "\"");
             }
-            entries.add(TensorEntry.ofFloats(torchName, longs(e.getValue().shape()), e.getValue().data()));
+            entries.add(TensorEntry.ofFloats(
+                    torchName, longs(e.getValue().shape()), e.getValue().data()));
         }
         for (String counter : layout.counters()) {
             entries.add(TensorEntry.ofLongs(counter, new long[0], new long[] {0}));
         }
         ModelSpec spec = model.spec();
-        layout.constants().forEach((name, constant) -> entries.add(
-                switch (constant) {
-                    case TAU -> TensorEntry.ofFloats(name, new long[0], new float[] {spec.tau()});
-                    case VTH -> TensorEntry.ofFloats(name, new long[0], new float[] {spec.vth()});
-                    case ONE -> TensorEntry.ofFloats(name, new long[0], new float[] {1f});
-                    case RESET_TO_ZERO -> TensorEntry.ofLongs(name, new long[0], new long[] {1});
-                }));
+        layout.constants()
+                .forEach((name, constant) -> entries.add(
+                        switch (constant) {
+                            case TAU -> TensorEntry.ofFloats(name, new long[0], new float[] {spec.tau()});
+                            case VTH -> TensorEntry.ofFloats(name, new long[0], new float[] {spec.vth()});
+                            case ONE -> TensorEntry.ofFloats(name, new long[0], new float[] {1f});
+                            case RESET_TO_ZERO -> TensorEntry.ofLongs(name, new long[0], new long[] {1});
+                        }));
         SafeTensors.write(file, entries, Map.of("format", "pt"));
     }
 
@@ -101,8 +106,8 @@ public final class PyTorchWeights {
         for (var c : layout.constants().entrySet()) {
             String name = c.getKey();
             TensorEntry t = f.find(name)
-                    .orElseThrow(() -> new SpikebitException(file + ": missing tensor \"" + name + "\" (a neuron "
-                            + "setting the layout expects)"));
+                    .orElseThrow(() -> new SpikebitException(
+                            file + ": missing tensor \"" + name + "\" (a neuron " + "setting the layout expects)"));
             float value = uniform(file, t);
             switch (c.getValue()) {
                 case TAU -> tau = agree(file, name, "beta (spikebit's tau)", tau, value);
@@ -159,8 +164,9 @@ public final class PyTorchWeights {
                 }
                 yield out;
             }
-            default -> throw new SpikebitException(file + ": tensor \"" + t.name() + "\" is " + t.dtype()
-                    + ", expected F32 or I64");
+            default ->
+                throw new SpikebitException(
+                        file + ": tensor \"" + t.name() + "\" is " + t.dtype() + ", expected F32 or I64");
         };
         if (v.length == 0) {
             throw new SpikebitException(file + ": tensor \"" + t.name() + "\" is empty");

@@ -141,7 +141,9 @@ public record StateDictLayout(
         }
         Map<String, Constant> constants = new LinkedHashMap<>();
         if (root.has("constants")) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.get("constants").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            root.get("constants").fields();
+                    it.hasNext(); ) {
                 var e = it.next();
                 constants.put(e.getKey(), Constant.parse(e.getValue().asText(), file));
             }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class SnnTorchGraphTest {
     static Path resource(String name) {
         try {
-            return Path.of(SnnTorchGraphTest.class.getResource("/interop/" + name).toURI());
+            return Path.of(
+                    SnnTorchGraphTest.class.getResource("/interop/" + name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

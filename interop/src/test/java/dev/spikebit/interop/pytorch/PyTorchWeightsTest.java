@@ -30,7 +30,8 @@ class PyTorchWeightsTest {
 
     static Path resource(String name) {
         try {
-            return Path.of(PyTorchWeightsTest.class.getResource("/interop/" + name).toURI());
+            return Path.of(
+                    PyTorchWeightsTest.class.getResource("/interop/" + name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -83,9 +84,9 @@ class PyTorchWeightsTest {
         PyTorchWeights.write(plain, model, StateDictLayout.builtIn("fmnist-cnn", "plain"));
         SpikingClassifier again = PyTorchWeights.read(
                 plain, StateDictLayout.builtIn("fmnist-cnn", "plain"), ModelZoo.defaultSpec("fmnist-cnn"));
-        model.stateDict().forEach((name, e) -> assertThat(again.stateDict().get(name).data())
-                .as(name)
-                .isEqualTo(e.data()));
+        model.stateDict()
+                .forEach((name, e) ->
+                        assertThat(again.stateDict().get(name).data()).as(name).isEqualTo(e.data()));
     }
 
     @Test
@@ -99,13 +100,15 @@ class PyTorchWeightsTest {
         assertThatThrownBy(() -> importSnnTorch(extra))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("extra tensor \"12.weight\"");
-        Path shaped = rewrite(
-                f, "shaped", "9.bias", TensorEntry.ofFloats("9.bias", new long[] {64}, new float[64]));
+        Path shaped = rewrite(f, "shaped", "9.bias", TensorEntry.ofFloats("9.bias", new long[] {64}, new float[64]));
         assertThatThrownBy(() -> importSnnTorch(shaped))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("\"9.bias\" has shape [64]");
         Path subtract = rewrite(
-                f, "subtract", "6.reset_mechanism_val", TensorEntry.ofLongs("6.reset_mechanism_val", new long[0], new long[] {0}));
+                f,
+                "subtract",
+                "6.reset_mechanism_val",
+                TensorEntry.ofLongs("6.reset_mechanism_val", new long[0], new long[] {0}));
         assertThatThrownBy(() -> importSnnTorch(subtract))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("6.reset_mechanism_val")
