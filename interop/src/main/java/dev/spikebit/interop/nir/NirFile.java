@@ -27,7 +27,7 @@ public final class NirFile {
     public static final String WRITER_VERSION = "1.0.0";
 
     /** Largest number of elements read from one dataset: far above any network spikebit can train. */
-    private static final long MAX_ELEMENTS = 1L << 28;
+    private static final long MAX_ELEMENTS = 1L << 26;
 
     private NirFile() {}
 
