@@ -31,6 +31,8 @@ import picocli.CommandLine.ScopeType;
             BenchCommand.class,
             DiffCommand.class,
             ModelsCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

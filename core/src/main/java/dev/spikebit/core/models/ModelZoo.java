@@ -47,6 +47,16 @@ public final class ModelZoo {
                 4,
                 ModelZoo::fmnistCnn));
         register(new Entry(
+                "fmnist-cnn-avg",
+                "fmnist-cnn in the form NIR and the PyTorch SNN frameworks express (docs/interop.md): raw pixels, "
+                        + "conv 1->32 k3 p1, BN, LIF, avgpool 2; conv 32->64 k3 p1, BN, LIF, avgpool 2; "
+                        + "linear 3136->128, LIF; linear 128->10; mean over T",
+                1,
+                28,
+                10,
+                4,
+                ModelZoo::fmnistCnnAvg));
+        register(new Entry(
                 "fmnist-vgg-s",
                 "small VGG for Fashion-MNIST with several sub-bit-eligible 3x3 convs: conv 1->16 (full precision), "
                         + "conv 16->32, maxpool 2, conv 32->64, conv 64->64, maxpool 2, global average pool, "
@@ -160,6 +170,29 @@ public final class ModelZoo {
                 BatchNorm.of2d(64),
                 layers.neuron(spec),
                 new MaxPool2d(2),
+                Flatten.multiStep(),
+                layers.linear(Position.HIDDEN, 64 * 7 * 7, 128, true, rng),
+                layers.neuron(spec),
+                layers.linear(Position.LAST, 128, spec.numClasses(), true, rng));
+        return new SpikingClassifier(spec, stem, body);
+    }
+
+    /**
+     * fmnist-cnn without the two things NIR has no node for: the input normalisation (a per-channel
+     * affine map whose zero padding differs from a conv bias's at the borders) and max pooling. The
+     * first BN learns the normalisation; average pooling of spikes feeds the next conv real values,
+     * which every NIR consumer handles.
+     */
+    private static SpikingClassifier fmnistCnnAvg(ModelSpec spec, LayerFactory layers, SplittableRandom rng) {
+        requireInput(spec, 1, 28);
+        Sequential stem = new Sequential(layers.conv(Position.FIRST, 1, 32, 3, 1, 1, false, rng), BatchNorm.of2d(32));
+        Sequential body = new Sequential(
+                layers.neuron(spec),
+                new AvgPool2d(2),
+                layers.conv(Position.HIDDEN, 32, 64, 3, 1, 1, false, rng),
+                BatchNorm.of2d(64),
+                layers.neuron(spec),
+                new AvgPool2d(2),
                 Flatten.multiStep(),
                 layers.linear(Position.HIDDEN, 64 * 7 * 7, 128, true, rng),
                 layers.neuron(spec),

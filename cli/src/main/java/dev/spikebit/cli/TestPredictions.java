@@ -1,0 +1,69 @@
+package dev.spikebit.cli;
+
+import dev.spikebit.cli.train.ModelInput;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.ops.Losses;
+import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.data.loader.Batch;
+import dev.spikebit.data.loader.DataLoader;
+import dev.spikebit.interop.npy.Npy;
+import java.nio.file.Path;
+
+/**
+ * A model's predicted classes on a test split, and how they compare with another framework's: the
+ * measure of an import or export ({@code spikebit import --agree-with}, {@code export --predictions}).
+ */
+record TestPredictions(int[] predicted, int[] labels) {
+    static TestPredictions of(SpikingClassifier model, String dataset, Path dataDir, int testLimit) {
+        DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit);
+        model.eval();
+        int n = data.test().size();
+        int[] predicted = new int[n];
+        int[] labels = new int[n];
+        int at = 0;
+        DataLoader loader =
+                DataLoader.over(data.test()).batchSize(250).shuffle(false).build();
+        try (NoGrad scope = NoGrad.enter();
+                var epoch = loader.epoch(0)) {
+            while (epoch.hasNext()) {
+                Batch b = epoch.next();
+                int[] p = Losses.argmax(model.logits(ModelInput.of(b)));
+                System.arraycopy(p, 0, predicted, at, p.length);
+                System.arraycopy(b.labels(), 0, labels, at, p.length);
+                at += p.length;
+            }
+        }
+        return new TestPredictions(predicted, labels);
+    }
+
+    double accuracy() {
+        int correct = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+        return (double) correct / Math.max(1, predicted.length);
+    }
+
+    void save(Path path) {
+        byte[] bytes = new byte[predicted.length];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) predicted[i];
+        }
+        Npy.writeBytes(path, bytes, bytes.length);
+    }
+
+    /** Prints accuracy and agreement against a prediction file of the same test images. */
+    void report(Path otherFile, String label) {
+        Npy.Array other = Npy.read(otherFile);
+        int n = Math.min(other.data().length, predicted.length);
+        int agree = 0;
+        int otherCorrect = 0;
+        for (int i = 0; i < n; i++) {
+            agree += (int) other.data()[i] == predicted[i] ? 1 : 0;
+            otherCorrect += (int) other.data()[i] == labels[i] ? 1 : 0;
+        }
+        System.out.printf(
+                "%d test images: spikebit accuracy %.2f%%, %s accuracy %.2f%%, agreement %.2f%%%n",
+                n, 100 * accuracy(), label, 100.0 * otherCorrect / n, 100.0 * agree / n);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.spikebit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.nn.BatchNorm;
+import dev.spikebit.quant.binary.QuantModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** export and import through the command line: a checkpoint goes out and comes back. */
+class InteropCommandsTest {
+    @TempDir
+    Path dir;
+
+    private Path checkpoint(String model, String weights, String spikes) {
+        ModelSpec spec = ModelZoo.defaultSpec(model).withWeights(weights).withSpikes(spikes);
+        SpikingClassifier m = QuantModels.build(spec, 5);
+        SplittableRandom rng = new SplittableRandom(5);
+        m.visit(layer -> {
+            if (layer instanceof BatchNorm bn) {
+                for (int c = 0; c < bn.channels(); c++) {
+                    bn.beta().data()[c] = (float) rng.nextDouble(-0.3, 0.3);
+                    bn.runningVar()[c] = (float) rng.nextDouble(0.5, 2);
+                }
+            }
+        });
+        Path file = dir.resolve(model + "-" + weights + "-" + spikes + ".safetensors");
+        Checkpoint.save(file, spec, m, null, Map.of());
+        return file;
+    }
+
+    private static String[] run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setErr(new PrintWriter(err));
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("spikebit: " + ex.getMessage());
+            return 1;
+        });
+        int code = cli.execute(args);
+        return new String[] {Integer.toString(code), err.toString()};
+    }
+
+    @Test
+    void pytorchExportAndImportGiveTheSameTensorsBitForBit() {
+        Path ckpt = checkpoint("fmnist-cnn", "fp", "binary");
+        Path torch = dir.resolve("w.safetensors");
+        assertThat(run(
+                        "export",
+                        ckpt.toString(),
+                        "--format",
+                        "pytorch",
+                        "--layout",
+                        "snntorch",
+                        "--out",
+                        torch.toString())[0])
+                .isEqualTo("0");
+        Path out = dir.resolve("imported");
+        assertThat(run(
+                        "import",
+                        "--from-pytorch",
+                        torch.toString(),
+                        "--model",
+                        "fmnist-cnn",
+                        "--layout",
+                        "snntorch",
+                        "--out",
+                        out.toString())[0])
+                .isEqualTo("0");
+        var original = Checkpoint.load(ckpt).model();
+        var back = Checkpoint.load(out.resolve("imported.safetensors")).model();
+        assertThat(back.keySet()).isEqualTo(original.keySet());
+        original.forEach((name, e) -> assertThat(back.get(name).data()).as(name).isEqualTo(e.data()));
+    }
+
+    @Test
+    void nirExportImportsBackIntoTheZooModel() {
+        Path ckpt = checkpoint("fmnist-cnn-avg", "binary", "binary");
+        Path nir = dir.resolve("m.nir");
+        assertThat(run("export", ckpt.toString(), "--format", "nir", "--out", nir.toString())[0])
+                .isEqualTo("0");
+        Path out = dir.resolve("back");
+        assertThat(run("import", nir.toString(), "--out", out.toString())[0]).isEqualTo("0");
+        Checkpoint back = Checkpoint.load(out.resolve("imported.safetensors"));
+        assertThat(back.spec().model()).isEqualTo("fmnist-cnn-avg");
+        assertThat(back.spec().weights()).isEqualTo("fp");
+        assertThat(back.info("imported.from", "")).isEqualTo(nir.toString());
+    }
+
+    @Test
+    void refusalsAreOneLineNamingTheReason() throws Exception {
+        String[] reverb = run(
+                "export",
+                checkpoint("fmnist-cnn-avg", "binary", "real").toString(),
+                "--format",
+                "nir",
+                "--out",
+                dir.resolve("r.nir").toString());
+        assertThat(reverb[0]).isEqualTo("1");
+        assertThat(reverb[1]).contains("real-valued (ReverB) spikes").doesNotContain("\tat ");
+        Path notHdf5 = dir.resolve("broken.nir");
+        Files.writeString(notHdf5, "not an HDF5 file");
+        String[] broken =
+                run("import", notHdf5.toString(), "--out", dir.resolve("x").toString());
+        assertThat(broken[0]).isEqualTo("1");
+        assertThat(broken[1]).contains(notHdf5.toString()).contains("not a readable HDF5 file");
+        String[] format = run(
+                "export",
+                checkpoint("fmnist-cnn", "fp", "binary").toString(),
+                "--format",
+                "onnx",
+                "--out",
+                dir.resolve("m.onnx").toString());
+        assertThat(format[1]).contains("--format must be nir or pytorch");
+    }
+}
