@@ -1,9 +1,9 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.core.io.DType;
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
-import dev.spikebit.core.io.TensorEntry;
+import dev.spikebit.core.io.TensorFiles;
+import dev.spikebit.runtime.io.DType;
+import dev.spikebit.runtime.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.TensorEntry;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -53,8 +53,8 @@ public record TensorDiff(int tensors, List<Difference> differences) {
 
     /** Compares the tensors of two safetensors files. */
     public static TensorDiff of(Path first, Path second) {
-        SafeTensorsFile a = SafeTensors.read(first);
-        SafeTensorsFile b = SafeTensors.read(second);
+        SafeTensorsFile a = TensorFiles.read(first);
+        SafeTensorsFile b = TensorFiles.read(second);
         Set<String> names = new LinkedHashSet<>(a.names());
         names.addAll(b.names());
         List<Difference> out = new ArrayList<>();

@@ -3,8 +3,6 @@ package dev.spikebit.core.checkpoint;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.TensorFiles;
 import dev.spikebit.core.kernels.ComputeEnvironment;
-import dev.spikebit.runtime.io.SafeTensorsFile;
-import dev.spikebit.runtime.io.TensorEntry;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.nn.Module.StateEntry;
@@ -125,6 +123,8 @@ public record Checkpoint(
     public Optional<ComputeEnvironment> environment() {
         String json = info.get(ENVIRONMENT_KEY);
         return json == null ? Optional.empty() : Optional.of(ComputeEnvironment.fromJson(json, source.toString()));
+    }
+
     /**
      * The most weights a model built from this checkpoint's description may have: a generous
      * multiple of the values it stores (sub-bit layers store an index where a kernel has 9

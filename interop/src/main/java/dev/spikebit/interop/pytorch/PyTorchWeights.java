@@ -1,14 +1,14 @@
 package dev.spikebit.interop.pytorch;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.io.DType;
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
-import dev.spikebit.core.io.TensorEntry;
+import dev.spikebit.core.io.TensorFiles;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.runtime.io.DType;
+import dev.spikebit.runtime.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.TensorEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +32,7 @@ public final class PyTorchWeights {
      * (snnTorch's {@code beta} and {@code threshold}) set the spec's {@code tau} and {@code vth}.
      */
     public static SpikingClassifier read(Path file, StateDictLayout layout, ModelSpec base) {
-        SafeTensorsFile f = SafeTensors.read(file);
+        SafeTensorsFile f = TensorFiles.read(file);
         ModelSpec spec = withConstants(file, f, layout, base);
         SpikingClassifier model = QuantModels.build(spec, 0);
         Map<String, Module.StateEntry> state = new LinkedHashMap<>();
@@ -97,7 +97,7 @@ public final class PyTorchWeights {
                             case ONE -> TensorEntry.ofFloats(name, new long[0], new float[] {1f});
                             case RESET_TO_ZERO -> TensorEntry.ofLongs(name, new long[0], new long[] {1});
                         }));
-        SafeTensors.write(file, entries, Map.of("format", "pt"));
+        TensorFiles.write(file, entries, Map.of("format", "pt"));
     }
 
     private static ModelSpec withConstants(Path file, SafeTensorsFile f, StateDictLayout layout, ModelSpec base) {

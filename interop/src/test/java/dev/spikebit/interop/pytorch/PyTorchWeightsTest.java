@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.io.SafeTensors;
-import dev.spikebit.core.io.SafeTensorsFile;
-import dev.spikebit.core.io.TensorEntry;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.interop.npy.Npy;
+import dev.spikebit.runtime.io.SafeTensors;
+import dev.spikebit.runtime.io.SafeTensorsFile;
+import dev.spikebit.runtime.io.TensorEntry;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
