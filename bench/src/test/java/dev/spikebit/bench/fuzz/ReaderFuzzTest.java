@@ -1,6 +1,7 @@
 package dev.spikebit.bench.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,14 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The regression pass of every fuzz target: each seed of the committed corpus is read as valid,
@@ -29,12 +28,12 @@ class ReaderFuzzTest {
     private static final int TRIES = 300;
     private static Path work;
 
-    @BeforeContainer
+    @BeforeAll
     static void workDir() throws IOException {
         work = Files.createTempDirectory("spikebit-fuzz-test");
     }
 
-    @AfterContainer
+    @AfterAll
     static void cleanUp() throws IOException {
         try (var files = Files.walk(work)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -56,12 +55,7 @@ class ReaderFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<Long> mutations() {
-        return Arbitraries.longs();
-    }
-
-    @Example
+    @Test
     void everySeedIsAValidFile() throws IOException {
         for (FuzzTarget t : FuzzTargets.ALL) {
             try (FuzzRunner runner =
@@ -75,7 +69,7 @@ class ReaderFuzzTest {
     }
 
     /** Inputs that once failed a long run ({@code bench/fuzz-regressions/READER/}): they must stay fixed. */
-    @Example
+    @Test
     void pastFindingsStayFixed() throws IOException {
         Path regressions = Path.of("fuzz-regressions");
         for (FuzzTarget t : FuzzTargets.ALL) {
@@ -92,58 +86,18 @@ class ReaderFuzzTest {
         }
     }
 
-    @Property(tries = TRIES, seed = "1")
-    void idx(@ForAll("mutations") long seed) {
-        check("idx", seed);
-    }
-
-    @Property(tries = TRIES, seed = "2")
-    void cifar(@ForAll("mutations") long seed) {
-        check("cifar", seed);
-    }
-
-    @Property(tries = TRIES, seed = "3")
-    void targz(@ForAll("mutations") long seed) {
-        check("targz", seed);
-    }
-
-    @Property(tries = TRIES, seed = "4")
-    void atis(@ForAll("mutations") long seed) {
-        check("atis", seed);
-    }
-
-    @Property(tries = TRIES, seed = "5")
-    void aedat2(@ForAll("mutations") long seed) {
-        check("aedat2", seed);
-    }
-
-    @Property(tries = TRIES, seed = "6")
-    void aedat31(@ForAll("mutations") long seed) {
-        check("aedat31", seed);
-    }
-
-    @Property(tries = TRIES, seed = "7")
-    void gestureCsv(@ForAll("mutations") long seed) {
-        check("gesture-csv", seed);
-    }
-
-    @Property(tries = TRIES, seed = "8")
-    void png(@ForAll("mutations") long seed) {
-        check("png", seed);
-    }
-
-    @Property(tries = TRIES, seed = "9")
-    void checkpoint(@ForAll("mutations") long seed) {
-        check("checkpoint", seed);
-    }
-
-    @Property(tries = TRIES, seed = "10")
-    void deployed(@ForAll("mutations") long seed) {
-        check("deployed", seed);
-    }
-
-    @Property(tries = TRIES, seed = "11")
-    void resume(@ForAll("mutations") long seed) {
-        check("resume", seed);
+    /**
+     * {@value #TRIES} mutations per reader, drawn from a generator seeded by the reader's name, so
+     * that every run checks the same inputs and a failure names the mutation seed that reproduces it.
+     */
+    @TestFactory
+    Stream<DynamicTest> mutationsEndInAcceptanceOrTheReadersOwnError() {
+        return FuzzTargets.ALL.stream()
+                .map(t -> dynamicTest(t.name(), () -> {
+                    var seeds = new SplittableRandom(t.name().hashCode());
+                    for (int i = 0; i < TRIES; i++) {
+                        check(t.name(), seeds.nextLong());
+                    }
+                }));
     }
 }
