@@ -181,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resumed != null) {
             data.requireFits(config.spec());
         } else {
-            config = withSpec(config, data.fit(config.spec()));
+            config = config.withSpec(data.fit(config.spec()));
         }
         SpikingClassifier net = resumed != null
                 ? QuantModels.build(config.spec(), config.seed(), resumed)
@@ -249,23 +249,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
         OptionRanges.between("--frame-size", frameSize, 0, MAX_FRAME_SIZE);
         return new DatasetChoice.Frames(timeSteps, mode, frameSize, cacheDir);
-    }
-
-    private static TrainConfig withSpec(TrainConfig c, ModelSpec spec) {
-        return new TrainConfig(
-                spec,
-                c.epochs(),
-                c.batchSize(),
-                c.optimizer(),
-                c.lr(),
-                c.weightDecay(),
-                c.momentum(),
-                c.schedule(),
-                c.loss(),
-                c.augment(),
-                c.seed(),
-                c.trainLimit(),
-                c.testLimit());
     }
 
     private TrainConfig newConfig() {

@@ -60,21 +60,7 @@ public final class ResumeMetadata {
         if (epochs == null) {
             return c;
         }
-        return new TrainConfig(
-                        c.spec(),
-                        epochs,
-                        c.batchSize(),
-                        c.optimizer(),
-                        c.lr(),
-                        c.weightDecay(),
-                        c.momentum(),
-                        c.schedule(),
-                        c.loss(),
-                        c.augment(),
-                        c.seed(),
-                        c.trainLimit(),
-                        c.testLimit())
-                .validated(TrainConfig.Naming.OPTIONS);
+        return c.withEpochs(epochs).validated(TrainConfig.Naming.OPTIONS);
     }
 
     /**

@@ -46,6 +46,42 @@ public record TrainConfig(
     /** Larger batches do not fit a training step's activations in any heap this tool runs in. */
     public static final int MAX_BATCH = 65_536;
 
+    /** This configuration for another model description (a dataset's input size and classes). */
+    public TrainConfig withSpec(ModelSpec other) {
+        return new TrainConfig(
+                other,
+                epochs,
+                batchSize,
+                optimizer,
+                lr,
+                weightDecay,
+                momentum,
+                schedule,
+                loss,
+                augment,
+                seed,
+                trainLimit,
+                testLimit);
+    }
+
+    /** This configuration with another epoch budget (a resumed run given {@code --epochs}). */
+    public TrainConfig withEpochs(int total) {
+        return new TrainConfig(
+                spec,
+                total,
+                batchSize,
+                optimizer,
+                lr,
+                weightDecay,
+                momentum,
+                schedule,
+                loss,
+                augment,
+                seed,
+                trainLimit,
+                testLimit);
+    }
+
     /**
      * How a field is called where the configuration came from: a command-line option for a new
      * run, the JSON field of a checkpoint's {@code train_config} for a resumed one.
