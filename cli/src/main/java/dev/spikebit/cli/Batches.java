@@ -1,13 +1,15 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.train.ModelInput;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
 import dev.spikebit.data.loader.Epoch;
+import dev.spikebit.train.DatasetFit;
+import dev.spikebit.train.ModelInput;
 import java.nio.file.Path;
 
 /**
@@ -35,7 +37,7 @@ final class Batches implements AutoCloseable {
 
     static Batches fashionMnist(ModelSpec spec, int batch, Path dataDir) {
         DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, 0, 1);
-        data.requireFits(spec);
+        DatasetFit.requireFits(data, spec);
         DataLoader loader = DataLoader.over(data.train())
                 .batchSize(batch)
                 .shuffle(true)

@@ -10,6 +10,7 @@ import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.optim.Optimizer;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.train.TrainConfig;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -103,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
         OptionRanges.atLeast("--runs", runs, 1);
         OptionRanges.atLeast("--steps", steps, 1);
         OptionRanges.atLeast("--warmup", warmup, 0);
-        OptionRanges.between("--batch", batch, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.between("--batch", batch, 1, TrainConfig.MAX_BATCH);
         if (timeSteps != null) {
             OptionRanges.between("--T", timeSteps, 1, dev.spikebit.core.models.ModelSpec.MAX_TIME_STEPS);
         }

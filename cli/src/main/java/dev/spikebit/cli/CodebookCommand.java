@@ -1,7 +1,5 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.subbit.Charts;
-import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -9,6 +7,8 @@ import dev.spikebit.quant.binary.BinaryConv2d;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.subbit.KernelStatistics;
 import dev.spikebit.quant.subbit.SignPattern;
+import dev.spikebit.train.subbit.Charts;
+import dev.spikebit.train.subbit.Compression;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

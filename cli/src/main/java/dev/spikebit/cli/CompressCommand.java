@@ -1,11 +1,13 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.distill.MembraneDistillation;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.subbit.Compression;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -99,9 +101,9 @@ public final class CompressCommand implements Callable<Integer> {
         OptionRanges.between("--eta", eta, 1, 8);
         OptionRanges.nonNegative("--lambda", lambda);
         OptionRanges.atLeast("--refresh", refresh, 0);
-        OptionRanges.between("--epochs", epochs, 0, dev.spikebit.cli.train.TrainConfig.MAX_EPOCHS);
+        OptionRanges.between("--epochs", epochs, 0, TrainConfig.MAX_EPOCHS);
         OptionRanges.positive("--lr", lr);
-        OptionRanges.between("--batch-size", batchSize, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.between("--batch-size", batchSize, 1, TrainConfig.MAX_BATCH);
         OptionRanges.atLeast("--train-limit", trainLimit, 0);
         OptionRanges.atLeast("--test-limit", testLimit, 0);
         SpikingClassifier model = Compression.fromBinary(Checkpoint.load(from), eta, osQuant, refresh);

@@ -1,5 +1,6 @@
 package dev.spikebit.cli;
 
+import dev.spikebit.train.TensorDiff;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,9 +1,11 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.train.Evaluation;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.train.Evaluation;
+import dev.spikebit.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +34,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OptionRanges.between("--batch", batch, 1, dev.spikebit.cli.train.TrainConfig.MAX_BATCH);
+        OptionRanges.between("--batch", batch, 1, TrainConfig.MAX_BATCH);
         OptionRanges.atLeast("--test-limit", testLimit, 0);
         Checkpoint ckpt = Checkpoint.load(checkpoint);
         SpikingClassifier model = QuantModels.fromCheckpoint(ckpt);

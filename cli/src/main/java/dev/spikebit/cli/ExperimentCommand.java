@@ -1,9 +1,11 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.experiment.ExperimentRow;
-import dev.spikebit.cli.experiment.ReverbExperiment;
-import dev.spikebit.cli.experiment.S2nnExperiment;
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.experiment.ExperimentRow;
+import dev.spikebit.train.experiment.ReverbExperiment;
+import dev.spikebit.train.experiment.S2nnExperiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +98,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         if (!which.equals("reverb") && !which.equals("s2nn")) {
             throw new SpikebitException("unknown experiment \"" + which + "\": expected reverb or s2nn");
         }
-        OptionRanges.between("--epochs", epochs, 1, dev.spikebit.cli.train.TrainConfig.MAX_EPOCHS);
+        OptionRanges.between("--epochs", epochs, 1, TrainConfig.MAX_EPOCHS);
         OptionRanges.between("--seeds", seedCount, 1, 1000);
         OptionRanges.positive("--lr", lr);
         OptionRanges.atLeast("--train-limit", trainLimit, 0);

@@ -1,6 +1,8 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.data.Dataset;
+import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.report.ModelReport;

@@ -1,16 +1,19 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.TrainConfig;
-import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.Trainer;
+import dev.spikebit.train.deploy.EquivalenceCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +54,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        OptionRanges.between("--epochs", epochs, 1, dev.spikebit.cli.train.TrainConfig.MAX_EPOCHS);
+        OptionRanges.between("--epochs", epochs, 1, TrainConfig.MAX_EPOCHS);
         OptionRanges.atLeast("--train-limit", trainLimit, 0);
         long start = System.nanoTime();
         DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, 0);
@@ -69,7 +72,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         DeployedModel deployed = Reparameterizer.deploy(model);
         Path file = out.resolve("deployed.safetensors");
         DeployedFormat.save(file, deployed);
-        var equivalence = DeployCommand.EquivalenceCheck.run(model, deployed, data.test(), 512);
+        var equivalence = EquivalenceCheck.run(model, deployed, data.test(), 512);
         if (!equivalence.passed()) {
             throw new SpikebitException(
                     file + ": the deployed network differs from the training network: " + equivalence.failure());

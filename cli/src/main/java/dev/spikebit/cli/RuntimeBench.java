@@ -8,6 +8,8 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
+import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;

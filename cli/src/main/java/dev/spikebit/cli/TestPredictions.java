@@ -1,12 +1,13 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.train.ModelInput;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
 import dev.spikebit.interop.npy.Npy;
+import dev.spikebit.train.ModelInput;
 import java.nio.file.Path;
 
 /**

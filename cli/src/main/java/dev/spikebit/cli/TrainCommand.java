@@ -1,10 +1,5 @@
 package dev.spikebit.cli;
 
-import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.RecordedEnvironment;
-import dev.spikebit.cli.train.ResumeMetadata;
-import dev.spikebit.cli.train.TrainConfig;
-import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.kernels.Parallel;
@@ -12,8 +7,15 @@ import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.train.DatasetFit;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.RecordedEnvironment;
+import dev.spikebit.train.ResumeMetadata;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -179,9 +181,9 @@ public final class TrainCommand implements Callable<Integer> {
                 config.testLimit(),
                 frames(config.spec().timeSteps()));
         if (resumed != null) {
-            data.requireFits(config.spec());
+            DatasetFit.requireFits(data, config.spec());
         } else {
-            config = config.withSpec(data.fit(config.spec()));
+            config = config.withSpec(DatasetFit.fit(data, config.spec()));
         }
         SpikingClassifier net = resumed != null
                 ? QuantModels.build(config.spec(), config.seed(), resumed)

@@ -11,8 +11,9 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The dependency rules of docs/architecture.md, checked on the compiled main classes of every
  * module (the cli's tests see them all): the runtime depends on nothing of ours (and on no library:
- * only the JDK), data on nothing of ours, core on the runtime alone (it knows no quant, no data and
- * no cli), quant on core and the runtime, and nothing but the cli on the cli.
+ * only the JDK), data on nothing of ours, core on the runtime alone (it knows no quant, no data, no
+ * train and no cli), quant on core and the runtime, train on core, data, quant and the runtime, and
+ * nothing but the cli on the cli.
  */
 @AnalyzeClasses(packages = "dev.spikebit", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDependenciesTest {
@@ -32,7 +33,11 @@ class ModuleDependenciesTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(
-                    "dev.spikebit.core..", "dev.spikebit.quant..", "dev.spikebit.runtime..", "dev.spikebit.cli..")
+                    "dev.spikebit.core..",
+                    "dev.spikebit.quant..",
+                    "dev.spikebit.runtime..",
+                    "dev.spikebit.train..",
+                    "dev.spikebit.cli..")
             .as("data depends on nothing of ours");
 
     @ArchTest
@@ -41,15 +46,25 @@ class ModuleDependenciesTest {
             .resideInAPackage("dev.spikebit.core..")
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage("dev.spikebit.quant..", "dev.spikebit.data..", "dev.spikebit.cli..")
-            .as("core knows no quant, no data and no cli");
+            .resideInAnyPackage(
+                    "dev.spikebit.quant..", "dev.spikebit.data..", "dev.spikebit.train..", "dev.spikebit.cli..")
+            .as("core knows no quant, no data, no train and no cli");
 
     @ArchTest
-    static final ArchRule quantKnowsNoDataOrCli = noClasses()
+    static final ArchRule quantKnowsNoDataTrainOrCli = noClasses()
             .that()
             .resideInAPackage("dev.spikebit.quant..")
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage("dev.spikebit.data..", "dev.spikebit.cli..")
-            .as("quant knows no data and no cli");
+            .resideInAnyPackage("dev.spikebit.data..", "dev.spikebit.train..", "dev.spikebit.cli..")
+            .as("quant knows no data, no train and no cli");
+
+    @ArchTest
+    static final ArchRule trainKnowsNoCli = noClasses()
+            .that()
+            .resideInAPackage("dev.spikebit.train..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.spikebit.cli..")
+            .as("the training library knows no cli");
 }

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spikebit.cli.train.TrainConfig;
-import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.data.FashionMnistSubset;
 import dev.spikebit.runtime.io.SafeTensors;
 import dev.spikebit.runtime.io.SafeTensorsFile;
 import dev.spikebit.runtime.io.TensorEntry;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.Trainer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

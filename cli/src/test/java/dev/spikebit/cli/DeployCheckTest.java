@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.train.deploy.EquivalenceCheck;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ class DeployCheckTest {
         var trained = RuntimeFixtures.deployed("fmnist-cnn", "real", 320, dir).network();
         DeployedModel deployed = Reparameterizer.deploy(trained);
 
-        var ok = DeployCommand.EquivalenceCheck.run(trained, deployed, data.test(), 128);
+        var ok = EquivalenceCheck.run(trained, deployed, data.test(), 128);
         assertThat(ok.images()).isEqualTo(128);
         assertThat(ok.passed()).as("real differences %s", ok.real()).isTrue();
         assertThat(ok.maxErrorOfAgreeing()).isLessThanOrEqualTo(1e-5);
@@ -45,7 +46,7 @@ class DeployCheckTest {
         }
         DeployedModel tampered = new DeployedModel(
                 deployed.model(), deployed.timeSteps(), deployed.inputShape(), deployed.numClasses(), nodes);
-        var bad = DeployCommand.EquivalenceCheck.run(trained, tampered, data.test(), 128);
+        var bad = EquivalenceCheck.run(trained, tampered, data.test(), 128);
         assertThat(bad.passed()).isFalse();
         // Nearly every image then differs; a neuron near its threshold is found in most of them, so the
         // check must not excuse them all as ties.

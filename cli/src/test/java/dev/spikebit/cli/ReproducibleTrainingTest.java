@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.kernels.ComputeEnvironment;
+import dev.spikebit.train.TensorDiff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

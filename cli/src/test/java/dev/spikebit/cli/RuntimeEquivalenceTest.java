@@ -4,6 +4,7 @@ import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.runtime.Model;
+import dev.spikebit.train.deploy.ThresholdTies;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

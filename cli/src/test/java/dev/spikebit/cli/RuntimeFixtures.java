@@ -11,6 +11,8 @@ import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.RealData;
+import dev.spikebit.data.Samples;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
@@ -23,6 +25,8 @@ import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
+import dev.spikebit.train.deploy.EquivalenceCheck;
+import dev.spikebit.train.deploy.ThresholdTies;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -109,7 +113,7 @@ final class RuntimeFixtures {
     }
 
     /** A potential this close to its threshold (relative) is within rounding of it: see {@link ThresholdTies}. */
-    static final double TIE_MARGIN = DeployCommand.EquivalenceCheck.TIE_MARGIN;
+    static final double TIE_MARGIN = EquivalenceCheck.TIE_MARGIN;
 
     /**
      * Images per path (of 128) allowed to differ through a verified threshold tie. The brief

@@ -2,7 +2,6 @@ package dev.spikebit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spikebit.cli.subbit.Compression;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -20,6 +19,7 @@ import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
+import dev.spikebit.train.subbit.Compression;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -2,13 +2,16 @@ package dev.spikebit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.TrainConfig;
-import dev.spikebit.cli.train.Trainer;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.RealData;
+import dev.spikebit.train.DatasetFit;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.Trainer;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -35,7 +38,7 @@ class TrainOnNFashionMnistTest {
     void vggsnnSmallLearnsEmulatedEvents(@TempDir Path out) {
         RealData.requireFashionMnist();
         DatasetChoice data = DatasetChoice.load("nfashion-mnist", null, 1600, 500, DatasetChoice.Frames.of(4));
-        ModelSpec spec = data.fit(ModelZoo.defaultSpec("vggsnn-s"));
+        ModelSpec spec = DatasetFit.fit(data, ModelZoo.defaultSpec("vggsnn-s"));
         assertThat(data.train().sampleShape()).containsExactly(4, 2, 34, 34);
         TrainConfig config = new TrainConfig(spec, 1, 16, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 5, 1600, 500);
         SpikingClassifier model = Models.build(spec, config.seed());

@@ -2,8 +2,6 @@ package dev.spikebit.bench.fuzz;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spikebit.cli.train.ResumeMetadata;
-import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
@@ -21,6 +19,8 @@ import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.RuntimeModelException;
+import dev.spikebit.train.ResumeMetadata;
+import dev.spikebit.train.TrainConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

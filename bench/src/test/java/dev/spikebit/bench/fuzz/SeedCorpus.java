@@ -1,8 +1,6 @@
 package dev.spikebit.bench.fuzz;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spikebit.cli.train.EpochMetrics;
-import dev.spikebit.cli.train.TrainConfig;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -10,6 +8,8 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.TrainConfig;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;

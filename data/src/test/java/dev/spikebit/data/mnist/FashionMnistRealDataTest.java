@@ -3,6 +3,7 @@ package dev.spikebit.data.mnist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.RealData;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.RealData;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
 import java.util.SplittableRandom;

@@ -1,0 +1,32 @@
+package dev.spikebit.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.core.kernels.ComputeEnvironment;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code metrics.json}: the run's configuration, the compute environment its numbers depend on
+ * (GEMM backend, threads, JDK, CPU features) and one row per epoch, rewritten atomically each epoch.
+ */
+public final class MetricsFile {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private MetricsFile() {}
+
+    public static void write(Path path, TrainConfig config, ComputeEnvironment environment, List<EpochMetrics> epochs) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("config", config);
+        root.put("environment", environment);
+        root.put("epochs", epochs);
+        try {
+            AtomicFiles.writeString(path, JSON.writeValueAsString(root));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

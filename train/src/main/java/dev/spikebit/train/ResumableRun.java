@@ -1,0 +1,137 @@
+package dev.spikebit.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.core.kernels.ComputeEnvironment;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.Dataset;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A training run in its own directory that picks up where an earlier attempt left it. The
+ * directory's {@code run.txt} records what the run is (its {@link TrainConfig}, the data it sees and
+ * any auxiliary loss); when it matches and {@code last.safetensors} holds all epochs, the run is
+ * reused as it is, when it holds fewer, training resumes after the last saved epoch, and otherwise
+ * the run starts from the beginning. The experiments train each table row this way, so a table
+ * stopped half-way (a killed process, a machine that went away) continues row by row and epoch by
+ * epoch instead of starting over; {@code spikebit compress} does too.
+ */
+public final class ResumableRun {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String STAMP_FILE = "run.txt";
+
+    /**
+     * A finished run.
+     *
+     * @param model   the trained network (in evaluation mode)
+     * @param history every epoch's metrics
+     * @param reused  whether every epoch came from an earlier attempt
+     */
+    public record Result(SpikingClassifier model, List<EpochMetrics> history, boolean reused) {
+        /** Test accuracy after the last epoch. */
+        public double finalAccuracy() {
+            return history.isEmpty()
+                    ? Double.NaN
+                    : history.get(history.size() - 1).testAccuracy();
+        }
+    }
+
+    private ResumableRun() {}
+
+    /**
+     * Trains {@code fresh} (a newly built network of {@code config.spec()}) for {@code config.epochs()}
+     * into {@code dir}, or reuses or resumes the run already there.
+     *
+     * @param auxiliary an extra loss term (MPFD), or null
+     */
+    public static Result train(
+            TrainConfig config,
+            SpikingClassifier fresh,
+            AuxiliaryLoss auxiliary,
+            Dataset train,
+            Dataset test,
+            Path dir,
+            PrintStream log) {
+        try {
+            return trainOrReuse(config, fresh, auxiliary, train, test, dir, log);
+        } finally {
+            if (auxiliary != null) {
+                auxiliary.close();
+            }
+        }
+    }
+
+    private static Result trainOrReuse(
+            TrainConfig config,
+            SpikingClassifier fresh,
+            AuxiliaryLoss auxiliary,
+            Dataset train,
+            Dataset test,
+            Path dir,
+            PrintStream log) {
+        String stamp = stamp(config, auxiliary, train, test);
+        Path last = dir.resolve("last.safetensors");
+        Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log).withAuxiliaryLoss(auxiliary);
+        if (Files.exists(last) && stamp.equals(readStamp(dir))) {
+            Checkpoint saved = Checkpoint.load(last);
+            int epoch = ResumeMetadata.progress(saved, TrainConfig.MAX_EPOCHS).epoch();
+            if (epoch == config.epochs()) {
+                saved.restoreModel(fresh);
+                fresh.eval();
+                log.printf("reusing %s (all %d epochs done)%n", last, epoch);
+                return new Result(fresh, history(saved), true);
+            }
+            if (epoch < config.epochs()) {
+                saved.environment()
+                        .ifPresent(recorded -> RecordedEnvironment.report(
+                                recorded, ComputeEnvironment.current(), last.toString(), log));
+                trainer.resumeFrom(saved);
+            }
+        } else if (Files.exists(last)) {
+            log.printf("%s holds a different run (%s differs); training from the start%n", dir, STAMP_FILE);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SpikebitException(dir + ": cannot create the output directory: " + e.getMessage());
+        }
+        AtomicFiles.writeString(dir.resolve(STAMP_FILE), stamp);
+        List<EpochMetrics> history = trainer.run();
+        fresh.eval();
+        return new Result(fresh, history, false);
+    }
+
+    /** What a run is: configuration, data and auxiliary loss, one per line. */
+    static String stamp(TrainConfig config, AuxiliaryLoss auxiliary, Dataset train, Dataset test) {
+        try {
+            return "config " + JSON.writeValueAsString(config) + "\n"
+                    + "train " + train.name() + ", " + train.size() + " images\n"
+                    + "test " + test.name() + ", " + test.size() + " images\n"
+                    + "auxiliary " + (auxiliary == null ? "none" : auxiliary.describe()) + "\n";
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe the training configuration as JSON", e);
+        }
+    }
+
+    private static String readStamp(Path dir) {
+        try {
+            return Files.readString(dir.resolve(STAMP_FILE));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static List<EpochMetrics> history(Checkpoint saved) {
+        try {
+            return List.of(JSON.readValue(saved.info("history", "[]"), EpochMetrics[].class));
+        } catch (Exception e) {
+            throw new SpikebitException(saved.source() + ": the saved metrics history is not valid JSON");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package dev.spikebit.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.kernels.ComputeEnvironment;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.nn.Dropout;
+import dev.spikebit.core.nn.Parameter;
+import dev.spikebit.core.ops.Elementwise;
+import dev.spikebit.core.ops.Losses;
+import dev.spikebit.core.ops.TimeOps;
+import dev.spikebit.core.optim.Adam;
+import dev.spikebit.core.optim.LrSchedule;
+import dev.spikebit.core.optim.Optimizer;
+import dev.spikebit.core.optim.Sgd;
+import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.data.augment.Augmentation;
+import dev.spikebit.data.loader.Batch;
+import dev.spikebit.data.loader.DataLoader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The training loop: epochs of shuffled batches, surrogate-gradient backprop through time, a
+ * per-batch learning-rate schedule, a test evaluation after each epoch, and a checkpoint written
+ * atomically after each epoch so an interrupted run resumes where it stopped.
+ *
+ * <p>Output directory: {@code last.safetensors} (resumable), {@code best.safetensors} (highest test
+ * accuracy), {@code metrics.json} and {@code curves.png}.
+ */
+public final class Trainer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainConfig config;
+    private final SpikingClassifier model;
+    private final Dataset train;
+    private final Dataset test;
+    private final Augmentation augmentation;
+    private final Path outDir;
+    private final PrintStream log;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final List<EpochMetrics> history = new ArrayList<>();
+    private boolean showProgress = true;
+    private AuxiliaryLoss auxiliary;
+    private double auxiliaryMean; // the auxiliary term's mean over the last epoch's images
+    private int startEpoch = 1;
+    private double bestAccuracy = -1;
+
+    public Trainer(
+            TrainConfig config,
+            SpikingClassifier model,
+            Dataset train,
+            Dataset test,
+            Augmentation augmentation,
+            Path outDir,
+            PrintStream log) {
+        if (train.size() < config.batchSize()) {
+            throw new SpikebitException(
+                    train.name() + ": " + train.size() + " training samples, fewer than one batch of "
+                            + config.batchSize() + " (every epoch would be empty; lower --batch or use more data)");
+        }
+        if (test.size() == 0) {
+            throw new SpikebitException(test.name() + ": the test split is empty");
+        }
+        this.config = config;
+        this.model = model;
+        this.train = train;
+        this.test = test;
+        this.augmentation = augmentation;
+        this.outDir = outDir;
+        this.log = log;
+        this.optimizer = optimizer(config, model.parameters());
+        long stepsPerEpoch = Math.max(1, train.size() / config.batchSize());
+        this.schedule = LrSchedule.parse(config.schedule(), config.lr(), stepsPerEpoch * config.epochs());
+    }
+
+    static Optimizer optimizer(TrainConfig c, List<Parameter> params) {
+        return switch (c.optimizer()) {
+            case "adam" -> new Adam(params, c.lr(), 0.9f, 0.999f, 1e-8f, c.weightDecay(), false);
+            case "adamw" -> Adam.adamW(params, c.lr(), c.weightDecay());
+            case "sgd" -> new Sgd(params, c.lr(), c.momentum(), false, c.weightDecay());
+            case "nesterov" -> new Sgd(params, c.lr(), c.momentum(), true, c.weightDecay());
+            default ->
+                throw new SpikebitException(
+                        "unknown optimizer \"" + c.optimizer() + "\": expected adam, adamw, sgd or nesterov");
+        };
+    }
+
+    /**
+     * Continues from a checkpoint written by this trainer: weights, buffers, optimizer state (its
+     * step count included), epoch and history. Nothing random needs saving: the data order of an
+     * epoch, each sample's augmentation and the dropout masks of a step are functions of (seed,
+     * epoch, sample) and (seed, step) alone, so the continuation is bitwise the uninterrupted run
+     * in the same compute environment. Every value is checked first ({@link ResumeMetadata}).
+     */
+    public void resumeFrom(Checkpoint checkpoint) {
+        ResumeMetadata.Progress progress = ResumeMetadata.progress(checkpoint, config.epochs());
+        checkpoint.restoreModel(model);
+        checkpoint.restoreOptimizer(optimizer);
+        startEpoch = progress.epoch() + 1;
+        bestAccuracy = progress.bestAccuracy();
+        history.clear();
+        history.addAll(progress.history());
+        log.printf("resuming after epoch %d from %s%n", startEpoch - 1, checkpoint.source());
+    }
+
+    /** Whether to draw a progress bar on stderr (on by default; tests turn it off). */
+    public Trainer showProgress(boolean on) {
+        this.showProgress = on;
+        return this;
+    }
+
+    /**
+     * Adds {@code loss} to every batch's task loss (MPFD distillation, say). The epoch's train loss
+     * stays the task loss; the term's mean is logged beside it.
+     */
+    public Trainer withAuxiliaryLoss(AuxiliaryLoss loss) {
+        this.auxiliary = loss;
+        return this;
+    }
+
+    public int startEpoch() {
+        return startEpoch;
+    }
+
+    public List<EpochMetrics> history() {
+        return List.copyOf(history);
+    }
+
+    /** Runs the remaining epochs; returns the metrics of all epochs, resumed ones included. */
+    public List<EpochMetrics> run() {
+        return runUntil(config.epochs());
+    }
+
+    /**
+     * Runs epochs up to and including {@code lastEpoch} (at most the configured number), saving a
+     * checkpoint after each; the schedule always spans the configured number of epochs.
+     */
+    public List<EpochMetrics> runUntil(int lastEpoch) {
+        try {
+            Files.createDirectories(outDir);
+        } catch (Exception e) {
+            throw new SpikebitException(outDir + ": cannot create the output directory: " + e.getMessage());
+        }
+        DataLoader loader = DataLoader.over(train)
+                .batchSize(config.batchSize())
+                .shuffle(true)
+                .dropLast(true)
+                .seed(config.seed())
+                .augmentation(augmentation)
+                .build();
+        for (int epoch = startEpoch; epoch <= Math.min(lastEpoch, config.epochs()); epoch++) {
+            EpochMetrics m = trainEpoch(loader, epoch);
+            history.add(m);
+            log.printf(
+                    "epoch %d/%d: train loss %.4f%s acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
+                    epoch,
+                    config.epochs(),
+                    m.trainLoss(),
+                    auxiliary == null ? "" : String.format(" (+ %s %.4f)", auxiliary.name(), auxiliaryMean),
+                    100 * m.trainAccuracy(),
+                    m.testLoss(),
+                    100 * m.testAccuracy(),
+                    m.imagesPerSecond(),
+                    m.seconds());
+            saveOutputs(epoch, m);
+        }
+        return history();
+    }
+
+    private EpochMetrics trainEpoch(DataLoader loader, int epoch) {
+        model.train(true);
+        int batches = loader.batchesPerEpoch();
+        double lossSum = 0;
+        double auxiliarySum = 0;
+        long correct = 0;
+        long seen = 0;
+        long start = System.nanoTime();
+        try (var epochData = loader.epoch(epoch - 1);
+                ProgressBar bar = progressBar(epoch, batches)) {
+            while (epochData.hasNext()) {
+                Batch b = epochData.next();
+                long step = optimizer.steps();
+                optimizer.setLr(schedule.lr(step));
+                // Dropout masks follow from the step alone, so a resumed run draws the same ones.
+                model.visit(m -> {
+                    if (m instanceof Dropout d) {
+                        d.atStep(step);
+                    }
+                });
+                Tensor x = ModelInput.of(b);
+                if (auxiliary != null) {
+                    auxiliary.beforeForward(x);
+                }
+                Tensor steps = model.forward(x);
+                Tensor logits = TimeOps.meanOverTime(steps);
+                Tensor loss = config.loss().equals("tet")
+                        ? Losses.tet(steps, b.labels())
+                        : Losses.crossEntropy(logits, b.labels());
+                Tensor total = loss;
+                if (auxiliary != null) {
+                    Tensor extra = auxiliary.loss();
+                    auxiliarySum += extra.item() * b.size();
+                    total = Elementwise.add(loss, extra);
+                }
+                requireFinite(epoch, "the loss", total.item());
+                total.backward();
+                requireFiniteGradients(epoch);
+                optimizer.step();
+                optimizer.zeroGrad();
+                int[] predicted = Losses.argmax(logits);
+                for (int i = 0; i < predicted.length; i++) {
+                    if (predicted[i] == b.labels()[i]) {
+                        correct++;
+                    }
+                }
+                lossSum += loss.item() * b.size();
+                seen += b.size();
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                if (bar != null) {
+                    bar.step();
+                    bar.setExtraMessage(String.format(
+                            " %.0f img/s, loss %.3f, acc %.1f%%",
+                            seen / elapsed, lossSum / seen, 100.0 * correct / seen));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        auxiliaryMean = auxiliarySum / Math.max(1, seen);
+        Evaluation.Result result = Evaluation.evaluate(model, test, 256);
+        return new EpochMetrics(
+                epoch,
+                lossSum / Math.max(1, seen),
+                (double) correct / Math.max(1, seen),
+                result.loss(),
+                result.accuracy(),
+                seen / seconds,
+                seconds,
+                optimizer.lr());
+    }
+
+    /**
+     * The NaN guard: a non-finite loss stops the run before it reaches the weights, naming the step;
+     * the checkpoints on disk are those of the last finished epoch.
+     */
+    private void requireFinite(int epoch, String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new SpikebitException(stoppedAt(epoch) + what + " is " + value + lastGood());
+        }
+    }
+
+    /** The NaN guard on the gradients: the first parameter whose gradient is not finite is named. */
+    private void requireFiniteGradients(int epoch) {
+        for (Parameter p : model.parameters()) {
+            float[] grad = p.grad();
+            if (grad == null) {
+                continue;
+            }
+            float probe = 0;
+            for (float g : grad) {
+                probe += g * 0f; // NaN exactly when some g is NaN or infinite
+            }
+            if (Float.isNaN(probe)) {
+                for (int i = 0; i < grad.length; i++) {
+                    if (!Float.isFinite(grad[i])) {
+                        throw new SpikebitException(stoppedAt(epoch) + "the gradient of " + p.name() + " is " + grad[i]
+                                + " at index " + i + lastGood());
+                    }
+                }
+            }
+        }
+    }
+
+    private String stoppedAt(int epoch) {
+        return "training stopped at epoch " + epoch + ", step " + (optimizer.steps() + 1) + ": ";
+    }
+
+    private String lastGood() {
+        Path last = outDir.resolve("last.safetensors");
+        return Files.exists(last)
+                ? "; the last good checkpoint is " + last + " (try a lower --lr)"
+                : "; no checkpoint was written yet (try a lower --lr)";
+    }
+
+    /**
+     * A bar redrawn in place on a terminal; where stderr is a file or a pipe (CI logs), one plain
+     * line every 15 seconds instead of hundreds of carriage returns.
+     */
+    private ProgressBar progressBar(int epoch, int batches) {
+        if (!showProgress) {
+            return null;
+        }
+        var builder = new ProgressBarBuilder()
+                .setTaskName("epoch " + epoch)
+                .setInitialMax(batches)
+                .setStyle(ProgressBarStyle.ASCII)
+                .continuousUpdate();
+        if (System.console() != null) {
+            builder.setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err));
+        } else {
+            builder.setUpdateIntervalMillis(15_000).setConsumer(new DelegatingProgressBarConsumer(log::println));
+        }
+        return builder.build();
+    }
+
+    private void saveOutputs(int epoch, EpochMetrics m) {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("epoch", Integer.toString(epoch));
+        info.put("test_accuracy", Double.toString(m.testAccuracy()));
+        try {
+            info.put("train_config", JSON.writeValueAsString(config));
+            info.put("history", JSON.writeValueAsString(history));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        boolean best = m.testAccuracy() > bestAccuracy;
+        if (best) {
+            bestAccuracy = m.testAccuracy();
+        }
+        info.put("best_accuracy", Double.toString(bestAccuracy));
+        Checkpoint.save(outDir.resolve("last.safetensors"), config.spec(), model, optimizer, info);
+        if (best) {
+            Checkpoint.save(outDir.resolve("best.safetensors"), config.spec(), model, null, info);
+        }
+        MetricsFile.write(outDir.resolve("metrics.json"), config, ComputeEnvironment.current(), history);
+        TrainingPlot.write(outDir.resolve("curves.png"), config.spec().model(), history);
+    }
+}

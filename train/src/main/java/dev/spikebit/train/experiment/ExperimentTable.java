@@ -1,0 +1,99 @@
+package dev.spikebit.train.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.train.EpochMetrics;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/** Writes a comparison table as Markdown and JSON, and the rows' test-accuracy curves as a PNG. */
+final class ExperimentTable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ExperimentTable() {}
+
+    static String markdown(String title, Map<String, Object> setup, List<ExperimentRow> rows) {
+        StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
+        setup.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+        md.append("\n| row | spikes | weights | test accuracy (%) | seeds | bits/weight | deployed bytes | firing rate "
+                + "| MACs/img | ACs/img | energy/img (nJ) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (ExperimentRow r : rows) {
+            md.append(String.format(
+                    "| %s | %s | %s | %.2f ± %.2f | %d | %.3f | %,d | %.3f | %,.0f | %,.0f | %.1f |%n",
+                    r.name(),
+                    r.spikes(),
+                    r.weights(),
+                    100 * r.accuracyMean(),
+                    100 * r.accuracyStd(),
+                    r.accuracies().size(),
+                    r.bitsPerWeight(),
+                    r.deployedBytes(),
+                    r.firingRate(),
+                    r.macs(),
+                    r.acs(),
+                    r.energyPj() / 1000));
+        }
+        md.append("\nAccuracy: mean ± sample standard deviation over seeds of the final-epoch test accuracy. "
+                + "Bits/weight, bytes, firing rate, operations and energy (4.6 pJ/MAC, 0.9 pJ/AC, docs/methods.md 4) "
+                + "are those of the first seed's deployed model, counted from its activity on test images.\n");
+        return md.toString();
+    }
+
+    static void write(Path dir, String name, String title, Map<String, Object> setup, List<ExperimentRow> rows) {
+        AtomicFiles.writeString(dir.resolve(name + ".md"), markdown(title, setup, rows));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("title", title);
+        json.put("setup", setup);
+        json.put("rows", rows);
+        try {
+            AtomicFiles.writeString(dir.resolve(name + ".json"), JSON.writeValueAsString(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        writeCurves(dir.resolve(name + ".png"), title, rows);
+    }
+
+    private static void writeCurves(Path path, String title, List<ExperimentRow> rows) {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(560)
+                .title(title + ": test accuracy")
+                .xAxisTitle("epoch")
+                .yAxisTitle("test accuracy (%)")
+                .build();
+        for (ExperimentRow r : rows) {
+            List<EpochMetrics> first = r.curves().get(0);
+            int epochs = first.size();
+            double[] x = new double[epochs];
+            double[] y = new double[epochs];
+            for (int e = 0; e < epochs; e++) {
+                x[e] = e + 1;
+                double sum = 0;
+                for (List<EpochMetrics> curve : r.curves()) {
+                    sum += curve.get(e).testAccuracy();
+                }
+                y[e] = 100 * sum / r.curves().size();
+            }
+            chart.addSeries(r.name(), x, y);
+        }
+        BufferedImage image = new BufferedImage(900, 560, BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        chart.paint(g, 900, 560);
+        g.dispose();
+        AtomicFiles.write(path, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer");
+            }
+        });
+    }
+}

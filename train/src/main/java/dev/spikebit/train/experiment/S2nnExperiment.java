@@ -1,0 +1,296 @@
+package dev.spikebit.train.experiment;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.data.Samples;
+import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.quant.deploy.DeployedFormat;
+import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.quant.deploy.DeployedNode;
+import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.quant.distill.MembraneDistillation;
+import dev.spikebit.quant.report.LayerReport;
+import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.ResumableRun;
+import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.subbit.Charts;
+import dev.spikebit.train.subbit.Compression;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The S2NN comparison (docs/methods.md 3, docs/s2nn.md): per seed, a full-precision teacher and a binary
+ * network are trained, then the binary
+ * network is compressed to sub-bit weights for each {@code eta} and each variant (baseline
+ * nearest-codeword selection, OS-Quant, OS-Quant with MPFD from the teacher) and fine-tuned for
+ * the same number of epochs. Every row is deployed and measured (bits per weight, deployed bytes,
+ * operations and energy from activity on test images). Every network trains in a directory of its
+ * own through {@link ResumableRun}: running the command again continues an interrupted table, and
+ * more seeds reuse what is already trained.
+ */
+public final class S2nnExperiment {
+    /** A sub-bit variant: OS-Quant selection and MPFD distillation on or off. */
+    public record Variant(String name, boolean osQuant, boolean mpfd) {}
+
+    public static final List<Variant> VARIANTS = List.of(
+            new Variant("baseline", false, false),
+            new Variant("+OS-Quant", true, false),
+            new Variant("+OS-Quant+MPFD", true, true));
+
+    private final String model;
+    private final int epochs;
+    private final List<Long> seeds;
+    private final List<Integer> etas;
+    private final List<Integer> everySeedEtas;
+    private final float lr;
+    private final float lambda;
+    private final Dataset train;
+    private final Dataset test;
+    private final Path out;
+    private final PrintStream log;
+    private final int measureImages;
+
+    /**
+     * @param etas          the codebook sizes of the table
+     * @param everySeedEtas the etas whose rows are trained for every seed; the other etas' rows
+     *                      only for the first seed (a cheaper table with the spread where it matters)
+     */
+    public S2nnExperiment(
+            String model,
+            int epochs,
+            List<Long> seeds,
+            List<Integer> etas,
+            List<Integer> everySeedEtas,
+            float lr,
+            float lambda,
+            Dataset train,
+            Dataset test,
+            Path out,
+            PrintStream log,
+            int measureImages) {
+        for (int eta : etas) {
+            if (eta < 1 || eta > 8) {
+                throw new SpikebitException("eta must be in 1..8, got " + eta);
+            }
+        }
+        this.model = model;
+        this.epochs = epochs;
+        this.seeds = List.copyOf(seeds);
+        this.etas = List.copyOf(etas);
+        this.everySeedEtas = List.copyOf(everySeedEtas);
+        this.lr = lr;
+        this.lambda = lambda;
+        this.train = train;
+        this.test = test;
+        this.out = out;
+        this.log = log;
+        this.measureImages = measureImages;
+    }
+
+    /** Accumulates one table row over seeds. */
+    private final class RowData {
+        final String name;
+        final String spikes;
+        final String weights;
+        final List<Double> accuracies = new ArrayList<>();
+        final List<List<EpochMetrics>> curves = new ArrayList<>();
+        ModelReport report;
+        long bytes;
+        long eligibleBytes;
+
+        RowData(String name, String weights) {
+            this.name = name;
+            this.spikes = "binary";
+            this.weights = weights;
+        }
+
+        void add(double accuracy, List<EpochMetrics> history, SpikingClassifier net, Path dir) throws IOException {
+            accuracies.add(accuracy);
+            curves.add(history);
+            if (report == null) {
+                DeployedModel deployed = Reparameterizer.deploy(net);
+                Path file = dir.resolve("deployed.safetensors");
+                DeployedFormat.save(file, deployed);
+                bytes = Files.size(file);
+                eligibleBytes = eligibleBytes(deployed);
+                int n = Math.min(measureImages, test.size());
+                report = ModelReport.measure(deployed, Samples.first(test, n), 64);
+            }
+        }
+
+        ExperimentRow row() {
+            double firing = report.layers().stream()
+                    .filter(LayerReport::isNeuron)
+                    .mapToDouble(LayerReport::firingRate)
+                    .average()
+                    .orElse(Double.NaN);
+            return ExperimentRow.of(
+                    name,
+                    spikes,
+                    weights,
+                    accuracies,
+                    report.bitsPerWeight(),
+                    bytes,
+                    firing,
+                    report.macs(),
+                    report.acs(),
+                    report.energyPj(),
+                    curves);
+        }
+    }
+
+    public List<ExperimentRow> run() throws IOException {
+        Files.createDirectories(out);
+        RowData fp = new RowData("FP-SNN (teacher)", "fp");
+        RowData binary = new RowData("BSNN (binary)", "binary");
+        Map<String, RowData> subBit = new LinkedHashMap<>();
+        for (int eta : etas) {
+            for (Variant v : VARIANTS) {
+                subBit.put(rowName(eta, v), new RowData(rowName(eta, v), "sub-bit eta " + eta));
+            }
+        }
+        for (long seed : seeds) {
+            boolean firstSeed = seed == seeds.get(0);
+            ModelSpec base = ModelZoo.defaultSpec(model);
+            Path teacherDir = out.resolve("fp-seed" + seed);
+            ResumableRun.Result teacher = trainBase(base.withWeights("fp"), seed, teacherDir);
+            fp.add(teacher.finalAccuracy(), teacher.history(), teacher.model(), teacherDir);
+            Path binaryDir = out.resolve("binary-seed" + seed);
+            ResumableRun.Result bin = trainBase(base.withWeights("binary"), seed, binaryDir);
+            binary.add(bin.finalAccuracy(), bin.history(), bin.model(), binaryDir);
+            Checkpoint binaryCkpt = Checkpoint.load(binaryDir.resolve("last.safetensors"));
+            for (int eta : etas) {
+                if (!firstSeed && !everySeedEtas.contains(eta)) {
+                    continue;
+                }
+                for (Variant v : VARIANTS) {
+                    String name = rowName(eta, v);
+                    Path dir = out.resolve(ReverbExperiment.slug(name) + "-seed" + seed);
+                    log.printf("%n== %s, seed %d -> %s%n", name, seed, dir);
+                    SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
+                    var settings = new Compression.Settings(epochs, 64, lr, seed, lambda);
+                    var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, log) : null;
+                    var run = ResumableRun.train(
+                            Compression.config(net.spec(), settings), net, mpfd, train, test, dir, log);
+                    subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
+                }
+            }
+            write(fp, binary, subBit);
+        }
+        return write(fp, binary, subBit);
+    }
+
+    private List<ExperimentRow> write(RowData fp, RowData binary, Map<String, RowData> subBit) {
+        List<ExperimentRow> rows = new ArrayList<>();
+        rows.add(fp.row());
+        rows.add(binary.row());
+        subBit.values().forEach(r -> rows.add(r.row()));
+        Map<String, Object> setup = setup();
+        Map<String, Object> eligible = new LinkedHashMap<>();
+        eligible.put(binary.name, binary.eligibleBytes);
+        subBit.values()
+                .forEach(r -> eligible.put(
+                        r.name,
+                        String.format(
+                                "%d (%.3f of binary)",
+                                r.eligibleBytes, (double) r.eligibleBytes / binary.eligibleBytes)));
+        setup.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
+        ExperimentTable.write(out, "s2nn-table", "S2NN sub-bit SNNs on " + test.name(), setup, rows);
+        List<String> names = rows.stream().map(ExperimentRow::name).toList();
+        Charts.bars(
+                out.resolve("s2nn-accuracy.png"),
+                "test accuracy (mean over seeds)",
+                "test accuracy (%)",
+                names,
+                rows.stream().map(r -> 100 * r.accuracyMean()).toList());
+        Charts.bars(
+                out.resolve("s2nn-bits.png"),
+                "bits per weight (deployed)",
+                "bits/weight",
+                names,
+                rows.stream().map(ExperimentRow::bitsPerWeight).toList());
+        Charts.bars(
+                out.resolve("s2nn-bytes.png"),
+                "deployed file size",
+                "bytes",
+                names,
+                rows.stream().map(r -> (double) r.deployedBytes()).toList());
+        Charts.bars(
+                out.resolve("s2nn-ops.png"),
+                "operations per image (MACs + ACs)",
+                "operations",
+                names,
+                rows.stream().map(r -> r.macs() + r.acs()).toList());
+        Charts.bars(
+                out.resolve("s2nn-energy.png"),
+                "energy per image (4.6 pJ/MAC, 0.9 pJ/AC)",
+                "energy (nJ)",
+                names,
+                rows.stream().map(r -> r.energyPj() / 1000).toList());
+        return rows;
+    }
+
+    /** Trains the teacher or the binary network of a seed (or reuses or resumes it, {@link ResumableRun}). */
+    private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
+        log.printf("%n== %s (weights %s), seed %d -> %s%n", model, spec.weights(), seed, dir);
+        TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
+        return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
+    }
+
+    private static long eligibleBytes(DeployedModel deployed) {
+        long bytes = 0;
+        boolean firstConv = true;
+        for (DeployedNode node : deployed.nodes()) {
+            switch (node) {
+                case DeployedNode.CodewordConv c -> bytes += c.parameterBytes();
+                case DeployedNode.SignConv c -> {
+                    if (c.kernel() == 3 && !firstConv) {
+                        bytes += c.parameterBytes();
+                    }
+                }
+                default -> {}
+            }
+            if (node instanceof DeployedNode.Conv
+                    || node instanceof DeployedNode.SignConv
+                    || node instanceof DeployedNode.CodewordConv) {
+                firstConv = false;
+            }
+        }
+        return bytes;
+    }
+
+    private static String rowName(int eta, Variant v) {
+        return "sub-bit eta " + eta + " " + v.name();
+    }
+
+    private Map<String, Object> setup() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", model);
+        s.put("epochs", epochs + " per network (teacher, binary, and each sub-bit fine-tuning from the binary one)");
+        s.put("seeds", seeds);
+        s.put("eta", etas);
+        if (seeds.size() > 1 && !everySeedEtas.containsAll(etas)) {
+            s.put("eta trained for every seed", everySeedEtas + " (the other etas: first seed only)");
+        }
+        s.put(
+                "optimizer",
+                "adam, lr " + lr + ", cosine, batch 64, T "
+                        + ModelZoo.defaultSpec(model).timeSteps());
+        s.put("MPFD lambda", lambda + (lambda == MembraneDistillation.DEFAULT_LAMBDA ? " (default)" : ""));
+        s.put("train images", train.size());
+        s.put("test images", test.size());
+        s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
+        return s;
+    }
+}

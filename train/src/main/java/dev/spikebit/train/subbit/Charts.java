@@ -1,0 +1,89 @@
+package dev.spikebit.train.subbit;
+
+import dev.spikebit.core.io.AtomicFiles;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/** The PNG figures of the sub-bit commands: pattern histograms and per-row bar charts. */
+public final class Charts {
+    private static final int WIDTH = 900;
+    private static final int HEIGHT = 560;
+
+    private Charts() {}
+
+    /**
+     * A layer's sign-pattern histogram, patterns in rank order: each pattern's share of the
+     * kernels and the cumulative share, with the codebook sizes 16, 32 and 64 marked in the legend.
+     */
+    public static void patternHistogram(Path path, String title, long[] rankedCounts) {
+        long total = 0;
+        for (long c : rankedCounts) {
+            total += c;
+        }
+        int n = rankedCounts.length;
+        double[] x = new double[n];
+        double[] share = new double[n];
+        double[] cumulative = new double[n];
+        double run = 0;
+        for (int i = 0; i < n; i++) {
+            x[i] = i + 1;
+            share[i] = 100.0 * rankedCounts[i] / Math.max(1, total);
+            run += share[i];
+            cumulative[i] = run;
+        }
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("pattern rank (of 512)")
+                .yAxisTitle("% of kernels, cumulative")
+                .build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        var perPattern = chart.addSeries("share of kernels per pattern (outer axis)", x, share);
+        perPattern.setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, "% of kernels, per pattern");
+        chart.addSeries(
+                String.format(
+                        "cumulative (top 16: %.1f%%, 32: %.1f%%, 64: %.1f%%)",
+                        cumulative[15], cumulative[31], cumulative[63]),
+                x,
+                cumulative);
+        write(path, chart);
+    }
+
+    /** One bar per row. */
+    public static void bars(Path path, String title, String yTitle, List<String> rows, List<Double> values) {
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .yAxisTitle(yTitle)
+                .build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setPlotMargin(40);
+        chart.addSeries(yTitle, rows, values);
+        write(path, chart);
+    }
+
+    private static void write(Path path, Chart<?, ?> chart) {
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        chart.paint(g, WIDTH, HEIGHT);
+        g.dispose();
+        AtomicFiles.write(path, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer");
+            }
+        });
+    }
+}

@@ -1,0 +1,74 @@
+package dev.spikebit.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.DatasetChoice;
+import org.junit.jupiter.api.Test;
+
+/** Fitting a model to a dataset's input: channels, size, classes and, for event data, T. */
+class DatasetFitTest {
+
+    private static ArrayDataset images(String name, int classes, int... sampleShape) {
+        int per = 1;
+        for (int d : sampleShape) {
+            per *= d;
+        }
+        return new ArrayDataset(name, new float[2 * per], new int[] {0, 1}, sampleShape, classes);
+    }
+
+    private static ArrayDataset frames(String name, int steps, int classes, int size) {
+        int per = steps * 2 * size * size;
+        return new ArrayDataset(
+                name, new float[2 * per], new int[] {0, 1}, new int[] {steps, 2, size, size}, classes, steps);
+    }
+
+    @Test
+    void staticImagesSetChannelsSizeAndClasses() {
+        var cifar100 =
+                new DatasetChoice("cifar100", images("c/train", 100, 3, 32, 32), images("c/test", 100, 3, 32, 32));
+        ModelSpec given = ModelZoo.defaultSpec("resnet19")
+                .withSpikes("real")
+                .withWeights("binary")
+                .withBinaryEdges(true)
+                .withTimeSteps(6);
+        ModelSpec spec = DatasetFit.fit(cifar100, given);
+        assertThat(spec.inChannels()).isEqualTo(3);
+        assertThat(spec.inSize()).isEqualTo(32);
+        assertThat(spec.numClasses()).isEqualTo(100);
+        // Everything else is kept.
+        assertThat(spec.spikes()).isEqualTo("real");
+        assertThat(spec.weights()).isEqualTo("binary");
+        assertThat(spec.binaryEdges()).isTrue();
+        assertThat(spec.timeSteps()).isEqualTo(6);
+        assertThat(spec.surrogate()).isEqualTo(given.surrogate());
+        assertThat(cifar100.isEvents()).isFalse();
+    }
+
+    @Test
+    void eventFramesMustHaveTheModelsTimeSteps() {
+        var gesture = new DatasetChoice("dvs-gesture", frames("g/train", 4, 11, 48), frames("g/test", 4, 11, 48));
+        ModelSpec vgg = ModelZoo.defaultSpec("vggsnn").withTimeSteps(4);
+        ModelSpec fitted = DatasetFit.fit(gesture, vgg);
+        assertThat(fitted.inChannels()).isEqualTo(2);
+        assertThat(fitted.inSize()).isEqualTo(48);
+        assertThat(fitted.numClasses()).isEqualTo(11);
+        assertThatThrownBy(() -> DatasetFit.fit(gesture, vgg.withTimeSteps(10)))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("binned into 4 frames")
+                .hasMessageContaining("T = 10");
+    }
+
+    @Test
+    void aCheckpointsSpecMustTakeTheData() {
+        var cifar = new DatasetChoice("cifar10", images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
+        DatasetFit.requireFits(cifar, ModelZoo.defaultSpec("resnet20"));
+        assertThatThrownBy(() -> DatasetFit.requireFits(cifar, ModelZoo.defaultSpec("fmnist-cnn")))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("takes 1x28x28 input with 10 classes; cifar10 has 3x32x32");
+    }
+}

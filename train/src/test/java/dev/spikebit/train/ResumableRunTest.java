@@ -1,0 +1,164 @@
+package dev.spikebit.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.ops.Elementwise;
+import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.FashionMnistSubset;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs that continue after an interruption, are reused when finished, and start over when they differ. */
+class ResumableRunTest {
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+    private static ArrayDataset train;
+    private static ArrayDataset test;
+
+    @BeforeAll
+    static void realImages() {
+        var data = FashionMnistSubset.load(256, 64);
+        train = data.train();
+        test = data.test();
+    }
+
+    private static TrainConfig config(int epochs, float lr) {
+        return new TrainConfig(
+                ModelZoo.defaultSpec("fmnist-cnn"), epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, 3, 0, 0);
+    }
+
+    private static SpikingClassifier fresh(long seed) {
+        return ModelZoo.build(ModelZoo.defaultSpec("fmnist-cnn"), seed);
+    }
+
+    private static void assertSameWeights(SpikingClassifier actual, SpikingClassifier expected) {
+        var want = expected.stateDict();
+        actual.stateDict()
+                .forEach((name, e) -> assertThat(e.data())
+                        .as(name)
+                        .containsExactly(want.get(name).data()));
+    }
+
+    @Test
+    void anInterruptedRunResumesAfterItsLastEpochAndAFinishedOneIsReused(@TempDir Path dir) throws Exception {
+        TrainConfig c = config(2, 1e-3f);
+        // A run killed after its first epoch's checkpoint: the stamp and last.safetensors of epoch 1.
+        Files.writeString(dir.resolve(ResumableRun.STAMP_FILE), ResumableRun.stamp(c, null, train, test));
+        List<EpochMetrics> firstEpoch = new Trainer(c, fresh(3), train, test, null, dir, QUIET)
+                .showProgress(false)
+                .runUntil(1);
+
+        var resumed = ResumableRun.train(c, fresh(999), null, train, test, dir, QUIET);
+        assertThat(resumed.reused()).isFalse();
+        assertThat(resumed.history()).hasSize(2);
+        assertThat(resumed.history().get(0)).isEqualTo(firstEpoch.get(0));
+        assertThat(Checkpoint.load(dir.resolve("last.safetensors")).info("epoch", ""))
+                .isEqualTo("2");
+
+        // Asked again, the finished run is loaded, not trained: same weights into a differently initialised net.
+        var reused = ResumableRun.train(c, fresh(7), null, train, test, dir, QUIET);
+        assertThat(reused.reused()).isTrue();
+        assertThat(reused.history()).isEqualTo(resumed.history());
+        assertThat(reused.finalAccuracy()).isEqualTo(resumed.finalAccuracy());
+        assertSameWeights(reused.model(), resumed.model());
+    }
+
+    @Test
+    void aDirectoryHoldingAnotherRunIsTrainedFromTheStart(@TempDir Path dir) throws Exception {
+        ResumableRun.train(config(1, 1e-3f), fresh(3), null, train, test, dir, QUIET);
+        TrainConfig other = config(1, 3e-3f);
+        var again = ResumableRun.train(other, fresh(3), null, train, test, dir, QUIET);
+        assertThat(again.reused()).isFalse();
+        assertThat(again.history()).hasSize(1);
+        assertThat(Files.readString(dir.resolve(ResumableRun.STAMP_FILE)))
+                .isEqualTo(ResumableRun.stamp(other, null, train, test));
+        // The same config with an auxiliary loss is another run too.
+        SpikingClassifier net = fresh(3);
+        var withTerm = ResumableRun.train(other, net, new WeightPenalty(net, 0.5f), train, test, dir, QUIET);
+        assertThat(withTerm.reused()).isFalse();
+    }
+
+    /**
+     * An auxiliary term that pulls the network's mean output towards zero: it must see every batch
+     * before the forward pass, reach the gradient (the trained weights differ from a run without it)
+     * and be closed once.
+     */
+    @Test
+    void anAuxiliaryLossSeesEveryBatchAndChangesTheGradient(@TempDir Path plain, @TempDir Path withTerm) {
+        TrainConfig c = config(1, 1e-3f);
+        var without = ResumableRun.train(c, fresh(3), null, train, test, plain, QUIET);
+        SpikingClassifier net = fresh(3);
+        var term = new WeightPenalty(net, 0.5f);
+        var with = ResumableRun.train(c, net, term, train, test, withTerm, QUIET);
+        assertThat(term.batchSizes).hasSize(train.size() / 64).containsOnly(64);
+        assertThat(term.closed).isEqualTo(1);
+        // The penalty shrinks the last layer: its squared norm ends smaller than without it.
+        assertThat(squaredNorm(term.last.data()))
+                .isLessThan(squaredNorm(lastWeight(without.model()).data()));
+    }
+
+    private static Tensor lastWeight(SpikingClassifier net) {
+        var params = net.parameters();
+        return params.stream()
+                .filter(p -> p.value().shape().length == 2)
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .value();
+    }
+
+    private static double squaredNorm(float[] w) {
+        double s = 0;
+        for (float v : w) {
+            s += v * v;
+        }
+        return s;
+    }
+
+    /** {@code weight * sum(W^2)} over the last linear layer's weights, with gradient to them. */
+    private static final class WeightPenalty implements AuxiliaryLoss {
+        final float weight;
+        final Tensor last;
+        final List<Integer> batchSizes = new ArrayList<>();
+        int closed;
+
+        WeightPenalty(SpikingClassifier net, float weight) {
+            this.weight = weight;
+            this.last = lastWeight(net);
+        }
+
+        @Override
+        public String name() {
+            return "l2";
+        }
+
+        @Override
+        public void beforeForward(Tensor input) {
+            batchSizes.add(input.dim(0));
+        }
+
+        @Override
+        public Tensor loss() {
+            return Elementwise.scale(Elementwise.sum(Elementwise.mul(last, last)), weight);
+        }
+
+        @Override
+        public String describe() {
+            return "l2 " + weight;
+        }
+
+        @Override
+        public void close() {
+            closed++;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.spikebit.train.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.data.ArrayDataset;
+import dev.spikebit.data.FashionMnistSubset;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The two paper tables on a few hundred real Fashion-MNIST images, one epoch each: every row is
+ * trained, deployed and measured, the files are written, and running the same table again reuses
+ * every trained network instead of training it again.
+ */
+class ExperimentsTest {
+    private static ArrayDataset train;
+    private static ArrayDataset test;
+
+    @BeforeAll
+    static void realImages() {
+        var data = FashionMnistSubset.load(192, 64);
+        train = data.train();
+        test = data.test();
+    }
+
+    @Test
+    void reverbTableIsWrittenAndASecondRunReusesItsRows(@TempDir Path out) throws Exception {
+        List<ReverbExperiment.Variant> rows = ReverbExperiment.rowsNamed(List.of("reverb", "bsnn"));
+        assertThat(rows).extracting(ReverbExperiment.Variant::name).containsExactly("BSNN", "ReverB");
+
+        var log = new ByteArrayOutputStream();
+        List<ExperimentRow> first = new ReverbExperiment(
+                        "fmnist-cnn",
+                        rows,
+                        1,
+                        List.of(1L),
+                        1e-3f,
+                        train,
+                        test,
+                        out,
+                        new PrintStream(log, true, StandardCharsets.UTF_8),
+                        16)
+                .run();
+        assertThat(first).extracting(ExperimentRow::name).containsExactly("BSNN", "ReverB");
+        for (ExperimentRow r : first) {
+            assertThat(r.accuracyMean()).isBetween(0.0, 1.0);
+            assertThat(r.bitsPerWeight()).isBetween(1.0, 2.0); // +-1 weights plus the full-precision edge layers
+            assertThat(r.deployedBytes()).isPositive();
+            assertThat(r.acs()).isPositive();
+        }
+        assertThat(first.get(1).spikes()).isEqualTo("real");
+        assertThat(out.resolve("reverb-table.md"))
+                .content()
+                .contains("| ReverB |")
+                .contains("| BSNN |");
+        assertThat(out.resolve("reverb-table.json")).exists();
+        assertThat(out.resolve("reverb-table.png")).exists();
+        assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("reusing");
+
+        var again = new ByteArrayOutputStream();
+        List<ExperimentRow> second = new ReverbExperiment(
+                        "fmnist-cnn",
+                        rows,
+                        1,
+                        List.of(1L),
+                        1e-3f,
+                        train,
+                        test,
+                        out,
+                        new PrintStream(again, true, StandardCharsets.UTF_8),
+                        16)
+                .run();
+        assertThat(again.toString(StandardCharsets.UTF_8).split("reusing", -1)).hasSize(3);
+        assertThat(second)
+                .extracting(ExperimentRow::accuracies)
+                .isEqualTo(first.stream().map(ExperimentRow::accuracies).toList());
+        assertThat(second)
+                .extracting(ExperimentRow::deployedBytes)
+                .isEqualTo(first.stream().map(ExperimentRow::deployedBytes).toList());
+    }
+
+    @Test
+    void unknownRowIsNamedWithTheKnownOnes() {
+        assertThatThrownBy(() -> ReverbExperiment.rowsNamed(List.of("reverb", "xnor")))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("\"xnor\"")
+                .hasMessageContaining("fp-snn, bsnn, reverb-fixed-alpha, reverb, real-spikes-fp-weights");
+    }
+
+    @Test
+    void s2nnTableHasTheTeacherTheBinaryNetworkAndEveryVariant(@TempDir Path out) throws Exception {
+        var log = new ByteArrayOutputStream();
+        List<ExperimentRow> rows = new S2nnExperiment(
+                        "fmnist-vgg-s",
+                        1,
+                        List.of(1L),
+                        List.of(4),
+                        List.of(4),
+                        1e-3f,
+                        1000f,
+                        train,
+                        test,
+                        out,
+                        new PrintStream(log, true, StandardCharsets.UTF_8),
+                        16)
+                .run();
+        assertThat(rows)
+                .extracting(ExperimentRow::name)
+                .containsExactly(
+                        "FP-SNN (teacher)",
+                        "BSNN (binary)",
+                        "sub-bit eta 4 baseline",
+                        "sub-bit eta 4 +OS-Quant",
+                        "sub-bit eta 4 +OS-Quant+MPFD");
+        ExperimentRow binary = rows.get(1);
+        for (ExperimentRow r : rows.subList(2, 5)) {
+            assertThat(r.bitsPerWeight()).isLessThan(binary.bitsPerWeight());
+            assertThat(r.deployedBytes()).isLessThan(binary.deployedBytes());
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("MPFD: lambda 1000.0");
+        assertThat(out.resolve("s2nn-table.md")).content().contains("sub-bit eta 4 +OS-Quant+MPFD");
+        for (String png :
+                List.of("s2nn-accuracy.png", "s2nn-bits.png", "s2nn-bytes.png", "s2nn-ops.png", "s2nn-energy.png")) {
+            assertThat(out.resolve(png)).exists();
+        }
+    }
+}
