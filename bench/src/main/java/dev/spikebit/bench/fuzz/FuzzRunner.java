@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,10 @@ import java.util.stream.Stream;
  * not finish within the timeout. A read passes when it returns or throws the target's own error
  * type, allocates no more than {@link FuzzTarget#allowance}, and finishes in time; anything else is
  * a {@link Outcome.Failure}.
+ *
+ * <p>{@link #runAll} keeps the worker reading input after input while the calling thread only
+ * watches the clock: handing every input to the worker and waiting for its answer costs two
+ * thread wake-ups per execution, which on a busy machine took longer than most reads.
  */
 public final class FuzzRunner implements AutoCloseable {
     private final FuzzTarget target;
@@ -27,6 +33,12 @@ public final class FuzzRunner implements AutoCloseable {
     private final Path scratch;
     private final Duration timeout;
     private ExecutorService worker;
+    /** Bumped when a stuck worker is abandoned, so that it can never report or read again. */
+    private final AtomicInteger generation = new AtomicInteger();
+    /** When the worker began its current read ({@link System#nanoTime}), or 0 between reads. */
+    private volatile long readStarted;
+    /** The input of the current read. */
+    private volatile byte[] reading;
 
     /** What one read did. */
     public sealed interface Outcome {
@@ -38,6 +50,12 @@ public final class FuzzRunner implements AutoCloseable {
 
         /** Anything else: another exception, too much memory, or no end in sight. */
         record Failure(String kind, String detail) implements Outcome {}
+    }
+
+    /** Where {@link #runAll} sends each input with what reading it did. */
+    @FunctionalInterface
+    public interface OutcomeSink {
+        void accept(byte[] input, Outcome outcome) throws IOException;
     }
 
     public FuzzRunner(FuzzTarget target, Path workDir, Duration timeout) throws IOException {
@@ -57,24 +75,84 @@ public final class FuzzRunner implements AutoCloseable {
         });
     }
 
+    /** Reads one input. */
     public Outcome run(byte[] bytes) throws IOException {
+        Outcome[] result = new Outcome[1];
+        boolean[] given = new boolean[1];
+        runAll(
+                () -> {
+                    if (given[0]) {
+                        return null;
+                    }
+                    given[0] = true;
+                    return bytes;
+                },
+                (in, outcome) -> result[0] = outcome);
+        return result[0];
+    }
+
+    /**
+     * Reads every input {@code source} gives until it gives {@code null}, and sends each outcome to
+     * {@code sink}, both called on the worker thread except for a hang, which the calling thread
+     * reports before it carries on with a new worker (the stuck one is a daemon and is left behind).
+     */
+    public void runAll(Supplier<byte[]> source, OutcomeSink sink) throws IOException {
+        while (true) {
+            int mine = generation.get();
+            Future<?> loop = worker.submit(() -> {
+                byte[] bytes;
+                while (generation.get() == mine && (bytes = source.get()) != null) {
+                    reading = bytes;
+                    readStarted = System.nanoTime();
+                    Outcome outcome = writeAndRead(bytes);
+                    readStarted = 0;
+                    if (generation.get() != mine) {
+                        return null;
+                    }
+                    sink.accept(bytes, outcome);
+                }
+                return null;
+            });
+            if (watch(loop)) {
+                return;
+            }
+            generation.incrementAndGet();
+            loop.cancel(true);
+            worker.shutdownNow();
+            worker = newWorker();
+            readStarted = 0;
+            sink.accept(reading, new Outcome.Failure("hang", "no result after " + timeout.toMillis() + " ms"));
+        }
+    }
+
+    /** Waits for the worker's loop to end; false when a read has run past the timeout. */
+    private boolean watch(Future<?> loop) throws IOException {
+        long poll = Math.max(1, Math.min(100, timeout.toMillis() / 10));
+        while (true) {
+            try {
+                loop.get(poll, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                long started = readStarted;
+                if (started != 0 && System.nanoTime() - started > timeout.toNanos()) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException("the fuzz harness failed", e.getCause());
+            }
+        }
+    }
+
+    private Outcome writeAndRead(byte[] bytes) throws IOException {
         clear(scratch);
         Files.write(input, bytes);
-        long allowance = target.allowance(bytes.length);
-        Future<Outcome> result = worker.submit(() -> readOnce(allowance));
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            result.cancel(true);
-            worker.shutdownNow();
-            worker = newWorker(); // the stuck thread is a daemon and is left behind
-            return new Outcome.Failure("hang", "no result after " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            return new Outcome.Failure("harness", e.getCause().toString());
-        }
+        return readOnce(target.allowance(bytes.length));
     }
 
     private Outcome readOnce(long allowance) {
