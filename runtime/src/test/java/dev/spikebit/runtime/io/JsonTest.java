@@ -61,6 +61,22 @@ class JsonTest {
                 .hasMessageContaining("offset");
     }
 
+    /** The document's own characters quoted in an error must not break its one line. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "\"a\\\nb\"", // a backslash, then a newline: an unknown escape
+                "{\"k\\n\": 1, \"k\\n\": 2}", // a duplicate key that holds an escaped newline
+                "{\"k\\u2028\": 1, \"k\\u2028\": 2}", // ... or a line separator
+                "[1,\u000b2]" // a vertical tab where a value should start
+            })
+    void errorsQuoteControlCharactersAsEscapes(String text) {
+        assertThatThrownBy(() -> Json.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\\u")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\u000b", "\u2028"));
+    }
+
     @Test
     void refusesDeepNestingInsteadOfOverflowingTheStack() {
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
