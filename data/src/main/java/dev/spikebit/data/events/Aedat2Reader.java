@@ -33,7 +33,7 @@ public final class Aedat2Reader {
 
     /** Reads a CIFAR10-DVS recording: 128x128 events in the loaders' upright orientation. */
     public static EventStream read(Path file) {
-        ByteBuffer data = EventFiles.map(file, ByteOrder.BIG_ENDIAN);
+        ByteBuffer data = EventFiles.read(file, ByteOrder.BIG_ENDIAN);
         int start = AedatHeader.read(data, file, VERSION, false).dataOffset();
         int bytes = data.limit() - start;
         if (bytes % EVENT_BYTES != 0) {

@@ -40,7 +40,7 @@ public final class Aedat31Reader {
 
     /** Reads {@code file}; every event must lie on a {@code width x height} sensor. */
     public static EventStream read(Path file, int width, int height) {
-        ByteBuffer data = EventFiles.map(file, ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = EventFiles.read(file, ByteOrder.LITTLE_ENDIAN);
         int start = AedatHeader.read(data, file, VERSION, true).dataOffset();
         int events = countPolarityEvents(data, start, file);
         int[] x = new int[events];
