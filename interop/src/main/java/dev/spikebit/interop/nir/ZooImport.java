@@ -4,27 +4,29 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
-import dev.spikebit.core.neuron.LIFNode;
-import dev.spikebit.core.nn.AvgPool2d;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Conv2d;
-import dev.spikebit.core.nn.Dropout;
-import dev.spikebit.core.nn.Flatten;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Module;
+import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.QuantModels;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Puts a NIR graph into a zoo model, so that the result is an ordinary spikebit checkpoint that
- * {@code eval}, fine-tuning, {@code compress} and {@code deploy} take. A graph fits a zoo entry
- * when it is a chain whose nodes are, in order, the entry's layers: a NIR Conv2d for each conv
- * (its bias goes into the BN after the conv, set to the identity so that {@code BN(x) = x + bias}
- * exactly), Affine or Linear for each linear layer, LIF or IF for each neuron (all with the same
- * constants, which become the spec's {@code tau} and {@code vth}), AvgPool2d and Flatten as such.
- * Every zoo entry is tried; when none fits, the error says for each why.
+ * {@code eval}, fine-tuning, {@code compress} and {@code deploy} take. Each zoo entry is built for
+ * the graph's input shape and laid out as a NIR graph ({@link ModelGraph}, the export's layout);
+ * the file's graph fits the entry when the two are the same graph up to node names: node for
+ * node the same types and shapes (a conv's weight shape, stride and padding; a linear layer's
+ * weight shape; pooling windows), and edge for edge the same connections, so chains and residual
+ * graphs (a node with two incoming edges, which NIR sums) import alike. A NIR Conv2d's bias goes
+ * into the BN after the zoo's bias-free conv, set to the identity so that {@code BN(x) = x + bias}
+ * exactly; LIF or IF nodes must all map to the same constants, which become the spec's
+ * {@code tau} and {@code vth}. When no entry fits, the error says for each why, naming the node.
  */
 public final class ZooImport {
     private ZooImport() {}
@@ -41,27 +43,23 @@ public final class ZooImport {
      *
      * @param dt        simulation step in seconds for LIF/IF nodes (NaN: the graph's own)
      * @param timeSteps T of the imported model (NIR does not record one); 0 for the entry's default
+     * @throws SpikebitException when no entry fits, with each entry's reason
      */
     public static Result toZoo(NirGraph graph, double dt, int timeSteps) {
         double step = Double.isNaN(dt) ? graph.timeStep() : dt;
-        List<String> chain = chain(graph);
-        NeuronMapping.Mapped neuron = commonNeuron(graph, chain, step);
-        NirNode.Input input = (NirNode.Input) graph.nodes().get(chain.getFirst());
+        graph.topologicalOrder(); // refuses cycles with the node's name
+        NeuronMapping.Mapped neuron = commonNeuron(graph, step);
+        int[] in = inputShape(graph);
+        int classes = outputs(graph);
         List<String> reasons = new ArrayList<>();
         for (ModelZoo.Entry entry : ModelZoo.entries()) {
-            int[] wanted = {entry.inChannels(), entry.inSize(), entry.inSize()};
-            if (!Arrays.equals(input.shape(), wanted)) {
-                reasons.add(entry.name() + ": input " + Arrays.toString(wanted) + ", the graph's is "
-                        + Arrays.toString(input.shape()));
-                continue;
-            }
             ModelSpec defaults = ModelZoo.defaultSpec(entry.name());
             ModelSpec spec = new ModelSpec(
                     entry.name(),
                     timeSteps > 0 ? timeSteps : entry.timeSteps(),
-                    entry.inChannels(),
-                    entry.inSize(),
-                    outputs(graph, chain),
+                    in[0],
+                    in[1],
+                    classes,
                     "binary",
                     "fp",
                     false,
@@ -70,13 +68,19 @@ public final class ZooImport {
                     neuron == null ? defaults.vth() : neuron.vth(),
                     defaults.detachReset());
             SpikingClassifier model;
+            ModelGraph template;
             try {
                 model = QuantModels.build(spec, 0);
+                template = ModelGraph.of(model, Double.isNaN(step) ? NirExport.DEFAULT_DT : step);
             } catch (SpikebitException e) {
                 reasons.add(entry.name() + ": " + e.getMessage());
                 continue;
             }
-            String mismatch = fill(graph, chain, model);
+            Map<String, String> match = new LinkedHashMap<>();
+            String mismatch = GraphMatch.match(template.graph(), graph, match);
+            if (mismatch == null) {
+                mismatch = fill(template, graph, match);
+            }
             if (mismatch == null) {
                 model.eval();
                 List<String> notes = new ArrayList<>();
@@ -88,51 +92,55 @@ public final class ZooImport {
             }
             reasons.add(entry.name() + ": " + mismatch);
         }
-        throw new SpikebitException("NIR graph fits no zoo model, so it cannot become a checkpoint (it can still run, "
-                + "see docs/interop.md):\n  " + String.join("\n  ", reasons));
+        throw new SpikebitException("NIR graph fits no zoo model, so it cannot become a checkpoint (it can still run "
+                + "with --run; docs/interop.md lists the graphs that import):\n  " + String.join("\n  ", reasons));
     }
 
-    /** The node names from Input to Output, each node with one input and one output. */
-    private static List<String> chain(NirGraph graph) {
-        graph.topologicalOrder(); // refuses cycles with the node's name
-        String start = null;
+    /** The Input node's shape, which must be an image {@code [C, H, H]}. */
+    private static int[] inputShape(NirGraph graph) {
+        String name = null;
         for (var e : graph.nodes().entrySet()) {
             if (e.getValue() instanceof NirNode.Input) {
-                start = e.getKey();
+                if (name != null) {
+                    throw NeuronMapping.refuse(e.getKey(), e.getValue(), "a second Input; zoo models have one input");
+                }
+                name = e.getKey();
             }
         }
-        if (start == null) {
+        if (name == null) {
             throw new SpikebitException("NIR graph has no Input node");
         }
-        List<String> chain = new ArrayList<>();
-        String at = start;
-        while (true) {
-            chain.add(at);
-            NirNode node = graph.nodes().get(at);
-            if (node instanceof NirNode.Output) {
-                break;
-            }
-            List<String> next = graph.outputsOf(at);
-            if (next.size() != 1 || graph.inputsOf(next.getFirst()).size() != 1) {
-                throw NeuronMapping.refuse(
-                        at,
-                        node,
-                        "the graph branches here; zoo models import from chains "
-                                + "(a residual graph runs as a NIR network, see docs/interop.md)");
-            }
-            at = next.getFirst();
+        int[] shape = ((NirNode.Input) graph.nodes().get(name)).shape();
+        if (shape.length != 3 || shape[1] != shape[2]) {
+            throw NeuronMapping.refuse(
+                    name,
+                    graph.nodes().get(name),
+                    "input " + Arrays.toString(shape) + ": zoo models take square images [C, H, H]");
         }
-        if (chain.size() != graph.nodes().size()) {
-            throw new SpikebitException("NIR graph has nodes outside the chain from Input to Output");
-        }
-        return chain;
+        return shape;
     }
 
-    private static NeuronMapping.Mapped commonNeuron(NirGraph graph, List<String> chain, double dt) {
+    private static int outputs(NirGraph graph) {
+        for (var e : graph.nodes().entrySet()) {
+            if (e.getValue() instanceof NirNode.Output o) {
+                if (o.shape().length != 1) {
+                    throw NeuronMapping.refuse(
+                            e.getKey(),
+                            o,
+                            "output " + Arrays.toString(o.shape()) + ": zoo models output a vector of class scores");
+                }
+                return o.shape()[0];
+            }
+        }
+        throw new SpikebitException("NIR graph has no Output node");
+    }
+
+    private static NeuronMapping.Mapped commonNeuron(NirGraph graph, double dt) {
         NeuronMapping.Mapped common = null;
         String first = null;
-        for (String name : chain) {
-            NeuronMapping.Mapped m = switch (graph.nodes().get(name)) {
+        for (var e : graph.nodes().entrySet()) {
+            String name = e.getKey();
+            NeuronMapping.Mapped m = switch (e.getValue()) {
                 case NirNode.Lif l -> NeuronMapping.lif(name, l, dt);
                 case NirNode.IntegrateAndFire f -> NeuronMapping.integrateAndFire(name, f, dt);
                 default -> null;
@@ -146,7 +154,7 @@ public final class ZooImport {
             } else if (common.tau() != m.tau() || common.vth() != m.vth()) {
                 throw NeuronMapping.refuse(
                         name,
-                        graph.nodes().get(name),
+                        e.getValue(),
                         "maps to tau " + m.tau() + ", threshold "
                                 + m.vth() + " but node \"" + first + "\" to tau " + common.tau() + ", threshold "
                                 + common.vth()
@@ -156,105 +164,66 @@ public final class ZooImport {
         return common;
     }
 
-    private static int outputs(NirGraph graph, List<String> chain) {
-        int[] shape = ((NirNode.Output) graph.nodes().get(chain.getLast())).shape();
-        return shape.length == 1 ? shape[0] : -1;
-    }
-
-    /** Copies the chain's parameters into the model; returns why they do not fit, or null. */
-    private static String fill(NirGraph graph, List<String> chain, SpikingClassifier model) {
-        List<Module> layers = new ArrayList<>(model.stem().layers());
-        layers.addAll(model.body().layers());
-        layers.removeIf(m -> m instanceof Dropout);
-        int n = 1; // chain[0] is the Input
-        for (int z = 0; z < layers.size(); z++, n++) {
-            Module layer = layers.get(z);
-            String name = chain.get(n);
+    /** Copies the matched nodes' parameters into the template's layers; returns why they do not fit, or null. */
+    private static String fill(ModelGraph template, NirGraph graph, Map<String, String> match) {
+        for (var e : template.origins().entrySet()) {
+            String name = match.get(e.getKey());
             NirNode node = graph.nodes().get(name);
-            String where = "layer " + layer.describe() + " vs NIR node \"" + name + "\" (" + node.type() + ")";
-            switch (layer) {
-                case Conv2d conv
-                when conv.getClass() == Conv2d.class -> {
-                    if (!(node instanceof NirNode.Conv2d c)) {
-                        return where;
-                    }
-                    int[] w = c.weight().shape();
-                    if (!Arrays.equals(w, conv.weight().shape())
-                            || c.stride()[0] != conv.stride()
-                            || c.stride()[1] != conv.stride()
-                            || c.padding()[0] != conv.padding()
-                            || c.padding()[1] != conv.padding()
-                            || c.dilation()[0] != 1
-                            || c.dilation()[1] != 1
-                            || c.groups() != 1) {
-                        return where + ": shape, stride, padding, dilation or groups differ";
-                    }
-                    copy(c.weight().data(), conv.weight().data());
-                    if (conv.bias() != null) {
-                        copy(c.bias().data(), conv.bias().data());
-                    } else if (z + 1 < layers.size() && layers.get(z + 1) instanceof BatchNorm bn) {
-                        identityWithShift(bn, c.bias().data());
-                        z++;
-                    } else if (!c.bias().allZero()) {
-                        return where + ": the NIR conv has a bias, the zoo conv has none and no BN after it";
-                    }
+            Module layer = e.getValue().layer();
+            BatchNorm bn = e.getValue().bn();
+            float[] weight;
+            float[] bias;
+            Tensor target;
+            Tensor targetBias;
+            switch (node) {
+                case NirNode.Conv2d c
+                when layer.getClass() == Conv2d.class -> {
+                    weight = c.weight().data();
+                    bias = c.bias().data();
+                    target = ((Conv2d) layer).weight();
+                    targetBias = ((Conv2d) layer).bias();
                 }
-                case Linear linear
-                when linear.getClass() == Linear.class -> {
-                    NirArray weight;
-                    NirArray bias;
-                    if (node instanceof NirNode.Affine a) {
-                        weight = a.weight();
-                        bias = a.bias();
-                    } else if (node instanceof NirNode.Linear l) {
-                        weight = l.weight();
-                        bias = null;
-                    } else {
-                        return where;
-                    }
-                    if (!Arrays.equals(weight.shape(), linear.weight().shape())) {
-                        return where + ": weight " + Arrays.toString(weight.shape()) + ", zoo "
-                                + Arrays.toString(linear.weight().shape());
-                    }
-                    copy(weight.data(), linear.weight().data());
-                    if (linear.bias() != null) {
-                        float[] b = bias == null ? new float[linear.outFeatures()] : bias.data();
-                        copy(b, linear.bias().data());
-                    } else if (bias != null && !bias.allZero()) {
-                        return where + ": the NIR layer has a bias, the zoo layer has none";
-                    }
+                case NirNode.Affine a
+                when layer.getClass() == Linear.class -> {
+                    weight = a.weight().data();
+                    bias = a.bias().data();
+                    target = ((Linear) layer).weight();
+                    targetBias = ((Linear) layer).bias();
                 }
-                case LIFNode neuron -> {
-                    if (!(node instanceof NirNode.Lif || node instanceof NirNode.IntegrateAndFire)) {
-                        return where;
-                    }
-                }
-                case AvgPool2d pool
-                when !pool.isGlobal() -> {
-                    if (!(node instanceof NirNode.AvgPool2d p)
-                            || p.kernel()[0] != pool.kernel()
-                            || p.kernel()[1] != pool.kernel()
-                            || p.stride()[0] != pool.stride()
-                            || p.stride()[1] != pool.stride()
-                            || p.padding()[0] != 0
-                            || p.padding()[1] != 0) {
-                        return where;
-                    }
-                }
-                case Flatten flatten -> {
-                    if (!(node instanceof NirNode.Flatten f) || f.startDim() != 0 || f.endDim() != -1) {
-                        return where;
-                    }
+                case NirNode.Linear l
+                when layer.getClass() == Linear.class -> {
+                    weight = l.weight().data();
+                    bias = new float[((Linear) layer).outFeatures()];
+                    target = ((Linear) layer).weight();
+                    targetBias = ((Linear) layer).bias();
                 }
                 default -> {
-                    return "layer " + layer.describe() + " has no NIR counterpart";
+                    return "NIR node \"" + name + "\" (" + node.type() + ") cannot fill " + layer.describe();
                 }
             }
-        }
-        if (n != chain.size() - 1) {
-            return "the graph has " + (chain.size() - 2) + " nodes between Input and Output, the model fewer layers";
+            copy(weight, target.data());
+            if (targetBias != null) {
+                copy(bias, targetBias.data());
+                if (bn != null) {
+                    identityWithShift(bn, new float[bias.length]);
+                }
+            } else if (bn != null) {
+                identityWithShift(bn, bias);
+            } else if (!allZero(bias)) {
+                return "NIR node \"" + name + "\" (" + node.type() + ") has a bias, the zoo's " + layer.describe()
+                        + " has none and no BN after it";
+            }
         }
         return null;
+    }
+
+    private static boolean allZero(float[] v) {
+        for (float x : v) {
+            if (x != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
