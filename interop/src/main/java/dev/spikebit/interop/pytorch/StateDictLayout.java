@@ -79,8 +79,9 @@ public record StateDictLayout(
                 torch = new String[] {"0", "1", "4", "5", "9", "11"};
                 neurons = new String[] {"2", "6", "10"};
             }
-            // SpikingJelly's CSNN example: conv_fc = nn.Sequential(layer.Conv2d, layer.BatchNorm2d,
-            // neuron.LIFNode, layer.MaxPool2d, ..., layer.Flatten, layer.Linear, neuron.LIFNode, layer.Linear)
+            // SpikingJelly's CSNN example layout: conv_fc = nn.Sequential(layer.Conv2d, layer.BatchNorm2d,
+            // neuron.LIFNode, layer.MaxPool2d, ..., layer.Flatten, layer.Linear, neuron.LIFNode, layer.Linear);
+            // its layer.* modules keep torch.nn's tensor names and its neurons have none
             case "spikingjelly" ->
                 torch = new String[] {"conv_fc.0", "conv_fc.1", "conv_fc.4", "conv_fc.5", "conv_fc.9", "conv_fc.11"};
             default ->

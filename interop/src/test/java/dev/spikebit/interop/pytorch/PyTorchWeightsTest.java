@@ -90,6 +90,39 @@ class PyTorchWeightsTest {
     }
 
     @Test
+    void spikingJellyWeightsGiveSpikingJellysOutputsAndGoBackBitForBit() {
+        // written by SpikingJelly's own modules (conv_fc = nn.Sequential(layer.Conv2d, ...)), with its outputs
+        Path file = resource("fmnist_cnn_spikingjelly.safetensors");
+        StateDictLayout layout = StateDictLayout.builtIn("fmnist-cnn", "spikingjelly");
+        SpikingClassifier model = PyTorchWeights.read(file, layout, ModelZoo.defaultSpec("fmnist-cnn"));
+        Npy.Array input = Npy.read(resource("fmnist_cnn_spikingjelly_input.npy"));
+        Npy.Array expected = Npy.read(resource("fmnist_cnn_spikingjelly_output.npy"));
+        Tensor out;
+        try (NoGrad g = NoGrad.enter()) {
+            out = model.forward(Tensor.of(input.data(), input.shape()));
+        }
+        assertThat(out.shape()).containsExactly(expected.shape());
+        float maxDiff = 0;
+        for (int i = 0; i < out.size(); i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(out.data()[i] - expected.data()[i]));
+        }
+        // A spike more or less moves an output by about a weight of the last layer (0.1 to 1); this is rounding.
+        assertThat(maxDiff).isLessThan(1e-3f);
+        Path back = dir.resolve("sj.safetensors");
+        PyTorchWeights.write(back, model, layout);
+        SafeTensorsFile original = SafeTensors.read(file);
+        SafeTensorsFile written = SafeTensors.read(back);
+        assertThat(written.names()).containsExactlyInAnyOrderElementsOf(original.names());
+        for (String name : original.names()) {
+            if (!name.endsWith("num_batches_tracked")) {
+                assertThat(written.tensor(name).toBytes())
+                        .as(name)
+                        .isEqualTo(original.tensor(name).toBytes());
+            }
+        }
+    }
+
+    @Test
     void missingExtraAndMisShapedTensorsAreNamed() {
         SafeTensorsFile f = SafeTensors.read(SNNTORCH);
         Path missing = rewrite(f, "missing", "5.running_var", null);
