@@ -100,6 +100,29 @@ class NirExportTest {
     }
 
     @Test
+    void eventFrameVggLeavesAndComesBack() {
+        // vggsnn-s on 2-channel event frames has no input normalisation, so it is a NIR chain
+        ModelSpec d = ModelZoo.defaultSpec("vggsnn-s");
+        ModelSpec spec = new ModelSpec(
+                d.model(), 4, 2, 34, 10, d.spikes(), "binary", false, d.surrogate(), d.tau(), d.vth(), d.detachReset());
+        SpikingClassifier model = QuantModels.build(spec, 8);
+        model.eval();
+        NirGraph graph = NirExport.export(model, NirExport.DEFAULT_DT);
+        SplittableRandom rng = new SplittableRandom(2);
+        float[] x = new float[4 * 2 * 2 * 34 * 34];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextDouble() < 0.2 ? 1f : 0f;
+        }
+        Tensor events = Tensor.of(x, 4, 2, 2, 34, 34);
+        try (NoGrad g = NoGrad.enter()) {
+            Tensor expected = model.forward(events);
+            ZooImport.Result back = ZooImport.toZoo(graph, Double.NaN, 0);
+            assertThat(back.spec().model()).isEqualTo("vggsnn-s");
+            assertThat(maxDiff(back.model().forward(events), expected)).isLessThan(1e-3f);
+        }
+    }
+
+    @Test
     void binaryWeightsLeaveAsTwoValuesPerChannel() {
         NirGraph graph = NirExport.export(model("binary", 4), NirExport.DEFAULT_DT);
         NirNode.Conv2d hidden = (NirNode.Conv2d) graph.nodes().get("body_2");
