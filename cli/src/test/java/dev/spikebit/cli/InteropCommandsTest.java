@@ -7,6 +7,8 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.BatchNorm;
+import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.QuantModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,6 +84,64 @@ class InteropCommandsTest {
         var back = Checkpoint.load(out.resolve("imported.safetensors")).model();
         assertThat(back.keySet()).isEqualTo(original.keySet());
         original.forEach((name, e) -> assertThat(back.get(name).data()).as(name).isEqualTo(e.data()));
+    }
+
+    @Test
+    void subBitResidualModelLeavesAsNirAndComesBackBinaryWithItsOutputs() {
+        // resnet20 on 2-channel event frames (no input normalisation), sub-bit at eta 4
+        ModelSpec d = ModelZoo.defaultSpec("resnet20");
+        ModelSpec spec = new ModelSpec(
+                        d.model(),
+                        4,
+                        2,
+                        8,
+                        10,
+                        d.spikes(),
+                        "fp",
+                        false,
+                        d.surrogate(),
+                        d.tau(),
+                        d.vth(),
+                        d.detachReset())
+                .withSubBit(4, true, 0)
+                .withWeights("sub-bit");
+        SpikingClassifier model = QuantModels.build(spec, 3);
+        SplittableRandom rng = new SplittableRandom(3);
+        model.visit(layer -> {
+            if (layer instanceof BatchNorm bn) {
+                for (int c = 0; c < bn.channels(); c++) {
+                    bn.beta().data()[c] = (float) rng.nextDouble(0.0, 0.5);
+                    bn.runningVar()[c] = (float) rng.nextDouble(0.5, 2);
+                }
+            }
+        });
+        model.eval();
+        Path ckpt = dir.resolve("resnet20-subbit.safetensors");
+        Checkpoint.save(ckpt, spec, model, null, Map.of());
+        Path nir = dir.resolve("resnet20.nir");
+        assertThat(run("export", ckpt.toString(), "--format", "nir", "--out", nir.toString())[0])
+                .isEqualTo("0");
+        Path out = dir.resolve("resnet20-back");
+        assertThat(run("import", nir.toString(), "--weights", "binary", "--out", out.toString())[0])
+                .isEqualTo("0");
+        SpikingClassifier back = QuantModels.fromCheckpoint(Checkpoint.load(out.resolve("imported.safetensors")));
+        assertThat(back.spec().model()).isEqualTo("resnet20");
+        assertThat(back.spec().weights()).isEqualTo("binary");
+        // alpha * codeword * BN scale re-binarizes to the same signs and magnitudes
+        float[] x = new float[4 * 3 * 2 * 8 * 8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextDouble() < 0.3 ? 1f : 0f;
+        }
+        try (NoGrad g = NoGrad.enter()) {
+            Tensor events = Tensor.of(x, 4, 3, 2, 8, 8);
+            float[] want = model.forward(events).data();
+            float[] got = back.forward(events).data();
+            float maxDiff = 0;
+            for (int i = 0; i < want.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(want[i] - got[i]));
+            }
+            assertThat(maxDiff).isLessThan(1e-3f);
+        }
     }
 
     @Test
