@@ -93,7 +93,7 @@ public final class ZooImport {
             reasons.add(entry.name() + ": " + mismatch);
         }
         throw new SpikebitException("NIR graph fits no zoo model, so it cannot become a checkpoint (it can still run "
-                + "with --run; docs/interop.md lists the graphs that import):\n  " + String.join("\n  ", reasons));
+                + "with --run; docs/interop.md lists the graphs that import): " + String.join("; ", reasons));
     }
 
     /** The Input node's shape, which must be an image {@code [C, H, H]}. */

@@ -364,24 +364,6 @@ public final class Json {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException(visible(what) + " at offset " + pos);
-    }
-
-    /**
-     * {@code text} with control characters and line separators written as {@code \\uXXXX}: an
-     * error quotes the document's own characters (a key, the character after a backslash), and a
-     * newline among them would break the one line a user reads.
-     */
-    static String visible(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return new IllegalArgumentException(OneLine.of(what) + " at offset " + pos);
     }
 }
