@@ -8,6 +8,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * {@code bench train --profile}: one more run of training steps with {@link OpProfiler} on,
@@ -20,7 +21,14 @@ final class StepProfile {
 
     /** The measured run: nanoseconds per kind and phase, and the whole run's totals. */
     record Report(
-            long[][] nanos, long wallNanos, long gcNanos, long gcCount, long allocatedBytes, int steps, int batch) {
+            long[][] nanos,
+            long wallNanos,
+            long gcNanos,
+            long gcCount,
+            long allocatedBytes,
+            int steps,
+            int batch,
+            Map<String, Double> inputDensities) {
         void print(PrintStream out) {
             double step = (double) wallNanos / steps;
             out.printf(
@@ -54,6 +62,15 @@ final class StepProfile {
                     gcNanos / 1e6 / steps,
                     100.0 * gcNanos / wallNanos,
                     allocatedBytes / (double) steps / (1 << 20));
+            if (!inputDensities.isEmpty()) {
+                out.print("non-zero inputs per layer (the firing density where the input is spikes):");
+                String sep = " ";
+                for (var e : inputDensities.entrySet()) {
+                    out.printf("%s%s %.1f%%", sep, e.getKey(), 100 * e.getValue());
+                    sep = "; ";
+                }
+                out.println();
+            }
         }
     }
 
@@ -69,6 +86,7 @@ final class StepProfile {
         }
         long wall = System.nanoTime() - start;
         long[][] nanos = OpProfiler.stop();
+        Map<String, Double> densities = OpProfiler.inputDensities();
         return new Report(
                 nanos,
                 wall,
@@ -76,7 +94,8 @@ final class StepProfile {
                 gcCount() - gcCount,
                 allocatedBytes() - allocated,
                 steps,
-                batch);
+                batch,
+                densities);
     }
 
     /** The process's peak resident set size (VmHWM of /proc/self/status), or "n/a" where there is none. */

@@ -9,7 +9,13 @@ public final class Workspace {
     /** The scratch arrays a kernel may hold at the same time. */
     public enum Slot {
         COLUMNS,
-        PRODUCT
+        PRODUCT,
+        /** Event-driven convolution: a layer's weights with the output channels last. */
+        PACKED_WEIGHTS,
+        /** Event-driven convolution: the output gradient with the output channels last. */
+        GRADIENT_TRANSPOSED,
+        /** Event-driven convolution: the sums of one image or of a range of input channels. */
+        EVENT_SUMS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

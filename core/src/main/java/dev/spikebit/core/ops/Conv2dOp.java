@@ -11,6 +11,10 @@ import dev.spikebit.core.tensor.Tensor;
 /**
  * 2-D convolution (groups = 1) by im2col + GEMM on {@code x [N, C, H, W]}, {@code w [O, C, kh, kw]}.
  *
+ * <p>When the input is mostly zeros (spikes: at most {@link SpikeConv#MAX_DENSITY} of it non-zero),
+ * the forward product and the weight gradient are event-driven instead ({@link SpikeConv}): they
+ * visit only the non-zero inputs.
+ *
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
  * buffer stays a few megabytes, reused from call to call ({@link Workspace}). Backward recomputes the
@@ -43,10 +47,49 @@ public final class Conv2dOp {
         int outSize = outChannels * outPixels;
         int patch = geo.patchSize();
         int chunk = chunkSize(batch, patch, outPixels);
-        Gemm gemm = Gemms.get();
         float[] xs = x.data();
         float[] ws = weight.data();
         float[] y = new float[batch * outSize];
+        long nonZero = SpikeConv.nonZeros(xs);
+        OpProfiler.countInputs(
+                "conv " + geo.channels() + "->" + outChannels + " " + geo.kernelH() + "x" + geo.kernelW() + " on "
+                        + geo.height() + "x" + geo.width(),
+                nonZero,
+                xs.length);
+        boolean events = nonZero <= SpikeConv.MAX_DENSITY * xs.length;
+        if (events) {
+            try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
+                float[] packed = Workspace.get(
+                        Workspace.Slot.PACKED_WEIGHTS, geo.patchSize() * SpikeConv.paddedChannels(outChannels));
+                SpikeConv.packWeights(ws, outChannels, geo, packed);
+                SpikeConv.forward(geo, xs, batch, packed, outChannels, y);
+            }
+        } else {
+            denseForward(geo, xs, batch, ws, outChannels, chunk, y);
+        }
+        if (bias != null) {
+            float[] b = bias.data();
+            for (int i = 0; i < batch; i++) {
+                for (int o = 0; o < outChannels; o++) {
+                    int off = i * outSize + o * outPixels;
+                    for (int p = 0; p < outPixels; p++) {
+                        y[off + p] += b[o];
+                    }
+                }
+            }
+        }
+        int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
+        return Tensor.result(y, outShape, g -> backward(g, x, weight, bias, geo, chunk, events), x, weight, bias);
+    }
+
+    /** im2col + GEMM, a chunk of images at a time. */
+    private static void denseForward(
+            ConvGeometry geo, float[] xs, int batch, float[] ws, int outChannels, int chunk, float[] y) {
+        int inSize = geo.channels() * geo.inPixels();
+        int outPixels = geo.outPixels();
+        int outSize = outChannels * outPixels;
+        int patch = geo.patchSize();
+        Gemm gemm = Gemms.get();
         float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
         float[] product = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
         for (int first = 0; first < batch; first += chunk) {
@@ -65,22 +108,11 @@ public final class Conv2dOp {
                 }
             }
         }
-        if (bias != null) {
-            float[] b = bias.data();
-            for (int i = 0; i < batch; i++) {
-                for (int o = 0; o < outChannels; o++) {
-                    int off = i * outSize + o * outPixels;
-                    for (int p = 0; p < outPixels; p++) {
-                        y[off + p] += b[o];
-                    }
-                }
-            }
-        }
-        int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
-        return Tensor.result(y, outShape, g -> backward(g, x, weight, bias, geo, chunk), x, weight, bias);
     }
 
-    private static void backward(float[] g, Tensor x, Tensor weight, Tensor bias, ConvGeometry geo, int chunk) {
+    /** {@code events}: the forward pass took the event-driven path, so the weight gradient takes it too. */
+    private static void backward(
+            float[] g, Tensor x, Tensor weight, Tensor bias, ConvGeometry geo, int chunk, boolean events) {
         int batch = x.dim(0);
         int outChannels = weight.dim(0);
         int inSize = geo.channels() * geo.inPixels();
@@ -95,7 +127,17 @@ public final class Conv2dOp {
         float[] gw = needW ? weight.grad() : null;
         float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
         float[] gOut = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
-        for (int first = 0; first < batch; first += chunk) {
+        if (needW && events) {
+            try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
+                float[] gT = Workspace.get(
+                        Workspace.Slot.GRADIENT_TRANSPOSED, batch * outPixels * SpikeConv.paddedChannels(outChannels));
+                SpikeConv.transposeGradient(g, batch, outChannels, outPixels, gT);
+                SpikeConv.weightGradient(geo, xs, batch, gT, outChannels, gw);
+            }
+        }
+        // The input gradient, and the weight gradient of the dense path, a chunk of images at a time.
+        boolean denseChunks = needX || (needW && !events);
+        for (int first = 0; denseChunks && first < batch; first += chunk) {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;
             int base = first;
@@ -104,7 +146,7 @@ public final class Conv2dOp {
                     System.arraycopy(g, (base + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
                 }
             }
-            if (needW) {
+            if (needW && !events) {
                 unfold(geo, xs, base, n, inSize, col, outPixels, ld);
                 // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
                 try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {

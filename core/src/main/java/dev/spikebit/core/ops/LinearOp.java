@@ -25,6 +25,9 @@ public final class LinearOp {
             throw new IllegalArgumentException(
                     "linear: input has " + in + " features, weight expects " + weight.dim(1));
         }
+        if (OpProfiler.recording()) {
+            OpProfiler.countInputs("linear " + in + "->" + out, SpikeConv.nonZeros(x.data()), (long) n * in);
+        }
         Gemm gemm = Gemms.get();
         float[] y = new float[n * out];
         gemm.sgemm(false, true, n, out, in, 1f, x.data(), 0, in, weight.data(), 0, in, 0f, y, 0, out);

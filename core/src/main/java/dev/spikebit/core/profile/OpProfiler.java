@@ -26,6 +26,9 @@ public final class OpProfiler {
     /** Phase of the work being timed: backward while a wrapped backward function runs. */
     private static int phase = FORWARD;
 
+    /** Non-zero and total input elements per layer, in the order the layers first reported. */
+    private static final java.util.Map<String, long[]> inputCounts = new java.util.LinkedHashMap<>();
+
     private static final Scope NONE = () -> {};
     private static final Scope POP = OpProfiler::pop;
 
@@ -45,6 +48,7 @@ public final class OpProfiler {
         }
         depth = 0;
         phase = FORWARD;
+        inputCounts.clear();
         owner = Thread.currentThread();
     }
 
@@ -92,6 +96,26 @@ public final class OpProfiler {
      */
     public static OpKind currentKind() {
         return depth == 0 ? OpKind.ELEMENTWISE : OpKind.values()[stack[depth - 1] >> 1];
+    }
+
+    /**
+     * Counts, while recording on the calling thread, {@code nonZero} of {@code total} input elements
+     * of the layer described by {@code layer} (the firing density of a layer that takes spikes).
+     */
+    public static void countInputs(String layer, long nonZero, long total) {
+        if (owner != Thread.currentThread()) {
+            return;
+        }
+        long[] counts = inputCounts.computeIfAbsent(layer, k -> new long[2]);
+        counts[0] += nonZero;
+        counts[1] += total;
+    }
+
+    /** The fraction of non-zero inputs per layer counted since {@link #start()}, in first-seen order. */
+    public static java.util.Map<String, Double> inputDensities() {
+        var out = new java.util.LinkedHashMap<String, Double>();
+        inputCounts.forEach((layer, c) -> out.put(layer, c[1] == 0 ? 0.0 : (double) c[0] / c[1]));
+        return out;
     }
 
     /** Runs {@code backward} timed as the backward phase of {@code kind} (nested scopes count as backward too). */

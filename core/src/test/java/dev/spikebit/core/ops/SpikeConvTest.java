@@ -1,0 +1,232 @@
+package dev.spikebit.core.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
+import dev.spikebit.core.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The event-driven convolution ({@link SpikeConv}) against a direct convolution summed in double
+ * precision, kernel by kernel and through {@link Conv2dOp} (which picks it for sparse inputs), on
+ * shapes with odd channel counts, padding, stride and kernels larger than the padding allows, for
+ * binary and real-valued spikes, all-zero and all-one inputs; and by finite differences.
+ */
+class SpikeConvTest {
+    /** channels, out channels, height, width, kernel, stride, padding. */
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                Arguments.of(32, 64, 14, 14, 3, 1, 1),
+                Arguments.of(3, 5, 7, 9, 3, 2, 1),
+                Arguments.of(4, 17, 6, 5, 1, 1, 0),
+                Arguments.of(2, 3, 8, 8, 5, 1, 2),
+                Arguments.of(5, 9, 10, 7, 3, 2, 0),
+                Arguments.of(1, 1, 4, 4, 2, 2, 0),
+                Arguments.of(7, 33, 5, 6, 3, 3, 2));
+    }
+
+    /** The kinds of input: binary spikes, real-valued spikes (zero or above a threshold), none, all. */
+    enum Input {
+        BINARY,
+        REAL,
+        ZEROS,
+        ONES
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void kernelsMatchTheDirectConvolution(int c, int o, int h, int w, int k, int stride, int pad) {
+        var geo = new ConvGeometry(c, h, w, k, k, stride, pad);
+        var rng = new SplittableRandom(31L * c + o + h + k);
+        int batch = 3;
+        float[] weights = uniform(rng, o * c * k * k);
+        float[] gy = uniform(rng, batch * o * geo.outPixels());
+        for (Input kind : Input.values()) {
+            float[] x = input(rng, kind, batch * c * h * w, 0.15);
+            float[] packed = new float[geo.patchSize() * SpikeConv.paddedChannels(o)];
+            SpikeConv.packWeights(weights, o, geo, packed);
+            float[] y = new float[batch * o * geo.outPixels()];
+            SpikeConv.forward(geo, x, batch, packed, o, y);
+            assertClose(y, direct(geo, x, batch, weights, o), kind + " forward");
+
+            float[] gT = new float[batch * geo.outPixels() * SpikeConv.paddedChannels(o)];
+            SpikeConv.transposeGradient(gy, batch, o, geo.outPixels(), gT);
+            float[] gw = new float[weights.length];
+            java.util.Arrays.fill(gw, 0.5f); // the kernel adds to what is there
+            SpikeConv.weightGradient(geo, x, batch, gT, o, gw);
+            double[] expected = directWeightGradient(geo, x, batch, gy, o);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] += 0.5;
+            }
+            assertClose(gw, expected, kind + " weight gradient");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void convolutionOnSpikesMatchesTheDirectConvolutionWithAllGradients(
+            int c, int o, int h, int w, int k, int stride, int pad) {
+        var geo = new ConvGeometry(c, h, w, k, k, stride, pad);
+        var rng = new SplittableRandom(7L * c + o + w + stride);
+        int batch = 2;
+        for (Input kind : new Input[] {Input.BINARY, Input.REAL, Input.ZEROS}) {
+            Tensor x = Tensor.of(input(rng, kind, batch * c * h * w, 0.2), batch, c, h, w)
+                    .requiresGrad(true);
+            Tensor weight = Tensor.of(uniform(rng, o * c * k * k), o, c, k, k).requiresGrad(true);
+            Tensor bias = Tensor.of(uniform(rng, o), o).requiresGrad(true);
+            float[] gy = uniform(rng, batch * o * geo.outPixels());
+            OpProfiler.start();
+            Tensor y = Conv2dOp.conv2d(x, weight, bias, stride, pad);
+            y.backward(gy);
+            long[] eventNanos = OpProfiler.stop()[OpKind.EVENT_CONV.ordinal()];
+            assertThat(eventNanos[OpProfiler.FORWARD])
+                    .as("event-driven forward")
+                    .isPositive();
+            assertThat(eventNanos[OpProfiler.BACKWARD])
+                    .as("event-driven weight gradient")
+                    .isPositive();
+            double[] expected = direct(geo, x.data(), batch, weight.data(), o);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] += bias.data()[i / geo.outPixels() % o];
+            }
+            assertClose(y.data(), expected, kind + " forward");
+            assertClose(weight.grad(), directWeightGradient(geo, x.data(), batch, gy, o), kind + " dW");
+            assertClose(x.grad(), directInputGradient(geo, weight.data(), batch, gy, o), kind + " dX");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void gradientsOnSpikesMatchFiniteDifferences(int c, int o, int h, int w, int k, int stride, int pad) {
+        var rng = new SplittableRandom(11L * o + h + pad);
+        Tensor x = Tensor.of(input(rng, Input.REAL, 2 * c * h * w, 0.1), 2, c, h, w)
+                .requiresGrad(true);
+        Tensor weight = GradCheck.random(rng, o, c, k, k);
+        Tensor bias = GradCheck.random(rng, o);
+        GradCheck.check(in -> Conv2dOp.conv2d(in[0], in[1], in[2], stride, pad), 1e-2, 1e-3, 60, x, weight, bias);
+    }
+
+    private static float[] uniform(SplittableRandom rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private static float[] input(SplittableRandom rng, Input kind, int n, double density) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = switch (kind) {
+                case BINARY -> rng.nextDouble() < density ? 1f : 0f;
+                case REAL -> rng.nextDouble() < density ? (float) (0.5 + rng.nextDouble() * 2) : 0f;
+                case ZEROS -> 0f;
+                case ONES -> 1f;
+            };
+        }
+        return a;
+    }
+
+    private static double[] direct(ConvGeometry g, float[] x, int batch, float[] w, int o) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int k = g.kernelH();
+        double[] y = new double[batch * o * oh * ow];
+        for (int n = 0; n < batch; n++) {
+            for (int f = 0; f < o; f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double s = 0;
+                        for (int c = 0; c < g.channels(); c++) {
+                            for (int ki = 0; ki < k; ki++) {
+                                for (int kj = 0; kj < k; kj++) {
+                                    int iy = oy * g.stride() - g.padding() + ki;
+                                    int ix = ox * g.stride() - g.padding() + kj;
+                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
+                                        s += (double) x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix]
+                                                * w[((f * g.channels() + c) * k + ki) * k + kj];
+                                    }
+                                }
+                            }
+                        }
+                        y[((n * o + f) * oh + oy) * ow + ox] = s;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    private static double[] directWeightGradient(ConvGeometry g, float[] x, int batch, float[] gy, int o) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int k = g.kernelH();
+        double[] gw = new double[o * g.channels() * k * k];
+        for (int n = 0; n < batch; n++) {
+            for (int f = 0; f < o; f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double d = gy[((n * o + f) * oh + oy) * ow + ox];
+                        for (int c = 0; c < g.channels(); c++) {
+                            for (int ki = 0; ki < k; ki++) {
+                                for (int kj = 0; kj < k; kj++) {
+                                    int iy = oy * g.stride() - g.padding() + ki;
+                                    int ix = ox * g.stride() - g.padding() + kj;
+                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
+                                        gw[((f * g.channels() + c) * k + ki) * k + kj] +=
+                                                d * x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gw;
+    }
+
+    private static double[] directInputGradient(ConvGeometry g, float[] w, int batch, float[] gy, int o) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int k = g.kernelH();
+        double[] gx = new double[batch * g.channels() * g.height() * g.width()];
+        for (int n = 0; n < batch; n++) {
+            for (int f = 0; f < o; f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double d = gy[((n * o + f) * oh + oy) * ow + ox];
+                        for (int c = 0; c < g.channels(); c++) {
+                            for (int ki = 0; ki < k; ki++) {
+                                for (int kj = 0; kj < k; kj++) {
+                                    int iy = oy * g.stride() - g.padding() + ki;
+                                    int ix = ox * g.stride() - g.padding() + kj;
+                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
+                                        gx[((n * g.channels() + c) * g.height() + iy) * g.width() + ix] +=
+                                                d * w[((f * g.channels() + c) * k + ki) * k + kj];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gx;
+    }
+
+    private static void assertClose(float[] actual, double[] expected, String what) {
+        assertThat(actual).as(what + " length").hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            double tolerance = 1e-5 * Math.max(1, Math.abs(expected[i])) * 16;
+            assertThat(Math.abs(actual[i] - expected[i]))
+                    .as("%s at %d: %s vs %s", what, i, actual[i], expected[i])
+                    .isLessThanOrEqualTo(tolerance);
+        }
+    }
+}
