@@ -15,13 +15,30 @@ public final class Workspace {
         /** Event-driven convolution: the output gradient with the output channels last. */
         GRADIENT_TRANSPOSED,
         /** Event-driven convolution: the sums of one image or of a range of input channels. */
-        EVENT_SUMS
+        EVENT_SUMS,
+        /** Event-driven convolution: the non-zero inputs of one image, by pixel (values; ints: channels). */
+        EVENTS,
+        /** Event-driven convolution: where each pixel's events start (ints). */
+        EVENT_STARTS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
 
+    private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[Slot.values().length][]);
+
     private Workspace() {}
+
+    /** A scratch array of at least {@code size} ints for this thread and slot (apart from the float one). */
+    public static int[] ints(Slot slot, int size) {
+        int[][] arrays = INTS.get();
+        int[] a = arrays[slot.ordinal()];
+        if (a == null || a.length < size) {
+            a = new int[size];
+            arrays[slot.ordinal()] = a;
+        }
+        return a;
+    }
 
     /** A scratch array of at least {@code size} floats for this thread and slot. */
     public static float[] get(Slot slot, int size) {

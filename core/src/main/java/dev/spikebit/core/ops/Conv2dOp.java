@@ -11,9 +11,10 @@ import dev.spikebit.core.tensor.Tensor;
 /**
  * 2-D convolution (groups = 1) by im2col + GEMM on {@code x [N, C, H, W]}, {@code w [O, C, kh, kw]}.
  *
- * <p>When the input is mostly zeros (spikes: at most {@link SpikeConv#MAX_DENSITY} of it non-zero),
- * the forward product and the weight gradient are event-driven instead ({@link SpikeConv}): they
- * visit only the non-zero inputs.
+ * <p>When the input is mostly zeros (spikes), the forward product and the weight gradient are
+ * event-driven instead ({@link SpikeConv}): they visit only the non-zero inputs. Each has its own
+ * density limit, where it stops being faster than im2col + GEMM; the choice depends only on the
+ * input, so it is the same in every run.
  *
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
@@ -56,7 +57,8 @@ public final class Conv2dOp {
                         + geo.height() + "x" + geo.width(),
                 nonZero,
                 xs.length);
-        boolean events = nonZero <= SpikeConv.MAX_DENSITY * xs.length;
+        boolean events = nonZero <= SpikeConv.MAX_FORWARD_DENSITY * xs.length && SpikeConv.supports(geo);
+        boolean eventGradient = nonZero <= SpikeConv.MAX_WEIGHT_GRADIENT_DENSITY * xs.length && SpikeConv.supports(geo);
         if (events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 float[] packed = Workspace.get(
@@ -79,7 +81,8 @@ public final class Conv2dOp {
             }
         }
         int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
-        return Tensor.result(y, outShape, g -> backward(g, x, weight, bias, geo, chunk, events), x, weight, bias);
+        return Tensor.result(
+                y, outShape, g -> backward(g, x, weight, bias, geo, chunk, eventGradient), x, weight, bias);
     }
 
     /** im2col + GEMM, a chunk of images at a time. */
@@ -110,7 +113,7 @@ public final class Conv2dOp {
         }
     }
 
-    /** {@code events}: the forward pass took the event-driven path, so the weight gradient takes it too. */
+    /** {@code events}: the input is sparse enough for the event-driven weight gradient. */
     private static void backward(
             float[] g, Tensor x, Tensor weight, Tensor bias, ConvGeometry geo, int chunk, boolean events) {
         int batch = x.dim(0);

@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Event-driven convolution for inputs that are mostly zero (spikes): the forward product and the
- * weight gradient visit only the non-zero inputs, each one adding its value times a weight column
- * (all output channels at once, one vector operation per {@link #LANES} channels) to the outputs
- * its window reaches. The input gradient {@code W^T * dY} does not depend on the input and stays
+ * weight gradient visit only the non-zero inputs. The forward pass lists an image's non-zero
+ * inputs by pixel and sums, for each output pixel, the weight columns of the inputs its window
+ * covers (output channels as vectors held in registers); the weight gradient adds each non-zero
+ * input's value times the output gradients its window reaches. The input gradient {@code W^T * dY} does not depend on the input and stays
  * with the dense path ({@link Conv2dOp}).
  *
  * <p>The work is proportional to the number of non-zero inputs instead of to the input size: at a
@@ -17,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * nothing to a sum, so the results equal the dense ones up to the order of the additions.
  *
  * <p>Order of the sums, fixed by the problem alone: an output element of the forward pass adds its
- * contributions in the order of the inputs (channel, row, column); a weight-gradient element adds
+ * contributions kernel tap by kernel tap, each tap's inputs in channel order; a weight-gradient element adds
  * its contributions image by image, each in (row, column) order. Every output element has one
  * writer: the forward pass splits the images over the pool, the weight gradient the input channels.
  * So the numbers do not depend on the thread count.
@@ -31,13 +32,24 @@ final class SpikeConv {
     private static final int LANES = SPECIES.length();
 
     /**
-     * Below this fraction of non-zero inputs the event-driven kernels are used. Measured on an AVX2
-     * core against im2col + GEMM for a 32 -> 64 channel 3x3 layer on 14x14 (docs/performance.md):
-     * the event-driven forward and weight gradient break even at about two fifths.
+     * Up to this fraction of non-zero inputs the event-driven forward pass is used. Measured on a
+     * (loaded) AVX2 core against im2col + GEMM (OpenBLAS) for a 32 -> 64 channel 3x3 layer on 14x14,
+     * batch 256: it breaks even at about two fifths (docs/performance.md).
      */
-    static final double MAX_DENSITY = 0.3;
+    static final double MAX_FORWARD_DENSITY = 0.35;
+
+    /**
+     * Up to this fraction of non-zero inputs the event-driven weight gradient is used; the same
+     * measurement put its break-even at about a quarter.
+     */
+    static final double MAX_WEIGHT_GRADIENT_DENSITY = 0.2;
 
     private SpikeConv() {}
+
+    /** Whether the kernels take this geometry: padded positions are kept in 16 bits. */
+    static boolean supports(ConvGeometry g) {
+        return g.height() + g.padding() < 1 << 16 && g.width() + g.padding() < 1 << 16;
+    }
 
     /** The number of output channels rounded up to whole vectors. */
     static int paddedChannels(int outChannels) {
@@ -95,9 +107,12 @@ final class SpikeConv {
         int outSize = outChannels * outPixels;
         Parallel.range(batch, 1, (from, to) -> {
             float[] acc = Workspace.get(Workspace.Slot.EVENT_SUMS, outPixels * oPad);
+            float[] values = Workspace.get(Workspace.Slot.EVENTS, inSize);
+            int[] weightRows = Workspace.ints(Workspace.Slot.EVENTS, inSize);
+            int[] starts = Workspace.ints(Workspace.Slot.EVENT_STARTS, g.inPixels() + 1);
             for (int j = from; j < to; j++) {
-                java.util.Arrays.fill(acc, 0, outPixels * oPad, 0f);
-                scatterImage(g, x, j * inSize, packedW, oPad, acc);
+                listEvents(g, x, j * inSize, oPad, values, weightRows, starts);
+                gatherImage(g, packedW, oPad, values, weightRows, starts, acc);
                 // acc is [outPixels][oPad]; the output wants [O][outPixels].
                 int base = j * outSize;
                 for (int q = 0; q < outPixels; q++) {
@@ -110,58 +125,99 @@ final class SpikeConv {
         });
     }
 
-    /** Adds every non-zero input of one image times its weight columns into {@code acc [outPixels][oPad]}. */
-    private static void scatterImage(ConvGeometry g, float[] x, int inOff, float[] packedW, int oPad, float[] acc) {
+    /**
+     * Lists the non-zero inputs of one image pixel by pixel, each pixel's in channel order: the value,
+     * and where the channel's weights start in the packed weights ({@code c * taps * oPad}). The
+     * events of pixel {@code i} are {@code starts[i] .. starts[i + 1] - 1}.
+     */
+    private static void listEvents(
+            ConvGeometry g, float[] x, int inOff, int oPad, float[] values, int[] weightRows, int[] starts) {
+        int pixels = g.inPixels();
+        int channels = g.channels();
+        int channelStride = g.kernelH() * g.kernelW() * oPad;
+        int n = 0;
+        for (int pix = 0; pix < pixels; pix++) {
+            starts[pix] = n;
+            for (int c = 0, at = inOff + pix; c < channels; c++, at += pixels) {
+                float v = x[at];
+                if (v != 0f) {
+                    values[n] = v;
+                    weightRows[n] = c * channelStride;
+                    n++;
+                }
+            }
+        }
+        starts[pixels] = n;
+    }
+
+    /**
+     * Every output pixel of one image from the events its window covers, into {@code acc
+     * [outPixels][oPad]}: four vectors of output channels at a time stay in registers while the
+     * events are summed, tap by tap ({@code ki, kj}), each tap's events in channel order.
+     */
+    private static void gatherImage(
+            ConvGeometry g, float[] packedW, int oPad, float[] values, int[] weightRows, int[] starts, float[] acc) {
         int h = g.height();
         int w = g.width();
         int kh = g.kernelH();
         int kw = g.kernelW();
-        int taps = kh * kw;
         int oh = g.outHeight();
         int ow = g.outWidth();
         int s = g.stride();
         int p = g.padding();
-        for (int c = 0; c < g.channels(); c++) {
-            int plane = inOff + c * h * w;
-            int wc = c * taps * oPad;
-            for (int iy = 0; iy < h; iy++) {
-                for (int ix = 0; ix < w; ix++) {
-                    float v = x[plane + iy * w + ix];
-                    if (v == 0f) {
-                        continue;
-                    }
-                    var value = FloatVector.broadcast(SPECIES, v);
-                    for (int ki = 0; ki < kh; ki++) {
-                        int oy = outIndex(iy + p - ki, s, oh);
-                        if (oy < 0) {
-                            continue;
-                        }
-                        for (int kj = 0; kj < kw; kj++) {
-                            int ox = outIndex(ix + p - kj, s, ow);
-                            if (ox < 0) {
-                                continue;
+        int wide = oPad / (4 * LANES) * (4 * LANES);
+        for (int oy = 0; oy < oh; oy++) {
+            int ki0 = Math.max(0, p - oy * s);
+            int ki1 = Math.min(kh, h + p - oy * s);
+            for (int ox = 0; ox < ow; ox++) {
+                int kj0 = Math.max(0, p - ox * s);
+                int kj1 = Math.min(kw, w + p - ox * s);
+                int out = (oy * ow + ox) * oPad;
+                for (int b = 0; b < wide; b += 4 * LANES) {
+                    var a0 = FloatVector.zero(SPECIES);
+                    var a1 = FloatVector.zero(SPECIES);
+                    var a2 = FloatVector.zero(SPECIES);
+                    var a3 = FloatVector.zero(SPECIES);
+                    for (int ki = ki0; ki < ki1; ki++) {
+                        int row = (oy * s - p + ki) * w - p + ox * s;
+                        for (int kj = kj0; kj < kj1; kj++) {
+                            int pix = row + kj;
+                            int tap = (ki * kw + kj) * oPad + b;
+                            for (int e = starts[pix], end = starts[pix + 1]; e < end; e++) {
+                                var v = FloatVector.broadcast(SPECIES, values[e]);
+                                int at = weightRows[e] + tap;
+                                a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
+                                a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES)
+                                        .fma(v, a1);
+                                a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES)
+                                        .fma(v, a2);
+                                a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES)
+                                        .fma(v, a3);
                             }
-                            int wOff = wc + (ki * kw + kj) * oPad;
-                            int aOff = (oy * ow + ox) * oPad;
-                            for (int o = 0; o < oPad; o += LANES) {
-                                FloatVector.fromArray(SPECIES, packedW, wOff + o)
-                                        .fma(value, FloatVector.fromArray(SPECIES, acc, aOff + o))
-                                        .intoArray(acc, aOff + o);
+                        }
+                    }
+                    a0.intoArray(acc, out + b);
+                    a1.intoArray(acc, out + b + LANES);
+                    a2.intoArray(acc, out + b + 2 * LANES);
+                    a3.intoArray(acc, out + b + 3 * LANES);
+                }
+                for (int b = wide; b < oPad; b += LANES) {
+                    var a0 = FloatVector.zero(SPECIES);
+                    for (int ki = ki0; ki < ki1; ki++) {
+                        int row = (oy * s - p + ki) * w - p + ox * s;
+                        for (int kj = kj0; kj < kj1; kj++) {
+                            int pix = row + kj;
+                            int tap = (ki * kw + kj) * oPad + b;
+                            for (int e = starts[pix], end = starts[pix + 1]; e < end; e++) {
+                                a0 = FloatVector.fromArray(SPECIES, packedW, weightRows[e] + tap)
+                                        .fma(FloatVector.broadcast(SPECIES, values[e]), a0);
                             }
                         }
                     }
+                    a0.intoArray(acc, out + b);
                 }
             }
         }
-    }
-
-    /** The output index {@code shifted / stride}, or -1 when there is none (not a multiple, or out of range). */
-    private static int outIndex(int shifted, int stride, int outSize) {
-        if (shifted < 0 || shifted % stride != 0) {
-            return -1;
-        }
-        int o = shifted / stride;
-        return o < outSize ? o : -1;
     }
 
     /**
@@ -189,20 +245,44 @@ final class SpikeConv {
 
     /**
      * {@code gw [O, C, kh, kw] += dY * x^T}, visiting only non-zero inputs; {@code gyT} comes from
-     * {@link #transposeGradient}. The input channels are split over the pool; each part sums its
-     * channels' gradient over all images in a scratch array and adds it to {@code gw} at the end.
+     * {@link #transposeGradient}. The input channels are split over the pool. For a block of images,
+     * each channel, kernel tap and four vectors of output channels, the sum over the block's non-zero
+     * inputs is held in registers and added to the part's sums, block after block; the sums are
+     * added to {@code gw} at the end.
      */
     static void weightGradient(ConvGeometry g, float[] x, int batch, float[] gyT, int outChannels, float[] gw) {
         int oPad = paddedChannels(outChannels);
         int taps = g.kernelH() * g.kernelW();
         int channels = g.channels();
+        int pixels = g.inPixels();
+        // Images in blocks whose output gradient (about 256 KB) stays in the L2 cache while every
+        // channel, tap and output vector of the part passes over their events.
+        int imagesPerBlock = Math.max(1, (1 << 16) / (g.outPixels() * oPad));
         Parallel.range(channels, 1, (from, to) -> {
             int count = to - from;
+            int block = Math.min(batch, imagesPerBlock);
             float[] sums = Workspace.get(Workspace.Slot.EVENT_SUMS, count * taps * oPad);
             java.util.Arrays.fill(sums, 0, count * taps * oPad, 0f);
-            for (int j = 0; j < batch; j++) {
+            float[] values = Workspace.get(Workspace.Slot.EVENTS, block * pixels);
+            int[] positions = Workspace.ints(Workspace.Slot.EVENTS, block * pixels);
+            int[] images = Workspace.ints(Workspace.Slot.EVENT_STARTS, block * pixels);
+            float[] tile = new float[4 * LANES];
+            for (int j0 = 0; j0 < batch; j0 += block) {
+                int j1 = Math.min(batch, j0 + block);
                 for (int c = from; c < to; c++) {
-                    gatherChannel(g, x, j, c, gyT, oPad, sums, (c - from) * taps * oPad);
+                    int n = listChannelEvents(g, x, j0, j1, c, oPad, values, positions, images);
+                    for (int t = 0; t < taps; t++) {
+                        int ki = t / g.kernelW();
+                        int kj = t % g.kernelW();
+                        int at = ((c - from) * taps + t) * oPad;
+                        for (int b = 0; b < oPad; b += 4 * LANES) {
+                            int vectors = Math.min(4, (oPad - b) / LANES);
+                            sumTap(g, ki, kj, b, vectors, n, values, positions, images, gyT, oPad, tile);
+                            for (int o = 0; o < vectors * LANES; o++) {
+                                sums[at + b + o] += tile[o];
+                            }
+                        }
+                    }
                 }
             }
             for (int o = 0; o < outChannels; o++) {
@@ -217,46 +297,92 @@ final class SpikeConv {
         });
     }
 
-    /** Adds, for every non-zero input of channel {@code c} of image {@code j}, its value times the output gradients its window reached. */
-    private static void gatherChannel(
-            ConvGeometry g, float[] x, int j, int c, float[] gyT, int oPad, float[] sums, int sumOff) {
+    /**
+     * Lists the non-zero inputs of channel {@code c} of images {@code j0 .. j1 - 1}, image by image, each in
+     * (row, column) order: the value, the padded position {@code (y + padding) << 16 | (x + padding)}
+     * and where the image's output gradient starts in the transposed gradient. Returns their number.
+     */
+    private static int listChannelEvents(
+            ConvGeometry g, float[] x, int j0, int j1, int c, int oPad, float[] values, int[] positions, int[] images) {
         int h = g.height();
         int w = g.width();
-        int kh = g.kernelH();
-        int kw = g.kernelW();
-        int oh = g.outHeight();
-        int ow = g.outWidth();
-        int s = g.stride();
         int p = g.padding();
-        int plane = (j * g.channels() + c) * h * w;
-        int gBase = j * g.outPixels() * oPad;
-        for (int iy = 0; iy < h; iy++) {
-            for (int ix = 0; ix < w; ix++) {
-                float v = x[plane + iy * w + ix];
-                if (v == 0f) {
-                    continue;
-                }
-                var value = FloatVector.broadcast(SPECIES, v);
-                for (int ki = 0; ki < kh; ki++) {
-                    int oy = outIndex(iy + p - ki, s, oh);
-                    if (oy < 0) {
-                        continue;
-                    }
-                    for (int kj = 0; kj < kw; kj++) {
-                        int ox = outIndex(ix + p - kj, s, ow);
-                        if (ox < 0) {
-                            continue;
-                        }
-                        int sOff = sumOff + (ki * kw + kj) * oPad;
-                        int gOff = gBase + (oy * ow + ox) * oPad;
-                        for (int o = 0; o < oPad; o += LANES) {
-                            FloatVector.fromArray(SPECIES, gyT, gOff + o)
-                                    .fma(value, FloatVector.fromArray(SPECIES, sums, sOff + o))
-                                    .intoArray(sums, sOff + o);
-                        }
+        int n = 0;
+        for (int j = j0; j < j1; j++) {
+            int plane = (j * g.channels() + c) * h * w;
+            int gBase = j * g.outPixels() * oPad;
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < w; ix++) {
+                    float v = x[plane + iy * w + ix];
+                    if (v != 0f) {
+                        values[n] = v;
+                        positions[n] = (iy + p) << 16 | (ix + p);
+                        images[n] = gBase;
+                        n++;
                     }
                 }
             }
         }
+        return n;
+    }
+
+    /**
+     * The weight gradient of one kernel tap and {@code vectors} vectors of output channels from
+     * {@code b}: the sum over the events of their value times the output gradient at the output
+     * the tap connects them to, in event order, held in registers; written to {@code tile}.
+     */
+    private static void sumTap(
+            ConvGeometry g,
+            int ki,
+            int kj,
+            int b,
+            int vectors,
+            int n,
+            float[] values,
+            int[] positions,
+            int[] images,
+            float[] gyT,
+            int oPad,
+            float[] tile) {
+        int s = g.stride();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        var a0 = FloatVector.zero(SPECIES);
+        var a1 = FloatVector.zero(SPECIES);
+        var a2 = FloatVector.zero(SPECIES);
+        var a3 = FloatVector.zero(SPECIES);
+        for (int e = 0; e < n; e++) {
+            int sy = (positions[e] >>> 16) - ki;
+            int sx = (positions[e] & 0xFFFF) - kj;
+            if (sy < 0 || sx < 0) {
+                continue;
+            }
+            if (s != 1) {
+                if (sy % s != 0 || sx % s != 0) {
+                    continue;
+                }
+                sy /= s;
+                sx /= s;
+            }
+            if (sy >= oh || sx >= ow) {
+                continue;
+            }
+            int at = images[e] + (sy * ow + sx) * oPad + b;
+            var v = FloatVector.broadcast(SPECIES, values[e]);
+            a0 = FloatVector.fromArray(SPECIES, gyT, at).fma(v, a0);
+            if (vectors > 1) {
+                a1 = FloatVector.fromArray(SPECIES, gyT, at + LANES).fma(v, a1);
+            }
+            if (vectors > 2) {
+                a2 = FloatVector.fromArray(SPECIES, gyT, at + 2 * LANES).fma(v, a2);
+            }
+            if (vectors > 3) {
+                a3 = FloatVector.fromArray(SPECIES, gyT, at + 3 * LANES).fma(v, a3);
+            }
+        }
+        a0.intoArray(tile, 0);
+        a1.intoArray(tile, LANES);
+        a2.intoArray(tile, 2 * LANES);
+        a3.intoArray(tile, 3 * LANES);
     }
 }

@@ -75,7 +75,7 @@ class SpikeConvTest {
         var rng = new SplittableRandom(7L * c + o + w + stride);
         int batch = 2;
         for (Input kind : new Input[] {Input.BINARY, Input.REAL, Input.ZEROS}) {
-            Tensor x = Tensor.of(input(rng, kind, batch * c * h * w, 0.2), batch, c, h, w)
+            Tensor x = Tensor.of(input(rng, kind, batch * c * h * w, 0.15), batch, c, h, w)
                     .requiresGrad(true);
             Tensor weight = Tensor.of(uniform(rng, o * c * k * k), o, c, k, k).requiresGrad(true);
             Tensor bias = Tensor.of(uniform(rng, o), o).requiresGrad(true);
@@ -119,15 +119,25 @@ class SpikeConvTest {
         return a;
     }
 
+    /** Exactly {@code round(n * density)} non-zero elements for spikes, at random places. */
     private static float[] input(SplittableRandom rng, Input kind, int n, double density) {
         float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = switch (kind) {
-                case BINARY -> rng.nextDouble() < density ? 1f : 0f;
-                case REAL -> rng.nextDouble() < density ? (float) (0.5 + rng.nextDouble() * 2) : 0f;
-                case ZEROS -> 0f;
-                case ONES -> 1f;
-            };
+        if (kind == Input.ONES) {
+            java.util.Arrays.fill(a, 1f);
+            return a;
+        }
+        if (kind == Input.ZEROS) {
+            return a;
+        }
+        int[] order = java.util.stream.IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int k = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[k];
+            order[k] = t;
+        }
+        for (int i = 0; i < Math.round(n * density); i++) {
+            a[order[i]] = kind == Input.BINARY ? 1f : (float) (0.5 + rng.nextDouble() * 2);
         }
         return a;
     }
