@@ -61,6 +61,11 @@ public final class Model {
         }
     }
 
+    /** The checked layer graph, for the {@link ReferenceExecutor} and the training side's accounting. */
+    public Graph graph() {
+        return plan.graph;
+    }
+
     /** The zoo name of the network. */
     public String name() {
         return plan.graph.model();

@@ -258,8 +258,11 @@ public record Graph(
         }
     }
 
-    /** The shape {@code layer} produces from {@code in}, or a failure naming the layer. */
-    static int[] outputShape(Layer layer, int[] in) {
+    /**
+     * The shape {@code layer} produces from {@code in} (per sample and step), or an
+     * {@link IllegalArgumentException} naming the layer; an add gives the shape of its first operand.
+     */
+    public static int[] outputShape(Layer layer, int[] in) {
         return switch (layer) {
             case Layer.Normalize n -> channels(layer, in, n.mean().length, 3);
             case Layer.Conv c -> conv(layer, in, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());

@@ -22,6 +22,10 @@ public sealed interface Layer {
 
     /** Fixed input normalisation {@code (x - mean[c]) * (1 / std[c])}. */
     record Normalize(String name, float[] mean, float[] std) implements Layer {
+        public Normalize {
+            LayerChecks.length(name, "std", std.length, mean.length);
+        }
+
         public String kind() {
             return "normalize";
         }
@@ -38,6 +42,12 @@ public sealed interface Layer {
             float[] weight,
             float[] bias)
             implements Layer {
+        public Conv {
+            LayerChecks.sizes(name, inChannels, outChannels, kernel, stride, padding);
+            LayerChecks.length(name, "weight", weight.length, (long) outChannels * inChannels * kernel * kernel);
+            LayerChecks.optional(name, "bias", bias, outChannels);
+        }
+
         public String kind() {
             return "conv";
         }
@@ -46,6 +56,11 @@ public sealed interface Layer {
     /** Convolution with +-1 weights, adds and subtracts only (docs/methods.md 2). */
     record SignConv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, SignMatrix signs)
             implements Layer {
+        public SignConv {
+            LayerChecks.sizes(name, inChannels, outChannels, kernel, stride, padding);
+            LayerChecks.signs(name, signs, outChannels, (long) inChannels * kernel * kernel);
+        }
+
         public String kind() {
             return "sign_conv";
         }
@@ -169,6 +184,12 @@ public sealed interface Layer {
 
     /** Full-precision fully connected layer, {@code weight [out, in]}, optional bias. */
     record Linear(String name, int inFeatures, int outFeatures, float[] weight, float[] bias) implements Layer {
+        public Linear {
+            LayerChecks.sizes(name, inFeatures, outFeatures, 1, 1, 0);
+            LayerChecks.length(name, "weight", weight.length, (long) outFeatures * inFeatures);
+            LayerChecks.optional(name, "bias", bias, outFeatures);
+        }
+
         public String kind() {
             return "linear";
         }
@@ -176,6 +197,11 @@ public sealed interface Layer {
 
     /** Fully connected layer with +-1 weights, adds and subtracts only. */
     record SignLinear(String name, int inFeatures, int outFeatures, SignMatrix signs) implements Layer {
+        public SignLinear {
+            LayerChecks.sizes(name, inFeatures, outFeatures, 1, 1, 0);
+            LayerChecks.signs(name, signs, outFeatures, inFeatures);
+        }
+
         public String kind() {
             return "sign_linear";
         }
@@ -183,6 +209,10 @@ public sealed interface Layer {
 
     /** Per-channel {@code x * scale[c] + shift[c]}. */
     record Affine(String name, float[] scale, float[] shift) implements Layer {
+        public Affine {
+            LayerChecks.length(name, "shift", shift.length, scale.length);
+        }
+
         public String kind() {
             return "affine";
         }
@@ -196,6 +226,15 @@ public sealed interface Layer {
     record Neuron(
             String name, int channels, float tau, boolean realOutput, float[] threshold, float[] bias, float[] scale)
             implements Layer {
+        public Neuron {
+            LayerChecks.length(name, "threshold", threshold.length, channels);
+            LayerChecks.optional(name, "bias", bias, channels);
+            LayerChecks.optional(name, "scale", scale, channels);
+            if (scale != null && !realOutput) {
+                throw new IllegalArgumentException("neuron \"" + name + "\": a spike scale needs real-valued output");
+            }
+        }
+
         public String kind() {
             return "neuron";
         }
@@ -203,6 +242,10 @@ public sealed interface Layer {
 
     /** Max pooling, square window, no padding. */
     record MaxPool(String name, int kernel, int stride) implements Layer {
+        public MaxPool {
+            LayerChecks.sizes(name, 1, 1, kernel, stride, 0);
+        }
+
         public String kind() {
             return "max_pool";
         }
@@ -210,6 +253,12 @@ public sealed interface Layer {
 
     /** Average pooling, square window, no padding; kernel 0 averages each whole map. */
     record AvgPool(String name, int kernel, int stride) implements Layer {
+        public AvgPool {
+            if (kernel != 0 || stride != 0) {
+                LayerChecks.sizes(name, 1, 1, kernel, stride, 0);
+            }
+        }
+
         public String kind() {
             return "avg_pool";
         }
