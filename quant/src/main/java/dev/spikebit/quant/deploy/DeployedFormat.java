@@ -2,12 +2,10 @@ package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.TensorFiles;
-import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.runtime.RuntimeModelException;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.PackedCodes;
-import dev.spikebit.runtime.graph.PackedSigns;
 import dev.spikebit.runtime.graph.SignMatrix;
 import dev.spikebit.runtime.io.DeployedReader;
 import dev.spikebit.runtime.io.Json;
@@ -28,7 +26,7 @@ import java.util.Map;
  * <p>There is one reader of the format, the runtime's {@link DeployedReader}, which trusts nothing
  * in a file (the container against the file length, the graph's fields and kinds, every tensor's
  * type and shape, finite parameters, the shapes from input to classes); {@link #load} reads with
- * it and hands its graph over as a {@link DeployedModel}. Every failure is a
+ * it. Both sides hold the network as the runtime's layer {@link Graph}. Every failure is a
  * {@link SpikebitException} whose message starts with the file.
  */
 public final class DeployedFormat {
@@ -48,17 +46,17 @@ public final class DeployedFormat {
     // ------------------------------------------------------------------ writing
 
     /** Writes {@code model} to {@code path} atomically. */
-    public static void save(Path path, DeployedModel model) {
+    public static void save(Path path, Graph model) {
         List<TensorEntry> tensors = new ArrayList<>();
-        for (DeployedNode node : model.nodes()) {
+        for (Layer node : model.layers()) {
             tensorsOf(node)
                     .forEach((role, value) -> tensors.add(
                             switch (value) {
                                 case float[] f ->
                                     TensorEntry.ofFloats(node.name() + "." + role, shapeOf(node, role), f);
-                                case PackedSigns s ->
+                                case SignMatrix s ->
                                     TensorEntry.ofUnsignedBytes(
-                                            node.name() + "." + role, new long[] {s.rows(), s.rowBytes()}, s.bits());
+                                            node.name() + "." + role, new long[] {s.rows(), s.rowBytes()}, s.rowBits());
                                 case PackedCodes c ->
                                     TensorEntry.ofUnsignedBytes(
                                             node.name() + "." + role, new long[] {c.bits().length}, c.bits());
@@ -75,13 +73,13 @@ public final class DeployedFormat {
      * The oldest format that can hold {@code model}: {@link #FORMAT_2} only with sub-bit nodes or
      * residual connections (nodes that read anything but their predecessor).
      */
-    public static String formatOf(DeployedModel model) {
-        boolean subBit = model.nodes().stream().anyMatch(n -> n instanceof DeployedNode.CodewordConv);
+    public static String formatOf(Graph model) {
+        boolean subBit = model.layers().stream().anyMatch(n -> n instanceof Layer.CodewordConv);
         return subBit || model.hasBranches() ? FORMAT_2 : FORMAT;
     }
 
     /** The layer graph as the JSON stored under {@link #GRAPH_KEY}. */
-    public static String graphJson(DeployedModel model) {
+    public static String graphJson(Graph model) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", formatOf(model));
         root.put("model", model.model());
@@ -91,7 +89,7 @@ public final class DeployedFormat {
                 java.util.Arrays.stream(model.inputShape()).boxed().toList());
         root.put("numClasses", model.numClasses());
         List<Object> nodes = new ArrayList<>();
-        for (DeployedNode node : model.nodes()) {
+        for (Layer node : model.layers()) {
             Map<String, Object> n = new LinkedHashMap<>();
             n.put("kind", node.kind());
             n.put("name", node.name());
@@ -100,47 +98,46 @@ public final class DeployedFormat {
                 n.put("inputs", inputs);
             }
             switch (node) {
-                case DeployedNode.Normalize x -> n.put("channels", x.mean().length);
-                case DeployedNode.Conv c -> {
+                case Layer.Normalize x -> n.put("channels", x.mean().length);
+                case Layer.Conv c -> {
                     conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
                     n.put("bias", c.bias() != null);
                 }
-                case DeployedNode.SignConv c ->
-                    conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
-                case DeployedNode.CodewordConv c -> {
+                case Layer.SignConv c -> conv(n, c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding());
+                case Layer.CodewordConv c -> {
                     conv(n, c.inChannels(), c.outChannels(), 3, c.stride(), c.padding());
                     n.put("eta", c.eta());
                 }
-                case DeployedNode.Linear l -> {
+                case Layer.Linear l -> {
                     n.put("inFeatures", l.inFeatures());
                     n.put("outFeatures", l.outFeatures());
                     n.put("bias", l.bias() != null);
                 }
-                case DeployedNode.SignLinear l -> {
+                case Layer.SignLinear l -> {
                     n.put("inFeatures", l.inFeatures());
                     n.put("outFeatures", l.outFeatures());
                 }
-                case DeployedNode.Affine a -> n.put("channels", a.scale().length);
-                case DeployedNode.Neuron x -> {
+                case Layer.Affine a -> n.put("channels", a.scale().length);
+                case Layer.Neuron x -> {
                     n.put("channels", x.channels());
                     // A float's exact value as a double: reading it back and narrowing gives the same float.
                     n.put("tau", (double) x.tau());
-                    n.put("output", x.output() == OutputMode.REAL ? "real" : "binary");
+                    n.put("output", x.realOutput() ? "real" : "binary");
                     n.put("bias", x.bias() != null);
                     n.put("scale", x.scale() != null);
                 }
-                case DeployedNode.MaxPool p -> {
+                case Layer.MaxPool p -> {
                     n.put("kernel", p.kernel());
                     n.put("stride", p.stride());
                 }
-                case DeployedNode.AvgPool p -> {
+                case Layer.AvgPool p -> {
                     n.put("kernel", p.kernel());
                     n.put("stride", p.stride());
                 }
-                case DeployedNode.Add a -> {}
-                case DeployedNode.Flatten f -> {}
-                case DeployedNode.Repeat r -> {}
-                case DeployedNode.MeanOverTime m -> {}
+                case Layer.Add a -> {}
+                case Layer.Flatten f -> {}
+                case Layer.Repeat r -> {}
+                case Layer.MeanOverTime m -> {}
             }
             nodes.add(n);
         }
@@ -156,104 +153,23 @@ public final class DeployedFormat {
         n.put("padding", padding);
     }
 
-    /** The node's tensors by role, in file-name order: {@code float[]} or {@link PackedSigns}. */
-    static Map<String, Object> tensorsOf(DeployedNode node) {
+    /**
+     * The node's tensors by role, in file-name order: {@code float[]}, {@link SignMatrix} or
+     * {@link PackedCodes} (docs/s2nn.md 6: the codebook's 9-bit patterns, eta-bit indices, one
+     * negation bit per output channel).
+     */
+    static Map<String, Object> tensorsOf(Layer node) {
         Map<String, Object> t = new LinkedHashMap<>();
         switch (node) {
-            case DeployedNode.Normalize n -> {
+            case Layer.Normalize n -> {
                 t.put("mean", n.mean());
                 t.put("std", n.std());
             }
-            case DeployedNode.Conv c -> {
+            case Layer.Conv c -> {
                 t.put("weight", c.weight());
                 putIfPresent(t, "bias", c.bias());
             }
-            case DeployedNode.SignConv c -> t.put("signs", c.signs());
-            case DeployedNode.CodewordConv c -> {
-                t.put("codebook", c.codebook());
-                t.put("indices", c.indices());
-                t.put("negate", c.negate());
-            }
-            case DeployedNode.Linear l -> {
-                t.put("weight", l.weight());
-                putIfPresent(t, "bias", l.bias());
-            }
-            case DeployedNode.SignLinear l -> t.put("signs", l.signs());
-            case DeployedNode.Affine a -> {
-                t.put("scale", a.scale());
-                t.put("shift", a.shift());
-            }
-            case DeployedNode.Neuron n -> {
-                t.put("threshold", n.threshold());
-                putIfPresent(t, "bias", n.bias());
-                putIfPresent(t, "scale", n.scale());
-            }
-            default -> {}
-        }
-        return t;
-    }
-
-    private static void putIfPresent(Map<String, Object> t, String role, float[] value) {
-        if (value != null) {
-            t.put(role, value);
-        }
-    }
-
-    /** The shape of an F32 tensor of a node. */
-    private static long[] shapeOf(DeployedNode node, String role) {
-        return switch (node) {
-            case DeployedNode.Conv c
-            when role.equals("weight") -> new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()};
-            case DeployedNode.Linear l when role.equals("weight") -> new long[] {l.outFeatures(), l.inFeatures()};
-            default -> new long[] {((float[]) tensorsOf(node).get(role)).length};
-        };
-    }
-
-    // ------------------------------------------------------------------ reading
-
-    /** Reads and checks a deployed file (with the runtime's reader). */
-    public static DeployedModel load(Path path) {
-        Graph graph;
-        try {
-            graph = DeployedReader.read(path);
-        } catch (RuntimeModelException e) {
-            throw new SpikebitException(e.getMessage(), e);
-        }
-        List<DeployedNode> nodes = new ArrayList<>();
-        for (Layer layer : graph.layers()) {
-            nodes.add(node(layer));
-        }
-        try {
-            return new DeployedModel(
-                    graph.model(), graph.timeSteps(), graph.inputShape(), graph.numClasses(), nodes, graph.inputs());
-        } catch (SpikebitException e) {
-            throw new SpikebitException(path + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The runtime's layer as a node of the training side's deployed model (the same data). */
-    private static DeployedNode node(Layer layer) {
-        return switch (layer) {
-            case Layer.Normalize n -> new DeployedNode.Normalize(n.name(), n.mean(), n.std());
-            case Layer.Conv c ->
-                new DeployedNode.Conv(
-                        c.name(),
-                        c.inChannels(),
-                        c.outChannels(),
-                        c.kernel(),
-                        c.stride(),
-                        c.padding(),
-                        c.weight(),
-                        c.bias());
-            case Layer.SignConv c ->
-                new DeployedNode.SignConv(
-                        c.name(),
-                        c.inChannels(),
-                        c.outChannels(),
-                        c.kernel(),
-                        c.stride(),
-                        c.padding(),
-                        signs(c.signs()));
+            case Layer.SignConv c -> t.put("signs", c.signs());
             case Layer.CodewordConv c -> {
                 int[] indices = new int[c.indices().length];
                 for (int i = 0; i < indices.length; i++) {
@@ -263,40 +179,67 @@ public final class DeployedFormat {
                 for (int o = 0; o < negate.length; o++) {
                     negate[o] = c.negate()[o] ? 1 : 0;
                 }
-                yield new DeployedNode.CodewordConv(
-                        c.name(),
-                        c.inChannels(),
-                        c.outChannels(),
-                        c.stride(),
-                        c.padding(),
-                        c.eta(),
-                        PackedCodes.pack(c.codebook(), 9),
-                        PackedCodes.pack(indices, c.eta()),
-                        PackedCodes.pack(negate, 1));
+                t.put("codebook", PackedCodes.pack(c.codebook(), 9));
+                t.put("indices", PackedCodes.pack(indices, c.eta()));
+                t.put("negate", PackedCodes.pack(negate, 1));
             }
-            case Layer.Linear l ->
-                new DeployedNode.Linear(l.name(), l.inFeatures(), l.outFeatures(), l.weight(), l.bias());
-            case Layer.SignLinear l ->
-                new DeployedNode.SignLinear(l.name(), l.inFeatures(), l.outFeatures(), signs(l.signs()));
-            case Layer.Affine a -> new DeployedNode.Affine(a.name(), a.scale(), a.shift());
-            case Layer.Neuron n ->
-                new DeployedNode.Neuron(
-                        n.name(),
-                        n.tau(),
-                        n.realOutput() ? OutputMode.REAL : OutputMode.BINARY,
-                        n.threshold(),
-                        n.bias(),
-                        n.scale());
-            case Layer.MaxPool p -> new DeployedNode.MaxPool(p.name(), p.kernel(), p.stride());
-            case Layer.AvgPool p -> new DeployedNode.AvgPool(p.name(), p.kernel(), p.stride());
-            case Layer.Add a -> new DeployedNode.Add(a.name());
-            case Layer.Flatten f -> new DeployedNode.Flatten(f.name());
-            case Layer.Repeat r -> new DeployedNode.Repeat(r.name());
-            case Layer.MeanOverTime m -> new DeployedNode.MeanOverTime(m.name());
+            case Layer.Linear l -> {
+                t.put("weight", l.weight());
+                putIfPresent(t, "bias", l.bias());
+            }
+            case Layer.SignLinear l -> t.put("signs", l.signs());
+            case Layer.Affine a -> {
+                t.put("scale", a.scale());
+                t.put("shift", a.shift());
+            }
+            case Layer.Neuron n -> {
+                t.put("threshold", n.threshold());
+                putIfPresent(t, "bias", n.bias());
+                putIfPresent(t, "scale", n.scale());
+            }
+            default -> {}
+        }
+        return t;
+    }
+
+    /** Bytes of the node's parameters in the file, its tensors' data (0 for parameter-free nodes). */
+    public static long parameterBytes(Layer node) {
+        long bytes = 0;
+        for (Object value : tensorsOf(node).values()) {
+            bytes += switch (value) {
+                case float[] f -> 4L * f.length;
+                case SignMatrix m -> m.rowBits().length;
+                case PackedCodes c -> c.bits().length;
+                default -> throw new IllegalStateException(value.getClass().getName());
+            };
+        }
+        return bytes;
+    }
+
+    private static void putIfPresent(Map<String, Object> t, String role, float[] value) {
+        if (value != null) {
+            t.put(role, value);
+        }
+    }
+
+    /** The shape of an F32 tensor of a node. */
+    private static long[] shapeOf(Layer node, String role) {
+        return switch (node) {
+            case Layer.Conv c
+            when role.equals("weight") -> new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()};
+            case Layer.Linear l when role.equals("weight") -> new long[] {l.outFeatures(), l.inFeatures()};
+            default -> new long[] {((float[]) tensorsOf(node).get(role)).length};
         };
     }
 
-    private static PackedSigns signs(SignMatrix m) {
-        return new PackedSigns(m.rows(), m.rowLength(), m.rowBits());
+    // ------------------------------------------------------------------ reading
+
+    /** Reads and checks a deployed file with the runtime's reader. */
+    public static Graph load(Path path) {
+        try {
+            return DeployedReader.read(path);
+        } catch (RuntimeModelException e) {
+            throw new SpikebitException(e.getMessage(), e);
+        }
     }
 }

@@ -22,8 +22,10 @@ import dev.spikebit.quant.deploy.ClassifierLayers.Residual;
 import dev.spikebit.quant.deploy.ClassifierLayers.Step;
 import dev.spikebit.quant.subbit.Codebook;
 import dev.spikebit.quant.subbit.SubBitConv2d;
-import dev.spikebit.runtime.graph.PackedCodes;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.PackedSigns;
+import dev.spikebit.runtime.graph.SignMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,7 +34,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a trained {@link SpikingClassifier} into its deployed standard form (docs/methods.md 2).
+ * Turns a trained {@link SpikingClassifier} into its deployed standard form (docs/methods.md 2): the
+ * runtime's layer {@link Graph}, which {@link DeployedFormat} writes and the runtime runs.
  *
  * <p>A binary layer {@code alpha * sign(W)} (with bias {@code beta0}, if any), followed by a
  * batch norm in evaluation mode and a neuron, computes per channel
@@ -76,8 +79,8 @@ public final class Reparameterizer {
     /** The steps in order, with null where the stem ends and the time loop begins. */
     private final List<Step> items = new ArrayList<>();
 
-    private final List<DeployedNode> nodes = new ArrayList<>();
-    /** The inputs of the nodes that do not read their predecessor (DeployedModel#inputs). */
+    private final List<Layer> nodes = new ArrayList<>();
+    /** The inputs of the nodes that do not read their predecessor ({@link Graph#inputs}). */
     private final Map<String, List<String>> inputs = new LinkedHashMap<>();
     /** Output shape of every node so far, by name. */
     private final Map<String, int[]> shapes = new HashMap<>();
@@ -103,25 +106,29 @@ public final class Reparameterizer {
     }
 
     /** The deployed form of {@code model}; the model itself is not changed. */
-    public static DeployedModel deploy(SpikingClassifier model) {
+    public static Graph deploy(SpikingClassifier model) {
         var builder = new Reparameterizer(model);
         builder.deploy(builder.items);
-        builder.add(new DeployedNode.MeanOverTime(READOUT_NAME));
+        builder.add(new Layer.MeanOverTime(READOUT_NAME));
         var spec = model.spec();
-        return new DeployedModel(
-                spec.model(),
-                spec.timeSteps(),
-                new int[] {spec.inChannels(), spec.inSize(), spec.inSize()},
-                spec.numClasses(),
-                builder.nodes,
-                builder.inputs);
+        try {
+            return Graph.of(
+                    spec.model(),
+                    spec.timeSteps(),
+                    new int[] {spec.inChannels(), spec.inSize(), spec.inSize()},
+                    spec.numClasses(),
+                    builder.nodes,
+                    builder.inputs);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException("cannot deploy " + spec.model() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Appends the nodes of a run of steps (the network, or one path of a residual block). */
     private void deploy(List<Step> steps) {
         for (int i = 0; i < steps.size(); i++) {
             switch (steps.get(i)) {
-                case null -> add(new DeployedNode.Repeat(REPEAT_NAME));
+                case null -> add(new Layer.Repeat(REPEAT_NAME));
                 case Residual block -> residual(block);
                 case NamedLayer named
                 when named.layer() instanceof BinaryLayer || named.layer() instanceof SubBitConv2d ->
@@ -135,13 +142,17 @@ public final class Reparameterizer {
      * Appends a node; it reads the previous node's output, or the output of the node
      * {@link #rerouteTo} names. Follows the shape so that neurons know their channel count.
      */
-    private void add(DeployedNode node) {
+    private void add(Layer node) {
         if (rerouteTo != null) {
             inputs.put(node.name(), List.of(rerouteTo));
             shape = shapes.get(rerouteTo);
             rerouteTo = null;
         }
-        shape = node.outputShape(shape);
+        try {
+            shape = Graph.outputShape(node, shape);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException("cannot deploy: " + e.getMessage(), e);
+        }
         shapes.put(node.name(), shape);
         nodes.add(node);
     }
@@ -179,7 +190,7 @@ public final class Reparameterizer {
         }
         inputs.put(name, List.of(branchEnd, shortcutEnd));
         shape = left;
-        add(new DeployedNode.Add(name));
+        add(new Layer.Add(name));
         if (block.after() != null) {
             add(plain(block.after()));
         }
@@ -187,13 +198,13 @@ public final class Reparameterizer {
 
     // ---------------------------------------------------------------- full-precision layers
 
-    private DeployedNode plain(NamedLayer named) {
+    private Layer plain(NamedLayer named) {
         String name = named.name();
         Module layer = named.layer();
         return switch (layer) {
-            case Normalize n -> new DeployedNode.Normalize(name, n.mean(), n.std());
+            case Normalize n -> new Layer.Normalize(name, n.mean(), n.std());
             case Conv2d c ->
-                new DeployedNode.Conv(
+                new Layer.Conv(
                         name,
                         c.inChannels(),
                         c.outChannels(),
@@ -203,7 +214,7 @@ public final class Reparameterizer {
                         c.weight().data().clone(),
                         c.bias() == null ? null : c.bias().data().clone());
             case Linear l ->
-                new DeployedNode.Linear(
+                new Layer.Linear(
                         name,
                         l.inFeatures(),
                         l.outFeatures(),
@@ -211,11 +222,9 @@ public final class Reparameterizer {
                         l.bias() == null ? null : l.bias().data().clone());
             case BatchNorm bn -> batchNormAffine(name, bn);
             case LIFNode lif -> plainNeuron(name, lif.config(), channelsRead());
-            case MaxPool2d p -> new DeployedNode.MaxPool(name, p.kernel(), p.stride());
+            case MaxPool2d p -> new Layer.MaxPool(name, p.kernel(), p.stride());
             case AvgPool2d p ->
-                p.isGlobal()
-                        ? new DeployedNode.AvgPool(name, 0, 0)
-                        : new DeployedNode.AvgPool(name, p.kernel(), p.stride());
+                p.isGlobal() ? new Layer.AvgPool(name, 0, 0) : new Layer.AvgPool(name, p.kernel(), p.stride());
             case Flatten f -> {
                 int expected = named.inStem() ? 1 : 2;
                 if (f.startAxis() != expected) {
@@ -226,7 +235,7 @@ public final class Reparameterizer {
                                     + expected
                                     + " keeps the batch" + (named.inStem() ? "" : " and time") + " axes apart");
                 }
-                yield new DeployedNode.Flatten(name);
+                yield new Layer.Flatten(name);
             }
             default ->
                 throw undeployable(
@@ -246,7 +255,7 @@ public final class Reparameterizer {
      * The batch norm's evaluation-mode map as {@code x * scale + shift}, with scale and shift
      * computed by the same float operations as {@code BatchNormOp}, so results are bit-identical.
      */
-    private static DeployedNode.Affine batchNormAffine(String name, BatchNorm bn) {
+    private static Layer.Affine batchNormAffine(String name, BatchNorm bn) {
         int channels = bn.channels();
         float[] gamma = bn.gamma().data();
         float[] beta = bn.beta().data();
@@ -259,14 +268,15 @@ public final class Reparameterizer {
             scale[c] = gamma[c] * invStd;
             shift[c] = beta[c] - mean[c] * scale[c];
         }
-        return new DeployedNode.Affine(name, scale, shift);
+        return new Layer.Affine(name, scale, shift);
     }
 
     /** A neuron that needs no rescaling: the threshold of the training neuron in every channel. */
-    private static DeployedNode.Neuron plainNeuron(String name, NeuronConfig config, int channels) {
+    private static Layer.Neuron plainNeuron(String name, NeuronConfig config, int channels) {
         float[] threshold = new float[channels];
         Arrays.fill(threshold, config.vth());
-        return new DeployedNode.Neuron(name, config.tau(), config.output(), threshold, null, null);
+        return new Layer.Neuron(
+                name, channels, config.tau(), config.output() == OutputMode.REAL, threshold, null, null);
     }
 
     // ---------------------------------------------------------------- binary layers
@@ -360,20 +370,20 @@ public final class Reparameterizer {
         add(
                 switch (layer) {
                     case BinaryConv2d conv ->
-                        new DeployedNode.SignConv(
+                        new Layer.SignConv(
                                 named.name(),
                                 conv.inChannels(),
                                 conv.outChannels(),
                                 conv.kernel(),
                                 conv.stride(),
                                 conv.padding(),
-                                PackedSigns.pack(conv.latentWeight().data(), channels, conv.fanIn(), negate));
+                                signs(conv.latentWeight().data(), channels, conv.fanIn(), negate));
                     case BinaryLinear linear ->
-                        new DeployedNode.SignLinear(
+                        new Layer.SignLinear(
                                 named.name(),
                                 linear.inFeatures(),
                                 linear.outFeatures(),
-                                PackedSigns.pack(linear.latentWeight().data(), channels, linear.fanIn(), negate));
+                                signs(linear.latentWeight().data(), channels, linear.fanIn(), negate));
                     case SubBitConv2d sub -> codewordConv(named.name(), sub, negate);
                     default -> throw new IllegalStateException(layer.describe());
                 });
@@ -384,14 +394,14 @@ public final class Reparameterizer {
                 scale[c] = (float) Math.abs(k[c]);
                 shift[c] = (float) d[c];
             }
-            add(new DeployedNode.Affine(bn != null ? bnName : named.name() + ".amplitude", scale, shift));
+            add(new Layer.Affine(bn != null ? bnName : named.name() + ".amplitude", scale, shift));
             if (repeatSkipped) {
-                add(new DeployedNode.Repeat(REPEAT_NAME));
+                add(new Layer.Repeat(REPEAT_NAME));
             }
             return next - 1;
         }
         if (repeatSkipped) {
-            add(new DeployedNode.Repeat(REPEAT_NAME));
+            add(new Layer.Repeat(REPEAT_NAME));
         }
         NamedLayer neuronLayer = (NamedLayer) after;
         NeuronConfig config = ((LIFNode) neuronLayer.layer()).config();
@@ -406,8 +416,14 @@ public final class Reparameterizer {
                 spikeScale[c] = (float) absK;
             }
         }
-        add(new DeployedNode.Neuron(
-                neuronLayer.name(), config.tau(), config.output(), threshold, neuronBias, spikeScale));
+        add(new Layer.Neuron(
+                neuronLayer.name(),
+                channels,
+                config.tau(),
+                config.output() == OutputMode.REAL,
+                threshold,
+                neuronBias,
+                spikeScale));
         return next;
     }
 
@@ -415,22 +431,31 @@ public final class Reparameterizer {
      * A sub-bit layer's deployed form: its codebook, the index each kernel selects now (the same
      * selection its forward makes, OS-Quant included) and the channels to negate.
      */
-    private static DeployedNode.CodewordConv codewordConv(String name, SubBitConv2d layer, boolean[] negate) {
+    private static Layer.CodewordConv codewordConv(String name, SubBitConv2d layer, boolean[] negate) {
         Codebook codebook = layer.codebook();
-        int[] flips = new int[negate.length];
-        for (int c = 0; c < negate.length; c++) {
-            flips[c] = negate[c] ? 1 : 0;
+        int[] selection = layer.selection();
+        byte[] indices = new byte[selection.length];
+        for (int i = 0; i < selection.length; i++) {
+            indices[i] = (byte) selection[i];
         }
-        return new DeployedNode.CodewordConv(
+        return new Layer.CodewordConv(
                 name,
                 layer.inChannels(),
                 layer.outChannels(),
                 layer.stride(),
                 layer.padding(),
                 layer.eta(),
-                PackedCodes.pack(codebook.patterns(), 9),
-                PackedCodes.pack(layer.selection(), layer.eta()),
-                PackedCodes.pack(flips, 1));
+                codebook.patterns().clone(),
+                indices,
+                negate);
+    }
+
+    /** The signs of {@code weights} ({@code rows x rowLength}), rows with {@code negate} set flipped. */
+    private static SignMatrix signs(float[] weights, int rows, int rowLength, boolean[] negate) {
+        return SignMatrix.ofRows(
+                rows,
+                rowLength,
+                PackedSigns.pack(weights, rows, rowLength, negate).bits());
     }
 
     private static String describe(Step step) {

@@ -1,14 +1,14 @@
 package dev.spikebit.quant.report;
 
-import dev.spikebit.core.neuron.kernel.OutputMode;
-import dev.spikebit.quant.deploy.DeployedExecutor;
-import dev.spikebit.quant.deploy.DeployedModel;
-import dev.spikebit.quant.deploy.DeployedNode;
+import dev.spikebit.runtime.ReferenceExecutor;
 import dev.spikebit.runtime.graph.FanOut;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import java.util.List;
 
 /**
- * Counts what a run of a deployed network actually did (docs/methods.md 4): for every weight layer the
+ * Counts what a run of a deployed network in the runtime's {@link ReferenceExecutor} actually did
+ * (docs/methods.md 4): for every weight layer the
  * synaptic operations, for every neuron layer its firing rate.
  *
  * <p>An operation is one input value meeting one weight. A layer whose input comes straight from
@@ -22,7 +22,7 @@ import java.util.List;
  * the literature's figures. What a layer reads is the output of its input node: its predecessor,
  * or the node its model names (a projection shortcut reads its block's input).
  */
-final class ActivityCounter implements DeployedExecutor.Observer {
+final class ActivityCounter implements ReferenceExecutor.Observer {
     /** What flows between nodes. */
     enum Activity {
         /** Real values computed from the image: dense. */
@@ -33,7 +33,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
         REAL_SPIKES
     }
 
-    private final List<DeployedNode> nodes;
+    private final List<Layer> nodes;
     private final Activity[] inputActivity;
     private final int[][] fanOut;
     final double[] macs;
@@ -41,8 +41,8 @@ final class ActivityCounter implements DeployedExecutor.Observer {
     final long[] nonZeroOutputs;
     final long[] outputs;
 
-    ActivityCounter(DeployedModel model) {
-        this.nodes = model.nodes();
+    ActivityCounter(Graph model) {
+        this.nodes = model.layers();
         int n = nodes.size();
         inputActivity = new Activity[n];
         fanOut = new int[n][];
@@ -50,24 +50,23 @@ final class ActivityCounter implements DeployedExecutor.Observer {
         acs = new double[n];
         nonZeroOutputs = new long[n];
         outputs = new long[n];
-        List<int[]> shapes = model.outputShapes();
+        List<int[]> shapes = model.shapes();
         Activity[] outputActivity = new Activity[n];
         for (int i = 0; i < n; i++) {
-            DeployedNode node = nodes.get(i);
+            Layer node = nodes.get(i);
             int[] sources = model.sources(i);
             Activity activity = sources[0] < 0 ? Activity.ANALOG : outputActivity[sources[0]];
             inputActivity[i] = activity;
             fanOut[i] = fanOut(node, sources[0] < 0 ? model.inputShape() : shapes.get(sources[0]), shapes.get(i));
             outputActivity[i] = switch (node) {
-                case DeployedNode.Neuron neuron ->
-                    neuron.output() == OutputMode.BINARY ? Activity.BINARY_SPIKES : Activity.REAL_SPIKES;
-                case DeployedNode.AvgPool p -> activity == Activity.BINARY_SPIKES ? Activity.REAL_SPIKES : activity;
-                case DeployedNode.MaxPool p -> activity;
-                case DeployedNode.Flatten f -> activity;
-                case DeployedNode.Repeat r -> activity;
-                case DeployedNode.MeanOverTime m -> activity;
+                case Layer.Neuron neuron -> neuron.realOutput() ? Activity.REAL_SPIKES : Activity.BINARY_SPIKES;
+                case Layer.AvgPool p -> activity == Activity.BINARY_SPIKES ? Activity.REAL_SPIKES : activity;
+                case Layer.MaxPool p -> activity;
+                case Layer.Flatten f -> activity;
+                case Layer.Repeat r -> activity;
+                case Layer.MeanOverTime m -> activity;
                 // A sum of two spike maps is still sparse (SEW-ResNet); a sum with anything real is dense.
-                case DeployedNode.Add a ->
+                case Layer.Add a ->
                     activity != Activity.ANALOG && outputActivity[sources[1]] != Activity.ANALOG
                             ? Activity.REAL_SPIKES
                             : Activity.ANALOG;
@@ -77,13 +76,13 @@ final class ActivityCounter implements DeployedExecutor.Observer {
     }
 
     /** Whether the node's weights are full precision (real), not +-1. */
-    private static boolean realWeights(DeployedNode node) {
-        return node instanceof DeployedNode.Conv || node instanceof DeployedNode.Linear;
+    private static boolean realWeights(Layer node) {
+        return node instanceof Layer.Conv || node instanceof Layer.Linear;
     }
 
     @Override
-    public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int batch) {
-        if (node instanceof DeployedNode.Neuron) {
+    public void afterLayer(int image, int index, Layer node, int step, float[] input, float[] output) {
+        if (node instanceof Layer.Neuron) {
             long count = 0;
             for (float v : output) {
                 if (v != 0f) {
@@ -107,7 +106,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
             double direct = directOps(input, b * per, per, fan, dense);
             // A sub-bit conv counts the cheaper of the direct sum and codeword reuse, per sample
             // (as a runtime choosing per image would), so the figure does not depend on the batch.
-            ops += node instanceof DeployedNode.CodewordConv c
+            ops += node instanceof Layer.CodewordConv c
                     ? Math.min(direct, codewordReuseOps(c, input, b * per, per, outPer, fan, dense))
                     : direct;
         }
@@ -126,7 +125,7 @@ final class ActivityCounter implements DeployedExecutor.Observer {
      * The accounting takes the cheaper of this and the direct count, per sample, as a runtime would.
      */
     private static double codewordReuseOps(
-            DeployedNode.CodewordConv c, float[] input, int from, int per, int outputs, int[] fan, boolean dense) {
+            Layer.CodewordConv c, float[] input, int from, int per, int outputs, int[] fan, boolean dense) {
         double ops = 0;
         int codewords = 1 << c.eta();
         for (int i = 0; i < per; i++) {
@@ -152,13 +151,13 @@ final class ActivityCounter implements DeployedExecutor.Observer {
      * For a weight layer, the number of weights each input element (of one sample) meets; null for
      * other nodes.
      */
-    private static int[] fanOut(DeployedNode node, int[] in, int[] out) {
+    private static int[] fanOut(Layer node, int[] in, int[] out) {
         return switch (node) {
-            case DeployedNode.Conv c -> FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
-            case DeployedNode.SignConv c -> FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
-            case DeployedNode.CodewordConv c -> FanOut.conv(in, out, c.outChannels(), 3, c.stride(), c.padding());
-            case DeployedNode.Linear l -> FanOut.linear(l.inFeatures(), l.outFeatures());
-            case DeployedNode.SignLinear l -> FanOut.linear(l.inFeatures(), l.outFeatures());
+            case Layer.Conv c -> FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case Layer.SignConv c -> FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
+            case Layer.CodewordConv c -> FanOut.conv(in, out, c.outChannels(), 3, c.stride(), c.padding());
+            case Layer.Linear l -> FanOut.linear(l.inFeatures(), l.outFeatures());
+            case Layer.SignLinear l -> FanOut.linear(l.inFeatures(), l.outFeatures());
             default -> null;
         };
     }

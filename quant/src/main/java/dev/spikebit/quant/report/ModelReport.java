@@ -1,9 +1,11 @@
 package dev.spikebit.quant.report;
 
-import dev.spikebit.quant.deploy.DeployedExecutor;
-import dev.spikebit.quant.deploy.DeployedModel;
-import dev.spikebit.quant.deploy.DeployedNode;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.runtime.Energy;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,34 +27,28 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
     }
 
     /**
-     * Runs {@code model} on {@code images} ({@code [N, C, H, W]}, row-major), {@code batch} images
-     * at a time (the last batch may be smaller), and accounts for what it did, per image.
+     * Runs {@code model} in the runtime's {@link ReferenceExecutor} on {@code images}
+     * ({@code [N, C, H, W]}, row-major) and accounts for what it did, per image.
      */
-    public static ModelReport measure(DeployedModel model, float[] images, int batch) {
+    public static ModelReport measure(Graph model, float[] images) {
         ActivityCounter counter = new ActivityCounter(model);
-        long perImage = dev.spikebit.core.tensor.Shapes.count(model.inputShape());
-        if (batch < 1 || images.length == 0 || images.length % perImage != 0) {
-            throw new dev.spikebit.core.SpikebitException("deployed model " + model.model() + ": " + images.length
+        long perImage = Graph.count(model.inputShape());
+        if (images.length == 0 || images.length % perImage != 0) {
+            throw new SpikebitException("deployed model " + model.model() + ": " + images.length
                     + " input values are not whole images of shape " + Arrays.toString(model.inputShape()));
         }
         int count = (int) (images.length / perImage);
-        for (int first = 0; first < count; first += batch) {
-            int n = Math.min(batch, count - first);
-            float[] chunk = n == count
-                    ? images
-                    : Arrays.copyOfRange(images, (int) (first * perImage), (int) ((first + n) * perImage));
-            DeployedExecutor.run(model, chunk, n, counter);
-        }
-        List<DeployedNode> nodes = model.nodes();
-        List<int[]> shapes = model.outputShapes();
+        ReferenceExecutor.run(model, images, count, counter);
+        List<Layer> nodes = model.layers();
+        List<int[]> shapes = model.shapes();
         List<LayerReport> layers = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            DeployedNode node = nodes.get(i);
+            Layer node = nodes.get(i);
             int[] out = shapes.get(i);
-            if (!(node instanceof DeployedNode.Repeat
-                    || node instanceof DeployedNode.Flatten
-                    || node instanceof DeployedNode.MeanOverTime)) {
-                double rate = node instanceof DeployedNode.Neuron
+            if (!(node instanceof Layer.Repeat
+                    || node instanceof Layer.Flatten
+                    || node instanceof Layer.MeanOverTime)) {
+                double rate = node instanceof Layer.Neuron
                         ? (double) counter.nonZeroOutputs[i] / Math.max(1, counter.outputs[i])
                         : Double.NaN;
                 layers.add(new LayerReport(
@@ -61,12 +57,12 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
                         out,
                         weights(node),
                         bits(node),
-                        node.parameterBytes(),
+                        DeployedFormat.parameterBytes(node),
                         rate,
                         counter.macs[i] / count,
                         counter.acs[i] / count,
                         i < model.repeatIndex(),
-                        node instanceof DeployedNode.Neuron n && n.scale() != null
+                        node instanceof Layer.Neuron n && n.scale() != null
                                 ? (double) counter.nonZeroOutputs[i] / count
                                 : 0));
             }
@@ -74,25 +70,24 @@ public record ModelReport(String model, int timeSteps, int images, List<LayerRep
         return new ModelReport(model.model(), model.timeSteps(), count, layers);
     }
 
-    private static long weights(DeployedNode node) {
+    private static long weights(Layer node) {
         return switch (node) {
-            case DeployedNode.Conv c -> c.weight().length;
-            case DeployedNode.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
-            case DeployedNode.CodewordConv c -> 9L * c.outChannels() * c.inChannels();
-            case DeployedNode.Linear l -> l.weight().length;
-            case DeployedNode.SignLinear l ->
-                (long) l.signs().rows() * l.signs().rowLength();
+            case Layer.Conv c -> c.weight().length;
+            case Layer.SignConv c -> (long) c.signs().rows() * c.signs().rowLength();
+            case Layer.CodewordConv c -> 9L * c.outChannels() * c.inChannels();
+            case Layer.Linear l -> l.weight().length;
+            case Layer.SignLinear l -> (long) l.signs().rows() * l.signs().rowLength();
             default -> 0;
         };
     }
 
-    private static double bits(DeployedNode node) {
+    private static double bits(Layer node) {
         return switch (node) {
-            case DeployedNode.SignConv c -> 1;
-            case DeployedNode.CodewordConv c -> c.eta() / 9.0; // index bits only; the codebook is in bytes
-            case DeployedNode.SignLinear l -> 1;
-            case DeployedNode.Conv c -> 32;
-            case DeployedNode.Linear l -> 32;
+            case Layer.SignConv c -> 1;
+            case Layer.CodewordConv c -> c.eta() / 9.0; // index bits only; the codebook is in bytes
+            case Layer.SignLinear l -> 1;
+            case Layer.Conv c -> 32;
+            case Layer.Linear l -> 32;
             default -> 0;
         };
     }

@@ -8,6 +8,9 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.quant.binary.BinaryLayer;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.PackedSigns;
 import dev.spikebit.runtime.io.DType;
 import dev.spikebit.runtime.io.SafeTensors;
@@ -33,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The deployed file (format deployed-1, docs/reverb.md): round trip, content, size, and a reader that checks everything. */
 class DeployedFormatTest {
     private static SpikingClassifier model;
-    private static DeployedModel deployed;
+    private static Graph deployed;
     private static float[] images;
 
     @TempDir
@@ -50,13 +53,13 @@ class DeployedFormatTest {
     void roundTripGivesIdenticalLogits() {
         Path file = dir.resolve("model.safetensors");
         DeployedFormat.save(file, deployed);
-        DeployedModel loaded = DeployedFormat.load(file);
-        assertThat(loaded.nodes())
-                .extracting(DeployedNode::name)
+        Graph loaded = DeployedFormat.load(file);
+        assertThat(loaded.layers())
+                .extracting(Layer::name)
                 .containsExactlyElementsOf(
-                        deployed.nodes().stream().map(DeployedNode::name).toList());
-        float[] before = DeployedExecutor.logits(deployed, images, 6);
-        float[] after = DeployedExecutor.logits(loaded, images, 6);
+                        deployed.layers().stream().map(Layer::name).toList());
+        float[] before = ReferenceExecutor.logits(deployed, images, 6);
+        float[] after = ReferenceExecutor.logits(loaded, images, 6);
         assertThat(Arrays.equals(before, after)).isTrue();
         assertThat(DeployedFormat.graphJson(loaded)).isEqualTo(DeployedFormat.graphJson(deployed));
     }
@@ -128,21 +131,23 @@ class DeployedFormatTest {
         Path file = dir.resolve("model.safetensors");
         DeployedFormat.save(file, deployed);
         long information = 0;
-        for (DeployedNode node : deployed.nodes()) {
+        for (Layer node : deployed.layers()) {
             information += switch (node) {
-                case DeployedNode.SignConv c ->
-                    (long) c.outChannels() * ceilBytes(c.inChannels() * c.kernel() * c.kernel());
-                case DeployedNode.SignLinear l -> (long) l.outFeatures() * ceilBytes(l.inFeatures());
-                case DeployedNode.Conv c -> 4L * (c.weight().length + (c.bias() == null ? 0 : c.outChannels()));
-                case DeployedNode.Linear l -> 4L * (l.weight().length + (l.bias() == null ? 0 : l.outFeatures()));
-                case DeployedNode.Neuron n ->
+                case Layer.SignConv c -> (long) c.outChannels() * ceilBytes(c.inChannels() * c.kernel() * c.kernel());
+                case Layer.SignLinear l -> (long) l.outFeatures() * ceilBytes(l.inFeatures());
+                case Layer.Conv c -> 4L * (c.weight().length + (c.bias() == null ? 0 : c.outChannels()));
+                case Layer.Linear l -> 4L * (l.weight().length + (l.bias() == null ? 0 : l.outFeatures()));
+                case Layer.Neuron n ->
                     4L * n.channels() * (1 + (n.bias() == null ? 0 : 1) + (n.scale() == null ? 0 : 1));
-                case DeployedNode.Affine a -> 8L * a.scale().length;
-                case DeployedNode.Normalize n -> 8L * n.mean().length;
+                case Layer.Affine a -> 8L * a.scale().length;
+                case Layer.Normalize n -> 8L * n.mean().length;
                 default -> 0;
             };
         }
-        assertThat(information).isEqualTo(deployed.parameterBytes());
+        assertThat(information)
+                .isEqualTo(deployed.layers().stream()
+                        .mapToLong(DeployedFormat::parameterBytes)
+                        .sum());
         long header = headerLength(file);
         assertThat(Files.size(file)).isEqualTo(8 + header + information);
         assertThat(header).as("JSON header bytes").isLessThan(6 * 1024);

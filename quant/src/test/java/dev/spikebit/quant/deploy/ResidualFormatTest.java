@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.io.SafeTensors;
 import dev.spikebit.runtime.io.SafeTensorsFile;
 import java.nio.file.Path;
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the node.
  */
 class ResidualFormatTest {
-    private static DeployedModel deployed;
+    private static Graph deployed;
     private static float[] images;
 
     @TempDir
@@ -49,23 +52,22 @@ class ResidualFormatTest {
                 .contains("{\"kind\":\"add\",\"name\":\"body.1.add\",\"inputs\":[\"body.1.bn2\",\"body.0\"]}")
                 .contains("\"name\":\"body.4.shortcut.conv\",\"inputs\":[\"body.3.spike2\"],\"inChannels\":16");
 
-        DeployedModel loaded = DeployedFormat.load(file);
+        Graph loaded = DeployedFormat.load(file);
         assertThat(loaded.inputs()).isEqualTo(deployed.inputs());
-        assertThat(loaded.nodes())
-                .extracting(DeployedNode::name)
+        assertThat(loaded.layers())
+                .extracting(Layer::name)
                 .containsExactlyElementsOf(
-                        deployed.nodes().stream().map(DeployedNode::name).toList());
+                        deployed.layers().stream().map(Layer::name).toList());
         assertThat(DeployedFormat.graphJson(loaded)).isEqualTo(graph);
-        float[] before = DeployedExecutor.logits(deployed, images, 2);
-        float[] after = DeployedExecutor.logits(loaded, images, 2);
+        float[] before = ReferenceExecutor.logits(deployed, images, 2);
+        float[] after = ReferenceExecutor.logits(loaded, images, 2);
         assertThat(Arrays.equals(before, after)).isTrue();
     }
 
     /** A chain (no add, no rerouted input) is still written as deployed-1, with no trace of the new field. */
     @Test
     void aNetworkWithoutResidualsStaysDeployed1() {
-        DeployedModel chain =
-                Reparameterizer.deploy(RandomModels.calibrated(RandomModels.spec("real", "binary", false), 3));
+        Graph chain = Reparameterizer.deploy(RandomModels.calibrated(RandomModels.spec("real", "binary", false), 3));
         assertThat(chain.hasBranches()).isFalse();
         assertThat(DeployedFormat.formatOf(chain)).isEqualTo("deployed-1");
         assertThat(DeployedFormat.graphJson(chain))

@@ -1,10 +1,16 @@
 package dev.spikebit.quant.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.deploy.ClassifierLayers.NamedLayer;
+import dev.spikebit.runtime.Equivalence;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,14 +25,15 @@ import java.util.Map;
  * within rounding of the threshold can fire in one network and not in the other; from then on that
  * sample's two runs legitimately diverge. This class finds, per sample, the first step and layer
  * where a decision differs, and records whether that disagreement is such a tie (every differing
- * neuron within {@code tolerance} of its threshold) or a real one.
+ * neuron within {@link Equivalence#TIE_MARGIN} of its threshold, the one tie rule of
+ * {@link Equivalence}) or a real one.
  */
 final class SpikeAgreement {
     final float[] trainingLogits;
     final float[] deployedLogits;
     /** Per sample: whether some firing decision differs anywhere. */
     final boolean[] diverged;
-    /** Samples whose first differing decision is not within tolerance of the threshold. */
+    /** Samples whose first differing decision is not within the tie margin of the threshold. */
     final List<String> realDisagreements = new ArrayList<>();
     /** Largest relative potential difference seen before any sample's first divergence. */
     double maxPotentialError;
@@ -34,7 +41,7 @@ final class SpikeAgreement {
     long neuronSteps;
     private final List<Double> firingRates = new ArrayList<>();
 
-    SpikeAgreement(SpikingClassifier model, DeployedModel deployed, float[] images, int batch, double tolerance) {
+    SpikeAgreement(SpikingClassifier model, Graph deployed, float[] images, int batch) {
         int steps = model.timeSteps();
         List<LIFNode> neurons = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -66,9 +73,9 @@ final class SpikeAgreement {
         // Deployed potentials by neuron name and step, converted back to training units.
         Map<String, float[][]> deployedH = new HashMap<>();
         Map<String, float[]> vthOverThreshold = new HashMap<>();
-        deployedLogits = DeployedExecutor.run(deployed, images, batch, new DeployedExecutor.Observer() {
+        deployedLogits = ReferenceExecutor.run(deployed, images, batch, new ReferenceExecutor.Observer() {
             @Override
-            public void afterNode(int index, DeployedNode node, int step, float[] input, float[] output, int b) {}
+            public void afterLayer(int image, int index, Layer layer, int step, float[] input, float[] output) {}
 
             @Override
             public boolean wantsPotentials() {
@@ -76,15 +83,19 @@ final class SpikeAgreement {
             }
 
             @Override
-            public void potentials(int index, DeployedNode.Neuron node, int step, float[] u, int b) {
-                deployedH.computeIfAbsent(node.name(), k -> new float[steps][])[step] = u.clone();
-                vthOverThreshold.put(node.name(), node.threshold());
+            public void potentials(int image, int index, Layer.Neuron layer, int step, float[] u) {
+                float[][] byStep = deployedH.computeIfAbsent(layer.name(), k -> new float[steps][]);
+                if (byStep[step] == null) {
+                    byStep[step] = new float[batch * u.length];
+                }
+                System.arraycopy(u, 0, byStep[step], image * u.length, u.length);
+                vthOverThreshold.put(layer.name(), layer.threshold());
             }
         });
 
         diverged = new boolean[batch];
         for (int b = 0; b < batch; b++) {
-            compareSample(b, batch, steps, neurons, names, trainingH, deployedH, vthOverThreshold, tolerance);
+            compareSample(b, batch, steps, neurons, names, trainingH, deployedH, vthOverThreshold);
         }
     }
 
@@ -96,8 +107,7 @@ final class SpikeAgreement {
             List<String> names,
             List<float[]> trainingH,
             Map<String, float[][]> deployedH,
-            Map<String, float[]> thresholds,
-            double tolerance) {
+            Map<String, float[]> thresholds) {
         // Step-major order: layer L at step t depends only on earlier layers up to t and on itself before t.
         for (int t = 0; t < steps; t++) {
             for (int l = 0; l < neurons.size(); l++) {
@@ -120,7 +130,7 @@ final class SpikeAgreement {
                     neuronSteps++;
                     if (firesT != firesD) {
                         differs = true;
-                        if (Math.abs(ht - vth) > tolerance * Math.max(1, Math.abs(vth))) {
+                        if (!Equivalence.nearThreshold(ht, vth)) {
                             real.append(
                                     String.format(" %s[%d] step %d: H = %s, deployed %s;", names.get(l), j, t, ht, hd));
                         }
@@ -143,6 +153,26 @@ final class SpikeAgreement {
     /** Share of neurons and steps that fired in each neuron layer of the training network. */
     List<Double> firingRates() {
         return firingRates;
+    }
+
+    /**
+     * The one rule of {@link Equivalence}, neuron by neuron: every differing firing decision is a
+     * tie, at most {@link Equivalence#tiesAllowed} samples meet one, potentials agree to well within
+     * the tie margin where decisions agree, and the other samples' logits to {@link Equivalence#TOLERANCE}.
+     */
+    void assertEquivalent(int classes) {
+        assertThat(realDisagreements)
+                .as("firing decisions that differ away from the threshold")
+                .isEmpty();
+        assertThat(divergedCount())
+                .as("samples that met a tie")
+                .isLessThanOrEqualTo(Equivalence.tiesAllowed(diverged.length));
+        assertThat(maxPotentialError)
+                .as("relative error of pre-spike potentials")
+                .isLessThan(Equivalence.TIE_MARGIN);
+        assertThat(relativeErrorOfAgreeingSamples(classes))
+                .as("relative error of the logits")
+                .isLessThanOrEqualTo(Equivalence.TOLERANCE);
     }
 
     int divergedCount() {

@@ -3,11 +3,12 @@ package dev.spikebit.quant.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.spikebit.core.neuron.kernel.OutputMode;
-import dev.spikebit.quant.deploy.DeployedExecutor;
-import dev.spikebit.quant.deploy.DeployedModel;
-import dev.spikebit.quant.deploy.DeployedNode;
+import dev.spikebit.quant.deploy.DeployedFormat;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.PackedSigns;
+import dev.spikebit.runtime.graph.SignMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,15 +44,15 @@ class ModelReportTest {
     @ValueSource(strings = {"sign", "float"})
     void countsMatchTheHandComputation(String l1Weights) {
         boolean sign = l1Weights.equals("sign");
-        DeployedModel model = handMadeNetwork(sign);
+        Graph model = handMadeNetwork(sign);
         float[] images = new float[2 * 16];
         images[0] = 1f; // (0,0)
         images[5] = 0.3f; // (1,1)
         images[10] = 0.6f; // (2,2)
 
-        assertThat(DeployedExecutor.logits(model, images, 2)).containsExactly(3.1f, 0.3f, 0.1f, -0.2f);
+        assertThat(ReferenceExecutor.logits(model, images, 2)).containsExactly(3.1f, 0.3f, 0.1f, -0.2f);
 
-        ModelReport report = ModelReport.measure(model, images, 2);
+        ModelReport report = ModelReport.measure(model, images);
         assertThat(report.layers())
                 .extracting(LayerReport::name)
                 .containsExactly("in", "c1", "n1", "c2", "n2", "l1", "n3", "out");
@@ -79,7 +80,10 @@ class ModelReportTest {
         assertThat(layer(report, "c2").bytes()).isEqualTo(3); // one row of 18 signs
         assertThat(layer(report, "n2").bytes()).isEqualTo(12); // threshold, bias, scale
         assertThat(l1.bytes()).isEqualTo(sign ? 3 * 2 : 3 * 16 * 4);
-        assertThat(report.bytes()).isEqualTo(model.parameterBytes());
+        assertThat(report.bytes())
+                .isEqualTo(model.layers().stream()
+                        .mapToLong(DeployedFormat::parameterBytes)
+                        .sum());
         assertThat(report.table()).contains("c2", "sign_conv", "3.13%", "20.31%");
 
         // The papers' convention counts c1 (and in, which has no weights) at both steps: 400 MACs
@@ -104,7 +108,7 @@ class ModelReportTest {
                 .orElseThrow();
     }
 
-    static DeployedModel handMadeNetwork(boolean signL1) {
+    static Graph handMadeNetwork(boolean signL1) {
         float[] c1 = new float[2 * 9];
         c1[4] = 1f; // channel 0, centre
         c1[9 + 4] = -1f; // channel 1, centre
@@ -114,24 +118,27 @@ class ModelReportTest {
             l1[16 + j] = -1f;
             l1[32 + j] = j < 8 ? 1f : -1f;
         }
-        List<DeployedNode> nodes = new ArrayList<>();
-        nodes.add(new DeployedNode.Normalize("in", new float[] {0f}, new float[] {1f}));
-        nodes.add(new DeployedNode.Conv("c1", 1, 2, 3, 1, 1, c1, null));
-        nodes.add(new DeployedNode.Repeat("repeat"));
-        nodes.add(new DeployedNode.Neuron("n1", 0.5f, OutputMode.BINARY, new float[] {0.5f, 0.5f}, null, null));
-        nodes.add(new DeployedNode.SignConv("c2", 2, 1, 3, 1, 1, PackedSigns.pack(filled(18, 1f), 1, 18, null)));
-        nodes.add(new DeployedNode.Neuron(
-                "n2", 0.5f, OutputMode.REAL, new float[] {1.5f}, new float[] {0f}, new float[] {2f}));
-        nodes.add(new DeployedNode.Flatten("flat"));
+        List<Layer> nodes = new ArrayList<>();
+        nodes.add(new Layer.Normalize("in", new float[] {0f}, new float[] {1f}));
+        nodes.add(new Layer.Conv("c1", 1, 2, 3, 1, 1, c1, null));
+        nodes.add(new Layer.Repeat("repeat"));
+        nodes.add(new Layer.Neuron("n1", 2, 0.5f, false, new float[] {0.5f, 0.5f}, null, null));
+        nodes.add(new Layer.SignConv("c2", 2, 1, 3, 1, 1, signs(filled(18, 1f), 1, 18)));
+        nodes.add(new Layer.Neuron("n2", 1, 0.5f, true, new float[] {1.5f}, new float[] {0f}, new float[] {2f}));
+        nodes.add(new Layer.Flatten("flat"));
         nodes.add(
-                signL1
-                        ? new DeployedNode.SignLinear("l1", 16, 3, PackedSigns.pack(l1, 3, 16, null))
-                        : new DeployedNode.Linear("l1", 16, 3, l1, null));
-        nodes.add(new DeployedNode.Neuron("n3", 0.5f, OutputMode.BINARY, filled(3, 0.5f), null, null));
-        nodes.add(new DeployedNode.Linear(
-                "out", 3, 2, new float[] {1f, 0f, 2f, 0.5f, -1f, 0f}, new float[] {0.1f, -0.2f}));
-        nodes.add(new DeployedNode.MeanOverTime("readout"));
-        return new DeployedModel("hand-made", 2, new int[] {1, 4, 4}, 2, nodes);
+                signL1 ? new Layer.SignLinear("l1", 16, 3, signs(l1, 3, 16)) : new Layer.Linear("l1", 16, 3, l1, null));
+        nodes.add(new Layer.Neuron("n3", 3, 0.5f, false, filled(3, 0.5f), null, null));
+        nodes.add(new Layer.Linear("out", 3, 2, new float[] {1f, 0f, 2f, 0.5f, -1f, 0f}, new float[] {0.1f, -0.2f}));
+        nodes.add(new Layer.MeanOverTime("readout"));
+        return Graph.of("hand-made", 2, new int[] {1, 4, 4}, 2, nodes);
+    }
+
+    private static SignMatrix signs(float[] weights, int rows, int rowLength) {
+        return SignMatrix.ofRows(
+                rows,
+                rowLength,
+                PackedSigns.pack(weights, rows, rowLength, null).bits());
     }
 
     private static float[] filled(int n, float v) {

@@ -6,9 +6,9 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.quant.binary.QuantModels;
-import dev.spikebit.quant.deploy.DeployedExecutor;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,15 +38,15 @@ class ResidualAccountingTest {
             String name, String spikes, int size, String block, String blockInput) {
         SpikingClassifier model = QuantModels.build(spec(name, spikes, size, 2), 9);
         model.eval();
-        DeployedModel deployed = Reparameterizer.deploy(model);
+        Graph deployed = Reparameterizer.deploy(model);
         float[] images = randomImages(new SplittableRandom(4), IMAGES, size);
 
         int inputIndex = indexOf(deployed, blockInput);
-        int[] shape = deployed.outputShapes().get(inputIndex);
-        int outChannels = deployed.outputShapes().get(indexOf(deployed, block + ".shortcut.conv"))[0];
+        int[] shape = deployed.shapes().get(inputIndex);
+        int outChannels = deployed.shapes().get(indexOf(deployed, block + ".shortcut.conv"))[0];
         boolean dense = blockInput.endsWith(".add");
         double[] expected = new double[1];
-        DeployedExecutor.run(deployed, images, IMAGES, (index, node, step, input, output, batch) -> {
+        ReferenceExecutor.run(deployed, images, IMAGES, (image, index, node, step, input, output) -> {
             if (index != inputIndex) {
                 return;
             }
@@ -60,7 +60,7 @@ class ResidualAccountingTest {
             }
         });
 
-        ModelReport report = ModelReport.measure(deployed, images, IMAGES);
+        ModelReport report = ModelReport.measure(deployed, images);
         LayerReport shortcut = layer(report, block + ".shortcut.conv");
         assertThat(expected[0]).isPositive();
         assertThat(shortcut.acs()).isEqualTo(expected[0] / IMAGES);
@@ -104,9 +104,9 @@ class ResidualAccountingTest {
         assertThat(summary.table()).contains("Add(branch + shortcut)", "shortcut.conv");
     }
 
-    private static int indexOf(DeployedModel model, String name) {
-        for (int i = 0; i < model.nodes().size(); i++) {
-            if (model.nodes().get(i).name().equals(name)) {
+    private static int indexOf(Graph model, String name) {
+        for (int i = 0; i < model.layers().size(); i++) {
+            if (model.layers().get(i).name().equals(name)) {
                 return i;
             }
         }
