@@ -30,8 +30,8 @@ class ResidualAccountingTest {
      */
     @ParameterizedTest(name = "{0}, spikes {1}")
     @CsvSource({
-        "resnet20, real, 32, body.4, body.3.spike2",
-        "resnet20, binary, 32, body.4, body.3.spike2",
+        "resnet20, real, 16, body.4, body.3.spike2",
+        "resnet20, binary, 16, body.4, body.3.spike2",
         "ms-resnet18, real, 16, body.2, body.1.add"
     })
     void projectionShortcutCountsTheBlockInputItReads(
