@@ -8,7 +8,6 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.train.DatasetFit;
 import dev.spikebit.train.deploy.EquivalenceCheck;
@@ -56,20 +55,19 @@ public final class DeployCommand implements Callable<Integer> {
         OptionRanges.between("--check", check, 0, InspectCommand.MAX_IMAGES);
         Checkpoint ckpt = Checkpoint.load(checkpoint);
         SpikingClassifier model = QuantModels.fromCheckpoint(ckpt);
-        DeployedModel deployed = Reparameterizer.deploy(model);
-        DeployedFormat.save(out, deployed);
+        DeployedFormat.save(out, Reparameterizer.deploy(model));
         long bytes = Files.size(out);
         System.out.printf("deployed %s to %s: %,d bytes%n", ckpt.spec().model(), out, bytes);
         if (check > 0) {
             DatasetChoice data = DatasetChoice.load(checkDataset(ckpt.spec()), dataDir, 1, check);
             DatasetFit.requireFits(data, ckpt.spec());
             Dataset test = data.test();
-            var result = EquivalenceCheck.run(model, deployed, test, check);
-            System.out.println("equivalence: " + result.summary());
+            var result = EquivalenceCheck.run(model, out, test, check);
             if (!result.passed()) {
                 throw new SpikebitException(
-                        out + ": the deployed network differs from the training network: " + result.failure());
+                        out + ": the deployed network differs from the training network: " + result.describe());
             }
+            System.out.println("equivalence on real test images: " + result.describe());
         }
         return 0;
     }

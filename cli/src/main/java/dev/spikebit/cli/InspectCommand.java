@@ -4,8 +4,8 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.runtime.graph.Graph;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,10 +40,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionRanges.between("--images", images, 1, MAX_IMAGES);
-        DeployedModel deployed = DeployedFormat.load(model);
+        Graph deployed = DeployedFormat.load(model);
         InferCommand.requireTimeSteps(model, deployed.timeSteps());
         Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, images).test();
-        ModelReport report = ModelReport.measure(deployed, Samples.first(test, images), 64);
+        ModelReport report = ModelReport.measure(deployed, Samples.first(test, images));
         System.out.println(report.table());
         return 0;
     }

@@ -7,9 +7,9 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.Trainer;
@@ -69,15 +69,15 @@ public final class QuickstartCommand implements Callable<Integer> {
         EpochMetrics last = history.get(history.size() - 1);
 
         model.eval();
-        DeployedModel deployed = Reparameterizer.deploy(model);
+        Graph deployed = Reparameterizer.deploy(model);
         Path file = out.resolve("deployed.safetensors");
         DeployedFormat.save(file, deployed);
-        var equivalence = EquivalenceCheck.run(model, deployed, data.test(), 512);
+        var equivalence = EquivalenceCheck.run(model, file, data.test(), 512);
         if (!equivalence.passed()) {
             throw new SpikebitException(
-                    file + ": the deployed network differs from the training network: " + equivalence.failure());
+                    file + ": the deployed network differs from the training network: " + equivalence.describe());
         }
-        ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 1000), 64);
+        ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 256));
         double minutes = (System.nanoTime() - start) / 60e9;
 
         System.out.printf("%nquickstart done in %.1f min%n", minutes);
@@ -88,7 +88,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         System.out.printf(
                 "  deployed model     %s: %,d bytes, %.2f bits per weight on average%n",
                 file, Files.size(file), report.bitsPerWeight());
-        System.out.printf("  equivalence        deployed vs training logits: %s%n", equivalence.summary());
+        System.out.printf("  equivalence        deployed vs training logits: %s%n", equivalence.describe());
         System.out.printf(
                 "  energy per image   %.1f nJ (%,.0f MACs, %,.0f ACs; 4.6 pJ/MAC, 0.9 pJ/AC)%n",
                 report.energyPj() / 1000, report.macs(), report.acs());

@@ -1,25 +1,23 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.data.mnist.FashionMnistData;
-import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
+import dev.spikebit.runtime.Equivalence;
 import dev.spikebit.runtime.Model;
-import dev.spikebit.train.deploy.ThresholdTies;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Issue 5, done-when: the runtime's logits equal the training engine's eval-mode logits (relative
+ * The runtime's logits equal the training engine's eval-mode logits (relative
  * error {@code max|a - b| / max|a| <= 1e-5}) on real Fashion-MNIST, for a ReverB (real-valued
  * spikes) and a binary-spike fmnist-cnn with binary weights, on each execution path; and they
- * equal the reference executor's ({@code DeployedExecutor}) too; the per-layer adds, multiplies and
+ * equal the reference executor's ({@code ReferenceExecutor}) too; the per-layer adds, multiplies and
  * firing rates equal those of the quant module's {@code ModelReport} on the same images.
  *
  * <p>The three compute the same sums in different orders. An image on which a potential lies
  * within rounding of its threshold may fire differently and legitimately differ by more than 1e-5;
- * such an image must be a verified tie ({@link ThresholdTies}), at most four images per path, and it is
+ * such an image must be a verified tie under the one rule of {@link Equivalence}, and it is
  * left out of the counter comparison. Every other image must agree to 1e-5.
  */
 class RuntimeEquivalenceTest {
@@ -34,10 +32,9 @@ class RuntimeEquivalenceTest {
         FashionMnistData data = RuntimeFixtures.fashionMnist();
         RuntimeFixtures.Deployed deployed = RuntimeFixtures.deployed(name, spikes, 1280, dir);
         Model model = Model.load(deployed.file());
-        DeployedModel reference = DeployedFormat.load(deployed.file());
         float[] images = RuntimeFixtures.images(data.test(), 0, TEST_IMAGES);
 
         float[] training = RuntimeFixtures.trainingLogits(deployed.network(), images, TEST_IMAGES, model.inputShape());
-        RuntimeFixtures.assertEquivalent(name + ", spikes " + spikes, model, reference, training, images, TEST_IMAGES);
+        RuntimeFixtures.assertEquivalent(name + ", spikes " + spikes, model, training, images, TEST_IMAGES);
     }
 }

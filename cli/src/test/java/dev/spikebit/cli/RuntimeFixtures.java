@@ -16,17 +16,16 @@ import dev.spikebit.data.Samples;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
-import dev.spikebit.quant.deploy.DeployedExecutor;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.runtime.Equivalence;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
-import dev.spikebit.train.deploy.EquivalenceCheck;
-import dev.spikebit.train.deploy.ThresholdTies;
+import dev.spikebit.runtime.ReferenceExecutor;
+import dev.spikebit.runtime.graph.Graph;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -112,51 +111,36 @@ final class RuntimeFixtures {
         model.eval();
     }
 
-    /** A potential this close to its threshold (relative) is within rounding of it: see {@link ThresholdTies}. */
-    static final double TIE_MARGIN = EquivalenceCheck.TIE_MARGIN;
-
-    /**
-     * Images per path (of 128) allowed to differ through a verified threshold tie. The brief
-     * fixture training repeats bit for bit on one machine, thread count and GEMM backend, but its
-     * weights (and so the tied images) differ between those (docs/reproducibility.md); runs have
-     * shown 0 to 2 tied images. A real error would not hide behind this many, since it repeats on
-     * most images.
-     */
-    private static final int MAX_TIED_IMAGES = 4;
-
-    /** Spikes per layer that a threshold tie may flip without moving the logits past 1e-5. */
+    /** Spikes per layer that a threshold tie may flip without moving the logits past the tolerance. */
     private static final int FLIPPED_SPIKES = 4;
 
     /**
-     * Issue 5's equivalence, on every execution path: the runtime's logits equal the training
-     * network's and the reference executor's to relative error 1e-5 on every image but verified
-     * threshold ties (at most {@link #MAX_TIED_IMAGES} images per path, {@link ThresholdTies}); on the untied images the
-     * runtime's per-layer adds, multiplies and firing rates equal {@code ModelReport}'s.
+     * The runtime's logits equal the training network's and the reference executor's on every
+     * execution path, under the one rule of {@link Equivalence} (docs/methods.md 2, equivalence and
+     * the tie rule); on the untied images the runtime's per-layer adds, multiplies and firing rates
+     * equal {@code ModelReport}'s.
      */
-    static void assertEquivalent(
-            String label, Model model, DeployedModel reference, float[] training, float[] images, int batch) {
-        float[] executor = DeployedExecutor.logits(reference, images, batch);
+    static void assertEquivalent(String label, Model model, float[] training, float[] images, int batch) {
+        Graph reference = model.graph();
+        float[] executor = ReferenceExecutor.logits(reference, images, batch);
         java.util.Set<Integer> tied = new java.util.TreeSet<>();
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(images, batch, path);
-            var vsTraining = ThresholdTies.compare(training, run.logits(), batch, 1e-5, reference, images, TIE_MARGIN);
-            var vsExecutor = ThresholdTies.compare(executor, run.logits(), batch, 1e-5, reference, images, TIE_MARGIN);
+            var vsTraining = Equivalence.compare(reference, images, batch, training, run.logits());
+            var vsExecutor = Equivalence.compare(reference, images, batch, executor, run.logits());
             System.out.printf(
-                    "%s, path %s: relative error vs training %.2e (threshold ties: images %s), "
-                            + "vs reference executor %.2e (ties %s); densities %s%n",
+                    "%s, path %s: vs training %s; vs reference executor %s; densities %s%n",
                     label,
                     path,
-                    vsTraining.maxErrorOfAgreeing(),
-                    vsTraining.ties(),
-                    vsExecutor.maxErrorOfAgreeing(),
-                    vsExecutor.ties(),
+                    vsTraining.describe(),
+                    vsExecutor.describe(),
                     run.layers().stream()
                             .map(l -> String.format("%s %.3f", l.name(), l.inputDensity()))
                             .toList());
-            assertThat(vsTraining.real())
+            assertThat(vsTraining.errors())
                     .as("images differing from the training network without a tie, path " + path)
                     .isEmpty();
-            assertThat(vsExecutor.real())
+            assertThat(vsExecutor.errors())
                     .as("images differing from the reference executor without a tie, path " + path)
                     .isEmpty();
             // Images, not comparisons: an image tied against both the training network and the
@@ -165,7 +149,7 @@ final class RuntimeFixtures {
             tiedOnPath.addAll(vsExecutor.ties());
             assertThat(tiedOnPath)
                     .as("images with threshold ties, path " + path)
-                    .hasSizeLessThanOrEqualTo(MAX_TIED_IMAGES);
+                    .hasSizeLessThanOrEqualTo(Equivalence.tiesAllowed(batch));
             tied.addAll(tiedOnPath);
         }
         // The counters agree with the quant module's accounting of the same run (docs/methods.md 4), on
@@ -182,7 +166,7 @@ final class RuntimeFixtures {
                 System.arraycopy(images, b * imageSize, untied, k++ * imageSize, imageSize);
             }
         }
-        var report = ModelReport.measure(reference, untied, kept);
+        var report = ModelReport.measure(reference, untied);
         for (ExecutionPath path : ExecutionPath.values()) {
             Inference run = model.infer(untied, kept, path);
             for (LayerStats layer : run.layers()) {

@@ -11,9 +11,9 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.RealData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.subbit.KernelStatistics;
 import dev.spikebit.quant.subbit.SubBitConv2d;
+import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.train.subbit.Compression;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +133,7 @@ class SubBitCommandsTest {
         assertThat(new CommandLine(new DeployCommand())
                         .execute("--checkpoint", subBit.toString(), "--out", deployed.toString(), "--check", "64"))
                 .isZero();
-        assertThat(DeployedFormat.load(deployed).nodes().stream().filter(n -> n instanceof DeployedNode.CodewordConv))
+        assertThat(DeployedFormat.load(deployed).layers().stream().filter(n -> n instanceof Layer.CodewordConv))
                 .hasSize(3);
         assertThat(new CommandLine(new InspectCommand()).execute(deployed.toString(), "--images", "16"))
                 .isZero();

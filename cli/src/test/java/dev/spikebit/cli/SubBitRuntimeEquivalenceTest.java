@@ -11,7 +11,6 @@ import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code spikebit compress} makes it (a binary network trained briefly on real Fashion-MNIST, then
  * {@link Compression#fromBinary} and {@link Compression#fineTune}), deployed as {@code deployed-2},
  * gives in the runtime the training network's eval-mode logits and the reference executor's
- * ({@code DeployedExecutor}, which runs each {@code codeword_conv} as its sign convolution) to a
+ * ({@code ReferenceExecutor}, which runs each {@code codeword_conv} as its sign convolution) to a
  * relative error {@code max|a - b| / max|a| <= 1e-5} on 128 real test images, on every path; the
  * per-layer adds, multiplies and firing rates equal the quant module's {@code ModelReport} of the
  * same images measured one image at a time (docs/s2nn.md 7 counts a {@code codeword_conv} per
@@ -79,7 +78,6 @@ class SubBitRuntimeEquivalenceTest {
         Path file = dir.resolve("fmnist-vgg-s-subbit.safetensors");
         DeployedFormat.save(file, Reparameterizer.deploy(subBit));
         Model model = Model.load(file);
-        DeployedModel reference = DeployedFormat.load(file);
         var subBitLayers = model.layers().stream()
                 .filter(l -> l instanceof Layer.CodewordConv)
                 .map(Layer.CodewordConv.class::cast)
@@ -96,7 +94,6 @@ class SubBitRuntimeEquivalenceTest {
         RuntimeFixtures.assertEquivalent(
                 "fmnist-vgg-s sub-bit eta 4, " + variant + " (" + negated + " negated output channels)",
                 model,
-                reference,
                 training,
                 images,
                 TEST_IMAGES);

@@ -8,10 +8,10 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.LayerReport;
 import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.TrainConfig;
@@ -98,11 +98,11 @@ public final class ReverbExperiment {
                 accuracies.add(run.finalAccuracy());
                 if (report == null) {
                     net.eval();
-                    DeployedModel deployed = Reparameterizer.deploy(net);
+                    Graph deployed = Reparameterizer.deploy(net);
                     Path file = dir.resolve("deployed.safetensors");
                     DeployedFormat.save(file, deployed);
                     bytes = Files.size(file);
-                    report = ModelReport.measure(deployed, Samples.first(test, measureImages), 64);
+                    report = ModelReport.measure(deployed, Samples.first(test, measureImages));
                 }
             }
             double firing = report.layers().stream()

@@ -9,12 +9,12 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.DeployedModel;
-import dev.spikebit.quant.deploy.DeployedNode;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.distill.MembraneDistillation;
 import dev.spikebit.quant.report.LayerReport;
 import dev.spikebit.quant.report.ModelReport;
+import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.TrainConfig;
@@ -119,13 +119,13 @@ public final class S2nnExperiment {
             accuracies.add(accuracy);
             curves.add(history);
             if (report == null) {
-                DeployedModel deployed = Reparameterizer.deploy(net);
+                Graph deployed = Reparameterizer.deploy(net);
                 Path file = dir.resolve("deployed.safetensors");
                 DeployedFormat.save(file, deployed);
                 bytes = Files.size(file);
                 eligibleBytes = eligibleBytes(deployed);
                 int n = Math.min(measureImages, test.size());
-                report = ModelReport.measure(deployed, Samples.first(test, n), 64);
+                report = ModelReport.measure(deployed, Samples.first(test, n));
             }
         }
 
@@ -248,22 +248,20 @@ public final class S2nnExperiment {
         return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
     }
 
-    private static long eligibleBytes(DeployedModel deployed) {
+    private static long eligibleBytes(Graph deployed) {
         long bytes = 0;
         boolean firstConv = true;
-        for (DeployedNode node : deployed.nodes()) {
+        for (Layer node : deployed.layers()) {
             switch (node) {
-                case DeployedNode.CodewordConv c -> bytes += c.parameterBytes();
-                case DeployedNode.SignConv c -> {
+                case Layer.CodewordConv c -> bytes += DeployedFormat.parameterBytes(c);
+                case Layer.SignConv c -> {
                     if (c.kernel() == 3 && !firstConv) {
-                        bytes += c.parameterBytes();
+                        bytes += DeployedFormat.parameterBytes(c);
                     }
                 }
                 default -> {}
             }
-            if (node instanceof DeployedNode.Conv
-                    || node instanceof DeployedNode.SignConv
-                    || node instanceof DeployedNode.CodewordConv) {
+            if (node instanceof Layer.Conv || node instanceof Layer.SignConv || node instanceof Layer.CodewordConv) {
                 firstConv = false;
             }
         }
