@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, done-when, sub-bit half: a sub-bit {@code fmnist-vgg-s} (eta 4, OS-Quant) made the way
+ * A sub-bit {@code fmnist-vgg-s} (eta 4, OS-Quant) made the way
  * {@code spikebit compress} makes it (a binary network trained briefly on real Fashion-MNIST, then
  * {@link Compression#fromBinary} and {@link Compression#fineTune}), deployed as {@code deployed-2},
  * gives in the runtime the training network's eval-mode logits and the reference executor's
