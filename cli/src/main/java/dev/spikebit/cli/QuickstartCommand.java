@@ -77,7 +77,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             throw new SpikebitException(
                     file + ": the deployed network differs from the training network: " + equivalence.describe());
         }
-        ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 256));
+        ModelReport report = ModelReport.measure(deployed, Samples.first(data.test(), 1000));
         double minutes = (System.nanoTime() - start) / 60e9;
 
         System.out.printf("%nquickstart done in %.1f min%n", minutes);

@@ -11,9 +11,11 @@ import java.util.List;
  * the reference that the runtime's kernels ({@link Model}) and the training network's evaluation
  * are compared with, and the run that the training side's accounting watches ({@link Observer}).
  *
- * <p>A sign weight is +1 or -1 and its product is exact, so a sign layer computes exactly the sums
- * of additions and subtractions the runtime's kernels compute (in another order); a sub-bit layer
- * runs as the signs its codewords spell out. The layers before the repeat node
+ * <p>Convolutions and linear layers go input by input: each non-zero input value meets the weights
+ * of the outputs it reaches (a zero adds nothing, so skipping it changes no sum). A sign weight is
+ * +1 or -1 and its product is exact, so a sign layer computes exactly the sums of additions and
+ * subtractions the runtime's kernels compute (in another order); a sub-bit layer runs as the signs
+ * its codewords spell out. The layers before the repeat node
  * run once per image, the rest at each of the T steps; the outputs of the layers a later layer
  * names as its input (the operands of a residual add, the block input a projection reads) are kept
  * for it. The readout sums the last layer's output over the steps in order, then multiplies by
@@ -54,6 +56,8 @@ public final class ReferenceExecutor {
     private final List<Layer> layers;
     private final int[][] sources;
     private final int[][] inShapes;
+    /** Each weight layer's weights as floats, made on first use ({@link #weights}). */
+    private final float[][] weights;
 
     private ReferenceExecutor(Graph graph) {
         this.graph = graph;
@@ -61,6 +65,7 @@ public final class ReferenceExecutor {
         int n = layers.size();
         sources = new int[n][];
         inShapes = new int[n][];
+        weights = new float[n][];
         for (int i = 0; i < n; i++) {
             sources[i] = graph.sources(i);
             inShapes[i] = graph.inputShapeOf(i);
@@ -133,14 +138,14 @@ public final class ReferenceExecutor {
                 }
                 yield spikes;
             }
-            default -> apply(layer, x, in);
+            default -> apply(layer, x, in, weights(i));
         };
         observer.afterLayer(b, i, layer, t, x, y);
         return y;
     }
 
-    /** Every layer but the stateful neurons and the two-operand add. */
-    private static float[] apply(Layer layer, float[] x, int[] in) {
+    /** Every layer but the stateful neurons and the two-operand add; {@code weights} as {@link #weights} gives them. */
+    private static float[] apply(Layer layer, float[] x, int[] in, float[] weights) {
         return switch (layer) {
             case Layer.Normalize n -> {
                 float[] y = new float[x.length];
@@ -158,43 +163,11 @@ public final class ReferenceExecutor {
                 }
                 yield y;
             }
-            case Layer.Conv c -> {
-                int k = c.kernel();
-                yield new Conv(in, c.outChannels(), k, c.stride(), c.padding())
-                        .run(x, (o, j) -> c.weight()[o * c.inChannels() * k * k + j], c.bias());
-            }
-            case Layer.SignConv c ->
-                new Conv(in, c.outChannels(), c.kernel(), c.stride(), c.padding())
-                        .run(x, (o, j) -> c.signs().isPositive(o, j) ? 1 : -1, null);
-            case Layer.CodewordConv c ->
-                new Conv(in, c.outChannels(), 3, c.stride(), c.padding())
-                        .run(x, (o, j) -> c.isPositive(o, j) ? 1 : -1, null);
-            case Layer.Linear l -> {
-                float[] y = new float[l.outFeatures()];
-                for (int o = 0; o < y.length; o++) {
-                    double sum = 0;
-                    for (int j = 0; j < x.length; j++) {
-                        sum += (double) l.weight()[o * l.inFeatures() + j] * x[j];
-                    }
-                    y[o] = (float) sum + (l.bias() == null ? 0f : l.bias()[o]);
-                }
-                yield y;
-            }
-            case Layer.SignLinear l -> {
-                float[] y = new float[l.outFeatures()];
-                for (int o = 0; o < y.length; o++) {
-                    double sum = 0;
-                    for (int j = 0; j < x.length; j++) {
-                        if (l.signs().isPositive(o, j)) {
-                            sum += x[j];
-                        } else {
-                            sum -= x[j];
-                        }
-                    }
-                    y[o] = (float) sum;
-                }
-                yield y;
-            }
+            case Layer.Conv c -> conv(x, in, c.outChannels(), c.kernel(), c.stride(), c.padding(), weights, c.bias());
+            case Layer.SignConv c -> conv(x, in, c.outChannels(), c.kernel(), c.stride(), c.padding(), weights, null);
+            case Layer.CodewordConv c -> conv(x, in, c.outChannels(), 3, c.stride(), c.padding(), weights, null);
+            case Layer.Linear l -> linear(x, l.outFeatures(), weights, l.bias());
+            case Layer.SignLinear l -> linear(x, l.outFeatures(), weights, null);
             case Layer.MaxPool p -> pool(x, in, p.kernel(), p.stride(), true);
             case Layer.AvgPool p ->
                 p.isGlobal() ? pool(x, in, in[1], in[1], false) : pool(x, in, p.kernel(), p.stride(), false);
@@ -260,59 +233,104 @@ public final class ReferenceExecutor {
         return y;
     }
 
-    /** Weight {@code j = (c k + ky) k + kx} of output {@code o} (+1.0 or -1.0 for a sign weight). */
-    private interface Weight {
-        double at(int o, int j);
+    /**
+     * The weights of layer {@code i} as floats {@code [out, fan-in]}, row-major: a full-precision
+     * layer's own, a sign layer's +1.0 and -1.0 written out once per run (a sub-bit layer's from its
+     * codewords); null for layers without weights.
+     */
+    private float[] weights(int i) {
+        if (weights[i] == null) {
+            weights[i] = switch (layers.get(i)) {
+                case Layer.Conv c -> c.weight();
+                case Layer.Linear l -> l.weight();
+                case Layer.SignConv c -> signs(c.outChannels(), c.signs().rowLength(), c.signs()::isPositive);
+                case Layer.SignLinear l -> signs(l.outFeatures(), l.inFeatures(), l.signs()::isPositive);
+                case Layer.CodewordConv c -> signs(c.outChannels(), c.inChannels() * 9, c::isPositive);
+                default -> null;
+            };
+        }
+        return weights[i];
     }
 
-    /** A convolution's geometry; taps outside the image (the padding) are skipped. */
-    private record Conv(int[] in, int outChannels, int k, int s, int p) {
-        /**
-         * Per output channel, the terms of every weight in row order (input channel, kernel row,
-         * kernel column), summed in double and rounded once; a +-1 weight's product is exact.
-         */
-        float[] run(float[] x, Weight w, float[] bias) {
-            int oh = (in[1] + 2 * p - k) / s + 1;
-            int ow = (in[2] + 2 * p - k) / s + 1;
-            float[] y = new float[outChannels * oh * ow];
-            double[] acc = new double[oh * ow];
-            for (int o = 0; o < outChannels; o++) {
-                Arrays.fill(acc, 0);
-                for (int c = 0; c < in[0]; c++) {
+    /** Whether sign {@code j} of output {@code o} is +1. */
+    private interface Sign {
+        boolean positive(int o, int j);
+    }
+
+    private static float[] signs(int rows, int rowLength, Sign sign) {
+        float[] w = new float[rows * rowLength];
+        for (int o = 0; o < rows; o++) {
+            for (int j = 0; j < rowLength; j++) {
+                w[o * rowLength + j] = sign.positive(o, j) ? 1f : -1f;
+            }
+        }
+        return w;
+    }
+
+    /**
+     * A convolution, input by input: each non-zero input value meets, at every output position
+     * whose window covers it, the weight of that tap for each output channel (a zero input adds
+     * nothing, and taps outside the input, the padding, meet no input). The sums are kept in double
+     * and rounded once; a +-1 weight's product is exact.
+     */
+    private static float[] conv(float[] x, int[] in, int outChannels, int k, int s, int p, float[] w, float[] bias) {
+        int channels = in[0];
+        int h = in[1];
+        int width = in[2];
+        int oh = (h + 2 * p - k) / s + 1;
+        int ow = (width + 2 * p - k) / s + 1;
+        int plane = oh * ow;
+        int fanIn = channels * k * k;
+        double[] acc = new double[outChannels * plane];
+        for (int c = 0; c < channels; c++) {
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < width; ix++) {
+                    float v = x[(c * h + iy) * width + ix];
+                    if (v == 0f) {
+                        continue;
+                    }
                     for (int ky = 0; ky < k; ky++) {
+                        int ty = iy + p - ky; // = oy * s for the output row whose tap ky reads this input
+                        if (ty < 0 || ty % s != 0 || ty / s >= oh) {
+                            continue;
+                        }
                         for (int kx = 0; kx < k; kx++) {
-                            double weight = w.at(o, (c * k + ky) * k + kx);
-                            // The outputs whose tap (ky, kx) lies inside the input: 0 <= o * s + k - p < size.
-                            int oyFrom = first(ky, p, s);
-                            int oyTo = Math.min(oh, last(ky, p, s, in[1]));
-                            int oxFrom = first(kx, p, s);
-                            int oxTo = Math.min(ow, last(kx, p, s, in[2]));
-                            for (int oy = oyFrom; oy < oyTo; oy++) {
-                                int row = (c * in[1] + oy * s + ky - p) * in[2] + kx - p;
-                                int out = oy * ow;
-                                for (int ox = oxFrom; ox < oxTo; ox++) {
-                                    acc[out + ox] += weight * x[row + ox * s];
-                                }
+                            int tx = ix + p - kx;
+                            if (tx < 0 || tx % s != 0 || tx / s >= ow) {
+                                continue;
+                            }
+                            int at = ty / s * ow + tx / s;
+                            int j = (c * k + ky) * k + kx;
+                            for (int o = 0; o < outChannels; o++) {
+                                acc[o * plane + at] += (double) w[o * fanIn + j] * v;
                             }
                         }
                     }
                 }
-                for (int i = 0; i < acc.length; i++) {
-                    y[o * acc.length + i] = (float) acc[i] + (bias == null ? 0f : bias[o]);
-                }
             }
-            return y;
         }
+        float[] y = new float[acc.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) acc[i] + (bias == null ? 0f : bias[i / plane]);
+        }
+        return y;
+    }
 
-        /** The first output position whose tap at offset {@code t} is not left of the input. */
-        private static int first(int t, int p, int s) {
-            return p > t ? (p - t + s - 1) / s : 0;
+    /** A fully connected layer, input by input, zero inputs skipped, sums in double rounded once. */
+    private static float[] linear(float[] x, int outFeatures, float[] w, float[] bias) {
+        double[] acc = new double[outFeatures];
+        for (int j = 0; j < x.length; j++) {
+            if (x[j] == 0f) {
+                continue;
+            }
+            for (int o = 0; o < outFeatures; o++) {
+                acc[o] += (double) w[o * x.length + j] * x[j];
+            }
         }
-
-        /** One past the last output position whose tap at offset {@code t} is inside an input of {@code size}. */
-        private static int last(int t, int p, int s, int size) {
-            int limit = size - 1 + p - t;
-            return limit < 0 ? 0 : limit / s + 1;
+        float[] y = new float[outFeatures];
+        for (int o = 0; o < outFeatures; o++) {
+            y[o] = (float) acc[o] + (bias == null ? 0f : bias[o]);
         }
+        return y;
     }
 }
