@@ -7,7 +7,6 @@ import dev.spikebit.quant.binary.BinaryConv2d;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.subbit.KernelStatistics;
 import dev.spikebit.quant.subbit.SignPattern;
-import dev.spikebit.train.subbit.Charts;
 import dev.spikebit.train.subbit.Compression;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -115,7 +115,15 @@ public final class CompressCommand implements Callable<Integer> {
         DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, testLimit);
         var settings = new Compression.Settings(
                 epochs, batchSize, lr, seed, mpfd ? lambda : MembraneDistillation.DEFAULT_LAMBDA);
-        Compression.fineTune(model, teacherNet, settings, data.train(), data.test(), out, System.err);
+        Compression.fineTune(
+                model,
+                teacherNet,
+                settings,
+                data.train(),
+                data.test(),
+                out,
+                System.err,
+                TrainingProgress.withOutputFiles(System.err));
         System.out.println("sub-bit checkpoint: " + out.resolve("subbit.safetensors"));
         return 0;
     }

@@ -126,6 +126,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 data.test(),
                                 out,
                                 System.err,
+                                new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn),
                                 1000)
                         .run()
                 : new ReverbExperiment(
@@ -138,6 +139,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 data.test(),
                                 out,
                                 System.err,
+                                new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn),
                                 1000)
                         .run();
         System.out.printf(

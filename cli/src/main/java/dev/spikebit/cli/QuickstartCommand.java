@@ -65,7 +65,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         System.err.printf(
                 "quickstart: ReverB %s (real-valued spikes, binary weights; %d parameters) on %s, %d epochs, T=%d%n",
                 spec.model(), model.parameterCount(), data.train().name(), epochs, spec.timeSteps());
-        List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, System.err).run();
+        List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, System.err)
+                .withListener(TrainingProgress.withOutputFiles(System.err))
+                .run();
         EpochMetrics last = history.get(history.size() - 1);
 
         model.eval();

@@ -203,6 +203,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Gemms.get().name());
         Trainer trainer = new Trainer(
                 config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null, out, System.err);
+        trainer.withListener(TrainingProgress.withOutputFiles(System.err));
         if (resumed != null) {
             trainer.resumeFrom(resumed);
         }

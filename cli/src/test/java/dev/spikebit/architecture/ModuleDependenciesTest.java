@@ -67,4 +67,13 @@ class ModuleDependenciesTest {
             .dependOnClassesThat()
             .resideInAPackage("dev.spikebit.cli..")
             .as("the training library knows no cli");
+
+    @ArchTest
+    static final ArchRule trainIsALibrary = noClasses()
+            .that()
+            .resideInAPackage("dev.spikebit.train..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("picocli..", "me.tongfei.progressbar..", "org.knowm.xchart..")
+            .as("the training library uses no command-line parser, progress bar or charts");
 }

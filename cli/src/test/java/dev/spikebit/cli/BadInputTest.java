@@ -82,7 +82,6 @@ class BadInputTest {
                         null,
                         run,
                         new PrintStream(OutputStream.nullOutputStream()))
-                .showProgress(false)
                 .runUntil(1);
         good = run.resolve("last.safetensors");
         deployed = dir.resolve("deployed.safetensors");

@@ -18,6 +18,7 @@ import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
+import dev.spikebit.train.TrainingListener;
 import dev.spikebit.train.subbit.Compression;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -66,7 +67,8 @@ class SubBitRuntimeEquivalenceTest {
                 tail(fineTune, TRAIN_IMAGES),
                 data.test().head(16),
                 dir.resolve("compress"),
-                silent());
+                silent(),
+                TrainingListener.NONE);
         subBit.eval();
         float[] images = RuntimeFixtures.images(data.test(), 0, TEST_IMAGES);
         checkDeployed(subBit, images, "as fine-tuned");

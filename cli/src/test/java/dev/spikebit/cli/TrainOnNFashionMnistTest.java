@@ -42,9 +42,7 @@ class TrainOnNFashionMnistTest {
         assertThat(data.train().sampleShape()).containsExactly(4, 2, 34, 34);
         TrainConfig config = new TrainConfig(spec, 1, 16, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 5, 1600, 500);
         SpikingClassifier model = Models.build(spec, config.seed());
-        List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, QUIET)
-                .showProgress(false)
-                .run();
+        List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, QUIET).run();
         assertThat(history.get(0).testAccuracy()).isGreaterThan(FLOOR);
     }
 

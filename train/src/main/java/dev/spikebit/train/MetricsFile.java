@@ -12,11 +12,18 @@ import java.util.Map;
 /**
  * {@code metrics.json}: the run's configuration, the compute environment its numbers depend on
  * (GEMM backend, threads, JDK, CPU features) and one row per epoch, rewritten atomically each epoch.
+ * Attached to a {@link Trainer} as a listener, it keeps the file in the run's directory.
  */
-public final class MetricsFile {
+public final class MetricsFile implements TrainingListener {
+    /** The file's name in a run's directory. */
+    public static final String NAME = "metrics.json";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private MetricsFile() {}
+    @Override
+    public void epochFinished(EpochEnd end) {
+        write(end.outDir().resolve(NAME), end.config(), ComputeEnvironment.current(), end.history());
+    }
 
     public static void write(Path path, TrainConfig config, ComputeEnvironment environment, List<EpochMetrics> epochs) {
         Map<String, Object> root = new LinkedHashMap<>();

@@ -49,6 +49,7 @@ public final class ResumableRun {
      * into {@code dir}, or reuses or resumes the run already there.
      *
      * @param auxiliary an extra loss term (MPFD), or null
+     * @param listener  told about the run's epochs (see {@link Trainer#withListener})
      */
     public static Result train(
             TrainConfig config,
@@ -57,9 +58,10 @@ public final class ResumableRun {
             Dataset train,
             Dataset test,
             Path dir,
-            PrintStream log) {
+            PrintStream log,
+            TrainingListener listener) {
         try {
-            return trainOrReuse(config, fresh, auxiliary, train, test, dir, log);
+            return trainOrReuse(config, fresh, auxiliary, train, test, dir, log, listener);
         } finally {
             if (auxiliary != null) {
                 auxiliary.close();
@@ -74,10 +76,13 @@ public final class ResumableRun {
             Dataset train,
             Dataset test,
             Path dir,
-            PrintStream log) {
+            PrintStream log,
+            TrainingListener listener) {
         String stamp = stamp(config, auxiliary, train, test);
         Path last = dir.resolve("last.safetensors");
-        Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log).withAuxiliaryLoss(auxiliary);
+        Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log)
+                .withAuxiliaryLoss(auxiliary)
+                .withListener(listener);
         if (Files.exists(last) && stamp.equals(readStamp(dir))) {
             Checkpoint saved = Checkpoint.load(last);
             int epoch = ResumeMetadata.progress(saved, TrainConfig.MAX_EPOCHS).epoch();

@@ -3,7 +3,6 @@ package dev.spikebit.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
-import dev.spikebit.core.kernels.ComputeEnvironment;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.nn.Dropout;
 import dev.spikebit.core.nn.Parameter;
@@ -26,19 +25,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The training loop: epochs of shuffled batches, surrogate-gradient backprop through time, a
  * per-batch learning-rate schedule, a test evaluation after each epoch, and a checkpoint written
  * atomically after each epoch so an interrupted run resumes where it stopped.
  *
- * <p>Output directory: {@code last.safetensors} (resumable), {@code best.safetensors} (highest test
- * accuracy), {@code metrics.json} and {@code curves.png}.
+ * <p>Output directory: {@code last.safetensors} (resumable) and {@code best.safetensors} (highest
+ * test accuracy). Progress bars, {@code metrics.json} ({@link MetricsFile}) and plots are
+ * {@link TrainingListener}s the caller attaches ({@link #withListener}).
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +48,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final LrSchedule schedule;
     private final List<EpochMetrics> history = new ArrayList<>();
-    private boolean showProgress = true;
+    private TrainingListener listener = TrainingListener.NONE;
     private AuxiliaryLoss auxiliary;
     private double auxiliaryMean; // the auxiliary term's mean over the last epoch's images
     private int startEpoch = 1;
@@ -117,9 +112,12 @@ public final class Trainer {
         log.printf("resuming after epoch %d from %s%n", startEpoch - 1, checkpoint.source());
     }
 
-    /** Whether to draw a progress bar on stderr (on by default; tests turn it off). */
-    public Trainer showProgress(boolean on) {
-        this.showProgress = on;
+    /**
+     * Reports this run's epochs and batches to {@code listener} (one; combine several with
+     * {@link TrainingListener#all}). Without one the trainer reports nothing but its log lines.
+     */
+    public Trainer withListener(TrainingListener listener) {
+        this.listener = listener == null ? TrainingListener.NONE : listener;
         return this;
     }
 
@@ -188,9 +186,10 @@ public final class Trainer {
         double auxiliarySum = 0;
         long correct = 0;
         long seen = 0;
+        int batch = 0;
         long start = System.nanoTime();
-        try (var epochData = loader.epoch(epoch - 1);
-                ProgressBar bar = progressBar(epoch, batches)) {
+        listener.epochStarted(epoch, batches);
+        try (var epochData = loader.epoch(epoch - 1)) {
             while (epochData.hasNext()) {
                 Batch b = epochData.next();
                 long step = optimizer.steps();
@@ -230,13 +229,13 @@ public final class Trainer {
                 lossSum += loss.item() * b.size();
                 seen += b.size();
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                if (bar != null) {
-                    bar.step();
-                    bar.setExtraMessage(String.format(
-                            " %.0f img/s, loss %.3f, acc %.1f%%",
-                            seen / elapsed, lossSum / seen, 100.0 * correct / seen));
-                }
+                listener.batchFinished(
+                        epoch,
+                        new TrainingListener.Progress(
+                                ++batch, batches, seen, lossSum / seen, (double) correct / seen, seen / elapsed));
             }
+        } finally {
+            listener.batchesFinished(epoch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         auxiliaryMean = auxiliarySum / Math.max(1, seen);
@@ -295,27 +294,6 @@ public final class Trainer {
                 : "; no checkpoint was written yet (try a lower --lr)";
     }
 
-    /**
-     * A bar redrawn in place on a terminal; where stderr is a file or a pipe (CI logs), one plain
-     * line every 15 seconds instead of hundreds of carriage returns.
-     */
-    private ProgressBar progressBar(int epoch, int batches) {
-        if (!showProgress) {
-            return null;
-        }
-        var builder = new ProgressBarBuilder()
-                .setTaskName("epoch " + epoch)
-                .setInitialMax(batches)
-                .setStyle(ProgressBarStyle.ASCII)
-                .continuousUpdate();
-        if (System.console() != null) {
-            builder.setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err));
-        } else {
-            builder.setUpdateIntervalMillis(15_000).setConsumer(new DelegatingProgressBarConsumer(log::println));
-        }
-        return builder.build();
-    }
-
     private void saveOutputs(int epoch, EpochMetrics m) {
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", Integer.toString(epoch));
@@ -335,7 +313,6 @@ public final class Trainer {
         if (best) {
             Checkpoint.save(outDir.resolve("best.safetensors"), config.spec(), model, null, info);
         }
-        MetricsFile.write(outDir.resolve("metrics.json"), config, ComputeEnvironment.current(), history);
-        TrainingPlot.write(outDir.resolve("curves.png"), config.spec().model(), history);
+        listener.epochFinished(new TrainingListener.EpochEnd(config, outDir, m, history));
     }
 }

@@ -78,14 +78,13 @@ class NanGuardTest {
         // One epoch is one batch of 64 reads: the second epoch's batch is poisoned.
         Dataset poisoned = new PoisonedAfter(data.train(), 64, new AtomicInteger());
         Trainer trainer = new Trainer(
-                        config,
-                        ModelZoo.build(config.spec(), 1),
-                        poisoned,
-                        data.test(),
-                        null,
-                        dir,
-                        new PrintStream(OutputStream.nullOutputStream()))
-                .showProgress(false);
+                config,
+                ModelZoo.build(config.spec(), 1),
+                poisoned,
+                data.test(),
+                null,
+                dir,
+                new PrintStream(OutputStream.nullOutputStream()));
 
         assertThatThrownBy(trainer::run)
                 .isInstanceOf(SpikebitException.class)

@@ -54,11 +54,53 @@ class ResumableRunTest {
         TrainConfig c = config(2, 1e-3f);
         // A run killed after its first epoch's checkpoint: the stamp and last.safetensors of epoch 1.
         Files.writeString(dir.resolve(ResumableRun.STAMP_FILE), ResumableRun.stamp(c, null, train, test));
-        List<EpochMetrics> firstEpoch = new Trainer(c, fresh(3), train, test, null, dir, QUIET)
-                .showProgress(false)
-                .runUntil(1);
+        List<EpochMetrics> firstEpoch = new Trainer(c, fresh(3), train, test, null, dir, QUIET).runUntil(1);
 
-        var resumed = ResumableRun.train(c, fresh(999), null, train, test, dir, QUIET);
+        List<String> events = new ArrayList<>();
+        TrainingListener recorder = new TrainingListener() {
+            @Override
+            public void epochStarted(int epoch, int batches) {
+                events.add("start " + epoch + " of " + batches);
+            }
+
+            @Override
+            public void batchFinished(int epoch, Progress p) {
+                events.add("batch " + p.batch() + "/" + p.batches() + " " + p.images());
+            }
+
+            @Override
+            public void batchesFinished(int epoch) {
+                events.add("trained " + epoch);
+            }
+
+            @Override
+            public void epochFinished(EpochEnd end) {
+                assertThat(end.outDir().resolve("last.safetensors")).exists();
+                events.add("end " + end.metrics().epoch() + ", " + end.history().size() + " epochs");
+            }
+        };
+        var resumed = ResumableRun.train(
+                c,
+                fresh(999),
+                null,
+                train,
+                test,
+                dir,
+                QUIET,
+                TrainingListener.all(List.of(recorder, new MetricsFile())));
+        // Only the second epoch ran, and the listeners heard it in order.
+        assertThat(events)
+                .containsExactly(
+                        "start 2 of 4",
+                        "batch 1/4 64",
+                        "batch 2/4 128",
+                        "batch 3/4 192",
+                        "batch 4/4 256",
+                        "trained 2",
+                        "end 2, 2 epochs");
+        assertThat(Files.readString(dir.resolve(MetricsFile.NAME)))
+                .contains("\"environment\"")
+                .contains("\"epoch\" : 2");
         assertThat(resumed.reused()).isFalse();
         assertThat(resumed.history()).hasSize(2);
         assertThat(resumed.history().get(0)).isEqualTo(firstEpoch.get(0));
@@ -66,7 +108,7 @@ class ResumableRunTest {
                 .isEqualTo("2");
 
         // Asked again, the finished run is loaded, not trained: same weights into a differently initialised net.
-        var reused = ResumableRun.train(c, fresh(7), null, train, test, dir, QUIET);
+        var reused = ResumableRun.train(c, fresh(7), null, train, test, dir, QUIET, TrainingListener.NONE);
         assertThat(reused.reused()).isTrue();
         assertThat(reused.history()).isEqualTo(resumed.history());
         assertThat(reused.finalAccuracy()).isEqualTo(resumed.finalAccuracy());
@@ -75,16 +117,17 @@ class ResumableRunTest {
 
     @Test
     void aDirectoryHoldingAnotherRunIsTrainedFromTheStart(@TempDir Path dir) throws Exception {
-        ResumableRun.train(config(1, 1e-3f), fresh(3), null, train, test, dir, QUIET);
+        ResumableRun.train(config(1, 1e-3f), fresh(3), null, train, test, dir, QUIET, TrainingListener.NONE);
         TrainConfig other = config(1, 3e-3f);
-        var again = ResumableRun.train(other, fresh(3), null, train, test, dir, QUIET);
+        var again = ResumableRun.train(other, fresh(3), null, train, test, dir, QUIET, TrainingListener.NONE);
         assertThat(again.reused()).isFalse();
         assertThat(again.history()).hasSize(1);
         assertThat(Files.readString(dir.resolve(ResumableRun.STAMP_FILE)))
                 .isEqualTo(ResumableRun.stamp(other, null, train, test));
         // The same config with an auxiliary loss is another run too.
         SpikingClassifier net = fresh(3);
-        var withTerm = ResumableRun.train(other, net, new WeightPenalty(net, 0.5f), train, test, dir, QUIET);
+        var withTerm = ResumableRun.train(
+                other, net, new WeightPenalty(net, 0.5f), train, test, dir, QUIET, TrainingListener.NONE);
         assertThat(withTerm.reused()).isFalse();
     }
 
@@ -96,10 +139,10 @@ class ResumableRunTest {
     @Test
     void anAuxiliaryLossSeesEveryBatchAndChangesTheGradient(@TempDir Path plain, @TempDir Path withTerm) {
         TrainConfig c = config(1, 1e-3f);
-        var without = ResumableRun.train(c, fresh(3), null, train, test, plain, QUIET);
+        var without = ResumableRun.train(c, fresh(3), null, train, test, plain, QUIET, TrainingListener.NONE);
         SpikingClassifier net = fresh(3);
         var term = new WeightPenalty(net, 0.5f);
-        var with = ResumableRun.train(c, net, term, train, test, withTerm, QUIET);
+        var with = ResumableRun.train(c, net, term, train, test, withTerm, QUIET, TrainingListener.NONE);
         assertThat(term.batchSizes).hasSize(train.size() / 64).containsOnly(64);
         assertThat(term.closed).isEqualTo(1);
         // The penalty shrinks the last layer: its squared norm ends smaller than without it.

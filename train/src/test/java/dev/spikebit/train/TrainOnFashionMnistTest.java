@@ -57,9 +57,7 @@ class TrainOnFashionMnistTest {
     void shortRunClearsTheAccuracyFloor(@TempDir Path out) {
         TrainConfig c = config(1);
         SpikingClassifier model = ModelZoo.build(c.spec(), c.seed());
-        List<EpochMetrics> history = new Trainer(c, model, data.train(), data.test(), null, out, QUIET)
-                .showProgress(false)
-                .run();
+        List<EpochMetrics> history = new Trainer(c, model, data.train(), data.test(), null, out, QUIET).run();
         assertThat(history.get(0).testAccuracy()).isGreaterThan(0.75);
         assertThat(out.resolve("metrics.json")).exists();
         assertThat(out.resolve("curves.png")).exists();
@@ -80,18 +78,14 @@ class TrainOnFashionMnistTest {
         var augmentation = data.augmentation();
 
         SpikingClassifier a = ModelZoo.build(c.spec(), c.seed());
-        List<EpochMetrics> uninterrupted = new Trainer(c, a, train, test, augmentation, straight, QUIET)
-                .showProgress(false)
-                .run();
+        List<EpochMetrics> uninterrupted = new Trainer(c, a, train, test, augmentation, straight, QUIET).run();
 
         // The same run stopped after its first epoch's checkpoint, as if killed there...
         SpikingClassifier b = ModelZoo.build(c.spec(), c.seed());
-        new Trainer(c, b, train, test, augmentation, interrupted, QUIET)
-                .showProgress(false)
-                .runUntil(1);
+        new Trainer(c, b, train, test, augmentation, interrupted, QUIET).runUntil(1);
         // ...and resumed into a model initialised differently: everything must come from the checkpoint.
         SpikingClassifier resumed = ModelZoo.build(c.spec(), 12345);
-        Trainer continuing = new Trainer(c, resumed, train, test, augmentation, interrupted, QUIET).showProgress(false);
+        Trainer continuing = new Trainer(c, resumed, train, test, augmentation, interrupted, QUIET);
         continuing.resumeFrom(Checkpoint.load(interrupted.resolve("last.safetensors")));
         assertThat(continuing.startEpoch()).isEqualTo(2);
         var afterEpochOne = b.stateDict();

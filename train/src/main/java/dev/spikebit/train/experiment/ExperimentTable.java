@@ -3,18 +3,12 @@ package dev.spikebit.train.experiment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spikebit.core.io.AtomicFiles;
-import dev.spikebit.train.EpochMetrics;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
-/** Writes a comparison table as Markdown and JSON, and the rows' test-accuracy curves as a PNG. */
+/** Writes a comparison table as Markdown and JSON (figures are the {@link ExperimentListener}'s). */
 final class ExperimentTable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -48,7 +42,13 @@ final class ExperimentTable {
         return md.toString();
     }
 
-    static void write(Path dir, String name, String title, Map<String, Object> setup, List<ExperimentRow> rows) {
+    static void write(
+            Path dir,
+            String name,
+            String title,
+            Map<String, Object> setup,
+            List<ExperimentRow> rows,
+            ExperimentListener listener) {
         AtomicFiles.writeString(dir.resolve(name + ".md"), markdown(title, setup, rows));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("title", title);
@@ -59,41 +59,6 @@ final class ExperimentTable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        writeCurves(dir.resolve(name + ".png"), title, rows);
-    }
-
-    private static void writeCurves(Path path, String title, List<ExperimentRow> rows) {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder()
-                .width(900)
-                .height(560)
-                .title(title + ": test accuracy")
-                .xAxisTitle("epoch")
-                .yAxisTitle("test accuracy (%)")
-                .build();
-        for (ExperimentRow r : rows) {
-            List<EpochMetrics> first = r.curves().get(0);
-            int epochs = first.size();
-            double[] x = new double[epochs];
-            double[] y = new double[epochs];
-            for (int e = 0; e < epochs; e++) {
-                x[e] = e + 1;
-                double sum = 0;
-                for (List<EpochMetrics> curve : r.curves()) {
-                    sum += curve.get(e).testAccuracy();
-                }
-                y[e] = 100 * sum / r.curves().size();
-            }
-            chart.addSeries(r.name(), x, y);
-        }
-        BufferedImage image = new BufferedImage(900, 560, BufferedImage.TYPE_INT_RGB);
-        var g = image.createGraphics();
-        chart.paint(g, 900, 560);
-        g.dispose();
-        AtomicFiles.write(path, out -> {
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IOException("no PNG writer");
-            }
-        });
+        listener.tableWritten(new ExperimentListener.Table(dir, name, title, rows));
     }
 }

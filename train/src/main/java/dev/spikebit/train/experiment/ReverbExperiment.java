@@ -50,6 +50,7 @@ public final class ReverbExperiment {
     private final Dataset test;
     private final Path out;
     private final PrintStream log;
+    private final ExperimentListener listener;
     private final int measureImages;
 
     /** @param rows the rows to train, in table order (all of {@link #ROWS} for the whole table) */
@@ -63,6 +64,7 @@ public final class ReverbExperiment {
             Dataset test,
             Path out,
             PrintStream log,
+            ExperimentListener listener,
             int measureImages) {
         this.model = model;
         this.rows = List.copyOf(rows);
@@ -73,6 +75,7 @@ public final class ReverbExperiment {
         this.test = test;
         this.out = out;
         this.log = log;
+        this.listener = listener == null ? ExperimentListener.NONE : listener;
         this.measureImages = measureImages;
     }
 
@@ -92,7 +95,8 @@ public final class ReverbExperiment {
                 log.printf(
                         "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
                         v.name(), v.spikes(), v.weights(), seed, dir);
-                var run = ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
+                var run = ResumableRun.train(
+                        config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
                 SpikingClassifier net = run.model();
                 curves.add(run.history());
                 accuracies.add(run.finalAccuracy());
@@ -122,7 +126,7 @@ public final class ReverbExperiment {
                     report.acs(),
                     report.energyPj(),
                     curves));
-            ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), table);
+            ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), table, listener);
         }
         return table;
     }

@@ -18,7 +18,6 @@ import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.TrainConfig;
-import dev.spikebit.train.subbit.Charts;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,6 +58,7 @@ public final class S2nnExperiment {
     private final Dataset test;
     private final Path out;
     private final PrintStream log;
+    private final ExperimentListener listener;
     private final int measureImages;
 
     /**
@@ -78,6 +78,7 @@ public final class S2nnExperiment {
             Dataset test,
             Path out,
             PrintStream log,
+            ExperimentListener listener,
             int measureImages) {
         for (int eta : etas) {
             if (eta < 1 || eta > 8) {
@@ -95,6 +96,7 @@ public final class S2nnExperiment {
         this.test = test;
         this.out = out;
         this.log = log;
+        this.listener = listener == null ? ExperimentListener.NONE : listener;
         this.measureImages = measureImages;
     }
 
@@ -182,7 +184,7 @@ public final class S2nnExperiment {
                     var settings = new Compression.Settings(epochs, 64, lr, seed, lambda);
                     var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, log) : null;
                     var run = ResumableRun.train(
-                            Compression.config(net.spec(), settings), net, mpfd, train, test, dir, log);
+                            Compression.config(net.spec(), settings), net, mpfd, train, test, dir, log, listener);
                     subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
                 }
             }
@@ -206,38 +208,7 @@ public final class S2nnExperiment {
                                 "%d (%.3f of binary)",
                                 r.eligibleBytes, (double) r.eligibleBytes / binary.eligibleBytes)));
         setup.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
-        ExperimentTable.write(out, "s2nn-table", "S2NN sub-bit SNNs on " + test.name(), setup, rows);
-        List<String> names = rows.stream().map(ExperimentRow::name).toList();
-        Charts.bars(
-                out.resolve("s2nn-accuracy.png"),
-                "test accuracy (mean over seeds)",
-                "test accuracy (%)",
-                names,
-                rows.stream().map(r -> 100 * r.accuracyMean()).toList());
-        Charts.bars(
-                out.resolve("s2nn-bits.png"),
-                "bits per weight (deployed)",
-                "bits/weight",
-                names,
-                rows.stream().map(ExperimentRow::bitsPerWeight).toList());
-        Charts.bars(
-                out.resolve("s2nn-bytes.png"),
-                "deployed file size",
-                "bytes",
-                names,
-                rows.stream().map(r -> (double) r.deployedBytes()).toList());
-        Charts.bars(
-                out.resolve("s2nn-ops.png"),
-                "operations per image (MACs + ACs)",
-                "operations",
-                names,
-                rows.stream().map(r -> r.macs() + r.acs()).toList());
-        Charts.bars(
-                out.resolve("s2nn-energy.png"),
-                "energy per image (4.6 pJ/MAC, 0.9 pJ/AC)",
-                "energy (nJ)",
-                names,
-                rows.stream().map(r -> r.energyPj() / 1000).toList());
+        ExperimentTable.write(out, "s2nn-table", "S2NN sub-bit SNNs on " + test.name(), setup, rows, listener);
         return rows;
     }
 
@@ -245,7 +216,7 @@ public final class S2nnExperiment {
     private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
         log.printf("%n== %s (weights %s), seed %d -> %s%n", model, spec.weights(), seed, dir);
         TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
-        return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log);
+        return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
     }
 
     private static long eligibleBytes(Graph deployed) {

@@ -16,6 +16,7 @@ import dev.spikebit.train.AuxiliaryLoss;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.TrainingListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -94,8 +95,9 @@ public final class Compression {
     /**
      * Fine-tunes {@code model} (cross-entropy on the mean over T, plus {@code lambda * L_MPFD} with
      * a teacher) with the {@link dev.spikebit.train.Trainer}, evaluating after each epoch. Writes
-     * the trainer's outputs into {@code outDir} ({@code last.safetensors}, resumable, {@code best},
-     * {@code metrics.json}, {@code curves.png}) and the final network as {@code subbit.safetensors}.
+     * the trainer's checkpoints into {@code outDir} ({@code last.safetensors}, resumable, and
+     * {@code best}; whatever {@code listener} writes besides) and the final network as
+     * {@code subbit.safetensors}.
      * A directory that already holds this run is resumed or reused ({@link ResumableRun}). Returns
      * the epochs' metrics.
      */
@@ -106,10 +108,11 @@ public final class Compression {
             Dataset train,
             Dataset test,
             Path outDir,
-            PrintStream log) {
+            PrintStream log,
+            TrainingListener listener) {
         AuxiliaryLoss mpfd = teacher == null ? null : distillation(model, teacher, settings.lambda(), log);
         List<EpochMetrics> history = ResumableRun.train(
-                        config(model.spec(), settings), model, mpfd, train, test, outDir, log)
+                        config(model.spec(), settings), model, mpfd, train, test, outDir, log, listener)
                 .history();
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", Integer.toString(settings.epochs()));

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ class ExperimentsTest {
         assertThat(rows).extracting(ReverbExperiment.Variant::name).containsExactly("BSNN", "ReverB");
 
         var log = new ByteArrayOutputStream();
+        var seen = new Recorder();
         List<ExperimentRow> first = new ReverbExperiment(
                         "fmnist-cnn",
                         rows,
@@ -47,6 +49,7 @@ class ExperimentsTest {
                         test,
                         out,
                         new PrintStream(log, true, StandardCharsets.UTF_8),
+                        seen,
                         16)
                 .run();
         assertThat(first).extracting(ExperimentRow::name).containsExactly("BSNN", "ReverB");
@@ -62,7 +65,11 @@ class ExperimentsTest {
                 .contains("| ReverB |")
                 .contains("| BSNN |");
         assertThat(out.resolve("reverb-table.json")).exists();
-        assertThat(out.resolve("reverb-table.png")).exists();
+        // The listener heard every network's epoch and the table after each row.
+        assertThat(seen.epochs).isEqualTo(2);
+        assertThat(seen.tables).extracting(ExperimentListener.Table::name).containsOnly("reverb-table");
+        assertThat(seen.tables).extracting(t -> t.rows().size()).containsExactly(1, 2);
+        assertThat(seen.tables.get(1).dir()).isEqualTo(out);
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("reusing");
 
         var again = new ByteArrayOutputStream();
@@ -76,6 +83,7 @@ class ExperimentsTest {
                         test,
                         out,
                         new PrintStream(again, true, StandardCharsets.UTF_8),
+                        null,
                         16)
                 .run();
         assertThat(again.toString(StandardCharsets.UTF_8).split("reusing", -1)).hasSize(3);
@@ -98,6 +106,7 @@ class ExperimentsTest {
     @Test
     void s2nnTableHasTheTeacherTheBinaryNetworkAndEveryVariant(@TempDir Path out) throws Exception {
         var log = new ByteArrayOutputStream();
+        var seen = new Recorder();
         List<ExperimentRow> rows = new S2nnExperiment(
                         "fmnist-vgg-s",
                         1,
@@ -110,6 +119,7 @@ class ExperimentsTest {
                         test,
                         out,
                         new PrintStream(log, true, StandardCharsets.UTF_8),
+                        seen,
                         16)
                 .run();
         assertThat(rows)
@@ -127,9 +137,25 @@ class ExperimentsTest {
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("MPFD: lambda 1000.0");
         assertThat(out.resolve("s2nn-table.md")).content().contains("sub-bit eta 4 +OS-Quant+MPFD");
-        for (String png :
-                List.of("s2nn-accuracy.png", "s2nn-bits.png", "s2nn-bytes.png", "s2nn-ops.png", "s2nn-energy.png")) {
-            assertThat(out.resolve(png)).exists();
+        // Teacher, binary network and three fine-tunings, one epoch each; the table once per seed and at the end.
+        assertThat(seen.epochs).isEqualTo(5);
+        assertThat(seen.tables).isNotEmpty();
+        assertThat(seen.tables.get(seen.tables.size() - 1).rows()).isEqualTo(rows);
+    }
+
+    /** Counts the finished epochs and keeps every table the experiment reports. */
+    private static final class Recorder implements ExperimentListener {
+        int epochs;
+        final List<Table> tables = new ArrayList<>();
+
+        @Override
+        public void epochFinished(EpochEnd end) {
+            epochs++;
+        }
+
+        @Override
+        public void tableWritten(Table table) {
+            tables.add(table);
         }
     }
 }

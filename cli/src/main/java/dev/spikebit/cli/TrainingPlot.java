@@ -1,6 +1,8 @@
-package dev.spikebit.train;
+package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.TrainingListener;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -11,9 +13,17 @@ import java.util.List;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-/** The loss and accuracy curves of a run, side by side in one PNG. */
-public final class TrainingPlot {
-    private TrainingPlot() {}
+/**
+ * The loss and accuracy curves of a run, side by side in one PNG; as a listener it redraws
+ * {@code curves.png} in the run's directory after every epoch.
+ */
+final class TrainingPlot implements TrainingListener {
+    static final String NAME = "curves.png";
+
+    @Override
+    public void epochFinished(EpochEnd end) {
+        write(end.outDir().resolve(NAME), end.config().spec().model(), end.history());
+    }
 
     public static void write(Path path, String title, List<EpochMetrics> epochs) {
         if (epochs.isEmpty()) {

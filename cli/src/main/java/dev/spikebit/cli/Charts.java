@@ -1,6 +1,8 @@
-package dev.spikebit.train.subbit;
+package dev.spikebit.cli;
 
 import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.experiment.ExperimentRow;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +14,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
-/** The PNG figures of the sub-bit commands: pattern histograms and per-row bar charts. */
+/** The PNG figures of the commands: pattern histograms, per-row bar charts and the experiments' curves. */
 public final class Charts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 560;
@@ -71,6 +73,33 @@ public final class Charts {
         chart.getStyler().setXAxisLabelRotation(30);
         chart.getStyler().setPlotMargin(40);
         chart.addSeries(yTitle, rows, values);
+        write(path, chart);
+    }
+
+    /** The test-accuracy curve of each row of an experiment, averaged over its seeds. */
+    static void accuracyCurves(Path path, String title, List<ExperimentRow> rows) {
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title + ": test accuracy")
+                .xAxisTitle("epoch")
+                .yAxisTitle("test accuracy (%)")
+                .build();
+        for (ExperimentRow r : rows) {
+            List<EpochMetrics> first = r.curves().get(0);
+            int epochs = first.size();
+            double[] x = new double[epochs];
+            double[] y = new double[epochs];
+            for (int e = 0; e < epochs; e++) {
+                x[e] = e + 1;
+                double sum = 0;
+                for (List<EpochMetrics> curve : r.curves()) {
+                    sum += curve.get(e).testAccuracy();
+                }
+                y[e] = 100 * sum / r.curves().size();
+            }
+            chart.addSeries(r.name(), x, y);
+        }
         write(path, chart);
     }
 

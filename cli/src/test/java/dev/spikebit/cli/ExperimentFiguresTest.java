@@ -1,0 +1,63 @@
+package dev.spikebit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.TrainingListener;
+import dev.spikebit.train.experiment.ExperimentListener;
+import dev.spikebit.train.experiment.ExperimentRow;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The figures {@code spikebit experiment} draws from the tables the experiments report. */
+class ExperimentFiguresTest {
+    private static ExperimentRow row(String name, double accuracy) {
+        List<EpochMetrics> curve = List.of(
+                new EpochMetrics(1, 1.0, 0.5, 1.1, accuracy - 0.1, 100, 1, 1e-3),
+                new EpochMetrics(2, 0.8, 0.6, 0.9, accuracy, 100, 1, 1e-4));
+        return new ExperimentRow(
+                name,
+                "binary",
+                "binary",
+                List.of(accuracy),
+                accuracy,
+                0,
+                1.1,
+                1234,
+                0.2,
+                1e5,
+                1e6,
+                1e6,
+                List.of(curve));
+    }
+
+    private static BufferedImage png(Path file) throws Exception {
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertThat(image).as(file.toString()).isNotNull();
+        return image;
+    }
+
+    @Test
+    void aReverbTableGetsItsAccuracyCurvesAndNoBars(@TempDir Path dir) throws Exception {
+        var figures = new ExperimentFigures(TrainingListener.NONE, false);
+        figures.tableWritten(new ExperimentListener.Table(
+                dir, "reverb-table", "ReverB-SNN", List.of(row("BSNN", 0.8), row("ReverB", 0.85))));
+        assertThat(png(dir.resolve("reverb-table.png")).getWidth()).isEqualTo(900);
+        assertThat(dir.resolve("s2nn-accuracy.png")).doesNotExist();
+    }
+
+    @Test
+    void anS2nnTableGetsABarChartPerMeasure(@TempDir Path dir) throws Exception {
+        var figures = new ExperimentFigures(TrainingListener.NONE, true);
+        figures.tableWritten(new ExperimentListener.Table(
+                dir, "s2nn-table", "S2NN", List.of(row("BSNN (binary)", 0.8), row("sub-bit eta 4 baseline", 0.7))));
+        png(dir.resolve("s2nn-table.png"));
+        for (String name : List.of("accuracy", "bits", "bytes", "ops", "energy")) {
+            assertThat(png(dir.resolve("s2nn-" + name + ".png")).getHeight()).isEqualTo(560);
+        }
+    }
+}
