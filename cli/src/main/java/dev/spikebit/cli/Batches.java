@@ -5,6 +5,7 @@ import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
 import dev.spikebit.data.loader.Epoch;
@@ -36,7 +37,7 @@ final class Batches implements AutoCloseable {
     }
 
     static Batches fashionMnist(ModelSpec spec, int batch, Path dataDir) {
-        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, 0, 1);
+        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, 0, 1);
         DatasetFit.requireFits(data, spec);
         DataLoader loader = DataLoader.over(data.train())
                 .batchSize(batch)

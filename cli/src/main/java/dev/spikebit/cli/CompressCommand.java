@@ -4,6 +4,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.distill.MembraneDistillation;
 import dev.spikebit.train.TrainConfig;
@@ -112,7 +113,7 @@ public final class CompressCommand implements Callable<Integer> {
             Checkpoint t = Checkpoint.load(teacher);
             teacherNet = QuantModels.fromCheckpoint(t);
         }
-        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, testLimit);
+        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit);
         var settings = new Compression.Settings(
                 epochs, batchSize, lr, seed, mpfd ? lambda : MembraneDistillation.DEFAULT_LAMBDA);
         Compression.fineTune(

@@ -6,10 +6,12 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.train.DatasetFit;
+import dev.spikebit.train.Trainer;
 import dev.spikebit.train.deploy.EquivalenceCheck;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,8 +45,9 @@ public final class DeployCommand implements Callable<Integer> {
 
     @Option(
             names = "--dataset",
-            description = "The dataset whose test images the check uses. Default: the one the checkpoint's model "
-                    + "takes (fashion-mnist for 1x28x28 images, cifar10 or cifar100 for 3x32x32 by the classes).")
+            description = "The dataset whose test images the check uses. Default: the one the checkpoint records "
+                    + "(spikebit train writes it), else the one the model takes (fashion-mnist for 1x28x28 images, "
+                    + "cifar10 or cifar100 for 3x32x32 by the classes).")
     String dataset;
 
     @Option(names = "--data-dir", description = "Where the dataset files are (for the check).")
@@ -59,7 +62,12 @@ public final class DeployCommand implements Callable<Integer> {
         long bytes = Files.size(out);
         System.out.printf("deployed %s to %s: %,d bytes%n", ckpt.spec().model(), out, bytes);
         if (check > 0) {
-            DatasetChoice data = DatasetChoice.load(checkDataset(ckpt.spec()), dataDir, 1, check);
+            DatasetChoice data = DatasetChoice.load(
+                    checkDataset(ckpt),
+                    dataDir,
+                    1,
+                    check,
+                    DatasetChoice.Frames.of(ckpt.spec().timeSteps()));
             DatasetFit.requireFits(data, ckpt.spec());
             Dataset test = data.test();
             var result = EquivalenceCheck.run(model, out, test, check);
@@ -73,22 +81,22 @@ public final class DeployCommand implements Callable<Integer> {
     }
 
     /**
-     * The dataset of the check: {@code --dataset}, else the static dataset whose images and classes
-     * the model takes (the checkpoint does not name the dataset it was trained on).
+     * The dataset of the check: {@code --dataset}, else the one the checkpoint records (written by
+     * {@code spikebit train}), else the static dataset whose images and classes the model takes.
      */
-    private String checkDataset(ModelSpec spec) {
+    private DatasetName checkDataset(Checkpoint ckpt) {
         if (dataset != null) {
-            return dataset;
+            return DatasetName.of(dataset);
         }
-        int classes = spec.numClasses();
-        if (spec.inChannels() == 1 && spec.inSize() == 28 && classes == 10) {
-            return "fashion-mnist";
+        String recorded = ckpt.info(Trainer.DATASET_KEY, null);
+        if (recorded != null) {
+            return DatasetName.of(recorded);
         }
-        if (spec.inChannels() == 3 && spec.inSize() == 32 && (classes == 10 || classes == 100)) {
-            return classes == 10 ? "cifar10" : "cifar100";
-        }
-        throw new SpikebitException(checkpoint + ": the model takes " + spec.inChannels() + "x" + spec.inSize() + "x"
-                + spec.inSize() + " images of " + classes + " classes, which no static dataset has; pass --dataset "
-                + "NAME for the check, or --check 0 to skip it");
+        ModelSpec spec = ckpt.spec();
+        return DatasetName.ofImages(spec.inChannels(), spec.inSize(), spec.numClasses())
+                .orElseThrow(() -> new SpikebitException(checkpoint + ": the model takes " + spec.inChannels() + "x"
+                        + spec.inSize() + "x" + spec.inSize() + " images of " + spec.numClasses()
+                        + " classes, which no static dataset has; pass --dataset NAME for the check, or --check 0 "
+                        + "to skip it"));
     }
 }

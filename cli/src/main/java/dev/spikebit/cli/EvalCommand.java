@@ -3,6 +3,7 @@ package dev.spikebit.cli;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.train.Evaluation;
 import dev.spikebit.train.TrainConfig;
@@ -44,7 +45,7 @@ public final class EvalCommand implements Callable<Integer> {
                 DatasetChoice.Frames.of(ckpt.spec().timeSteps()).mode(),
                 ckpt.spec().inSize(),
                 null);
-        DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit, frames);
+        DatasetChoice data = DatasetChoice.load(DatasetName.of(dataset), dataDir, 1, testLimit, frames);
         long start = System.nanoTime();
         Evaluation.Result r = Evaluation.evaluate(model, data.test(), batch);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.experiment.ExperimentRow;
 import dev.spikebit.train.experiment.ReverbExperiment;
@@ -110,7 +111,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         for (int i = 0; i < seedCount; i++) {
             seeds.add(seed + i);
         }
-        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, testLimit);
+        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit);
         boolean s2nn = which.equals("s2nn");
         String net = model != null ? model : s2nn ? "fmnist-vgg-s" : "fmnist-cnn";
         List<ExperimentRow> rows = s2nn

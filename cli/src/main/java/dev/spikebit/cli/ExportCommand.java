@@ -3,6 +3,7 @@ package dev.spikebit.cli;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.interop.nir.NirExport;
 import dev.spikebit.interop.nir.NirFile;
 import dev.spikebit.interop.nir.NirGraph;
@@ -84,7 +85,7 @@ public final class ExportCommand implements Callable<Integer> {
             default -> throw new SpikebitException("--format must be nir or pytorch, got \"" + format + "\"");
         }
         if (predictions != null) {
-            TestPredictions p = TestPredictions.of(model, "fashion-mnist", dataDir, 0);
+            TestPredictions p = TestPredictions.of(model, DatasetName.FASHION_MNIST, dataDir, 0);
             p.save(predictions);
             System.out.printf("spikebit test accuracy %.2f%%, predictions -> %s%n", 100 * p.accuracy(), predictions);
         }

@@ -7,6 +7,7 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.interop.Binarize;
 import dev.spikebit.interop.nir.NirFile;
 import dev.spikebit.interop.nir.NirGraph;
@@ -160,7 +161,8 @@ public final class ImportCommand implements Callable<Integer> {
                 "imported %s: %s, T = %d, tau %s, threshold %s, %s weights -> %s%n",
                 nir != null ? nir : pytorch, s.model(), s.timeSteps(), s.tau(), s.vth(), s.weights(), checkpoint);
         if (agreeWith != null) {
-            TestPredictions.of(imported, "fashion-mnist", dataDir, testLimit).report(agreeWith, "other framework");
+            TestPredictions.of(imported, DatasetName.FASHION_MNIST, dataDir, testLimit)
+                    .report(agreeWith, "other framework");
         }
         return 0;
     }

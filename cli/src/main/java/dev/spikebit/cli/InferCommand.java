@@ -5,6 +5,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.data.DataException;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.Samples;
 import dev.spikebit.data.idx.IdxFile;
 import dev.spikebit.data.idx.IdxReader;
@@ -205,7 +206,8 @@ public final class InferCommand implements Callable<Integer> {
         if (colon > 0 && !Files.exists(asPath)) {
             String name = input.substring(0, colon);
             String split = input.substring(colon + 1);
-            DatasetChoice choice = DatasetChoice.load(name, dataDir, split.equals("train") ? limit : 1, limit);
+            DatasetChoice choice =
+                    DatasetChoice.load(DatasetName.of(name), dataDir, split.equals("train") ? limit : 1, limit);
             Dataset set = switch (split) {
                 case "train" -> choice.train();
                 case "test" -> choice.test();

@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.report.ModelReport;
@@ -42,7 +43,8 @@ public final class InspectCommand implements Callable<Integer> {
         OptionRanges.between("--images", images, 1, MAX_IMAGES);
         Graph deployed = DeployedFormat.load(model);
         InferCommand.requireTimeSteps(model, deployed.timeSteps());
-        Dataset test = DatasetChoice.load("fashion-mnist", dataDir, 1, images).test();
+        Dataset test = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, 1, images)
+                .test();
         ModelReport report = ModelReport.measure(deployed, Samples.first(test, images));
         System.out.println(report.table());
         return 0;

@@ -5,6 +5,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
@@ -57,16 +58,17 @@ public final class QuickstartCommand implements Callable<Integer> {
         OptionRanges.between("--epochs", epochs, 1, TrainConfig.MAX_EPOCHS);
         OptionRanges.atLeast("--train-limit", trainLimit, 0);
         long start = System.nanoTime();
-        DatasetChoice data = DatasetChoice.load("fashion-mnist", dataDir, trainLimit, 0);
+        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, 0);
         ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes("real").withWeights("binary");
         TrainConfig config =
-                new TrainConfig(spec, epochs, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 1, trainLimit, 0);
+                TrainConfig.builder(spec).epochs(epochs).trainLimit(trainLimit).build();
         SpikingClassifier model = Models.build(spec, config.seed());
         System.err.printf(
                 "quickstart: ReverB %s (real-valued spikes, binary weights; %d parameters) on %s, %d epochs, T=%d%n",
                 spec.model(), model.parameterCount(), data.train().name(), epochs, spec.timeSteps());
         List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, System.err)
                 .withListener(TrainingProgress.withOutputFiles(System.err))
+                .recordingDataset(DatasetName.FASHION_MNIST)
                 .run();
         EpochMetrics last = history.get(history.size() - 1);
 

@@ -9,6 +9,7 @@ import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.runtime.ExecutionPath;
@@ -371,8 +372,8 @@ public final class RuntimeBench {
         int[] shape = model.inputShape();
         if (Arrays.equals(shape, new int[] {1, 28, 28})) {
             try {
-                Dataset test =
-                        DatasetChoice.load("fashion-mnist", dataDir, 1, count).test();
+                Dataset test = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, 1, count)
+                        .test();
                 out.printf("images: %d Fashion-MNIST test images%n", Math.min(count, test.size()));
                 return Samples.first(test, count);
             } catch (RuntimeException e) {

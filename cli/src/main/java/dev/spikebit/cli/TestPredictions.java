@@ -4,6 +4,7 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
 import dev.spikebit.interop.npy.Npy;
@@ -15,7 +16,7 @@ import java.nio.file.Path;
  * measure of an import or export ({@code spikebit import --agree-with}, {@code export --predictions}).
  */
 record TestPredictions(int[] predicted, int[] labels) {
-    static TestPredictions of(SpikingClassifier model, String dataset, Path dataDir, int testLimit) {
+    static TestPredictions of(SpikingClassifier model, DatasetName dataset, Path dataDir, int testLimit) {
         DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit);
         model.eval();
         int n = data.test().size();

@@ -8,6 +8,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.train.DatasetFit;
@@ -174,8 +175,9 @@ public final class TrainCommand implements Callable<Integer> {
             RecordedEnvironment.adopt(resumed, System.err);
         }
         TrainConfig config = resumed != null ? resumedConfig(resumed) : newConfig();
+        DatasetName name = DatasetName.of(dataset);
         DatasetChoice data = DatasetChoice.load(
-                dataset,
+                name,
                 dataDir,
                 config.trainLimit(),
                 config.testLimit(),
@@ -203,7 +205,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Gemms.get().name());
         Trainer trainer = new Trainer(
                 config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null, out, System.err);
-        trainer.withListener(TrainingProgress.withOutputFiles(System.err));
+        trainer.withListener(TrainingProgress.withOutputFiles(System.err)).recordingDataset(name);
         if (resumed != null) {
             trainer.resumeFrom(resumed);
         }
@@ -267,20 +269,21 @@ public final class TrainCommand implements Callable<Integer> {
             spec = spec.withTimeSteps(timeSteps);
         }
         int epochs = this.epochs == null ? 5 : this.epochs;
-        return new TrainConfig(
-                        spec,
-                        epochs,
-                        batch,
-                        optimizer,
-                        lr,
-                        weightDecay,
-                        momentum,
-                        schedule,
-                        loss,
-                        augment,
-                        seed,
-                        trainLimit,
-                        testLimit)
-                .validated(TrainConfig.Naming.OPTIONS);
+        TrainConfig.Naming options = TrainConfig.Naming.OPTIONS;
+        return TrainConfig.builder(spec)
+                .epochs(epochs)
+                .batchSize(batch)
+                .optimizer(options.optimizer(optimizer))
+                .lr(lr)
+                .weightDecay(weightDecay)
+                .momentum(momentum)
+                .schedule(schedule)
+                .loss(options.loss(loss))
+                .augment(augment)
+                .seed(seed)
+                .trainLimit(trainLimit)
+                .testLimit(testLimit)
+                .build()
+                .validated(options);
     }
 }

@@ -56,23 +56,14 @@ class BadInputTest {
         Files.writeString(junk, "hi\n");
         // A real checkpoint after epoch 1 of 2 (Adam state included), from 64 Fashion-MNIST images.
         var data = FashionMnistSubset.load(64, 64);
-        TrainConfig config = new TrainConfig(
-                ModelZoo.defaultSpec("fmnist-cnn")
+        TrainConfig config = TrainConfig.builder(ModelZoo.defaultSpec("fmnist-cnn")
                         .withSpikes("real")
                         .withWeights("binary")
-                        .withTimeSteps(1),
-                2,
-                64,
-                "adam",
-                1e-3f,
-                0f,
-                0.9f,
-                "cosine",
-                "ce",
-                false,
-                1,
-                64,
-                64);
+                        .withTimeSteps(1))
+                .epochs(2)
+                .trainLimit(64)
+                .testLimit(64)
+                .build();
         Path run = dir.resolve("run");
         new Trainer(
                         config,
@@ -308,6 +299,9 @@ class BadInputTest {
         assertOneLine(resume(withTrainConfig("batch0", "batchSize", 0)), "train_config.batchSize must be in 1..");
         assertOneLine(resume(withTrainConfig("lr-nan", "lr", "NaN")), "train_config.lr must be a finite number > 0");
         assertOneLine(resume(withTrainConfig("loss-mse", "loss", "mse")), "train_config.loss must be one of ce, tet");
+        assertOneLine(
+                resume(withTrainConfig("optimizer-rmsprop", "optimizer", "rmsprop")),
+                "train_config.optimizer must be one of adam, adamw, sgd, nesterov, got \"rmsprop\"");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.RealData;
 import dev.spikebit.train.DatasetFit;
 import dev.spikebit.train.EpochMetrics;
@@ -37,10 +38,17 @@ class TrainOnNFashionMnistTest {
     @Test
     void vggsnnSmallLearnsEmulatedEvents(@TempDir Path out) {
         RealData.requireFashionMnist();
-        DatasetChoice data = DatasetChoice.load("nfashion-mnist", null, 1600, 500, DatasetChoice.Frames.of(4));
+        DatasetChoice data =
+                DatasetChoice.load(DatasetName.NFASHION_MNIST, null, 1600, 500, DatasetChoice.Frames.of(4));
         ModelSpec spec = DatasetFit.fit(data, ModelZoo.defaultSpec("vggsnn-s"));
         assertThat(data.train().sampleShape()).containsExactly(4, 2, 34, 34);
-        TrainConfig config = new TrainConfig(spec, 1, 16, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", false, 5, 1600, 500);
+        TrainConfig config = TrainConfig.builder(spec)
+                .epochs(1)
+                .batchSize(16)
+                .seed(5)
+                .trainLimit(1600)
+                .testLimit(500)
+                .build();
         SpikingClassifier model = Models.build(spec, config.seed());
         List<EpochMetrics> history = new Trainer(config, model, data.train(), data.test(), null, out, QUIET).run();
         assertThat(history.get(0).testAccuracy()).isGreaterThan(FLOOR);

@@ -24,7 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Resolves a dataset name from the command line to its train and test splits (docs/data.md).
+ * A dataset of the registry ({@link DatasetName}) loaded: its train and test splits (docs/data.md).
  *
  * <p>Static images ({@code fashion-mnist}, {@code cifar10}, {@code cifar100}) come as
  * {@code [C, H, W]} samples in [0, 1]; the model normalises them in its stem. Event data
@@ -33,27 +33,22 @@ import java.util.List;
  * {@code [T, 2, S, S]} frames of event counts, T being the model's number of time steps, binned
  * as {@link Frames} says.
  *
- * @param name  the dataset's command-line name
- * @param train the training split (possibly a subset, see {@link #load})
- * @param test  the test split
+ * @param dataset which dataset
+ * @param train   the training split (possibly a subset, see {@link #load})
+ * @param test    the test split
  */
-public record DatasetChoice(String name, Dataset train, Dataset test) {
-    public static final List<String> NAMES = List.of(
-            "fashion-mnist",
-            "cifar10",
-            "cifar100",
-            "nmnist",
-            "dvs-gesture",
-            "cifar10-dvs",
-            "ncaltech101",
-            "nfashion-mnist");
+public record DatasetChoice(DatasetName dataset, Dataset train, Dataset test) {
+    /** The dataset's command-line name, e.g. {@code fashion-mnist}. */
+    public String name() {
+        return dataset.id();
+    }
 
     /**
      * How event streams become frames (docs/methods.md 6).
      *
      * @param timeSteps T, one frame per time step of the model
      * @param mode      equal event count or equal duration per frame
-     * @param size      frame height and width, or 0 for the dataset's default ({@link #defaultFrameSize})
+     * @param size      frame height and width, or 0 for the dataset's default ({@link DatasetName#defaultFrameSize})
      * @param cacheDir  where binned frames are kept between runs; null for the default: recordings in
      *                  {@code ~/.cache/spikebit/frames}, emulated {@code nfashion-mnist} in memory only
      */
@@ -71,25 +66,8 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
         }
     }
 
-    /** The frame size used when none is given: the sensor for 34x34 data, 48x48 for 128x128 sensors (as TET). */
-    public static int defaultFrameSize(String name) {
-        return switch (name) {
-            case "nmnist", "nfashion-mnist" -> 34;
-            case "dvs-gesture", "cifar10-dvs", "ncaltech101" -> 48;
-            default -> throw new DataException(name + " is not an event dataset");
-        };
-    }
-
-    /** Whether the named dataset is event data (frames with a time axis). */
-    public static boolean isEventData(String name) {
-        return switch (name) {
-            case "nmnist", "dvs-gesture", "cifar10-dvs", "ncaltech101", "nfashion-mnist" -> true;
-            default -> false;
-        };
-    }
-
     /** Loads a dataset; event data is binned into 4 frames of equal event count. */
-    public static DatasetChoice load(String name, Path dataDir, int trainLimit, int testLimit) {
+    public static DatasetChoice load(DatasetName name, Path dataDir, int trainLimit, int testLimit) {
         return load(name, dataDir, trainLimit, testLimit, Frames.of(4));
     }
 
@@ -98,7 +76,7 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
      * dataset or of Fashion-MNIST before emulation (their files are in no particular class order), and
      * N evenly spaced samples of a recorded event dataset (whose files are grouped by class).
      */
-    public static DatasetChoice load(String name, Path dataDir, int trainLimit, int testLimit, Frames frames) {
+    public static DatasetChoice load(DatasetName name, Path dataDir, int trainLimit, int testLimit, Frames frames) {
         if (trainLimit < 0 || testLimit < 0) {
             throw new DataException(
                     "--train-limit and --test-limit must be >= 0 (0 = all), got " + trainLimit + " and " + testLimit);
@@ -112,30 +90,31 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
         return choice;
     }
 
-    private static DatasetChoice loadSplits(String name, Path dataDir, int trainLimit, int testLimit, Frames frames) {
+    private static DatasetChoice loadSplits(
+            DatasetName name, Path dataDir, int trainLimit, int testLimit, Frames frames) {
         return switch (name) {
-            case "fashion-mnist" -> {
+            case FASHION_MNIST -> {
                 FashionMnistData d = FashionMnist.load(dataDir);
                 yield new DatasetChoice(name, head(d.train(), trainLimit), head(d.test(), testLimit));
             }
-            case "cifar10", "cifar100" -> {
-                CifarData d =
-                        name.equals("cifar10") ? Cifar10.load(dataDir) : Cifar100.load(dataDir, Cifar100.Labels.FINE);
+            case CIFAR10, CIFAR100 -> {
+                CifarData d = name == DatasetName.CIFAR10
+                        ? Cifar10.load(dataDir)
+                        : Cifar100.load(dataDir, Cifar100.Labels.FINE);
                 yield new DatasetChoice(name, head(d.train(), trainLimit), head(d.test(), testLimit));
             }
-            case "nfashion-mnist" -> {
+            case NFASHION_MNIST -> {
                 FashionMnistData d = FashionMnist.load(dataDir);
                 yield new DatasetChoice(
                         name,
                         emulated(head(d.train(), trainLimit), frames),
                         emulated(head(d.test(), testLimit), frames));
             }
-            case "nmnist", "dvs-gesture", "cifar10-dvs", "ncaltech101" ->
+            case NMNIST, DVS_GESTURE, CIFAR10_DVS, NCALTECH101 ->
                 new DatasetChoice(
                         name,
                         recorded(name, true, dataDir, trainLimit, frames),
                         recorded(name, false, dataDir, testLimit, frames));
-            default -> throw new DataException("unknown dataset \"" + name + "\"; known: " + String.join(", ", NAMES));
         };
     }
 
@@ -156,10 +135,7 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
         int size = shape[shape.length - 1];
         int padding = size <= 34 ? 2 : CifarAugmentation.CROP_PADDING;
         RandomCrop crop = new RandomCrop(padding);
-        return switch (name) {
-            case "nmnist", "dvs-gesture" -> crop;
-            default -> new Compose(List.of(crop, new HorizontalFlip()));
-        };
+        return dataset.mirrorKeepsClass() ? new Compose(List.of(crop, new HorizontalFlip())) : crop;
     }
 
     // ------------------------------------------------------------------ sources
@@ -175,15 +151,15 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
     /** Fashion-MNIST through the N-MNIST-like emulator, binned into the requested frames. */
     private static Dataset emulated(Dataset fashion, Frames frames) {
         EventSampleSource source = NFashionMnist.source(fashion, EmulatorConfig.nmnistLike(1));
-        FrameBinning binning = binning("nfashion-mnist", frames);
+        FrameBinning binning = binning(DatasetName.NFASHION_MNIST, frames);
         return frames.cacheDir() == null
                 ? new EventFrameDataset(source, binning, true)
                 : CachedFrameDataset.open(source, binning, frames.cacheDir());
     }
 
     /** A recorded split, binned once into the frame cache. */
-    private static Dataset recorded(String name, boolean train, Path dataDir, int limit, Frames frames) {
-        EventSampleSource source = EventDatasets.source(name, train, dataDir);
+    private static Dataset recorded(DatasetName name, boolean train, Path dataDir, int limit, Frames frames) {
+        EventSampleSource source = EventDatasets.source(name.id(), train, dataDir);
         if (limit > 0 && limit < source.size()) {
             source = new EvenlySpaced(source, limit);
         }
@@ -191,8 +167,8 @@ public record DatasetChoice(String name, Dataset train, Dataset test) {
         return CachedFrameDataset.open(source, binning(name, frames), cache);
     }
 
-    private static FrameBinning binning(String name, Frames frames) {
-        int size = frames.size() > 0 ? frames.size() : defaultFrameSize(name);
+    private static FrameBinning binning(DatasetName name, Frames frames) {
+        int size = frames.size() > 0 ? frames.size() : name.defaultFrameSize();
         return new FrameBinning(frames.timeSteps(), frames.mode(), size, size);
     }
 

@@ -30,18 +30,36 @@ class DatasetChoiceTest {
 
     @Test
     void mirroringIsLeftOutWhereItChangesTheClass() {
-        var digits = new DatasetChoice("nmnist", frames("n/train", 4, 10, 34), frames("n/test", 4, 10, 34));
+        var digits = new DatasetChoice(DatasetName.NMNIST, frames("n/train", 4, 10, 34), frames("n/test", 4, 10, 34));
         assertThat(digits.augmentation()).isEqualTo(new RandomCrop(2));
-        var cifar = new DatasetChoice("cifar10", images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
+        var cifar = new DatasetChoice(
+                DatasetName.CIFAR10, images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
         assertThat(cifar.augmentation()).isInstanceOf(Compose.class);
     }
 
     @Test
     void unknownNamesListTheKnownOnes() {
-        assertThatThrownBy(() -> DatasetChoice.load("imagenet", null, 0, 0))
+        assertThatThrownBy(() -> DatasetName.of("imagenet"))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("cifar10-dvs")
-                .hasMessageContaining("nfashion-mnist");
+                .hasMessage("unknown dataset \"imagenet\"; known: fashion-mnist, cifar10, cifar100, nmnist, "
+                        + "dvs-gesture, cifar10-dvs, ncaltech101, nfashion-mnist");
+    }
+
+    @Test
+    void theRegistryKnowsEachDatasetsKindFramesAndMirroring() {
+        for (DatasetName d : DatasetName.values()) {
+            assertThat(DatasetName.of(d.id())).isSameAs(d);
+        }
+        assertThat(DatasetName.FASHION_MNIST.isEvents()).isFalse();
+        assertThat(DatasetName.NFASHION_MNIST.kind()).isEqualTo(DatasetName.Kind.EMULATED);
+        assertThat(DatasetName.NMNIST.defaultFrameSize()).isEqualTo(34);
+        assertThat(DatasetName.DVS_GESTURE.defaultFrameSize()).isEqualTo(48);
+        assertThatThrownBy(DatasetName.CIFAR10::defaultFrameSize).hasMessage("cifar10 is not an event dataset");
+        assertThat(DatasetName.DVS_GESTURE.mirrorKeepsClass()).isFalse();
+        assertThat(DatasetName.CIFAR10_DVS.mirrorKeepsClass()).isTrue();
+        assertThat(DatasetName.ofImages(1, 28, 10)).contains(DatasetName.FASHION_MNIST);
+        assertThat(DatasetName.ofImages(3, 32, 100)).contains(DatasetName.CIFAR100);
+        assertThat(DatasetName.ofImages(2, 34, 10)).isEmpty();
     }
 
     /** A recorded split stored class by class: the first N samples would hold one class, N evenly spaced hold all. */

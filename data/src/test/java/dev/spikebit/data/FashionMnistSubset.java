@@ -10,7 +10,7 @@ package dev.spikebit.data;
 public record FashionMnistSubset(ArrayDataset train, ArrayDataset test) {
     public static FashionMnistSubset load(int trainImages, int testImages) {
         RealData.requireFashionMnist();
-        var data = DatasetChoice.load("fashion-mnist", null, trainImages, testImages);
+        var data = DatasetChoice.load(DatasetName.FASHION_MNIST, null, trainImages, testImages);
         return new FashionMnistSubset((ArrayDataset) data.train(), (ArrayDataset) data.test());
     }
 }

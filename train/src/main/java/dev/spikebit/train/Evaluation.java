@@ -8,15 +8,50 @@ import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
+import java.util.function.BiConsumer;
 
-/** Test-set evaluation: mean loss and accuracy of the time-mean output, in eval mode, without a graph. */
+/** Test-set evaluation: predictions, mean loss and accuracy of the time-mean output, in eval mode, without a graph. */
 public final class Evaluation {
     /** Loss and accuracy over a dataset. */
     public record Result(double loss, double accuracy, int images) {}
 
     private Evaluation() {}
 
+    /**
+     * The class the model predicts for each sample of {@code data}, in order (the argmax of the
+     * time-mean output, in eval mode, without a graph).
+     */
+    public static int[] predictions(SpikingClassifier model, Dataset data, int batchSize) {
+        int[] predicted = new int[data.size()];
+        int[] seen = {0};
+        forEachBatch(model, data, batchSize, (batch, logits) -> {
+            int[] p = Losses.argmax(logits);
+            System.arraycopy(p, 0, predicted, seen[0], p.length);
+            seen[0] += p.length;
+        });
+        return predicted;
+    }
+
     public static Result evaluate(SpikingClassifier model, Dataset data, int batchSize) {
+        double[] lossSum = {0};
+        long[] correct = {0};
+        int[] seen = {0};
+        forEachBatch(model, data, batchSize, (b, logits) -> {
+            lossSum[0] += Losses.crossEntropy(logits, b.labels()).item() * b.size();
+            int[] predicted = Losses.argmax(logits);
+            for (int i = 0; i < predicted.length; i++) {
+                if (predicted[i] == b.labels()[i]) {
+                    correct[0]++;
+                }
+            }
+            seen[0] += b.size();
+        });
+        return new Result(lossSum[0] / Math.max(1, seen[0]), (double) correct[0] / Math.max(1, seen[0]), seen[0]);
+    }
+
+    /** Runs the model over {@code data} in order, in eval mode without a graph, batch by batch. */
+    private static void forEachBatch(
+            SpikingClassifier model, Dataset data, int batchSize, BiConsumer<Batch, Tensor> logitsOfBatch) {
         if (batchSize < 1) {
             throw new SpikebitException("the evaluation batch size must be >= 1, got " + batchSize);
         }
@@ -25,28 +60,16 @@ public final class Evaluation {
         }
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        long correct = 0;
-        int seen = 0;
         DataLoader loader =
                 DataLoader.over(data).batchSize(batchSize).shuffle(false).build();
         try (NoGrad scope = NoGrad.enter();
                 var epoch = loader.epoch(0)) {
             while (epoch.hasNext()) {
                 Batch b = epoch.next();
-                Tensor logits = model.logits(ModelInput.of(b));
-                lossSum += Losses.crossEntropy(logits, b.labels()).item() * b.size();
-                int[] predicted = Losses.argmax(logits);
-                for (int i = 0; i < predicted.length; i++) {
-                    if (predicted[i] == b.labels()[i]) {
-                        correct++;
-                    }
-                }
-                seen += b.size();
+                logitsOfBatch.accept(b, model.logits(ModelInput.of(b)));
             }
         } finally {
             model.train(wasTraining);
         }
-        return new Result(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen), seen);
     }
 }

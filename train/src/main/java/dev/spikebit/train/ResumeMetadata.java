@@ -1,6 +1,7 @@
 package dev.spikebit.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
@@ -46,6 +47,13 @@ public final class ResumeMetadata {
         try {
             c = JSON.readValue(json, TrainConfig.class);
         } catch (JsonProcessingException e) {
+            if (e instanceof JsonMappingException m
+                    && m.getCause() instanceof IllegalArgumentException unknown
+                    && !m.getPath().isEmpty()) {
+                // An optimizer or loss of no known name: "train_config.loss must be one of ce, tet, got ..."
+                throw new SpikebitException(checkpoint.source() + ": train_config."
+                        + m.getPath().get(0).getFieldName() + " " + abbreviate(unknown.getMessage()));
+            }
             throw new SpikebitException(
                     checkpoint.source() + ": train_config is not a valid training configuration: " + rootMessage(e));
         }

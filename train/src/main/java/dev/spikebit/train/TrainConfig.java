@@ -1,23 +1,29 @@
 package dev.spikebit.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.optim.LrSchedule;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Everything a training run depends on besides the data; saved in checkpoints so that
- * {@code --resume} continues with the same settings.
+ * Everything a training run depends on besides the data; saved in checkpoints (as JSON, with the
+ * optimizer and loss written by their names) so that {@code --resume} continues with the same
+ * settings. {@link #builder} starts from the defaults of {@code spikebit train}.
  *
  * @param spec        the model to train
  * @param epochs      total number of epochs (a resumed run continues up to this number)
  * @param batchSize   images per batch
- * @param optimizer   {@code adam}, {@code adamw} or {@code sgd}
+ * @param optimizer   the optimizer
  * @param lr          base learning rate
  * @param weightDecay weight decay (weights only, docs/methods.md 5)
  * @param momentum    SGD momentum
- * @param schedule    {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}, stepped per batch
- * @param loss        {@code ce} (cross-entropy of the time-mean output) or {@code tet}
+ * @param schedule    {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}, stepped per batch (the
+ *                    grammar of {@link LrSchedule#parse}: the schedule's length depends on the data, so the
+ *                    configuration keeps its description)
+ * @param loss        the loss
  * @param augment     random crop (pad 2 for 28x28, 4 otherwise) and horizontal flip
  * @param seed        fixes initialisation, shuffling and augmentation
  * @param trainLimit  use only the first N training images (0 = all)
@@ -27,59 +33,236 @@ public record TrainConfig(
         ModelSpec spec,
         int epochs,
         int batchSize,
-        String optimizer,
+        Optimizer optimizer,
         float lr,
         float weightDecay,
         float momentum,
         String schedule,
-        String loss,
+        Loss loss,
         boolean augment,
         long seed,
         int trainLimit,
         int testLimit) {
-    /** The optimizers a run may name. */
-    public static final List<String> OPTIMIZERS = List.of("adam", "adamw", "sgd", "nesterov");
-    /** The losses a run may name. */
-    public static final List<String> LOSSES = List.of("ce", "tet");
     /** More epochs than this is a damaged file or a typo, not a training plan. */
     public static final int MAX_EPOCHS = 100_000;
     /** Larger batches do not fit a training step's activations in any heap this tool runs in. */
     public static final int MAX_BATCH = 65_536;
 
+    /** The optimizers a run may use, by the names the command line and checkpoints give them. */
+    public enum Optimizer implements Named {
+        /** Adam with L2 weight decay added to the gradient. */
+        ADAM("adam"),
+        /** Adam with decoupled weight decay. */
+        ADAMW("adamw"),
+        /** SGD with momentum. */
+        SGD("sgd"),
+        /** SGD with Nesterov momentum. */
+        NESTEROV("nesterov");
+
+        private final String id;
+
+        Optimizer(String id) {
+            this.id = id;
+        }
+
+        /** The name in options and files, e.g. {@code adamw}. */
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        /** The optimizer called {@code id}; an unknown name is refused naming the known ones. */
+        @JsonCreator
+        public static Optimizer of(String id) {
+            return byId(values(), id);
+        }
+    }
+
+    /** The losses a run may use, by the names the command line and checkpoints give them. */
+    public enum Loss implements Named {
+        /** Cross-entropy of the output averaged over the time steps. */
+        CE("ce"),
+        /** Temporal efficient training: the cross-entropy at every time step, averaged. */
+        TET("tet");
+
+        private final String id;
+
+        Loss(String id) {
+            this.id = id;
+        }
+
+        /** The name in options and files, e.g. {@code tet}. */
+        @JsonValue
+        public String id() {
+            return id;
+        }
+
+        /** The loss called {@code id}; an unknown name is refused naming the known ones. */
+        @JsonCreator
+        public static Loss of(String id) {
+            return byId(values(), id);
+        }
+    }
+
+    /** A member of a closed family that options and files call by name. */
+    interface Named {
+        String id();
+    }
+
+    /**
+     * The member called {@code id}.
+     *
+     * @throws IllegalArgumentException "must be one of ..., got ..." for an unknown name
+     */
+    private static <E extends Named> E byId(E[] family, String id) {
+        for (E member : family) {
+            if (member.id().equals(id)) {
+                return member;
+            }
+        }
+        List<String> known = Arrays.stream(family).map(Named::id).toList();
+        throw new IllegalArgumentException("must be one of " + String.join(", ", known) + ", got \"" + id + "\"");
+    }
+
+    /** A configuration for {@code spec} with the defaults of {@code spikebit train} (see {@link Builder}). */
+    public static Builder builder(ModelSpec spec) {
+        return new Builder(spec);
+    }
+
+    /** This configuration as a builder, to change a few fields. */
+    public Builder toBuilder() {
+        return new Builder(spec)
+                .epochs(epochs)
+                .batchSize(batchSize)
+                .optimizer(optimizer)
+                .lr(lr)
+                .weightDecay(weightDecay)
+                .momentum(momentum)
+                .schedule(schedule)
+                .loss(loss)
+                .augment(augment)
+                .seed(seed)
+                .trainLimit(trainLimit)
+                .testLimit(testLimit);
+    }
+
     /** This configuration for another model description (a dataset's input size and classes). */
     public TrainConfig withSpec(ModelSpec other) {
-        return new TrainConfig(
-                other,
-                epochs,
-                batchSize,
-                optimizer,
-                lr,
-                weightDecay,
-                momentum,
-                schedule,
-                loss,
-                augment,
-                seed,
-                trainLimit,
-                testLimit);
+        return toBuilder().spec(other).build();
     }
 
     /** This configuration with another epoch budget (a resumed run given {@code --epochs}). */
     public TrainConfig withEpochs(int total) {
-        return new TrainConfig(
-                spec,
-                total,
-                batchSize,
-                optimizer,
-                lr,
-                weightDecay,
-                momentum,
-                schedule,
-                loss,
-                augment,
-                seed,
-                trainLimit,
-                testLimit);
+        return toBuilder().epochs(total).build();
+    }
+
+    /**
+     * Builds a {@link TrainConfig}. The defaults are those of {@code spikebit train}: 5 epochs,
+     * batches of 64, Adam at learning rate 1e-3 without weight decay (momentum 0.9 for SGD), cosine
+     * decay, cross-entropy on the time-mean output, no augmentation, seed 1, all the data.
+     */
+    public static final class Builder {
+        private ModelSpec spec;
+        private int epochs = 5;
+        private int batchSize = 64;
+        private Optimizer optimizer = Optimizer.ADAM;
+        private float lr = 1e-3f;
+        private float weightDecay = 0f;
+        private float momentum = 0.9f;
+        private String schedule = "cosine";
+        private Loss loss = Loss.CE;
+        private boolean augment = false;
+        private long seed = 1;
+        private int trainLimit = 0;
+        private int testLimit = 0;
+
+        private Builder(ModelSpec spec) {
+            this.spec = spec;
+        }
+
+        public Builder spec(ModelSpec value) {
+            this.spec = value;
+            return this;
+        }
+
+        public Builder epochs(int value) {
+            this.epochs = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder optimizer(Optimizer value) {
+            this.optimizer = value;
+            return this;
+        }
+
+        public Builder lr(float value) {
+            this.lr = value;
+            return this;
+        }
+
+        public Builder weightDecay(float value) {
+            this.weightDecay = value;
+            return this;
+        }
+
+        public Builder momentum(float value) {
+            this.momentum = value;
+            return this;
+        }
+
+        /** {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}. */
+        public Builder schedule(String value) {
+            this.schedule = value;
+            return this;
+        }
+
+        public Builder loss(Loss value) {
+            this.loss = value;
+            return this;
+        }
+
+        public Builder augment(boolean value) {
+            this.augment = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        public Builder trainLimit(int value) {
+            this.trainLimit = value;
+            return this;
+        }
+
+        public Builder testLimit(int value) {
+            this.testLimit = value;
+            return this;
+        }
+
+        /** The configuration, not yet checked ({@link TrainConfig#validated} does that). */
+        public TrainConfig build() {
+            return new TrainConfig(
+                    spec,
+                    epochs,
+                    batchSize,
+                    optimizer,
+                    lr,
+                    weightDecay,
+                    momentum,
+                    schedule,
+                    loss,
+                    augment,
+                    seed,
+                    trainLimit,
+                    testLimit);
+        }
     }
 
     /**
@@ -90,8 +273,27 @@ public record TrainConfig(
         OPTIONS,
         FIELDS;
 
-        String of(String option, String field) {
+        /** How the field is called here. */
+        public String of(String option, String field) {
             return this == OPTIONS ? option : "train_config." + field;
+        }
+
+        /** The optimizer named {@code id}; an unknown name is refused naming this field. */
+        public Optimizer optimizer(String id) {
+            return named(Optimizer.values(), id, of("--optimizer", "optimizer"));
+        }
+
+        /** The loss named {@code id}; an unknown name is refused naming this field. */
+        public Loss loss(String id) {
+            return named(Loss.values(), id, of("--loss", "loss"));
+        }
+
+        private static <E extends Named> E named(E[] family, String id, String field) {
+            try {
+                return byId(family, id);
+            } catch (IllegalArgumentException e) {
+                throw new SpikebitException(field + " " + e.getMessage());
+            }
         }
     }
 
@@ -113,9 +315,8 @@ public record TrainConfig(
             throw new SpikebitException(
                     naming.of("--batch", "batchSize") + " must be in 1.." + MAX_BATCH + ", got " + batchSize);
         }
-        if (optimizer == null || !OPTIMIZERS.contains(optimizer)) {
-            throw new SpikebitException(naming.of("--optimizer", "optimizer") + " must be one of "
-                    + String.join(", ", OPTIMIZERS) + ", got \"" + optimizer + "\"");
+        if (optimizer == null) {
+            throw new SpikebitException(naming.of("--optimizer", "optimizer") + " is missing");
         }
         if (!Float.isFinite(lr) || lr <= 0) {
             throw new SpikebitException(naming.of("--lr", "lr") + " must be a finite number > 0, got " + lr);
@@ -135,9 +336,8 @@ public record TrainConfig(
         } catch (SpikebitException e) {
             throw new SpikebitException(naming.of("--schedule", "schedule") + ": " + e.getMessage());
         }
-        if (loss == null || !LOSSES.contains(loss)) {
-            throw new SpikebitException(naming.of("--loss", "loss") + " must be one of " + String.join(", ", LOSSES)
-                    + ", got \"" + loss + "\"");
+        if (loss == null) {
+            throw new SpikebitException(naming.of("--loss", "loss") + " is missing");
         }
         if (trainLimit < 0) {
             throw new SpikebitException(

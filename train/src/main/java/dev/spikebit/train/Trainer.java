@@ -15,6 +15,7 @@ import dev.spikebit.core.optim.Optimizer;
 import dev.spikebit.core.optim.Sgd;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.augment.Augmentation;
 import dev.spikebit.data.loader.Batch;
 import dev.spikebit.data.loader.DataLoader;
@@ -37,6 +38,8 @@ import java.util.Map;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The checkpoint metadata key naming the run's dataset ({@link #recordingDataset}). */
+    public static final String DATASET_KEY = "dataset";
 
     private final TrainConfig config;
     private final SpikingClassifier model;
@@ -49,6 +52,7 @@ public final class Trainer {
     private final LrSchedule schedule;
     private final List<EpochMetrics> history = new ArrayList<>();
     private TrainingListener listener = TrainingListener.NONE;
+    private DatasetName dataset; // recorded in the checkpoints when known
     private AuxiliaryLoss auxiliary;
     private double auxiliaryMean; // the auxiliary term's mean over the last epoch's images
     private int startEpoch = 1;
@@ -84,13 +88,10 @@ public final class Trainer {
 
     static Optimizer optimizer(TrainConfig c, List<Parameter> params) {
         return switch (c.optimizer()) {
-            case "adam" -> new Adam(params, c.lr(), 0.9f, 0.999f, 1e-8f, c.weightDecay(), false);
-            case "adamw" -> Adam.adamW(params, c.lr(), c.weightDecay());
-            case "sgd" -> new Sgd(params, c.lr(), c.momentum(), false, c.weightDecay());
-            case "nesterov" -> new Sgd(params, c.lr(), c.momentum(), true, c.weightDecay());
-            default ->
-                throw new SpikebitException(
-                        "unknown optimizer \"" + c.optimizer() + "\": expected adam, adamw, sgd or nesterov");
+            case ADAM -> new Adam(params, c.lr(), 0.9f, 0.999f, 1e-8f, c.weightDecay(), false);
+            case ADAMW -> Adam.adamW(params, c.lr(), c.weightDecay());
+            case SGD -> new Sgd(params, c.lr(), c.momentum(), false, c.weightDecay());
+            case NESTEROV -> new Sgd(params, c.lr(), c.momentum(), true, c.weightDecay());
         };
     }
 
@@ -118,6 +119,16 @@ public final class Trainer {
      */
     public Trainer withListener(TrainingListener listener) {
         this.listener = listener == null ? TrainingListener.NONE : listener;
+        return this;
+    }
+
+    /**
+     * Records in every checkpoint ({@code dataset} in its metadata) which registered dataset the
+     * run trains on, so that {@code spikebit deploy} checks the deployed form on the same kind of
+     * images.
+     */
+    public Trainer recordingDataset(DatasetName name) {
+        this.dataset = name;
         return this;
     }
 
@@ -206,9 +217,10 @@ public final class Trainer {
                 }
                 Tensor steps = model.forward(x);
                 Tensor logits = TimeOps.meanOverTime(steps);
-                Tensor loss = config.loss().equals("tet")
-                        ? Losses.tet(steps, b.labels())
-                        : Losses.crossEntropy(logits, b.labels());
+                Tensor loss = switch (config.loss()) {
+                    case TET -> Losses.tet(steps, b.labels());
+                    case CE -> Losses.crossEntropy(logits, b.labels());
+                };
                 Tensor total = loss;
                 if (auxiliary != null) {
                     Tensor extra = auxiliary.loss();
@@ -309,6 +321,9 @@ public final class Trainer {
             bestAccuracy = m.testAccuracy();
         }
         info.put("best_accuracy", Double.toString(bestAccuracy));
+        if (dataset != null) {
+            info.put(DATASET_KEY, dataset.id());
+        }
         Checkpoint.save(outDir.resolve("last.safetensors"), config.spec(), model, optimizer, info);
         if (best) {
             Checkpoint.save(outDir.resolve("best.safetensors"), config.spec(), model, null, info);

@@ -8,6 +8,7 @@ import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import org.junit.jupiter.api.Test;
 
 /** Fitting a model to a dataset's input: channels, size, classes and, for event data, T. */
@@ -29,8 +30,8 @@ class DatasetFitTest {
 
     @Test
     void staticImagesSetChannelsSizeAndClasses() {
-        var cifar100 =
-                new DatasetChoice("cifar100", images("c/train", 100, 3, 32, 32), images("c/test", 100, 3, 32, 32));
+        var cifar100 = new DatasetChoice(
+                DatasetName.CIFAR100, images("c/train", 100, 3, 32, 32), images("c/test", 100, 3, 32, 32));
         ModelSpec given = ModelZoo.defaultSpec("resnet19")
                 .withSpikes("real")
                 .withWeights("binary")
@@ -51,7 +52,8 @@ class DatasetFitTest {
 
     @Test
     void eventFramesMustHaveTheModelsTimeSteps() {
-        var gesture = new DatasetChoice("dvs-gesture", frames("g/train", 4, 11, 48), frames("g/test", 4, 11, 48));
+        var gesture =
+                new DatasetChoice(DatasetName.DVS_GESTURE, frames("g/train", 4, 11, 48), frames("g/test", 4, 11, 48));
         ModelSpec vgg = ModelZoo.defaultSpec("vggsnn").withTimeSteps(4);
         ModelSpec fitted = DatasetFit.fit(gesture, vgg);
         assertThat(fitted.inChannels()).isEqualTo(2);
@@ -65,7 +67,8 @@ class DatasetFitTest {
 
     @Test
     void aCheckpointsSpecMustTakeTheData() {
-        var cifar = new DatasetChoice("cifar10", images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
+        var cifar = new DatasetChoice(
+                DatasetName.CIFAR10, images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
         DatasetFit.requireFits(cifar, ModelZoo.defaultSpec("resnet20"));
         assertThatThrownBy(() -> DatasetFit.requireFits(cifar, ModelZoo.defaultSpec("fmnist-cnn")))
                 .isInstanceOf(SpikebitException.class)

@@ -61,20 +61,12 @@ class NanGuardTest {
     @Test
     void aNonFiniteLossStopsTheRunNamingTheStepAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) {
         var data = FashionMnistSubset.load(64, 64);
-        TrainConfig config = new TrainConfig(
-                ModelZoo.defaultSpec("fmnist-cnn").withTimeSteps(1),
-                3,
-                64,
-                "adam",
-                1e-3f,
-                0f,
-                0.9f,
-                "cosine",
-                "ce",
-                false,
-                1,
-                0,
-                0);
+        TrainConfig config = TrainConfig.builder(
+                        ModelZoo.defaultSpec("fmnist-cnn").withTimeSteps(1))
+                .epochs(3)
+                .lr(1e-3f)
+                .seed(1)
+                .build();
         // One epoch is one batch of 64 reads: the second epoch's batch is poisoned.
         Dataset poisoned = new PoisonedAfter(data.train(), 64, new AtomicInteger());
         Trainer trainer = new Trainer(

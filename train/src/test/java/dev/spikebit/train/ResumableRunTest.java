@@ -33,8 +33,11 @@ class ResumableRunTest {
     }
 
     private static TrainConfig config(int epochs, float lr) {
-        return new TrainConfig(
-                ModelZoo.defaultSpec("fmnist-cnn"), epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, 3, 0, 0);
+        return TrainConfig.builder(ModelZoo.defaultSpec("fmnist-cnn"))
+                .epochs(epochs)
+                .lr(lr)
+                .seed(3)
+                .build();
     }
 
     private static SpikingClassifier fresh(long seed) {

@@ -6,6 +6,7 @@ import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.RealData;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -27,24 +28,16 @@ class TrainOnFashionMnistTest {
     @BeforeAll
     static void needsTheDataset() {
         RealData.requireFashionMnist();
-        data = DatasetChoice.load("fashion-mnist", null, 6400, 2000);
+        data = DatasetChoice.load(DatasetName.FASHION_MNIST, null, 6400, 2000);
     }
 
     private static TrainConfig config(int epochs) {
-        return new TrainConfig(
-                ModelZoo.defaultSpec("fmnist-cnn"),
-                epochs,
-                64,
-                "adam",
-                1e-3f,
-                0f,
-                0.9f,
-                "cosine",
-                "ce",
-                false,
-                3,
-                6400,
-                2000);
+        return TrainConfig.builder(ModelZoo.defaultSpec("fmnist-cnn"))
+                .epochs(epochs)
+                .seed(3)
+                .trainLimit(6400)
+                .testLimit(2000)
+                .build();
     }
 
     /**
@@ -73,8 +66,13 @@ class TrainOnFashionMnistTest {
     void resumedRunMatchesUninterruptedRunBitwise(@TempDir Path straight, @TempDir Path interrupted) {
         var train = ((dev.spikebit.data.ArrayDataset) data.train()).head(640);
         var test = ((dev.spikebit.data.ArrayDataset) data.test()).head(256);
-        TrainConfig c = new TrainConfig(
-                ModelZoo.defaultSpec("fmnist-cnn"), 2, 64, "adam", 1e-3f, 0f, 0.9f, "cosine", "ce", true, 3, 640, 256);
+        TrainConfig c = TrainConfig.builder(ModelZoo.defaultSpec("fmnist-cnn"))
+                .epochs(2)
+                .augment(true)
+                .seed(3)
+                .trainLimit(640)
+                .testLimit(256)
+                .build();
         var augmentation = data.augmentation();
 
         SpikingClassifier a = ModelZoo.build(c.spec(), c.seed());

@@ -78,8 +78,13 @@ public final class SeedCorpus {
 
     /** What a trainer stores beside the tensors after epoch 1 of 3. */
     private static Map<String, String> info(ModelSpec spec) throws IOException {
-        TrainConfig config =
-                new TrainConfig(spec, 3, 16, "adam", 1e-3f, 0f, 0.9f, "step:100:0.5", "ce", false, 1, 64, 32);
+        TrainConfig config = TrainConfig.builder(spec)
+                .epochs(3)
+                .batchSize(16)
+                .schedule("step:100:0.5")
+                .trainLimit(64)
+                .testLimit(32)
+                .build();
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", "1");
         info.put("test_accuracy", "0.25");

@@ -89,8 +89,11 @@ public final class ReverbExperiment {
             for (long seed : seeds) {
                 ModelSpec spec =
                         ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
-                TrainConfig config =
-                        new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
+                TrainConfig config = TrainConfig.builder(spec)
+                        .epochs(epochs)
+                        .lr(lr)
+                        .seed(seed)
+                        .build();
                 Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
                 log.printf(
                         "%n== %s (spikes %s, weights %s), seed %d -> %s%n",

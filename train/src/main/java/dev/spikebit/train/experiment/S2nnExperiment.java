@@ -215,7 +215,8 @@ public final class S2nnExperiment {
     /** Trains the teacher or the binary network of a seed (or reuses or resumes it, {@link ResumableRun}). */
     private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
         log.printf("%n== %s (weights %s), seed %d -> %s%n", model, spec.weights(), seed, dir);
-        TrainConfig config = new TrainConfig(spec, epochs, 64, "adam", lr, 0f, 0.9f, "cosine", "ce", false, seed, 0, 0);
+        TrainConfig config =
+                TrainConfig.builder(spec).epochs(epochs).lr(lr).seed(seed).build();
         return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
     }
 

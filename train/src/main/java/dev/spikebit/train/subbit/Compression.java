@@ -129,8 +129,12 @@ public final class Compression {
 
     /** The training configuration of a fine-tuning: Adam, no weight decay, cosine decay, cross-entropy. */
     public static TrainConfig config(ModelSpec spec, Settings s) {
-        return new TrainConfig(
-                spec, s.epochs(), s.batchSize(), "adam", s.lr(), 0f, 0.9f, "cosine", "ce", false, s.seed(), 0, 0);
+        return TrainConfig.builder(spec)
+                .epochs(s.epochs())
+                .batchSize(s.batchSize())
+                .lr(s.lr())
+                .seed(s.seed())
+                .build();
     }
 
     /** MPFD from {@code teacher} into {@code student} as the trainer's auxiliary loss (docs/methods.md 3). */

@@ -1,0 +1,27 @@
+package dev.spikebit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spikebit.data.RealData;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's Java example, run on 512 Fashion-MNIST training images for one epoch: the deployed
+ * network, loaded by the runtime alone, predicts what the training engine predicts, better than
+ * chance.
+ */
+class TrainDeployPredictTest {
+    @Test
+    void trainsDeploysAndPredictsInTheRuntime(@TempDir Path out) {
+        RealData.requireFashionMnist();
+        var result = TrainDeployPredict.run(out, 512, 256, 1, new PrintStream(OutputStream.nullOutputStream()));
+        assertThat(out.resolve("deployed.safetensors")).isNotEmptyFile();
+        assertThat(result.runtime()).hasSize(256).containsExactly(result.engine());
+        // Ten classes: chance is 10%; one epoch on 512 images reaches well above it.
+        assertThat(result.accuracy()).isGreaterThan(0.3);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.spikebit.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
+import org.junit.jupiter.api.Test;
+
+/** The builder's defaults, and the JSON checkpoints hold: names for the optimizer and the loss, as before. */
+class TrainConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ModelSpec SPEC = ModelZoo.defaultSpec("fmnist-cnn");
+
+    @Test
+    void theBuilderStartsFromTheDefaultsOfTheTrainCommand() {
+        TrainConfig c = TrainConfig.builder(SPEC).build();
+        assertThat(c)
+                .isEqualTo(new TrainConfig(
+                        SPEC,
+                        5,
+                        64,
+                        TrainConfig.Optimizer.ADAM,
+                        1e-3f,
+                        0f,
+                        0.9f,
+                        "cosine",
+                        TrainConfig.Loss.CE,
+                        false,
+                        1,
+                        0,
+                        0));
+        assertThat(c.validated(TrainConfig.Naming.OPTIONS)).isSameAs(c);
+        TrainConfig other = c.toBuilder().epochs(9).loss(TrainConfig.Loss.TET).build();
+        assertThat(other.epochs()).isEqualTo(9);
+        assertThat(other.loss()).isEqualTo(TrainConfig.Loss.TET);
+        assertThat(other.withEpochs(5).withSpec(SPEC).toBuilder()
+                        .loss(TrainConfig.Loss.CE)
+                        .build())
+                .isEqualTo(c);
+    }
+
+    @Test
+    void checkpointsKeepTheNamesOfOptimizerAndLoss() throws Exception {
+        TrainConfig c = TrainConfig.builder(SPEC)
+                .optimizer(TrainConfig.Optimizer.NESTEROV)
+                .loss(TrainConfig.Loss.TET)
+                .schedule("step:100:0.5")
+                .build();
+        String json = JSON.writeValueAsString(c);
+        assertThat(json)
+                .contains("\"optimizer\":\"nesterov\"")
+                .contains("\"loss\":\"tet\"")
+                .contains("\"schedule\":\"step:100:0.5\"");
+        assertThat(JSON.readValue(json, TrainConfig.class)).isEqualTo(c);
+        // A configuration as older versions wrote it, field by field.
+        String old = json.replace("\"nesterov\"", "\"adamw\"").replace("\"tet\"", "\"ce\"");
+        TrainConfig read = JSON.readValue(old, TrainConfig.class);
+        assertThat(read.optimizer()).isEqualTo(TrainConfig.Optimizer.ADAMW);
+        assertThat(read.loss()).isEqualTo(TrainConfig.Loss.CE);
+    }
+
+    @Test
+    void unknownNamesAreRefusedNamingTheKnownOnes() {
+        assertThat(TrainConfig.Naming.OPTIONS.optimizer("sgd")).isEqualTo(TrainConfig.Optimizer.SGD);
+        assertThatThrownBy(() -> TrainConfig.Naming.OPTIONS.optimizer("rmsprop"))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessage("--optimizer must be one of adam, adamw, sgd, nesterov, got \"rmsprop\"");
+        assertThatThrownBy(() -> TrainConfig.Naming.FIELDS.loss("mse"))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessage("train_config.loss must be one of ce, tet, got \"mse\"");
+    }
+}
