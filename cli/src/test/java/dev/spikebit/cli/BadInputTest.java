@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.FashionMnistSubset;
 import dev.spikebit.runtime.io.SafeTensors;
 import dev.spikebit.runtime.io.SafeTensorsFile;
@@ -73,8 +75,10 @@ class BadInputTest {
                         null,
                         run,
                         new PrintStream(OutputStream.nullOutputStream()))
+                .recordingDataset(DatasetName.FASHION_MNIST)
                 .runUntil(1);
         good = run.resolve("last.safetensors");
+        assertThat(Checkpoint.load(good).info(Trainer.DATASET_KEY, null)).isEqualTo("fashion-mnist");
         deployed = dir.resolve("deployed.safetensors");
         Outcome deploy = run("deploy", "--checkpoint", good.toString(), "--out", deployed.toString(), "--check", "0");
         assertThat(deploy.code()).as(deploy.err()).isZero();
@@ -432,6 +436,12 @@ class BadInputTest {
         assertOneLine(run("train", "--epochs", "0", "--out", out), "--epochs must be in 1..");
         assertOneLine(run("train", "--momentum", "1", "--out", out), "--momentum must be in [0, 1)");
         assertOneLine(run("deploy", "--checkpoint", ckpt, "--out", out, "--check", "-1"), "--check must be in 0..");
+        // The check's images come from the dataset the checkpoint records, so a name no registry knows is refused.
+        String imagenet =
+                withInfo("dataset-imagenet", Trainer.DATASET_KEY, "imagenet").toString();
+        assertOneLine(
+                run("deploy", "--checkpoint", imagenet, "--out", out),
+                "unknown dataset \"imagenet\"; known: fashion-mnist");
         assertOneLine(run("infer", "--model", ckpt, "--input", "x", "--limit", "0"), "--limit must be >= 1");
         assertOneLine(run("compress", "--from", ckpt, "--eta", "9", "--out", out), "--eta must be in 1..8, got 9");
         assertOneLine(run("bench", "train", "--runs", "0"), "--runs must be >= 1");

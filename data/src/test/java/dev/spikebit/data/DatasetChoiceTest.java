@@ -14,26 +14,15 @@ import org.junit.jupiter.api.Test;
 /** The augmentation by dataset, unknown names, and subsets of recorded data. */
 class DatasetChoiceTest {
 
-    private static ArrayDataset images(String name, int classes, int... sampleShape) {
-        int per = 1;
-        for (int d : sampleShape) {
-            per *= d;
-        }
-        return new ArrayDataset(name, new float[2 * per], new int[] {0, 1}, sampleShape, classes);
-    }
-
-    private static ArrayDataset frames(String name, int steps, int classes, int size) {
-        int per = steps * 2 * size * size;
-        return new ArrayDataset(
-                name, new float[2 * per], new int[] {0, 1}, new int[] {steps, 2, size, size}, classes, steps);
-    }
-
     @Test
     void mirroringIsLeftOutWhereItChangesTheClass() {
-        var digits = new DatasetChoice(DatasetName.NMNIST, frames("n/train", 4, 10, 34), frames("n/test", 4, 10, 34));
+        var digits = new DatasetChoice(
+                DatasetName.NMNIST, TwoSamples.frames("n/train", 4, 10, 34), TwoSamples.frames("n/test", 4, 10, 34));
         assertThat(digits.augmentation()).isEqualTo(new RandomCrop(2));
         var cifar = new DatasetChoice(
-                DatasetName.CIFAR10, images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
+                DatasetName.CIFAR10,
+                TwoSamples.images("c/train", 10, 3, 32, 32),
+                TwoSamples.images("c/test", 10, 3, 32, 32));
         assertThat(cifar.augmentation()).isInstanceOf(Compose.class);
     }
 

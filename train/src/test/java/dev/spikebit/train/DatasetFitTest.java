@@ -6,32 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
-import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
+import dev.spikebit.data.TwoSamples;
 import org.junit.jupiter.api.Test;
 
 /** Fitting a model to a dataset's input: channels, size, classes and, for event data, T. */
 class DatasetFitTest {
 
-    private static ArrayDataset images(String name, int classes, int... sampleShape) {
-        int per = 1;
-        for (int d : sampleShape) {
-            per *= d;
-        }
-        return new ArrayDataset(name, new float[2 * per], new int[] {0, 1}, sampleShape, classes);
-    }
-
-    private static ArrayDataset frames(String name, int steps, int classes, int size) {
-        int per = steps * 2 * size * size;
-        return new ArrayDataset(
-                name, new float[2 * per], new int[] {0, 1}, new int[] {steps, 2, size, size}, classes, steps);
-    }
-
     @Test
     void staticImagesSetChannelsSizeAndClasses() {
         var cifar100 = new DatasetChoice(
-                DatasetName.CIFAR100, images("c/train", 100, 3, 32, 32), images("c/test", 100, 3, 32, 32));
+                DatasetName.CIFAR100,
+                TwoSamples.images("c/train", 100, 3, 32, 32),
+                TwoSamples.images("c/test", 100, 3, 32, 32));
         ModelSpec given = ModelZoo.defaultSpec("resnet19")
                 .withSpikes("real")
                 .withWeights("binary")
@@ -52,8 +40,10 @@ class DatasetFitTest {
 
     @Test
     void eventFramesMustHaveTheModelsTimeSteps() {
-        var gesture =
-                new DatasetChoice(DatasetName.DVS_GESTURE, frames("g/train", 4, 11, 48), frames("g/test", 4, 11, 48));
+        var gesture = new DatasetChoice(
+                DatasetName.DVS_GESTURE,
+                TwoSamples.frames("g/train", 4, 11, 48),
+                TwoSamples.frames("g/test", 4, 11, 48));
         ModelSpec vgg = ModelZoo.defaultSpec("vggsnn").withTimeSteps(4);
         ModelSpec fitted = DatasetFit.fit(gesture, vgg);
         assertThat(fitted.inChannels()).isEqualTo(2);
@@ -68,7 +58,9 @@ class DatasetFitTest {
     @Test
     void aCheckpointsSpecMustTakeTheData() {
         var cifar = new DatasetChoice(
-                DatasetName.CIFAR10, images("c/train", 10, 3, 32, 32), images("c/test", 10, 3, 32, 32));
+                DatasetName.CIFAR10,
+                TwoSamples.images("c/train", 10, 3, 32, 32),
+                TwoSamples.images("c/test", 10, 3, 32, 32));
         DatasetFit.requireFits(cifar, ModelZoo.defaultSpec("resnet20"));
         assertThatThrownBy(() -> DatasetFit.requireFits(cifar, ModelZoo.defaultSpec("fmnist-cnn")))
                 .isInstanceOf(SpikebitException.class)
