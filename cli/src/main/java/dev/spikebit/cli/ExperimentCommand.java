@@ -27,6 +27,9 @@ import picocli.CommandLine.Parameters;
                 + "(or reuses) an FP teacher and a binary network, compresses the binary one to sub-bit weights for "
                 + "each eta x {baseline, +OS-Quant, +OS-Quant+MPFD}, and writes s2nn-table.md/.json and PNGs.")
 public final class ExperimentCommand implements Callable<Integer> {
+    /** Test images each row's deployed network is measured on (activity, operations, energy). */
+    static final int MEASURE_IMAGES = 1000;
+
     @Parameters(index = "0", description = "reverb or s2nn")
     String which;
 
@@ -94,6 +97,16 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
+    @Option(
+            names = "--spark",
+            arity = "0..1",
+            fallbackValue = "local[*]",
+            paramLabel = "MASTER",
+            description = "Train the runs as Spark tasks, one per (row, seed) for reverb and one per seed for s2nn, "
+                    + "into the shared --out, then gather the table: local[*] (the default with no value), "
+                    + "local[N], spark://HOST:PORT, yarn, k8s://... (docs/distributed.md).")
+    String spark;
+
     @Override
     public Integer call() throws Exception {
         if (!which.equals("reverb") && !which.equals("s2nn")) {
@@ -111,9 +124,14 @@ public final class ExperimentCommand implements Callable<Integer> {
         for (int i = 0; i < seedCount; i++) {
             seeds.add(seed + i);
         }
-        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit);
         boolean s2nn = which.equals("s2nn");
         String net = model != null ? model : s2nn ? "fmnist-vgg-s" : "fmnist-cnn";
+        List<ReverbExperiment.Variant> reverbRows =
+                rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames);
+        if (spark != null) {
+            ClusterBackend.load().runAll(spark, "spikebit experiment " + which, tasks(net, seeds, reverbRows));
+        }
+        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit);
         List<ExperimentRow> rows = s2nn
                 ? new S2nnExperiment(
                                 net,
@@ -128,11 +146,11 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 out,
                                 System.err,
                                 new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn),
-                                1000)
+                                MEASURE_IMAGES)
                         .run()
                 : new ReverbExperiment(
                                 net,
-                                rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames),
+                                reverbRows,
                                 epochs,
                                 seeds,
                                 lr,
@@ -141,7 +159,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 out,
                                 System.err,
                                 new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn),
-                                1000)
+                                MEASURE_IMAGES)
                         .run();
         System.out.printf(
                 "%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
@@ -152,5 +170,44 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         System.out.println("table: " + out.resolve(which + "-table.md"));
         return 0;
+    }
+
+    /**
+     * The independent runs of the table: every (row, seed) of reverb; every seed of s2nn (its sub-bit
+     * rows are compressed from that seed's binary network and distilled from its teacher).
+     */
+    private List<ExperimentTask> tasks(String net, List<Long> seeds, List<ReverbExperiment.Variant> reverbRows) {
+        String absoluteOut = out.toAbsolutePath().normalize().toString();
+        String data = dataDir == null ? null : dataDir.toAbsolutePath().toString();
+        List<ExperimentTask> tasks = new ArrayList<>();
+        if (which.equals("s2nn")) {
+            List<Integer> others = everySeedEtas == null ? etas : everySeedEtas;
+            for (long s : seeds) {
+                List<Integer> seedEtas = s == seeds.getFirst()
+                        ? etas
+                        : etas.stream().filter(others::contains).toList();
+                tasks.add(new ExperimentTask(
+                        which, net, "", s, epochs, lr, seedEtas, lambda, trainLimit, testLimit, data, absoluteOut));
+            }
+        } else {
+            for (ReverbExperiment.Variant v : reverbRows) {
+                for (long s : seeds) {
+                    tasks.add(new ExperimentTask(
+                            which,
+                            net,
+                            ReverbExperiment.slug(v.name()),
+                            s,
+                            epochs,
+                            lr,
+                            List.of(),
+                            lambda,
+                            trainLimit,
+                            testLimit,
+                            data,
+                            absoluteOut));
+                }
+            }
+        }
+        return tasks;
     }
 }

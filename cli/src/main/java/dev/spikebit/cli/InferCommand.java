@@ -77,6 +77,15 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the dataset files are (for DATASET:SPLIT).")
     Path dataDir;
 
+    @Option(
+            names = "--spark",
+            arity = "0..1",
+            fallbackValue = "local[*]",
+            paramLabel = "MASTER",
+            description = "Run the batches on Apache Spark: local[*] (the default with no value), local[N], "
+                    + "spark://HOST:PORT, yarn, k8s://... (docs/distributed.md).")
+    String spark;
+
     @Override
     public Integer call() {
         infer(System.out);
@@ -123,11 +132,20 @@ public final class InferCommand implements Callable<Integer> {
         int[] predictions = new int[images.count()];
         List<Inference> runs = new ArrayList<>();
         long start = System.nanoTime();
-        for (int first = 0; first < images.count(); first += batch) {
-            int n = Math.min(batch, images.count() - first);
-            Inference run = m.infer(Arrays.copyOfRange(images.pixels(), first * per, (first + n) * per), n, mode);
-            System.arraycopy(run.predictions(), 0, predictions, first, n);
-            runs.add(run);
+        if (spark != null) {
+            runs.addAll(ClusterBackend.load().infer(spark, model, images.pixels(), images.count(), batch, mode));
+            int first = 0;
+            for (Inference run : runs) {
+                System.arraycopy(run.predictions(), 0, predictions, first, run.batch());
+                first += run.batch();
+            }
+        } else {
+            for (int first = 0; first < images.count(); first += batch) {
+                int n = Math.min(batch, images.count() - first);
+                Inference run = m.infer(Arrays.copyOfRange(images.pixels(), first * per, (first + n) * per), n, mode);
+                System.arraycopy(run.predictions(), 0, predictions, first, n);
+                runs.add(run);
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         int correct = 0;

@@ -13,7 +13,8 @@ import com.tngtech.archunit.lang.ArchRule;
  * module (the cli's tests see them all): the runtime depends on nothing of ours (and on no library:
  * only the JDK), data on nothing of ours, core on the runtime alone (it knows no quant, no data, no
  * train and no cli), quant on core and the runtime, train on core, data, quant and the runtime, and
- * nothing but the cli on the cli.
+ * nothing but the cli on the cli. Spark is the spark module's alone: the cli reaches it through a
+ * {@link java.util.ServiceLoader} and names none of it.
  */
 @AnalyzeClasses(packages = "dev.spikebit", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDependenciesTest {
@@ -76,4 +77,20 @@ class ModuleDependenciesTest {
             .dependOnClassesThat()
             .resideInAnyPackage("picocli..", "me.tongfei.progressbar..", "org.knowm.xchart..")
             .as("the training library uses no command-line parser, progress bar or charts");
+
+    @ArchTest
+    static final ArchRule sparkStaysInTheSparkModule = noClasses()
+            .that()
+            .resideInAnyPackage(
+                    "dev.spikebit.runtime..",
+                    "dev.spikebit.data..",
+                    "dev.spikebit.core..",
+                    "dev.spikebit.quant..",
+                    "dev.spikebit.train..",
+                    "dev.spikebit.cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.spark..", "org.apache.hadoop..", "scala..", "dev.spikebit.spark..")
+            .as("Spark (and Hadoop and Scala) are used by the spark module alone, which the cli finds through "
+                    + "a ServiceLoader");
 }

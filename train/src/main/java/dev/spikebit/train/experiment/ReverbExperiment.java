@@ -166,7 +166,7 @@ public final class ReverbExperiment {
         return s;
     }
 
-    static String slug(String name) {
+    public static String slug(String name) {
         return name.toLowerCase(java.util.Locale.ROOT)
                 .replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("(^-|-$)", "");

@@ -1,0 +1,61 @@
+package dev.spikebit.spark;
+
+import dev.spikebit.cli.ClusterBackend;
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.ExecutionPath;
+import dev.spikebit.runtime.Inference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * The cluster work of the commands, on Apache Spark: batch inference as one Spark job over
+ * partitions of batches, and experiments as one Spark task per independent run.
+ */
+public final class SparkBackend implements ClusterBackend {
+    @Override
+    public List<Inference> infer(String master, Path model, float[] pixels, int count, int batch, ExecutionPath path) {
+        byte[] file;
+        try {
+            file = Files.readAllBytes(model);
+        } catch (IOException e) {
+            throw new SpikebitException(model + ": cannot read (" + e + ")", e);
+        }
+        int per = pixels.length / count;
+        List<ImageBatch> batches = new ArrayList<>();
+        for (int first = 0, index = 0; first < count; first += batch, index++) {
+            int n = Math.min(batch, count - first);
+            batches.add(new ImageBatch(index, n, Arrays.copyOfRange(pixels, first * per, (first + n) * per)));
+        }
+        try (JavaSparkContext spark = SparkSessions.open(master, "spikebit infer " + model.getFileName())) {
+            Broadcast<ModelFile> shared =
+                    spark.broadcast(new ModelFile(model.getFileName().toString(), file));
+            int partitions = Math.min(batches.size(), Math.max(1, 2 * spark.defaultParallelism()));
+            List<BatchResult> results = spark.parallelize(batches, partitions)
+                    .mapPartitions(it -> BatchInference.run(shared, it, path))
+                    .collect();
+            return results.stream()
+                    .sorted(Comparator.comparingInt(BatchResult::index))
+                    .map(BatchResult::toInference)
+                    .toList();
+        }
+    }
+
+    @Override
+    public void runAll(String master, String jobName, List<? extends Task> tasks) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        try (JavaSparkContext spark = SparkSessions.open(master, jobName)) {
+            List<Task> all = List.copyOf(tasks);
+            // One partition per task: Spark schedules, retries and reports each run on its own.
+            spark.parallelize(all, all.size()).foreach(TaskRunner::run);
+        }
+    }
+}
