@@ -57,7 +57,7 @@ final class SparkCommands {
                 "--epochs",
                 "1",
                 "--train-limit",
-                "256",
+                "512",
                 "--test-limit",
                 "64",
                 "--out",
