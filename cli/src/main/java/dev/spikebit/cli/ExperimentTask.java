@@ -47,10 +47,13 @@ record ExperimentTask(
 
     @Override
     public void run() throws Exception {
-        DatasetChoice data =
-                DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir == null ? null : Path.of(dataDir), trainLimit, testLimit);
+        DatasetChoice data = DatasetChoice.load(
+                DatasetName.FASHION_MNIST, dataDir == null ? null : Path.of(dataDir), trainLimit, testLimit);
         Path dir = Path.of(out);
-        if (experiment.equals("reverb")) {
+        boolean s2nn = !experiment.equals("reverb");
+        // the same listener as on one machine, so that every run folder gets the same files
+        var figures = new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn);
+        if (!s2nn) {
             new ReverbExperiment(
                             model,
                             ReverbExperiment.rowsNamed(List.of(row)),
@@ -61,9 +64,7 @@ record ExperimentTask(
                             data.test(),
                             dir,
                             System.err,
-                            // the same listener as on one machine, so that every run folder gets the same files
-                            new ExperimentFigures(
-                                    TrainingProgress.withOutputFiles(System.err), !experiment.equals("reverb")),
+                            figures,
                             ExperimentCommand.MEASURE_IMAGES)
                     .run();
         } else {
@@ -79,9 +80,7 @@ record ExperimentTask(
                             data.test(),
                             dir,
                             System.err,
-                            // the same listener as on one machine, so that every run folder gets the same files
-                            new ExperimentFigures(
-                                    TrainingProgress.withOutputFiles(System.err), !experiment.equals("reverb")),
+                            figures,
                             ExperimentCommand.MEASURE_IMAGES)
                     .run();
         }
