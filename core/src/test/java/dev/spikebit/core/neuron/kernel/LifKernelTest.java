@@ -301,7 +301,10 @@ class LifKernelTest {
                     float[] gradX = new float[x.length];
                     FUSED.backward(weights, potentialWeights, h, steps, neurons, config, gradX, false);
 
-                    float eps = 1e-2f;
+                    // The kernel exists in float only, so the differences are of float forward
+                    // passes (summed in double). The function is linear within the step, so a wide
+                    // step costs no truncation error and divides the rounding error by its width.
+                    float eps = 5e-2f;
                     int firing = 0;
                     for (int k = 0; k < x.length; k++) {
                         firing += h[k] >= 1f ? 1 : 0;
@@ -314,7 +317,7 @@ class LifKernelTest {
                                 / (plus[k] - minus[k]);
                         assertThat((double) gradX[k])
                                 .as("%s, dL/dX[%d]", config, k)
-                                .isCloseTo(slope, within(2e-3));
+                                .isCloseTo(slope, within(1e-3));
                     }
                     // the check means something only if both sides of the threshold occur
                     assertThat(firing).isBetween(x.length / 8, x.length - x.length / 8);
