@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -77,18 +80,10 @@ public final class FuzzRunner implements AutoCloseable {
 
     /** Reads one input. */
     public Outcome run(byte[] bytes) throws IOException {
-        Outcome[] result = new Outcome[1];
-        boolean[] given = new boolean[1];
-        runAll(
-                () -> {
-                    if (given[0]) {
-                        return null;
-                    }
-                    given[0] = true;
-                    return bytes;
-                },
-                (in, outcome) -> result[0] = outcome);
-        return result[0];
+        Iterator<byte[]> once = List.of(bytes).iterator();
+        AtomicReference<Outcome> result = new AtomicReference<>();
+        runAll(() -> once.hasNext() ? once.next() : null, (in, outcome) -> result.set(outcome));
+        return result.get();
     }
 
     /**
