@@ -57,12 +57,25 @@ public final class Pooling {
                 out,
                 new int[] {x.dim(0), x.dim(1), oh, ow},
                 g -> {
+                    // A plane's winners lie in the same plane of the input: one writer per plane.
                     float[] gx = x.grad();
-                    for (int i = 0; i < g.length; i++) {
-                        gx[argmax[i]] += g[i];
-                    }
+                    Parallel.range(planes, 16, (from, to) -> {
+                        for (int i = from * outPlane, end = to * outPlane; i < end; i++) {
+                            gx[argmax[i]] += g[i];
+                        }
+                    });
                 },
                 x);
+    }
+
+    /**
+     * The 2x2, stride 2 max pooling of one plane {@code in[base ...]} of the given width into
+     * {@code out} and {@code argmax} (the winners' indices into {@code in}) from {@code outBase}:
+     * the kernel of {@link #maxPool2d}, for a caller that pools a plane it has just computed.
+     */
+    public static void maxPool2x2Plane(
+            float[] in, int base, int width, float[] out, int[] argmax, int outBase, int outHeight, int outWidth) {
+        maxPlane2x2(in, base, width, out, argmax, outBase, outHeight, outWidth);
     }
 
     /**
