@@ -19,7 +19,15 @@ public final class Workspace {
         /** Event-driven convolution: the non-zero inputs of one image, by pixel (values; ints: channels). */
         EVENTS,
         /** Event-driven convolution: where each pixel's events start (ints). */
-        EVENT_STARTS
+        EVENT_STARTS,
+        /** A pooled neuron layer: one plane's input over all steps (backward: its output gradient). */
+        PLANE_INPUT,
+        /** A pooled neuron layer: one plane's output over all steps (backward: its input gradient). */
+        PLANE_OUTPUT,
+        /** A pooled neuron layer: one plane's potentials over all steps. */
+        PLANE_POTENTIALS,
+        /** A pooled neuron layer: one plane's pooled outputs (ints: their windows' winners). */
+        PLANE_POOLED
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

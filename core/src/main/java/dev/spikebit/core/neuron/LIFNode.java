@@ -3,7 +3,12 @@ package dev.spikebit.core.neuron;
 import dev.spikebit.core.neuron.kernel.LifKernel;
 import dev.spikebit.core.neuron.kernel.NeuronConfig;
 import dev.spikebit.core.neuron.kernel.OutputMode;
+import dev.spikebit.core.neuron.kernel.PooledLifKernel;
+import dev.spikebit.core.nn.BatchNorm;
+import dev.spikebit.core.nn.MaxPool2d;
 import dev.spikebit.core.nn.Module;
+import dev.spikebit.core.nn.PoolingNeuron;
+import dev.spikebit.core.ops.BatchNormOp;
 import dev.spikebit.core.ops.TimeOps;
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
@@ -23,11 +28,13 @@ import dev.spikebit.core.tensor.Tensor;
  * <p>The layer records the firing rate of its last forward (share of non-zero outputs), which
  * the efficiency accounting reads (docs/methods.md 4).
  */
-public class LIFNode extends Module {
+public class LIFNode extends Module implements PoolingNeuron {
     private final NeuronConfig config;
     private final LifKernel kernel;
     /** The output of the last forward; its firing rate is counted only when asked for. */
     private float[] lastOutput;
+    /** The firing rate of the last forward when it ran fused with pooling (no full output kept). */
+    private double lastPooledRate = Double.NaN;
 
     private Tensor lastPotentials;
     private boolean keepPotentials;
@@ -70,6 +77,7 @@ public class LIFNode extends Module {
                 : needBackward || keepPotentials || exposePotentials ? new float[x.size()] : null;
         kernel.forward(x.data(), steps, neurons, config, out, potentials);
         lastOutput = out;
+        lastPooledRate = Double.NaN;
         if (keepPotentials) {
             lastPotentials = Tensor.of(potentials, x.shape());
         }
@@ -106,6 +114,7 @@ public class LIFNode extends Module {
             float[] potentials = needBackward ? RecycledArrays.take(steps * neurons) : null;
             kernel.forwardRepeated(x.data(), steps, neurons, config, out, potentials);
             lastOutput = out;
+            lastPooledRate = Double.NaN;
             return Tensor.result(
                     out,
                     Shapes.prepend(steps, x.shape()),
@@ -117,9 +126,123 @@ public class LIFNode extends Module {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Applies to 2x2, stride 2 pooling of {@code [T, B, C, H, W]} (or a repeated {@code [B, C, H,
+     * W]}) after a two-dimensional batch norm or none, while potentials are neither kept nor
+     * exposed ({@link PooledLifKernel}).
+     */
+    @Override
+    public Tensor forwardPooled(Tensor x, BatchNorm norm, MaxPool2d pool, int repeatSteps) {
+        boolean repeated = repeatSteps > 0;
+        if (keepPotentials
+                || exposePotentials
+                || pool.kernel() != 2
+                || pool.stride() != 2
+                || x.rank() != (repeated ? 4 : 5)
+                || x.dim(-1) < 2
+                || x.dim(-2) < 2
+                || norm != null && (!norm.is2d() || norm.channels() != x.dim(-3))) {
+            return null;
+        }
+        try (var scope = OpProfiler.time(OpKind.NEURON)) {
+            return firePooled(x, norm, repeated ? repeatSteps : x.dim(0), repeated);
+        }
+    }
+
+    private Tensor firePooled(Tensor x, BatchNorm norm, int steps, boolean repeated) {
+        int batch = repeated ? x.dim(0) : x.dim(1);
+        int channels = x.dim(-3);
+        int height = x.dim(-2);
+        int width = x.dim(-1);
+        var shape = new PooledLifKernel.Planes(steps, batch * channels, channels, height, width, repeated);
+        Tensor gamma = norm == null ? null : norm.gamma();
+        Tensor beta = norm == null ? null : norm.beta();
+        boolean needBackward = NoGrad.isRecording()
+                && (x.requiresGrad() || norm != null && (gamma.requiresGrad() || beta.requiresGrad()));
+        // Batch norm's planes: one step's batch when repeated, else every step's.
+        int normPlanes = (repeated ? 1 : steps) * batch;
+        int spatial = height * width;
+        boolean training = norm != null && norm.isTraining();
+        BatchNormOp.Statistics stats = null;
+        float[] scale = null;
+        float[] shift = null;
+        if (norm != null) {
+            try (var scope = OpProfiler.time(OpKind.BATCH_NORM)) {
+                stats = BatchNormOp.statistics(
+                        x.data(),
+                        normPlanes,
+                        channels,
+                        spatial,
+                        norm.runningMean(),
+                        norm.runningVar(),
+                        training,
+                        norm.momentum(),
+                        norm.eps());
+                scale = new float[channels];
+                shift = new float[channels];
+                stats.scaleShift(gamma.data(), beta.data(), scale, shift);
+            }
+        }
+        float[] pooled = new float[shape.pooledSize()];
+        float[] potentials = needBackward ? RecycledArrays.take(shape.neuronCount()) : null;
+        byte[] winners = needBackward ? new byte[shape.pooledSize()] : null;
+        long fired = PooledLifKernel.forward(x.data(), scale, shift, shape, config, pooled, potentials, winners);
+        lastOutput = null;
+        lastPooledRate = (double) fired / shape.neuronCount();
+        int[] outShape = {steps, batch, channels, height / 2, width / 2};
+        if (norm == null) {
+            return Tensor.result(
+                    pooled,
+                    outShape,
+                    g -> {
+                        PooledLifKernel.backward(g, potentials, winners, shape, config, x.grad(), true, null);
+                        RecycledArrays.release(potentials);
+                    },
+                    x);
+        }
+        BatchNormOp.Statistics normStats = stats;
+        return Tensor.result(
+                pooled,
+                outShape,
+                g -> {
+                    // The gradient of the normalised input, then batch norm's backward from it.
+                    float[] gradNorm = RecycledArrays.take(shape.inputSize());
+                    float[] planeSum = new float[normPlanes * channels];
+                    float[] planeDot = new float[normPlanes * channels];
+                    float[] in = x.data();
+                    int planes = shape.planes();
+                    int sumSteps = repeated ? 1 : steps;
+                    PooledLifKernel.backward(g, potentials, winners, shape, config, gradNorm, false, plane -> {
+                        for (int t = 0; t < sumSteps; t++) {
+                            BatchNormOp.planeSums(gradNorm, in, t * planes + plane, spatial, planeSum, planeDot);
+                        }
+                    });
+                    RecycledArrays.release(potentials);
+                    try (var scope = OpProfiler.time(OpKind.BATCH_NORM)) {
+                        BatchNormOp.backward(
+                                gradNorm,
+                                planeSum,
+                                planeDot,
+                                x,
+                                normPlanes,
+                                channels,
+                                gamma,
+                                beta,
+                                normStats,
+                                training);
+                    }
+                    RecycledArrays.release(gradNorm);
+                },
+                x,
+                gamma,
+                beta);
+    }
+
     /** Share of outputs that were non-zero in the last forward, or NaN before the first. */
     public double lastFiringRate() {
-        return lastOutput == null ? Double.NaN : nonZeroShare(lastOutput);
+        return lastOutput == null ? lastPooledRate : nonZeroShare(lastOutput);
     }
 
     /**

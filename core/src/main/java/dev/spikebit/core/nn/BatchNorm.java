@@ -66,6 +66,15 @@ public final class BatchNorm extends Module {
         return eps;
     }
 
+    public float momentum() {
+        return momentum;
+    }
+
+    /** Whether this is the two-dimensional form ({@link #of2d}), normalising planes per channel. */
+    public boolean is2d() {
+        return singleStepRank == 4;
+    }
+
     public int channels() {
         return channels;
     }

@@ -26,8 +26,40 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) {
+        return run(layers, x);
+    }
+
+    /**
+     * Applies {@code layers} in order to {@code x}. A neuron layer between a batch norm (or
+     * nothing) and a max pooling runs with them in one pass ({@link PoolingNeuron}), which computes
+     * the same numbers without writing the intermediate results.
+     */
+    public static Tensor run(List<Module> layers, Tensor x) {
+        int n = layers.size();
+        int i = 0;
+        while (i < n) {
+            Module m = layers.get(i);
+            if (m instanceof BatchNorm norm
+                    && i + 2 < n
+                    && layers.get(i + 1) instanceof PoolingNeuron neuron
+                    && layers.get(i + 2) instanceof MaxPool2d pool) {
+                Tensor y = neuron.forwardPooled(x, norm, pool, 0);
+                if (y != null) {
+                    x = y;
+                    i += 3;
+                    continue;
+                }
+            }
+            if (m instanceof PoolingNeuron neuron && i + 1 < n && layers.get(i + 1) instanceof MaxPool2d pool) {
+                Tensor y = neuron.forwardPooled(x, null, pool, 0);
+                if (y != null) {
+                    x = y;
+                    i += 2;
+                    continue;
+                }
+            }
             x = m.forward(x);
+            i++;
         }
         return x;
     }

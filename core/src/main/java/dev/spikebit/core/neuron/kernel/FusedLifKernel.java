@@ -112,6 +112,30 @@ final class FusedLifKernel implements LifKernel {
         forEachChunk(steps, neurons, (from, to) -> backwardColumns(pass, config.surrogate(), from, to));
     }
 
+    /**
+     * The pass of {@link #backward} for a gradient on the output alone, written to {@code gradX}
+     * (overwritten) at the same places, for a caller that runs {@link #backwardColumns} itself.
+     */
+    static BackwardPass outputGradientPass(
+            float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config, float[] gradX) {
+        return new BackwardPass(
+                gradOut,
+                true,
+                potentials,
+                false,
+                potentials,
+                gradX,
+                neurons,
+                (steps - 1) * neurons,
+                neurons,
+                (steps - 1) * neurons,
+                config.tau(),
+                config.vth(),
+                config.output() == OutputMode.REAL,
+                config.detachReset(),
+                false);
+    }
+
     /** Splits the neurons {@code [0, N)} over the cores in chunks that start on a vector boundary. */
     private static void forEachChunk(int steps, int neurons, Parallel.RangeBody columns) {
         if (steps == 0 || neurons == 0) {
@@ -125,7 +149,7 @@ final class FusedLifKernel implements LifKernel {
     // ------------------------------------------------------------------ forward
 
     /** Forward over the neurons {@code [from, to)} for all steps. */
-    private static void forwardColumns(
+    static void forwardColumns(
             float[] x,
             int xStride,
             int steps,
@@ -171,7 +195,7 @@ final class FusedLifKernel implements LifKernel {
     // ------------------------------------------------------------------ backward
 
     /** Backward over the neurons {@code [from, to)} for all steps, last step first. */
-    private static void backwardColumns(BackwardPass pass, Surrogate surrogate, int from, int to) {
+    static void backwardColumns(BackwardPass pass, Surrogate surrogate, int from, int to) {
         int vectorEnd = from + SPECIES.loopBound(to - from);
         switch (surrogate) {
             case ATan s -> backwardVectors(s, pass, from, vectorEnd);
@@ -187,7 +211,7 @@ final class FusedLifKernel implements LifKernel {
      * are never null: where the caller gave none they are a stand-in, and the flag beside them is
      * false. {@code last} is where the last step begins.
      */
-    private record BackwardPass(
+    record BackwardPass(
             float[] gradOut,
             boolean hasGradOut,
             float[] gradPotentials,
