@@ -26,8 +26,8 @@ public final class Workspace {
         PLANE_OUTPUT,
         /** A pooled neuron layer: one plane's potentials over all steps. */
         PLANE_POTENTIALS,
-        /** A pooled neuron layer: one plane's pooled outputs (ints: their windows' winners). */
-        PLANE_POOLED
+        /** A pooled neuron layer: the winning corner of each of one plane's windows. */
+        PLANE_CODES
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

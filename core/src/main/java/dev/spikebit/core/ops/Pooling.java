@@ -69,16 +69,6 @@ public final class Pooling {
     }
 
     /**
-     * The 2x2, stride 2 max pooling of one plane {@code in[base ...]} of the given width into
-     * {@code out} and {@code argmax} (the winners' indices into {@code in}) from {@code outBase}:
-     * the kernel of {@link #maxPool2d}, for a caller that pools a plane it has just computed.
-     */
-    public static void maxPool2x2Plane(
-            float[] in, int base, int width, float[] out, int[] argmax, int outBase, int outHeight, int outWidth) {
-        maxPlane2x2(in, base, width, out, argmax, outBase, outHeight, outWidth);
-    }
-
-    /**
      * The common 2x2, stride 2 window, {@code HALF} outputs per vector: the window's four values
      * (top-left, top-right, bottom-left, bottom-right) are gathered from two rows by fixed even
      * and odd lane shuffles and compared in that order with a strict {@code >}, as the scalar

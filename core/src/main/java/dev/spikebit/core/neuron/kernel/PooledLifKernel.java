@@ -17,7 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  * cache, so neither the normalised input nor the full-resolution output is written to memory:
  * forward writes the pooled output, the potentials backward needs and one byte per pooled output
  * naming its window's winner; backward rebuilds the plane's output gradient from the pooled one
- * and those bytes and writes the input gradient.
+ * and those bytes and writes the input gradient. Within a plane the kernel keeps the neurons in
+ * its own order: the windows' four corners as four runs (top left, top right, bottom left,
+ * bottom right, each in the pooled output's order), then the neurons no window covers (a last
+ * odd column, then a last odd row), so that pooling compares four vectors lane by lane with no
+ * shuffles and no row tails.
  *
  * <p>The numbers are those of the separate layers (batch norm's {@code x * scale + shift}, the
  * LIF kernel, {@link Pooling#maxPool2d}'s first-of-equal winner) to the bit. Planes are split over
@@ -89,8 +93,9 @@ public final class PooledLifKernel {
      * Forward: {@code X = x * scale[c] + shift[c]} (or {@code x} when {@code scale} is null), the
      * LIF neurons on X, then their output pooled into {@code pooled [steps, planes, H/2, W/2]}.
      *
-     * @param potentials receives the pre-spike potentials {@code [steps, planes, H, W]}, or null
-     *                   when no backward will follow
+     * @param potentials receives the pre-spike potentials, {@code steps x planes x H x W} in the
+     *                   kernel's own order within each plane (for {@link #backward} alone), or
+     *                   null when no backward will follow
      * @param winners    receives, per pooled output, which of its window's four neurons won (0 top
      *                   left, 1 top right, 2 bottom left, 3 bottom right), or null with no backward
      * @return the number of non-zero LIF outputs before pooling (the firing count)
@@ -130,6 +135,91 @@ public final class PooledLifKernel {
         return total;
     }
 
+    /**
+     * Copies the plane {@code x[src ...]} (natural order) into {@code into[dst ...]} in the kernel's
+     * order (the class comment), through {@code v * sc + sh} when {@code affine}.
+     */
+    private static void gather(
+            float[] x, int src, float[] into, int dst, Planes shape, boolean affine, float sc, float sh) {
+        int w = shape.width();
+        int oh = shape.outHeight();
+        int ow = shape.outWidth();
+        int run = shape.outPixels();
+        for (int y = 0; y < oh; y++) {
+            for (int dy = 0; dy < 2; dy++) {
+                int row = src + (2 * y + dy) * w;
+                int left = dst + 2 * dy * run + y * ow;
+                int right = left + run;
+                if (affine) {
+                    for (int xo = 0; xo < ow; xo++) {
+                        into[left + xo] = x[row + 2 * xo] * sc + sh;
+                        into[right + xo] = x[row + 2 * xo + 1] * sc + sh;
+                    }
+                } else {
+                    for (int xo = 0; xo < ow; xo++) {
+                        into[left + xo] = x[row + 2 * xo];
+                        into[right + xo] = x[row + 2 * xo + 1];
+                    }
+                }
+            }
+        }
+        int k = dst + 4 * run;
+        if (w % 2 != 0) {
+            for (int row = 0; row < 2 * oh; row++) {
+                float v = x[src + row * w + w - 1];
+                into[k++] = affine ? v * sc + sh : v;
+            }
+        }
+        if (shape.height() % 2 != 0) {
+            for (int col = 0, at = src + (shape.height() - 1) * w; col < w; col++) {
+                float v = x[at + col];
+                into[k++] = affine ? v * sc + sh : v;
+            }
+        }
+    }
+
+    /**
+     * Writes {@code from[src ...]} (the kernel's order) into the plane {@code into[dst ...]}
+     * (natural order): added to what is there when {@code accumulate}, else as {@code 0 + v} (as
+     * a gradient added into a zeroed one, so that -0 becomes +0).
+     */
+    private static void scatter(float[] from, int src, float[] into, int dst, Planes shape, boolean accumulate) {
+        int w = shape.width();
+        int oh = shape.outHeight();
+        int ow = shape.outWidth();
+        int run = shape.outPixels();
+        for (int y = 0; y < oh; y++) {
+            for (int dy = 0; dy < 2; dy++) {
+                int row = dst + (2 * y + dy) * w;
+                int left = src + 2 * dy * run + y * ow;
+                int right = left + run;
+                if (accumulate) {
+                    for (int xo = 0; xo < ow; xo++) {
+                        into[row + 2 * xo] += from[left + xo];
+                        into[row + 2 * xo + 1] += from[right + xo];
+                    }
+                } else {
+                    for (int xo = 0; xo < ow; xo++) {
+                        into[row + 2 * xo] = 0f + from[left + xo];
+                        into[row + 2 * xo + 1] = 0f + from[right + xo];
+                    }
+                }
+            }
+        }
+        int k = src + 4 * run;
+        if (w % 2 != 0) {
+            for (int row = 0; row < 2 * oh; row++) {
+                int at = dst + row * w + w - 1;
+                into[at] = (accumulate ? into[at] : 0f) + from[k++];
+            }
+        }
+        if (shape.height() % 2 != 0) {
+            for (int col = 0, at = dst + (shape.height() - 1) * w; col < w; col++) {
+                into[at + col] = (accumulate ? into[at + col] : 0f) + from[k++];
+            }
+        }
+    }
+
     private static long forwardPlane(
             float[] x,
             float[] scale,
@@ -148,48 +238,80 @@ public final class PooledLifKernel {
         float[] output = Workspace.get(Workspace.Slot.PLANE_OUTPUT, length);
         float[] h = potentials == null ? null : Workspace.get(Workspace.Slot.PLANE_POTENTIALS, length);
         int xStep = shape.repeated() ? 0 : planes * pixels;
+        boolean affine = scale != null;
+        int c = plane % shape.channels();
+        float sc = affine ? scale[c] : 1f;
+        float sh = affine ? shift[c] : 0f;
         for (int t = 0; t < steps; t++) {
-            int src = t * xStep + plane * pixels;
-            int dst = t * pixels;
-            if (scale == null) {
-                System.arraycopy(x, src, input, dst, pixels);
+            if (t > 0 && shape.repeated()) {
+                System.arraycopy(input, 0, input, t * pixels, pixels);
             } else {
-                int c = plane % shape.channels();
-                float sc = scale[c];
-                float sh = shift[c];
-                for (int p = 0; p < pixels; p++) {
-                    input[dst + p] = x[src + p] * sc + sh;
-                }
+                gather(x, t * xStep + plane * pixels, input, t * pixels, shape, affine, sc, sh);
             }
         }
         FusedLifKernel.forwardColumns(input, pixels, steps, pixels, config, output, h, 0, pixels);
         if (h != null) {
+            // Kept in the plane's own order: only backward reads them.
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(h, t * pixels, potentials, (t * planes + plane) * pixels, pixels);
             }
         }
-        int outPixels = shape.outPixels();
-        int oh = shape.outHeight();
-        int ow = shape.outWidth();
-        int w = shape.width();
-        // Room for the whole-vector stores of the pooling kernel past the last output.
-        float[] pooledPlane = Workspace.get(Workspace.Slot.PLANE_POOLED, outPixels);
-        int[] argmax = Workspace.ints(Workspace.Slot.PLANE_POOLED, outPixels);
+        int run = shape.outPixels();
+        float[] codes = Workspace.get(Workspace.Slot.PLANE_CODES, run);
         for (int t = 0; t < steps; t++) {
-            Pooling.maxPool2x2Plane(output, t * pixels, w, pooledPlane, argmax, 0, oh, ow);
-            int at = (t * planes + plane) * outPixels;
-            System.arraycopy(pooledPlane, 0, pooled, at, outPixels);
+            int at = (t * planes + plane) * run;
+            poolRuns(output, t * pixels, run, pooled, at, codes);
             if (winners != null) {
-                for (int y = 0, k = 0; y < oh; y++) {
-                    for (int xo = 0; xo < ow; xo++, k++) {
-                        int d = argmax[k] - (t * pixels + 2 * y * w + 2 * xo); // 0, 1, w or w + 1
-                        int row = (w - 1 - d) >>> 31;
-                        winners[at + k] = (byte) (row << 1 | (d - row * w));
-                    }
+                for (int k = 0; k < run; k++) {
+                    winners[at + k] = (byte) codes[k];
                 }
             }
         }
         return nonZero(output, length);
+    }
+
+    /**
+     * The max of the four runs {@code out[base + corner * run + k]} into {@code pooled[at + k]},
+     * compared in corner order with a strict {@code >} (the first of equal values wins, as in
+     * {@link Pooling#maxPool2d}); the winning corner into {@code codes[k]}.
+     */
+    private static void poolRuns(float[] out, int base, int run, float[] pooled, int at, float[] codes) {
+        var one = FloatVector.broadcast(SPECIES, 1f);
+        var two = FloatVector.broadcast(SPECIES, 2f);
+        var three = FloatVector.broadcast(SPECIES, 3f);
+        var zero = FloatVector.zero(SPECIES);
+        int k = 0;
+        for (int upper = SPECIES.loopBound(run); k < upper; k += SPECIES.length()) {
+            var max = FloatVector.fromArray(SPECIES, out, base + k);
+            var code = zero;
+            var candidate = FloatVector.fromArray(SPECIES, out, base + run + k);
+            var wins = candidate.compare(VectorOperators.GT, max);
+            max = max.blend(candidate, wins);
+            code = code.blend(one, wins);
+            candidate = FloatVector.fromArray(SPECIES, out, base + 2 * run + k);
+            wins = candidate.compare(VectorOperators.GT, max);
+            max = max.blend(candidate, wins);
+            code = code.blend(two, wins);
+            candidate = FloatVector.fromArray(SPECIES, out, base + 3 * run + k);
+            wins = candidate.compare(VectorOperators.GT, max);
+            max = max.blend(candidate, wins);
+            code = code.blend(three, wins);
+            max.intoArray(pooled, at + k);
+            code.intoArray(codes, k);
+        }
+        for (; k < run; k++) {
+            float max = out[base + k];
+            int code = 0;
+            for (int corner = 1; corner < 4; corner++) {
+                float candidate = out[base + corner * run + k];
+                if (candidate > max) {
+                    max = candidate;
+                    code = corner;
+                }
+            }
+            pooled[at + k] = max;
+            codes[k] = code;
+        }
     }
 
     private static long nonZero(float[] a, int length) {
@@ -263,20 +385,13 @@ public final class PooledLifKernel {
         float[] gradIn = Workspace.get(Workspace.Slot.PLANE_OUTPUT, length);
         float[] h = Workspace.get(Workspace.Slot.PLANE_POTENTIALS, length);
         Arrays.fill(gradOut, 0, length, 0f);
-        int w = shape.width();
-        int oh = shape.outHeight();
-        int ow = shape.outWidth();
-        int outPixels = shape.outPixels();
+        int run = shape.outPixels();
         for (int t = 0; t < steps; t++) {
             System.arraycopy(potentials, (t * planes + plane) * pixels, h, t * pixels, pixels);
-            int at = (t * planes + plane) * outPixels;
-            for (int y = 0, k = 0; y < oh; y++) {
-                for (int xo = 0; xo < ow; xo++, k++) {
-                    int code = winners[at + k];
-                    int pos = t * pixels + (2 * y + (code >> 1)) * w + 2 * xo + (code & 1);
-                    // As the pooling backward adds into a zeroed gradient (0 + -0 is +0).
-                    gradOut[pos] = 0f + gradPooled[at + k];
-                }
+            int at = (t * planes + plane) * run;
+            for (int k = 0; k < run; k++) {
+                // As the pooling backward adds into a zeroed gradient (0 + -0 is +0).
+                gradOut[t * pixels + winners[at + k] * run + k] = 0f + gradPooled[at + k];
             }
         }
         FusedLifKernel.backwardColumns(
@@ -285,28 +400,20 @@ public final class PooledLifKernel {
                 0,
                 pixels);
         if (shape.repeated()) {
-            int base = plane * pixels;
-            for (int p = 0; p < pixels; p++) {
-                float sum = accumulate ? gradX[base + p] : 0f;
-                // Last step first, as the LIF kernel's repeated backward adds them.
-                for (int t = steps - 1; t >= 0; t--) {
-                    sum += gradIn[t * pixels + p];
-                }
-                gradX[base + p] = sum;
+            // The steps' sum, last step first as the LIF kernel's repeated backward adds them.
+            int last = (steps - 1) * pixels;
+            for (int j = 0; j < pixels; j++) {
+                h[j] = 0f + gradIn[last + j];
             }
+            for (int t = steps - 2; t >= 0; t--) {
+                for (int j = 0, at = t * pixels; j < pixels; j++) {
+                    h[j] += gradIn[at + j];
+                }
+            }
+            scatter(h, 0, gradX, plane * pixels, shape, accumulate);
         } else {
             for (int t = 0; t < steps; t++) {
-                int base = (t * planes + plane) * pixels;
-                int src = t * pixels;
-                if (accumulate) {
-                    for (int p = 0; p < pixels; p++) {
-                        gradX[base + p] += gradIn[src + p];
-                    }
-                } else {
-                    for (int p = 0; p < pixels; p++) {
-                        gradX[base + p] = 0f + gradIn[src + p];
-                    }
-                }
+                scatter(gradIn, t * pixels, gradX, (t * planes + plane) * pixels, shape, accumulate);
             }
         }
     }
