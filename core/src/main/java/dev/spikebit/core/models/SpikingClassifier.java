@@ -69,13 +69,15 @@ public final class SpikingClassifier extends Module {
 
     /**
      * Direct encoding into a body that starts with neurons: they read the stem's output at every
-     * step, with no T copies of it, and where max pooling follows them they run with it and with
-     * the stem's closing batch norm in one pass ({@link LIFNode#forwardPooled}).
+     * step, with no T copies of it, and where max pooling follows them and no backward will follow
+     * they run with it and with the stem's closing batch norm in one pass
+     * ({@link LIFNode#forwardPooled}, {@link Sequential#fusesLayers}).
      */
     private Tensor forwardRepeatedStem(Tensor x, LIFNode first, List<Module> layers) {
         int steps = spec.timeSteps();
         List<Module> stemLayers = stem.layers();
-        MaxPool2d pool = layers.size() > 1 && layers.get(1) instanceof MaxPool2d p ? p : null;
+        MaxPool2d pool =
+                Sequential.fusesLayers() && layers.size() > 1 && layers.get(1) instanceof MaxPool2d p ? p : null;
         BatchNorm norm =
                 pool != null && !stemLayers.isEmpty() && stemLayers.getLast() instanceof BatchNorm b ? b : null;
         Tensor h = Sequential.run(norm == null ? stemLayers : stemLayers.subList(0, stemLayers.size() - 1), x);

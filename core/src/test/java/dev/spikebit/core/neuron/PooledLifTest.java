@@ -10,6 +10,8 @@ import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.MaxPool2d;
 import dev.spikebit.core.nn.Sequential;
 import dev.spikebit.core.ops.GradCheck;
+import dev.spikebit.core.profile.OpKind;
+import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import java.util.List;
@@ -191,23 +193,78 @@ class PooledLifTest {
     }
 
     @Test
-    void sequentialRunsBatchNormNeuronAndPoolingAsOnePass() {
+    void sequentialFusesTheLayersWhenNoBackwardFollows() {
         BatchNorm bn = BatchNorm.of2d(2);
         LIFNode neuron = new LIFNode();
         var net = new Sequential(bn, neuron, new MaxPool2d(2));
         Tensor x = GradCheck.random(new SplittableRandom(2), 2, 3, 2, 6, 6);
-        Tensor out = net.forward(x);
-        assertThat(out.shape()).containsExactly(2, 3, 2, 3, 3);
-        // One node whose inputs are the batch norm's input and parameters: nothing in between.
-        AtomicReference<List<Tensor>> inputs = new AtomicReference<>(new java.util.ArrayList<>());
-        out.forEachInput(t -> inputs.get().add(t));
-        assertThat(inputs.get()).containsExactly(x, bn.gamma(), bn.beta());
 
-        // With the potentials kept the layers run one by one (the fused pass keeps none).
-        neuron.keepPotentials(true);
-        Tensor separate = net.forward(x);
-        assertThat(neuron.lastPotentials()).isNotNull();
-        assertThat(separate.data()).containsExactly(out.data());
+        long[][] fusedTimes;
+        Tensor fused;
+        OpProfiler.start();
+        try (var off = NoGrad.enter()) {
+            fused = net.forward(x);
+        } finally {
+            fusedTimes = OpProfiler.stop();
+        }
+        assertThat(fused.shape()).containsExactly(2, 3, 2, 3, 3);
+        assertThat(fusedTimes[OpKind.POOLING.ordinal()][OpProfiler.FORWARD])
+                .as("no separate pooling ran")
+                .isZero();
+
+        // In training the layers run one by one, with the same numbers.
+        long[][] trainingTimes;
+        Tensor separate;
+        OpProfiler.start();
+        try {
+            separate = net.forward(x);
+        } finally {
+            trainingTimes = OpProfiler.stop();
+        }
+        assertThat(trainingTimes[OpKind.POOLING.ordinal()][OpProfiler.FORWARD]).isPositive();
+        assertThat(separate.data()).containsExactly(fused.data());
+        AtomicReference<List<Tensor>> inputs = new AtomicReference<>(new java.util.ArrayList<>());
+        separate.forEachInput(t -> inputs.get().add(t));
+        assertThat(inputs.get()).doesNotContain(bn.gamma());
+    }
+
+    /**
+     * fmnist-cnn in evaluation: without gradients both neuron layers run fused (the first with the
+     * stem's batch norm, on the repeated stem output); with recording on they run one by one. The
+     * logits agree (up to the GEMMs' rounding, which may depend on the arrays' alignment).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"binary", "real"})
+    void fmnistCnnEvaluatesTheSameFusedAndSeparate(String spikes) {
+        var spec = dev.spikebit.core.models.ModelZoo.defaultSpec("fmnist-cnn").withSpikes(spikes);
+        var model = dev.spikebit.core.models.ModelZoo.build(spec, 9);
+        var rng = new SplittableRandom(4);
+        float[] pixels = new float[3 * 28 * 28];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) rng.nextDouble();
+        }
+        Tensor x = Tensor.of(pixels, 3, 1, 28, 28);
+        // A training forward first, so that the running statistics are not the initial ones.
+        model.logits(x);
+        model.eval();
+        Tensor fused;
+        long[][] times;
+        OpProfiler.start();
+        try (var off = NoGrad.enter()) {
+            fused = model.logits(x);
+        } finally {
+            times = OpProfiler.stop();
+        }
+        assertThat(times[OpKind.POOLING.ordinal()][OpProfiler.FORWARD]).isZero();
+        Tensor separate = model.logits(x);
+        assertThat(separate.requiresGrad()).isTrue();
+        float[] want = separate.data();
+        float[] got = fused.data();
+        for (int i = 0; i < want.length; i++) {
+            assertThat(got[i])
+                    .as("logit %d", i)
+                    .isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-5f + 1e-5f * Math.abs(want[i])));
+        }
     }
 
     @Test
