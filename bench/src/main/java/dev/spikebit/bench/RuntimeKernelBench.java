@@ -3,6 +3,7 @@ package dev.spikebit.bench;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.graph.SignMatrix;
 import dev.spikebit.runtime.kernels.FloatKernels;
+import dev.spikebit.runtime.kernels.SignConvEvents;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
 import java.util.SplittableRandom;
@@ -51,6 +52,8 @@ public class RuntimeKernelBench {
     private float[] scratch;
     private int[] events;
     private int[] offsets;
+    private int[] flips;
+    private int[] ints;
 
     @Setup
     public void setUp() {
@@ -67,10 +70,12 @@ public class RuntimeKernelBench {
                 [Math.max(
                         Math.max(
                                 SignConvKernel.denseScratch(signConv, 14, 14),
-                                SignConvKernel.eventScratch(signConv, 14, 14)),
+                                SignConvEvents.floatScratch(signConv, 14, 14)),
                         FloatKernels.convScratch(floatConv, 14, 14))];
         events = new int[3136 * 2];
         offsets = SignConvKernel.rowTableOffsets(signConv, 14, 14);
+        flips = SignConvEvents.flips(signConv);
+        ints = new int[SignConvEvents.intScratch(signConv, 14, 14)];
     }
 
     private static byte[] bits(SplittableRandom rng, int rows, int length) {
@@ -120,7 +125,7 @@ public class RuntimeKernelBench {
 
     @Benchmark
     public void signConvEvents(Blackhole bh) {
-        SignConvKernel.events(signConv, convInput, 0, 14, 14, events, list(convInput), convOutput, 0, scratch);
+        SignConvEvents.run(signConv, flips, convInput, 0, 14, 14, convOutput, 0, scratch, ints);
         bh.consume(convOutput);
     }
 

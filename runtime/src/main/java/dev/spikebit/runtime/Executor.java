@@ -7,6 +7,7 @@ import dev.spikebit.runtime.kernels.FloatKernels;
 import dev.spikebit.runtime.kernels.InputCensus;
 import dev.spikebit.runtime.kernels.NeuronKernel;
 import dev.spikebit.runtime.kernels.PoolKernels;
+import dev.spikebit.runtime.kernels.SignConvEvents;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
 import java.util.List;
@@ -34,6 +35,7 @@ final class Executor {
     private final float[][] state;
     private final float[] scratch;
     private final int[] events;
+    private final int[] ints;
     private final float[] sum;
 
     // Counters, summed over the images this executor ran.
@@ -44,6 +46,10 @@ final class Executor {
     final long[] eventRuns;
     final long[] spikes;
     final long[] neurons;
+    /** Nanoseconds spent in each layer, summed over the images run, when {@link #timed}. */
+    final long[] nanos;
+    /** Whether {@link #run} times each layer ({@link Model#profile}). */
+    boolean timed;
 
     Executor(Plan plan, ExecutionPath path) {
         this.plan = plan;
@@ -65,6 +71,7 @@ final class Executor {
         }
         scratch = new float[plan.scratchFloats];
         events = new int[plan.maxInput];
+        ints = new int[plan.scratchInts];
         sum = new float[plan.graph.numClasses()];
         inputs = new long[n];
         nonZero = new long[n];
@@ -73,6 +80,7 @@ final class Executor {
         eventRuns = new long[n];
         spikes = new long[n];
         neurons = new long[n];
+        nanos = new long[n];
     }
 
     /** Zeroes the counters (the buffers need no reset: every run overwrites what it reads). */
@@ -84,6 +92,7 @@ final class Executor {
         java.util.Arrays.fill(eventRuns, 0);
         java.util.Arrays.fill(spikes, 0);
         java.util.Arrays.fill(neurons, 0);
+        java.util.Arrays.fill(nanos, 0);
     }
 
     /** Class scores of image {@code index} of {@code images} into {@code logits}. */
@@ -94,7 +103,7 @@ final class Executor {
         List<Layer> layers = plan.layers;
         int last = layers.size() - 1;
         for (int i = 0; i <= plan.repeat; i++) {
-            results[i] = apply(i, input(i, x));
+            results[i] = step(i, x);
         }
         for (int i = plan.repeat + 1; i < last; i++) {
             if (state[i] != null) {
@@ -105,7 +114,7 @@ final class Executor {
         int steps = plan.graph.timeSteps();
         for (int t = 0; t < steps; t++) {
             for (int i = plan.repeat + 1; i < last; i++) {
-                results[i] = apply(i, input(i, x));
+                results[i] = step(i, x);
             }
             float[] y = input(last, x);
             for (int j = 0; j < sum.length; j++) {
@@ -117,6 +126,17 @@ final class Executor {
         for (int j = 0; j < classes; j++) {
             logits[index * classes + j] = sum[j] * inv;
         }
+    }
+
+    /** Layer {@code i} on its input, timed when the run is profiled. */
+    private float[] step(int i, float[] image) {
+        if (!timed) {
+            return apply(i, input(i, image));
+        }
+        long start = System.nanoTime();
+        float[] out = apply(i, input(i, image));
+        nanos[i] += System.nanoTime() - start;
+        return out;
     }
 
     /** What layer {@code i} reads (its first input): the image or an earlier layer's result. */
@@ -150,8 +170,7 @@ final class Executor {
             case Layer.SignConv c -> {
                 int nonZeros = count(i, x);
                 if (useEvents(i, nonZeros)) {
-                    InputCensus.list(x, plan.inSizes[i], events);
-                    SignConvKernel.events(c, x, 0, in[1], in[2], events, nonZeros, out, 0, scratch);
+                    SignConvEvents.run(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
                     eventRuns[i]++;
                 } else {
                     SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch, plan.rowTableOffsets[i]);

@@ -6,6 +6,7 @@ import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
+import dev.spikebit.runtime.kernels.SignConvEvents;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
 import java.util.List;
@@ -24,7 +25,7 @@ final class Plan {
      * since the dense 3x3 kernel uses row tables they cross at about 0.15 (JMH, idle machine: 70 us
      * dense, 51 us events at density 0.1, 134 us at 0.3).
      */
-    static final double EVENTS_BELOW_CONV = 0.15;
+    static final double EVENTS_BELOW_CONV = 0.4;
     /** The same crossover for sign fully connected layers (3136 -> 128: about 0.6). */
     static final double EVENTS_BELOW_LINEAR = 0.6;
 
@@ -41,6 +42,8 @@ final class Plan {
     final boolean[] multiplies;
     /** For 3x3 stride-1 sign convolutions, {@link SignConvKernel#rowTableOffsets}; null otherwise. */
     final int[][] rowTableOffsets;
+    /** For sign convolutions, {@link SignConvEvents#flips}; null otherwise. */
+    final int[][] signFlips;
     /** For sub-bit convolutions, {@link CodewordConvKernel#compileMaps}; null otherwise. */
     final CodewordMaps[] codewordMaps;
 
@@ -49,6 +52,7 @@ final class Plan {
 
     final int repeat;
     final int scratchFloats;
+    final int scratchInts;
     final int maxInput;
 
     Plan(Graph graph) {
@@ -63,11 +67,13 @@ final class Plan {
         multiplies = new boolean[n];
         rowTableOffsets = new int[n][];
         codewordMaps = new CodewordMaps[n];
+        signFlips = new int[n][];
         sources = new int[n][];
         repeat = graph.repeatIndex();
         // What flows out of each layer: analog values, binary spikes, or real-valued (or pooled) spikes.
         String[] produced = new String[n];
         int scratch = 0;
+        int ints = 0;
         int maxIn = 0;
         for (int i = 0; i < n; i++) {
             Layer layer = layers.get(i);
@@ -90,8 +96,10 @@ final class Plan {
                 case Layer.SignConv c -> {
                     fanOut[i] = FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
                     scratch = Math.max(scratch, SignConvKernel.denseScratch(c, in[1], in[2]));
-                    scratch = Math.max(scratch, SignConvKernel.eventScratch(c, in[1], in[2]));
+                    scratch = Math.max(scratch, SignConvEvents.floatScratch(c, in[1], in[2]));
+                    ints = Math.max(ints, SignConvEvents.intScratch(c, in[1], in[2]));
                     rowTableOffsets[i] = SignConvKernel.rowTableOffsets(c, in[1], in[2]);
+                    signFlips[i] = SignConvEvents.flips(c);
                 }
                 case Layer.CodewordConv c -> {
                     fanOut[i] = FanOut.conv(in, out, c.outChannels(), c.kernel(), c.stride(), c.padding());
@@ -119,6 +127,7 @@ final class Plan {
             };
         }
         scratchFloats = scratch;
+        scratchInts = ints;
         maxInput = maxIn;
     }
 

@@ -133,6 +133,29 @@ class ModelTest {
     }
 
     @Test
+    void theProfileTimesEveryLayerAndLeavesResultsAlone() {
+        Model model =
+                Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(4, false))));
+        float[] x = TinyModels.images(5, 7);
+        float[] before = model.infer(x, 5, ExecutionPath.AUTO, 1).logits();
+        List<LayerTime> profile = model.profile(x, 5, ExecutionPath.AUTO, 2);
+        assertThat(profile)
+                .extracting(LayerTime::name)
+                .containsExactlyElementsOf(
+                        model.layers().stream().map(l -> l.name()).toList());
+        assertThat(profile).allSatisfy(t -> assertThat(t.microsPerImage()).isNotNegative());
+        assertThat(profile.stream().mapToDouble(LayerTime::microsPerImage).sum())
+                .isPositive();
+        // The profiled executor goes back to the pool untimed and with its counters at zero.
+        Inference after = model.infer(x, 5, ExecutionPath.AUTO, 1);
+        assertThat(after.logits()).containsExactly(before);
+        assertThat(after.layers().getFirst().inputDensity()).isEqualTo(1.0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.profile(x, 5, ExecutionPath.AUTO, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 2 rounds");
+    }
+
+    @Test
     void wrongInputSizeIsRefusedNamingTheShape() {
         Model model =
                 Model.load(TinyModels.write(dir, "tiny.safetensors", TinyModels.bytes(TinyModels.everyKind(5, false))));

@@ -1,15 +1,13 @@
 package dev.spikebit.runtime.kernels;
 
 import dev.spikebit.runtime.graph.Layer;
-import dev.spikebit.runtime.graph.SignMatrix;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code b = sign(W) * x} for a +-1 convolution on one image (docs/methods.md 2), additions and
- * subtractions only, reading the packed bits directly. Two paths:
+ * subtractions only, reading the packed bits directly. The dense paths:
  *
  * <ul>
  *   <li>{@link #dense} for 3x3 kernels with stride 1 (the common case) uses <em>row tables</em>:
@@ -28,12 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       output plane {@code +=} input plane shifted by {@code ky * Wp + kx}, sign applied by XOR.
  *       The columns {@code ox >= ow} of that layout are computed and dropped. The output is
  *       processed in blocks of four vectors held in registers over all (input channel, tap).</li>
- *   <li>{@link #events}: only non-zero inputs are visited; each adds its value, signed by the
- *       bits of its (input channel, tap) column, to all output channels of every output position
- *       it reaches. The outputs are accumulated position-major ({@code [pixel][channel]}, so the
- *       channels are contiguous) and transposed at the end.</li>
  * </ul>
- * Both compute the same sums in different orders, so they agree to float rounding.
+ * The event-driven path is {@link SignConvEvents}. All compute the same sums in different orders,
+ * so they agree to float rounding.
  */
 public final class SignConvKernel {
     private static final VectorSpecies<Float> F = SignMasks.F;
@@ -73,13 +68,6 @@ public final class SignConvKernel {
 
     private static boolean usesRowTables(Layer.SignConv c) {
         return c.kernel() == 3 && c.stride() == 1;
-    }
-
-    /** Floats of scratch {@link #events} needs for input {@code [C, h, w]}. */
-    public static int eventScratch(Layer.SignConv c, int h, int w) {
-        Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
-        int b = 2 * g.eventBorder();
-        return (g.oh + b) * (g.ow + b) * paddedChannels(c.outChannels()) + c.inChannels() * h * w;
     }
 
     /**
@@ -345,188 +333,7 @@ public final class SignConvKernel {
         }
     }
 
-    /**
-     * Event-driven path: visits the {@code count} non-zero inputs listed in {@code events}
-     * (indices into the input {@code [C, h, w]}, in increasing order) and adds each, signed, into
-     * every output it reaches.
-     *
-     * @param scratch at least {@link #eventScratch} floats
-     */
-    public static void events(
-            Layer.SignConv c,
-            float[] x,
-            int xOff,
-            int h,
-            int w,
-            int[] events,
-            int count,
-            float[] out,
-            int outOff,
-            float[] scratch) {
-        Geometry g = new Geometry(c.kernel(), c.stride(), c.padding(), h, w);
-        if (c.stride() == 1) {
-            eventsStride1(c, g, x, xOff, events, count, out, outOff, scratch);
-        } else {
-            eventsStrided(c, g, x, xOff, h, w, events, count, out, outOff, scratch);
-        }
-    }
-
-    /** Any stride: each tap of an input tested for the output position it reaches. */
-    private static void eventsStrided(
-            Layer.SignConv c,
-            Geometry g,
-            float[] x,
-            int xOff,
-            int h,
-            int w,
-            int[] events,
-            int count,
-            float[] out,
-            int outOff,
-            float[] scratch) {
-        int k = c.kernel();
-        int s = c.stride();
-        int p = c.padding();
-        int outC = c.outChannels();
-        int pitch = paddedChannels(outC);
-        SignMatrix signs = c.signs();
-        int plane = h * w;
-        java.util.Arrays.fill(scratch, 0, g.oh * g.ow * pitch, 0f);
-        for (int e = 0; e < count; e++) {
-            int index = events[e];
-            int ch = index / plane;
-            int rest = index - ch * plane;
-            int y = rest / w;
-            int xx = rest - y * w;
-            float value = x[xOff + index];
-            for (int ky = 0; ky < k; ky++) {
-                // Output row oy reads input row oy * s + ky - p: this input is reached from oy = (y + p - ky) / s.
-                int ty = y + p - ky;
-                if (ty < 0 || (s != 1 && ty % s != 0)) {
-                    continue;
-                }
-                int oy = s == 1 ? ty : ty / s;
-                if (oy >= g.oh) {
-                    continue;
-                }
-                for (int kx = 0; kx < k; kx++) {
-                    int tx = xx + p - kx;
-                    if (tx < 0 || (s != 1 && tx % s != 0)) {
-                        continue;
-                    }
-                    int ox = s == 1 ? tx : tx / s;
-                    if (ox >= g.ow) {
-                        continue;
-                    }
-                    addSigned(value, signs, (ch * k + ky) * k + kx, outC, scratch, (oy * g.ow + ox) * pitch);
-                }
-            }
-        }
-        int outPlane = g.oh * g.ow;
-        for (int pixel = 0; pixel < outPlane; pixel++) {
-            int src = pixel * pitch;
-            for (int o = 0; o < outC; o++) {
-                out[outOff + o * outPlane + pixel] = scratch[src + o];
-            }
-        }
-    }
-
-    /**
-     * Stride 1: the accumulators get a border of {@code k - 1 - p} positions on every side, so that
-     * each tap of every input lands at a fixed offset from the input's own position, inside or in
-     * the border (discarded): no bounds test per tap.
-     */
-    private static void eventsStride1(
-            Layer.SignConv c,
-            Geometry g,
-            float[] x,
-            int xOff,
-            int[] events,
-            int count,
-            float[] out,
-            int outOff,
-            float[] scratch) {
-        int k = c.kernel();
-        int p = c.padding();
-        int outC = c.outChannels();
-        int pitch = paddedChannels(outC);
-        SignMatrix signs = c.signs();
-        int border = g.eventBorder();
-        int bw = g.ow + 2 * border; // bordered accumulator width
-        int bh = g.oh + 2 * border;
-        java.util.Arrays.fill(scratch, 0, bh * bw * pitch, 0f);
-        int plane = g.h * g.w;
-        int taps = k * k;
-        for (int e = 0; e < count; e++) {
-            int index = events[e];
-            int ch = index / plane;
-            int rest = index - ch * plane;
-            int y = rest / g.w;
-            int xx = rest - y * g.w;
-            // Tap (ky, kx) reaches output (y + p - ky, xx + p - kx), i.e. bordered position
-            // (y + p + border - ky, xx + p + border - kx).
-            int origin = ((y + p + border) * bw + xx + p + border) * pitch;
-            scatter(x[xOff + index], k, bw * pitch, pitch, signs, ch * taps, outC, scratch, origin);
-        }
-        int outPlane = g.oh * g.ow;
-        for (int oy = 0; oy < g.oh; oy++) {
-            for (int ox = 0; ox < g.ow; ox++) {
-                int src = ((oy + border) * bw + ox + border) * pitch;
-                int pixel = oy * g.ow + ox;
-                for (int o = 0; o < outC; o++) {
-                    out[outOff + o * outPlane + pixel] = scratch[src + o];
-                }
-            }
-        }
-    }
-
-    /**
-     * One input event of the stride-1 path: {@code x} added, signed, to the accumulators of each of
-     * the {@code k x k} output positions it reaches, tap {@code (ky, kx)} (its column of bits
-     * {@code column + ky * k + kx} of the sign matrix) at {@code origin - ky * rowPitch - kx * pitch}.
-     * A method of its own, called per event, so that the JIT compiles it whole instead of on stack
-     * inside the loop over events (docs/runtime.md).
-     */
-    private static void scatter(
-            float x,
-            int k,
-            int rowPitch,
-            int pitch,
-            SignMatrix signs,
-            int column,
-            int outC,
-            float[] scratch,
-            int origin) {
-        for (int ky = 0; ky < k; ky++) {
-            for (int kx = 0; kx < k; kx++, column++) {
-                addSigned(x, signs, column, outC, scratch, origin - ky * rowPitch - kx * pitch);
-            }
-        }
-    }
-
-    /**
-     * Adds {@code +x} or {@code -x} to the {@code outC} accumulators at {@code acc}, one vector of
-     * outputs at a time: their bits of the sign matrix's column {@code column} become the lane mask that
-     * picks the sign (lanes past the last output, with no bit, add {@code -x} into the padding). It
-     * takes the float, not a vector: a vector passed to a method that the JIT does not inline is
-     * boxed on the heap, 10-30x slower, and the broadcast is one instruction. Shared with the
-     * sign-linear event path.
-     */
-    static void addSigned(float x, SignMatrix signs, int column, int outC, float[] scratch, int acc) {
-        var value = FloatVector.broadcast(F, x);
-        var negated = value.neg();
-        int lanes = F.length();
-        long[] words = signs.columnWords();
-        int base = column * signs.wordsPerColumn();
-        for (int first = 0; first < outC; first += lanes) {
-            // The mask takes the low F.length() bits; a vector of outputs never spans two words.
-            long bits = words[base + (first >>> 6)] >>> (first & 63);
-            var signed = negated.blend(value, VectorMask.fromLong(F, bits));
-            FloatVector.fromArray(F, scratch, acc + first).add(signed).intoArray(scratch, acc + first);
-        }
-    }
-
-    /** Output channels rounded up to whole vectors (the event path's accumulator pitch). */
+    /** Output channels rounded up to whole vectors (the event-driven kernels' accumulator pitch). */
     static int paddedChannels(int outChannels) {
         return (outChannels + F.length() - 1) / F.length() * F.length();
     }
@@ -546,11 +353,6 @@ public final class SignConvKernel {
         /** Floats per padded input plane: every shifted read of a block stays inside. */
         int planeStride() {
             return tableStride() + F.length() + k - 1;
-        }
-
-        /** Border of the event path's stride-1 accumulators: where taps of edge inputs land outside. */
-        int eventBorder() {
-            return Math.max(0, k - 1 - p);
         }
 
         /** Floats per row table: every block read shifted by up to {@code k - 1} rows stays inside. */

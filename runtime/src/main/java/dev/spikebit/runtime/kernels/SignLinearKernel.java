@@ -2,7 +2,9 @@ package dev.spikebit.runtime.kernels;
 
 import dev.spikebit.runtime.graph.Layer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -73,7 +75,9 @@ public final class SignLinearKernel {
     }
 
     /**
-     * Event-driven path over the {@code count} non-zero inputs listed in {@code events}.
+     * Event-driven path over the {@code count} non-zero inputs listed in {@code events}: blocks of
+     * four vectors of outputs held in registers while every event is added, signed (the sign bit
+     * flipped by an XOR where the weight is -1), then stored once.
      *
      * @param scratch at least {@link #eventScratch} floats
      */
@@ -88,11 +92,64 @@ public final class SignLinearKernel {
             float[] scratch) {
         int outF = l.outFeatures();
         int pitch = SignConvKernel.paddedChannels(outF);
-        java.util.Arrays.fill(scratch, 0, pitch, 0f);
-        for (int e = 0; e < count; e++) {
-            int j = events[e];
-            SignConvKernel.addSigned(x[xOff + j], l.signs(), j, outF, scratch, 0);
+        int n = F.length();
+        int whole = pitch - pitch % (4 * n);
+        long[] words = l.signs().columnWords();
+        int perColumn = l.signs().wordsPerColumn();
+        for (int o = 0; o < whole; o += 4 * n) {
+            block4(x, xOff, events, count, words, perColumn, o, scratch);
+        }
+        for (int o = whole; o < pitch; o += n) {
+            block1(x, xOff, events, count, words, perColumn, o, scratch);
         }
         System.arraycopy(scratch, 0, out, outOff, outF);
+    }
+
+    /**
+     * Outputs {@code o .. o + 4 F.length() - 1}, summed over the events in four vector registers. A
+     * method of its own that takes and returns no vectors, so that the JIT compiles it whole.
+     */
+    private static void block4(
+            float[] x, int xOff, int[] events, int count, long[] words, int perColumn, int o, float[] scratch) {
+        int n = F.length();
+        var s0 = SignMasks.flipShifts(o);
+        var s1 = SignMasks.flipShifts(o + n);
+        var s2 = SignMasks.flipShifts(o + 2 * n);
+        var s3 = SignMasks.flipShifts(o + 3 * n);
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var a2 = FloatVector.zero(F);
+        var a3 = FloatVector.zero(F);
+        for (int e = 0; e < count; e++) {
+            int j = events[e];
+            var v = IntVector.broadcast(SignMasks.I, Float.floatToRawIntBits(x[xOff + j]));
+            int column = j * perColumn;
+            a0 = a0.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o, s0))
+                    .reinterpretAsFloats());
+            a1 = a1.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o + n, s1))
+                    .reinterpretAsFloats());
+            a2 = a2.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o + 2 * n, s2))
+                    .reinterpretAsFloats());
+            a3 = a3.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o + 3 * n, s3))
+                    .reinterpretAsFloats());
+        }
+        a0.intoArray(scratch, o);
+        a1.intoArray(scratch, o + n);
+        a2.intoArray(scratch, o + 2 * n);
+        a3.intoArray(scratch, o + 3 * n);
+    }
+
+    /** {@link #block4} for one vector of outputs (those after the last whole block). */
+    private static void block1(
+            float[] x, int xOff, int[] events, int count, long[] words, int perColumn, int o, float[] scratch) {
+        var s0 = SignMasks.flipShifts(o);
+        var a0 = FloatVector.zero(F);
+        for (int e = 0; e < count; e++) {
+            int j = events[e];
+            var v = IntVector.broadcast(SignMasks.I, Float.floatToRawIntBits(x[xOff + j]));
+            a0 = a0.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, j * perColumn, o, s0))
+                    .reinterpretAsFloats());
+        }
+        a0.intoArray(scratch, o);
     }
 }

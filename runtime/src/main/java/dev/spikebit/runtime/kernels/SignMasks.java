@@ -1,6 +1,8 @@
 package dev.spikebit.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,6 +19,18 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SignMasks {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Ints of the same shape as {@link #F}: a float's sign is flipped by an XOR of its bits. */
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** {@code SHIFTS[i] = 31 - i}: moves bit {@code i} of an int to its sign bit. */
+    private static final int[] SHIFTS = new int[32];
+    /** The sign bit of an int lane. */
+    private static final int SIGN = 0x80000000;
+
+    static {
+        for (int i = 0; i < SHIFTS.length; i++) {
+            SHIFTS[i] = 31 - i;
+        }
+    }
 
     private SignMasks() {}
 
@@ -37,6 +51,29 @@ final class SignMasks {
             }
         }
         return word >>> shift & (1L << count) - 1;
+    }
+
+    /**
+     * The left shifts that move the signs of outputs {@code o .. o + F.length() - 1} within their
+     * 32-bit half of a column word to the lanes' sign bits ({@link #flips}); {@code o} is a multiple
+     * of {@code F.length()}, which divides 32, so a vector's signs never span two halves.
+     */
+    static IntVector flipShifts(int o) {
+        return IntVector.fromArray(I, SHIFTS, o & 31);
+    }
+
+    /**
+     * XOR masks for outputs {@code o .. o + F.length() - 1} from the column of
+     * {@link dev.spikebit.runtime.graph.SignMatrix#columnWords} at word {@code column}: the sign bit
+     * set where the weight is -1 (its bit clear). The 32 bits that hold them are broadcast, shifted
+     * lane by lane by {@code shifts} ({@link #flipShifts}) and masked to the sign bit: three
+     * instructions, no table and no lane mask.
+     */
+    static IntVector flips(long[] words, int column, int o, IntVector shifts) {
+        int half = ~(int) (words[column + (o >>> 6)] >>> (o & 32));
+        return IntVector.broadcast(I, half)
+                .lanewise(VectorOperators.LSHL, shifts)
+                .lanewise(VectorOperators.AND, SIGN);
     }
 
     /** The scalar form: {@code x} with its sign flipped unless bit {@code bit} of {@code b} is set. */

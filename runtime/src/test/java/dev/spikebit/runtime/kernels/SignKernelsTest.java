@@ -56,7 +56,12 @@ class SignKernelsTest {
         "2, 9, 8, 8, 3, 2, 0, 0.7",
         "7, 5, 6, 10, 3, 1, 0, 0.6",
         "3, 4, 5, 5, 3, 1, 2, 0.8",
-        "1, 2, 1, 17, 3, 1, 1, 1.0"
+        "1, 2, 1, 17, 3, 1, 1, 1.0",
+        "5, 130, 6, 7, 3, 1, 1, 0.4",
+        "9, 33, 8, 5, 3, 2, 1, 0.0",
+        "3, 72, 7, 7, 1, 2, 0, 1.0",
+        "17, 24, 9, 8, 3, 2, 2, 0.25",
+        "4, 40, 5, 4, 5, 1, 2, 1.0"
     })
     void convPathsMatchTheDefinition(int inC, int outC, int h, int w, int k, int s, int p, double density) {
         SplittableRandom rng = new SplittableRandom(inC * 31L + outC);
@@ -84,8 +89,7 @@ class SignKernelsTest {
                 }
             }
         }
-        float[] scratch =
-                new float[Math.max(SignConvKernel.denseScratch(layer, h, w), SignConvKernel.eventScratch(layer, h, w))];
+        float[] scratch = new float[SignConvKernel.denseScratch(layer, h, w)];
         float[] dense = new float[expected.length];
         // Garbage in the output and the scratch must not leak into the result.
         java.util.Arrays.fill(dense, 7f);
@@ -95,11 +99,13 @@ class SignKernelsTest {
         java.util.Arrays.fill(shifted, 7f);
         java.util.Arrays.fill(scratch, 4f);
         SignConvKernel.denseShiftedPlanes(layer, x, 0, h, w, shifted, 0, scratch);
-        int[] events = new int[x.length];
-        int count = nonZeros(x, events);
         float[] sparse = new float[expected.length];
-        java.util.Arrays.fill(scratch, 5f);
-        SignConvKernel.events(layer, x, 0, h, w, events, count, sparse, 0, scratch);
+        java.util.Arrays.fill(sparse, 6f);
+        float[] floats = new float[SignConvEvents.floatScratch(layer, h, w)];
+        int[] ints = new int[SignConvEvents.intScratch(layer, h, w)];
+        java.util.Arrays.fill(floats, 2f);
+        java.util.Arrays.fill(ints, 1);
+        SignConvEvents.run(layer, SignConvEvents.flips(layer), x, 0, h, w, sparse, 0, floats, ints);
         for (int i = 0; i < expected.length; i++) {
             assertThat((double) dense[i])
                     .as("dense %d", i)
@@ -114,7 +120,16 @@ class SignKernelsTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}, density {2}")
-    @CsvSource({"37, 13, 0.3", "3136, 128, 0.1", "8, 8, 1.0", "65, 1, 0.5", "1, 20, 1.0"})
+    @CsvSource({
+        "37, 13, 0.3",
+        "3136, 128, 0.1",
+        "8, 8, 1.0",
+        "65, 1, 0.5",
+        "1, 20, 1.0",
+        "50, 130, 0.4",
+        "70, 200, 0.0",
+        "33, 72, 1.0"
+    })
     void linearPathsMatchTheDefinition(int in, int out, double density) {
         SplittableRandom rng = new SplittableRandom(in * 7L + out);
         var signs = SignMatrix.ofRows(out, in, randomBits(rng, out, in));

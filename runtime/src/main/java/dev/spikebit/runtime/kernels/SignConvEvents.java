@@ -1,0 +1,301 @@
+package dev.spikebit.runtime.kernels;
+
+import dev.spikebit.runtime.graph.Layer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The event-driven +-1 convolution, output-stationary: per output position and block of output
+ * channels held in vector registers, the non-zero inputs its window covers are added, each signed by
+ * an XOR of its sign bit with a precomputed lane mask (docs/runtime.md). Any kernel, stride and
+ * padding.
+ *
+ * <p>The signs are repacked once per layer ({@link #flips}) into {@code [input channel][tap][output
+ * channel]} XOR masks, {@code 0} for a +1 weight and {@code 0x80000000} for a -1 weight, output
+ * channels padded to whole vectors: the masks of one (input channel, tap) for a vector of output
+ * channels are one load. Per call, the non-zero inputs are listed pixel by pixel (value and the
+ * offset of its channel's masks), channel after channel, so the input channels can be taken in
+ * chunks whose masks stay in the L1 cache; the partial sums wait position-major
+ * ({@code [pixel][channel]}) between chunks and are transposed into the output at the end.
+ *
+ * <p>Per output value, the work is one XOR and one addition per non-zero input in its window (no
+ * multiplication, no bounds test inside the window's loop over inputs, no store until the block is
+ * done), so the cost falls with the density of the input; the order of the additions is fixed by
+ * the layer and the input alone.
+ */
+public final class SignConvEvents {
+    private static final VectorSpecies<Float> F = SignMasks.F;
+    private static final VectorSpecies<Integer> I = SignMasks.I;
+    /** A -1 weight flips the float's sign bit. */
+    private static final int FLIP = 0x80000000;
+
+    private SignConvEvents() {}
+
+    /** Output channels rounded up to whole vectors (the masks' and the partial sums' pitch). */
+    static int pitch(int outChannels) {
+        return (outChannels + F.length() - 1) / F.length() * F.length();
+    }
+
+    /**
+     * The layer's signs as XOR masks {@code [in][k * k][pitch]}: {@code 0x80000000} where the
+     * weight is -1, 0 where it is +1 and in the padding lanes. Made once per layer.
+     */
+    public static int[] flips(Layer.SignConv c) {
+        int taps = c.kernel() * c.kernel();
+        int pitch = pitch(c.outChannels());
+        int[] flips = new int[c.inChannels() * taps * pitch];
+        for (int o = 0; o < c.outChannels(); o++) {
+            for (int j = 0; j < c.inChannels() * taps; j++) {
+                if (!c.signs().isPositive(o, j)) {
+                    flips[j * pitch + o] = FLIP;
+                }
+            }
+        }
+        return flips;
+    }
+
+    /** Floats of scratch {@link #run} needs for input {@code [C, h, w]}. */
+    public static int floatScratch(Layer.SignConv c, int h, int w) {
+        SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        return c.inChannels() * h * w + g.oh() * g.ow() * pitch(c.outChannels());
+    }
+
+    /** Ints of scratch {@link #run} needs for input {@code [C, h, w]}. */
+    public static int intScratch(Layer.SignConv c, int h, int w) {
+        return (c.inChannels() + 1) * h * w + 1;
+    }
+
+    /**
+     * {@code out[o, oy, ox] = sum_{c, ky, kx} +-x[c, oy*s + ky - p, ox*s + kx - p]} over the
+     * non-zero inputs.
+     *
+     * @param x      input {@code [C, h, w]} at {@code xOff}
+     * @param flips  {@link #flips} of this layer
+     * @param out    output {@code [O, oh, ow]} at {@code outOff}, overwritten
+     * @param floats at least {@link #floatScratch} floats
+     * @param ints   at least {@link #intScratch} ints
+     */
+    public static void run(
+            Layer.SignConv c,
+            int[] flips,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            float[] out,
+            int outOff,
+            float[] floats,
+            int[] ints) {
+        int inC = c.inChannels();
+        int pitch = pitch(c.outChannels());
+        int plane = h * w;
+        int starts = inC * plane;
+        list(c, x, xOff, h, w, pitch, floats, ints, starts);
+        SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        int acc = inC * plane;
+        int n = F.length();
+        int outPlane = g.oh() * g.ow();
+        for (int oy = 0; oy < g.oh(); oy++) {
+            for (int ox = 0; ox < g.ow(); ox++) {
+                int sums = acc + (oy * g.ow() + ox) * pitch;
+                int o = 0;
+                for (; o + 8 * n <= pitch; o += 8 * n) {
+                    window8(g, oy, ox, pitch, o, flips, floats, ints, starts, sums + o);
+                }
+                for (; o + 4 * n <= pitch; o += 4 * n) {
+                    window4(g, oy, ox, pitch, o, flips, floats, ints, starts, sums + o);
+                }
+                for (; o < pitch; o += n) {
+                    window1(g, oy, ox, pitch, o, flips, floats, ints, starts, sums + o);
+                }
+            }
+        }
+        for (int o = 0; o < c.outChannels(); o++) {
+            int dst = outOff + o * outPlane;
+            for (int pixel = 0, src = acc + o; pixel < outPlane; pixel++, src += pitch) {
+                out[dst + pixel] = floats[src];
+            }
+        }
+    }
+
+    /**
+     * Lists the non-zero inputs pixel by pixel in row-major order, channels in order within a
+     * pixel: values in {@code values}, {@code (c * k * k + ix) * pitch} in {@code ints} (the masks
+     * of channel {@code c}, offset by the input column so that a window's row adds one constant per
+     * kernel row), and at {@code ints[starts + q]} where pixel {@code q}'s entries begin
+     * ({@code ints[starts + h * w]}: the end). Branch-free: every value is written, and the list
+     * grows only past a non-zero one. Since the pixels of one input row are contiguous, a window's
+     * kernel row is one run of entries.
+     */
+    private static void list(
+            Layer.SignConv c, float[] x, int xOff, int h, int w, int pitch, float[] values, int[] ints, int starts) {
+        int inC = c.inChannels();
+        int plane = h * w;
+        int perChannel = c.kernel() * c.kernel() * pitch;
+        int e = 0;
+        for (int q = 0; q < plane; q++) {
+            ints[starts + q] = e;
+            int column = q % w * pitch;
+            for (int ch = 0, at = xOff + q; ch < inC; ch++, at += plane) {
+                float v = x[at];
+                values[e] = v;
+                ints[e] = ch * perChannel + column;
+                e += v != 0f ? 1 : 0;
+            }
+        }
+        ints[starts + plane] = e;
+    }
+
+    /**
+     * One output position's block of eight vectors of output channels at channel {@code o}, summed
+     * over the listed inputs of its window in registers (one run of entries per kernel row) and
+     * stored at {@code sums}. A method of its own that takes and returns no vectors, so that the JIT
+     * compiles it whole (docs/runtime.md); 8, 4 and 1 vectors, so that a block fills the registers
+     * whatever the vector width (16 registers hold 8 accumulators with AVX2, 32 with AVX-512).
+     */
+    private static void window8(
+            SignConvKernel.Geometry g,
+            int oy,
+            int ox,
+            int pitch,
+            int o,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            int sums) {
+        int n = F.length();
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var a2 = FloatVector.zero(F);
+        var a3 = FloatVector.zero(F);
+        var a4 = FloatVector.zero(F);
+        var a5 = FloatVector.zero(F);
+        var a6 = FloatVector.zero(F);
+        var a7 = FloatVector.zero(F);
+        int k = g.k();
+        int x0 = ox * g.s() - g.p();
+        int lo = Math.max(0, x0);
+        int hi = Math.min(g.w(), x0 + k);
+        for (int ky = 0; ky < k; ky++) {
+            int iy = oy * g.s() + ky - g.p();
+            if (iy < 0 || iy >= g.h() || lo >= hi) {
+                continue;
+            }
+            // Entries hold (c * k * k + ix) * pitch; tap (ky, kx = ix - x0) adds (ky * k - x0) * pitch.
+            int shift = (ky * k - x0) * pitch + o;
+            for (int e = ints[starts + iy * g.w() + lo], end = ints[starts + iy * g.w() + hi]; e < end; e++) {
+                var v = IntVector.broadcast(I, Float.floatToRawIntBits(values[e]));
+                int m = ints[e] + shift;
+                a0 = a0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m))
+                        .reinterpretAsFloats());
+                a1 = a1.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + n))
+                        .reinterpretAsFloats());
+                a2 = a2.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 2 * n))
+                        .reinterpretAsFloats());
+                a3 = a3.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 3 * n))
+                        .reinterpretAsFloats());
+                a4 = a4.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 4 * n))
+                        .reinterpretAsFloats());
+                a5 = a5.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 5 * n))
+                        .reinterpretAsFloats());
+                a6 = a6.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 6 * n))
+                        .reinterpretAsFloats());
+                a7 = a7.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 7 * n))
+                        .reinterpretAsFloats());
+            }
+        }
+        a0.intoArray(values, sums);
+        a1.intoArray(values, sums + n);
+        a2.intoArray(values, sums + 2 * n);
+        a3.intoArray(values, sums + 3 * n);
+        a4.intoArray(values, sums + 4 * n);
+        a5.intoArray(values, sums + 5 * n);
+        a6.intoArray(values, sums + 6 * n);
+        a7.intoArray(values, sums + 7 * n);
+    }
+
+    /** {@link #window8} for four vectors of output channels. */
+    private static void window4(
+            SignConvKernel.Geometry g,
+            int oy,
+            int ox,
+            int pitch,
+            int o,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            int sums) {
+        int n = F.length();
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var a2 = FloatVector.zero(F);
+        var a3 = FloatVector.zero(F);
+        int k = g.k();
+        int x0 = ox * g.s() - g.p();
+        int lo = Math.max(0, x0);
+        int hi = Math.min(g.w(), x0 + k);
+        for (int ky = 0; ky < k; ky++) {
+            int iy = oy * g.s() + ky - g.p();
+            if (iy < 0 || iy >= g.h() || lo >= hi) {
+                continue;
+            }
+            // Entries hold (c * k * k + ix) * pitch; tap (ky, kx = ix - x0) adds (ky * k - x0) * pitch.
+            int shift = (ky * k - x0) * pitch + o;
+            for (int e = ints[starts + iy * g.w() + lo], end = ints[starts + iy * g.w() + hi]; e < end; e++) {
+                var v = IntVector.broadcast(I, Float.floatToRawIntBits(values[e]));
+                int m = ints[e] + shift;
+                a0 = a0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m))
+                        .reinterpretAsFloats());
+                a1 = a1.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + n))
+                        .reinterpretAsFloats());
+                a2 = a2.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 2 * n))
+                        .reinterpretAsFloats());
+                a3 = a3.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + 3 * n))
+                        .reinterpretAsFloats());
+            }
+        }
+        a0.intoArray(values, sums);
+        a1.intoArray(values, sums + n);
+        a2.intoArray(values, sums + 2 * n);
+        a3.intoArray(values, sums + 3 * n);
+    }
+
+    /** {@link #window8} for one vector of output channels (the channels after the last whole block). */
+    private static void window1(
+            SignConvKernel.Geometry g,
+            int oy,
+            int ox,
+            int pitch,
+            int o,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            int sums) {
+        int n = F.length();
+        var a0 = FloatVector.zero(F);
+        int k = g.k();
+        int x0 = ox * g.s() - g.p();
+        int lo = Math.max(0, x0);
+        int hi = Math.min(g.w(), x0 + k);
+        for (int ky = 0; ky < k; ky++) {
+            int iy = oy * g.s() + ky - g.p();
+            if (iy < 0 || iy >= g.h() || lo >= hi) {
+                continue;
+            }
+            // Entries hold (c * k * k + ix) * pitch; tap (ky, kx = ix - x0) adds (ky * k - x0) * pitch.
+            int shift = (ky * k - x0) * pitch + o;
+            for (int e = ints[starts + iy * g.w() + lo], end = ints[starts + iy * g.w() + hi]; e < end; e++) {
+                var v = IntVector.broadcast(I, Float.floatToRawIntBits(values[e]));
+                int m = ints[e] + shift;
+                a0 = a0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m))
+                        .reinterpretAsFloats());
+            }
+        }
+        a0.intoArray(values, sums);
+    }
+}
