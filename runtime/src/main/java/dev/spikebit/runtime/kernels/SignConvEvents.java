@@ -112,10 +112,13 @@ public final class SignConvEvents {
                 }
             }
         }
-        for (int o = 0; o < c.outChannels(); o++) {
-            int dst = outOff + o * outPlane;
-            for (int pixel = 0, src = acc + o; pixel < outPlane; pixel++, src += pitch) {
-                out[dst + pixel] = floats[src];
+        // Transposed pixel by pixel: the sums are read in order, and the writes go to one line per
+        // output channel at a time, which stay in the L1 cache (channel by channel, every read
+        // was a new cache line: the sums are larger than the L1 cache).
+        int outC = c.outChannels();
+        for (int pixel = 0, src = acc; pixel < outPlane; pixel++, src += pitch) {
+            for (int o = 0, dst = outOff + pixel; o < outC; o++, dst += outPlane) {
+                out[dst] = floats[src + o];
             }
         }
     }
