@@ -22,8 +22,9 @@ final class Plan {
      * Input density below which a sign convolution takes the event-driven path under
      * {@link ExecutionPath#AUTO}. Measured on fmnist-cnn's 32 -> 64, 3x3, 14x14 layer (docs/runtime.md):
      * the dense kernel's cost does not depend on the density, the event kernel's grows with it, and
-     * since the dense 3x3 kernel uses row tables they cross at about 0.15 (JMH, idle machine: 70 us
-     * dense, 51 us events at density 0.1, 134 us at 0.3).
+     * the row-table dense kernel and the output-stationary event kernel cross at about 0.4 (AVX2,
+     * thread CPU time per call: 110 us dense against 46 us events at density 0.1, 90 at 0.25, 110-130
+     * at 0.35, 135-141 at 0.5).
      */
     static final double EVENTS_BELOW_CONV = 0.4;
     /** The same crossover for sign fully connected layers (3136 -> 128: about 0.6). */

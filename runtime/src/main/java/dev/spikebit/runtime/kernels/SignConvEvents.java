@@ -15,13 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The signs are repacked once per layer ({@link #flips}) into {@code [input channel][tap][output
  * channel]} XOR masks, {@code 0} for a +1 weight and {@code 0x80000000} for a -1 weight, output
  * channels padded to whole vectors: the masks of one (input channel, tap) for a vector of output
- * channels are one load. Per call, the non-zero inputs are listed pixel by pixel (value and the
- * offset of its channel's masks), channel after channel, so the input channels can be taken in
- * chunks whose masks stay in the L1 cache; the partial sums wait position-major
- * ({@code [pixel][channel]}) between chunks and are transposed into the output at the end.
+ * channels are one load. Per call, the non-zero inputs are listed pixel by pixel in row-major
+ * order (value and the offset of its channel's masks plus its column), so that one kernel row of a
+ * window is one run of entries: one loop per kernel row, whose tap offset is one constant. The
+ * sums wait position-major ({@code [pixel][channel]}) and are transposed into the output at the
+ * end. Taking the input channels in chunks whose masks fit the L1 cache was tried and was 3x
+ * slower: the runs became one or two entries long, and their loops' exits mispredicted.
  *
  * <p>Per output value, the work is one XOR and one addition per non-zero input in its window (no
- * multiplication, no bounds test inside the window's loop over inputs, no store until the block is
+ * multiplication, no bounds test inside a kernel row's loop over inputs, no store until the block is
  * done), so the cost falls with the density of the input; the order of the additions is fixed by
  * the layer and the input alone.
  */
