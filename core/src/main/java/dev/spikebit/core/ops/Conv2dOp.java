@@ -58,7 +58,8 @@ public final class Conv2dOp {
                 nonZero,
                 xs.length);
         boolean events = nonZero <= SpikeConv.MAX_FORWARD_DENSITY * xs.length && SpikeConv.supports(geo);
-        boolean eventGradient = nonZero <= SpikeConv.MAX_WEIGHT_GRADIENT_DENSITY * xs.length && SpikeConv.supports(geo);
+        boolean eventGradient =
+                nonZero <= SpikeConv.maxWeightGradientDensity(geo) * xs.length && SpikeConv.supports(geo);
         if (events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 float[] packed = Workspace.get(
@@ -71,14 +72,16 @@ public final class Conv2dOp {
         }
         if (bias != null) {
             float[] b = bias.data();
-            for (int i = 0; i < batch; i++) {
-                for (int o = 0; o < outChannels; o++) {
-                    int off = i * outSize + o * outPixels;
-                    for (int p = 0; p < outPixels; p++) {
-                        y[off + p] += b[o];
+            Parallel.range(outChannels, 1, (from, to) -> {
+                for (int i = 0; i < batch; i++) {
+                    for (int o = from; o < to; o++) {
+                        int off = i * outSize + o * outPixels;
+                        for (int p = 0; p < outPixels; p++) {
+                            y[off + p] += b[o];
+                        }
                     }
                 }
-            }
+            });
         }
         int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
         return Tensor.result(
@@ -104,12 +107,14 @@ public final class Conv2dOp {
                 gemm.sgemm(false, false, outChannels, ld, patch, 1f, ws, 0, patch, col, 0, ld, 0f, product, 0, ld);
             }
             // product is [O, n*OHW]; the output wants [n, O, OHW].
-            for (int o = 0; o < outChannels; o++) {
-                for (int j = 0; j < n; j++) {
-                    System.arraycopy(
-                            product, o * ld + j * outPixels, y, (base + j) * outSize + o * outPixels, outPixels);
+            Parallel.range(outChannels, 1, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    for (int j = 0; j < n; j++) {
+                        System.arraycopy(
+                                product, o * ld + j * outPixels, y, (base + j) * outSize + o * outPixels, outPixels);
+                    }
                 }
-            }
+            });
         }
     }
 
@@ -132,10 +137,17 @@ public final class Conv2dOp {
         float[] gOut = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
         if (needW && events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
-                float[] gT = Workspace.get(
-                        Workspace.Slot.GRADIENT_TRANSPOSED, batch * outPixels * SpikeConv.paddedChannels(outChannels));
-                SpikeConv.transposeGradient(g, batch, outChannels, outPixels, gT);
-                SpikeConv.weightGradient(geo, xs, batch, gT, outChannels, gw);
+                int oPad = SpikeConv.paddedChannels(outChannels);
+                if (geo.stride() == 1) {
+                    var layout = BorderedGradient.of(geo, outChannels, oPad);
+                    float[] gB = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * layout.imageSize());
+                    layout.fill(g, batch, gB);
+                    SpikeConv.weightGradient(geo, xs, batch, layout, gB, gw);
+                } else {
+                    float[] gT = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * outPixels * oPad);
+                    SpikeConv.transposeGradient(g, batch, outChannels, outPixels, gT);
+                    SpikeConv.weightGradient(geo, xs, batch, gT, outChannels, gw);
+                }
             }
         }
         // The input gradient, and the weight gradient of the dense path, a chunk of images at a time.
@@ -144,11 +156,14 @@ public final class Conv2dOp {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;
             int base = first;
-            for (int o = 0; o < outChannels; o++) {
-                for (int j = 0; j < n; j++) {
-                    System.arraycopy(g, (base + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
+            Parallel.range(outChannels, 1, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    for (int j = 0; j < n; j++) {
+                        System.arraycopy(
+                                g, (base + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
+                    }
                 }
-            }
+            });
             if (needW && !events) {
                 unfold(geo, xs, base, n, inSize, col, outPixels, ld);
                 // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
@@ -188,16 +203,19 @@ public final class Conv2dOp {
         }
         if (bias != null && bias.requiresGrad()) {
             float[] gb = bias.grad();
-            for (int i = 0; i < batch; i++) {
-                for (int o = 0; o < outChannels; o++) {
-                    int off = i * outSize + o * outPixels;
-                    float s = 0;
-                    for (int p = 0; p < outPixels; p++) {
-                        s += g[off + p];
+            // Output channels split over the pool; each channel's sum in image order, as one thread would.
+            Parallel.range(outChannels, 1, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    for (int i = 0; i < batch; i++) {
+                        int off = i * outSize + o * outPixels;
+                        float s = 0;
+                        for (int p = 0; p < outPixels; p++) {
+                            s += g[off + p];
+                        }
+                        gb[o] += s;
                     }
-                    gb[o] += s;
                 }
-            }
+            });
         }
     }
 

@@ -39,16 +39,29 @@ final class SpikeConv {
     static final double MAX_FORWARD_DENSITY = 0.35;
 
     /**
-     * Up to this fraction of non-zero inputs the event-driven weight gradient is used; the same
-     * measurement put its break-even at about a quarter.
+     * Up to this fraction of non-zero inputs the event-driven weight gradient of a strided
+     * convolution is used; the same measurement put its break-even at about a quarter.
      */
     static final double MAX_WEIGHT_GRADIENT_DENSITY = 0.2;
+
+    /**
+     * The same for a stride-1 convolution, whose weight gradient runs on the bordered gradient
+     * (three taps per input, no bounds tests): on the 32 -> 64 layer above, batch 256, one thread,
+     * CPU time, it took 0.85 of im2col + GEMM (OpenBLAS) at 31% non-zero and broke even at about
+     * 0.37 (docs/performance.md).
+     */
+    static final double MAX_STRIDE1_WEIGHT_GRADIENT_DENSITY = 0.35;
 
     private SpikeConv() {}
 
     /** Whether the kernels take this geometry: padded positions are kept in 16 bits. */
     static boolean supports(ConvGeometry g) {
         return g.height() + g.padding() < 1 << 16 && g.width() + g.padding() < 1 << 16;
+    }
+
+    /** The largest fraction of non-zero inputs at which the event-driven weight gradient pays for {@code g}. */
+    static double maxWeightGradientDensity(ConvGeometry g) {
+        return g.stride() == 1 ? MAX_STRIDE1_WEIGHT_GRADIENT_DENSITY : MAX_WEIGHT_GRADIENT_DENSITY;
     }
 
     /** The number of output channels rounded up to whole vectors. */
@@ -295,6 +308,242 @@ final class SpikeConv {
                 }
             }
         });
+    }
+
+    /**
+     * {@code gw [O, C, kh, kw] += dY * x^T} for a stride-1 convolution, visiting only non-zero inputs;
+     * {@code gy} is the output gradient in the {@link BorderedGradient} layout {@code layout}. The
+     * input channels are split over the pool. Each image is taken a band of input rows at a time,
+     * a band small enough that the gradient rows it reaches stay in L1; for each channel, kernel
+     * row and four vectors of output channels, three taps of the row are summed at once over the
+     * band's non-zero inputs: twelve sums in registers, each input loading three neighbouring
+     * positions of the gradient, with no bounds checks (the border is zeros). The band's sums are
+     * added to the part's sums, band after band and image after image, and to {@code gw} at the end.
+     *
+     * <p>Against {@link #weightGradient(ConvGeometry, float[], int, float[], int, float[])}: one event
+     * serves three taps instead of one, no tap tests whether it leaves the output plane, and the
+     * gradient is read from L1 rather than streamed from L2 once per channel, tap and vector.
+     */
+    static void weightGradient(ConvGeometry g, float[] x, int batch, BorderedGradient layout, float[] gy, float[] gw) {
+        int outChannels = layout.outChannels();
+        int oPad = layout.paddedChannels();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int taps = kh * kw;
+        int channels = g.channels();
+        int h = g.height();
+        int pixels = g.inPixels();
+        // Input rows per band: the gradient rows they reach (band + kh - 1) in about 24 KB.
+        int rowFloats = layout.cols() * oPad;
+        int band = Math.max(1, (3 << 11) / rowFloats - (kh - 1));
+        Parallel.range(channels, 1, (from, to) -> {
+            int count = to - from;
+            float[] sums = Workspace.get(Workspace.Slot.EVENT_SUMS, count * taps * oPad);
+            java.util.Arrays.fill(sums, 0, count * taps * oPad, 0f);
+            float[] values = Workspace.get(Workspace.Slot.EVENTS, count * pixels);
+            int[] positions = Workspace.ints(Workspace.Slot.EVENTS, count * pixels);
+            int[] rowStarts = Workspace.ints(Workspace.Slot.EVENT_STARTS, count * (h + 1));
+            for (int j = 0; j < batch; j++) {
+                listBorderedEvents(g, layout, x, j, from, to, values, positions, rowStarts);
+                for (int r0 = 0; r0 < h; r0 += band) {
+                    int r1 = Math.min(h, r0 + band);
+                    for (int c = from; c < to; c++) {
+                        int first = rowStarts[(c - from) * (h + 1) + r0];
+                        int last = rowStarts[(c - from) * (h + 1) + r1];
+                        if (first == last) {
+                            continue;
+                        }
+                        for (int ki = 0; ki < kh; ki++) {
+                            int at = ((c - from) * taps + ki * kw) * oPad;
+                            for (int b = 0; b < oPad; b += 4 * LANES) {
+                                int vectors = Math.min(4, (oPad - b) / LANES);
+                                int kj = 0;
+                                for (; kj + 3 <= kw; kj += 3) {
+                                    int back = layout.tapOffset(ki, kj) - b;
+                                    sumThreeTaps(
+                                            first,
+                                            last,
+                                            values,
+                                            positions,
+                                            gy,
+                                            back,
+                                            oPad,
+                                            vectors,
+                                            sums,
+                                            at + kj * oPad + b);
+                                }
+                                for (; kj < kw; kj++) {
+                                    int back = layout.tapOffset(ki, kj) - b;
+                                    sumOneTap(
+                                            first,
+                                            last,
+                                            values,
+                                            positions,
+                                            gy,
+                                            back,
+                                            vectors,
+                                            sums,
+                                            at + kj * oPad + b);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for (int o = 0; o < outChannels; o++) {
+                for (int c = from; c < to; c++) {
+                    int dst = (o * channels + c) * taps;
+                    int src = (c - from) * taps * oPad + o;
+                    for (int t = 0; t < taps; t++) {
+                        gw[dst + t] += sums[src + t * oPad];
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Lists the non-zero inputs of channels {@code from .. to - 1} of image {@code j}, channel by
+     * channel, each in (row, column) order: the value and where its tap {@code (0, 0)} reads the
+     * bordered gradient. Channel {@code c}'s events of input row {@code iy} start at
+     * {@code rowStarts[(c - from) * (h + 1) + iy]}, and the entry for row {@code h} ends them.
+     */
+    private static void listBorderedEvents(
+            ConvGeometry g,
+            BorderedGradient layout,
+            float[] x,
+            int j,
+            int from,
+            int to,
+            float[] values,
+            int[] positions,
+            int[] rowStarts) {
+        int h = g.height();
+        int w = g.width();
+        int oPad = layout.paddedChannels();
+        int image = j * layout.imageSize();
+        int n = 0;
+        for (int c = from; c < to; c++) {
+            int plane = (j * g.channels() + c) * h * w;
+            int starts = (c - from) * (h + 1);
+            for (int iy = 0; iy < h; iy++) {
+                rowStarts[starts + iy] = n;
+                int rowStart = image + layout.position(iy, 0);
+                for (int ix = 0, at = plane + iy * w; ix < w; ix++, at++) {
+                    float v = x[at];
+                    if (v != 0f) {
+                        values[n] = v;
+                        positions[n] = rowStart + ix * oPad;
+                        n++;
+                    }
+                }
+            }
+            rowStarts[starts + h] = n;
+        }
+    }
+
+    /**
+     * Three taps of one kernel row ({@code kj, kj + 1, kj + 2}) and up to four vectors of output
+     * channels: event {@code e} reads the gradient at {@code positions[e] - back}, one row of output
+     * channels earlier per tap. The sums go to {@code tile}, tap {@code t} at {@code t * 4 * LANES}.
+     */
+    private static void sumThreeTaps(
+            int first,
+            int last,
+            float[] values,
+            int[] positions,
+            float[] gy,
+            int back,
+            int oPad,
+            int vectors,
+            float[] sums,
+            int sumAt) {
+        if (vectors == 4) {
+            sumThreeTapsFourVectors(first, last, values, positions, gy, back, oPad, sums, sumAt);
+        } else {
+            for (int t = 0; t < 3; t++) {
+                sumOneTap(first, last, values, positions, gy, back + t * oPad, vectors, sums, sumAt + t * oPad);
+            }
+        }
+    }
+
+    /** {@link #sumThreeTaps} with four vectors: twelve sums in registers. */
+    private static void sumThreeTapsFourVectors(
+            int first,
+            int last,
+            float[] values,
+            int[] positions,
+            float[] gy,
+            int back,
+            int oPad,
+            float[] sums,
+            int sumAt) {
+        int s1 = sumAt + oPad;
+        int s2 = s1 + oPad;
+        var a00 = FloatVector.fromArray(SPECIES, sums, sumAt);
+        var a01 = FloatVector.fromArray(SPECIES, sums, sumAt + LANES);
+        var a02 = FloatVector.fromArray(SPECIES, sums, sumAt + 2 * LANES);
+        var a03 = FloatVector.fromArray(SPECIES, sums, sumAt + 3 * LANES);
+        var a10 = FloatVector.fromArray(SPECIES, sums, s1);
+        var a11 = FloatVector.fromArray(SPECIES, sums, s1 + LANES);
+        var a12 = FloatVector.fromArray(SPECIES, sums, s1 + 2 * LANES);
+        var a13 = FloatVector.fromArray(SPECIES, sums, s1 + 3 * LANES);
+        var a20 = FloatVector.fromArray(SPECIES, sums, s2);
+        var a21 = FloatVector.fromArray(SPECIES, sums, s2 + LANES);
+        var a22 = FloatVector.fromArray(SPECIES, sums, s2 + 2 * LANES);
+        var a23 = FloatVector.fromArray(SPECIES, sums, s2 + 3 * LANES);
+        for (int e = first; e < last; e++) {
+            var v = FloatVector.broadcast(SPECIES, values[e]);
+            int at0 = positions[e] - back;
+            int at1 = at0 - oPad;
+            int at2 = at1 - oPad;
+            a00 = FloatVector.fromArray(SPECIES, gy, at0).fma(v, a00);
+            a01 = FloatVector.fromArray(SPECIES, gy, at0 + LANES).fma(v, a01);
+            a02 = FloatVector.fromArray(SPECIES, gy, at0 + 2 * LANES).fma(v, a02);
+            a03 = FloatVector.fromArray(SPECIES, gy, at0 + 3 * LANES).fma(v, a03);
+            a10 = FloatVector.fromArray(SPECIES, gy, at1).fma(v, a10);
+            a11 = FloatVector.fromArray(SPECIES, gy, at1 + LANES).fma(v, a11);
+            a12 = FloatVector.fromArray(SPECIES, gy, at1 + 2 * LANES).fma(v, a12);
+            a13 = FloatVector.fromArray(SPECIES, gy, at1 + 3 * LANES).fma(v, a13);
+            a20 = FloatVector.fromArray(SPECIES, gy, at2).fma(v, a20);
+            a21 = FloatVector.fromArray(SPECIES, gy, at2 + LANES).fma(v, a21);
+            a22 = FloatVector.fromArray(SPECIES, gy, at2 + 2 * LANES).fma(v, a22);
+            a23 = FloatVector.fromArray(SPECIES, gy, at2 + 3 * LANES).fma(v, a23);
+        }
+        a00.intoArray(sums, sumAt);
+        a01.intoArray(sums, sumAt + LANES);
+        a02.intoArray(sums, sumAt + 2 * LANES);
+        a03.intoArray(sums, sumAt + 3 * LANES);
+        a10.intoArray(sums, s1);
+        a11.intoArray(sums, s1 + LANES);
+        a12.intoArray(sums, s1 + 2 * LANES);
+        a13.intoArray(sums, s1 + 3 * LANES);
+        a20.intoArray(sums, s2);
+        a21.intoArray(sums, s2 + LANES);
+        a22.intoArray(sums, s2 + 2 * LANES);
+        a23.intoArray(sums, s2 + 3 * LANES);
+    }
+
+    /** One tap and up to four vectors of output channels, as {@link #sumThreeTaps}; to {@code tile} from {@code tileAt}. */
+    private static void sumOneTap(
+            int first,
+            int last,
+            float[] values,
+            int[] positions,
+            float[] gy,
+            int back,
+            int vectors,
+            float[] sums,
+            int sumAt) {
+        for (int u = 0; u < vectors; u++) {
+            var a = FloatVector.fromArray(SPECIES, sums, sumAt + u * LANES);
+            int shift = u * LANES - back;
+            for (int e = first; e < last; e++) {
+                a = FloatVector.fromArray(SPECIES, gy, positions[e] + shift)
+                        .fma(FloatVector.broadcast(SPECIES, values[e]), a);
+            }
+            a.intoArray(sums, sumAt + u * LANES);
+        }
     }
 
     /**

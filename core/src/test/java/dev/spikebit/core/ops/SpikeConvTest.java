@@ -27,7 +27,11 @@ class SpikeConvTest {
                 Arguments.of(2, 3, 8, 8, 5, 1, 2),
                 Arguments.of(5, 9, 10, 7, 3, 2, 0),
                 Arguments.of(1, 1, 4, 4, 2, 2, 0),
-                Arguments.of(7, 33, 5, 6, 3, 3, 2));
+                Arguments.of(7, 33, 5, 6, 3, 3, 2),
+                Arguments.of(3, 5, 7, 9, 3, 1, 0),
+                Arguments.of(5, 9, 6, 7, 2, 1, 1),
+                Arguments.of(6, 11, 5, 4, 3, 1, 2),
+                Arguments.of(2, 7, 9, 8, 5, 1, 1));
     }
 
     /** The kinds of input: binary spikes, real-valued spikes (zero or above a threshold), none, all. */
@@ -64,6 +68,18 @@ class SpikeConvTest {
                 expected[i] += 0.5;
             }
             assertClose(gw, expected, kind + " weight gradient");
+
+            if (stride == 1) {
+                var layout = BorderedGradient.of(geo, o, SpikeConv.paddedChannels(o));
+                // Garbage where the layout must write zeros: the fill has to clear the border itself.
+                float[] bordered = new float[batch * layout.imageSize()];
+                java.util.Arrays.fill(bordered, Float.NaN);
+                layout.fill(gy, batch, bordered);
+                float[] gwBordered = new float[weights.length];
+                java.util.Arrays.fill(gwBordered, 0.5f);
+                SpikeConv.weightGradient(geo, x, batch, layout, bordered, gwBordered);
+                assertClose(gwBordered, expected, kind + " weight gradient on the bordered gradient");
+            }
         }
     }
 
