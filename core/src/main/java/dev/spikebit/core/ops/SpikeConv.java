@@ -152,12 +152,11 @@ final class SpikeConv {
         for (int pix = 0; pix < pixels; pix++) {
             starts[pix] = n;
             for (int c = 0, at = inOff + pix; c < channels; c++, at += pixels) {
+                // Written always, kept only if non-zero: no branch to mispredict at 10-40% density.
                 float v = x[at];
-                if (v != 0f) {
-                    values[n] = v;
-                    weightRows[n] = c * channelStride;
-                    n++;
-                }
+                values[n] = v;
+                weightRows[n] = c * channelStride;
+                n += v != 0f ? 1 : 0;
             }
         }
         starts[pixels] = n;
@@ -178,7 +177,8 @@ final class SpikeConv {
         int ow = g.outWidth();
         int s = g.stride();
         int p = g.padding();
-        int wide = oPad / (4 * LANES) * (4 * LANES);
+        int widest = oPad / (8 * LANES) * (8 * LANES);
+        int wide = widest + (oPad - widest) / (4 * LANES) * (4 * LANES);
         for (int oy = 0; oy < oh; oy++) {
             int ki0 = Math.max(0, p - oy * s);
             int ki1 = Math.min(kh, h + p - oy * s);
@@ -186,7 +186,12 @@ final class SpikeConv {
                 int kj0 = Math.max(0, p - ox * s);
                 int kj1 = Math.min(kw, w + p - ox * s);
                 int out = (oy * ow + ox) * oPad;
-                for (int b = 0; b < wide; b += 4 * LANES) {
+                int pix0 = (oy * s - p) * w - p + ox * s;
+                for (int b = 0; b < widest; b += 8 * LANES) {
+                    gatherEight(
+                            packedW, oPad, kw, w, values, weightRows, starts, ki0, ki1, kj0, kj1, pix0, b, acc, out);
+                }
+                for (int b = widest; b < wide; b += 4 * LANES) {
                     var a0 = FloatVector.zero(SPECIES);
                     var a1 = FloatVector.zero(SPECIES);
                     var a2 = FloatVector.zero(SPECIES);
@@ -231,6 +236,65 @@ final class SpikeConv {
                 }
             }
         }
+    }
+
+    /**
+     * One output pixel's eight vectors of output channels from {@code b}, as {@link #gatherImage}
+     * does four: with 256-bit vectors the 64 channels of a typical layer in one pass over the
+     * window's events instead of two, halving the loops over the event lists. Eight sums, a
+     * broadcast and a weight vector fit AVX2's sixteen registers.
+     */
+    private static void gatherEight(
+            float[] packedW,
+            int oPad,
+            int kw,
+            int w,
+            float[] values,
+            int[] weightRows,
+            int[] starts,
+            int ki0,
+            int ki1,
+            int kj0,
+            int kj1,
+            int pix0,
+            int b,
+            float[] acc,
+            int out) {
+        var a0 = FloatVector.zero(SPECIES);
+        var a1 = FloatVector.zero(SPECIES);
+        var a2 = FloatVector.zero(SPECIES);
+        var a3 = FloatVector.zero(SPECIES);
+        var a4 = FloatVector.zero(SPECIES);
+        var a5 = FloatVector.zero(SPECIES);
+        var a6 = FloatVector.zero(SPECIES);
+        var a7 = FloatVector.zero(SPECIES);
+        for (int ki = ki0; ki < ki1; ki++) {
+            int row = pix0 + ki * w;
+            for (int kj = kj0; kj < kj1; kj++) {
+                int pix = row + kj;
+                int tap = (ki * kw + kj) * oPad + b;
+                for (int e = starts[pix], end = starts[pix + 1]; e < end; e++) {
+                    var v = FloatVector.broadcast(SPECIES, values[e]);
+                    int at = weightRows[e] + tap;
+                    a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
+                    a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES).fma(v, a1);
+                    a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES).fma(v, a2);
+                    a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES).fma(v, a3);
+                    a4 = FloatVector.fromArray(SPECIES, packedW, at + 4 * LANES).fma(v, a4);
+                    a5 = FloatVector.fromArray(SPECIES, packedW, at + 5 * LANES).fma(v, a5);
+                    a6 = FloatVector.fromArray(SPECIES, packedW, at + 6 * LANES).fma(v, a6);
+                    a7 = FloatVector.fromArray(SPECIES, packedW, at + 7 * LANES).fma(v, a7);
+                }
+            }
+        }
+        a0.intoArray(acc, out + b);
+        a1.intoArray(acc, out + b + LANES);
+        a2.intoArray(acc, out + b + 2 * LANES);
+        a3.intoArray(acc, out + b + 3 * LANES);
+        a4.intoArray(acc, out + b + 4 * LANES);
+        a5.intoArray(acc, out + b + 5 * LANES);
+        a6.intoArray(acc, out + b + 6 * LANES);
+        a7.intoArray(acc, out + b + 7 * LANES);
     }
 
     /**
@@ -430,12 +494,11 @@ final class SpikeConv {
                 rowStarts[starts + iy] = n;
                 int rowStart = image + layout.position(iy, 0);
                 for (int ix = 0, at = plane + iy * w; ix < w; ix++, at++) {
+                    // Written always, kept only if non-zero, as in listEvents.
                     float v = x[at];
-                    if (v != 0f) {
-                        values[n] = v;
-                        positions[n] = rowStart + ix * oPad;
-                        n++;
-                    }
+                    values[n] = v;
+                    positions[n] = rowStart + ix * oPad;
+                    n += v != 0f ? 1 : 0;
                 }
             }
             rowStarts[starts + h] = n;
