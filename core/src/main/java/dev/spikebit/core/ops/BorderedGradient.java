@@ -47,17 +47,20 @@ record BorderedGradient(
         return (ki * cols + kj) * paddedChannels;
     }
 
-    /** Fills {@code out} (at least {@code batch * imageSize()} floats) from the gradient {@code gy [N, O, OH, OW]}. */
-    void fill(float[] gy, int batch, float[] out) {
+    /**
+     * Fills {@code out} (at least {@code count * imageSize()} floats) with images {@code first ..
+     * first + count - 1} of the gradient {@code gy [N, O, OH, OW]}, image {@code first} at 0.
+     */
+    void fill(float[] gy, int first, int count, float[] out) {
         int oh = geometry.outHeight();
         int ow = geometry.outWidth();
         int outPixels = oh * ow;
         int oPad = paddedChannels;
         int rowSize = cols * oPad;
-        Parallel.range(batch, 1, (from, to) -> {
+        Parallel.range(count, 1, (from, to) -> {
             for (int j = from; j < to; j++) {
                 int image = j * imageSize();
-                int src = j * outChannels * outPixels;
+                int src = (first + j) * outChannels * outPixels;
                 Arrays.fill(out, image, image + top * rowSize, 0f);
                 Arrays.fill(out, image + (top + oh) * rowSize, image + rows * rowSize, 0f);
                 for (int oy = 0; oy < oh; oy++) {

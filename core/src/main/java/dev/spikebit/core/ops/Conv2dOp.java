@@ -24,6 +24,8 @@ import dev.spikebit.core.tensor.Tensor;
 public final class Conv2dOp {
     /** Target size of one chunk's column matrix, in floats (16 MB). */
     private static final int COLUMN_BUDGET = 1 << 22;
+    /** Target size of the bordered output gradient of one block of images, in floats (2 MB). */
+    private static final int BORDERED_BUDGET = 1 << 19;
 
     private Conv2dOp() {}
 
@@ -139,10 +141,16 @@ public final class Conv2dOp {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 int oPad = SpikeConv.paddedChannels(outChannels);
                 if (geo.stride() == 1) {
+                    // A block of images at a time: the bordered gradient stays a few megabytes
+                    // (reused from call to call) instead of one large array for the whole batch.
                     var layout = BorderedGradient.of(geo, outChannels, oPad);
-                    float[] gB = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * layout.imageSize());
-                    layout.fill(g, batch, gB);
-                    SpikeConv.weightGradient(geo, xs, batch, layout, gB, gw);
+                    int block = Math.max(1, Math.min(batch, BORDERED_BUDGET / layout.imageSize()));
+                    float[] gB = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, block * layout.imageSize());
+                    for (int first = 0; first < batch; first += block) {
+                        int count = Math.min(block, batch - first);
+                        layout.fill(g, first, count, gB);
+                        SpikeConv.weightGradient(geo, xs, first, count, layout, gB, gw);
+                    }
                 } else {
                     float[] gT = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * outPixels * oPad);
                     SpikeConv.transposeGradient(g, batch, outChannels, outPixels, gT);

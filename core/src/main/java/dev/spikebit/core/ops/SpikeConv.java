@@ -375,8 +375,9 @@ final class SpikeConv {
     }
 
     /**
-     * {@code gw [O, C, kh, kw] += dY * x^T} for a stride-1 convolution, visiting only non-zero inputs;
-     * {@code gy} is the output gradient in the {@link BorderedGradient} layout {@code layout}. The
+     * {@code gw [O, C, kh, kw] += dY * x^T} over images {@code firstImage .. firstImage + images - 1}
+     * of a stride-1 convolution, visiting only non-zero inputs; {@code gy} holds those images' output
+     * gradient in the {@link BorderedGradient} layout {@code layout}, image {@code firstImage} at 0. The
      * input channels are split over the pool. Each image is taken a band of input rows at a time,
      * a band small enough that the gradient rows it reaches stay in L1; for each channel, kernel
      * row and four vectors of output channels, three taps of the row are summed at once over the
@@ -388,7 +389,8 @@ final class SpikeConv {
      * serves three taps instead of one, no tap tests whether it leaves the output plane, and the
      * gradient is read from L1 rather than streamed from L2 once per channel, tap and vector.
      */
-    static void weightGradient(ConvGeometry g, float[] x, int batch, BorderedGradient layout, float[] gy, float[] gw) {
+    static void weightGradient(
+            ConvGeometry g, float[] x, int firstImage, int images, BorderedGradient layout, float[] gy, float[] gw) {
         int outChannels = layout.outChannels();
         int oPad = layout.paddedChannels();
         int kh = g.kernelH();
@@ -407,8 +409,8 @@ final class SpikeConv {
             float[] values = Workspace.get(Workspace.Slot.EVENTS, count * pixels);
             int[] positions = Workspace.ints(Workspace.Slot.EVENTS, count * pixels);
             int[] rowStarts = Workspace.ints(Workspace.Slot.EVENT_STARTS, count * (h + 1));
-            for (int j = 0; j < batch; j++) {
-                listBorderedEvents(g, layout, x, j, from, to, values, positions, rowStarts);
+            for (int j = 0; j < images; j++) {
+                listBorderedEvents(g, layout, x, firstImage, j, from, to, values, positions, rowStarts);
                 for (int r0 = 0; r0 < h; r0 += band) {
                     int r1 = Math.min(h, r0 + band);
                     for (int c = from; c < to; c++) {
@@ -467,7 +469,8 @@ final class SpikeConv {
     }
 
     /**
-     * Lists the non-zero inputs of channels {@code from .. to - 1} of image {@code j}, channel by
+     * Lists the non-zero inputs of channels {@code from .. to - 1} of image {@code first + j}
+     * ({@code j} in the bordered gradient), channel by
      * channel, each in (row, column) order: the value and where its tap {@code (0, 0)} reads the
      * bordered gradient. Channel {@code c}'s events of input row {@code iy} start at
      * {@code rowStarts[(c - from) * (h + 1) + iy]}, and the entry for row {@code h} ends them.
@@ -476,6 +479,7 @@ final class SpikeConv {
             ConvGeometry g,
             BorderedGradient layout,
             float[] x,
+            int first,
             int j,
             int from,
             int to,
@@ -488,7 +492,7 @@ final class SpikeConv {
         int image = j * layout.imageSize();
         int n = 0;
         for (int c = from; c < to; c++) {
-            int plane = (j * g.channels() + c) * h * w;
+            int plane = ((first + j) * g.channels() + c) * h * w;
             int starts = (c - from) * (h + 1);
             for (int iy = 0; iy < h; iy++) {
                 rowStarts[starts + iy] = n;

@@ -74,10 +74,20 @@ class SpikeConvTest {
                 // Garbage where the layout must write zeros: the fill has to clear the border itself.
                 float[] bordered = new float[batch * layout.imageSize()];
                 java.util.Arrays.fill(bordered, Float.NaN);
-                layout.fill(gy, batch, bordered);
+                layout.fill(gy, 0, batch, bordered);
                 float[] gwBordered = new float[weights.length];
                 java.util.Arrays.fill(gwBordered, 0.5f);
-                SpikeConv.weightGradient(geo, x, batch, layout, bordered, gwBordered);
+                SpikeConv.weightGradient(geo, x, 0, batch, layout, bordered, gwBordered);
+                assertClose(gwBordered, expected, kind + " weight gradient on the bordered gradient");
+
+                // Image by image (as Conv2dOp does for large batches), into one reused buffer.
+                float[] one = new float[layout.imageSize()];
+                java.util.Arrays.fill(gwBordered, 0.5f);
+                for (int j = 0; j < batch; j++) {
+                    java.util.Arrays.fill(one, Float.NaN);
+                    layout.fill(gy, j, 1, one);
+                    SpikeConv.weightGradient(geo, x, j, 1, layout, one, gwBordered);
+                }
                 assertClose(gwBordered, expected, kind + " weight gradient on the bordered gradient");
             }
         }
