@@ -60,8 +60,9 @@ public final class Json {
     /**
      * Compact JSON for {@code value}: a {@code Map} with string keys (in its iteration order), a
      * {@code List}, a {@code String}, a {@link Number} (a {@code float} or {@code double} must be
-     * finite and is written as the shortest decimal that reads back to the same {@code double}),
-     * a {@code Boolean} or {@link #NULL}.
+     * finite and is written as the shortest decimal that reads back to the same {@code float} or
+     * {@code double}, as {@link Float#toString} and {@link Double#toString} write it), a
+     * {@code Boolean} or {@link #NULL}.
      *
      * @throws IllegalArgumentException for anything else, or a non-finite number
      */
@@ -71,7 +72,26 @@ public final class Json {
         return out.toString();
     }
 
+    /**
+     * {@link #write} laid out for people, as the project's report files ({@code metrics.json},
+     * experiment tables) have always been: each object field on a line of its own, indented two
+     * spaces per enclosing object, {@code "key" : value}, arrays on one line as {@code [ a, b ]}
+     * (an object in an array still breaks its fields onto lines), empty ones as {@code { }} and
+     * {@code [ ]}.
+     */
+    public static String writeIndented(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(value, out, 0);
+        return out.toString();
+    }
+
     private static void write(Object value, StringBuilder out) {
+        write(value, out, -1);
+    }
+
+    /** Writes {@code value}; {@code depth} is the number of enclosing objects, or -1 for compact JSON. */
+    private static void write(Object value, StringBuilder out, int depth) {
+        boolean indented = depth >= 0;
         switch (value) {
             case Map<?, ?> map -> {
                 out.append('{');
@@ -84,9 +104,15 @@ public final class Json {
                     if (!(e.getKey() instanceof String key)) {
                         throw new IllegalArgumentException("JSON object keys must be strings, got " + e.getKey());
                     }
+                    if (indented) {
+                        out.append('\n').append("  ".repeat(depth + 1));
+                    }
                     quote(key, out);
-                    out.append(':');
-                    write(e.getValue(), out);
+                    out.append(indented ? " : " : ":");
+                    write(e.getValue(), out, indented ? depth + 1 : depth);
+                }
+                if (indented) {
+                    out.append(first ? " " : "\n" + "  ".repeat(depth));
                 }
                 out.append('}');
             }
@@ -96,14 +122,20 @@ public final class Json {
                     if (i > 0) {
                         out.append(',');
                     }
-                    write(list.get(i), out);
+                    if (indented) {
+                        out.append(' ');
+                    }
+                    write(list.get(i), out, depth);
+                }
+                if (indented) {
+                    out.append(' ');
                 }
                 out.append(']');
             }
             case String text -> quote(text, out);
             case Boolean b -> out.append(b);
             case Double d -> out.append(finite(d));
-            case Float f -> out.append(finite(f.doubleValue()));
+            case Float f -> out.append((float) finite(f));
             case BigDecimal d -> out.append(d);
             case BigInteger i -> out.append(i);
             case Number n -> out.append(n.longValue());
@@ -114,6 +146,23 @@ public final class Json {
                 out.append("null");
             }
         }
+    }
+
+    /**
+     * {@code d} as a value {@link #write} takes: the number itself when finite, else the string
+     * {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}, as Jackson wrote them in the
+     * project's report files before this class wrote them ({@link JsonObject} reads them back). For
+     * measured figures that may be undefined (an accuracy over no images); formats whose numbers
+     * must be finite keep {@link #write}'s refusal.
+     */
+    public static Object measured(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        return d;
     }
 
     private static double finite(double d) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -113,5 +114,82 @@ class JsonTest {
         assertThat(Json.write(back)).isEqualTo(text);
         assertThatThrownBy(() -> Json.write(Double.NaN)).hasMessageContaining("NaN");
         assertThatThrownBy(() -> Json.write(new Object())).hasMessageContaining("cannot write");
+    }
+
+    /**
+     * The report files ({@code metrics.json}, experiment tables) keep the layout Jackson's
+     * indenting printer gave them; this text is what Jackson 2.18 wrote for the same values.
+     */
+    @Test
+    void indentedJsonHasTheLayoutOfTheOlderReportFiles() {
+        Map<String, Object> environment = new LinkedHashMap<>();
+        environment.put("gemm", "blas");
+        environment.put("threads", 2);
+        environment.put("cpuFeatures", List.of("sse4_1", "avx2", "fma"));
+        Map<String, Object> first = new LinkedHashMap<>();
+        first.put("epoch", 1);
+        first.put("trainLoss", 0.6931471805599453);
+        first.put("seconds", 12.0);
+        first.put("learningRate", 9.999999747378752E-4);
+        Map<String, Object> second = new LinkedHashMap<>();
+        second.put("epoch", 2);
+        second.put("testLoss", Json.measured(Double.NaN));
+        second.put("imagesPerSecond", 1e7);
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("environment", environment);
+        root.put("epochs", List.of(first, second));
+        root.put("lr", 0.001f);
+        root.put("empty", List.of());
+        root.put("none", Map.of());
+        String jackson = """
+                {
+                  "environment" : {
+                    "gemm" : "blas",
+                    "threads" : 2,
+                    "cpuFeatures" : [ "sse4_1", "avx2", "fma" ]
+                  },
+                  "epochs" : [ {
+                    "epoch" : 1,
+                    "trainLoss" : 0.6931471805599453,
+                    "seconds" : 12.0,
+                    "learningRate" : 9.999999747378752E-4
+                  }, {
+                    "epoch" : 2,
+                    "testLoss" : "NaN",
+                    "imagesPerSecond" : 1.0E7
+                  } ],
+                  "lr" : 0.001,
+                  "empty" : [ ],
+                  "none" : { }
+                }""";
+        assertThat(Json.writeIndented(root)).isEqualTo(jackson);
+        assertThat(Json.parse(jackson)).isEqualTo(Json.parse(Json.write(root)));
+    }
+
+    @Test
+    void objectFieldsReadTypedWithDefaultsAndNamedErrors() {
+        JsonObject o = JsonObject.parse(
+                "{\"n\": 3, \"x\": 0.1, \"s\": \"a\", \"b\": true, \"nan\": \"NaN\", \"big\": 12345678901, "
+                        + "\"o\": {\"k\": 1}, \"l\": [1], \"z\": null}",
+                "test");
+        assertThat(o.integer("n", 0)).isEqualTo(3);
+        assertThat(o.integer("absent", 7)).isEqualTo(7);
+        assertThat(o.integer("z", 7)).isEqualTo(7);
+        assertThat(o.number("x", 0f)).isEqualTo(0.1f);
+        assertThat(o.real("x", 0)).isEqualTo(0.1);
+        assertThat(o.real("nan", 0)).isNaN();
+        assertThat(o.text("s", null)).isEqualTo("a");
+        assertThat(o.bool("b", false)).isTrue();
+        assertThat(o.longInteger("big", 0)).isEqualTo(12345678901L);
+        assertThat(o.object("o").integer("k", 0)).isEqualTo(1);
+        assertThat(o.array("l")).hasSize(1);
+        assertThatThrownBy(() -> o.integer("x", 0)).hasMessage("field \"x\" is 0.1, expected a whole number");
+        assertThatThrownBy(() -> o.integer("big", 0))
+                .hasMessage("field \"big\" is 12345678901, expected a whole number in the range of int");
+        assertThatThrownBy(() -> o.number("s", 0f)).hasMessage("field \"s\" is \"a\", expected a number");
+        assertThatThrownBy(() -> o.text("n", null)).hasMessage("field \"n\" is 3, expected a string");
+        assertThatThrownBy(() -> o.allowOnly(List.of("n"))).hasMessage("unknown field \"x\"");
+        assertThatThrownBy(() -> JsonObject.parse("[1]", "the spec"))
+                .hasMessage("the spec is [1], expected a JSON object");
     }
 }
