@@ -1,12 +1,11 @@
 package dev.spikebit.interop.pytorch;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.io.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,35 +118,44 @@ public record StateDictLayout(
 
     /** Reads a JSON map file. */
     public static StateDictLayout read(Path file) {
-        JsonNode root;
+        String text;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            text = Files.readString(file);
         } catch (IOException e) {
             throw new SpikebitException(file + ": not a readable JSON map: " + e.getMessage(), e);
         }
-        if (root == null || !root.has("tensors") || !root.get("tensors").isObject()) {
+        try {
+            return read(JsonObject.parse(text, "the map"), file);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException(file + ": not a valid JSON map: " + e.getMessage());
+        }
+    }
+
+    private static StateDictLayout read(JsonObject root, Path file) {
+        JsonObject names = root.object("tensors");
+        if (names == null) {
             throw new SpikebitException(file + ": a map needs an object \"tensors\" (spikebit name -> PyTorch name)");
         }
         Map<String, String> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.get("tensors").fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw new SpikebitException(file + ": tensors." + e.getKey() + " must be a string");
+        for (String key : names.keys()) {
+            String name = names.text(key, null);
+            if (name == null) {
+                throw new SpikebitException(file + ": tensors." + key + " must be a string");
             }
-            tensors.put(e.getKey(), e.getValue().asText());
+            tensors.put(key, name);
         }
         List<String> counters = new ArrayList<>();
-        if (root.has("counters")) {
-            root.get("counters").forEach(n -> counters.add(n.asText()));
+        List<?> listed = root.array("counters");
+        for (Object counter : listed == null ? List.of() : listed) {
+            if (!(counter instanceof String name)) {
+                throw new SpikebitException(file + ": counters must hold tensor names (strings), got " + counter);
+            }
+            counters.add(name);
         }
         Map<String, Constant> constants = new LinkedHashMap<>();
-        if (root.has("constants")) {
-            for (Iterator<Map.Entry<String, JsonNode>> it =
-                            root.get("constants").fields();
-                    it.hasNext(); ) {
-                var e = it.next();
-                constants.put(e.getKey(), Constant.parse(e.getValue().asText(), file));
-            }
+        JsonObject settings = root.object("constants");
+        for (String key : settings == null ? List.<String>of() : settings.keys()) {
+            constants.put(key, Constant.parse(settings.text(key, ""), file));
         }
         return new StateDictLayout(file.toString(), tensors, counters, constants);
     }
