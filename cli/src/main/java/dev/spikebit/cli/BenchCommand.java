@@ -4,7 +4,9 @@ import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.optim.Optimizer;
@@ -120,7 +122,9 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new dev.spikebit.core.SpikebitException(
                         "bench: expected 'train' or 'infer', got \"" + what + "\"");
         };
-        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights(weights);
+        ModelSpec spec = ModelZoo.defaultSpec(model)
+                .withSpikes(SpikeKind.of(spikes, "--spikes"))
+                .withWeights(WeightKind.of(weights, "--weights"));
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);
         }

@@ -41,9 +41,10 @@ public final class CodebookCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checkpoint ckpt = Checkpoint.load(checkpoint);
-        if (!ckpt.spec().weights().startsWith("binary")) {
+        if (!ckpt.spec().weights().isBinary()) {
             throw new SpikebitException(checkpoint + ": not a binary network (its weights are \""
-                    + ckpt.spec().weights() + "\"); the codebook statistics are those of a trained binary network");
+                    + ckpt.spec().weights().id()
+                    + "\"); the codebook statistics are those of a trained binary network");
         }
         SpikingClassifier model = QuantModels.fromCheckpoint(ckpt);
         Map<String, BinaryConv2d> convs = new LinkedHashMap<>();

@@ -70,7 +70,7 @@ public final class ExportCommand implements Callable<Integer> {
                         "exported %s (%s, %s weights) to %s: %d NIR nodes, dt %s s%n",
                         checkpoint,
                         ckpt.spec().model(),
-                        ckpt.spec().weights(),
+                        ckpt.spec().weights().id(),
                         out,
                         graph.nodes().size(),
                         dt);

@@ -5,6 +5,7 @@ import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.DatasetName;
@@ -106,7 +107,8 @@ public final class ImportCommand implements Callable<Integer> {
         if ((nir == null) == (pytorch == null)) {
             throw new SpikebitException("import takes either a NIR file or --from-pytorch WEIGHTS.safetensors");
         }
-        if (!weights.equals("fp") && !weights.equals("binary")) {
+        WeightKind kind = WeightKind.of(weights, "--weights");
+        if (kind != WeightKind.FP && kind != WeightKind.BINARY) {
             throw new SpikebitException("--weights must be fp or binary, got \"" + weights + "\"");
         }
         if (run != null) {
@@ -149,7 +151,7 @@ public final class ImportCommand implements Callable<Integer> {
             info.put("imported.from", pytorch.toString());
             info.put("imported.layout", names.name());
         }
-        if (weights.equals("binary")) {
+        if (kind == WeightKind.BINARY) {
             imported = Binarize.fromFullPrecision(imported);
         }
         Files.createDirectories(out);
@@ -159,7 +161,13 @@ public final class ImportCommand implements Callable<Integer> {
         ModelSpec s = imported.spec();
         System.out.printf(
                 "imported %s: %s, T = %d, tau %s, threshold %s, %s weights -> %s%n",
-                nir != null ? nir : pytorch, s.model(), s.timeSteps(), s.tau(), s.vth(), s.weights(), checkpoint);
+                nir != null ? nir : pytorch,
+                s.model(),
+                s.timeSteps(),
+                s.tau(),
+                s.vth(),
+                s.weights().id(),
+                checkpoint);
         if (agreeWith != null) {
             TestPredictions.of(imported, DatasetName.FASHION_MNIST, dataDir, testLimit)
                     .report(agreeWith, "other framework");

@@ -3,7 +3,9 @@ package dev.spikebit.cli;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.Samples;
@@ -59,7 +61,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         OptionRanges.atLeast("--train-limit", trainLimit, 0);
         long start = System.nanoTime();
         DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, 0);
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes("real").withWeights("binary");
+        ModelSpec spec =
+                ModelZoo.defaultSpec("fmnist-cnn").withSpikes(SpikeKind.REAL).withWeights(WeightKind.BINARY);
         TrainConfig config =
                 TrainConfig.builder(spec).epochs(epochs).trainLimit(trainLimit).build();
         SpikingClassifier model = Models.build(spec, config.seed());

@@ -4,7 +4,9 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
@@ -358,8 +360,8 @@ public final class RuntimeBench {
         } else {
             boolean real = model.layers().stream().anyMatch(l -> l instanceof Layer.Neuron n && n.realOutput());
             ModelSpec spec = ModelZoo.defaultSpec(model.name())
-                    .withSpikes(real ? "real" : "binary")
-                    .withWeights("binary")
+                    .withSpikes(real ? SpikeKind.REAL : SpikeKind.BINARY)
+                    .withWeights(WeightKind.BINARY)
                     .withTimeSteps(model.timeSteps());
             network = Models.build(spec, 1);
         }

@@ -6,7 +6,10 @@ import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
+import dev.spikebit.core.neuron.surrogate.Surrogate;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.events.BinningMode;
@@ -261,9 +264,9 @@ public final class TrainCommand implements Callable<Integer> {
             OptionRanges.between("--T", timeSteps, 1, ModelSpec.MAX_TIME_STEPS);
         }
         ModelSpec spec = ModelZoo.defaultSpec(model)
-                .withSpikes(spikes)
-                .withSurrogate(surrogate)
-                .withWeights(weights)
+                .withSpikes(SpikeKind.of(spikes, "--spikes"))
+                .withSurrogate(Surrogate.parse(surrogate))
+                .withWeights(WeightKind.of(weights, "--weights"))
                 .withBinaryEdges(binaryEdges);
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.FashionMnistSubset;
 import dev.spikebit.runtime.io.SafeTensors;
@@ -59,8 +61,8 @@ class BadInputTest {
         // A real checkpoint after epoch 1 of 2 (Adam state included), from 64 Fashion-MNIST images.
         var data = FashionMnistSubset.load(64, 64);
         TrainConfig config = TrainConfig.builder(ModelZoo.defaultSpec("fmnist-cnn")
-                        .withSpikes("real")
-                        .withWeights("binary")
+                        .withSpikes(SpikeKind.REAL)
+                        .withWeights(WeightKind.BINARY)
                         .withTimeSteps(1))
                 .epochs(2)
                 .trainLimit(64)

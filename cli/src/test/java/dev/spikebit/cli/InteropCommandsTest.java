@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
@@ -26,7 +28,9 @@ class InteropCommandsTest {
     Path dir;
 
     private Path checkpoint(String model, String weights, String spikes) {
-        ModelSpec spec = ModelZoo.defaultSpec(model).withWeights(weights).withSpikes(spikes);
+        ModelSpec spec = ModelZoo.defaultSpec(model)
+                .withWeights(WeightKind.of(weights, "weights"))
+                .withSpikes(SpikeKind.of(spikes, "spikes"));
         SpikingClassifier m = QuantModels.build(spec, 5);
         SplittableRandom rng = new SplittableRandom(5);
         m.visit(layer -> {
@@ -97,14 +101,14 @@ class InteropCommandsTest {
                         8,
                         10,
                         d.spikes(),
-                        "fp",
+                        WeightKind.FP,
                         false,
                         d.surrogate(),
                         d.tau(),
                         d.vth(),
                         d.detachReset())
                 .withSubBit(4, true, 0)
-                .withWeights("sub-bit");
+                .withWeights(WeightKind.SUB_BIT);
         SpikingClassifier model = QuantModels.build(spec, 3);
         SplittableRandom rng = new SplittableRandom(3);
         model.visit(layer -> {
@@ -126,7 +130,7 @@ class InteropCommandsTest {
                 .isEqualTo("0");
         SpikingClassifier back = QuantModels.fromCheckpoint(Checkpoint.load(out.resolve("imported.safetensors")));
         assertThat(back.spec().model()).isEqualTo("resnet20");
-        assertThat(back.spec().weights()).isEqualTo("binary");
+        assertThat(back.spec().weights()).isEqualTo(WeightKind.BINARY);
         // alpha * codeword * BN scale re-binarizes to the same signs and magnitudes
         float[] x = new float[4 * 3 * 2 * 8 * 8];
         for (int i = 0; i < x.length; i++) {
@@ -154,7 +158,7 @@ class InteropCommandsTest {
         assertThat(run("import", nir.toString(), "--out", out.toString())[0]).isEqualTo("0");
         Checkpoint back = Checkpoint.load(out.resolve("imported.safetensors"));
         assertThat(back.spec().model()).isEqualTo("fmnist-cnn-avg");
-        assertThat(back.spec().weights()).isEqualTo("fp");
+        assertThat(back.spec().weights()).isEqualTo(WeightKind.FP);
         assertThat(back.info("imported.from", "")).isEqualTo(nir.toString());
     }
 

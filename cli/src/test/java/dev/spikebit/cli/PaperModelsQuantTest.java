@@ -3,7 +3,9 @@ package dev.spikebit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Module;
@@ -30,8 +32,8 @@ class PaperModelsQuantTest {
     @CsvSource({"vggsnn, 2, 16", "vggsnn-s, 2, 8", "resnet19, 3, 4", "resnet20, 3, 4", "ms-resnet18, 3, 8"})
     void binaryWeightsAndRealSpikes(String name, int channels, int size) {
         ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5)
-                .withWeights("binary")
-                .withSpikes("real");
+                .withWeights(WeightKind.BINARY)
+                .withSpikes(SpikeKind.REAL);
         SpikingClassifier model = QuantModels.build(spec, 4);
 
         List<Module> weightLayers = new ArrayList<>();
@@ -75,7 +77,7 @@ class PaperModelsQuantTest {
     void subBitWeights(String name, int channels, int size) {
         ModelSpec spec = ModelSpec.defaults(name, 2, channels, size, 5)
                 .withSubBit(4, true, 0)
-                .withWeights("sub-bit");
+                .withWeights(WeightKind.SUB_BIT);
         SpikingClassifier model = QuantModels.build(spec, 4);
         List<Module> subBit = new ArrayList<>();
         model.visit(m -> {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.runtime.Model;
@@ -47,14 +49,14 @@ class ResidualDeployInferTest {
                         d.inChannels(),
                         SIZE,
                         d.numClasses(),
-                        "real",
-                        "binary",
+                        SpikeKind.REAL,
+                        WeightKind.BINARY,
                         false,
                         d.surrogate(),
                         d.tau(),
                         d.vth(),
                         d.detachReset())
-                .withWeights("binary");
+                .withWeights(WeightKind.BINARY);
         SpikingClassifier network = Models.build(spec, 3);
         var rng = new SplittableRandom(11);
         network.train(true);

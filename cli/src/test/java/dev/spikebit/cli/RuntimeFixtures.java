@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.tensor.NoGrad;
@@ -60,7 +62,9 @@ final class RuntimeFixtures {
         String key = model + "/" + spikes + "/" + images;
         SpikingClassifier network = MODELS.get(key);
         if (network == null) {
-            ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights("binary");
+            ModelSpec spec = ModelZoo.defaultSpec(model)
+                    .withSpikes(SpikeKind.of(spikes, "spikes"))
+                    .withWeights(WeightKind.BINARY);
             network = QuantModels.build(spec, 7);
             train(network, d.train(), images, 16);
             MODELS.put(key, network);

@@ -8,6 +8,7 @@ import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.RealData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
@@ -29,7 +30,7 @@ class SubBitCommandsTest {
     Path dir;
 
     private Path checkpoint(String weights, long seed) {
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-vgg-s").withWeights(weights);
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-vgg-s").withWeights(WeightKind.of(weights, "weights"));
         SpikingClassifier model = QuantModels.build(spec, seed);
         Path file = dir.resolve(weights + "-" + seed + ".safetensors");
         Checkpoint.save(file, spec, model, null, Map.of());
@@ -74,7 +75,7 @@ class SubBitCommandsTest {
         Path binary = checkpoint("binary", 3);
         Checkpoint ckpt = Checkpoint.load(binary);
         SpikingClassifier model = Compression.fromBinary(ckpt, 5, true, 0);
-        assertThat(model.spec().weights()).isEqualTo("sub-bit");
+        assertThat(model.spec().weights()).isEqualTo(WeightKind.SUB_BIT);
         assertThat(model.spec().eta()).isEqualTo(5);
         Map<String, SubBitConv2d> layers = new LinkedHashMap<>();
         Compression.collect(model, "", layers, SubBitConv2d.class);

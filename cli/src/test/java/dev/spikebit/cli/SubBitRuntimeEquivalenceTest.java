@@ -6,6 +6,7 @@ import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.mnist.FashionMnistData;
@@ -52,7 +53,7 @@ class SubBitRuntimeEquivalenceTest {
     @Test
     void runtimeGivesTheSubBitTrainingNetworksLogits() {
         FashionMnistData data = RuntimeFixtures.fashionMnist();
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-vgg-s").withWeights("binary");
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-vgg-s").withWeights(WeightKind.BINARY);
         SpikingClassifier binary = QuantModels.build(spec, 13);
         RuntimeFixtures.train(binary, data.train(), TRAIN_IMAGES, 16);
         Path binaryFile = dir.resolve("binary.safetensors");

@@ -2,7 +2,9 @@ package dev.spikebit.examples;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.Samples;
@@ -56,7 +58,9 @@ public final class TrainDeployPredict {
      */
     public static Result run(Path out, int trainImages, int testImages, int epochs, PrintStream log) {
         DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, null, trainImages, testImages);
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes("real").withWeights("binary"); // ReverB
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn") // ReverB: real-valued spikes, binary weights
+                .withSpikes(SpikeKind.REAL)
+                .withWeights(WeightKind.BINARY);
         TrainConfig config = TrainConfig.builder(spec).epochs(epochs).build();
         SpikingClassifier net = QuantModels.build(spec, config.seed());
         new Trainer(config, net, data.train(), data.test(), null, out, log).run();

@@ -1,6 +1,7 @@
 package dev.spikebit.interop;
 
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.Module;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryConv2d;
@@ -20,7 +21,7 @@ public final class Binarize {
     private Binarize() {}
 
     public static SpikingClassifier fromFullPrecision(SpikingClassifier fp) {
-        SpikingClassifier binary = QuantModels.build(fp.spec().withWeights("binary"), 0);
+        SpikingClassifier binary = QuantModels.build(fp.spec().withWeights(WeightKind.BINARY), 0);
         Map<String, Module.StateEntry> state = new LinkedHashMap<>(fp.stateDict());
         binary.stateDict().forEach((name, entry) -> state.putIfAbsent(name, entry));
         binary.loadStateDict(state, fp.spec().model() + " (full precision)");

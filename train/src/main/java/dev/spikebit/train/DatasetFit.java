@@ -1,8 +1,5 @@
 package dev.spikebit.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.data.DatasetChoice;
@@ -13,8 +10,6 @@ import java.util.Arrays;
  * classes of a {@link ModelSpec} come from the data it trains on.
  */
 public final class DatasetFit {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private DatasetFit() {}
 
     /**
@@ -35,22 +30,7 @@ public final class DatasetFit {
             throw new SpikebitException(
                     name + ": the models take square [C, H, W] images, the data has " + Arrays.toString(image));
         }
-        return withInput(spec, image[0], image[1], train.numClasses());
-    }
-
-    /**
-     * The spec with another input and class count and every other field as it was. It goes through
-     * the spec's JSON form (the one checkpoints store) so that fields added to the record later
-     * are carried over too.
-     */
-    private static ModelSpec withInput(ModelSpec spec, int channels, int size, int classes) {
-        try {
-            ObjectNode json = (ObjectNode) JSON.readTree(spec.toJson());
-            json.put("inChannels", channels).put("inSize", size).put("numClasses", classes);
-            return ModelSpec.fromJson(JSON.writeValueAsString(json), "model " + spec.model());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a model spec's own JSON does not parse", e);
-        }
+        return spec.withInput(image[0], image[1], train.numClasses());
     }
 
     /**

@@ -1,9 +1,8 @@
 package dev.spikebit.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spikebit.core.io.AtomicFiles;
 import dev.spikebit.core.kernels.ComputeEnvironment;
+import dev.spikebit.runtime.io.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +17,6 @@ public final class MetricsFile implements TrainingListener {
     /** The file's name in a run's directory. */
     public static final String NAME = "metrics.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Override
     public void epochFinished(EpochEnd end) {
         write(end.outDir().resolve(NAME), end.config(), ComputeEnvironment.current(), end.history());
@@ -27,13 +24,9 @@ public final class MetricsFile implements TrainingListener {
 
     public static void write(Path path, TrainConfig config, ComputeEnvironment environment, List<EpochMetrics> epochs) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("config", config);
-        root.put("environment", environment);
-        root.put("epochs", epochs);
-        try {
-            AtomicFiles.writeString(path, JSON.writeValueAsString(root));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        root.put("config", config.json());
+        root.put("environment", environment.json());
+        root.put("epochs", epochs.stream().map(EpochMetrics::json).toList());
+        AtomicFiles.writeString(path, Json.writeIndented(root));
     }
 }

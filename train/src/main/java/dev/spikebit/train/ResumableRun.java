@@ -1,6 +1,5 @@
 package dev.spikebit.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.io.AtomicFiles;
@@ -23,7 +22,6 @@ import java.util.List;
  * epoch instead of starting over; {@code spikebit compress} does too.
  */
 public final class ResumableRun {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String STAMP_FILE = "run.txt";
 
     /**
@@ -114,14 +112,10 @@ public final class ResumableRun {
 
     /** What a run is: configuration, data and auxiliary loss, one per line. */
     static String stamp(TrainConfig config, AuxiliaryLoss auxiliary, Dataset train, Dataset test) {
-        try {
-            return "config " + JSON.writeValueAsString(config) + "\n"
-                    + "train " + train.name() + ", " + train.size() + " images\n"
-                    + "test " + test.name() + ", " + test.size() + " images\n"
-                    + "auxiliary " + (auxiliary == null ? "none" : auxiliary.describe()) + "\n";
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot describe the training configuration as JSON", e);
-        }
+        return "config " + config.toJson() + "\n"
+                + "train " + train.name() + ", " + train.size() + " images\n"
+                + "test " + test.name() + ", " + test.size() + " images\n"
+                + "auxiliary " + (auxiliary == null ? "none" : auxiliary.describe()) + "\n";
     }
 
     private static String readStamp(Path dir) {
@@ -134,8 +128,8 @@ public final class ResumableRun {
 
     private static List<EpochMetrics> history(Checkpoint saved) {
         try {
-            return List.of(JSON.readValue(saved.info("history", "[]"), EpochMetrics[].class));
-        } catch (Exception e) {
+            return EpochMetrics.listFromJson(saved.info("history", "[]"));
+        } catch (IllegalArgumentException e) {
             throw new SpikebitException(saved.source() + ": the saved metrics history is not valid JSON");
         }
     }

@@ -1,8 +1,5 @@
 package dev.spikebit.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import java.util.List;
@@ -18,7 +15,6 @@ import java.util.regex.Pattern;
  * others. Each failure is a {@link SpikebitException} naming the file and the field.
  */
 public final class ResumeMetadata {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,9}");
 
     /**
@@ -45,20 +41,17 @@ public final class ResumeMetadata {
         }
         TrainConfig c;
         try {
-            c = JSON.readValue(json, TrainConfig.class);
-        } catch (JsonProcessingException e) {
-            if (e instanceof JsonMappingException m
-                    && m.getCause() instanceof IllegalArgumentException unknown
-                    && !m.getPath().isEmpty()) {
+            c = TrainConfig.fromJson(json);
+        } catch (SpikebitException e) {
+            if (e.getMessage().startsWith("train_config.")) {
                 // An optimizer or loss of no known name: "train_config.loss must be one of ce, tet, got ..."
-                throw new SpikebitException(checkpoint.source() + ": train_config."
-                        + m.getPath().get(0).getFieldName() + " " + abbreviate(unknown.getMessage()));
+                throw new SpikebitException(checkpoint.source() + ": " + abbreviate(e.getMessage()));
             }
-            throw new SpikebitException(
-                    checkpoint.source() + ": train_config is not a valid training configuration: " + rootMessage(e));
-        }
-        if (c == null) {
-            throw new SpikebitException(checkpoint.source() + ": train_config is null");
+            throw new SpikebitException(checkpoint.source() + ": train_config is not a valid training configuration: "
+                    + abbreviate(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException(checkpoint.source() + ": train_config is not a valid training configuration: "
+                    + abbreviate(e.getMessage()));
         }
         try {
             c.validated(TrainConfig.Naming.FIELDS);
@@ -101,10 +94,10 @@ public final class ResumeMetadata {
         }
         List<EpochMetrics> history;
         try {
-            EpochMetrics[] saved = JSON.readValue(checkpoint.info("history", "[]"), EpochMetrics[].class);
-            history = saved == null ? List.of() : List.of(saved);
-        } catch (JsonProcessingException | NullPointerException e) {
-            throw new SpikebitException(source + ": history is not a valid list of epoch metrics: " + rootMessage(e));
+            history = EpochMetrics.listFromJson(checkpoint.info("history", "[]"));
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException(
+                    source + ": history is not a valid list of epoch metrics: " + abbreviate(e.getMessage()));
         }
         if (history.size() != epoch) {
             throw new SpikebitException(source + ": history holds " + history.size() + " epochs, epoch says " + epoch);
@@ -116,11 +109,6 @@ public final class ResumeMetadata {
             }
         }
         return new Progress(epoch, best, history);
-    }
-
-    private static String rootMessage(Exception e) {
-        String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        return abbreviate(m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s*\\R\\s*", " "));
     }
 
     private static String abbreviate(String text) {

@@ -1,12 +1,14 @@
 package dev.spikebit.train;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
+import dev.spikebit.core.Named;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.optim.LrSchedule;
-import java.util.Arrays;
+import dev.spikebit.runtime.io.Json;
+import dev.spikebit.runtime.io.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a training run depends on besides the data; saved in checkpoints (as JSON, with the
@@ -66,15 +68,9 @@ public record TrainConfig(
         }
 
         /** The name in options and files, e.g. {@code adamw}. */
-        @JsonValue
+        @Override
         public String id() {
             return id;
-        }
-
-        /** The optimizer called {@code id}; an unknown name is refused naming the known ones. */
-        @JsonCreator
-        public static Optimizer of(String id) {
-            return byId(values(), id);
         }
     }
 
@@ -92,36 +88,83 @@ public record TrainConfig(
         }
 
         /** The name in options and files, e.g. {@code tet}. */
-        @JsonValue
+        @Override
         public String id() {
             return id;
         }
-
-        /** The loss called {@code id}; an unknown name is refused naming the known ones. */
-        @JsonCreator
-        public static Loss of(String id) {
-            return byId(values(), id);
-        }
     }
 
-    /** A member of a closed family that options and files call by name. */
-    interface Named {
-        String id();
+    /** The JSON fields, in the order files hold them. */
+    private static final List<String> FIELDS = List.of(
+            "spec",
+            "epochs",
+            "batchSize",
+            "optimizer",
+            "lr",
+            "weightDecay",
+            "momentum",
+            "schedule",
+            "loss",
+            "augment",
+            "seed",
+            "trainLimit",
+            "testLimit");
+
+    /** The configuration as checkpoints store it ({@code train_config}): one JSON object, fields in record order. */
+    public String toJson() {
+        return Json.write(json());
+    }
+
+    /** The fields of {@link #toJson} as a map, for files that hold the configuration in a larger object. */
+    public Map<String, Object> json() {
+        List<Object> values = List.of(
+                spec.json(),
+                epochs,
+                batchSize,
+                optimizer.id(),
+                lr,
+                weightDecay,
+                momentum,
+                schedule,
+                loss.id(),
+                augment,
+                seed,
+                trainLimit,
+                testLimit);
+        Map<String, Object> json = new LinkedHashMap<>();
+        for (int i = 0; i < FIELDS.size(); i++) {
+            json.put(FIELDS.get(i), values.get(i));
+        }
+        return json;
     }
 
     /**
-     * The member called {@code id}.
+     * Reads what {@link #toJson} wrote, not yet checked against the ranges of a new run
+     * ({@link #validated} does that). An absent field reads as null or 0, which {@link #validated}
+     * then names.
      *
-     * @throws IllegalArgumentException "must be one of ..., got ..." for an unknown name
+     * @throws SpikebitException "train_config.optimizer must be one of ..." for an unknown name
+     * @throws IllegalArgumentException naming the field whose value has the wrong type
      */
-    private static <E extends Named> E byId(E[] family, String id) {
-        for (E member : family) {
-            if (member.id().equals(id)) {
-                return member;
-            }
-        }
-        List<String> known = Arrays.stream(family).map(Named::id).toList();
-        throw new IllegalArgumentException("must be one of " + String.join(", ", known) + ", got \"" + id + "\"");
+    public static TrainConfig fromJson(String text) {
+        JsonObject json = JsonObject.parse(text, "train_config").allowOnly(FIELDS);
+        JsonObject spec = json.object("spec");
+        String optimizer = json.text("optimizer", null);
+        String loss = json.text("loss", null);
+        return new TrainConfig(
+                spec == null ? null : ModelSpec.of(spec),
+                json.integer("epochs", 0),
+                json.integer("batchSize", 0),
+                optimizer == null ? null : Naming.FIELDS.optimizer(optimizer),
+                json.number("lr", 0f),
+                json.number("weightDecay", 0f),
+                json.number("momentum", 0f),
+                json.text("schedule", null),
+                loss == null ? null : Naming.FIELDS.loss(loss),
+                json.bool("augment", false),
+                json.longInteger("seed", 0),
+                json.integer("trainLimit", 0),
+                json.integer("testLimit", 0));
     }
 
     /** A configuration for {@code spec} with the defaults of {@code spikebit train} (see {@link Builder}). */
@@ -280,20 +323,12 @@ public record TrainConfig(
 
         /** The optimizer named {@code id}; an unknown name is refused naming this field. */
         public Optimizer optimizer(String id) {
-            return named(Optimizer.values(), id, of("--optimizer", "optimizer"));
+            return Named.of(Optimizer.values(), id, of("--optimizer", "optimizer"));
         }
 
         /** The loss named {@code id}; an unknown name is refused naming this field. */
         public Loss loss(String id) {
-            return named(Loss.values(), id, of("--loss", "loss"));
-        }
-
-        private static <E extends Named> E named(E[] family, String id, String field) {
-            try {
-                return byId(family, id);
-            } catch (IllegalArgumentException e) {
-                throw new SpikebitException(field + " " + e.getMessage());
-            }
+            return Named.of(Loss.values(), id, of("--loss", "loss"));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.spikebit.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.SpikingClassifier;
@@ -37,7 +36,6 @@ import java.util.Map;
  * {@link TrainingListener}s the caller attaches ({@link #withListener}).
  */
 public final class Trainer {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The checkpoint metadata key naming the run's dataset ({@link #recordingDataset}). */
     public static final String DATASET_KEY = "dataset";
 
@@ -310,12 +308,8 @@ public final class Trainer {
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", Integer.toString(epoch));
         info.put("test_accuracy", Double.toString(m.testAccuracy()));
-        try {
-            info.put("train_config", JSON.writeValueAsString(config));
-            info.put("history", JSON.writeValueAsString(history));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        info.put("train_config", config.toJson());
+        info.put("history", EpochMetrics.toJson(history));
         boolean best = m.testAccuracy() > bestAccuracy;
         if (best) {
             bestAccuracy = m.testAccuracy();

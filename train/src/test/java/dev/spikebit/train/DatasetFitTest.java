@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.TwoSamples;
@@ -21,8 +23,8 @@ class DatasetFitTest {
                 TwoSamples.images("c/train", 100, 3, 32, 32),
                 TwoSamples.images("c/test", 100, 3, 32, 32));
         ModelSpec given = ModelZoo.defaultSpec("resnet19")
-                .withSpikes("real")
-                .withWeights("binary")
+                .withSpikes(SpikeKind.REAL)
+                .withWeights(WeightKind.BINARY)
                 .withBinaryEdges(true)
                 .withTimeSteps(6);
         ModelSpec spec = DatasetFit.fit(cifar100, given);
@@ -30,8 +32,8 @@ class DatasetFitTest {
         assertThat(spec.inSize()).isEqualTo(32);
         assertThat(spec.numClasses()).isEqualTo(100);
         // Everything else is kept.
-        assertThat(spec.spikes()).isEqualTo("real");
-        assertThat(spec.weights()).isEqualTo("binary");
+        assertThat(spec.spikes()).isEqualTo(SpikeKind.REAL);
+        assertThat(spec.weights()).isEqualTo(WeightKind.BINARY);
         assertThat(spec.binaryEdges()).isTrue();
         assertThat(spec.timeSteps()).isEqualTo(6);
         assertThat(spec.surrogate()).isEqualTo(given.surrogate());

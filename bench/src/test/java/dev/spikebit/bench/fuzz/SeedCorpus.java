@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
@@ -66,7 +68,7 @@ public final class SeedCorpus {
         Path ckpt = root.resolve("checkpoint");
         Files.createDirectories(ckpt);
         Checkpoint.save(ckpt.resolve("fp.safetensors"), fp, ModelZoo.build(fp, 1), null, info(fp));
-        ModelSpec binary = fp.withSpikes("real").withWeights("binary");
+        ModelSpec binary = fp.withSpikes(SpikeKind.REAL).withWeights(WeightKind.BINARY);
         SpikingClassifier reverb = QuantModels.build(binary, 2);
         Checkpoint.save(ckpt.resolve("binary.safetensors"), binary, reverb, null, info(binary));
         Path deployed = root.resolve("deployed");

@@ -1,18 +1,20 @@
 package dev.spikebit.core.kernels;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.kernels.gemm.BlasGemm;
 import dev.spikebit.core.kernels.gemm.Gemm;
 import dev.spikebit.core.kernels.gemm.Gemms;
+import dev.spikebit.runtime.io.Json;
+import dev.spikebit.runtime.io.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,7 +49,6 @@ public record ComputeEnvironment(
         String useAvx,
         String cpu,
         List<String> cpuFeatures) {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The flags of {@code /proc/cpuinfo} worth recording: those that change which kernels run. */
     private static final Set<String> SIMD_FLAGS = Set.of(
             "sse4_1",
@@ -110,24 +111,52 @@ public record ComputeEnvironment(
 
     /** The environment as one line of JSON, as checkpoints store it. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(json());
+    }
+
+    /** The fields of {@link #toJson} in record order, for files that hold the environment in a larger object. */
+    public Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("gemm", gemm);
+        json.put("gemmAuto", gemmAuto);
+        json.put("blasCore", blasCore);
+        json.put("threads", threads);
+        json.put("vectorBits", vectorBits);
+        json.put("jdk", jdk);
+        json.put("useAvx", useAvx);
+        json.put("cpu", cpu);
+        json.put("cpuFeatures", cpuFeatures);
+        return json;
     }
 
     /**
-     * Reads what {@link #toJson} wrote.
+     * Reads what {@link #toJson} wrote; fields an older record lacks read as empty.
      *
      * @throws SpikebitException naming {@code source} if the text is not such a record
      */
     public static ComputeEnvironment fromJson(String json, String source) {
         try {
-            return JSON.readValue(json, ComputeEnvironment.class);
-        } catch (JsonProcessingException e) {
-            throw new SpikebitException(
-                    source + ": the recorded compute environment is not valid: " + e.getOriginalMessage());
+            JsonObject o = JsonObject.parse(json, "the recorded compute environment");
+            List<?> features = o.array("cpuFeatures");
+            List<String> names = new ArrayList<>();
+            for (Object f : features == null ? List.of() : features) {
+                if (!(f instanceof String name)) {
+                    throw new IllegalArgumentException("field \"cpuFeatures\" holds " + f + ", expected strings");
+                }
+                names.add(name);
+            }
+            return new ComputeEnvironment(
+                    o.text("gemm", ""),
+                    o.text("gemmAuto", ""),
+                    o.text("blasCore", ""),
+                    o.integer("threads", 0),
+                    o.integer("vectorBits", 0),
+                    o.text("jdk", ""),
+                    o.text("useAvx", ""),
+                    o.text("cpu", ""),
+                    names);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException(source + ": the recorded compute environment is not valid: " + e.getMessage());
         }
     }
 

@@ -33,7 +33,7 @@ public interface LayerFactory {
 
     /** A neuron layer as the spec says: LIF with binary spikes or ReverB with real-valued spikes. */
     default Module neuron(ModelSpec spec) {
-        return spec.spikes().equals("real") ? new ReverbLif(spec.neuronConfig()) : new LIFNode(spec.neuronConfig());
+        return spec.spikes() == SpikeKind.REAL ? new ReverbLif(spec.neuronConfig()) : new LIFNode(spec.neuronConfig());
     }
 
     /** Plain full-precision layers. */

@@ -1,26 +1,29 @@
 package dev.spikebit.core.models;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.neuron.kernel.NeuronConfig;
-import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.neuron.surrogate.Surrogate;
+import dev.spikebit.runtime.io.Json;
+import dev.spikebit.runtime.io.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Everything needed to rebuild a model: the zoo name and the options that change its layers.
- * It travels as JSON in a checkpoint's metadata, so a checkpoint alone can be evaluated.
+ * It travels as JSON in a checkpoint's metadata, so a checkpoint alone can be evaluated; the JSON
+ * names the spike and weight kinds by their {@link SpikeKind#id() ids} and the surrogate by its
+ * {@link Surrogate#spec() spec}, and fields it lacks (written by older versions) take their
+ * defaults.
  *
  * @param model        the zoo name, such as {@code fmnist-cnn}
  * @param timeSteps    T, the number of simulation steps
  * @param inChannels   channels of one input frame
  * @param inSize       height and width of the (square) input
  * @param numClasses   number of classes
- * @param spikes       {@code binary} (S) or {@code real} (ReverB, H * S)
- * @param weights      {@code fp}, {@code binary} or {@code binary-fixed-alpha} (docs/methods.md 2)
+ * @param spikes       binary (S) or real (ReverB, H * S)
+ * @param weights      full precision, binary, binary with a fixed amplitude (docs/methods.md 2) or sub-bit
  * @param binaryEdges  whether the first conv and last linear are binary too
- * @param surrogate    surrogate spec, as {@link Surrogate#parse}
+ * @param surrogate    the surrogate gradient
  * @param tau          LIF decay
  * @param vth          firing threshold
  * @param detachReset  whether the reset gate is detached in backward
@@ -31,27 +34,22 @@ import dev.spikebit.core.neuron.surrogate.Surrogate;
  * @param codebookRefresh sub-bit weights: rebuild each codebook from the current latent weights
  *                     every this many training steps; 0 keeps it fixed (the default)
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelSpec(
         String model,
         int timeSteps,
         int inChannels,
         int inSize,
         int numClasses,
-        String spikes,
-        String weights,
+        SpikeKind spikes,
+        WeightKind weights,
         boolean binaryEdges,
-        String surrogate,
+        Surrogate surrogate,
         float tau,
         float vth,
         boolean detachReset,
         int eta,
         boolean osQuant,
         int codebookRefresh) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** The weight kinds a spec may name. */
-    public static final String WEIGHT_KINDS = "fp, binary, binary-fixed-alpha or sub-bit";
-
     /**
      * The most time steps a model may run. Published SNNs use 1 to about 100 (T = 4 for static
      * images, 10 to 20 for DVS data); a larger T in a file is damage, and would make every layer's
@@ -102,27 +100,17 @@ public record ModelSpec(
         if (!(vth > 0f) || !Float.isFinite(vth)) {
             throw new SpikebitException("model " + model + ": vth must be a finite number > 0, got " + vth);
         }
-        if (!spikes.equals("binary") && !spikes.equals("real")) {
-            throw new SpikebitException("spikes must be binary or real, got \"" + spikes + "\"");
-        }
-        if (!weights.equals("fp")
-                && !weights.equals("binary")
-                && !weights.equals("binary-fixed-alpha")
-                && !weights.equals("sub-bit")) {
-            throw new SpikebitException("weights must be " + WEIGHT_KINDS + ", got \"" + weights + "\"");
-        }
-        if (weights.equals("sub-bit") && (eta < 1 || eta > 8)) {
+        if (weights == WeightKind.SUB_BIT && (eta < 1 || eta > 8)) {
             throw new SpikebitException("model " + model + ": sub-bit weights need eta in 1..8 (a codebook of 2^eta "
                     + "of the 512 sign patterns of a 3x3 kernel), got " + eta);
         }
-        if (!weights.equals("sub-bit") && (eta != 0 || osQuant || codebookRefresh != 0)) {
+        if (weights != WeightKind.SUB_BIT && (eta != 0 || osQuant || codebookRefresh != 0)) {
             throw new SpikebitException("model " + model + ": eta, osQuant and codebookRefresh apply only to sub-bit "
-                    + "weights, not to \"" + weights + "\"");
+                    + "weights, not to \"" + weights.id() + "\"");
         }
         if (codebookRefresh < 0) {
             throw new SpikebitException("model " + model + ": codebookRefresh must be >= 0, got " + codebookRefresh);
         }
-        Surrogate.parse(surrogate); // fail early on a bad name
     }
 
     /** A spec without sub-bit options (the form of every weight kind but {@code sub-bit}). */
@@ -132,10 +120,10 @@ public record ModelSpec(
             int inChannels,
             int inSize,
             int numClasses,
-            String spikes,
-            String weights,
+            SpikeKind spikes,
+            WeightKind weights,
             boolean binaryEdges,
-            String surrogate,
+            Surrogate surrogate,
             float tau,
             float vth,
             boolean detachReset) {
@@ -160,10 +148,21 @@ public record ModelSpec(
     /** A spec with the defaults of docs/methods.md 1 for the given zoo entry and input. */
     public static ModelSpec defaults(String model, int timeSteps, int inChannels, int inSize, int numClasses) {
         return new ModelSpec(
-                model, timeSteps, inChannels, inSize, numClasses, "binary", "fp", false, "atan:2", 0.5f, 1.0f, true);
+                model,
+                timeSteps,
+                inChannels,
+                inSize,
+                numClasses,
+                SpikeKind.BINARY,
+                WeightKind.FP,
+                false,
+                Surrogate.defaultSurrogate(),
+                0.5f,
+                1.0f,
+                true);
     }
 
-    public ModelSpec withSpikes(String value) {
+    public ModelSpec withSpikes(SpikeKind value) {
         return new ModelSpec(
                 model,
                 timeSteps,
@@ -182,7 +181,7 @@ public record ModelSpec(
                 codebookRefresh);
     }
 
-    public ModelSpec withWeights(String value) {
+    public ModelSpec withWeights(WeightKind value) {
         return new ModelSpec(
                 model,
                 timeSteps,
@@ -196,9 +195,9 @@ public record ModelSpec(
                 tau,
                 vth,
                 detachReset,
-                value.equals("sub-bit") ? eta : 0,
-                value.equals("sub-bit") && osQuant,
-                value.equals("sub-bit") ? codebookRefresh : 0);
+                value == WeightKind.SUB_BIT ? eta : 0,
+                value == WeightKind.SUB_BIT && osQuant,
+                value == WeightKind.SUB_BIT ? codebookRefresh : 0);
     }
 
     public ModelSpec withBinaryEdges(boolean value) {
@@ -220,7 +219,7 @@ public record ModelSpec(
                 codebookRefresh);
     }
 
-    public ModelSpec withSurrogate(String value) {
+    public ModelSpec withSurrogate(Surrogate value) {
         return new ModelSpec(
                 model,
                 timeSteps,
@@ -252,7 +251,7 @@ public record ModelSpec(
                 inSize,
                 numClasses,
                 spikes,
-                "sub-bit",
+                WeightKind.SUB_BIT,
                 binaryEdges,
                 surrogate,
                 tau,
@@ -265,7 +264,7 @@ public record ModelSpec(
 
     /** Whether the weights are sub-bit (codebook-indexed sign kernels). */
     public boolean hasSubBitWeights() {
-        return weights.equals("sub-bit");
+        return weights == WeightKind.SUB_BIT;
     }
 
     public ModelSpec withTimeSteps(int value) {
@@ -289,35 +288,90 @@ public record ModelSpec(
 
     /** The neuron configuration these options describe. */
     public NeuronConfig neuronConfig() {
-        return new NeuronConfig(
+        return new NeuronConfig(tau, vth, detachReset, surrogate, spikes.output());
+    }
+
+    /** The same model for another input: channels, height and width, and classes. */
+    public ModelSpec withInput(int channels, int size, int classes) {
+        return new ModelSpec(
+                model,
+                timeSteps,
+                channels,
+                size,
+                classes,
+                spikes,
+                weights,
+                binaryEdges,
+                surrogate,
                 tau,
                 vth,
                 detachReset,
-                Surrogate.parse(surrogate),
-                spikes.equals("real") ? OutputMode.REAL : OutputMode.BINARY);
+                eta,
+                osQuant,
+                codebookRefresh);
     }
 
+    /** The spec as checkpoints store it: one JSON object with the record's fields in order. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(json());
     }
 
+    /** The fields of {@link #toJson} as a map, for files that hold a spec inside a larger object. */
+    public Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", model);
+        json.put("timeSteps", timeSteps);
+        json.put("inChannels", inChannels);
+        json.put("inSize", inSize);
+        json.put("numClasses", numClasses);
+        json.put("spikes", spikes.id());
+        json.put("weights", weights.id());
+        json.put("binaryEdges", binaryEdges);
+        json.put("surrogate", surrogate.spec());
+        json.put("tau", tau);
+        json.put("vth", vth);
+        json.put("detachReset", detachReset);
+        json.put("eta", eta);
+        json.put("osQuant", osQuant);
+        json.put("codebookRefresh", codebookRefresh);
+        return json;
+    }
+
+    /**
+     * Reads what {@link #toJson} wrote (or an older version without the later fields).
+     *
+     * @param source the file or option it came from, for the error
+     * @throws SpikebitException one line naming {@code source} and what is wrong
+     */
     public static ModelSpec fromJson(String json, String source) {
         try {
-            ModelSpec spec = JSON.readValue(json, ModelSpec.class);
-            if (spec == null) {
-                throw new SpikebitException(source + ": the model description is null");
-            }
-            return spec;
-        } catch (JsonProcessingException e) {
-            // A constructor's own check arrives wrapped; its message is the one worth showing.
-            Throwable cause = e.getCause();
-            String why = cause instanceof SpikebitException s ? s.getMessage() : e.getOriginalMessage();
-            throw new SpikebitException(
-                    source + ": the model description is not valid: " + why.replaceAll("\\s*\\R\\s*", " "));
+            return of(JsonObject.parse(json, "the model description"));
+        } catch (IllegalArgumentException | SpikebitException e) {
+            throw new SpikebitException(source + ": the model description is not valid: " + e.getMessage());
         }
+    }
+
+    /** The spec a JSON object describes; fields it lacks take their defaults (unknown ones are ignored). */
+    public static ModelSpec of(JsonObject json) {
+        String spikes = json.text("spikes", null);
+        String weights = json.text("weights", null);
+        String surrogate = json.text("surrogate", null);
+        // A missing kind reaches the constructor as null, which names all three after the model's own checks.
+        return new ModelSpec(
+                json.text("model", null),
+                json.integer("timeSteps", 0),
+                json.integer("inChannels", 0),
+                json.integer("inSize", 0),
+                json.integer("numClasses", 0),
+                spikes == null ? null : SpikeKind.of(spikes, "spikes"),
+                weights == null ? null : WeightKind.of(weights, "weights"),
+                json.bool("binaryEdges", false),
+                surrogate == null ? null : Surrogate.parse(surrogate),
+                json.number("tau", 0f),
+                json.number("vth", 0f),
+                json.bool("detachReset", false),
+                json.integer("eta", 0),
+                json.bool("osQuant", false),
+                json.integer("codebookRefresh", 0));
     }
 }

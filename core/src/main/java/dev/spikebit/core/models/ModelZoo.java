@@ -145,9 +145,9 @@ public final class ModelZoo {
 
     /** Builds a full-precision model; binary and sub-bit weights need the quantization module's factory. */
     public static SpikingClassifier build(ModelSpec spec, long seed) {
-        if (!spec.weights().equals("fp")) {
-            throw new SpikebitException("model " + spec.model() + " with " + spec.weights()
-                    + " weights needs the quantization layer factory (spikebit-quant)");
+        if (spec.weights() != WeightKind.FP) {
+            throw new SpikebitException("model " + spec.model() + " with "
+                    + spec.weights().id() + " weights needs the quantization layer factory (spikebit-quant)");
         }
         return build(spec, LayerFactory.FULL_PRECISION, seed);
     }

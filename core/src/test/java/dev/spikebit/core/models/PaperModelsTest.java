@@ -121,7 +121,7 @@ class PaperModelsTest {
         int batch = 2;
         int classes = 7;
         ModelSpec spec =
-                ModelSpec.defaults(name, steps, channels, size, classes).withSpikes(spikes);
+                ModelSpec.defaults(name, steps, channels, size, classes).withSpikes(SpikeKind.of(spikes, "spikes"));
         SpikingClassifier model = ModelZoo.build(spec, 3);
         // MS-ResNet's branches start silenced (BN scale 0, see ResidualBlocksTest); open them so the
         // gradient of every path is exercised.

@@ -22,7 +22,7 @@ class RepeatedStemTest {
     @ParameterizedTest
     @ValueSource(strings = {"binary", "real"})
     void firstNeuronsOnTheStemOutputEqualTheRepeatedCopies(String spikes) {
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes(spikes);
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes(SpikeKind.of(spikes, "spikes"));
         var rng = new SplittableRandom(3);
         float[] pixels = new float[4 * 28 * 28];
         for (int i = 0; i < pixels.length; i++) {

@@ -2,6 +2,7 @@ package dev.spikebit.interop.nir;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.zoo.BasicBlock;
 import dev.spikebit.core.models.zoo.MsBlock;
@@ -56,7 +57,7 @@ public record ModelGraph(NirGraph graph, Map<String, Origin> origins) {
      */
     public static ModelGraph of(SpikingClassifier model, double dt) {
         ModelSpec spec = model.spec();
-        if (spec.spikes().equals("real")) {
+        if (spec.spikes() == SpikeKind.REAL) {
             throw new SpikebitException(spec.model() + " has real-valued (ReverB) spikes: NIR has no primitive for a "
                     + "neuron that emits its membrane potential at a spike, so it cannot be exported");
         }

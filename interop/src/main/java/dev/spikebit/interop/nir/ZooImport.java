@@ -3,7 +3,9 @@ package dev.spikebit.interop.nir;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
@@ -60,8 +62,8 @@ public final class ZooImport {
                     in[0],
                     in[1],
                     classes,
-                    "binary",
-                    "fp",
+                    SpikeKind.BINARY,
+                    WeightKind.FP,
                     false,
                     defaults.surrogate(),
                     neuron == null ? defaults.tau() : neuron.tau(),

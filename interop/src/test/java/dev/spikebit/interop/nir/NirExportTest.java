@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
@@ -27,8 +29,8 @@ class NirExportTest {
 
     /** fmnist-cnn-avg with batch norms that are not the identity and weights that make every layer fire. */
     static SpikingClassifier model(String weights, long seed) {
-        SpikingClassifier m =
-                QuantModels.build(ModelZoo.defaultSpec("fmnist-cnn-avg").withWeights(weights), seed);
+        SpikingClassifier m = QuantModels.build(
+                ModelZoo.defaultSpec("fmnist-cnn-avg").withWeights(WeightKind.of(weights, "weights")), seed);
         SplittableRandom rng = new SplittableRandom(seed);
         m.visit(layer -> {
             if (layer instanceof BatchNorm bn) {
@@ -104,7 +106,18 @@ class NirExportTest {
         // vggsnn-s on 2-channel event frames has no input normalisation, so it is a NIR chain
         ModelSpec d = ModelZoo.defaultSpec("vggsnn-s");
         ModelSpec spec = new ModelSpec(
-                d.model(), 4, 2, 34, 10, d.spikes(), "binary", false, d.surrogate(), d.tau(), d.vth(), d.detachReset());
+                d.model(),
+                4,
+                2,
+                34,
+                10,
+                d.spikes(),
+                WeightKind.BINARY,
+                false,
+                d.surrogate(),
+                d.tau(),
+                d.vth(),
+                d.detachReset());
         SpikingClassifier model = QuantModels.build(spec, 8);
         model.eval();
         NirGraph graph = NirExport.export(model, NirExport.DEFAULT_DT);
@@ -139,7 +152,7 @@ class NirExportTest {
 
     @Test
     void whatNirCannotExpressIsRefusedWithTheReason() {
-        ModelSpec reverb = ModelZoo.defaultSpec("fmnist-cnn-avg").withSpikes("real");
+        ModelSpec reverb = ModelZoo.defaultSpec("fmnist-cnn-avg").withSpikes(SpikeKind.REAL);
         assertThatThrownBy(() -> NirExport.export(QuantModels.build(reverb, 1), 1e-4))
                 .isInstanceOf(SpikebitException.class)
                 .hasMessageContaining("real-valued (ReverB) spikes");

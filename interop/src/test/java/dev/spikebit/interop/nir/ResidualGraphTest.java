@@ -9,6 +9,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.tensor.NoGrad;
@@ -152,7 +153,7 @@ class ResidualGraphTest {
                 8,
                 10,
                 spec.spikes(),
-                "fp",
+                WeightKind.FP,
                 false,
                 spec.surrogate(),
                 spec.tau(),
@@ -167,10 +168,21 @@ class ResidualGraphTest {
     static SpikingClassifier resnet20(String weights, long seed) {
         ModelSpec d = ModelZoo.defaultSpec("resnet20");
         ModelSpec spec = new ModelSpec(
-                d.model(), 4, 2, 8, 10, d.spikes(), "fp", false, d.surrogate(), d.tau(), d.vth(), d.detachReset());
+                d.model(),
+                4,
+                2,
+                8,
+                10,
+                d.spikes(),
+                WeightKind.FP,
+                false,
+                d.surrogate(),
+                d.tau(),
+                d.vth(),
+                d.detachReset());
         spec = weights.equals("sub-bit")
-                ? spec.withSubBit(4, true, 0).withWeights("sub-bit")
-                : spec.withWeights(weights);
+                ? spec.withSubBit(4, true, 0).withWeights(WeightKind.SUB_BIT)
+                : spec.withWeights(WeightKind.of(weights, "weights"));
         SpikingClassifier m = QuantModels.build(spec, seed);
         SplittableRandom rng = new SplittableRandom(seed);
         m.visit(layer -> {

@@ -1,5 +1,7 @@
 package dev.spikebit.quant.binary;
 
+import dev.spikebit.core.models.WeightKind;
+
 /**
  * Where the per-channel amplitude {@code alpha} of a binary layer comes from (docs/methods.md 2).
  */
@@ -18,8 +20,8 @@ public enum Amplitude {
      */
     FIXED;
 
-    /** The {@code weights} value of a model spec that selects this amplitude. */
-    public String specName() {
-        return this == TRAINED ? "binary" : "binary-fixed-alpha";
+    /** The weights of a model spec that select this amplitude. */
+    public WeightKind weightKind() {
+        return this == TRAINED ? WeightKind.BINARY : WeightKind.BINARY_FIXED_ALPHA;
     }
 }

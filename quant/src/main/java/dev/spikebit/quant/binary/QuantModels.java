@@ -23,13 +23,10 @@ public final class QuantModels {
      */
     public static LayerFactory layerFactory(ModelSpec spec) {
         return switch (spec.weights()) {
-            case "fp" -> LayerFactory.FULL_PRECISION;
-            case "binary" -> new BinaryLayerFactory(Amplitude.TRAINED, spec.binaryEdges());
-            case "binary-fixed-alpha" -> new BinaryLayerFactory(Amplitude.FIXED, spec.binaryEdges());
-            case "sub-bit" -> SubBitLayerFactory.of(spec);
-            default ->
-                throw new SpikebitException("model " + spec.model() + ": unknown weights \"" + spec.weights()
-                        + "\" (expected " + ModelSpec.WEIGHT_KINDS + ")");
+            case FP -> LayerFactory.FULL_PRECISION;
+            case BINARY -> new BinaryLayerFactory(Amplitude.TRAINED, spec.binaryEdges());
+            case BINARY_FIXED_ALPHA -> new BinaryLayerFactory(Amplitude.FIXED, spec.binaryEdges());
+            case SUB_BIT -> SubBitLayerFactory.of(spec);
         };
     }
 

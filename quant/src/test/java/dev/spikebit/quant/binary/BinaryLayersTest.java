@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.nn.Module;
@@ -95,7 +97,7 @@ class BinaryLayersTest {
 
     @Test
     void factoryMakesHiddenLayersBinaryAndKeepsTheEdgesFullPrecisionUnlessAsked() {
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary");
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights(WeightKind.BINARY);
         assertThat(binaryLayers(QuantModels.build(spec, 1))).containsExactly("body.2", "body.7");
         ModelSpec edges = new ModelSpec(
                 spec.model(),
@@ -104,21 +106,22 @@ class BinaryLayersTest {
                 spec.inSize(),
                 spec.numClasses(),
                 spec.spikes(),
-                "binary-fixed-alpha",
+                WeightKind.BINARY_FIXED_ALPHA,
                 true,
                 spec.surrogate(),
                 spec.tau(),
                 spec.vth(),
                 spec.detachReset());
         assertThat(binaryLayers(QuantModels.build(edges, 1))).containsExactly("stem.1", "body.2", "body.7", "body.9");
-        assertThat(binaryLayers(QuantModels.build(spec.withWeights("fp"), 1))).isEmpty();
+        assertThat(binaryLayers(QuantModels.build(spec.withWeights(WeightKind.FP), 1)))
+                .isEmpty();
     }
 
     @Test
     void sameSpecAndSeedGiveTheSameWeightsAsTheFullPrecisionModel() {
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary");
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights(WeightKind.BINARY);
         SpikingClassifier binary = QuantModels.build(spec, 42);
-        SpikingClassifier fp = ModelZoo.build(spec.withWeights("fp"), 42);
+        SpikingClassifier fp = ModelZoo.build(spec.withWeights(WeightKind.FP), 42);
         // The binary layers draw their latent weights exactly as the full-precision layers do.
         var binaryState = binary.stateDict();
         for (var e : fp.stateDict().entrySet()) {
@@ -133,8 +136,8 @@ class BinaryLayersTest {
     @Test
     void checkpointOfABinaryModelRebuildsTheSameModel(@TempDir Path dir) {
         ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn")
-                .withWeights("binary-fixed-alpha")
-                .withSpikes("real");
+                .withWeights(WeightKind.BINARY_FIXED_ALPHA)
+                .withSpikes(SpikeKind.REAL);
         SpikingClassifier model = QuantModels.build(spec, 5);
         model.eval();
         Path file = dir.resolve("last.safetensors");

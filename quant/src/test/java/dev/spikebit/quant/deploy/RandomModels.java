@@ -2,7 +2,9 @@ package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.Linear;
 import dev.spikebit.core.tensor.NoGrad;
@@ -20,7 +22,9 @@ final class RandomModels {
     }
 
     static ModelSpec spec(String model, String spikes, String weights, boolean binaryEdges) {
-        ModelSpec d = ModelZoo.defaultSpec(model).withSpikes(spikes).withWeights(weights);
+        ModelSpec d = ModelZoo.defaultSpec(model)
+                .withSpikes(SpikeKind.of(spikes, "spikes"))
+                .withWeights(WeightKind.of(weights, "weights"));
         return new ModelSpec(
                 d.model(),
                 d.timeSteps(),

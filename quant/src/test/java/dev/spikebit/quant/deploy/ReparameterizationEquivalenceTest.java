@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.runtime.graph.Graph;
@@ -37,7 +39,9 @@ class ReparameterizationEquivalenceTest {
     @CsvSource({"binary, binary", "real, binary", "binary, binary-fixed-alpha", "real, binary-fixed-alpha"})
     void deployedNetworkGivesTheTrainingNetworksLogits(String spikes, String weights) {
         FashionMnistData data = TrainingFixtures.fashionMnist();
-        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn").withSpikes(spikes).withWeights(weights);
+        ModelSpec spec = ModelZoo.defaultSpec("fmnist-cnn")
+                .withSpikes(SpikeKind.of(spikes, "spikes"))
+                .withWeights(WeightKind.of(weights, "weights"));
         SpikingClassifier model = QuantModels.build(spec, 11);
         long start = System.nanoTime();
         float loss = TrainingFixtures.train(model, data.train(), TRAIN_IMAGES, TRAIN_BATCH);

@@ -2,7 +2,9 @@ package dev.spikebit.quant.deploy;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Linear;
@@ -33,14 +35,16 @@ final class ResidualModels {
                 d.inChannels(),
                 size,
                 d.numClasses(),
-                spikes,
-                "binary",
+                SpikeKind.of(spikes, "spikes"),
+                WeightKind.BINARY,
                 binaryEdges,
                 d.surrogate(),
                 d.tau(),
                 d.vth(),
                 d.detachReset());
-        return weights.equals("sub-bit") ? spec.withSubBit(4, true, 0) : spec.withWeights(weights);
+        return weights.equals("sub-bit")
+                ? spec.withSubBit(4, true, 0)
+                : spec.withWeights(WeightKind.of(weights, "weights"));
     }
 
     /**

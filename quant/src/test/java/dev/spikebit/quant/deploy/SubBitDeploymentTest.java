@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.mnist.FashionMnistData;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.report.ModelReport;
@@ -115,7 +116,7 @@ class SubBitDeploymentTest {
 
     @Test
     void binaryNetworksAreStillWrittenAsDeployedOne() {
-        var model = QuantModels.build(ModelZoo.defaultSpec("fmnist-vgg-s").withWeights("binary"), 2);
+        var model = QuantModels.build(ModelZoo.defaultSpec("fmnist-vgg-s").withWeights(WeightKind.BINARY), 2);
         model.eval();
         Graph deployed = Reparameterizer.deploy(model);
         assertThat(DeployedFormat.formatOf(deployed)).isEqualTo("deployed-1");

@@ -6,6 +6,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.neuron.LIFNode;
 import dev.spikebit.core.nn.BatchNorm;
 import dev.spikebit.core.nn.Conv2d;
@@ -61,7 +62,7 @@ class UndeployablePatternTest {
     @Test
     void zeroGammaInsideAResidualBlockNamesTheBlocksLayer() {
         SpikingClassifier model = QuantModels.build(
-                ModelZoo.defaultSpec("resnet20").withWeights("binary").withTimeSteps(1), 2);
+                ModelZoo.defaultSpec("resnet20").withWeights(WeightKind.BINARY).withTimeSteps(1), 2);
         var bn1 = (BatchNorm) model.body().layers().get(4).children().get("bn1");
         bn1.gamma().data()[3] = 0f;
         assertThatThrownBy(() -> Reparameterizer.deploy(model))

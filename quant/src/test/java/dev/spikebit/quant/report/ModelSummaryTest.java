@@ -3,6 +3,7 @@ package dev.spikebit.quant.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ class ModelSummaryTest {
 
     @Test
     void listsEveryLayerWithItsShapeAndSaysWhichAreBinary() {
-        var spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary");
+        var spec = ModelZoo.defaultSpec("fmnist-cnn").withWeights(WeightKind.BINARY);
         ModelSummary summary = ModelSummary.of(QuantModels.build(spec, 1));
         assertThat(summary.rows())
                 .extracting(ModelSummary.Row::name)
@@ -40,7 +41,7 @@ class ModelSummaryTest {
 
     @Test
     void summarisingLeavesTheModelAndItsModeAsTheyWere() {
-        var model = QuantModels.build(ModelZoo.defaultSpec("fmnist-cnn").withWeights("binary"), 1);
+        var model = QuantModels.build(ModelZoo.defaultSpec("fmnist-cnn").withWeights(WeightKind.BINARY), 1);
         var before = model.stateDict();
         float[] runningVar = before.get("body.3.running_var").data().clone();
         ModelSummary.of(model);

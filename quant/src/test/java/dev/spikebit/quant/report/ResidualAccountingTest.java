@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.runtime.ReferenceExecutor;
@@ -122,7 +124,9 @@ class ResidualAccountingTest {
 
     /** The zoo's CIFAR-10 spec with binary weights, at another image size and T (smaller is faster). */
     private static ModelSpec spec(String name, String spikes, int size, int timeSteps) {
-        ModelSpec d = ModelZoo.defaultSpec(name).withSpikes(spikes).withWeights("binary");
+        ModelSpec d = ModelZoo.defaultSpec(name)
+                .withSpikes(SpikeKind.of(spikes, "spikes"))
+                .withWeights(WeightKind.BINARY);
         return new ModelSpec(
                 d.model(),
                 timeSteps,

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.Conv2d;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.BinaryConv2d;
@@ -151,13 +152,13 @@ class SubBitConv2dTest {
 
         assertThat(ModelSpec.fromJson(spec.toJson(), "test")).isEqualTo(spec);
         String older = ModelZoo.defaultSpec("fmnist-vgg-s")
-                .withWeights("binary")
+                .withWeights(WeightKind.BINARY)
                 .toJson()
                 .replace(",\"eta\":0", "")
                 .replace(",\"osQuant\":false", "")
                 .replace(",\"codebookRefresh\":0", "");
         assertThat(older).doesNotContain("\"eta\"");
-        assertThat(ModelSpec.fromJson(older, "test").weights()).isEqualTo("binary");
+        assertThat(ModelSpec.fromJson(older, "test").weights()).isEqualTo(WeightKind.BINARY);
         assertThat(ModelSpec.fromJson(older, "test").eta()).isZero();
         assertThatThrownBy(() -> ModelZoo.defaultSpec("fmnist-vgg-s").withSubBit(9, false, 0))
                 .hasMessageContaining("eta in 1..8");

@@ -1,7 +1,10 @@
 package dev.spikebit.train.experiment;
 
+import dev.spikebit.runtime.io.Json;
 import dev.spikebit.train.EpochMetrics;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One row of a comparison table, aggregated over seeds: final test accuracy (mean and standard
@@ -21,6 +24,29 @@ public record ExperimentRow(
         double acs,
         double energyPj,
         List<List<EpochMetrics>> curves) {
+
+    /** The row as the table's JSON file holds it, fields in record order. */
+    Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", name);
+        json.put("spikes", spikes);
+        json.put("weights", weights);
+        json.put("accuracies", accuracies.stream().map(Json::measured).toList());
+        json.put("accuracyMean", Json.measured(accuracyMean));
+        json.put("accuracyStd", Json.measured(accuracyStd));
+        json.put("bitsPerWeight", Json.measured(bitsPerWeight));
+        json.put("deployedBytes", deployedBytes);
+        json.put("firingRate", Json.measured(firingRate));
+        json.put("macs", Json.measured(macs));
+        json.put("acs", Json.measured(acs));
+        json.put("energyPj", Json.measured(energyPj));
+        json.put(
+                "curves",
+                curves.stream()
+                        .map(run -> run.stream().map(EpochMetrics::json).toList())
+                        .toList());
+        return json;
+    }
 
     static ExperimentRow of(
             String name,

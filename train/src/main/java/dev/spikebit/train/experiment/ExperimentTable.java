@@ -1,8 +1,7 @@
 package dev.spikebit.train.experiment;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spikebit.core.io.AtomicFiles;
+import dev.spikebit.runtime.io.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +9,6 @@ import java.util.Map;
 
 /** Writes a comparison table as Markdown and JSON (figures are the {@link ExperimentListener}'s). */
 final class ExperimentTable {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private ExperimentTable() {}
 
     static String markdown(String title, Map<String, Object> setup, List<ExperimentRow> rows) {
@@ -53,12 +50,8 @@ final class ExperimentTable {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("title", title);
         json.put("setup", setup);
-        json.put("rows", rows);
-        try {
-            AtomicFiles.writeString(dir.resolve(name + ".json"), JSON.writeValueAsString(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        json.put("rows", rows.stream().map(ExperimentRow::json).toList());
+        AtomicFiles.writeString(dir.resolve(name + ".json"), Json.writeIndented(json));
         listener.tableWritten(new ExperimentListener.Table(dir, name, title, rows));
     }
 }

@@ -3,7 +3,9 @@ package dev.spikebit.train.experiment;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
@@ -32,14 +34,14 @@ import java.util.Map;
  */
 public final class ReverbExperiment {
     /** A row of the table: its name and the two switches that define it. */
-    public record Variant(String name, String spikes, String weights) {}
+    public record Variant(String name, SpikeKind spikes, WeightKind weights) {}
 
     public static final List<Variant> ROWS = List.of(
-            new Variant("FP-SNN", "binary", "fp"),
-            new Variant("BSNN", "binary", "binary"),
-            new Variant("ReverB, fixed alpha", "real", "binary-fixed-alpha"),
-            new Variant("ReverB", "real", "binary"),
-            new Variant("real spikes, FP weights", "real", "fp"));
+            new Variant("FP-SNN", SpikeKind.BINARY, WeightKind.FP),
+            new Variant("BSNN", SpikeKind.BINARY, WeightKind.BINARY),
+            new Variant("ReverB, fixed alpha", SpikeKind.REAL, WeightKind.BINARY_FIXED_ALPHA),
+            new Variant("ReverB", SpikeKind.REAL, WeightKind.BINARY),
+            new Variant("real spikes, FP weights", SpikeKind.REAL, WeightKind.FP));
 
     private final String model;
     private final List<Variant> rows;
@@ -97,7 +99,7 @@ public final class ReverbExperiment {
                 Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
                 log.printf(
                         "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
-                        v.name(), v.spikes(), v.weights(), seed, dir);
+                        v.name(), v.spikes().id(), v.weights().id(), seed, dir);
                 var run = ResumableRun.train(
                         config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
                 SpikingClassifier net = run.model();
@@ -119,8 +121,8 @@ public final class ReverbExperiment {
                     .orElse(Double.NaN);
             table.add(ExperimentRow.of(
                     v.name(),
-                    v.spikes(),
-                    v.weights(),
+                    v.spikes().id(),
+                    v.weights().id(),
                     accuracies,
                     report.bitsPerWeight(),
                     bytes,

@@ -4,7 +4,9 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
@@ -113,7 +115,7 @@ public final class S2nnExperiment {
 
         RowData(String name, String weights) {
             this.name = name;
-            this.spikes = "binary";
+            this.spikes = SpikeKind.BINARY.id();
             this.weights = weights;
         }
 
@@ -166,10 +168,10 @@ public final class S2nnExperiment {
             boolean firstSeed = seed == seeds.get(0);
             ModelSpec base = ModelZoo.defaultSpec(model);
             Path teacherDir = out.resolve("fp-seed" + seed);
-            ResumableRun.Result teacher = trainBase(base.withWeights("fp"), seed, teacherDir);
+            ResumableRun.Result teacher = trainBase(base.withWeights(WeightKind.FP), seed, teacherDir);
             fp.add(teacher.finalAccuracy(), teacher.history(), teacher.model(), teacherDir);
             Path binaryDir = out.resolve("binary-seed" + seed);
-            ResumableRun.Result bin = trainBase(base.withWeights("binary"), seed, binaryDir);
+            ResumableRun.Result bin = trainBase(base.withWeights(WeightKind.BINARY), seed, binaryDir);
             binary.add(bin.finalAccuracy(), bin.history(), bin.model(), binaryDir);
             Checkpoint binaryCkpt = Checkpoint.load(binaryDir.resolve("last.safetensors"));
             for (int eta : etas) {
@@ -214,7 +216,8 @@ public final class S2nnExperiment {
 
     /** Trains the teacher or the binary network of a seed (or reuses or resumes it, {@link ResumableRun}). */
     private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
-        log.printf("%n== %s (weights %s), seed %d -> %s%n", model, spec.weights(), seed, dir);
+        log.printf(
+                "%n== %s (weights %s), seed %d -> %s%n", model, spec.weights().id(), seed, dir);
         TrainConfig config =
                 TrainConfig.builder(spec).epochs(epochs).lr(lr).seed(seed).build();
         return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);

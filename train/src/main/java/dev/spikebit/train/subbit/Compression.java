@@ -4,6 +4,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.nn.Module.StateEntry;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
@@ -53,9 +54,9 @@ public final class Compression {
      */
     public static SpikingClassifier fromBinary(Checkpoint binary, int eta, boolean osQuant, int refresh) {
         ModelSpec spec = binary.spec();
-        if (!spec.weights().equals("binary")) {
-            throw new SpikebitException(binary.source() + ": not a binary network (its weights are \"" + spec.weights()
-                    + "\"); compress starts from a network trained with --weights binary");
+        if (spec.weights() != WeightKind.BINARY) {
+            throw new SpikebitException(binary.source() + ": not a binary network (its weights are \""
+                    + spec.weights().id() + "\"); compress starts from a network trained with --weights binary");
         }
         if (eta < 1 || eta > 8) {
             throw new SpikebitException("--eta must be in 1..8 (a codebook of 2^eta of the 512 sign patterns of a 3x3 "
@@ -164,8 +165,8 @@ public final class Compression {
 
             @Override
             public String describe() {
-                return "MPFD lambda " + lambda + " from a " + teacher.spec().weights() + " "
-                        + teacher.spec().model() + " teacher";
+                return "MPFD lambda " + lambda + " from a "
+                        + teacher.spec().weights().id() + " " + teacher.spec().model() + " teacher";
             }
 
             @Override

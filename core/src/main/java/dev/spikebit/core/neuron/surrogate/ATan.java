@@ -35,6 +35,6 @@ public record ATan(float alpha) implements Surrogate {
 
     @Override
     public String spec() {
-        return "atan:" + alpha;
+        return SurrogateParameters.spec("atan", alpha);
     }
 }

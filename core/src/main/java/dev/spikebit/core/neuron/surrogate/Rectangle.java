@@ -34,6 +34,6 @@ public record Rectangle(float width) implements Surrogate {
 
     @Override
     public String spec() {
-        return "rectangle:" + width;
+        return SurrogateParameters.spec("rectangle", width);
     }
 }

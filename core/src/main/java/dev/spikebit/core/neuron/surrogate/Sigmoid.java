@@ -45,6 +45,6 @@ public record Sigmoid(float alpha) implements Surrogate {
 
     @Override
     public String spec() {
-        return "sigmoid:" + alpha;
+        return SurrogateParameters.spec("sigmoid", alpha);
     }
 }

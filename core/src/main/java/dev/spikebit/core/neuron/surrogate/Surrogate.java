@@ -22,7 +22,7 @@ public sealed interface Surrogate permits ATan, Sigmoid, Triangle, Rectangle {
     /** The surrogate derivative of every lane of {@code x}, in the species of {@code x}. */
     FloatVector derivative(FloatVector x);
 
-    /** The text {@link #parse} reads back into this surrogate, such as {@code atan:2.0}. */
+    /** The text {@link #parse} reads back into this surrogate, such as {@code atan:2} or {@code sigmoid:2.5}. */
     String spec();
 
     /** The default of docs/methods.md section 1: {@code atan} with {@code alpha = 2}. */

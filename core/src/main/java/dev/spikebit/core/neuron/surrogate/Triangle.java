@@ -32,6 +32,6 @@ public record Triangle(float gamma) implements Surrogate {
 
     @Override
     public String spec() {
-        return "triangle:" + gamma;
+        return SurrogateParameters.spec("triangle", gamma);
     }
 }
