@@ -18,6 +18,17 @@ import com.tngtech.archunit.lang.ArchRule;
  */
 @AnalyzeClasses(packages = "dev.spikebit", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDependenciesTest {
+    /** The packages of every module but spark (and bench, which only measures). */
+    private static final String[] NOT_SPARK = {
+        "dev.spikebit.runtime..",
+        "dev.spikebit.data..",
+        "dev.spikebit.core..",
+        "dev.spikebit.quant..",
+        "dev.spikebit.train..",
+        "dev.spikebit.interop..",
+        "dev.spikebit.cli.."
+    };
+
     @ArchTest
     static final ArchRule runtimeDependsOnTheJdkAlone = classes()
             .that()
@@ -81,16 +92,19 @@ class ModuleDependenciesTest {
     @ArchTest
     static final ArchRule sparkStaysInTheSparkModule = noClasses()
             .that()
-            .resideInAnyPackage(
-                    "dev.spikebit.runtime..",
-                    "dev.spikebit.data..",
-                    "dev.spikebit.core..",
-                    "dev.spikebit.quant..",
-                    "dev.spikebit.train..",
-                    "dev.spikebit.cli..")
+            .resideInAnyPackage(NOT_SPARK)
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("org.apache.spark..", "org.apache.hadoop..", "scala..", "dev.spikebit.spark..")
             .as("Spark (and Hadoop and Scala) are used by the spark module alone, which the cli finds through "
                     + "a ServiceLoader");
+
+    @ArchTest
+    static final ArchRule oneJsonReader = noClasses()
+            .that()
+            .resideInAnyPackage(NOT_SPARK)
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("com.fasterxml.jackson..")
+            .as("the runtime's io.Json is the one JSON reader and writer (only Spark brings its own Jackson)");
 }

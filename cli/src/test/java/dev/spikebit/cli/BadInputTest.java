@@ -2,14 +2,13 @@ package dev.spikebit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.FashionMnistSubset;
+import dev.spikebit.runtime.io.Json;
 import dev.spikebit.runtime.io.SafeTensors;
 import dev.spikebit.runtime.io.SafeTensorsFile;
 import dev.spikebit.runtime.io.TensorEntry;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * trace, a hang or a silent NaN.
  */
 class BadInputTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -122,21 +120,19 @@ class BadInputTest {
     static Path deployedWith(String name, String field, Object value) {
         SafeTensorsFile file = SafeTensors.read(deployed);
         Map<String, String> meta = new LinkedHashMap<>(file.metadata());
-        meta.replaceAll((k, v) -> {
-            try {
-                if (v.startsWith("{") && JSON.readTree(v).has(field)) {
-                    ObjectNode graph = (ObjectNode) JSON.readTree(v);
-                    graph.set(field, JSON.valueToTree(value));
-                    return JSON.writeValueAsString(graph);
-                }
-                return v;
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        meta.replaceAll((k, v) ->
+                v.startsWith("{") && ((Map<?, ?>) Json.parse(v)).containsKey(field) ? withField(v, field, value) : v);
         Path out = dir.resolve(name + ".safetensors");
         SafeTensors.write(out, file.tensors().values(), meta);
         return out;
+    }
+
+    /** The JSON object {@code json} with {@code field} set to {@code value}, the other fields as they were. */
+    private static String withField(String json, String field, Object value) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        ((Map<?, ?>) Json.parse(json)).forEach((k, v) -> object.put((String) k, v));
+        object.put(field, value);
+        return Json.write(object);
     }
 
     static Path withInfo(String name, String key, String value) {
@@ -144,33 +140,11 @@ class BadInputTest {
     }
 
     static Path withTrainConfig(String name, String field, Object value) {
-        return variant(
-                name,
-                m -> {
-                    try {
-                        ObjectNode c = (ObjectNode) JSON.readTree(m.get("train_config"));
-                        c.set(field, JSON.valueToTree(value));
-                        m.put("train_config", JSON.writeValueAsString(c));
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                t -> {});
+        return variant(name, m -> m.put("train_config", withField(m.get("train_config"), field, value)), t -> {});
     }
 
     static Path withModel(String name, String field, Object value) {
-        return variant(
-                name,
-                m -> {
-                    try {
-                        ObjectNode c = (ObjectNode) JSON.readTree(m.get("spikebit.model"));
-                        c.set(field, JSON.valueToTree(value));
-                        m.put("spikebit.model", JSON.writeValueAsString(c));
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                t -> {});
+        return variant(name, m -> m.put("spikebit.model", withField(m.get("spikebit.model"), field, value)), t -> {});
     }
 
     static Path withTensor(String name, String tensorSuffix, float value) {

@@ -3,16 +3,17 @@ package dev.spikebit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.kernels.ComputeEnvironment;
+import dev.spikebit.runtime.io.JsonObject;
 import dev.spikebit.train.TensorDiff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +26,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * schedule as "two epochs".
  */
 class ReproducibleTrainingTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TRAIN = List.of(
             "train",
             "--train-limit",
@@ -62,8 +62,7 @@ class ReproducibleTrainingTest {
         TensorDiff continued = TensorDiff.of(first.resolve("last.safetensors"), resumed.resolve("last.safetensors"));
         assertThat(continued.differences()).isEmpty();
         assertThat(continued.tensors()).isGreaterThan(10);
-        assertThat(metricsWithoutTimings(resumed).get("epochs"))
-                .isEqualTo(metricsWithoutTimings(first).get("epochs"));
+        assertThat(metricsWithoutTimings(resumed)).hasSize(2).isEqualTo(metricsWithoutTimings(first));
 
         ComputeEnvironment recorded = Checkpoint.load(resumed.resolve("last.safetensors"))
                 .environment()
@@ -71,20 +70,25 @@ class ReproducibleTrainingTest {
         assertThat(recorded.gemm()).isEqualTo(gemm);
         assertThat(recorded.threads()).isEqualTo(2);
         assertThat(log).doesNotContain("not be bitwise identical");
-        JsonNode environment =
-                JSON.readTree(first.resolve("metrics.json").toFile()).get("environment");
-        assertThat(environment.get("gemm").asText()).isEqualTo(gemm);
-        assertThat(environment.get("threads").asInt()).isEqualTo(2);
-        assertThat(environment.get("jdk").asText()).startsWith(Runtime.version().feature() + "");
+        JsonObject environment = metrics(first).object("environment");
+        assertThat(environment.text("gemm", null)).isEqualTo(gemm);
+        assertThat(environment.integer("threads", 0)).isEqualTo(2);
+        assertThat(environment.text("jdk", null)).startsWith(Runtime.version().feature() + "");
     }
 
     /** metrics.json without the wall-clock fields, which no two runs share. */
-    private static JsonNode metricsWithoutTimings(Path run) throws IOException {
-        JsonNode root = JSON.readTree(run.resolve("metrics.json").toFile());
-        for (JsonNode epoch : root.get("epochs")) {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) epoch).remove(List.of("imagesPerSecond", "seconds"));
+    private static List<Map<Object, Object>> metricsWithoutTimings(Path run) throws IOException {
+        List<Map<Object, Object>> epochs = new ArrayList<>();
+        for (Object epoch : metrics(run).array("epochs")) {
+            Map<Object, Object> fields = new LinkedHashMap<>((Map<?, ?>) epoch);
+            fields.keySet().removeAll(List.of("imagesPerSecond", "seconds"));
+            epochs.add(fields);
         }
-        return root.get("epochs");
+        return epochs;
+    }
+
+    private static JsonObject metrics(Path run) throws IOException {
+        return JsonObject.parse(Files.readString(run.resolve("metrics.json")), "metrics.json");
     }
 
     /** Runs {@code spikebit train} in a new JVM with 2 threads; returns its output, fails on a non-zero exit. */

@@ -1,7 +1,5 @@
 package dev.spikebit.bench.fuzz;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
@@ -19,12 +17,14 @@ import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.RuntimeModelException;
+import dev.spikebit.runtime.io.Json;
 import dev.spikebit.train.ResumeMetadata;
 import dev.spikebit.train.TrainConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +36,6 @@ import java.util.Set;
  * checkpoint. Each reads the way the command line does.
  */
 public final class FuzzTargets {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The member the tar.gz seeds hold. */
     static final String TAR_MEMBER = "cifar-10-batches-bin/test_batch.bin";
 
@@ -135,12 +134,7 @@ public final class FuzzTargets {
      */
     private static void readResume(Path file, Path scratch) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        Map<String, String> info;
-        try {
-            info = JSON.readValue(bytes, new TypeReference<Map<String, String>>() {});
-        } catch (IOException notAMap) {
-            info = null;
-        }
+        Map<String, String> info = stringsObject(new String(bytes, StandardCharsets.UTF_8));
         if (info == null) {
             String text = new String(bytes, StandardCharsets.UTF_8);
             info = Map.of("train_config", text, "epoch", text, "best_accuracy", text, "history", text);
@@ -149,5 +143,26 @@ public final class FuzzTargets {
         Checkpoint checkpoint = new Checkpoint(file, spec, Map.of(), Map.of(), info);
         TrainConfig config = ResumeMetadata.config(checkpoint, null);
         ResumeMetadata.progress(checkpoint, config.epochs());
+    }
+
+    /** The JSON object of strings {@code text} holds, or null when it holds anything else. */
+    private static Map<String, String> stringsObject(String text) {
+        Object parsed;
+        try {
+            parsed = Json.parse(text);
+        } catch (IllegalArgumentException notJson) {
+            return null;
+        }
+        if (!(parsed instanceof Map<?, ?> map)) {
+            return null;
+        }
+        Map<String, String> strings = new LinkedHashMap<>();
+        for (var e : map.entrySet()) {
+            if (!(e.getValue() instanceof String value)) {
+                return null;
+            }
+            strings.put((String) e.getKey(), value);
+        }
+        return strings;
     }
 }

@@ -1,6 +1,5 @@
 package dev.spikebit.bench.fuzz;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
@@ -10,6 +9,7 @@ import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
+import dev.spikebit.runtime.io.Json;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.TrainConfig;
 import java.awt.image.BufferedImage;
@@ -34,7 +34,6 @@ import javax.imageio.ImageIO;
  * {@code mvn -B -q -pl bench -am test-compile} then this class's main with the test class path.
  */
 public final class SeedCorpus {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SeedCorpus() {}
 
@@ -75,7 +74,7 @@ public final class SeedCorpus {
         Files.createDirectories(deployed);
         reverb.eval();
         DeployedFormat.save(deployed.resolve("reverb.safetensors"), Reparameterizer.deploy(reverb));
-        put(root, "resume", "metadata.json", JSON.writeValueAsBytes(info(fp)));
+        put(root, "resume", "metadata.json", Json.write(info(fp)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** What a trainer stores beside the tensors after epoch 1 of 3. */
@@ -90,8 +89,8 @@ public final class SeedCorpus {
         Map<String, String> info = new LinkedHashMap<>();
         info.put("epoch", "1");
         info.put("test_accuracy", "0.25");
-        info.put("train_config", JSON.writeValueAsString(config));
-        info.put("history", JSON.writeValueAsString(List.of(new EpochMetrics(1, 2.1, 0.2, 2.0, 0.25, 100, 1.5, 1e-3))));
+        info.put("train_config", config.toJson());
+        info.put("history", EpochMetrics.toJson(List.of(new EpochMetrics(1, 2.1, 0.2, 2.0, 0.25, 100, 1.5, 1e-3))));
         info.put("best_accuracy", "0.25");
         return info;
     }

@@ -55,26 +55,23 @@ public final class JsonObject {
 
     /** A whole-number field in the range of {@code int}, or {@code absent}. */
     public int integer(String key, int absent) {
-        if (!has(key)) {
-            return absent;
-        }
-        try {
-            return typed(key, BigInteger.class, "a whole number").intValueExact();
-        } catch (ArithmeticException e) {
-            throw wrong(key, "a whole number in the range of int");
-        }
+        return (int) whole(key, absent, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
     }
 
     /** A whole-number field in the range of {@code long}, or {@code absent}. */
     public long longInteger(String key, long absent) {
+        return whole(key, absent, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+    }
+
+    private long whole(String key, long absent, long min, long max, String range) {
         if (!has(key)) {
             return absent;
         }
-        try {
-            return typed(key, BigInteger.class, "a whole number").longValueExact();
-        } catch (ArithmeticException e) {
-            throw wrong(key, "a whole number in the range of long");
+        BigInteger value = typed(key, BigInteger.class, "a whole number");
+        if (value.bitLength() < Long.SIZE && value.longValue() >= min && value.longValue() <= max) {
+            return value.longValue();
         }
+        throw wrong(key, "a whole number in the range of " + range);
     }
 
     /** A number field as the nearest {@code float}, or {@code absent}. */
