@@ -1,7 +1,6 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
-import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.data.DataException;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
@@ -16,6 +15,7 @@ import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.LayerStats;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.deploy.Deployment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -92,17 +92,6 @@ public final class InferCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * A deployed model runs its T steps for every image: a T beyond what any model uses is a damaged
-     * file, refused before it turns into an endless run.
-     */
-    static void requireTimeSteps(Path file, int timeSteps) {
-        if (timeSteps < 1 || timeSteps > ModelSpec.MAX_TIME_STEPS) {
-            throw new SpikebitException(
-                    file + ": the model runs T = " + timeSteps + " steps, expected 1.." + ModelSpec.MAX_TIME_STEPS);
-        }
-    }
-
     /** Loaded images, their names and (for a dataset) labels. */
     record Images(float[] pixels, int count, List<String> names, int[] labels) {}
 
@@ -117,7 +106,7 @@ public final class InferCommand implements Callable<Integer> {
         OptionRanges.atLeast("--limit", limit, 1);
         OptionRanges.atLeast("--show", show, 0);
         Model m = Model.load(model);
-        requireTimeSteps(model, m.timeSteps());
+        Deployment.requireTimeSteps(model, m.timeSteps());
         Images images = load(m.inputShape());
         out.printf(
                 "%s: %s, T=%d, input %s, %d classes; file %,d bytes, information %,d bytes%n",

@@ -7,6 +7,7 @@ import dev.spikebit.data.Samples;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.runtime.graph.Graph;
+import dev.spikebit.train.deploy.Deployment;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         OptionRanges.between("--images", images, 1, MAX_IMAGES);
         Graph deployed = DeployedFormat.load(model);
-        InferCommand.requireTimeSteps(model, deployed.timeSteps());
+        Deployment.requireTimeSteps(model, deployed.timeSteps());
         Dataset test = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, 1, images)
                 .test();
         ModelReport report = ModelReport.measure(deployed, Samples.first(test, images));

@@ -1,41 +1,24 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.core.models.SpikingClassifier;
-import dev.spikebit.core.ops.Losses;
-import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
-import dev.spikebit.data.loader.Batch;
-import dev.spikebit.data.loader.DataLoader;
 import dev.spikebit.interop.npy.Npy;
-import dev.spikebit.train.ModelInput;
+import dev.spikebit.train.Evaluation;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 
 /**
- * A model's predicted classes on a test split, and how they compare with another framework's: the
- * measure of an import or export ({@code spikebit import --agree-with}, {@code export --predictions}).
+ * A model's predicted classes on a test split ({@link Evaluation#predictions}), saved for another
+ * framework or compared with its file and printed: the measure of an import or export
+ * ({@code spikebit import --agree-with}, {@code export --predictions}).
  */
 record TestPredictions(int[] predicted, int[] labels) {
     static TestPredictions of(SpikingClassifier model, DatasetName dataset, Path dataDir, int testLimit) {
-        DatasetChoice data = DatasetChoice.load(dataset, dataDir, 1, testLimit);
-        model.eval();
-        int n = data.test().size();
-        int[] predicted = new int[n];
-        int[] labels = new int[n];
-        int at = 0;
-        DataLoader loader =
-                DataLoader.over(data.test()).batchSize(250).shuffle(false).build();
-        try (NoGrad scope = NoGrad.enter();
-                var epoch = loader.epoch(0)) {
-            while (epoch.hasNext()) {
-                Batch b = epoch.next();
-                int[] p = Losses.argmax(model.logits(ModelInput.of(b)));
-                System.arraycopy(p, 0, predicted, at, p.length);
-                System.arraycopy(b.labels(), 0, labels, at, p.length);
-                at += p.length;
-            }
-        }
-        return new TestPredictions(predicted, labels);
+        Dataset test = DatasetChoice.load(dataset, dataDir, 1, testLimit).test();
+        int[] labels = IntStream.range(0, test.size()).map(test::label).toArray();
+        return new TestPredictions(Evaluation.predictions(model, test, 250), labels);
     }
 
     double accuracy() {

@@ -1,5 +1,7 @@
 package dev.spikebit.train.deploy;
 
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
@@ -20,5 +22,17 @@ public final class Deployment {
     public static void write(SpikingClassifier trained, Path file) {
         trained.eval();
         DeployedFormat.save(file, Reparameterizer.deploy(trained));
+    }
+
+    /**
+     * A deployed model runs its T steps for every image: a T beyond what any model uses
+     * ({@link ModelSpec#MAX_TIME_STEPS}) is a damaged file, refused before it turns into an endless
+     * run.
+     */
+    public static void requireTimeSteps(Path file, int timeSteps) {
+        if (timeSteps < 1 || timeSteps > ModelSpec.MAX_TIME_STEPS) {
+            throw new SpikebitException(
+                    file + ": the model runs T = " + timeSteps + " steps, expected 1.." + ModelSpec.MAX_TIME_STEPS);
+        }
     }
 }

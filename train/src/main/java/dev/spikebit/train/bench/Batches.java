@@ -1,4 +1,4 @@
-package dev.spikebit.cli;
+package dev.spikebit.train.bench;
 
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.profile.OpKind;
@@ -18,9 +18,9 @@ import java.nio.file.Path;
  * Fashion-MNIST batches through the training data loader (epoch after epoch), whose time then
  * counts as data loading in the profile.
  */
-final class Batches implements AutoCloseable {
+public final class Batches implements AutoCloseable {
     /** One batch: model input and labels. */
-    record Next(Tensor x, int[] labels) {}
+    public record Next(Tensor x, int[] labels) {}
 
     private final Next fixed;
     private final DataLoader loader;
@@ -32,11 +32,13 @@ final class Batches implements AutoCloseable {
         this.loader = loader;
     }
 
-    static Batches fixed(Tensor x, int[] labels) {
+    /** The same batch every time. */
+    public static Batches fixed(Tensor x, int[] labels) {
         return new Batches(new Next(x, labels), null);
     }
 
-    static Batches fashionMnist(ModelSpec spec, int batch, Path dataDir) {
+    /** Shuffled Fashion-MNIST training batches of {@code batch} images for {@code spec}, epoch after epoch. */
+    public static Batches fashionMnist(ModelSpec spec, int batch, Path dataDir) {
         DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, 0, 1);
         DatasetFit.requireFits(data, spec);
         DataLoader loader = DataLoader.over(data.train())
@@ -48,7 +50,8 @@ final class Batches implements AutoCloseable {
         return new Batches(null, loader);
     }
 
-    Next next() {
+    /** The next batch (the loader's time counts as data loading in a profile). */
+    public Next next() {
         if (fixed != null) {
             return fixed;
         }

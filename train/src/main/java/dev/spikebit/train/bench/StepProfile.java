@@ -1,4 +1,4 @@
-package dev.spikebit.cli;
+package dev.spikebit.train.bench;
 
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
@@ -16,11 +16,11 @@ import java.util.Map;
  * collector's pauses (which fall inside whatever operation was running) and the bytes allocated per
  * step beside it.
  */
-final class StepProfile {
+public final class StepProfile {
     private StepProfile() {}
 
     /** The measured run: nanoseconds per kind and phase, and the whole run's totals. */
-    record Report(
+    public record Report(
             long[][] nanos,
             long wallNanos,
             long gcNanos,
@@ -29,7 +29,8 @@ final class StepProfile {
             int steps,
             int batch,
             Map<String, Double> inputDensities) {
-        void print(PrintStream out) {
+        /** Prints the table and the GC, allocation and density lines. */
+        public void print(PrintStream out) {
             double step = (double) wallNanos / steps;
             out.printf(
                     "profile: %d steps, %.1f ms per step (%.0f images/s with the profiler on)%n",
@@ -74,7 +75,8 @@ final class StepProfile {
         }
     }
 
-    static Report measure(Runnable step, int steps, int batch) {
+    /** Runs {@code steps} calls of {@code step} (one batch of {@code batch} images each) with the profiler on. */
+    public static Report measure(Runnable step, int steps, int batch) {
         System.gc();
         long gcTime = gcMillis();
         long gcCount = gcCount();
@@ -99,7 +101,7 @@ final class StepProfile {
     }
 
     /** The process's peak resident set size (VmHWM of /proc/self/status), or "n/a" where there is none. */
-    static String peakRss() {
+    public static String peakRss() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {

@@ -1,4 +1,4 @@
-package dev.spikebit.cli;
+package dev.spikebit.train.bench;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
@@ -18,6 +18,7 @@ import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.runtime.Model;
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.train.deploy.Deployment;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -81,7 +82,7 @@ public final class RuntimeBench {
      */
     public static List<Rate> run(Path deployed, Path checkpoint, Path dataDir, int runs, PrintStream out) {
         Model model = Model.load(deployed);
-        InferCommand.requireTimeSteps(deployed, model.timeSteps());
+        Deployment.requireTimeSteps(deployed, model.timeSteps());
         trainingNetwork(model, checkpoint); // fails here, with its message, rather than in a worker
         float[] pool = images(model, dataDir, IMAGES, out);
         int per = model.inputShape()[0] * model.inputShape()[1] * model.inputShape()[2];
@@ -351,7 +352,7 @@ public final class RuntimeBench {
     }
 
     /** The training network of the deployed model: from the checkpoint, or the zoo architecture. */
-    static SpikingClassifier trainingNetwork(Model model, Path checkpoint) {
+    public static SpikingClassifier trainingNetwork(Model model, Path checkpoint) {
         SpikingClassifier network;
         if (checkpoint != null) {
             Checkpoint ckpt = Checkpoint.load(checkpoint);
@@ -363,14 +364,14 @@ public final class RuntimeBench {
                     .withSpikes(real ? SpikeKind.REAL : SpikeKind.BINARY)
                     .withWeights(WeightKind.BINARY)
                     .withTimeSteps(model.timeSteps());
-            network = Models.build(spec, 1);
+            network = QuantModels.build(spec, 1);
         }
         network.eval();
         return network;
     }
 
     /** Up to {@code count} real test images if the model takes Fashion-MNIST's shape, else random ones. */
-    static float[] images(Model model, Path dataDir, int count, PrintStream out) {
+    public static float[] images(Model model, Path dataDir, int count, PrintStream out) {
         int[] shape = model.inputShape();
         if (Arrays.equals(shape, new int[] {1, 28, 28})) {
             try {
