@@ -5,6 +5,7 @@ import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.experiment.ExperimentRow;
+import dev.spikebit.train.experiment.ExperimentSetup;
 import dev.spikebit.train.experiment.ReverbExperiment;
 import dev.spikebit.train.experiment.S2nnExperiment;
 import java.nio.file.Path;
@@ -28,8 +29,6 @@ import picocli.CommandLine.Parameters;
                 + "each eta x {baseline, +OS-Quant, +OS-Quant+MPFD}, and writes s2nn-table.md/.json and PNGs.")
 public final class ExperimentCommand implements Callable<Integer> {
     /** Test images each row's deployed network is measured on (activity, operations, energy). */
-    static final int MEASURE_IMAGES = 1000;
-
     @Parameters(index = "0", description = "reverb or s2nn")
     String which;
 
@@ -132,35 +131,16 @@ public final class ExperimentCommand implements Callable<Integer> {
             ClusterBackend.load().runAll(spark, "spikebit experiment " + which, tasks(net, seeds, reverbRows));
         }
         DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit);
+        ExperimentSetup setup = ExperimentSetup.builder(net, data.train(), data.test(), out)
+                .epochs(epochs)
+                .seeds(seeds)
+                .lr(lr)
+                .log(System.err)
+                .listener(new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn))
+                .build();
         List<ExperimentRow> rows = s2nn
-                ? new S2nnExperiment(
-                                net,
-                                epochs,
-                                seeds,
-                                etas,
-                                everySeedEtas == null ? etas : everySeedEtas,
-                                lr,
-                                lambda,
-                                data.train(),
-                                data.test(),
-                                out,
-                                System.err,
-                                new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn),
-                                MEASURE_IMAGES)
-                        .run()
-                : new ReverbExperiment(
-                                net,
-                                reverbRows,
-                                epochs,
-                                seeds,
-                                lr,
-                                data.train(),
-                                data.test(),
-                                out,
-                                System.err,
-                                new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn),
-                                MEASURE_IMAGES)
-                        .run();
+                ? new S2nnExperiment(setup, etas, everySeedEtas == null ? etas : everySeedEtas, lambda).run()
+                : new ReverbExperiment(setup, reverbRows).run();
         System.out.printf(
                 "%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
         for (ExperimentRow r : rows) {

@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
+import dev.spikebit.train.experiment.ExperimentSetup;
 import dev.spikebit.train.experiment.ReverbExperiment;
 import dev.spikebit.train.experiment.S2nnExperiment;
 import java.nio.file.Path;
@@ -53,36 +54,17 @@ record ExperimentTask(
         boolean s2nn = !experiment.equals("reverb");
         // the same listener as on one machine, so that every run folder gets the same files
         var figures = new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn);
+        ExperimentSetup setup = ExperimentSetup.builder(model, data.train(), data.test(), dir)
+                .epochs(epochs)
+                .seeds(List.of(seed))
+                .lr(lr)
+                .log(System.err)
+                .listener(figures)
+                .build();
         if (!s2nn) {
-            new ReverbExperiment(
-                            model,
-                            ReverbExperiment.rowsNamed(List.of(row)),
-                            epochs,
-                            List.of(seed),
-                            lr,
-                            data.train(),
-                            data.test(),
-                            dir,
-                            System.err,
-                            figures,
-                            ExperimentCommand.MEASURE_IMAGES)
-                    .run();
+            new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).run();
         } else {
-            new S2nnExperiment(
-                            model,
-                            epochs,
-                            List.of(seed),
-                            etas,
-                            etas,
-                            lr,
-                            lambda,
-                            data.train(),
-                            data.test(),
-                            dir,
-                            System.err,
-                            figures,
-                            ExperimentCommand.MEASURE_IMAGES)
-                    .run();
+            new S2nnExperiment(setup, etas, etas, lambda).run();
         }
     }
 }

@@ -58,56 +58,46 @@ public final class ResumableRun {
             Path dir,
             PrintStream log,
             TrainingListener listener) {
+        // The auxiliary loss is closed however the run ends (also when reused or failed).
         try {
-            return trainOrReuse(config, fresh, auxiliary, train, test, dir, log, listener);
+            String stamp = stamp(config, auxiliary, train, test);
+            Path last = dir.resolve("last.safetensors");
+            Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log)
+                    .withAuxiliaryLoss(auxiliary)
+                    .withListener(listener);
+            if (Files.exists(last) && stamp.equals(readStamp(dir))) {
+                Checkpoint saved = Checkpoint.load(last);
+                int epoch =
+                        ResumeMetadata.progress(saved, TrainConfig.MAX_EPOCHS).epoch();
+                if (epoch == config.epochs()) {
+                    saved.restoreModel(fresh);
+                    fresh.eval();
+                    log.printf("reusing %s (all %d epochs done)%n", last, epoch);
+                    return new Result(fresh, history(saved), true);
+                }
+                if (epoch < config.epochs()) {
+                    saved.environment()
+                            .ifPresent(recorded -> RecordedEnvironment.report(
+                                    recorded, ComputeEnvironment.current(), last.toString(), log));
+                    trainer.resumeFrom(saved);
+                }
+            } else if (Files.exists(last)) {
+                log.printf("%s holds a different run (%s differs); training from the start%n", dir, STAMP_FILE);
+            }
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new SpikebitException(dir + ": cannot create the output directory: " + e.getMessage());
+            }
+            AtomicFiles.writeString(dir.resolve(STAMP_FILE), stamp);
+            List<EpochMetrics> history = trainer.run();
+            fresh.eval();
+            return new Result(fresh, history, false);
         } finally {
             if (auxiliary != null) {
                 auxiliary.close();
             }
         }
-    }
-
-    private static Result trainOrReuse(
-            TrainConfig config,
-            SpikingClassifier fresh,
-            AuxiliaryLoss auxiliary,
-            Dataset train,
-            Dataset test,
-            Path dir,
-            PrintStream log,
-            TrainingListener listener) {
-        String stamp = stamp(config, auxiliary, train, test);
-        Path last = dir.resolve("last.safetensors");
-        Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log)
-                .withAuxiliaryLoss(auxiliary)
-                .withListener(listener);
-        if (Files.exists(last) && stamp.equals(readStamp(dir))) {
-            Checkpoint saved = Checkpoint.load(last);
-            int epoch = ResumeMetadata.progress(saved, TrainConfig.MAX_EPOCHS).epoch();
-            if (epoch == config.epochs()) {
-                saved.restoreModel(fresh);
-                fresh.eval();
-                log.printf("reusing %s (all %d epochs done)%n", last, epoch);
-                return new Result(fresh, history(saved), true);
-            }
-            if (epoch < config.epochs()) {
-                saved.environment()
-                        .ifPresent(recorded -> RecordedEnvironment.report(
-                                recorded, ComputeEnvironment.current(), last.toString(), log));
-                trainer.resumeFrom(saved);
-            }
-        } else if (Files.exists(last)) {
-            log.printf("%s holds a different run (%s differs); training from the start%n", dir, STAMP_FILE);
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new SpikebitException(dir + ": cannot create the output directory: " + e.getMessage());
-        }
-        AtomicFiles.writeString(dir.resolve(STAMP_FILE), stamp);
-        List<EpochMetrics> history = trainer.run();
-        fresh.eval();
-        return new Result(fresh, history, false);
     }
 
     /** What a run is: configuration, data and auxiliary loss, one per line. */

@@ -6,7 +6,6 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
-import dev.spikebit.data.Dataset;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
@@ -17,7 +16,6 @@ import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.TrainConfig;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,42 +41,14 @@ public final class ReverbExperiment {
             new Variant("ReverB", SpikeKind.REAL, WeightKind.BINARY),
             new Variant("real spikes, FP weights", SpikeKind.REAL, WeightKind.FP));
 
-    private final String model;
     private final List<Variant> rows;
-    private final int epochs;
-    private final List<Long> seeds;
-    private final float lr;
-    private final Dataset train;
-    private final Dataset test;
-    private final Path out;
-    private final PrintStream log;
-    private final ExperimentListener listener;
-    private final int measureImages;
+
+    private final ExperimentSetup setup;
 
     /** @param rows the rows to train, in table order (all of {@link #ROWS} for the whole table) */
-    public ReverbExperiment(
-            String model,
-            List<Variant> rows,
-            int epochs,
-            List<Long> seeds,
-            float lr,
-            Dataset train,
-            Dataset test,
-            Path out,
-            PrintStream log,
-            ExperimentListener listener,
-            int measureImages) {
-        this.model = model;
+    public ReverbExperiment(ExperimentSetup setup, List<Variant> rows) {
+        this.setup = setup;
         this.rows = List.copyOf(rows);
-        this.epochs = epochs;
-        this.seeds = List.copyOf(seeds);
-        this.lr = lr;
-        this.train = train;
-        this.test = test;
-        this.out = out;
-        this.log = log;
-        this.listener = listener == null ? ExperimentListener.NONE : listener;
-        this.measureImages = measureImages;
     }
 
     public List<ExperimentRow> run() throws java.io.IOException {
@@ -88,20 +58,29 @@ public final class ReverbExperiment {
             List<List<EpochMetrics>> curves = new ArrayList<>();
             ModelReport report = null;
             long bytes = 0;
-            for (long seed : seeds) {
-                ModelSpec spec =
-                        ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
+            for (long seed : setup.seeds()) {
+                ModelSpec spec = ModelZoo.defaultSpec(setup.model())
+                        .withSpikes(v.spikes())
+                        .withWeights(v.weights());
                 TrainConfig config = TrainConfig.builder(spec)
-                        .epochs(epochs)
-                        .lr(lr)
+                        .epochs(setup.epochs())
+                        .lr(setup.lr())
                         .seed(seed)
                         .build();
-                Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
-                log.printf(
-                        "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
-                        v.name(), v.spikes().id(), v.weights().id(), seed, dir);
+                Path dir = setup.out().resolve(slug(v.name()) + "-seed" + seed);
+                setup.log()
+                        .printf(
+                                "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
+                                v.name(), v.spikes().id(), v.weights().id(), seed, dir);
                 var run = ResumableRun.train(
-                        config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
+                        config,
+                        QuantModels.build(spec, seed),
+                        null,
+                        setup.train(),
+                        setup.test(),
+                        dir,
+                        setup.log(),
+                        setup.listener());
                 SpikingClassifier net = run.model();
                 curves.add(run.history());
                 accuracies.add(run.finalAccuracy());
@@ -111,7 +90,7 @@ public final class ReverbExperiment {
                     Path file = dir.resolve("deployed.safetensors");
                     DeployedFormat.save(file, deployed);
                     bytes = Files.size(file);
-                    report = ModelReport.measure(deployed, Samples.first(test, measureImages));
+                    report = ModelReport.measure(deployed, Samples.first(setup.test(), setup.measureImages()));
                 }
             }
             double firing = report.layers().stream()
@@ -131,7 +110,13 @@ public final class ReverbExperiment {
                     report.acs(),
                     report.energyPj(),
                     curves));
-            ExperimentTable.write(out, "reverb-table", "ReverB-SNN on " + test.name(), setup(), table, listener);
+            ExperimentTable.write(
+                    setup.out(),
+                    "reverb-table",
+                    "ReverB-SNN on " + setup.test().name(),
+                    described(),
+                    table,
+                    setup.listener());
         }
         return table;
     }
@@ -153,18 +138,21 @@ public final class ReverbExperiment {
         return ROWS.stream().filter(v -> slugs.contains(slug(v.name()))).toList();
     }
 
-    private Map<String, Object> setup() {
+    /** The setup as the table states it. */
+    private Map<String, Object> described() {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("model", model);
-        s.put("epochs", epochs);
-        s.put("seeds", seeds);
+        s.put("model", setup.model());
+        s.put("epochs", setup.epochs());
+        s.put("seeds", setup.seeds());
         s.put(
                 "optimizer",
-                "adam, lr " + lr + ", cosine, batch 64, T "
-                        + ModelZoo.defaultSpec(model).timeSteps());
-        s.put("train images", train.size());
-        s.put("test images", test.size());
-        s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
+                "adam, lr " + setup.lr() + ", cosine, batch 64, T "
+                        + ModelZoo.defaultSpec(setup.model()).timeSteps());
+        s.put("train images", setup.train().size());
+        s.put("test images", setup.test().size());
+        s.put(
+                "activity measured on",
+                Math.min(setup.measureImages(), setup.test().size()) + " test images");
         return s;
     }
 

@@ -7,7 +7,6 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
-import dev.spikebit.data.Dataset;
 import dev.spikebit.data.Samples;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
@@ -22,7 +21,6 @@ import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,57 +47,28 @@ public final class S2nnExperiment {
             new Variant("+OS-Quant", true, false),
             new Variant("+OS-Quant+MPFD", true, true));
 
-    private final String model;
-    private final int epochs;
-    private final List<Long> seeds;
     private final List<Integer> etas;
     private final List<Integer> everySeedEtas;
-    private final float lr;
     private final float lambda;
-    private final Dataset train;
-    private final Dataset test;
-    private final Path out;
-    private final PrintStream log;
-    private final ExperimentListener listener;
-    private final int measureImages;
+
+    private final ExperimentSetup setup;
 
     /**
      * @param etas          the codebook sizes of the table
      * @param everySeedEtas the etas whose rows are trained for every seed; the other etas' rows
      *                      only for the first seed (a cheaper table with the spread where it matters)
+     * @param lambda        the weight of MPFD's loss term
      */
-    public S2nnExperiment(
-            String model,
-            int epochs,
-            List<Long> seeds,
-            List<Integer> etas,
-            List<Integer> everySeedEtas,
-            float lr,
-            float lambda,
-            Dataset train,
-            Dataset test,
-            Path out,
-            PrintStream log,
-            ExperimentListener listener,
-            int measureImages) {
+    public S2nnExperiment(ExperimentSetup setup, List<Integer> etas, List<Integer> everySeedEtas, float lambda) {
         for (int eta : etas) {
             if (eta < 1 || eta > 8) {
                 throw new SpikebitException("eta must be in 1..8, got " + eta);
             }
         }
-        this.model = model;
-        this.epochs = epochs;
-        this.seeds = List.copyOf(seeds);
+        this.setup = setup;
         this.etas = List.copyOf(etas);
         this.everySeedEtas = List.copyOf(everySeedEtas);
-        this.lr = lr;
         this.lambda = lambda;
-        this.train = train;
-        this.test = test;
-        this.out = out;
-        this.log = log;
-        this.listener = listener == null ? ExperimentListener.NONE : listener;
-        this.measureImages = measureImages;
     }
 
     /** Accumulates one table row over seeds. */
@@ -128,8 +97,8 @@ public final class S2nnExperiment {
                 DeployedFormat.save(file, deployed);
                 bytes = Files.size(file);
                 eligibleBytes = eligibleBytes(deployed);
-                int n = Math.min(measureImages, test.size());
-                report = ModelReport.measure(deployed, Samples.first(test, n));
+                int n = Math.min(setup.measureImages(), setup.test().size());
+                report = ModelReport.measure(deployed, Samples.first(setup.test(), n));
             }
         }
 
@@ -155,7 +124,7 @@ public final class S2nnExperiment {
     }
 
     public List<ExperimentRow> run() throws IOException {
-        Files.createDirectories(out);
+        Files.createDirectories(setup.out());
         RowData fp = new RowData("FP-SNN (teacher)", "fp");
         RowData binary = new RowData("BSNN (binary)", "binary");
         Map<String, RowData> subBit = new LinkedHashMap<>();
@@ -164,13 +133,13 @@ public final class S2nnExperiment {
                 subBit.put(rowName(eta, v), new RowData(rowName(eta, v), "sub-bit eta " + eta));
             }
         }
-        for (long seed : seeds) {
-            boolean firstSeed = seed == seeds.get(0);
-            ModelSpec base = ModelZoo.defaultSpec(model);
-            Path teacherDir = out.resolve("fp-seed" + seed);
+        for (long seed : setup.seeds()) {
+            boolean firstSeed = seed == setup.seeds().get(0);
+            ModelSpec base = ModelZoo.defaultSpec(setup.model());
+            Path teacherDir = setup.out().resolve("fp-seed" + seed);
             ResumableRun.Result teacher = trainBase(base.withWeights(WeightKind.FP), seed, teacherDir);
             fp.add(teacher.finalAccuracy(), teacher.history(), teacher.model(), teacherDir);
-            Path binaryDir = out.resolve("binary-seed" + seed);
+            Path binaryDir = setup.out().resolve("binary-seed" + seed);
             ResumableRun.Result bin = trainBase(base.withWeights(WeightKind.BINARY), seed, binaryDir);
             binary.add(bin.finalAccuracy(), bin.history(), bin.model(), binaryDir);
             Checkpoint binaryCkpt = Checkpoint.load(binaryDir.resolve("last.safetensors"));
@@ -180,13 +149,20 @@ public final class S2nnExperiment {
                 }
                 for (Variant v : VARIANTS) {
                     String name = rowName(eta, v);
-                    Path dir = out.resolve(ReverbExperiment.slug(name) + "-seed" + seed);
-                    log.printf("%n== %s, seed %d -> %s%n", name, seed, dir);
+                    Path dir = setup.out().resolve(ReverbExperiment.slug(name) + "-seed" + seed);
+                    setup.log().printf("%n== %s, seed %d -> %s%n", name, seed, dir);
                     SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
-                    var settings = new Compression.Settings(epochs, 64, lr, seed, lambda);
-                    var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, log) : null;
+                    var settings = new Compression.Settings(setup.epochs(), 64, setup.lr(), seed, lambda);
+                    var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, setup.log()) : null;
                     var run = ResumableRun.train(
-                            Compression.config(net.spec(), settings), net, mpfd, train, test, dir, log, listener);
+                            Compression.config(net.spec(), settings),
+                            net,
+                            mpfd,
+                            setup.train(),
+                            setup.test(),
+                            dir,
+                            setup.log(),
+                            setup.listener());
                     subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
                 }
             }
@@ -200,7 +176,7 @@ public final class S2nnExperiment {
         rows.add(fp.row());
         rows.add(binary.row());
         subBit.values().forEach(r -> rows.add(r.row()));
-        Map<String, Object> setup = setup();
+        Map<String, Object> described = described();
         Map<String, Object> eligible = new LinkedHashMap<>();
         eligible.put(binary.name, binary.eligibleBytes);
         subBit.values()
@@ -209,18 +185,37 @@ public final class S2nnExperiment {
                         String.format(
                                 "%d (%.3f of binary)",
                                 r.eligibleBytes, (double) r.eligibleBytes / binary.eligibleBytes)));
-        setup.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
-        ExperimentTable.write(out, "s2nn-table", "S2NN sub-bit SNNs on " + test.name(), setup, rows, listener);
+        described.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
+        ExperimentTable.write(
+                setup.out(),
+                "s2nn-table",
+                "S2NN sub-bit SNNs on " + setup.test().name(),
+                described,
+                rows,
+                setup.listener());
         return rows;
     }
 
     /** Trains the teacher or the binary network of a seed (or reuses or resumes it, {@link ResumableRun}). */
     private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
-        log.printf(
-                "%n== %s (weights %s), seed %d -> %s%n", model, spec.weights().id(), seed, dir);
-        TrainConfig config =
-                TrainConfig.builder(spec).epochs(epochs).lr(lr).seed(seed).build();
-        return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
+        setup.log()
+                .printf(
+                        "%n== %s (weights %s), seed %d -> %s%n",
+                        setup.model(), spec.weights().id(), seed, dir);
+        TrainConfig config = TrainConfig.builder(spec)
+                .epochs(setup.epochs())
+                .lr(setup.lr())
+                .seed(seed)
+                .build();
+        return ResumableRun.train(
+                config,
+                QuantModels.build(spec, seed),
+                null,
+                setup.train(),
+                setup.test(),
+                dir,
+                setup.log(),
+                setup.listener());
     }
 
     private static long eligibleBytes(Graph deployed) {
@@ -247,23 +242,28 @@ public final class S2nnExperiment {
         return "sub-bit eta " + eta + " " + v.name();
     }
 
-    private Map<String, Object> setup() {
+    /** The setup as the table states it. */
+    private Map<String, Object> described() {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("model", model);
-        s.put("epochs", epochs + " per network (teacher, binary, and each sub-bit fine-tuning from the binary one)");
-        s.put("seeds", seeds);
+        s.put("model", setup.model());
+        s.put(
+                "epochs",
+                setup.epochs() + " per network (teacher, binary, and each sub-bit fine-tuning from the binary one)");
+        s.put("seeds", setup.seeds());
         s.put("eta", etas);
-        if (seeds.size() > 1 && !everySeedEtas.containsAll(etas)) {
+        if (setup.seeds().size() > 1 && !everySeedEtas.containsAll(etas)) {
             s.put("eta trained for every seed", everySeedEtas + " (the other etas: first seed only)");
         }
         s.put(
                 "optimizer",
-                "adam, lr " + lr + ", cosine, batch 64, T "
-                        + ModelZoo.defaultSpec(model).timeSteps());
+                "adam, lr " + setup.lr() + ", cosine, batch 64, T "
+                        + ModelZoo.defaultSpec(setup.model()).timeSteps());
         s.put("MPFD lambda", lambda + (lambda == MembraneDistillation.DEFAULT_LAMBDA ? " (default)" : ""));
-        s.put("train images", train.size());
-        s.put("test images", test.size());
-        s.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
+        s.put("train images", setup.train().size());
+        s.put("test images", setup.test().size());
+        s.put(
+                "activity measured on",
+                Math.min(setup.measureImages(), setup.test().size()) + " test images");
         return s;
     }
 }

@@ -32,6 +32,16 @@ class ExperimentsTest {
         test = data.test();
     }
 
+    /** One epoch, seed 1, activity on 16 images; the log into {@code log}. */
+    private ExperimentSetup setup(String model, Path out, ByteArrayOutputStream log, ExperimentListener listener) {
+        return ExperimentSetup.builder(model, train, test, out)
+                .epochs(1)
+                .log(new PrintStream(log, true, StandardCharsets.UTF_8))
+                .listener(listener)
+                .measureImages(16)
+                .build();
+    }
+
     @Test
     void reverbTableIsWrittenAndASecondRunReusesItsRows(@TempDir Path out) throws Exception {
         List<ReverbExperiment.Variant> rows = ReverbExperiment.rowsNamed(List.of("reverb", "bsnn"));
@@ -39,19 +49,7 @@ class ExperimentsTest {
 
         var log = new ByteArrayOutputStream();
         var seen = new Recorder();
-        List<ExperimentRow> first = new ReverbExperiment(
-                        "fmnist-cnn",
-                        rows,
-                        1,
-                        List.of(1L),
-                        1e-3f,
-                        train,
-                        test,
-                        out,
-                        new PrintStream(log, true, StandardCharsets.UTF_8),
-                        seen,
-                        16)
-                .run();
+        List<ExperimentRow> first = new ReverbExperiment(setup("fmnist-cnn", out, log, seen), rows).run();
         assertThat(first).extracting(ExperimentRow::name).containsExactly("BSNN", "ReverB");
         for (ExperimentRow r : first) {
             assertThat(r.accuracyMean()).isBetween(0.0, 1.0);
@@ -73,19 +71,7 @@ class ExperimentsTest {
         assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("reusing");
 
         var again = new ByteArrayOutputStream();
-        List<ExperimentRow> second = new ReverbExperiment(
-                        "fmnist-cnn",
-                        rows,
-                        1,
-                        List.of(1L),
-                        1e-3f,
-                        train,
-                        test,
-                        out,
-                        new PrintStream(again, true, StandardCharsets.UTF_8),
-                        null,
-                        16)
-                .run();
+        List<ExperimentRow> second = new ReverbExperiment(setup("fmnist-cnn", out, again, null), rows).run();
         assertThat(again.toString(StandardCharsets.UTF_8).split("reusing", -1)).hasSize(3);
         assertThat(second)
                 .extracting(ExperimentRow::accuracies)
@@ -107,21 +93,8 @@ class ExperimentsTest {
     void s2nnTableHasTheTeacherTheBinaryNetworkAndEveryVariant(@TempDir Path out) throws Exception {
         var log = new ByteArrayOutputStream();
         var seen = new Recorder();
-        List<ExperimentRow> rows = new S2nnExperiment(
-                        "fmnist-vgg-s",
-                        1,
-                        List.of(1L),
-                        List.of(4),
-                        List.of(4),
-                        1e-3f,
-                        1000f,
-                        train,
-                        test,
-                        out,
-                        new PrintStream(log, true, StandardCharsets.UTF_8),
-                        seen,
-                        16)
-                .run();
+        List<ExperimentRow> rows =
+                new S2nnExperiment(setup("fmnist-vgg-s", out, log, seen), List.of(4), List.of(4), 1000f).run();
         assertThat(rows)
                 .extracting(ExperimentRow::name)
                 .containsExactly(
