@@ -236,7 +236,8 @@ class PooledLifTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"binary", "real"})
     void fmnistCnnEvaluatesTheSameFusedAndSeparate(String spikes) {
-        var spec = dev.spikebit.core.models.ModelZoo.defaultSpec("fmnist-cnn").withSpikes(spikes);
+        var spec = dev.spikebit.core.models.ModelZoo.defaultSpec("fmnist-cnn")
+                .withSpikes(dev.spikebit.core.models.SpikeKind.of(spikes, "spikes"));
         var model = dev.spikebit.core.models.ModelZoo.build(spec, 9);
         var rng = new SplittableRandom(4);
         float[] pixels = new float[3 * 28 * 28];
