@@ -1,6 +1,12 @@
 package dev.spikebit.train.experiment;
 
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
+import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.train.AuxiliaryLoss;
+import dev.spikebit.train.ResumableRun;
+import dev.spikebit.train.TrainConfig;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,6 +45,21 @@ public record ExperimentSetup(
     public ExperimentSetup {
         seeds = List.copyOf(seeds);
         listener = listener == null ? ExperimentListener.NONE : listener;
+    }
+
+    /**
+     * Trains a new network of {@code spec} with this budget and seed into {@code dir} (or reuses or
+     * resumes the run already there, {@link ResumableRun}).
+     */
+    ResumableRun.Result train(ModelSpec spec, long seed, Path dir) {
+        TrainConfig config =
+                TrainConfig.builder(spec).epochs(epochs).lr(lr).seed(seed).build();
+        return train(config, QuantModels.build(spec, seed), null, dir);
+    }
+
+    /** Trains {@code fresh} as {@code config} says on this data into {@code dir}, through {@link ResumableRun}. */
+    ResumableRun.Result train(TrainConfig config, SpikingClassifier fresh, AuxiliaryLoss auxiliary, Path dir) {
+        return ResumableRun.train(config, fresh, auxiliary, train, test, dir, log, listener);
     }
 
     /** A setup with the defaults of {@code spikebit experiment} (see {@link Builder}). */

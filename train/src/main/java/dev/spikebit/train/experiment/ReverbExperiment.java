@@ -7,7 +7,6 @@ import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.Samples;
-import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.report.LayerReport;
@@ -15,7 +14,6 @@ import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
-import dev.spikebit.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,25 +60,12 @@ public final class ReverbExperiment {
                 ModelSpec spec = ModelZoo.defaultSpec(setup.model())
                         .withSpikes(v.spikes())
                         .withWeights(v.weights());
-                TrainConfig config = TrainConfig.builder(spec)
-                        .epochs(setup.epochs())
-                        .lr(setup.lr())
-                        .seed(seed)
-                        .build();
                 Path dir = setup.out().resolve(slug(v.name()) + "-seed" + seed);
                 setup.log()
                         .printf(
                                 "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
                                 v.name(), v.spikes().id(), v.weights().id(), seed, dir);
-                var run = ResumableRun.train(
-                        config,
-                        QuantModels.build(spec, seed),
-                        null,
-                        setup.train(),
-                        setup.test(),
-                        dir,
-                        setup.log(),
-                        setup.listener());
+                var run = setup.train(spec, seed, dir);
                 SpikingClassifier net = run.model();
                 curves.add(run.history());
                 accuracies.add(run.finalAccuracy());

@@ -8,7 +8,6 @@ import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.data.Samples;
-import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.distill.MembraneDistillation;
@@ -18,7 +17,6 @@ import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
-import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -154,15 +152,7 @@ public final class S2nnExperiment {
                     SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
                     var settings = new Compression.Settings(setup.epochs(), 64, setup.lr(), seed, lambda);
                     var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, setup.log()) : null;
-                    var run = ResumableRun.train(
-                            Compression.config(net.spec(), settings),
-                            net,
-                            mpfd,
-                            setup.train(),
-                            setup.test(),
-                            dir,
-                            setup.log(),
-                            setup.listener());
+                    var run = setup.train(Compression.config(net.spec(), settings), net, mpfd, dir);
                     subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
                 }
             }
@@ -202,20 +192,7 @@ public final class S2nnExperiment {
                 .printf(
                         "%n== %s (weights %s), seed %d -> %s%n",
                         setup.model(), spec.weights().id(), seed, dir);
-        TrainConfig config = TrainConfig.builder(spec)
-                .epochs(setup.epochs())
-                .lr(setup.lr())
-                .seed(seed)
-                .build();
-        return ResumableRun.train(
-                config,
-                QuantModels.build(spec, seed),
-                null,
-                setup.train(),
-                setup.test(),
-                dir,
-                setup.log(),
-                setup.listener());
+        return setup.train(spec, seed, dir);
     }
 
     private static long eligibleBytes(Graph deployed) {
