@@ -4,6 +4,8 @@ import dev.spikebit.cli.ClusterBackend;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +58,21 @@ public final class SparkBackend implements ClusterBackend {
             List<Task> all = List.copyOf(tasks);
             // One partition per task: Spark schedules, retries and reports each run on its own.
             spark.parallelize(all, all.size()).foreach(TaskRunner::run);
+        }
+    }
+
+    @Override
+    public List<EpochMetrics> trainDataParallel(String master, Trainer trainer, Replicas replicas, DataParallel plan) {
+        try (JavaSparkContext spark = SparkSessions.open(master, "spikebit train --workers " + plan.workers())) {
+            Broadcast<Replicas> description = spark.broadcast(replicas);
+            try {
+                trainer.withEpochSteps(new DataParallelTraining(spark, trainer, description, plan, System.err));
+                return trainer.run();
+            } finally {
+                trainer.withEpochSteps(null);
+                // In local mode the executors are this JVM: drop their data and replicas of the job.
+                ReplicaRound.release(description.id());
+            }
         }
     }
 }
