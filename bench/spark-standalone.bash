@@ -1,7 +1,9 @@
 # Starts a Spark standalone cluster on this machine for the bench/spark-* scripts (source it):
 # a master and WORKERS workers of 1 core and WORKER_MEMORY each, separate JVMs on 127.0.0.1, run from
 # the spark module's jars as from a Spark installation. After `start_standalone DIR`, $master is the
-# master URL and $cluster_flags the driver's SPIKEBIT_JAVA_OPTS for it; the cluster stops on exit.
+# master URL and $cluster_flags the driver's SPIKEBIT_JAVA_OPTS for it (plus $CLUSTER_JAVA_OPTS, e.g.
+# -Dspark.executor.extraJavaOptions=-XX:+UseG1GC to replace the executors' JVM options); the
+# cluster stops on exit.
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 pids=()
 
@@ -59,5 +61,5 @@ LOG
   master="spark://127.0.0.1:$port"
   # Executors as large as a worker: 1 core (so 1 kernel thread) and the worker's memory.
   cluster_flags="-Xmx1g -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
--Dspark.executor.memory=$memory -Dspark.executor.cores=1"
+-Dspark.executor.memory=$memory -Dspark.executor.cores=1 ${CLUSTER_JAVA_OPTS:-}"
 }

@@ -1,10 +1,12 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.Evaluation;
 import dev.spikebit.train.Trainer;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -38,6 +40,20 @@ public interface ClusterBackend {
 
     /** Runs every task as one cluster task and returns when all have succeeded (failed ones are retried). */
     void runAll(String master, String jobName, List<? extends Task> tasks);
+
+    /** A split of a dataset, loaded on each executor from a description of it (sent there serialized). */
+    interface DataSplit extends Serializable {
+        /** The samples; loaded once per executor and shared by its tasks. */
+        Dataset load();
+    }
+
+    /**
+     * Scores the checkpoint {@code checkpoint} on {@code data}, cut into partitions of whole
+     * batches of {@code batch} that the executors evaluate (each loads the data and the broadcast
+     * checkpoint once): the predictions of every sample in order, as {@link Evaluation#score} on one
+     * machine gives them.
+     */
+    Evaluation.Scores evaluate(String master, Path checkpoint, DataSplit data, int batch);
 
     /**
      * What a data-parallel replica trains with, built on each executor (sent there serialized, so

@@ -5,6 +5,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.Evaluation;
 import dev.spikebit.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,6 +73,53 @@ public final class SparkBackend implements ClusterBackend {
                 trainer.withEpochSteps(null);
                 // In local mode the executors are this JVM: drop their data and replicas of the job.
                 ReplicaRound.release(description.id());
+            }
+        }
+    }
+
+    @Override
+    public Evaluation.Scores evaluate(String master, Path checkpoint, DataSplit data, int batch) {
+        byte[] file;
+        try {
+            file = Files.readAllBytes(checkpoint);
+        } catch (IOException e) {
+            throw new SpikebitException(checkpoint + ": cannot read (" + e + ")", e);
+        }
+        try (JavaSparkContext spark = SparkSessions.open(master, "spikebit eval " + checkpoint.getFileName())) {
+            Broadcast<ModelFile> shared =
+                    spark.broadcast(new ModelFile(checkpoint.getFileName().toString(), file));
+            Broadcast<DataSplit> split = spark.broadcast(data);
+            try {
+                // The size comes from an executor, which keeps the loaded split for the job.
+                int size = spark.parallelize(List.of(0), 1)
+                        .map(i -> PartitionEvaluation.size(shared, split))
+                        .first();
+                int batches = (size + batch - 1) / batch;
+                int partitions = Math.min(batches, Math.max(1, 2 * spark.defaultParallelism()));
+                List<int[]> ranges = new ArrayList<>();
+                for (int p = 0; p < partitions; p++) {
+                    // Whole batches per partition: the batches are those of the single-machine run.
+                    int from = (int) ((long) batches * p / partitions) * batch;
+                    int to = Math.min(size, (int) ((long) batches * (p + 1) / partitions) * batch);
+                    ranges.add(new int[] {from, to});
+                }
+                List<PartitionEvaluation.Scores> parts = spark.parallelize(ranges, partitions)
+                        .map(r -> PartitionEvaluation.run(shared, split, r[0], r[1], batch))
+                        .collect();
+                int[] predictions = new int[size];
+                double lossSum = 0;
+                long correct = 0;
+                int at = 0;
+                for (PartitionEvaluation.Scores part : parts) {
+                    System.arraycopy(part.predictions(), 0, predictions, at, part.predictions().length);
+                    at += part.predictions().length;
+                    lossSum += part.lossSum();
+                    correct += part.correct();
+                }
+                return new Evaluation.Scores(predictions, lossSum, correct);
+            } finally {
+                // In local mode the executors are this JVM: drop their data and models of the job.
+                PartitionEvaluation.release(shared.id());
             }
         }
     }
