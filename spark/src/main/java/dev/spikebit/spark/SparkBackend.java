@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -33,15 +32,15 @@ public final class SparkBackend implements ClusterBackend {
         int per = pixels.length / count;
         List<ImageBatch> batches = new ArrayList<>();
         for (int first = 0, index = 0; first < count; first += batch, index++) {
-            int n = Math.min(batch, count - first);
-            batches.add(new ImageBatch(index, n, Arrays.copyOfRange(pixels, first * per, (first + n) * per)));
+            batches.add(new ImageBatch(index, first, Math.min(batch, count - first)));
         }
         try (JavaSparkContext spark = SparkSessions.open(master, "spikebit infer " + model.getFileName())) {
             Broadcast<ModelFile> shared =
                     spark.broadcast(new ModelFile(model.getFileName().toString(), file));
+            Broadcast<float[]> images = spark.broadcast(pixels);
             int partitions = Math.min(batches.size(), Math.max(1, 2 * spark.defaultParallelism()));
             List<BatchResult> results = spark.parallelize(batches, partitions)
-                    .mapPartitions(it -> BatchInference.run(shared, it, path))
+                    .mapPartitions(it -> BatchInference.run(shared, images, per, it, path))
                     .collect();
             return results.stream()
                     .sorted(Comparator.comparingInt(BatchResult::index))
