@@ -66,7 +66,7 @@ record ExperimentTask(
                             System.err,
                             figures,
                             ExperimentCommand.MEASURE_IMAGES)
-                    .run();
+                    .trainRuns(); // the driver deploys and measures every row once, as one machine does
         } else {
             new S2nnExperiment(
                             model,

@@ -79,6 +79,33 @@ public final class ReverbExperiment {
         this.measureImages = measureImages;
     }
 
+    /**
+     * Trains every (row, seed) run that has not finished, and does nothing else: what a cluster
+     * task does for its row and seed. {@link #run} on the same output folder then reuses the
+     * finished runs and deploys, measures and tabulates them once.
+     */
+    public void trainRuns() {
+        for (Variant v : rows) {
+            for (long seed : seeds) {
+                train(v, seed);
+            }
+        }
+    }
+
+    private Path runDirectory(Variant v, long seed) {
+        return out.resolve(slug(v.name()) + "-seed" + seed);
+    }
+
+    /** Trains (or reuses) the run of row {@code v} with {@code seed}. */
+    private ResumableRun.Result train(Variant v, long seed) {
+        ModelSpec spec = ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
+        TrainConfig config =
+                TrainConfig.builder(spec).epochs(epochs).lr(lr).seed(seed).build();
+        Path dir = runDirectory(v, seed);
+        log.printf("%n== %s (spikes %s, weights %s), seed %d -> %s%n", v.name(), v.spikes(), v.weights(), seed, dir);
+        return ResumableRun.train(config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
+    }
+
     public List<ExperimentRow> run() throws java.io.IOException {
         List<ExperimentRow> table = new ArrayList<>();
         for (Variant v : rows) {
@@ -87,19 +114,8 @@ public final class ReverbExperiment {
             ModelReport report = null;
             long bytes = 0;
             for (long seed : seeds) {
-                ModelSpec spec =
-                        ModelZoo.defaultSpec(model).withSpikes(v.spikes()).withWeights(v.weights());
-                TrainConfig config = TrainConfig.builder(spec)
-                        .epochs(epochs)
-                        .lr(lr)
-                        .seed(seed)
-                        .build();
-                Path dir = out.resolve(slug(v.name()) + "-seed" + seed);
-                log.printf(
-                        "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
-                        v.name(), v.spikes(), v.weights(), seed, dir);
-                var run = ResumableRun.train(
-                        config, QuantModels.build(spec, seed), null, train, test, dir, log, listener);
+                Path dir = runDirectory(v, seed);
+                var run = train(v, seed);
                 SpikingClassifier net = run.model();
                 curves.add(run.history());
                 accuracies.add(run.finalAccuracy());
