@@ -1,8 +1,13 @@
 package dev.spikebit.cli;
 
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.Evaluation;
+import dev.spikebit.train.Trainer;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +40,57 @@ public interface ClusterBackend {
 
     /** Runs every task as one cluster task and returns when all have succeeded (failed ones are retried). */
     void runAll(String master, String jobName, List<? extends Task> tasks);
+
+    /** A split of a dataset, loaded on each executor from a description of it (sent there serialized). */
+    interface DataSplit extends Serializable {
+        /** The samples; loaded once per executor and shared by its tasks. */
+        Dataset load();
+    }
+
+    /**
+     * Scores the checkpoint {@code checkpoint} on {@code data}, cut into partitions of whole
+     * batches of {@code batch} that the executors evaluate (each loads the data and the broadcast
+     * checkpoint once): the predictions of every sample in order, as {@link Evaluation#score} on one
+     * machine gives them.
+     */
+    Evaluation.Scores evaluate(String master, Path checkpoint, DataSplit data, int batch);
+
+    /**
+     * What a data-parallel replica trains with, built on each executor (sent there serialized, so
+     * it carries a description of the run rather than the run's objects).
+     */
+    interface Replicas extends Serializable {
+        /** The data, loaded once per executor and shared by the replicas there. */
+        DatasetChoice data();
+
+        /**
+         * A new replica: a trainer over {@code data}'s training set with a model and optimizer of
+         * the run's configuration (their values are replaced by the shared ones before every
+         * round); its {@link Trainer#trainingLoader()} gives the run's global batches, of which each
+         * worker takes its share. It never evaluates or writes anything.
+         */
+        Trainer replica(DatasetChoice data);
+    }
+
+    /**
+     * How data-parallel training splits the work.
+     *
+     * @param workers       replicas, each training on 1/workers of every global batch
+     * @param syncEvery     optimizer steps each replica takes between two averagings
+     * @param stepsPerEpoch global batches in an epoch (the loader's batches per epoch)
+     */
+    record DataParallel(int workers, int syncEvery, int stepsPerEpoch) {}
+
+    /**
+     * Runs {@code trainer}'s remaining epochs data-parallel: every round, each of the workers
+     * trains a replica for {@code syncEvery} steps on its share of the global batches from the
+     * shared parameters, buffers and optimizer state, and the driver averages them into
+     * {@code trainer}'s model and optimizer; after each epoch {@code trainer} evaluates and
+     * checkpoints as on one machine.
+     *
+     * @return the metrics of all epochs, as {@link Trainer#run()} returns them
+     */
+    List<EpochMetrics> trainDataParallel(String master, Trainer trainer, Replicas replicas, DataParallel plan);
 
     /**
      * The backend on the class path.

@@ -33,6 +33,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "256", description = "Batch size. Default: ${DEFAULT-VALUE}")
     int batch;
 
+    @Option(
+            names = "--spark",
+            arity = "0..1",
+            fallbackValue = "local[*]",
+            paramLabel = "MASTER",
+            description = "Evaluate on Apache Spark, the test set in partitions of whole batches that the executors "
+                    + "load themselves: local[*] (the default with no value), local[N], spark://HOST:PORT, yarn, "
+                    + "k8s://... (docs/distributed.md).")
+    String spark;
+
     @Override
     public Integer call() {
         OptionRanges.between("--batch", batch, 1, TrainConfig.MAX_BATCH);
@@ -45,13 +55,31 @@ public final class EvalCommand implements Callable<Integer> {
                 DatasetChoice.Frames.of(ckpt.spec().timeSteps()).mode(),
                 ckpt.spec().inSize(),
                 null);
-        DatasetChoice data = DatasetChoice.load(DatasetName.of(dataset), dataDir, 1, testLimit, frames);
         long start = System.nanoTime();
-        Evaluation.Result r = Evaluation.evaluate(model, data.test(), batch);
+        String name;
+        Evaluation.Result r;
+        if (spark != null) {
+            var split = new TestSplit(
+                    DatasetName.of(dataset).id(),
+                    dataDir == null ? null : dataDir.toAbsolutePath().toString(),
+                    testLimit,
+                    frames.timeSteps(),
+                    frames.mode().name(),
+                    frames.size());
+            Evaluation.Scores s = ClusterBackend.load().evaluate(spark, checkpoint, split, batch);
+            int n = s.predictions().length;
+            r = new Evaluation.Result(s.lossSum() / Math.max(1, n), (double) s.correct() / Math.max(1, n), n);
+            name = DatasetName.of(dataset).id();
+        } else {
+            DatasetChoice data = DatasetChoice.load(DatasetName.of(dataset), dataDir, 1, testLimit, frames);
+            start = System.nanoTime();
+            r = Evaluation.evaluate(model, data.test(), batch);
+            name = data.name();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
                 "%s on %s: test accuracy %.2f%% (%d images), loss %.4f, %.0f images/s%n",
-                ckpt.spec().model(), data.name(), 100 * r.accuracy(), r.images(), r.loss(), r.images() / seconds);
+                ckpt.spec().model(), name, 100 * r.accuracy(), r.images(), r.loss(), r.images() / seconds);
         return 0;
     }
 }

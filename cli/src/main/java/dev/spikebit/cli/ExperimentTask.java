@@ -62,7 +62,8 @@ record ExperimentTask(
                 .listener(figures)
                 .build();
         if (!s2nn) {
-            new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).run();
+            // the driver deploys and measures every row once, as one machine does
+            new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).trainRuns();
         } else {
             new S2nnExperiment(setup, etas, etas, lambda).run();
         }

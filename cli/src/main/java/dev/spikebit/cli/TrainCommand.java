@@ -167,6 +167,30 @@ public final class TrainCommand implements Callable<Integer> {
             fallbackValue = "")
     String resume;
 
+    @Option(
+            names = "--spark",
+            arity = "0..1",
+            fallbackValue = "local[*]",
+            paramLabel = "MASTER",
+            description = "Train data-parallel on Apache Spark (with --workers): local[*] (the default with no value), "
+                    + "local[N], spark://HOST:PORT, yarn, k8s://... (docs/distributed.md).")
+    String spark;
+
+    @Option(
+            names = "--workers",
+            description = "With --spark: replicas that train in parallel, each on 1/N of every batch "
+                    + "(--batch is the total batch of all workers).")
+    Integer workers;
+
+    @Option(
+            names = "--sync-every",
+            description = "With --spark: optimizer steps each replica takes between two averagings of the replicas "
+                    + "(1, the default, is synchronous data-parallel training).")
+    Integer syncEvery;
+
+    /** Longer local runs between averagings than this are separate trainings, not data-parallel steps. */
+    static final int MAX_SYNC_EVERY = 1_000_000;
+
     /** Larger event frames than this hold no more of a sensor's detail (the largest sensors are 640x480). */
     static final int MAX_FRAME_SIZE = 1024;
 
@@ -178,6 +202,7 @@ public final class TrainCommand implements Callable<Integer> {
             RecordedEnvironment.adopt(resumed, System.err);
         }
         TrainConfig config = resumed != null ? resumedConfig(resumed) : newConfig();
+        checkDataParallel(config);
         DatasetName name = DatasetName.of(dataset);
         DatasetChoice data = DatasetChoice.load(
                 name,
@@ -212,7 +237,17 @@ public final class TrainCommand implements Callable<Integer> {
         if (resumed != null) {
             trainer.resumeFrom(resumed);
         }
-        List<EpochMetrics> history = trainer.run();
+        List<EpochMetrics> history = spark == null
+                ? trainer.run()
+                : ClusterBackend.load()
+                        .trainDataParallel(
+                                spark,
+                                trainer,
+                                TrainingReplicas.of(config, dataset, dataDir, binMode, frameSize, cacheDir),
+                                new ClusterBackend.DataParallel(
+                                        workers,
+                                        syncEvery == null ? 1 : syncEvery,
+                                        data.train().size() / config.batchSize()));
         if (!history.isEmpty()) {
             EpochMetrics last = history.get(history.size() - 1);
             System.out.printf(
@@ -220,6 +255,28 @@ public final class TrainCommand implements Callable<Integer> {
                     100 * last.testAccuracy(), last.epoch(), out);
         }
         return 0;
+    }
+
+    /** The data-parallel options: only with --spark, and a total batch that the workers share evenly. */
+    private void checkDataParallel(TrainConfig config) {
+        if (spark == null) {
+            if (workers != null || syncEvery != null) {
+                throw new SpikebitException("--workers and --sync-every need --spark (data-parallel training)");
+            }
+            return;
+        }
+        if (workers == null) {
+            throw new SpikebitException(
+                    "train --spark needs --workers N, the number of replicas that train in parallel");
+        }
+        OptionRanges.between("--workers", workers, 1, config.batchSize());
+        if (syncEvery != null) {
+            OptionRanges.between("--sync-every", syncEvery, 1, MAX_SYNC_EVERY);
+        }
+        if (config.batchSize() % workers != 0) {
+            throw new SpikebitException("--batch " + config.batchSize() + " is the total batch of the " + workers
+                    + " workers and must be a multiple of --workers");
+        }
     }
 
     private Checkpoint resumeCheckpoint() {

@@ -411,6 +411,15 @@ class BadInputTest {
         assertOneLine(run("train", "--T", "100000", "--out", out), "--T must be in 1..256");
         assertOneLine(run("train", "--epochs", "0", "--out", out), "--epochs must be in 1..");
         assertOneLine(run("train", "--momentum", "1", "--out", out), "--momentum must be in [0, 1)");
+        // Data-parallel options, checked before anything loads.
+        assertOneLine(run("train", "--workers", "2", "--out", out), "--workers and --sync-every need --spark");
+        assertOneLine(run("train", "--spark", "local[2]", "--out", out), "train --spark needs --workers N");
+        assertOneLine(
+                run("train", "--spark", "local[2]", "--workers", "3", "--out", out),
+                "--batch 64 is the total batch of the 3 workers and must be a multiple of --workers");
+        assertOneLine(
+                run("train", "--spark", "local[2]", "--workers", "2", "--sync-every", "0", "--out", out),
+                "--sync-every must be in 1..");
         assertOneLine(run("deploy", "--checkpoint", ckpt, "--out", out, "--check", "-1"), "--check must be in 0..");
         // The check's images come from the dataset the checkpoint records, so a name no registry knows is refused.
         String imagenet =

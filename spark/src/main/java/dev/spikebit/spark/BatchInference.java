@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The executor side of batch inference: the broadcast model is loaded once per executor JVM (and
- * kept for the job's later partitions), then every batch of a partition runs through the runtime.
+ * kept for the job's later partitions), then every batch of a partition runs through the runtime,
+ * its images cut from the broadcast pixels (which reach each executor once, not with every task).
  */
 final class BatchInference {
     /** Models loaded in this JVM, by broadcast id. */
@@ -23,12 +25,19 @@ final class BatchInference {
 
     private BatchInference() {}
 
-    static Iterator<BatchResult> run(Broadcast<ModelFile> shared, Iterator<ImageBatch> batches, ExecutionPath path) {
+    static Iterator<BatchResult> run(
+            Broadcast<ModelFile> shared,
+            Broadcast<float[]> pixels,
+            int perImage,
+            Iterator<ImageBatch> batches,
+            ExecutionPath path) {
         Model model = LOADED.computeIfAbsent(shared.id(), id -> load(shared.value()));
+        float[] all = pixels.value();
         List<BatchResult> out = new ArrayList<>();
         while (batches.hasNext()) {
             ImageBatch b = batches.next();
-            out.add(BatchResult.of(b.index(), model.infer(b.pixels(), b.count(), path)));
+            float[] x = Arrays.copyOfRange(all, b.first() * perImage, (b.first() + b.count()) * perImage);
+            out.add(BatchResult.of(b.index(), model.infer(x, b.count(), path)));
         }
         return out.iterator();
     }

@@ -2,5 +2,5 @@ package dev.spikebit.spark;
 
 import java.io.Serializable;
 
-/** A deployed model file's bytes, broadcast once to every executor. */
+/** A model or checkpoint file's bytes, broadcast once to every executor. */
 record ModelFile(String name, byte[] bytes) implements Serializable {}

@@ -4,11 +4,13 @@ import dev.spikebit.cli.ClusterBackend;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
+import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.Evaluation;
+import dev.spikebit.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -30,15 +32,15 @@ public final class SparkBackend implements ClusterBackend {
         int per = pixels.length / count;
         List<ImageBatch> batches = new ArrayList<>();
         for (int first = 0, index = 0; first < count; first += batch, index++) {
-            int n = Math.min(batch, count - first);
-            batches.add(new ImageBatch(index, n, Arrays.copyOfRange(pixels, first * per, (first + n) * per)));
+            batches.add(new ImageBatch(index, first, Math.min(batch, count - first)));
         }
         try (JavaSparkContext spark = SparkSessions.open(master, "spikebit infer " + model.getFileName())) {
             Broadcast<ModelFile> shared =
                     spark.broadcast(new ModelFile(model.getFileName().toString(), file));
+            Broadcast<float[]> images = spark.broadcast(pixels);
             int partitions = Math.min(batches.size(), Math.max(1, 2 * spark.defaultParallelism()));
             List<BatchResult> results = spark.parallelize(batches, partitions)
-                    .mapPartitions(it -> BatchInference.run(shared, it, path))
+                    .mapPartitions(it -> BatchInference.run(shared, images, per, it, path))
                     .collect();
             return results.stream()
                     .sorted(Comparator.comparingInt(BatchResult::index))
@@ -56,6 +58,68 @@ public final class SparkBackend implements ClusterBackend {
             List<Task> all = List.copyOf(tasks);
             // One partition per task: Spark schedules, retries and reports each run on its own.
             spark.parallelize(all, all.size()).foreach(TaskRunner::run);
+        }
+    }
+
+    @Override
+    public List<EpochMetrics> trainDataParallel(String master, Trainer trainer, Replicas replicas, DataParallel plan) {
+        try (JavaSparkContext spark = SparkSessions.open(master, "spikebit train --workers " + plan.workers())) {
+            Broadcast<Replicas> description = spark.broadcast(replicas);
+            try {
+                trainer.withEpochSteps(new DataParallelTraining(spark, trainer, description, plan, System.err));
+                return trainer.run();
+            } finally {
+                trainer.withEpochSteps(null);
+                // In local mode the executors are this JVM: drop their data and replicas of the job.
+                ReplicaRound.release(description.id());
+            }
+        }
+    }
+
+    @Override
+    public Evaluation.Scores evaluate(String master, Path checkpoint, DataSplit data, int batch) {
+        byte[] file;
+        try {
+            file = Files.readAllBytes(checkpoint);
+        } catch (IOException e) {
+            throw new SpikebitException(checkpoint + ": cannot read (" + e + ")", e);
+        }
+        try (JavaSparkContext spark = SparkSessions.open(master, "spikebit eval " + checkpoint.getFileName())) {
+            Broadcast<ModelFile> shared =
+                    spark.broadcast(new ModelFile(checkpoint.getFileName().toString(), file));
+            Broadcast<DataSplit> split = spark.broadcast(data);
+            try {
+                // The size comes from an executor, which keeps the loaded split for the job.
+                int size = spark.parallelize(List.of(0), 1)
+                        .map(i -> PartitionEvaluation.size(shared, split))
+                        .first();
+                int batches = (size + batch - 1) / batch;
+                int partitions = Math.min(batches, Math.max(1, 2 * spark.defaultParallelism()));
+                List<int[]> ranges = new ArrayList<>();
+                for (int p = 0; p < partitions; p++) {
+                    // Whole batches per partition: the batches are those of the single-machine run.
+                    int from = (int) ((long) batches * p / partitions) * batch;
+                    int to = Math.min(size, (int) ((long) batches * (p + 1) / partitions) * batch);
+                    ranges.add(new int[] {from, to});
+                }
+                List<PartitionEvaluation.Scores> parts = spark.parallelize(ranges, partitions)
+                        .map(r -> PartitionEvaluation.run(shared, split, r[0], r[1], batch))
+                        .collect();
+                int[] predictions = new int[size];
+                double lossSum = 0;
+                long correct = 0;
+                int at = 0;
+                for (PartitionEvaluation.Scores part : parts) {
+                    System.arraycopy(part.predictions(), 0, predictions, at, part.predictions().length);
+                    at += part.predictions().length;
+                    lossSum += part.lossSum();
+                    correct += part.correct();
+                }
+                return new Evaluation.Scores(predictions, lossSum, correct);
+            } finally {
+                // In local mode the executors are this JVM: drop their data and models of the job.
+                PartitionEvaluation.release(shared.id());
+            }
         }
     }
 }

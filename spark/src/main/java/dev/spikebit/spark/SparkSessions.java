@@ -22,7 +22,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  *       executors of a cluster whose Spark knows nothing of spikebit get its classes (unless the
  *       executors already have them through {@code spark.executor.extraClassPath});
  *   <li>the executors' kernel thread pool as large as their cores ({@code SPIKEBIT_THREADS}), when
- *       {@code spark.executor.cores} is set.
+ *       {@code spark.executor.cores} is set;
+ *   <li>on a cluster, the executors' JVM options ({@link #executorJvmOptions}), unless {@code
+ *       spark.executor.extraJavaOptions} is set.
  * </ul>
  */
 final class SparkSessions {
@@ -43,9 +45,27 @@ final class SparkSessions {
         if (conf.contains("spark.executor.cores") && !conf.contains("spark.executorEnv.SPIKEBIT_THREADS")) {
             conf.set("spark.executorEnv.SPIKEBIT_THREADS", conf.get("spark.executor.cores"));
         }
+        if (!master.startsWith("local") && !conf.contains("spark.executor.extraJavaOptions")) {
+            conf.set("spark.executor.extraJavaOptions", executorJvmOptions(conf.get("spark.executor.cores", null)));
+        }
         JavaSparkContext context = new JavaSparkContext(new SparkContext(conf));
         context.setLogLevel("WARN");
         return context;
+    }
+
+    /**
+     * The executors' JVM options: the parallel collector, which the launcher uses for training
+     * (docs/performance.md, "Memory"), instead of the JVM's default, and, when the executor's cores
+     * are known, a JVM sized to them: an executor JVM otherwise sees every core of its machine and
+     * sizes its garbage collector's and JIT compiler's threads to all of them, which then compete
+     * with the other executors of the machine for the cores those were given.
+     */
+    static String executorJvmOptions(String coresOrNull) {
+        String options = "-XX:+UseParallelGC";
+        if (coresOrNull != null && coresOrNull.trim().matches("[1-9]\\d{0,5}")) {
+            options += " -XX:ActiveProcessorCount=" + coresOrNull.trim();
+        }
+        return options;
     }
 
     /**

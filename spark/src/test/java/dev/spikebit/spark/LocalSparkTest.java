@@ -2,6 +2,13 @@ package dev.spikebit.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spikebit.cli.ClusterBackend;
+import dev.spikebit.core.checkpoint.Checkpoint;
+import dev.spikebit.data.Dataset;
+import dev.spikebit.data.DatasetChoice;
+import dev.spikebit.data.DatasetName;
+import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.train.Evaluation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --spark local[2]}: Spark inside this JVM (tasks on two threads, results serialized as on a
  * cluster) gives the single-machine results: the same predictions and layer counts for {@code
- * infer}, the same table, bit for bit, for {@code experiment} (one kernel thread pool, so the same
- * arithmetic).
+ * infer}, the same predictions for {@code eval}, the same table, bit for bit, for {@code experiment}
+ * (one kernel thread pool, so the same arithmetic).
  */
 class LocalSparkTest {
     @TempDir
@@ -47,6 +54,38 @@ class LocalSparkTest {
                         .distinct()
                         .count())
                 .isGreaterThan(3);
+    }
+
+    /**
+     * {@code eval --spark}: the executors load the test split and the broadcast checkpoint and score
+     * partitions of whole batches; the predictions are those of single-machine evaluation, one for
+     * one, and the command prints the same accuracy and loss.
+     */
+    @Test
+    void evalOnSparkEqualsSingleMachineEvaluation() throws IOException {
+        Path checkpoint = SparkCommands.checkpoint();
+        Evaluation.Scores alone = Evaluation.score(
+                QuantModels.fromCheckpoint(Checkpoint.load(checkpoint)), new TestImages(1000).load(), 64);
+        Evaluation.Scores spark = new SparkBackend().evaluate("local[2]", checkpoint, new TestImages(1000), 64);
+        assertThat(spark.predictions()).containsExactly(alone.predictions());
+        assertThat(spark.correct()).isEqualTo(alone.correct());
+        assertThat(spark.lossSum()).isCloseTo(alone.lossSum(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(java.util.Arrays.stream(alone.predictions()).distinct().count())
+                .isGreaterThan(3);
+
+        String[] args = {"eval", "--checkpoint", checkpoint.toString(), "--test-limit", "1000", "--batch", "64"};
+        String withoutSpeed = ", \\d+ images/s";
+        assertThat(SparkCommands.run(concat(args, "--spark", "local[2]")).replaceAll(withoutSpeed, ""))
+                .isEqualTo(SparkCommands.run(args).replaceAll(withoutSpeed, ""))
+                .contains("test accuracy", "(1000 images)");
+    }
+
+    /** The first {@code count} Fashion-MNIST test images, loaded where the task runs. */
+    record TestImages(int count) implements ClusterBackend.DataSplit {
+        @Override
+        public Dataset load() {
+            return DatasetChoice.load(DatasetName.FASHION_MNIST, null, 1, count).test();
+        }
     }
 
     @Test

@@ -67,6 +67,11 @@ final class SparkCommands {
         return model;
     }
 
+    /** The training checkpoint the deployed model of {@link #deployedModel} was made from. */
+    static Path checkpoint() throws IOException {
+        return deployedModel().resolveSibling("run").resolve("last.safetensors");
+    }
+
     /** The lines of {@code infer}'s output but the timing line. */
     static List<String> withoutTiming(String inferOutput) {
         return Arrays.stream(inferOutput.split("\\R"))

@@ -2,6 +2,7 @@ package dev.spikebit.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spikebit.core.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The commands on a real Spark standalone cluster: a master and two one-core workers on this machine,
  * each a JVM of its own, executors started by the workers, tasks and results serialized between
- * them. Batch inference gives the single-machine predictions; an experiment survives losing a
- * worker in the middle: its lost run is retried on the other worker and continues from its last
- * checkpoint.
+ * them. Batch inference gives the single-machine predictions; data-parallel training runs its
+ * replicas on the executors; an experiment survives losing a worker in the middle: its lost run is
+ * retried on the other worker and continues from its last checkpoint.
  */
 class StandaloneClusterTest {
     /** Spark settings of the driver (this JVM) for the cluster: loopback, small executors. */
@@ -68,6 +69,43 @@ class StandaloneClusterTest {
                 SparkCommands.run(LocalSparkTest.concat(args, "--spark", cluster.masterUrl())));
         assertThat(expected).hasSizeGreaterThan(1000);
         assertThat(onCluster).isEqualTo(expected);
+    }
+
+    /**
+     * Data-parallel training across the executors: the replica description, the shared state of each
+     * round and the replicas' sums cross JVMs through Spark's serialization, and the driver ends with
+     * the averaged state of every global batch's steps (128 images in batches of 32: 4 steps, in
+     * rounds of 2).
+     */
+    @Test
+    void dataParallelTrainingRunsOnTheCluster() {
+        Path out = dir.resolve("data-parallel");
+        String printed = SparkCommands.run(
+                "train",
+                "--train-limit",
+                "128",
+                "--test-limit",
+                "32",
+                "--batch",
+                "32",
+                "--epochs",
+                "1",
+                "--out",
+                out.toString(),
+                "--spark",
+                cluster.masterUrl(),
+                "--workers",
+                "2",
+                "--sync-every",
+                "2");
+        assertThat(printed).contains("final test accuracy");
+        Checkpoint saved = Checkpoint.load(out.resolve("last.safetensors"));
+        assertThat(saved.info("epoch", "")).isEqualTo("1");
+        float[] steps = saved.optimizer().get("steps");
+        long count =
+                (Float.floatToRawIntBits(steps[0]) & 0xffffffffL) | ((long) Float.floatToRawIntBits(steps[1]) << 32);
+        assertThat(count).isEqualTo(4);
+        assertThat(saved.optimizer().keySet()).anyMatch(k -> k.startsWith("exp_avg/"));
     }
 
     @Test

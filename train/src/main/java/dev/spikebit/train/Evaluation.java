@@ -33,20 +33,37 @@ public final class Evaluation {
     }
 
     public static Result evaluate(SpikingClassifier model, Dataset data, int batchSize) {
+        Scores s = score(model, data, batchSize);
+        int seen = s.predictions().length;
+        return new Result(s.lossSum() / Math.max(1, seen), (double) s.correct() / Math.max(1, seen), seen);
+    }
+
+    /**
+     * What {@link #evaluate} computes, before the division: the predicted class of each sample, the
+     * loss summed over the samples (each batch's mean times its size, added batch by batch in
+     * order) and the number of correct predictions. Scores of consecutive parts of a dataset add up
+     * to the scores of the whole.
+     */
+    public record Scores(int[] predictions, double lossSum, long correct) {}
+
+    /** The {@link Scores} of {@code model} on {@code data}, in one pass. */
+    public static Scores score(SpikingClassifier model, Dataset data, int batchSize) {
+        int[] predicted = new int[data.size()];
         double[] lossSum = {0};
         long[] correct = {0};
         int[] seen = {0};
         forEachBatch(model, data, batchSize, (b, logits) -> {
             lossSum[0] += Losses.crossEntropy(logits, b.labels()).item() * b.size();
-            int[] predicted = Losses.argmax(logits);
-            for (int i = 0; i < predicted.length; i++) {
-                if (predicted[i] == b.labels()[i]) {
+            int[] p = Losses.argmax(logits);
+            for (int i = 0; i < p.length; i++) {
+                if (p[i] == b.labels()[i]) {
                     correct[0]++;
                 }
             }
-            seen[0] += b.size();
+            System.arraycopy(p, 0, predicted, seen[0], p.length);
+            seen[0] += p.length;
         });
-        return new Result(lossSum[0] / Math.max(1, seen[0]), (double) correct[0] / Math.max(1, seen[0]), seen[0]);
+        return new Scores(predicted, lossSum[0], correct[0]);
     }
 
     /** Runs the model over {@code data} in order, in eval mode without a graph, batch by batch. */

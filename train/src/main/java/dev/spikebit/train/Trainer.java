@@ -22,9 +22,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The training loop: epochs of shuffled batches, surrogate-gradient backprop through time, a
@@ -50,6 +52,7 @@ public final class Trainer {
     private final LrSchedule schedule;
     private final List<EpochMetrics> history = new ArrayList<>();
     private TrainingListener listener = TrainingListener.NONE;
+    private EpochSteps epochSteps; // null: this trainer's own loop over its training set
     private DatasetName dataset; // recorded in the checkpoints when known
     private AuxiliaryLoss auxiliary;
     private double auxiliaryMean; // the auxiliary term's mean over the last epoch's images
@@ -139,6 +142,57 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * What a run of training steps adds up to.
+     *
+     * @param images       samples trained on
+     * @param lossSum      the task loss summed over the samples (each batch's mean times its size)
+     * @param auxiliarySum the auxiliary loss term summed the same way (0 without one)
+     * @param correct      samples whose time-mean output predicted their label
+     */
+    public record StepTotals(long images, double lossSum, double auxiliarySum, long correct) {
+        public static final StepTotals NONE = new StepTotals(0, 0, 0, 0);
+
+        public StepTotals plus(StepTotals other) {
+            return new StepTotals(
+                    images + other.images,
+                    lossSum + other.lossSum,
+                    auxiliarySum + other.auxiliarySum,
+                    correct + other.correct);
+        }
+    }
+
+    /**
+     * Takes an epoch's optimizer steps in place of the trainer's own loop, for instance on several
+     * workers (data-parallel training). It leaves the trained parameters, buffers and optimizer
+     * state, step count included, in this trainer's {@link #model()} and {@link #optimizer()}; the
+     * trainer then evaluates, logs and checkpoints them as after an epoch of its own.
+     */
+    @FunctionalInterface
+    public interface EpochSteps {
+        /**
+         * Trains epoch {@code epoch} (1-based).
+         *
+         * @param progress told the totals so far and the number of the epoch's steps taken, after
+         *     each step or group of steps
+         */
+        StepTotals train(int epoch, ObjIntConsumer<StepTotals> progress);
+    }
+
+    /** Takes every epoch's steps with {@code steps} instead of this trainer's own loop. */
+    public Trainer withEpochSteps(EpochSteps steps) {
+        this.epochSteps = steps;
+        return this;
+    }
+
+    public SpikingClassifier model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
     public int startEpoch() {
         return startEpoch;
     }
@@ -162,13 +216,7 @@ public final class Trainer {
         } catch (Exception e) {
             throw new SpikebitException(outDir + ": cannot create the output directory: " + e.getMessage());
         }
-        DataLoader loader = DataLoader.over(train)
-                .batchSize(config.batchSize())
-                .shuffle(true)
-                .dropLast(true)
-                .seed(config.seed())
-                .augmentation(augmentation)
-                .build();
+        DataLoader loader = trainingLoader();
         for (int epoch = startEpoch; epoch <= Math.min(lastEpoch, config.epochs()); epoch++) {
             EpochMetrics m = trainEpoch(loader, epoch);
             history.add(m);
@@ -188,77 +236,121 @@ public final class Trainer {
         return history();
     }
 
+    /**
+     * The batches of the run: the training set shuffled per epoch from the seed, augmented, in
+     * batches of the configured size (the last partial batch dropped).
+     */
+    public DataLoader trainingLoader() {
+        return DataLoader.over(train)
+                .batchSize(config.batchSize())
+                .shuffle(true)
+                .dropLast(true)
+                .seed(config.seed())
+                .augmentation(augmentation)
+                .build();
+    }
+
     private EpochMetrics trainEpoch(DataLoader loader, int epoch) {
         model.train(true);
         int batches = loader.batchesPerEpoch();
-        double lossSum = 0;
-        double auxiliarySum = 0;
-        long correct = 0;
-        long seen = 0;
-        int batch = 0;
         long start = System.nanoTime();
         listener.epochStarted(epoch, batches);
-        try (var epochData = loader.epoch(epoch - 1)) {
-            while (epochData.hasNext()) {
-                Batch b = epochData.next();
-                long step = optimizer.steps();
-                optimizer.setLr(schedule.lr(step));
-                // Dropout masks follow from the step alone, so a resumed run draws the same ones.
-                model.visit(m -> {
-                    if (m instanceof Dropout d) {
-                        d.atStep(step);
-                    }
-                });
-                Tensor x = ModelInput.of(b);
-                if (auxiliary != null) {
-                    auxiliary.beforeForward(x);
+        ObjIntConsumer<StepTotals> progress = (t, done) -> listener.batchFinished(
+                epoch,
+                new TrainingListener.Progress(
+                        done,
+                        batches,
+                        t.images(),
+                        t.lossSum() / t.images(),
+                        (double) t.correct() / t.images(),
+                        t.images() / ((System.nanoTime() - start) / 1e9)));
+        StepTotals totals;
+        try {
+            if (epochSteps != null) {
+                totals = epochSteps.train(epoch, progress);
+            } else {
+                try (var epochData = loader.epoch(epoch - 1)) {
+                    totals = trainSteps(epochData, epoch, progress);
                 }
-                Tensor steps = model.forward(x);
-                Tensor logits = TimeOps.meanOverTime(steps);
-                Tensor loss = switch (config.loss()) {
-                    case TET -> Losses.tet(steps, b.labels());
-                    case CE -> Losses.crossEntropy(logits, b.labels());
-                };
-                Tensor total = loss;
-                if (auxiliary != null) {
-                    Tensor extra = auxiliary.loss();
-                    auxiliarySum += extra.item() * b.size();
-                    total = Elementwise.add(loss, extra);
-                }
-                requireFinite(epoch, "the loss", total.item());
-                total.backward();
-                requireFiniteGradients(epoch);
-                optimizer.step();
-                optimizer.zeroGrad();
-                int[] predicted = Losses.argmax(logits);
-                for (int i = 0; i < predicted.length; i++) {
-                    if (predicted[i] == b.labels()[i]) {
-                        correct++;
-                    }
-                }
-                lossSum += loss.item() * b.size();
-                seen += b.size();
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                listener.batchFinished(
-                        epoch,
-                        new TrainingListener.Progress(
-                                ++batch, batches, seen, lossSum / seen, (double) correct / seen, seen / elapsed));
             }
         } finally {
             listener.batchesFinished(epoch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        auxiliaryMean = auxiliarySum / Math.max(1, seen);
+        long seen = totals.images();
+        auxiliaryMean = totals.auxiliarySum() / Math.max(1, seen);
         Evaluation.Result result = Evaluation.evaluate(model, test, 256);
         return new EpochMetrics(
                 epoch,
-                lossSum / Math.max(1, seen),
-                (double) correct / Math.max(1, seen),
+                totals.lossSum() / Math.max(1, seen),
+                (double) totals.correct() / Math.max(1, seen),
                 result.loss(),
                 result.accuracy(),
                 seen / seconds,
                 seconds,
                 optimizer.lr());
+    }
+
+    /**
+     * Takes one optimizer step per batch of {@code batches}, in order, from the model's and the
+     * optimizer's current state: the steps of {@link #run()}, with its learning-rate schedule (at
+     * the optimizer's step count), dropout masks, auxiliary loss and NaN guards, for a caller that
+     * chooses the batches itself, such as a data-parallel replica training on its shard after
+     * loading the shared parameters and optimizer state.
+     *
+     * @param epoch the epoch the batches belong to (1-based), for messages
+     */
+    public StepTotals trainSteps(Iterator<Batch> batches, int epoch) {
+        return trainSteps(batches, epoch, (totals, done) -> {});
+    }
+
+    private StepTotals trainSteps(Iterator<Batch> batches, int epoch, ObjIntConsumer<StepTotals> progress) {
+        model.train(true);
+        StepTotals totals = StepTotals.NONE;
+        int done = 0;
+        while (batches.hasNext()) {
+            Batch b = batches.next();
+            long step = optimizer.steps();
+            optimizer.setLr(schedule.lr(step));
+            // Dropout masks follow from the step alone, so a resumed run draws the same ones.
+            model.visit(m -> {
+                if (m instanceof Dropout d) {
+                    d.atStep(step);
+                }
+            });
+            Tensor x = ModelInput.of(b);
+            if (auxiliary != null) {
+                auxiliary.beforeForward(x);
+            }
+            Tensor steps = model.forward(x);
+            Tensor logits = TimeOps.meanOverTime(steps);
+            Tensor loss = switch (config.loss()) {
+                case TET -> Losses.tet(steps, b.labels());
+                case CE -> Losses.crossEntropy(logits, b.labels());
+            };
+            Tensor total = loss;
+            double auxiliarySum = 0;
+            if (auxiliary != null) {
+                Tensor extra = auxiliary.loss();
+                auxiliarySum = extra.item() * b.size();
+                total = Elementwise.add(loss, extra);
+            }
+            requireFinite(epoch, "the loss", total.item());
+            total.backward();
+            requireFiniteGradients(epoch);
+            optimizer.step();
+            optimizer.zeroGrad();
+            int[] predicted = Losses.argmax(logits);
+            long correct = 0;
+            for (int i = 0; i < predicted.length; i++) {
+                if (predicted[i] == b.labels()[i]) {
+                    correct++;
+                }
+            }
+            totals = totals.plus(new StepTotals(b.size(), loss.item() * b.size(), auxiliarySum, correct));
+            progress.accept(totals, ++done);
+        }
+        return totals;
     }
 
     /**

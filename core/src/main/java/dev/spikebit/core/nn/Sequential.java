@@ -71,8 +71,9 @@ public final class Sequential extends Module {
     /**
      * Whether a neuron layer runs fused with the batch norm before and the pooling after it: only
      * when no backward will follow. In training the fused pass (with its backward) saves memory
-     * (a third of fmnist-cnn's allocation per step) but measured slower than the separate layers
-     * on the development machine (docs/performance.md), so training keeps them separate.
+     * (a third of fmnist-cnn's allocation per step) but did not use less CPU than the separate
+     * layers in every measured pair on the development machine (docs/performance.md), so training
+     * keeps them separate.
      */
     public static boolean fusesLayers() {
         return !NoGrad.isRecording();

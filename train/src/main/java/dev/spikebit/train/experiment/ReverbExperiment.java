@@ -49,6 +49,35 @@ public final class ReverbExperiment {
         this.rows = List.copyOf(rows);
     }
 
+    /**
+     * Trains every (row, seed) run that has not finished, and does nothing else: what a cluster
+     * task does for its row and seed. {@link #run} on the same output folder then reuses the
+     * finished runs and deploys, measures and tabulates them once.
+     */
+    public void trainRuns() {
+        for (Variant v : rows) {
+            for (long seed : setup.seeds()) {
+                train(v, seed);
+            }
+        }
+    }
+
+    private Path runDirectory(Variant v, long seed) {
+        return setup.out().resolve(slug(v.name()) + "-seed" + seed);
+    }
+
+    /** Trains (or reuses) the run of row {@code v} with {@code seed}. */
+    private ResumableRun.Result train(Variant v, long seed) {
+        ModelSpec spec =
+                ModelZoo.defaultSpec(setup.model()).withSpikes(v.spikes()).withWeights(v.weights());
+        Path dir = runDirectory(v, seed);
+        setup.log()
+                .printf(
+                        "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
+                        v.name(), v.spikes().id(), v.weights().id(), seed, dir);
+        return setup.train(spec, seed, dir);
+    }
+
     public List<ExperimentRow> run() throws java.io.IOException {
         List<ExperimentRow> table = new ArrayList<>();
         for (Variant v : rows) {
@@ -57,15 +86,8 @@ public final class ReverbExperiment {
             ModelReport report = null;
             long bytes = 0;
             for (long seed : setup.seeds()) {
-                ModelSpec spec = ModelZoo.defaultSpec(setup.model())
-                        .withSpikes(v.spikes())
-                        .withWeights(v.weights());
-                Path dir = setup.out().resolve(slug(v.name()) + "-seed" + seed);
-                setup.log()
-                        .printf(
-                                "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
-                                v.name(), v.spikes().id(), v.weights().id(), seed, dir);
-                var run = setup.train(spec, seed, dir);
+                Path dir = runDirectory(v, seed);
+                var run = train(v, seed);
                 SpikingClassifier net = run.model();
                 curves.add(run.history());
                 accuracies.add(run.finalAccuracy());

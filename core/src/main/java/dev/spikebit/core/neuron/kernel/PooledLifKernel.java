@@ -30,6 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PooledLifKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
     /** Elements ({@code T x pixels}) a chunk of planes must hold to be worth handing to another core. */
     private static final int MIN_ELEMENTS_PER_CHUNK = 1 << 15;
 
@@ -55,6 +56,16 @@ public final class PooledLifKernel {
 
         public int pixels() {
             return height * width;
+        }
+
+        /**
+         * Where a step begins in the per-plane scratch: the pixels rounded up to whole vectors, so
+         * that the LIF loops run on vectors alone (a plane of 14x14 would otherwise leave 4 neurons
+         * per step to the scalar tail, which measured as slow as all the vectors in the backward).
+         * The padding neurons get input 0 and output gradient 0 and are never read back.
+         */
+        int stride() {
+            return (pixels() + LANES - 1) / LANES * LANES;
         }
 
         public int outHeight() {
@@ -233,7 +244,8 @@ public final class PooledLifKernel {
         int steps = shape.steps();
         int pixels = shape.pixels();
         int planes = shape.planes();
-        int length = steps * pixels;
+        int stride = shape.stride();
+        int length = steps * stride;
         float[] input = Workspace.get(Workspace.Slot.PLANE_INPUT, length);
         float[] output = Workspace.get(Workspace.Slot.PLANE_OUTPUT, length);
         float[] h = potentials == null ? null : Workspace.get(Workspace.Slot.PLANE_POTENTIALS, length);
@@ -244,30 +256,35 @@ public final class PooledLifKernel {
         float sh = affine ? shift[c] : 0f;
         for (int t = 0; t < steps; t++) {
             if (t > 0 && shape.repeated()) {
-                System.arraycopy(input, 0, input, t * pixels, pixels);
+                System.arraycopy(input, 0, input, t * stride, stride);
             } else {
-                gather(x, t * xStep + plane * pixels, input, t * pixels, shape, affine, sc, sh);
+                gather(x, t * xStep + plane * pixels, input, t * stride, shape, affine, sc, sh);
+                Arrays.fill(input, t * stride + pixels, (t + 1) * stride, 0f);
             }
         }
-        FusedLifKernel.forwardColumns(input, pixels, steps, pixels, config, output, h, 0, pixels);
+        FusedLifKernel.forwardColumns(input, stride, steps, stride, config, output, h, 0, stride);
         if (h != null) {
             // Kept in the plane's own order: only backward reads them.
             for (int t = 0; t < steps; t++) {
-                System.arraycopy(h, t * pixels, potentials, (t * planes + plane) * pixels, pixels);
+                System.arraycopy(h, t * stride, potentials, (t * planes + plane) * pixels, pixels);
             }
         }
         int run = shape.outPixels();
         float[] codes = Workspace.get(Workspace.Slot.PLANE_CODES, run);
         for (int t = 0; t < steps; t++) {
             int at = (t * planes + plane) * run;
-            poolRuns(output, t * pixels, run, pooled, at, codes);
+            poolRuns(output, t * stride, run, pooled, at, codes);
             if (winners != null) {
                 for (int k = 0; k < run; k++) {
                     winners[at + k] = (byte) codes[k];
                 }
             }
         }
-        return nonZero(output, length);
+        long fired = 0;
+        for (int t = 0; t < steps; t++) {
+            fired += nonZero(output, t * stride, pixels);
+        }
+        return fired;
     }
 
     /**
@@ -314,18 +331,19 @@ public final class PooledLifKernel {
         }
     }
 
-    private static long nonZero(float[] a, int length) {
+    private static long nonZero(float[] a, int from, int length) {
         var zero = FloatVector.zero(SPECIES);
         var one = FloatVector.broadcast(SPECIES, 1f);
         var counts = zero;
-        int i = 0;
+        int i = from;
+        int to = from + length;
         // A lane counts at most length / lanes ones: exact in a float below 2^24.
-        for (int upper = SPECIES.loopBound(length); i < upper; i += SPECIES.length()) {
+        for (int upper = from + SPECIES.loopBound(length); i < upper; i += SPECIES.length()) {
             var v = FloatVector.fromArray(SPECIES, a, i);
             counts = counts.add(zero.blend(one, v.compare(VectorOperators.NE, 0f)));
         }
         long n = (long) counts.reduceLanes(VectorOperators.ADD);
-        for (; i < length; i++) {
+        for (; i < to; i++) {
             n += a[i] != 0f ? 1 : 0;
         }
         return n;
@@ -380,40 +398,42 @@ public final class PooledLifKernel {
         int steps = shape.steps();
         int pixels = shape.pixels();
         int planes = shape.planes();
-        int length = steps * pixels;
+        int stride = shape.stride();
+        int length = steps * stride;
         float[] gradOut = Workspace.get(Workspace.Slot.PLANE_INPUT, length);
         float[] gradIn = Workspace.get(Workspace.Slot.PLANE_OUTPUT, length);
         float[] h = Workspace.get(Workspace.Slot.PLANE_POTENTIALS, length);
         Arrays.fill(gradOut, 0, length, 0f);
         int run = shape.outPixels();
         for (int t = 0; t < steps; t++) {
-            System.arraycopy(potentials, (t * planes + plane) * pixels, h, t * pixels, pixels);
+            System.arraycopy(potentials, (t * planes + plane) * pixels, h, t * stride, pixels);
+            Arrays.fill(h, t * stride + pixels, (t + 1) * stride, 0f);
             int at = (t * planes + plane) * run;
             for (int k = 0; k < run; k++) {
                 // As the pooling backward adds into a zeroed gradient (0 + -0 is +0).
-                gradOut[t * pixels + winners[at + k] * run + k] = 0f + gradPooled[at + k];
+                gradOut[t * stride + winners[at + k] * run + k] = 0f + gradPooled[at + k];
             }
         }
         FusedLifKernel.backwardColumns(
-                FusedLifKernel.outputGradientPass(gradOut, h, steps, pixels, config, gradIn),
+                FusedLifKernel.outputGradientPass(gradOut, h, steps, stride, config, gradIn),
                 config.surrogate(),
                 0,
-                pixels);
+                stride);
         if (shape.repeated()) {
             // The steps' sum, last step first as the LIF kernel's repeated backward adds them.
-            int last = (steps - 1) * pixels;
+            int last = (steps - 1) * stride;
             for (int j = 0; j < pixels; j++) {
                 h[j] = 0f + gradIn[last + j];
             }
             for (int t = steps - 2; t >= 0; t--) {
-                for (int j = 0, at = t * pixels; j < pixels; j++) {
+                for (int j = 0, at = t * stride; j < pixels; j++) {
                     h[j] += gradIn[at + j];
                 }
             }
             scatter(h, 0, gradX, plane * pixels, shape, accumulate);
         } else {
             for (int t = 0; t < steps; t++) {
-                scatter(gradIn, t * pixels, gradX, (t * planes + plane) * pixels, shape, accumulate);
+                scatter(gradIn, t * stride, gradX, (t * planes + plane) * pixels, shape, accumulate);
             }
         }
     }
