@@ -149,7 +149,7 @@ final class Plan {
                     && onlyReaderIsNext(i)) {
                 pooledBy[i] = i + 1;
                 pooledEarlier[i + 1] = true;
-                scratch = Math.max(scratch, NeuronKernel.pooledScratch(inShapes[i][2]));
+                scratch = Math.max(scratch, NeuronKernel.pooledScratch(inShapes[i][1], inShapes[i][2]));
             }
         }
         scratchFloats = scratch;

@@ -92,7 +92,7 @@ class NeuronKernelTest {
                     float[] uFused = new float[size + Buffers.SLACK];
                     float[] uStep = new float[size + Buffers.SLACK];
                     int pooled = channels * (h / 2) * (w / 2);
-                    float[] rows = new float[NeuronKernel.pooledScratch(w)];
+                    float[] rows = new float[NeuronKernel.pooledScratch(h, w)];
                     Arrays.fill(rows, 77f);
                     for (int t = 0; t < STEPS; t++) {
                         float[] x = input(rng, size, kind);
