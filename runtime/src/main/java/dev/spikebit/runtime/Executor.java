@@ -197,10 +197,20 @@ final class Executor {
                 }
             }
             case Layer.Neuron n -> {
-                spikes[i] += NeuronKernel.step(n, x, 0, state[i], out, 0, plan.inSizes[i] / n.channels());
+                int pool = plan.pooledBy[i];
+                if (pool >= 0) {
+                    spikes[i] += NeuronKernel.stepPooled(n, x, 0, state[i], in[1], in[2], outputs[pool], 0, scratch);
+                } else {
+                    spikes[i] += NeuronKernel.step(n, x, 0, state[i], out, 0, plan.inSizes[i] / n.channels());
+                }
                 neurons[i] += plan.outSizes[i];
             }
-            case Layer.MaxPool p -> PoolKernels.max(in[0], in[1], in[2], p.kernel(), p.stride(), x, 0, out, 0);
+            case Layer.MaxPool p -> {
+                // Already written by the neuron layer before it when the plan fused the two.
+                if (!plan.pooledEarlier[i]) {
+                    PoolKernels.max(in[0], in[1], in[2], p.kernel(), p.stride(), x, 0, out, 0);
+                }
+            }
             case Layer.AvgPool p -> {
                 int k = p.isGlobal() ? in[1] : p.kernel();
                 int s = p.isGlobal() ? in[1] : p.stride();

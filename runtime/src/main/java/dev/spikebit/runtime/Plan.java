@@ -6,6 +6,7 @@ import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
+import dev.spikebit.runtime.kernels.NeuronKernel;
 import dev.spikebit.runtime.kernels.SignConvEvents;
 import dev.spikebit.runtime.kernels.SignConvKernel;
 import dev.spikebit.runtime.kernels.SignLinearKernel;
@@ -51,6 +52,15 @@ final class Plan {
     /** For each layer, the layers it reads ({@link Graph#sources}): -1 for the image. */
     final int[][] sources;
 
+    /**
+     * For a neuron layer whose only reader is a 2x2, stride 2 max pooling, that pooling's index: the
+     * executor runs both in one pass ({@link NeuronKernel#stepPooled}) and the pooling layer only
+     * hands on what was written for it. -1 otherwise.
+     */
+    final int[] pooledBy;
+    /** Whether a max pooling layer was computed by the neuron layer before it ({@link #pooledBy}). */
+    final boolean[] pooledEarlier;
+
     final int repeat;
     final int scratchFloats;
     final int scratchInts;
@@ -70,6 +80,8 @@ final class Plan {
         codewordMaps = new CodewordMaps[n];
         signFlips = new int[n][];
         sources = new int[n][];
+        pooledBy = new int[n];
+        pooledEarlier = new boolean[n];
         repeat = graph.repeatIndex();
         // What flows out of each layer: analog values, binary spikes, or real-valued (or pooled) spikes.
         String[] produced = new String[n];
@@ -127,9 +139,37 @@ final class Plan {
                 default -> "analog";
             };
         }
+        java.util.Arrays.fill(pooledBy, -1);
+        for (int i = 0; i + 1 < n; i++) {
+            if (layers.get(i) instanceof Layer.Neuron
+                    && inShapes[i].length == 3
+                    && layers.get(i + 1) instanceof Layer.MaxPool p
+                    && p.kernel() == 2
+                    && p.stride() == 2
+                    && onlyReaderIsNext(i)) {
+                pooledBy[i] = i + 1;
+                pooledEarlier[i + 1] = true;
+                scratch = Math.max(scratch, NeuronKernel.pooledScratch(inShapes[i][1], inShapes[i][2]));
+            }
+        }
         scratchFloats = scratch;
         scratchInts = ints;
         maxInput = maxIn;
+    }
+
+    /** Whether layer {@code i + 1} reads layer {@code i}'s output, and no other layer does. */
+    private boolean onlyReaderIsNext(int i) {
+        if (sources[i + 1].length != 1 || sources[i + 1][0] != i) {
+            return false;
+        }
+        for (int j = 0; j < sources.length; j++) {
+            for (int source : sources[j]) {
+                if (source == i && j != i + 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Whether layer {@code i} has a dense and an event-driven kernel. */

@@ -3,6 +3,7 @@ package dev.spikebit.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.spikebit.runtime.graph.Layer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +87,44 @@ class ModelTest {
             }
         }
         throw new AssertionError(name);
+    }
+
+    @Test
+    void neuronsFusedWithTheirPoolingOnOddPlanesGiveTheReferenceLogitsAndRates() {
+        Model model = Model.load(
+                TinyModels.write(dir, "pooled.safetensors", TinyModels.bytes(TinyModels.pooledOddPlanes(8))));
+        int batch = 7;
+        float[] x = TinyModels.images(batch, 9, 2 * 7 * 9);
+        var rates = new java.util.HashMap<String, Double>();
+        var spikes = new double[model.graph().layers().size()];
+        var neurons = new double[spikes.length];
+        float[] expected = ReferenceExecutor.run(model.graph(), x, batch, (image, index, layer, step, in, out) -> {
+            if (layer instanceof Layer.Neuron) {
+                for (float v : out) {
+                    spikes[index] += v != 0f ? 1 : 0;
+                }
+                neurons[index] += out.length;
+            }
+        });
+        for (int i = 0; i < spikes.length; i++) {
+            if (neurons[i] > 0) {
+                rates.put(model.graph().layers().get(i).name(), spikes[i] / neurons[i]);
+            }
+        }
+        assertThat(rates.values())
+                .as("every neuron layer fires, and not always")
+                .allSatisfy(r -> assertThat(r).isStrictlyBetween(0.0, 1.0));
+        for (ExecutionPath path : ExecutionPath.values()) {
+            Inference run = model.infer(x, batch, path);
+            assertThat(TinyModels.relativeError(expected, run.logits()))
+                    .as("path " + path)
+                    .isLessThanOrEqualTo(1e-5);
+            for (LayerStats s : run.layers()) {
+                if (rates.containsKey(s.name())) {
+                    assertThat(s.firingRate()).as(s.name()).isCloseTo(rates.get(s.name()), within(1e-12));
+                }
+            }
+        }
     }
 
     @Test

@@ -110,6 +110,58 @@ final class TinyModels {
         return s;
     }
 
+    /**
+     * A network whose LIF layers are each followed by a 2x2, stride 2 max pooling (the runtime runs
+     * each pair in one pass) on odd planes: input {@code [2, 7, 9]}, conv 2 -> 5, real neuron, pool
+     * to 3x4, sign conv 5 -> 7, binary neuron, pool to 1x2, flatten, sign linear, neuron, linear.
+     */
+    static Spec pooledOddPlanes(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Spec s = new Spec();
+        s.inputShape = "[2,7,9]";
+        node(
+                s,
+                "{\"kind\":\"conv\",\"name\":\"c1\",\"inChannels\":2,\"outChannels\":5,\"kernel\":3,\"stride\":1,"
+                        + "\"padding\":1,\"bias\":true}");
+        floats(s, "c1.weight", rng, 0.5f, 5, 2, 3, 3);
+        floats(s, "c1.bias", rng, 0.1f, 5);
+        node(s, "{\"kind\":\"repeat\",\"name\":\"repeat\"}");
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s2\",\"channels\":5,\"tau\":0.5,\"output\":\"real\",\"bias\":true,"
+                        + "\"scale\":true}");
+        thresholds(s, "s2.threshold", rng, 5, 0.4f);
+        floats(s, "s2.bias", rng, 0.2f, 5);
+        positive(s, "s2.scale", rng, 5);
+        node(s, "{\"kind\":\"max_pool\",\"name\":\"p3\",\"kernel\":2,\"stride\":2}");
+        node(
+                s,
+                "{\"kind\":\"sign_conv\",\"name\":\"c4\",\"inChannels\":5,\"outChannels\":7,\"kernel\":3,\"stride\":1,"
+                        + "\"padding\":1}");
+        signs(s, "c4.signs", rng, 7, 5 * 9);
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s5\",\"channels\":7,\"tau\":0.5,\"output\":\"binary\",\"bias\":true,"
+                        + "\"scale\":false}");
+        thresholds(s, "s5.threshold", rng, 7, 0.5f);
+        floats(s, "s5.bias", rng, 0.3f, 7);
+        node(s, "{\"kind\":\"max_pool\",\"name\":\"p6\",\"kernel\":2,\"stride\":2}");
+        node(s, "{\"kind\":\"flatten\",\"name\":\"f7\"}");
+        node(s, "{\"kind\":\"sign_linear\",\"name\":\"l8\",\"inFeatures\":14,\"outFeatures\":9}");
+        signs(s, "l8.signs", rng, 9, 14);
+        node(
+                s,
+                "{\"kind\":\"neuron\",\"name\":\"s9\",\"channels\":9,\"tau\":0.5,\"output\":\"real\",\"bias\":true,"
+                        + "\"scale\":false}");
+        thresholds(s, "s9.threshold", rng, 9, 0.5f);
+        floats(s, "s9.bias", rng, 0.5f, 9);
+        node(s, "{\"kind\":\"linear\",\"name\":\"l10\",\"inFeatures\":9,\"outFeatures\":5,\"bias\":true}");
+        floats(s, "l10.weight", rng, 0.5f, 5, 9);
+        floats(s, "l10.bias", rng, 0.1f, 5);
+        node(s, "{\"kind\":\"mean_over_time\",\"name\":\"readout\"}");
+        return s;
+    }
+
     static void node(Spec s, String json) {
         s.nodes.add(json);
     }
@@ -214,8 +266,13 @@ final class TinyModels {
 
     /** {@code batch} random images {@code [2, 9, 9]} (the tiny models' input), values in [0, 1). */
     static float[] images(int batch, long seed) {
+        return images(batch, seed, 2 * 9 * 9);
+    }
+
+    /** {@code batch} random images of {@code size} values each, in [0, 1). */
+    static float[] images(int batch, long seed, int size) {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-        float[] x = new float[batch * 2 * 9 * 9];
+        float[] x = new float[batch * size];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextDouble();
         }

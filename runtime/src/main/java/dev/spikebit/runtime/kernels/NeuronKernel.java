@@ -24,47 +24,87 @@ public final class NeuronKernel {
      * (from 0), output at {@code outOff}. Returns the number of spikes emitted.
      */
     public static int step(Layer.Neuron n, float[] x, int xOff, float[] u, float[] out, int outOff, int plane) {
-        float tau = n.tau();
-        var tauV = FloatVector.broadcast(F, tau);
-        var zero = FloatVector.zero(F);
-        var one = FloatVector.broadcast(F, 1f);
-        int upper = F.loopBound(plane);
         int spikes = 0;
         for (int c = 0; c < n.channels(); c++) {
-            float threshold = n.threshold()[c];
-            boolean hasBias = n.bias() != null;
-            float bias = hasBias ? n.bias()[c] : 0f;
-            boolean scaled = n.scale() != null;
-            float scale = scaled ? n.scale()[c] : 1f;
-            var thresholdV = FloatVector.broadcast(F, threshold);
-            var biasV = FloatVector.broadcast(F, bias);
-            var scaleV = FloatVector.broadcast(F, scale);
             int base = c * plane;
-            int i = 0;
-            for (; i < upper; i += F.length()) {
-                var xv = FloatVector.fromArray(F, x, xOff + base + i);
-                var input = hasBias ? xv.add(biasV) : xv;
-                var h = tauV.mul(FloatVector.fromArray(F, u, base + i)).add(input);
-                VectorMask<Float> fire = h.compare(VectorOperators.GE, thresholdV);
-                var emitted = n.realOutput() ? (scaled ? scaleV.mul(h) : h) : one;
-                zero.blend(emitted, fire).intoArray(out, outOff + base + i);
-                h.blend(zero, fire).intoArray(u, base + i);
-                spikes += fire.trueCount();
+            spikes += run(n, c, x, xOff + base, u, base, out, outOff + base, plane);
+        }
+        return spikes;
+    }
+
+    /** Floats of scratch {@link #stepPooled} needs for planes {@code h x w}. */
+    public static int pooledScratch(int h, int w) {
+        return h * w + Buffers.SLACK;
+    }
+
+    /**
+     * One step of the neurons {@code [channels, h, w]} followed by the 2x2, stride 2 max pooling of
+     * what they emit, in one pass: each channel's plane is stepped into {@code plane} (scratch of
+     * one plane, which stays in the L1 cache: 3 KB for 28 x 28) and pooled from there into
+     * {@code out} ({@code [channels, h / 2, w / 2]} at {@code outOff}, with {@link Buffers#SLACK}
+     * floats after it); an odd last row or column is stepped and dropped, as the pooling drops it.
+     * The neurons' full output is never written out and read back: the same values and state as
+     * {@link #step} followed by {@link PoolKernels#max}. Returns the number of spikes emitted.
+     *
+     * @param plane at least {@link #pooledScratch} floats
+     */
+    public static int stepPooled(
+            Layer.Neuron n, float[] x, int xOff, float[] u, int h, int w, float[] out, int outOff, float[] plane) {
+        int size = h * w;
+        int oh = h / 2;
+        int ow = w / 2;
+        int spikes = 0;
+        for (int c = 0; c < n.channels(); c++) {
+            int base = c * size;
+            // The whole plane in one run (one masked tail per channel, not one per pair of rows).
+            spikes += run(n, c, x, xOff + base, u, base, plane, 0, size);
+            int dst = outOff + c * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                PoolKernels.rowPair(ow, plane, 2 * oy * w, (2 * oy + 1) * w, out, dst + oy * ow);
             }
-            if (i < plane) {
-                // The last partial vector, masked (a 14 x 14 plane leaves 4 of 16 lanes): a scalar
-                // tail would branch on every spike.
-                VectorMask<Float> lanes = F.indexInRange(i, plane);
-                var xv = FloatVector.fromArray(F, x, xOff + base + i, lanes);
-                var input = hasBias ? xv.add(biasV) : xv;
-                var h = tauV.mul(FloatVector.fromArray(F, u, base + i, lanes)).add(input);
-                VectorMask<Float> fire =
-                        h.compare(VectorOperators.GE, thresholdV).and(lanes);
-                var emitted = n.realOutput() ? (scaled ? scaleV.mul(h) : h) : one;
-                zero.blend(emitted, fire).intoArray(out, outOff + base + i, lanes);
-                h.blend(zero, fire).intoArray(u, base + i, lanes);
-                spikes += fire.trueCount();
-            }
+        }
+        return spikes;
+    }
+
+    /**
+     * One step of {@code length} neurons of channel {@code c}: input at {@code xOff}, state at
+     * {@code uOff}, output at {@code outOff}. Returns the number of spikes emitted.
+     */
+    private static int run(
+            Layer.Neuron n, int c, float[] x, int xOff, float[] u, int uOff, float[] out, int outOff, int length) {
+        var tauV = FloatVector.broadcast(F, n.tau());
+        var zero = FloatVector.zero(F);
+        var one = FloatVector.broadcast(F, 1f);
+        boolean hasBias = n.bias() != null;
+        boolean scaled = n.scale() != null;
+        var thresholdV = FloatVector.broadcast(F, n.threshold()[c]);
+        var biasV = FloatVector.broadcast(F, hasBias ? n.bias()[c] : 0f);
+        var scaleV = FloatVector.broadcast(F, scaled ? n.scale()[c] : 1f);
+        int upper = F.loopBound(length);
+        int spikes = 0;
+        int i = 0;
+        for (; i < upper; i += F.length()) {
+            var xv = FloatVector.fromArray(F, x, xOff + i);
+            var input = hasBias ? xv.add(biasV) : xv;
+            var h = tauV.mul(FloatVector.fromArray(F, u, uOff + i)).add(input);
+            VectorMask<Float> fire = h.compare(VectorOperators.GE, thresholdV);
+            var emitted = n.realOutput() ? (scaled ? scaleV.mul(h) : h) : one;
+            zero.blend(emitted, fire).intoArray(out, outOff + i);
+            h.blend(zero, fire).intoArray(u, uOff + i);
+            spikes += fire.trueCount();
+        }
+        if (i < length) {
+            // The last partial vector, masked (a 14 x 14 plane leaves 4 of 16 lanes): a scalar
+            // tail would branch on every spike.
+            VectorMask<Float> lanes = F.indexInRange(i, length);
+            var xv = FloatVector.fromArray(F, x, xOff + i, lanes);
+            var input = hasBias ? xv.add(biasV) : xv;
+            var h = tauV.mul(FloatVector.fromArray(F, u, uOff + i, lanes)).add(input);
+            VectorMask<Float> fire = h.compare(VectorOperators.GE, thresholdV).and(lanes);
+            var emitted = n.realOutput() ? (scaled ? scaleV.mul(h) : h) : one;
+            zero.blend(emitted, fire).intoArray(out, outOff + i, lanes);
+            h.blend(zero, fire).intoArray(u, uOff + i, lanes);
+            spikes += fire.trueCount();
         }
         return spikes;
     }

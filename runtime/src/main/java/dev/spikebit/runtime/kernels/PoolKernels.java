@@ -66,13 +66,21 @@ public final class PoolKernels {
             for (int oy = 0; oy < oh; oy++) {
                 int top = in + 2 * oy * w;
                 int bottom = top + w;
-                int o = dst + oy * ow;
-                for (int ox = 0; ox < ow; ox += HALF) {
-                    var rows =
-                            FloatVector.fromArray(F, x, top + 2 * ox).max(FloatVector.fromArray(F, x, bottom + 2 * ox));
-                    rows.rearrange(EVEN_LANES).max(rows.rearrange(ODD_LANES)).intoArray(out, o + ox);
-                }
+                rowPair(ow, x, top, bottom, out, dst + oy * ow);
             }
+        }
+    }
+
+    /**
+     * One output row of the 2x2, stride 2 window: {@code ow} maxima of the rows at {@code top} and
+     * {@code bottom} of {@code x} into {@code out} at {@code o}, as {@link #max2x2} (whole vectors:
+     * {@code x} needs {@link Buffers#SLACK} floats after the bottom row's {@code 2 * ow}, {@code out}
+     * after the row's {@code ow}).
+     */
+    static void rowPair(int ow, float[] x, int top, int bottom, float[] out, int o) {
+        for (int ox = 0; ox < ow; ox += HALF) {
+            var rows = FloatVector.fromArray(F, x, top + 2 * ox).max(FloatVector.fromArray(F, x, bottom + 2 * ox));
+            rows.rearrange(EVEN_LANES).max(rows.rearrange(ODD_LANES)).intoArray(out, o + ox);
         }
     }
 
