@@ -5,22 +5,10 @@ import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
-import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
-import dev.spikebit.core.ops.Losses;
-import dev.spikebit.core.optim.Adam;
-import dev.spikebit.core.optim.Optimizer;
-import dev.spikebit.core.tensor.NoGrad;
-import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.train.TrainConfig;
-import dev.spikebit.train.bench.Batches;
 import dev.spikebit.train.bench.RuntimeBench;
-import dev.spikebit.train.bench.StepProfile;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.util.Arrays;
-import java.util.SplittableRandom;
+import dev.spikebit.train.bench.ThroughputBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,12 +23,6 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Measure training or inference throughput of a model: images/s (median of runs) and peak heap.")
 public final class BenchCommand implements Callable<Integer> {
-    /** Warm-up: batches per window, JIT time below which a window counts as idle, and the cap. */
-    private static final int WINDOW = 5;
-
-    private static final long COMPILING_MS = 20;
-    private static final long MAX_WARMUP_SECONDS = 180;
-
     @Parameters(index = "0", description = "train or infer")
     String what;
 
@@ -118,9 +100,9 @@ public final class BenchCommand implements Callable<Integer> {
             RuntimeBench.run(java.nio.file.Path.of(model), checkpoint, dataDir, runs, System.out);
             return 0;
         }
-        boolean training = switch (what) {
-            case "train" -> true;
-            case "infer" -> false;
+        ThroughputBench.Workload workload = switch (what) {
+            case "train" -> ThroughputBench.Workload.TRAIN;
+            case "infer" -> ThroughputBench.Workload.INFER;
             default ->
                 throw new dev.spikebit.core.SpikebitException(
                         "bench: expected 'train' or 'infer', got \"" + what + "\"");
@@ -131,147 +113,45 @@ public final class BenchCommand implements Callable<Integer> {
         if (timeSteps != null) {
             spec = spec.withTimeSteps(timeSteps);
         }
-        SpikingClassifier net = Models.build(spec, 1);
-        // Models whose input is two polarity channels take event frames [T, B, 2, H, W] (sparse small
-        // counts), run through the stem step by step; the others a static image [B, C, H, W] in [0, 1].
-        boolean events = spec.inChannels() == 2;
-        int[] shape = events
-                ? new int[] {spec.timeSteps(), batch, spec.inChannels(), spec.inSize(), spec.inSize()}
-                : new int[] {batch, spec.inChannels(), spec.inSize(), spec.inSize()};
-        SplittableRandom rng = new SplittableRandom(1);
-        float[] pixels = new float[Arrays.stream(shape).reduce(1, Math::multiplyExact)];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = events ? (rng.nextInt(8) == 0 ? 1 + rng.nextInt(3) : 0) : (float) rng.nextDouble();
-        }
-        int[] labels = rng.ints(batch, 0, spec.numClasses()).toArray();
-        Tensor fixed = Tensor.of(pixels, shape);
-        Batches batches = switch (dataset) {
-            case "synthetic" -> Batches.fixed(fixed, labels);
-            case "fashion-mnist" -> Batches.fashionMnist(spec, batch, dataDir);
+        ThroughputBench.Source source = switch (dataset) {
+            case "synthetic" -> ThroughputBench.Source.SYNTHETIC;
+            case "fashion-mnist" -> ThroughputBench.Source.FASHION_MNIST;
             default ->
                 throw new dev.spikebit.core.SpikebitException(
                         "bench: --dataset must be synthetic or fashion-mnist, got \"" + dataset + "\"");
         };
-        Optimizer opt = Adam.adam(net.parameters(), 1e-3f);
-        Runnable step = training
-                ? () -> {
-                    Batches.Next b = batches.next();
-                    Tensor loss = Losses.crossEntropy(net.logits(b.x()), b.labels());
-                    loss.backward();
-                    opt.step();
-                    opt.zeroGrad();
-                }
-                : () -> {
-                    Batches.Next b = batches.next();
-                    try (var scope = NoGrad.enter()) {
-                        net.logits(b.x());
-                    }
-                };
-        net.train(training);
-        System.err.printf(
-                "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, data %s, %d threads, GEMM %s%n",
-                what,
-                model,
-                spec.timeSteps(),
-                batch,
-                spikes,
-                weights,
-                dataset,
-                Parallel.threads(),
-                Gemms.get().name());
-        int warmed = warmUp(step);
-        System.err.printf("  warm-up: %d batches, until the JIT was idle%n", warmed);
-        System.gc();
-        resetPeaks();
-        double[] rates = new double[runs];
-        double[] cpuPerImage = new double[runs];
-        for (int r = 0; r < runs; r++) {
-            long start = System.nanoTime();
-            long cpuStart = processCpuNanos();
-            for (int i = 0; i < steps; i++) {
-                step.run();
-            }
-            rates[r] = (double) steps * batch / ((System.nanoTime() - start) / 1e9);
-            cpuPerImage[r] = (processCpuNanos() - cpuStart) / 1e6 / ((double) steps * batch);
-            System.err.printf("  run %d: %.0f images/s, %.2f CPU-ms per image%n", r + 1, rates[r], cpuPerImage[r]);
+        var options = new ThroughputBench.Options(spec, workload, source, dataDir, batch, runs, steps, warmup, profile);
+        ThroughputBench.Result result;
+        try (ThroughputBench bench = ThroughputBench.prepare(options)) {
+            System.err.printf(
+                    "bench %s: %s, T=%d, batch %d, spikes %s, weights %s, data %s, %d threads, GEMM %s%n",
+                    what,
+                    model,
+                    spec.timeSteps(),
+                    batch,
+                    spikes,
+                    weights,
+                    dataset,
+                    Parallel.threads(),
+                    Gemms.get().name());
+            result = bench.run(System.err);
         }
-        double[] sorted = rates.clone();
-        Arrays.sort(sorted);
-        double median = sorted[runs / 2];
-        double[] cpu = cpuPerImage.clone();
-        Arrays.sort(cpu);
-        long peakHeap = peakHeapBytes();
-        StepProfile.Report report = profile && training ? StepProfile.measure(step, steps, batch) : null;
-        batches.close();
         System.out.printf(
                 "%s %s: %.4g images/s (median of %d runs of %d batches; min %.4g, max %.4g), "
                         + "%.2f CPU-ms per image, peak heap %d MiB, peak RSS %s%n",
                 what,
                 model,
-                median,
+                result.medianImagesPerSecond(),
                 runs,
                 steps,
-                sorted[0],
-                sorted[runs - 1],
-                cpu[runs / 2],
-                peakHeap >> 20,
-                StepProfile.peakRss());
-        if (report != null) {
-            report.print(System.out);
+                result.minImagesPerSecond(),
+                result.maxImagesPerSecond(),
+                result.medianCpuMsPerImage(),
+                result.peakHeapBytes() >> 20,
+                result.peakRss());
+        if (result.profile() != null) {
+            result.profile().print(System.out);
         }
         return 0;
-    }
-
-    /**
-     * Runs {@code --warmup} batches, then windows of {@value #WINDOW} batches until one passes with
-     * less than {@value #COMPILING_MS} ms of JIT compilation (at most {@value #MAX_WARMUP_SECONDS}
-     * s in all); returns the batches run. A fixed count is not enough: the Vector API kernels run
-     * through slow Java fallbacks until C2 has compiled them, and on a busy machine, or after a
-     * recompilation, that took over a minute of batches in a PrintCompilation log.
-     */
-    private int warmUp(Runnable step) {
-        var jit = ManagementFactory.getCompilationMXBean();
-        long deadline = System.nanoTime() + MAX_WARMUP_SECONDS * 1_000_000_000L;
-        int done = 0;
-        for (; done < warmup; done++) {
-            step.run();
-        }
-        while (System.nanoTime() < deadline) {
-            long compiledBefore = jit.getTotalCompilationTime();
-            for (int i = 0; i < WINDOW; i++) {
-                step.run();
-            }
-            done += WINDOW;
-            if (jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS) {
-                break;
-            }
-        }
-        return done;
-    }
-
-    /**
-     * CPU time of the whole process, all threads (BLAS threads included): on a machine shared
-     * with other work it shows the cost of a step better than the wall clock does.
-     */
-    private static long processCpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getProcessCpuTime() : 0L;
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    /** Sum of the heap pools' peaks since the last reset: an upper bound of the live heap at any moment. */
-    private static long peakHeapBytes() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
     }
 }

@@ -1,0 +1,275 @@
+package dev.spikebit.train.bench;
+
+import dev.spikebit.core.SpikebitException;
+import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.SpikingClassifier;
+import dev.spikebit.core.ops.Losses;
+import dev.spikebit.core.optim.Adam;
+import dev.spikebit.core.optim.Optimizer;
+import dev.spikebit.core.tensor.NoGrad;
+import dev.spikebit.core.tensor.Tensor;
+import dev.spikebit.quant.binary.QuantModels;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Images per second of whole training or inference steps of a model built from its spec: a
+ * warm-up until the JIT is idle, then several timed runs of a fixed number of batches, with the
+ * process CPU time per image, the peak heap and the peak RSS, and optionally a step profile.
+ *
+ * <p>{@link #prepare} builds the model, the batches and the step; {@link #run} measures them.
+ */
+public final class ThroughputBench implements AutoCloseable {
+    /** Warm-up: batches per window, JIT time below which a window counts as idle, and the cap. */
+    private static final int WINDOW = 5;
+
+    private static final long COMPILING_MS = 20;
+    private static final long MAX_WARMUP_SECONDS = 180;
+
+    /** What one step does. */
+    public enum Workload {
+        /** Forward, cross-entropy loss, backward and an Adam step. */
+        TRAIN,
+        /** Forward only, without the autograd graph. */
+        INFER
+    }
+
+    /** Where the batches come from. */
+    public enum Source {
+        /** One fixed random batch again and again. */
+        SYNTHETIC,
+        /** Real shuffled Fashion-MNIST batches through the data loader, whose time is part of the step. */
+        FASHION_MNIST
+    }
+
+    /**
+     * What to measure.
+     *
+     * @param dataDir where Fashion-MNIST is, or null for the default place
+     * @param warmup untimed batches first, at least; then more until the JIT is idle
+     * @param profile after the timed runs of a training workload, one more run that profiles the step
+     */
+    public record Options(
+            ModelSpec spec,
+            Workload workload,
+            Source source,
+            Path dataDir,
+            int batch,
+            int runs,
+            int steps,
+            int warmup,
+            boolean profile) {
+        public Options {
+            if (spec == null || workload == null || source == null) {
+                throw new SpikebitException("bench: spec, workload and source are required");
+            }
+            if (batch < 1 || runs < 1 || steps < 1 || warmup < 0) {
+                throw new SpikebitException("bench: batch, runs and steps must be >= 1 and warmup >= 0, got batch "
+                        + batch + ", runs " + runs + ", steps " + steps + ", warmup " + warmup);
+            }
+        }
+    }
+
+    /**
+     * The measurement.
+     *
+     * @param imagesPerSecond one figure per timed run, in run order
+     * @param cpuMsPerImage process CPU milliseconds (all threads) per image, one per timed run
+     * @param warmupBatches batches run before the timed runs
+     * @param peakHeapBytes sum of the heap pools' peaks over the timed runs
+     * @param peakRss the process's peak resident set size, e.g. "1128 MiB", or "n/a"
+     * @param profile the step profile, or null when none was asked for (or the workload is inference)
+     */
+    public record Result(
+            double[] imagesPerSecond,
+            double[] cpuMsPerImage,
+            int warmupBatches,
+            long peakHeapBytes,
+            String peakRss,
+            StepProfile.Report profile) {
+        public Result {
+            imagesPerSecond = imagesPerSecond.clone();
+            cpuMsPerImage = cpuMsPerImage.clone();
+        }
+
+        @Override
+        public double[] imagesPerSecond() {
+            return imagesPerSecond.clone();
+        }
+
+        @Override
+        public double[] cpuMsPerImage() {
+            return cpuMsPerImage.clone();
+        }
+
+        /** The median run's images per second (the upper one of the middle two for an even count). */
+        public double medianImagesPerSecond() {
+            return median(imagesPerSecond);
+        }
+
+        public double minImagesPerSecond() {
+            return Arrays.stream(imagesPerSecond).min().orElseThrow();
+        }
+
+        public double maxImagesPerSecond() {
+            return Arrays.stream(imagesPerSecond).max().orElseThrow();
+        }
+
+        /** The median of the runs' CPU milliseconds per image. */
+        public double medianCpuMsPerImage() {
+            return median(cpuMsPerImage);
+        }
+
+        private static double median(double[] values) {
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+    }
+
+    private final Options options;
+    private final Batches batches;
+    private final Runnable step;
+
+    private ThroughputBench(Options options, Batches batches, Runnable step) {
+        this.options = options;
+        this.batches = batches;
+        this.step = step;
+    }
+
+    /** Builds the model (seed 1), its batches and the step to time; nothing runs yet. */
+    public static ThroughputBench prepare(Options options) {
+        ModelSpec spec = options.spec();
+        int batch = options.batch();
+        SpikingClassifier net = QuantModels.build(spec, 1);
+        // Models whose input is two polarity channels take event frames [T, B, 2, H, W] (sparse small
+        // counts), run through the stem step by step; the others a static image [B, C, H, W] in [0, 1].
+        boolean events = spec.inChannels() == 2;
+        int[] shape = events
+                ? new int[] {spec.timeSteps(), batch, spec.inChannels(), spec.inSize(), spec.inSize()}
+                : new int[] {batch, spec.inChannels(), spec.inSize(), spec.inSize()};
+        SplittableRandom rng = new SplittableRandom(1);
+        float[] pixels = new float[Arrays.stream(shape).reduce(1, Math::multiplyExact)];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = events ? (rng.nextInt(8) == 0 ? 1 + rng.nextInt(3) : 0) : (float) rng.nextDouble();
+        }
+        int[] labels = rng.ints(batch, 0, spec.numClasses()).toArray();
+        Batches batches = switch (options.source()) {
+            case SYNTHETIC -> Batches.fixed(Tensor.of(pixels, shape), labels);
+            case FASHION_MNIST -> Batches.fashionMnist(spec, batch, options.dataDir());
+        };
+        boolean training = options.workload() == Workload.TRAIN;
+        Optimizer opt = Adam.adam(net.parameters(), 1e-3f);
+        Runnable step = training
+                ? () -> {
+                    Batches.Next b = batches.next();
+                    Tensor loss = Losses.crossEntropy(net.logits(b.x()), b.labels());
+                    loss.backward();
+                    opt.step();
+                    opt.zeroGrad();
+                }
+                : () -> {
+                    Batches.Next b = batches.next();
+                    try (var scope = NoGrad.enter()) {
+                        net.logits(b.x());
+                    }
+                };
+        net.train(training);
+        return new ThroughputBench(options, batches, step);
+    }
+
+    /**
+     * Warms up, then times the runs; writes the warm-up and each run's figures to {@code log} as
+     * they come (two-space indented lines).
+     */
+    public Result run(PrintStream log) {
+        int batch = options.batch();
+        int steps = options.steps();
+        int runs = options.runs();
+        int warmed = warmUp();
+        log.printf("  warm-up: %d batches, until the JIT was idle%n", warmed);
+        System.gc();
+        resetPeaks();
+        double[] rates = new double[runs];
+        double[] cpuPerImage = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            for (int i = 0; i < steps; i++) {
+                step.run();
+            }
+            rates[r] = (double) steps * batch / ((System.nanoTime() - start) / 1e9);
+            cpuPerImage[r] = (processCpuNanos() - cpuStart) / 1e6 / ((double) steps * batch);
+            log.printf("  run %d: %.0f images/s, %.2f CPU-ms per image%n", r + 1, rates[r], cpuPerImage[r]);
+        }
+        long peakHeap = peakHeapBytes();
+        StepProfile.Report report = options.profile() && options.workload() == Workload.TRAIN
+                ? StepProfile.measure(step, steps, batch)
+                : null;
+        return new Result(rates, cpuPerImage, warmed, peakHeap, StepProfile.peakRss(), report);
+    }
+
+    @Override
+    public void close() {
+        batches.close();
+    }
+
+    /**
+     * Runs the options' warm-up batches, then windows of {@value #WINDOW} batches until one passes
+     * with less than {@value #COMPILING_MS} ms of JIT compilation (at most {@value
+     * #MAX_WARMUP_SECONDS} s in all); returns the batches run. A fixed count is not enough: the
+     * Vector API kernels run through slow Java fallbacks until C2 has compiled them, and on a busy
+     * machine, or after a recompilation, that took over a minute of batches in a PrintCompilation
+     * log.
+     */
+    private int warmUp() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        long deadline = System.nanoTime() + MAX_WARMUP_SECONDS * 1_000_000_000L;
+        int done = 0;
+        for (; done < options.warmup(); done++) {
+            step.run();
+        }
+        while (System.nanoTime() < deadline) {
+            long compiledBefore = jit.getTotalCompilationTime();
+            for (int i = 0; i < WINDOW; i++) {
+                step.run();
+            }
+            done += WINDOW;
+            if (jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /**
+     * CPU time of the whole process, all threads (BLAS threads included): on a machine shared
+     * with other work it shows the cost of a step better than the wall clock does.
+     */
+    private static long processCpuNanos() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getProcessCpuTime() : 0L;
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    /** Sum of the heap pools' peaks since the last reset: an upper bound of the live heap at any moment. */
+    private static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}
