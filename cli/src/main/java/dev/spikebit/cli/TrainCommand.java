@@ -337,7 +337,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .lr(lr)
                 .weightDecay(weightDecay)
                 .momentum(momentum)
-                .schedule(schedule)
+                .schedule(options.schedule(schedule))
                 .loss(options.loss(loss))
                 .augment(augment)
                 .seed(seed)

@@ -3,7 +3,7 @@ package dev.spikebit.train;
 import dev.spikebit.core.Named;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
-import dev.spikebit.core.optim.LrSchedule;
+import dev.spikebit.core.optim.ScheduleSpec;
 import dev.spikebit.runtime.io.Json;
 import dev.spikebit.runtime.io.JsonObject;
 import java.util.LinkedHashMap;
@@ -22,9 +22,8 @@ import java.util.Map;
  * @param lr          base learning rate
  * @param weightDecay weight decay (weights only, docs/methods.md 5)
  * @param momentum    SGD momentum
- * @param schedule    {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}, stepped per batch (the
- *                    grammar of {@link LrSchedule#parse}: the schedule's length depends on the data, so the
- *                    configuration keeps its description)
+ * @param schedule    cosine, constant or step:EVERY:GAMMA, stepped per batch (a {@link ScheduleSpec}: the
+ *                    schedule's length depends on the data, so the configuration keeps its kind)
  * @param loss        the loss
  * @param augment     random crop (pad 2 for 28x28, 4 otherwise) and horizontal flip
  * @param seed        fixes initialisation, shuffling and augmentation
@@ -39,7 +38,7 @@ public record TrainConfig(
         float lr,
         float weightDecay,
         float momentum,
-        String schedule,
+        ScheduleSpec schedule,
         Loss loss,
         boolean augment,
         long seed,
@@ -125,7 +124,7 @@ public record TrainConfig(
                 lr,
                 weightDecay,
                 momentum,
-                schedule,
+                schedule.id(),
                 loss.id(),
                 augment,
                 seed,
@@ -151,6 +150,7 @@ public record TrainConfig(
         JsonObject spec = json.object("spec");
         String optimizer = json.text("optimizer", null);
         String loss = json.text("loss", null);
+        String schedule = json.text("schedule", null);
         return new TrainConfig(
                 spec == null ? null : ModelSpec.of(spec),
                 json.integer("epochs", 0),
@@ -159,7 +159,7 @@ public record TrainConfig(
                 json.number("lr", 0f),
                 json.number("weightDecay", 0f),
                 json.number("momentum", 0f),
-                json.text("schedule", null),
+                schedule == null ? null : Naming.FIELDS.schedule(schedule),
                 loss == null ? null : Naming.FIELDS.loss(loss),
                 json.bool("augment", false),
                 json.longInteger("seed", 0),
@@ -212,7 +212,7 @@ public record TrainConfig(
         private float lr = 1e-3f;
         private float weightDecay = 0f;
         private float momentum = 0.9f;
-        private String schedule = "cosine";
+        private ScheduleSpec schedule = ScheduleSpec.COSINE;
         private Loss loss = Loss.CE;
         private boolean augment = false;
         private long seed = 1;
@@ -258,10 +258,18 @@ public record TrainConfig(
             return this;
         }
 
-        /** {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}. */
-        public Builder schedule(String value) {
+        public Builder schedule(ScheduleSpec value) {
             this.schedule = value;
             return this;
+        }
+
+        /**
+         * {@code cosine}, {@code constant} or {@code step:EVERY:GAMMA}.
+         *
+         * @throws SpikebitException naming the schedule when {@code text} does not parse
+         */
+        public Builder schedule(String text) {
+            return schedule(ScheduleSpec.parse(text));
         }
 
         public Builder loss(Loss value) {
@@ -330,6 +338,15 @@ public record TrainConfig(
         public Loss loss(String id) {
             return Named.of(Loss.values(), id, of("--loss", "loss"));
         }
+
+        /** The schedule {@code text} names; one that does not parse is refused naming this field. */
+        public ScheduleSpec schedule(String text) {
+            try {
+                return ScheduleSpec.parse(text);
+            } catch (SpikebitException e) {
+                throw new SpikebitException(of("--schedule", "schedule") + ": " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -365,11 +382,6 @@ public record TrainConfig(
         }
         if (schedule == null) {
             throw new SpikebitException(naming.of("--schedule", "schedule") + " is missing");
-        }
-        try {
-            LrSchedule.parse(schedule, lr, 1);
-        } catch (SpikebitException e) {
-            throw new SpikebitException(naming.of("--schedule", "schedule") + ": " + e.getMessage());
         }
         if (loss == null) {
             throw new SpikebitException(naming.of("--loss", "loss") + " is missing");

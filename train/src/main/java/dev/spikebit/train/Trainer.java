@@ -84,7 +84,7 @@ public final class Trainer {
         this.log = log;
         this.optimizer = optimizer(config, model.parameters());
         long stepsPerEpoch = Math.max(1, train.size() / config.batchSize());
-        this.schedule = LrSchedule.parse(config.schedule(), config.lr(), stepsPerEpoch * config.epochs());
+        this.schedule = config.schedule().over(config.lr(), stepsPerEpoch * config.epochs());
     }
 
     static Optimizer optimizer(TrainConfig c, List<Parameter> params) {

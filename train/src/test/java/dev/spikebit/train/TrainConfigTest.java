@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
+import dev.spikebit.core.optim.ScheduleSpec;
 import org.junit.jupiter.api.Test;
 
 /** The builder's defaults, and the JSON checkpoints hold: names for the optimizer and the loss, as before. */
@@ -24,7 +25,7 @@ class TrainConfigTest {
                         1e-3f,
                         0f,
                         0.9f,
-                        "cosine",
+                        ScheduleSpec.COSINE,
                         TrainConfig.Loss.CE,
                         false,
                         1,
@@ -38,6 +39,24 @@ class TrainConfigTest {
                         .loss(TrainConfig.Loss.CE)
                         .build())
                 .isEqualTo(c);
+    }
+
+    @Test
+    void theScheduleIsAKindWithItsParametersAndReadsBackByName() {
+        assertThat(ScheduleSpec.parse("step:100:0.5")).isEqualTo(new ScheduleSpec.Step(100, 0.5f));
+        assertThat(ScheduleSpec.parse("constant")).isEqualTo(ScheduleSpec.CONSTANT);
+        assertThat(ScheduleSpec.parse("cosine")).isEqualTo(ScheduleSpec.COSINE);
+        assertThat(new ScheduleSpec.Step(100, 0.5f).id()).isEqualTo("step:100:0.5");
+        assertThat(ScheduleSpec.parse("step:100:.25").over(1f, 1000).lr(250)).isEqualTo(0.25f * 0.25f);
+        for (String bad : new String[] {"linear", "cosine:3", "step:0:0.5", "step:10:1.5", "step:x:0.5"}) {
+            String json = TrainConfig.builder(SPEC).build().toJson().replace("\"cosine\"", "\"" + bad + "\"");
+            assertThatThrownBy(() -> TrainConfig.fromJson(json))
+                    .isInstanceOf(SpikebitException.class)
+                    .hasMessageStartingWith("train_config.schedule: ")
+                    .hasMessageContaining(bad)
+                    .hasMessageNotContaining("\n");
+            assertThatThrownBy(() -> TrainConfig.Naming.OPTIONS.schedule(bad)).hasMessageStartingWith("--schedule: ");
+        }
     }
 
     @Test
