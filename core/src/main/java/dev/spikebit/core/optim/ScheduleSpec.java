@@ -38,12 +38,21 @@ public sealed interface ScheduleSpec {
     /** The rate times {@code gamma} every {@code every} steps. */
     record Step(long every, float gamma) implements ScheduleSpec {
         public Step {
+            String wrong = wrong(every, gamma);
+            if (wrong != null) {
+                throw new SpikebitException("schedule step: " + wrong);
+            }
+        }
+
+        /** What is wrong with these parameters, or null when they make a schedule. */
+        private static String wrong(long every, float gamma) {
             if (every < 1) {
-                throw new SpikebitException("schedule step: EVERY must be >= 1 steps, got " + every);
+                return "EVERY must be >= 1 steps, got " + every;
             }
             if (!(gamma > 0 && gamma <= 1)) {
-                throw new SpikebitException("schedule step: GAMMA must be in (0, 1], got " + gamma);
+                return "GAMMA must be in (0, 1], got " + gamma;
             }
+            return null;
         }
 
         @Override
@@ -90,11 +99,9 @@ public sealed interface ScheduleSpec {
                     throw new SpikebitException("schedule \"" + text + "\": EVERY must be a whole number and GAMMA a "
                             + "number, e.g. step:1000:0.5");
                 }
-                if (every < 1) {
-                    throw new SpikebitException("schedule \"" + text + "\": EVERY must be >= 1 steps, got " + parts[1]);
-                }
-                if (!(gamma > 0 && gamma <= 1)) {
-                    throw new SpikebitException("schedule \"" + text + "\": GAMMA must be in (0, 1], got " + parts[2]);
+                String wrong = Step.wrong(every, gamma);
+                if (wrong != null) {
+                    throw new SpikebitException("schedule \"" + text + "\": " + wrong);
                 }
                 yield new Step(every, gamma);
             }
