@@ -334,7 +334,7 @@ public final class RuntimeBench {
      * with other work disturbs less than the wall clock.
      */
     private static double timed(IntConsumer step, int batch, long nanos, double[] cpuMsPerImage) {
-        long cpuStart = processCpuNanos();
+        long cpuStart = ThroughputBench.processCpuNanos();
         long start = System.nanoTime();
         int calls = 0;
         long elapsed;
@@ -342,13 +342,8 @@ public final class RuntimeBench {
             step.accept(calls++);
             elapsed = System.nanoTime() - start;
         } while (elapsed < nanos);
-        cpuMsPerImage[0] = (processCpuNanos() - cpuStart) / 1e6 / ((double) calls * batch);
+        cpuMsPerImage[0] = (ThroughputBench.processCpuNanos() - cpuStart) / 1e6 / ((double) calls * batch);
         return (double) calls * batch / (elapsed / 1e9);
-    }
-
-    private static long processCpuNanos() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getProcessCpuTime() : 0L;
     }
 
     /** The training network of the deployed model: from the checkpoint, or the zoo architecture. */

@@ -251,7 +251,7 @@ public final class ThroughputBench implements AutoCloseable {
      * CPU time of the whole process, all threads (BLAS threads included): on a machine shared
      * with other work it shows the cost of a step better than the wall clock does.
      */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         var os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getProcessCpuTime() : 0L;
     }
