@@ -59,13 +59,22 @@ public final class InputCensus {
         return sum;
     }
 
+    /**
+     * 1 if {@code v != 0f} (also for NaN), 0 for 0 and -0, by arithmetic on its bits: a ternary here
+     * was compiled to a branch, which the kernels' listing loops mispredicted on about every third
+     * value at the densities of spikes.
+     */
+    static int nonZero(float v) {
+        return ((Float.floatToRawIntBits(v) & 0x7fffffff) + 0x7fffffff) >>> 31;
+    }
+
     /** Writes the indices of the non-zero values, in increasing order, to {@code events}; returns how many. */
     public static int list(float[] x, int size, int[] events) {
         int n = 0;
         // Branch-free: every index is written, and kept only if its value is non-zero.
         for (int j = 0; j < size; j++) {
             events[n] = j;
-            n += x[j] != 0f ? 1 : 0;
+            n += nonZero(x[j]);
         }
         return n;
     }
