@@ -34,6 +34,9 @@ final class Executor {
 
     private final float[][] state;
     private final float[] scratch;
+    /** The dense path's output of a convolution whose output is kept position-major ({@link Plan#pixelPitch}). */
+    private final float[] denseOutput;
+
     private final int[] events;
     private final int[] ints;
     private final float[] sum;
@@ -63,13 +66,14 @@ final class Executor {
             if (!(layer instanceof Layer.Flatten
                     || layer instanceof Layer.Repeat
                     || layer instanceof Layer.MeanOverTime)) {
-                outputs[i] = new float[plan.outSizes[i] + Buffers.SLACK];
+                outputs[i] = new float[plan.bufferFloats(i)];
             }
             if (layer instanceof Layer.Neuron) {
-                state[i] = new float[plan.outSizes[i] + Buffers.SLACK];
+                state[i] = new float[plan.bufferFloats(i)];
             }
         }
         scratch = new float[plan.scratchFloats];
+        denseOutput = new float[plan.denseFloats + Buffers.SLACK];
         events = new int[plan.maxInput];
         ints = new int[plan.scratchInts];
         sum = new float[plan.graph.numClasses()];
@@ -169,7 +173,18 @@ final class Executor {
             }
             case Layer.SignConv c -> {
                 int nonZeros = count(i, x);
-                if (useEvents(i, nonZeros)) {
+                int pitch = plan.pixelPitch[i];
+                if (pitch > 0) {
+                    // Position-major for the neurons after it: the event path's own layout.
+                    if (useEvents(i, nonZeros)) {
+                        SignConvEvents.runPixels(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
+                        eventRuns[i]++;
+                    } else {
+                        SignConvKernel.dense(c, x, 0, in[1], in[2], denseOutput, 0, scratch, plan.rowTableOffsets[i]);
+                        toPixelMajor(c.outChannels(), plan.outSizes[i] / c.outChannels(), pitch, out);
+                        denseRuns[i]++;
+                    }
+                } else if (useEvents(i, nonZeros)) {
                     SignConvEvents.run(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
                     eventRuns[i]++;
                 } else {
@@ -198,7 +213,20 @@ final class Executor {
             }
             case Layer.Neuron n -> {
                 int pool = plan.pooledBy[i];
-                if (pool >= 0) {
+                if (plan.pixelPitch[i] > 0) {
+                    spikes[i] += NeuronKernel.stepPooledPixels(
+                            n,
+                            x,
+                            0,
+                            plan.pixelPitch[i],
+                            state[i],
+                            in[1],
+                            in[2],
+                            plan.neuronConstants[i],
+                            outputs[pool],
+                            0,
+                            scratch);
+                } else if (pool >= 0) {
                     spikes[i] += NeuronKernel.stepPooled(n, x, 0, state[i], in[1], in[2], outputs[pool], 0, scratch);
                 } else {
                     spikes[i] += NeuronKernel.step(n, x, 0, state[i], out, 0, plan.inSizes[i] / n.channels());
@@ -227,6 +255,16 @@ final class Executor {
             case Layer.MeanOverTime m -> out = x;
         }
         return out;
+    }
+
+    /** {@link #denseOutput} ({@code [channels, plane]}) into {@code out} position-major, padding lanes 0. */
+    private void toPixelMajor(int channels, int plane, int pitch, float[] out) {
+        java.util.Arrays.fill(out, 0, plane * pitch, 0f);
+        for (int c = 0; c < channels; c++) {
+            for (int q = 0, src = c * plane, dst = c; q < plane; q++, src++, dst += pitch) {
+                out[dst] = denseOutput[src];
+            }
+        }
     }
 
     private boolean useEvents(int i, int nonZeros) {

@@ -3,6 +3,7 @@ package dev.spikebit.runtime;
 import dev.spikebit.runtime.graph.FanOut;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
+import dev.spikebit.runtime.kernels.Buffers;
 import dev.spikebit.runtime.kernels.CodewordConvKernel;
 import dev.spikebit.runtime.kernels.CodewordMaps;
 import dev.spikebit.runtime.kernels.FloatKernels;
@@ -61,9 +62,22 @@ final class Plan {
     /** Whether a max pooling layer was computed by the neuron layer before it ({@link #pooledBy}). */
     final boolean[] pooledEarlier;
 
+    /**
+     * For a sign convolution whose only reader is a neuron layer fused with its pooling
+     * ({@link #pooledBy}), the pitch of its output kept position-major ({@link SignConvEvents#runPixels}:
+     * no transposition; the dense path's output is transposed into that layout) and of that neuron
+     * layer's input and state ({@link NeuronKernel#stepPooledPixels}); 0 for every other layer.
+     */
+    final int[] pixelPitch;
+    /** For a neuron layer with {@link #pixelPitch}, {@link NeuronKernel#channelConstants}; null otherwise. */
+    final float[][] neuronConstants;
+
     final int repeat;
     final int scratchFloats;
     final int scratchInts;
+    /** Floats of the buffer in which the dense path of a {@link #pixelPitch} convolution leaves its output. */
+    final int denseFloats;
+
     final int maxInput;
 
     Plan(Graph graph) {
@@ -152,6 +166,24 @@ final class Plan {
                 scratch = Math.max(scratch, NeuronKernel.pooledScratch(inShapes[i][1], inShapes[i][2]));
             }
         }
+        pixelPitch = new int[n];
+        neuronConstants = new float[n][];
+        int dense = 0;
+        for (int i = 0; i + 1 < n; i++) {
+            if (layers.get(i) instanceof Layer.SignConv c
+                    && layers.get(i + 1) instanceof Layer.Neuron neuron
+                    && pooledBy[i + 1] >= 0
+                    && onlyReaderIsNext(i)) {
+                int pitch = SignConvEvents.pitch(c.outChannels());
+                pixelPitch[i] = pitch;
+                pixelPitch[i + 1] = pitch;
+                neuronConstants[i + 1] = NeuronKernel.channelConstants(neuron, pitch);
+                int[] out = graph.shapes().get(i);
+                scratch = Math.max(scratch, NeuronKernel.pooledPixelsScratch(out[1], out[2], pitch));
+                dense = Math.max(dense, outSizes[i]);
+            }
+        }
+        denseFloats = dense;
         scratchFloats = scratch;
         scratchInts = ints;
         maxInput = maxIn;
@@ -170,6 +202,18 @@ final class Plan {
             }
         }
         return true;
+    }
+
+    /**
+     * Floats of layer {@code i}'s output buffer ({@link Buffers#SLACK} after the values), and of its
+     * state if it is a neuron layer: position-major with the pitch for {@link #pixelPitch}.
+     */
+    int bufferFloats(int i) {
+        if (pixelPitch[i] == 0) {
+            return outSizes[i] + Buffers.SLACK;
+        }
+        int[] shape = graph.shapes().get(i);
+        return shape[1] * shape[2] * pixelPitch[i] + Buffers.SLACK;
     }
 
     /** Whether layer {@code i} has a dense and an event-driven kernel. */

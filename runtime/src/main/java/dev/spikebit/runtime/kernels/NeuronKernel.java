@@ -67,6 +67,121 @@ public final class NeuronKernel {
     }
 
     /**
+     * The neurons' per-channel constants for {@link #stepPooledPixels}, each padded to {@code pitch}
+     * lanes: thresholds (padding {@code +infinity}, so that a padding lane never fires), biases
+     * (padding 0), scales (padding 1), one after the other. Made once per layer.
+     */
+    public static float[] channelConstants(Layer.Neuron n, int pitch) {
+        float[] constants = new float[3 * pitch];
+        java.util.Arrays.fill(constants, 0, pitch, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(constants, 2 * pitch, 3 * pitch, 1f);
+        for (int c = 0; c < n.channels(); c++) {
+            constants[c] = n.threshold()[c];
+            constants[pitch + c] = n.bias() == null ? 0f : n.bias()[c];
+            constants[2 * pitch + c] = n.scale() == null ? 1f : n.scale()[c];
+        }
+        return constants;
+    }
+
+    /** Floats of scratch {@link #stepPooledPixels} needs for planes {@code h x w} of {@code pitch} lanes. */
+    public static int pooledPixelsScratch(int h, int w, int pitch) {
+        return (2 * w + 1) * pitch;
+    }
+
+    /**
+     * {@link #stepPooled} on input and state kept position-major, as a convolution's event kernel
+     * leaves its sums ({@link SignConvEvents#runPixels}): pixel {@code q}'s {@code channels} values
+     * at {@code x[xOff + q * pitch ..]}, then padding lanes up to {@code pitch} (a multiple of the
+     * vector length), whose neurons never fire ({@link #channelConstants}). Each vector holds one
+     * pixel's consecutive channels, so the per-channel constants are vectors and no plane has a
+     * tail. Two input rows at a time are stepped into {@code rows} (L1-resident) and pooled, and
+     * each pooled pixel's channels are written to their planes of {@code out} ({@code [channels, h
+     * / 2, w / 2]} at {@code outOff}); an odd last row or column is stepped and dropped. The float
+     * operations are those of {@link #stepPooled} value by value, so the output, the state and the
+     * count are the same. Returns the number of spikes emitted.
+     *
+     * @param u         state, {@code h * w * pitch} floats, position-major like {@code x}
+     * @param constants {@link #channelConstants} of this layer at this pitch
+     * @param rows      at least {@link #pooledPixelsScratch} floats
+     */
+    public static int stepPooledPixels(
+            Layer.Neuron n,
+            float[] x,
+            int xOff,
+            int pitch,
+            float[] u,
+            int h,
+            int w,
+            float[] constants,
+            float[] out,
+            int outOff,
+            float[] rows) {
+        int oh = h / 2;
+        int ow = w / 2;
+        int pooledPlane = oh * ow;
+        int row = w * pitch;
+        int pooled = 2 * row;
+        int spikes = 0;
+        for (int oy = 0; oy < oh; oy++) {
+            spikes += stepPixels(n, x, xOff + 2 * oy * row, u, 2 * oy * row, 2 * w, pitch, constants, rows);
+            for (int ox = 0; ox < ow; ox++) {
+                int a = 2 * ox * pitch;
+                for (int o = 0; o < pitch; o += F.length()) {
+                    // The order of PoolKernels.rowPair: the two rows lane by lane, then the two columns.
+                    var left = FloatVector.fromArray(F, rows, a + o)
+                            .lanewise(VectorOperators.MAX, FloatVector.fromArray(F, rows, a + row + o));
+                    var right = FloatVector.fromArray(F, rows, a + pitch + o)
+                            .lanewise(VectorOperators.MAX, FloatVector.fromArray(F, rows, a + row + pitch + o));
+                    left.lanewise(VectorOperators.MAX, right).intoArray(rows, pooled + o);
+                }
+                for (int c = 0, dst = outOff + oy * ow + ox; c < n.channels(); c++, dst += pooledPlane) {
+                    out[dst] = rows[pooled + c];
+                }
+            }
+        }
+        if (h % 2 == 1) {
+            spikes += stepPixels(n, x, xOff + (h - 1) * row, u, (h - 1) * row, w, pitch, constants, rows);
+        }
+        return spikes;
+    }
+
+    /** One step of {@code pixels} consecutive pixels of {@code pitch} lanes into {@code out[0 ..]}. */
+    private static int stepPixels(
+            Layer.Neuron n,
+            float[] x,
+            int xOff,
+            float[] u,
+            int uOff,
+            int pixels,
+            int pitch,
+            float[] constants,
+            float[] out) {
+        var tauV = FloatVector.broadcast(F, n.tau());
+        var zero = FloatVector.zero(F);
+        var one = FloatVector.broadcast(F, 1f);
+        boolean hasBias = n.bias() != null;
+        boolean scaled = n.scale() != null;
+        boolean real = n.realOutput();
+        int spikes = 0;
+        for (int o = 0; o < pitch; o += F.length()) {
+            var thresholdV = FloatVector.fromArray(F, constants, o);
+            var biasV = FloatVector.fromArray(F, constants, pitch + o);
+            var scaleV = FloatVector.fromArray(F, constants, 2 * pitch + o);
+            for (int q = 0, at = o; q < pixels; q++, at += pitch) {
+                var xv = FloatVector.fromArray(F, x, xOff + at);
+                var input = hasBias ? xv.add(biasV) : xv;
+                var h = tauV.mul(FloatVector.fromArray(F, u, uOff + at)).add(input);
+                VectorMask<Float> fire = h.compare(VectorOperators.GE, thresholdV);
+                var emitted = real ? (scaled ? scaleV.mul(h) : h) : one;
+                zero.blend(emitted, fire).intoArray(out, at);
+                h.blend(zero, fire).intoArray(u, uOff + at);
+                spikes += fire.trueCount();
+            }
+        }
+        return spikes;
+    }
+
+    /**
      * One step of {@code length} neurons of channel {@code c}: input at {@code xOff}, state at
      * {@code uOff}, output at {@code outOff}. Returns the number of spikes emitted.
      */

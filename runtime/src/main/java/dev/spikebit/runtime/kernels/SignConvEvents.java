@@ -36,7 +36,7 @@ public final class SignConvEvents {
     private SignConvEvents() {}
 
     /** Output channels rounded up to whole vectors (the masks' and the partial sums' pitch). */
-    static int pitch(int outChannels) {
+    public static int pitch(int outChannels) {
         return (outChannels + F.length() - 1) / F.length() * F.length();
     }
 
@@ -90,37 +90,64 @@ public final class SignConvEvents {
             int outOff,
             float[] floats,
             int[] ints) {
+        int acc = c.inChannels() * h * w;
+        runPixels(c, flips, x, xOff, h, w, floats, acc, floats, ints);
+        SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        // Transposed pixel by pixel: the sums are read in order, and the writes go to one line per
+        // output channel at a time, which stay in the L1 cache (channel by channel, every read
+        // was a new cache line: the sums are larger than the L1 cache).
+        int outPlane = g.oh() * g.ow();
+        int outC = c.outChannels();
+        int pitch = pitch(outC);
+        for (int pixel = 0, src = acc; pixel < outPlane; pixel++, src += pitch) {
+            for (int o = 0, dst = outOff + pixel; o < outC; o++, dst += outPlane) {
+                out[dst] = floats[src + o];
+            }
+        }
+    }
+
+    /**
+     * The sums of {@link #run} position-major: output position {@code q = oy * ow + ox} at
+     * {@code sums[sumsOff + q * pitch(O) ..]}, its {@code O} channels in order and then the padding
+     * lanes up to the pitch (which hold sums of no weights: the masks there are 0). A reader that
+     * takes this layout (the neurons after the layer, {@link NeuronKernel#stepPooledPixels}) saves the
+     * transposition, a sixth of the layer.
+     *
+     * @param sums   at least {@code oh * ow * pitch(O)} floats at {@code sumsOff}, overwritten; not
+     *               {@code floats}' first {@code C * h * w} floats
+     * @param floats at least {@code C * h * w} floats ({@link #floatScratch} is enough)
+     */
+    public static void runPixels(
+            Layer.SignConv c,
+            int[] flips,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            float[] sums,
+            int sumsOff,
+            float[] floats,
+            int[] ints) {
         int inC = c.inChannels();
         int pitch = pitch(c.outChannels());
         int plane = h * w;
         int starts = inC * plane;
         list(c, x, xOff, h, w, pitch, floats, ints, starts);
         SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
-        int acc = inC * plane;
         int n = F.length();
-        int outPlane = g.oh() * g.ow();
         for (int oy = 0; oy < g.oh(); oy++) {
             for (int ox = 0; ox < g.ow(); ox++) {
-                int sums = acc + (oy * g.ow() + ox) * pitch;
+                int at = sumsOff + (oy * g.ow() + ox) * pitch;
                 int o = 0;
                 for (; o + 8 * n <= pitch; o += 8 * n) {
-                    window8(g, oy, ox, pitch, o, flips, floats, ints, starts, sums + o);
+                    window8(g, oy, ox, pitch, o, flips, floats, ints, starts, sums, at + o);
                 }
                 for (; o + 4 * n <= pitch; o += 4 * n) {
-                    window4(g, oy, ox, pitch, o, flips, floats, ints, starts, sums + o);
+                    window4(g, oy, ox, pitch, o, flips, floats, ints, starts, sums, at + o);
                 }
                 for (; o < pitch; o += n) {
-                    window1(g, oy, ox, pitch, o, flips, floats, ints, starts, sums + o);
+                    window1(g, oy, ox, pitch, o, flips, floats, ints, starts, sums, at + o);
                 }
-            }
-        }
-        // Transposed pixel by pixel: the sums are read in order, and the writes go to one line per
-        // output channel at a time, which stay in the L1 cache (channel by channel, every read
-        // was a new cache line: the sums are larger than the L1 cache).
-        int outC = c.outChannels();
-        for (int pixel = 0, src = acc; pixel < outPlane; pixel++, src += pitch) {
-            for (int o = 0, dst = outOff + pixel; o < outC; o++, dst += outPlane) {
-                out[dst] = floats[src + o];
             }
         }
     }
@@ -147,7 +174,7 @@ public final class SignConvEvents {
                 float v = x[at];
                 values[e] = v;
                 ints[e] = ch * perChannel + column;
-                e += v != 0f ? 1 : 0;
+                e += InputCensus.nonZero(v);
             }
         }
         ints[starts + plane] = e;
@@ -156,7 +183,7 @@ public final class SignConvEvents {
     /**
      * One output position's block of eight vectors of output channels at channel {@code o}, summed
      * over the listed inputs of its window in registers (one run of entries per kernel row) and
-     * stored at {@code sums}. A method of its own that takes and returns no vectors, so that the JIT
+     * stored at {@code out[sums ..]}. A method of its own that takes and returns no vectors, so that the JIT
      * compiles it whole (docs/runtime.md); 8, 4 and 1 vectors, so that a block fills the registers
      * whatever the vector width (16 registers hold 8 accumulators with AVX2, 32 with AVX-512).
      */
@@ -170,6 +197,7 @@ public final class SignConvEvents {
             float[] values,
             int[] ints,
             int starts,
+            float[] out,
             int sums) {
         int n = F.length();
         var a0 = FloatVector.zero(F);
@@ -212,14 +240,14 @@ public final class SignConvEvents {
                         .reinterpretAsFloats());
             }
         }
-        a0.intoArray(values, sums);
-        a1.intoArray(values, sums + n);
-        a2.intoArray(values, sums + 2 * n);
-        a3.intoArray(values, sums + 3 * n);
-        a4.intoArray(values, sums + 4 * n);
-        a5.intoArray(values, sums + 5 * n);
-        a6.intoArray(values, sums + 6 * n);
-        a7.intoArray(values, sums + 7 * n);
+        a0.intoArray(out, sums);
+        a1.intoArray(out, sums + n);
+        a2.intoArray(out, sums + 2 * n);
+        a3.intoArray(out, sums + 3 * n);
+        a4.intoArray(out, sums + 4 * n);
+        a5.intoArray(out, sums + 5 * n);
+        a6.intoArray(out, sums + 6 * n);
+        a7.intoArray(out, sums + 7 * n);
     }
 
     /** {@link #window8} for four vectors of output channels. */
@@ -233,6 +261,7 @@ public final class SignConvEvents {
             float[] values,
             int[] ints,
             int starts,
+            float[] out,
             int sums) {
         int n = F.length();
         var a0 = FloatVector.zero(F);
@@ -263,10 +292,10 @@ public final class SignConvEvents {
                         .reinterpretAsFloats());
             }
         }
-        a0.intoArray(values, sums);
-        a1.intoArray(values, sums + n);
-        a2.intoArray(values, sums + 2 * n);
-        a3.intoArray(values, sums + 3 * n);
+        a0.intoArray(out, sums);
+        a1.intoArray(out, sums + n);
+        a2.intoArray(out, sums + 2 * n);
+        a3.intoArray(out, sums + 3 * n);
     }
 
     /** {@link #window8} for one vector of output channels (the channels after the last whole block). */
@@ -280,6 +309,7 @@ public final class SignConvEvents {
             float[] values,
             int[] ints,
             int starts,
+            float[] out,
             int sums) {
         int n = F.length();
         var a0 = FloatVector.zero(F);
@@ -301,6 +331,6 @@ public final class SignConvEvents {
                         .reinterpretAsFloats());
             }
         }
-        a0.intoArray(values, sums);
+        a0.intoArray(out, sums);
     }
 }

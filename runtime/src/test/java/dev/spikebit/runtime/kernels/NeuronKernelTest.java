@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The LIF step, alone and fused with the 2x2 max pooling after it, against the definition run
  * value by value in scalar code over several time steps: odd plane sizes and channel counts,
- * binary and scaled real spikes, inputs that never fire and inputs that always fire.
+ * binary and scaled real spikes, inputs that never fire and inputs that always fire; and the
+ * fused pair on position-major input and state (channel counts that are not a multiple of the
+ * vector length leave padding lanes).
  */
 class NeuronKernelTest {
     private static final int STEPS = 4;
@@ -91,6 +93,7 @@ class NeuronKernelTest {
                     float[] uReference = new float[size];
                     float[] uFused = new float[size + Buffers.SLACK];
                     float[] uStep = new float[size + Buffers.SLACK];
+                    float[] uPixels = new float[h * w * SignConvEvents.pitch(channels) + Buffers.SLACK];
                     int pooled = channels * (h / 2) * (w / 2);
                     float[] rows = new float[NeuronKernel.pooledScratch(h, w)];
                     Arrays.fill(rows, 77f);
@@ -113,6 +116,45 @@ class NeuronKernelTest {
                                 .containsExactly(expected);
                         assertThat(out[0]).as(what).isEqualTo(99f);
                         assertThat(Arrays.copyOf(uFused, size)).as(what).containsExactly(uReference);
+
+                        // Position-major input and state (a convolution's event sums), garbage in
+                        // the padding lanes, which must neither fire nor reach the output.
+                        int pitch = SignConvEvents.pitch(channels);
+                        float[] xPixels = new float[2 + h * w * pitch + Buffers.SLACK];
+                        for (int q = 0; q < h * w; q++) {
+                            for (int o = 0; o < pitch; o++) {
+                                xPixels[2 + q * pitch + o] = o < channels ? x[o * h * w + q] : 1000f + q;
+                            }
+                        }
+                        float[] pixelOut = new float[1 + pooled + Buffers.SLACK];
+                        Arrays.fill(pixelOut, 98f);
+                        float[] pixelRows = new float[NeuronKernel.pooledPixelsScratch(h, w, pitch)];
+                        Arrays.fill(pixelRows, 55f);
+                        int pixelSpikes = NeuronKernel.stepPooledPixels(
+                                n,
+                                xPixels,
+                                2,
+                                pitch,
+                                uPixels,
+                                h,
+                                w,
+                                NeuronKernel.channelConstants(n, pitch),
+                                pixelOut,
+                                1,
+                                pixelRows);
+                        assertThat(Arrays.copyOfRange(pixelOut, 1, 1 + pooled))
+                                .as("position-major " + what)
+                                .containsExactly(expected);
+                        assertThat(pixelOut[0]).as(what).isEqualTo(98f);
+                        assertThat(pixelOut[1 + pooled]).as(what).isEqualTo(98f);
+                        assertThat(pixelSpikes).as("position-major " + what).isEqualTo(expectedSpikes);
+                        for (int q = 0; q < h * w; q++) {
+                            for (int o = 0; o < channels; o++) {
+                                assertThat(uPixels[q * pitch + o])
+                                        .as("position-major state " + what)
+                                        .isEqualTo(uReference[o * h * w + q]);
+                            }
+                        }
 
                         float[] full = new float[size + Buffers.SLACK];
                         int stepSpikes = NeuronKernel.step(n, x, 0, uStep, full, 0, h * w);

@@ -106,6 +106,22 @@ class SignKernelsTest {
         java.util.Arrays.fill(floats, 2f);
         java.util.Arrays.fill(ints, 1);
         SignConvEvents.run(layer, SignConvEvents.flips(layer), x, 0, h, w, sparse, 0, floats, ints);
+        // The same sums position-major, at an offset, garbage around them untouched.
+        int pitch = SignConvEvents.pitch(outC);
+        float[] pixels = new float[3 + oh * ow * pitch + 5];
+        java.util.Arrays.fill(pixels, 5f);
+        java.util.Arrays.fill(floats, 2f);
+        java.util.Arrays.fill(ints, 1);
+        SignConvEvents.runPixels(layer, SignConvEvents.flips(layer), x, 0, h, w, pixels, 3, floats, ints);
+        assertThat(pixels[2]).isEqualTo(5f);
+        assertThat(pixels[3 + oh * ow * pitch]).isEqualTo(5f);
+        for (int o = 0; o < outC; o++) {
+            for (int q = 0; q < oh * ow; q++) {
+                assertThat(pixels[3 + q * pitch + o])
+                        .as("position-major %d %d", o, q)
+                        .isEqualTo(sparse[o * oh * ow + q]);
+            }
+        }
         for (int i = 0; i < expected.length; i++) {
             assertThat((double) dense[i])
                     .as("dense %d", i)
