@@ -76,7 +76,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--profile",
             description = "With 'train': after the timed runs, one more run that reports the share of the step time "
-                    + "per kind of operation (forward and backward), GC pauses and allocation per step.")
+                    + "per kind of operation (forward and backward), GC pauses and allocation per step. With 'infer "
+                    + "--model FILE': the deployed runtime's time per layer.")
     boolean profile;
 
     @Option(
@@ -97,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (what.equals("infer") && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(model))) {
             // A deployed model: the multiplication-free runtime against the training engine, in one run.
-            RuntimeBench.run(java.nio.file.Path.of(model), checkpoint, dataDir, runs, System.out);
+            RuntimeBench.run(java.nio.file.Path.of(model), checkpoint, dataDir, runs, profile, System.out);
             return 0;
         }
         ThroughputBench.Workload workload = switch (what) {

@@ -65,6 +65,10 @@ public final class RuntimeBench {
 
     private static final int[] BATCHES = {1, 64};
     private static final int IMAGES = 256;
+    /** Batch and rounds of the per-layer profile ({@code --profile}; the first round is not counted). */
+    private static final int PROFILE_BATCH = 64;
+
+    private static final int PROFILE_ROUNDS = 11;
 
     private RuntimeBench() {}
 
@@ -79,8 +83,11 @@ public final class RuntimeBench {
      * @param checkpoint the training checkpoint it was deployed from, or null
      * @param dataDir    where the dataset is, or null for the usual places
      * @param runs       timed runs per engine and batch size; the median is reported
+     * @param profile    whether to print, after the rates, the runtime's time per layer
+     *                   ({@link Model#profile}, measured in a warmed-up worker of its own)
      */
-    public static List<Rate> run(Path deployed, Path checkpoint, Path dataDir, int runs, PrintStream out) {
+    public static List<Rate> run(
+            Path deployed, Path checkpoint, Path dataDir, int runs, boolean profile, PrintStream out) {
         Model model = Model.load(deployed);
         Deployment.requireTimeSteps(deployed, model.timeSteps());
         trainingNetwork(model, checkpoint); // fails here, with its message, rather than in a worker
@@ -130,7 +137,33 @@ public final class RuntimeBench {
                         .filter(l -> !l.path().isEmpty())
                         .map(l -> String.format("%s %s at density %.2f", l.name(), l.path(), l.inputDensity()))
                         .toList());
+        if (profile) {
+            printProfile(deployed, checkpoint, dataDir, out);
+        }
         return rates;
+    }
+
+    /**
+     * The runtime's time per layer at batch {@value #PROFILE_BATCH} on one thread ({@link Model#profile}:
+     * wall time of the calling thread, all T steps, per image), in a new worker after its warm-up.
+     */
+    private static void printProfile(Path deployed, Path checkpoint, Path dataDir, PrintStream out) {
+        List<String[]> rows;
+        try (Worker worker = Worker.start("runtime", deployed, checkpoint, dataDir)) {
+            worker.warmUp(PROFILE_BATCH);
+            rows = worker.profile(PROFILE_BATCH);
+        }
+        double total = rows.stream().mapToDouble(r -> Double.parseDouble(r[0])).sum();
+        out.printf(
+                "  runtime profile, batch %d on one thread (Model.profile: wall time per layer, all T steps, "
+                        + "%d rounds after one untimed):%n",
+                PROFILE_BATCH, PROFILE_ROUNDS - 1);
+        out.printf("    %-16s %-16s %10s %7s%n", "layer", "kind", "us/image", "share");
+        for (String[] r : rows) {
+            double micros = Double.parseDouble(r[0]);
+            out.printf("    %-16s %-16s %10.1f %6.1f%%%n", r[2], r[1], micros, 100 * micros / total);
+        }
+        out.printf("    %-16s %-16s %10.1f %6.1f%%%n", "total", "", total, 100.0);
     }
 
     /**
@@ -157,7 +190,9 @@ public final class RuntimeBench {
      * A worker's entry point: {@code RuntimeBench ENGINE MODEL CHECKPOINT|- DATA_DIR|-}, ENGINE
      * {@code runtime} or {@code training}. Prints {@code ready}, then answers on standard output
      * each line of standard input: {@code warm B} (warm up at batch B, then {@code ok}),
-     * {@code time B} (one timed run: images/s and CPU-ms per image), {@code quit}.
+     * {@code time B} (one timed run: images/s and CPU-ms per image), {@code profile B} (the runtime's
+     * {@link Model#profile}: a line with the number of layers, then per layer a line
+     * {@code MICROS KIND NAME}), {@code quit}.
      */
     public static void main(String[] args) throws IOException {
         String engine = args[0];
@@ -190,6 +225,10 @@ public final class RuntimeBench {
             if (words[0].equals("warm")) {
                 warmUp(step, batch);
                 answers.println("ok");
+            } else if (words[0].equals("profile")) {
+                var times = model.profile(batches[0], batch, ExecutionPath.AUTO, PROFILE_ROUNDS);
+                answers.println(times.size());
+                times.forEach(t -> answers.println(t.microsPerImage() + " " + t.kind() + " " + t.name()));
             } else {
                 double[] cpu = new double[1];
                 double rate = timed(step, batch, RUN_NANOS, cpu);
@@ -255,6 +294,17 @@ public final class RuntimeBench {
             requests.println("time " + batch);
             String[] words = expect(null).split(" ");
             return new double[] {Double.parseDouble(words[0]), Double.parseDouble(words[1])};
+        }
+
+        /** The runtime's {@link Model#profile} at this batch: per layer {micros, kind, name}. */
+        List<String[]> profile(int batch) {
+            requests.println("profile " + batch);
+            int layers = Integer.parseInt(expect(null));
+            List<String[]> rows = new ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                rows.add(expect(null).split(" ", 3));
+            }
+            return rows;
         }
 
         private String expect(String word) {
