@@ -61,7 +61,10 @@ class SignKernelsTest {
         "9, 33, 8, 5, 3, 2, 1, 0.0",
         "3, 72, 7, 7, 1, 2, 0, 1.0",
         "17, 24, 9, 8, 3, 2, 2, 0.25",
-        "4, 40, 5, 4, 5, 1, 2, 1.0"
+        "4, 40, 5, 4, 5, 1, 2, 1.0",
+        "33, 9, 6, 7, 3, 1, 1, 0.3",
+        "70, 12, 5, 5, 3, 2, 1, 1.0",
+        "35, 8, 2, 3, 3, 1, 1, 0.5"
     })
     void convPathsMatchTheDefinition(int inC, int outC, int h, int w, int k, int s, int p, double density) {
         SplittableRandom rng = new SplittableRandom(inC * 31L + outC);
