@@ -68,11 +68,24 @@ public final class InputCensus {
         return ((Float.floatToRawIntBits(v) & 0x7fffffff) + 0x7fffffff) >>> 31;
     }
 
-    /** Writes the indices of the non-zero values, in increasing order, to {@code events}; returns how many. */
+    /**
+     * Writes the indices of the non-zero values, in increasing order, to {@code events}; returns how
+     * many. A vector of values at a time is compared with 0, and only the set bits of the comparison
+     * are visited: the zeros cost a share of one compare each instead of a scalar visit.
+     */
     public static int list(float[] x, int size, int[] events) {
         int n = 0;
-        // Branch-free: every index is written, and kept only if its value is non-zero.
-        for (int j = 0; j < size; j++) {
+        int j = 0;
+        for (int upper = F.loopBound(size); j < upper; j += F.length()) {
+            long bits = FloatVector.fromArray(F, x, j)
+                    .compare(VectorOperators.NE, 0f)
+                    .toLong();
+            for (; bits != 0; bits &= bits - 1) {
+                events[n++] = j + Long.numberOfTrailingZeros(bits);
+            }
+        }
+        // The tail branch-free: every index is written, and kept only if its value is non-zero.
+        for (; j < size; j++) {
             events[n] = j;
             n += nonZero(x[j]);
         }
