@@ -120,17 +120,38 @@ public final class SignLinearKernel {
         var a1 = FloatVector.zero(F);
         var a2 = FloatVector.zero(F);
         var a3 = FloatVector.zero(F);
+        // The block's 4n outputs (aligned to 4n, at most 64) lie in one long of each column; the
+        // shift that takes each vector's 32-bit half of it is fixed for the block.
+        int word = o >>> 6;
+        int h0 = o & 32;
+        int h1 = (o + n) & 32;
+        int h2 = (o + 2 * n) & 32;
+        int h3 = (o + 3 * n) & 32;
+        var sign = IntVector.broadcast(SignMasks.I, SignMasks.SIGN);
         for (int e = 0; e < count; e++) {
             int j = events[e];
             var v = IntVector.broadcast(SignMasks.I, Float.floatToRawIntBits(x[xOff + j]));
-            int column = j * perColumn;
-            a0 = a0.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o, s0))
+            long bits = ~words[j * perColumn + word];
+            // One broadcast per half: with 8 lanes the four vectors share one (h0 == h3).
+            var lo = IntVector.broadcast(SignMasks.I, (int) (bits >>> h0));
+            var hi = h3 == h0 ? lo : IntVector.broadcast(SignMasks.I, (int) (bits >>> h3));
+            var m1 = h1 == h0 ? lo : hi;
+            var m2 = h2 == h0 ? lo : hi;
+            a0 = a0.add(v.lanewise(
+                            VectorOperators.XOR,
+                            lo.lanewise(VectorOperators.LSHL, s0).and(sign))
                     .reinterpretAsFloats());
-            a1 = a1.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o + n, s1))
+            a1 = a1.add(v.lanewise(
+                            VectorOperators.XOR,
+                            m1.lanewise(VectorOperators.LSHL, s1).and(sign))
                     .reinterpretAsFloats());
-            a2 = a2.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o + 2 * n, s2))
+            a2 = a2.add(v.lanewise(
+                            VectorOperators.XOR,
+                            m2.lanewise(VectorOperators.LSHL, s2).and(sign))
                     .reinterpretAsFloats());
-            a3 = a3.add(v.lanewise(VectorOperators.XOR, SignMasks.flips(words, column, o + 3 * n, s3))
+            a3 = a3.add(v.lanewise(
+                            VectorOperators.XOR,
+                            hi.lanewise(VectorOperators.LSHL, s3).and(sign))
                     .reinterpretAsFloats());
         }
         a0.intoArray(scratch, o);

@@ -24,7 +24,7 @@ final class SignMasks {
     /** {@code SHIFTS[i] = 31 - i}: moves bit {@code i} of an int to its sign bit. */
     private static final int[] SHIFTS = new int[32];
     /** The sign bit of an int lane. */
-    private static final int SIGN = 0x80000000;
+    static final int SIGN = 0x80000000;
 
     static {
         for (int i = 0; i < SHIFTS.length; i++) {
