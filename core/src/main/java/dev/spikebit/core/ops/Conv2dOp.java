@@ -26,6 +26,11 @@ public final class Conv2dOp {
     private static final int COLUMN_BUDGET = 1 << 22;
     /** Target size of the bordered output gradient of one block of images, in floats (2 MB). */
     private static final int BORDERED_BUDGET = 1 << 19;
+    /**
+     * Target size of one tile of the input gradient's columns, in floats (256 KB): small enough to
+     * stay in a core's L2 cache from the product that writes it to the fold that reads it.
+     */
+    private static final int INPUT_GRADIENT_TILE = 1 << 16;
 
     private Conv2dOp() {}
 
@@ -135,8 +140,6 @@ public final class Conv2dOp {
         boolean needW = weight.requiresGrad();
         float[] gx = needX ? x.grad() : null;
         float[] gw = needW ? weight.grad() : null;
-        float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
-        float[] gOut = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
         if (needW && events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 int oPad = SpikeConv.paddedChannels(outChannels);
@@ -158,9 +161,10 @@ public final class Conv2dOp {
                 }
             }
         }
-        // The input gradient, and the weight gradient of the dense path, a chunk of images at a time.
-        boolean denseChunks = needX || (needW && !events);
-        for (int first = 0; denseChunks && first < batch; first += chunk) {
+        // The weight gradient of the dense path, a chunk of images at a time.
+        float[] col = needW && !events ? Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels) : null;
+        float[] gOut = needW && !events ? Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels) : null;
+        for (int first = 0; needW && !events && first < batch; first += chunk) {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;
             int base = first;
@@ -172,41 +176,15 @@ public final class Conv2dOp {
                     }
                 }
             });
-            if (needW && !events) {
-                unfold(geo, xs, base, n, inSize, col, outPixels, ld);
-                // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
-                try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
-                    gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
-                }
+            unfold(geo, xs, base, n, inSize, col, outPixels, ld);
+            // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
+            try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
+                gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
             }
-            if (needX) {
-                // dcol [patch, ld] = W^T [patch, O] * gOut [O, ld]
-                try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
-                    gemm.sgemm(
-                            true,
-                            false,
-                            patch,
-                            ld,
-                            outChannels,
-                            1f,
-                            weight.data(),
-                            0,
-                            patch,
-                            gOut,
-                            0,
-                            ld,
-                            0f,
-                            col,
-                            0,
-                            ld);
-                }
-                try (var scope = OpProfiler.time(OpKind.IM2COL)) {
-                    Parallel.range(n, 1, (from, to) -> {
-                        for (int j = from; j < to; j++) {
-                            Im2col.fold(geo, col, j * outPixels, ld, gx, (base + j) * inSize);
-                        }
-                    });
-                }
+        }
+        if (needX) {
+            try (var scope = OpProfiler.time(OpKind.CONV_INPUT_GRADIENT)) {
+                inputGradient(geo, g, weight.data(), batch, outChannels, gx);
             }
         }
         if (bias != null && bias.requiresGrad()) {
@@ -225,6 +203,63 @@ public final class Conv2dOp {
                 }
             });
         }
+    }
+
+    /**
+     * {@code gx += fold(W^T * dY)}, a tile of images at a time: each tile's columns {@code [patch,
+     * n * outPixels]} are small enough to stay in the core's L2 cache between the product that
+     * writes them and the fold that reads them, instead of a column matrix of the whole chunk going
+     * to memory and back. The tiles are split over the pool, each thread with its own columns, and
+     * every image belongs to one tile: one writer per element of {@code gx}. A tile of one image
+     * reads its output gradient {@code [O, outPixels]} in place; a tile of several copies theirs
+     * side by side first. The tiles depend only on the shape, so the sums do not depend on the
+     * thread count.
+     */
+    static void inputGradient(ConvGeometry geo, float[] g, float[] w, int batch, int outChannels, float[] gx) {
+        int inSize = geo.channels() * geo.inPixels();
+        int outPixels = geo.outPixels();
+        int outSize = outChannels * outPixels;
+        int patch = geo.patchSize();
+        int tile = tileImages(batch, patch, outPixels);
+        int tiles = (batch + tile - 1) / tile;
+        Gemm gemm = Gemms.get();
+        Parallel.range(tiles, 1, (from, to) -> {
+            float[] columns = Workspace.get(Workspace.Slot.COLUMNS, patch * tile * outPixels);
+            float[] gOut = tile > 1 ? Workspace.get(Workspace.Slot.PRODUCT, outChannels * tile * outPixels) : null;
+            for (int t = from; t < to; t++) {
+                int first = t * tile;
+                int n = Math.min(tile, batch - first);
+                int ld = n * outPixels;
+                float[] b = g;
+                int bOffset = first * outSize;
+                int ldb = outPixels;
+                if (n > 1) {
+                    for (int o = 0; o < outChannels; o++) {
+                        for (int j = 0; j < n; j++) {
+                            System.arraycopy(
+                                    g, (first + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
+                        }
+                    }
+                    b = gOut;
+                    bOffset = 0;
+                    ldb = ld;
+                }
+                // columns [patch, ld] = W^T [patch, O] * dY [O, ld]
+                gemm.sgemm(true, false, patch, ld, outChannels, 1f, w, 0, patch, b, bOffset, ldb, 0f, columns, 0, ld);
+                for (int j = 0; j < n; j++) {
+                    Im2col.fold(geo, columns, j * outPixels, ld, gx, (first + j) * inSize);
+                }
+            }
+        });
+    }
+
+    /**
+     * Images per tile of the input gradient: as many as keep the tile's columns within {@link
+     * #INPUT_GRADIENT_TILE}, at least one.
+     */
+    static int tileImages(int batch, int patch, int outPixels) {
+        long perImage = (long) patch * outPixels;
+        return (int) Math.max(1, Math.min(batch, INPUT_GRADIENT_TILE / Math.max(1, perImage)));
     }
 
     /** The patches of images {@code base .. base + n - 1} into the columns of {@code col}. */

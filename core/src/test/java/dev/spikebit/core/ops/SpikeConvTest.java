@@ -168,7 +168,7 @@ class SpikeConvTest {
         return a;
     }
 
-    private static double[] direct(ConvGeometry g, float[] x, int batch, float[] w, int o) {
+    static double[] direct(ConvGeometry g, float[] x, int batch, float[] w, int o) {
         int oh = g.outHeight();
         int ow = g.outWidth();
         int k = g.kernelH();
@@ -227,7 +227,7 @@ class SpikeConvTest {
         return gw;
     }
 
-    private static double[] directInputGradient(ConvGeometry g, float[] w, int batch, float[] gy, int o) {
+    static double[] directInputGradient(ConvGeometry g, float[] w, int batch, float[] gy, int o) {
         int oh = g.outHeight();
         int ow = g.outWidth();
         int k = g.kernelH();
@@ -256,7 +256,7 @@ class SpikeConvTest {
         return gx;
     }
 
-    private static void assertClose(float[] actual, double[] expected, String what) {
+    static void assertClose(float[] actual, double[] expected, String what) {
         assertThat(actual).as(what + " length").hasSize(expected.length);
         for (int i = 0; i < expected.length; i++) {
             double tolerance = 1e-5 * Math.max(1, Math.abs(expected[i])) * 16;
