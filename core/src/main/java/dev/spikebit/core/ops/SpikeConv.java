@@ -140,22 +140,27 @@ final class SpikeConv {
 
     /**
      * Lists the non-zero inputs of one image pixel by pixel, each pixel's in channel order: the value,
-     * and where the channel's weights start in the packed weights ({@code c * taps * oPad}). The
-     * events of pixel {@code i} are {@code starts[i] .. starts[i + 1] - 1}.
+     * and {@code (c * taps + ix) * oPad} for channel {@code c} and input column {@code ix}: where the
+     * channel's weights start in the packed weights, shifted by the column, so that the inputs of
+     * one kernel row of a window, consecutive pixels of one input row, reach their taps with one
+     * constant offset ({@link #gatherImage}). The events of pixel {@code i} are {@code starts[i] ..
+     * starts[i + 1] - 1}.
      */
     private static void listEvents(
             ConvGeometry g, float[] x, int inOff, int oPad, float[] values, int[] weightRows, int[] starts) {
         int pixels = g.inPixels();
+        int width = g.width();
         int channels = g.channels();
         int channelStride = g.kernelH() * g.kernelW() * oPad;
         int n = 0;
         for (int pix = 0; pix < pixels; pix++) {
             starts[pix] = n;
+            int column = pix % width * oPad;
             for (int c = 0, at = inOff + pix; c < channels; c++, at += pixels) {
                 // Written always, kept only if non-zero: no branch to mispredict at 10-40% density.
                 float v = x[at];
                 values[n] = v;
-                weightRows[n] = c * channelStride;
+                weightRows[n] = c * channelStride + column;
                 n += v != 0f ? 1 : 0;
             }
         }
@@ -164,8 +169,12 @@ final class SpikeConv {
 
     /**
      * Every output pixel of one image from the events its window covers, into {@code acc
-     * [outPixels][oPad]}: four vectors of output channels at a time stay in registers while the
-     * events are summed, tap by tap ({@code ki, kj}), each tap's events in channel order.
+     * [outPixels][oPad]}: eight or four vectors of output channels at a time stay in registers
+     * while the events are summed. The events of one kernel row of a window are one run of the
+     * list (consecutive pixels of one input row), and each event's listed offset already holds its
+     * column, so a kernel row is one loop whose tap offset is one constant: three loops per 3x3
+     * window instead of nine shorter ones, fewer loop exits to mispredict. The sums still go tap by
+     * tap ({@code ki, kj}), each tap's events in channel order.
      */
     private static void gatherImage(
             ConvGeometry g, float[] packedW, int oPad, float[] values, int[] weightRows, int[] starts, float[] acc) {
@@ -181,15 +190,36 @@ final class SpikeConv {
         int wide = widest + (oPad - widest) / (4 * LANES) * (4 * LANES);
         for (int oy = 0; oy < oh; oy++) {
             int ki0 = Math.max(0, p - oy * s);
-            int ki1 = Math.min(kh, h + p - oy * s);
+            int kiEnd = Math.min(kh, h + p - oy * s);
             for (int ox = 0; ox < ow; ox++) {
-                int kj0 = Math.max(0, p - ox * s);
-                int kj1 = Math.min(kw, w + p - ox * s);
+                int x0 = ox * s - p;
+                int lo = Math.max(0, x0);
+                int hi = Math.min(w, x0 + kw);
+                // A window wholly in the left or right padding covers no input (and lo may be past the row).
+                int ki1 = hi > lo ? kiEnd : ki0;
                 int out = (oy * ow + ox) * oPad;
-                int pix0 = (oy * s - p) * w - p + ox * s;
+                // Pixel (iy, lo) of kernel row ki is row0 + ki * w; its events reach tap (ki, ix - x0)
+                // at their listed offset plus (ki * kw - x0) * oPad.
+                int row0 = (oy * s - p) * w + lo;
+                int shift0 = -x0 * oPad;
+                int runLength = hi - lo;
                 for (int b = 0; b < widest; b += 8 * LANES) {
                     gatherEight(
-                            packedW, oPad, kw, w, values, weightRows, starts, ki0, ki1, kj0, kj1, pix0, b, acc, out);
+                            packedW,
+                            oPad,
+                            kw,
+                            w,
+                            values,
+                            weightRows,
+                            starts,
+                            ki0,
+                            ki1,
+                            row0,
+                            runLength,
+                            shift0,
+                            b,
+                            acc,
+                            out);
                 }
                 for (int b = widest; b < wide; b += 4 * LANES) {
                     var a0 = FloatVector.zero(SPECIES);
@@ -197,21 +227,18 @@ final class SpikeConv {
                     var a2 = FloatVector.zero(SPECIES);
                     var a3 = FloatVector.zero(SPECIES);
                     for (int ki = ki0; ki < ki1; ki++) {
-                        int row = (oy * s - p + ki) * w - p + ox * s;
-                        for (int kj = kj0; kj < kj1; kj++) {
-                            int pix = row + kj;
-                            int tap = (ki * kw + kj) * oPad + b;
-                            for (int e = starts[pix], end = starts[pix + 1]; e < end; e++) {
-                                var v = FloatVector.broadcast(SPECIES, values[e]);
-                                int at = weightRows[e] + tap;
-                                a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
-                                a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES)
-                                        .fma(v, a1);
-                                a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES)
-                                        .fma(v, a2);
-                                a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES)
-                                        .fma(v, a3);
-                            }
+                        int pix = row0 + ki * w;
+                        int shift = shift0 + ki * kw * oPad + b;
+                        for (int e = starts[pix], end = starts[pix + runLength]; e < end; e++) {
+                            var v = FloatVector.broadcast(SPECIES, values[e]);
+                            int at = weightRows[e] + shift;
+                            a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
+                            a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES)
+                                    .fma(v, a1);
+                            a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES)
+                                    .fma(v, a2);
+                            a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES)
+                                    .fma(v, a3);
                         }
                     }
                     a0.intoArray(acc, out + b);
@@ -222,14 +249,11 @@ final class SpikeConv {
                 for (int b = wide; b < oPad; b += LANES) {
                     var a0 = FloatVector.zero(SPECIES);
                     for (int ki = ki0; ki < ki1; ki++) {
-                        int row = (oy * s - p + ki) * w - p + ox * s;
-                        for (int kj = kj0; kj < kj1; kj++) {
-                            int pix = row + kj;
-                            int tap = (ki * kw + kj) * oPad + b;
-                            for (int e = starts[pix], end = starts[pix + 1]; e < end; e++) {
-                                a0 = FloatVector.fromArray(SPECIES, packedW, weightRows[e] + tap)
-                                        .fma(FloatVector.broadcast(SPECIES, values[e]), a0);
-                            }
+                        int pix = row0 + ki * w;
+                        int shift = shift0 + ki * kw * oPad + b;
+                        for (int e = starts[pix], end = starts[pix + runLength]; e < end; e++) {
+                            a0 = FloatVector.fromArray(SPECIES, packedW, weightRows[e] + shift)
+                                    .fma(FloatVector.broadcast(SPECIES, values[e]), a0);
                         }
                     }
                     a0.intoArray(acc, out + b);
@@ -254,9 +278,9 @@ final class SpikeConv {
             int[] starts,
             int ki0,
             int ki1,
-            int kj0,
-            int kj1,
-            int pix0,
+            int row0,
+            int runLength,
+            int shift0,
             int b,
             float[] acc,
             int out) {
@@ -269,22 +293,19 @@ final class SpikeConv {
         var a6 = FloatVector.zero(SPECIES);
         var a7 = FloatVector.zero(SPECIES);
         for (int ki = ki0; ki < ki1; ki++) {
-            int row = pix0 + ki * w;
-            for (int kj = kj0; kj < kj1; kj++) {
-                int pix = row + kj;
-                int tap = (ki * kw + kj) * oPad + b;
-                for (int e = starts[pix], end = starts[pix + 1]; e < end; e++) {
-                    var v = FloatVector.broadcast(SPECIES, values[e]);
-                    int at = weightRows[e] + tap;
-                    a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
-                    a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES).fma(v, a1);
-                    a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES).fma(v, a2);
-                    a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES).fma(v, a3);
-                    a4 = FloatVector.fromArray(SPECIES, packedW, at + 4 * LANES).fma(v, a4);
-                    a5 = FloatVector.fromArray(SPECIES, packedW, at + 5 * LANES).fma(v, a5);
-                    a6 = FloatVector.fromArray(SPECIES, packedW, at + 6 * LANES).fma(v, a6);
-                    a7 = FloatVector.fromArray(SPECIES, packedW, at + 7 * LANES).fma(v, a7);
-                }
+            int pix = row0 + ki * w;
+            int shift = shift0 + ki * kw * oPad + b;
+            for (int e = starts[pix], end = starts[pix + runLength]; e < end; e++) {
+                var v = FloatVector.broadcast(SPECIES, values[e]);
+                int at = weightRows[e] + shift;
+                a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
+                a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES).fma(v, a1);
+                a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES).fma(v, a2);
+                a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES).fma(v, a3);
+                a4 = FloatVector.fromArray(SPECIES, packedW, at + 4 * LANES).fma(v, a4);
+                a5 = FloatVector.fromArray(SPECIES, packedW, at + 5 * LANES).fma(v, a5);
+                a6 = FloatVector.fromArray(SPECIES, packedW, at + 6 * LANES).fma(v, a6);
+                a7 = FloatVector.fromArray(SPECIES, packedW, at + 7 * LANES).fma(v, a7);
             }
         }
         a0.intoArray(acc, out + b);

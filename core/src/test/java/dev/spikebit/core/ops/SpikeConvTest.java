@@ -31,7 +31,10 @@ class SpikeConvTest {
                 Arguments.of(3, 5, 7, 9, 3, 1, 0),
                 Arguments.of(5, 9, 6, 7, 2, 1, 1),
                 Arguments.of(6, 11, 5, 4, 3, 1, 2),
-                Arguments.of(2, 7, 9, 8, 5, 1, 1));
+                Arguments.of(2, 7, 9, 8, 5, 1, 1),
+                // Padding wider than the kernel: some windows cover no input at all.
+                Arguments.of(3, 6, 5, 4, 1, 2, 2),
+                Arguments.of(2, 5, 4, 5, 2, 1, 3));
     }
 
     /** The kinds of input: binary spikes, real-valued spikes (zero or above a threshold), none, all. */
