@@ -19,7 +19,8 @@ import dev.spikebit.core.tensor.Tensor;
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
  * buffer stays a few megabytes, reused from call to call ({@link Workspace}). Backward recomputes the
- * patches instead of keeping them.
+ * patches instead of keeping them. The input gradient goes by smaller tiles ({@link #inputGradient}):
+ * its columns are folded into the image while they are still in the cache.
  */
 public final class Conv2dOp {
     /** Target size of one chunk's column matrix, in floats (16 MB). */
@@ -75,7 +76,9 @@ public final class Conv2dOp {
                 SpikeConv.forward(geo, xs, batch, packed, outChannels, y);
             }
         } else {
-            denseForward(geo, xs, batch, ws, outChannels, chunk, y);
+            try (var scope = OpProfiler.time(OpKind.CONV_TILES)) {
+                denseForward(geo, xs, batch, ws, outChannels, y);
+            }
         }
         if (bias != null) {
             float[] b = bias.data();
@@ -95,34 +98,51 @@ public final class Conv2dOp {
                 y, outShape, g -> backward(g, x, weight, bias, geo, chunk, eventGradient), x, weight, bias);
     }
 
-    /** im2col + GEMM, a chunk of images at a time. */
-    private static void denseForward(
-            ConvGeometry geo, float[] xs, int batch, float[] ws, int outChannels, int chunk, float[] y) {
+    /**
+     * im2col + GEMM, a tile of images at a time, as {@link #inputGradient}: each pool thread unfolds
+     * a tile of images into its own columns (small enough to stay in its L2 cache) and multiplies
+     * them image by image straight into the output, whose layout {@code [O, outPixels]} per image
+     * is the product's: no product matrix of the whole chunk, no reordering copy.
+     */
+    private static void denseForward(ConvGeometry geo, float[] xs, int batch, float[] ws, int outChannels, float[] y) {
         int inSize = geo.channels() * geo.inPixels();
         int outPixels = geo.outPixels();
         int outSize = outChannels * outPixels;
         int patch = geo.patchSize();
+        int tile = tileImages(batch, patch, outPixels);
+        int tiles = (batch + tile - 1) / tile;
         Gemm gemm = Gemms.get();
-        float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
-        float[] product = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
-        for (int first = 0; first < batch; first += chunk) {
-            int n = Math.min(chunk, batch - first);
-            int ld = n * outPixels;
-            int base = first;
-            unfold(geo, xs, base, n, inSize, col, outPixels, ld);
-            try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
-                gemm.sgemm(false, false, outChannels, ld, patch, 1f, ws, 0, patch, col, 0, ld, 0f, product, 0, ld);
-            }
-            // product is [O, n*OHW]; the output wants [n, O, OHW].
-            Parallel.range(outChannels, 1, (from, to) -> {
-                for (int o = from; o < to; o++) {
-                    for (int j = 0; j < n; j++) {
-                        System.arraycopy(
-                                product, o * ld + j * outPixels, y, (base + j) * outSize + o * outPixels, outPixels);
-                    }
+        Parallel.range(tiles, 1, (from, to) -> {
+            float[] columns = Workspace.get(Workspace.Slot.COLUMNS, patch * tile * outPixels);
+            for (int t = from; t < to; t++) {
+                int first = t * tile;
+                int n = Math.min(tile, batch - first);
+                int ld = n * outPixels;
+                for (int j = 0; j < n; j++) {
+                    Im2col.unfold(geo, xs, (first + j) * inSize, columns, j * outPixels, ld);
                 }
-            });
-        }
+                for (int j = 0; j < n; j++) {
+                    // y [O, outPixels] of image first + j = W [O, patch] * its columns [patch, outPixels]
+                    gemm.sgemm(
+                            false,
+                            false,
+                            outChannels,
+                            outPixels,
+                            patch,
+                            1f,
+                            ws,
+                            0,
+                            patch,
+                            columns,
+                            j * outPixels,
+                            ld,
+                            0f,
+                            y,
+                            (first + j) * outSize,
+                            outPixels);
+                }
+            }
+        });
     }
 
     /** {@code events}: the input is sparse enough for the event-driven weight gradient. */
@@ -183,7 +203,7 @@ public final class Conv2dOp {
             }
         }
         if (needX) {
-            try (var scope = OpProfiler.time(OpKind.CONV_INPUT_GRADIENT)) {
+            try (var scope = OpProfiler.time(OpKind.CONV_TILES)) {
                 inputGradient(geo, g, weight.data(), batch, outChannels, gx);
             }
         }

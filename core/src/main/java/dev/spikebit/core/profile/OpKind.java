@@ -6,7 +6,8 @@ public enum OpKind {
     CONV("convolution (excl. GEMM and im2col)"),
     IM2COL("im2col / col2im"),
     GEMM_CONV("GEMM in convolutions"),
-    CONV_INPUT_GRADIENT("input gradient of convolutions (GEMM and col2im, tile by tile)"),
+    /** im2col + GEMM (forward) and GEMM + col2im (input gradient), fused tile by tile. */
+    CONV_TILES("convolution tile by tile (im2col + GEMM forward, GEMM + col2im input gradient)"),
     EVENT_CONV("event-driven convolution on spikes (forward, weight gradient)"),
     GEMM_LINEAR("GEMM in linear layers"),
     BATCH_NORM("batch norm"),

@@ -201,7 +201,7 @@ class SpikeConvTest {
         return y;
     }
 
-    private static double[] directWeightGradient(ConvGeometry g, float[] x, int batch, float[] gy, int o) {
+    static double[] directWeightGradient(ConvGeometry g, float[] x, int batch, float[] gy, int o) {
         int oh = g.outHeight();
         int ow = g.outWidth();
         int k = g.kernelH();

@@ -2,6 +2,7 @@ package dev.spikebit.core.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spikebit.core.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -11,13 +12,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The convolution's input gradient, computed a tile of images at a time ({@link
- * Conv2dOp#inputGradient}), against the direct sum in double precision: tiles of one image (the
- * output gradient read in place) and of several (copied side by side), a last tile shorter than the
- * others, stride, padding, even kernels, channel counts that are not a multiple of any vector
- * length; random, all-zero and all-one output gradients. The gradient is added to what is there.
+ * The convolution's dense paths that go a tile of images at a time (im2col + GEMM forward, and the
+ * input gradient {@link Conv2dOp#inputGradient}) against the direct sums in double precision: tiles
+ * of one image (the output gradient read in place) and of several (copied side by side), a last
+ * tile shorter than the others, stride, padding, even kernels, channel counts that are not a
+ * multiple of any vector length; random, all-zero and all-one output gradients. The input
+ * gradient is added to what is there.
  */
-class ConvInputGradientTest {
+class ConvTilesTest {
     /** channels, out channels, height, width, kernel, stride, padding, images. */
     static Stream<Arguments> shapes() {
         return Stream.of(
@@ -66,6 +68,35 @@ class ConvInputGradientTest {
             }
             SpikeConvTest.assertClose(gx, expected, kind + " input gradient");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void denseConvolutionMatchesTheDirectOne(int c, int o, int h, int w, int k, int stride, int pad, int batch) {
+        var geo = new ConvGeometry(c, h, w, k, k, stride, pad);
+        var rng = new SplittableRandom(17L * o + w + pad + batch);
+        // No zeros in the input: Conv2dOp takes im2col + GEMM, not the event-driven kernels.
+        Tensor x =
+                Tensor.of(uniform(rng, batch * c * h * w, 0.25), batch, c, h, w).requiresGrad(true);
+        Tensor weight = Tensor.of(uniform(rng, o * c * k * k, 0), o, c, k, k).requiresGrad(true);
+        float[] gy = uniform(rng, batch * o * geo.outPixels(), 0);
+        Tensor y = Conv2dOp.conv2d(x, weight, null, stride, pad);
+        y.backward(gy);
+        SpikeConvTest.assertClose(y.data(), SpikeConvTest.direct(geo, x.data(), batch, weight.data(), o), "forward");
+        SpikeConvTest.assertClose(
+                weight.grad(), SpikeConvTest.directWeightGradient(geo, x.data(), batch, gy, o), "weight gradient");
+        SpikeConvTest.assertClose(
+                x.grad(), SpikeConvTest.directInputGradient(geo, weight.data(), batch, gy, o), "input gradient");
+    }
+
+    /** Uniform in (-1, 1), at least {@code floor} away from zero. */
+    private static float[] uniform(SplittableRandom rng, int n, double floor) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            double v = floor + rng.nextDouble() * (1 - floor);
+            a[i] = (float) (rng.nextBoolean() ? v : -v);
+        }
+        return a;
     }
 
     @Test
