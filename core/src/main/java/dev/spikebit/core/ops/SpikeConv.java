@@ -34,9 +34,10 @@ final class SpikeConv {
     /**
      * Up to this fraction of non-zero inputs the event-driven forward pass is used. Measured on a
      * (loaded) AVX2 core against im2col + GEMM (OpenBLAS) for a 32 -> 64 channel 3x3 layer on 14x14,
-     * batch 256: it breaks even at about two fifths (docs/performance.md).
+     * batch 256: since its events go one run per kernel row it breaks even at about 0.55, with a
+     * margin for other machines (docs/performance.md).
      */
-    static final double MAX_FORWARD_DENSITY = 0.35;
+    static final double MAX_FORWARD_DENSITY = 0.45;
 
     /**
      * Up to this fraction of non-zero inputs the event-driven weight gradient of a strided
