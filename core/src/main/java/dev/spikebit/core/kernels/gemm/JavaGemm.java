@@ -99,12 +99,28 @@ public final class JavaGemm implements Gemm {
     /** Where and how results land: {@code C = alpha * product + beta * C}. */
     private record Output(float[] data, int offset, int ld, float alpha, float beta) {}
 
+    /**
+     * Each thread's packing buffers (A, B, spill), kept from call to call: the convolutions call
+     * the GEMM once per image from every pool thread, and fresh buffers (over 100 KB a call) were
+     * tens of megabytes of garbage per training step. Packing writes every element it later reads,
+     * padding included, so what a buffer held before does not matter.
+     */
+    private static final ThreadLocal<float[][]> PACKING = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private static float[] buffer(float[][] buffers, int which, int size) {
+        if (buffers[which].length < size) {
+            buffers[which] = new float[size];
+        }
+        return buffers[which];
+    }
+
     /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C, single-threaded. */
     private static void multiplyBlock(Operand a, Operand b, int k, Output c, int i0, int i1, int j0, int j1) {
         int kcMax = Math.min(KC, k);
-        var packedA = new float[ceilDiv(Math.min(MC, i1 - i0), MR) * MR * kcMax];
-        var packedB = new float[ceilDiv(Math.min(NC, j1 - j0), NR) * NR * kcMax];
-        var spill = new float[MR * NR];
+        float[][] buffers = PACKING.get();
+        var packedA = buffer(buffers, 0, ceilDiv(Math.min(MC, i1 - i0), MR) * MR * kcMax);
+        var packedB = buffer(buffers, 1, ceilDiv(Math.min(NC, j1 - j0), NR) * NR * kcMax);
+        var spill = buffer(buffers, 2, MR * NR);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
