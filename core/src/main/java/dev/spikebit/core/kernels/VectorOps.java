@@ -175,11 +175,36 @@ public final class VectorOps {
      * then not repeat bit for bit.
      */
     public static float sumLanes(FloatVector v) {
-        float[] lanes = v.toArray();
-        float s = lanes[0];
-        for (int i = 1; i < lanes.length; i++) {
-            s += lanes[i];
-        }
-        return s;
+        // Constant lane indices (each lane() a single extract) rather than toArray(), whose array
+        // was not always scalar-replaced: batch norm's per-plane sums (tens of thousands per step)
+        // spent most of their time there. Java adds left to right, so the order is unchanged.
+        return switch (v.length()) {
+            case 4 -> v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3);
+            case 8 -> v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
+            case 16 ->
+                v.lane(0)
+                        + v.lane(1)
+                        + v.lane(2)
+                        + v.lane(3)
+                        + v.lane(4)
+                        + v.lane(5)
+                        + v.lane(6)
+                        + v.lane(7)
+                        + v.lane(8)
+                        + v.lane(9)
+                        + v.lane(10)
+                        + v.lane(11)
+                        + v.lane(12)
+                        + v.lane(13)
+                        + v.lane(14)
+                        + v.lane(15);
+            default -> {
+                float s = v.lane(0);
+                for (int i = 1; i < v.length(); i++) {
+                    s += v.lane(i);
+                }
+                yield s;
+            }
+        };
     }
 }
