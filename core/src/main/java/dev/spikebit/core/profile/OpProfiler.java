@@ -1,10 +1,22 @@
 package dev.spikebit.core.profile;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.management.ManagementFactory;
+
 /**
  * Wall time per {@link OpKind} and phase (forward or backward), exclusive of nested kinds: a
  * convolution's GEMM is counted as GEMM, not as convolution. Recording is confined to the one
  * thread that called {@link #start()} (the thread that drives the steps); work the kernels hand
  * to the pool is inside the caller's interval, so the shares add up to the step's wall time.
+ *
+ * <p>Beside the wall time it takes the CPU time of the whole process (all threads) over the same
+ * intervals ({@link #cpuNanos()}): their ratio is how many cores a kind of work kept busy, and a
+ * row near 1 on a two-core machine is a serial section.
  *
  * <p>Off (the default), {@link #time} is one volatile read and returns a shared no-op scope; a
  * backward function is wrapped only while recording ({@code Tensor.result}). Not for use by two drivers at once.
@@ -19,10 +31,23 @@ public final class OpProfiler {
 
     private static volatile Thread owner;
     private static final long[][] nanos = new long[KINDS][2];
+    private static final long[][] cpu = new long[KINDS][2];
     private static final long[][] calls = new long[KINDS][2];
+    /** {@code clock_gettime}, for the process's CPU clock in nanoseconds, or null where there is none. */
+    private static final MethodHandle CLOCK_GETTIME = clockGettime();
+    /** Linux's {@code CLOCK_PROCESS_CPUTIME_ID}. */
+    private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+
+    private static final ThreadLocal<MemorySegment> TIMESPEC =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean bean
+                    ? bean
+                    : null;
     private static final int[] stack = new int[64];
     private static int depth;
     private static long mark;
+    private static long cpuMark;
     /** Phase of the work being timed: backward while a wrapped backward function runs. */
     private static int phase = FORWARD;
 
@@ -44,7 +69,7 @@ public final class OpProfiler {
     /** Clears the counters and records on the calling thread from now on. */
     public static void start() {
         for (int k = 0; k < KINDS; k++) {
-            nanos[k][0] = nanos[k][1] = calls[k][0] = calls[k][1] = 0;
+            nanos[k][0] = nanos[k][1] = cpu[k][0] = cpu[k][1] = calls[k][0] = calls[k][1] = 0;
         }
         depth = 0;
         phase = FORWARD;
@@ -62,6 +87,57 @@ public final class OpProfiler {
         return copy;
     }
 
+    /**
+     * The process's CPU nanoseconds (all threads) inside each kind's intervals since the last
+     * {@link #start()}, {@code [kind][phase]}, or zeros where the JVM does not report process CPU
+     * time. Read after {@link #stop()}.
+     */
+    public static long[][] cpuNanos() {
+        long[][] copy = new long[KINDS][];
+        for (int k = 0; k < KINDS; k++) {
+            copy[k] = cpu[k].clone();
+        }
+        return copy;
+    }
+
+    /**
+     * CPU time of the whole process, all threads, in nanoseconds (0 where unknown). On Linux from
+     * {@code clock_gettime(CLOCK_PROCESS_CPUTIME_ID)}, exact to the nanosecond; the management
+     * bean's figure counts in clock ticks (10 ms), too coarse for one operation.
+     */
+    public static long processCpuNanos() {
+        if (CLOCK_GETTIME != null) {
+            MemorySegment ts = TIMESPEC.get();
+            try {
+                int rc = (int) CLOCK_GETTIME.invokeExact(CLOCK_PROCESS_CPUTIME_ID, ts);
+                if (rc == 0) {
+                    return ts.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + ts.get(ValueLayout.JAVA_LONG, 8);
+                }
+            } catch (Throwable e) {
+                // fall back to the management bean
+            }
+        }
+        return OS == null ? 0 : Math.max(0, OS.getProcessCpuTime());
+    }
+
+    private static MethodHandle clockGettime() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")
+                || ValueLayout.JAVA_LONG.byteSize() != 8
+                || !System.getProperty("os.arch", "").matches("amd64|x86_64|aarch64")) {
+            return null;
+        }
+        try {
+            Linker linker = Linker.nativeLinker();
+            return linker.defaultLookup()
+                    .find("clock_gettime")
+                    .map(f -> linker.downcallHandle(
+                            f, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS)))
+                    .orElse(null);
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
     /** Whether the calling thread is recording. */
     public static boolean recording() {
         return owner == Thread.currentThread();
@@ -73,21 +149,27 @@ public final class OpProfiler {
             return NONE;
         }
         long now = System.nanoTime();
+        long cpuNow = processCpuNanos();
         if (depth > 0) {
             int top = stack[depth - 1];
             nanos[top >> 1][top & 1] += now - mark;
+            cpu[top >> 1][top & 1] += cpuNow - cpuMark;
         }
         stack[depth++] = kind.ordinal() << 1 | phase;
         calls[kind.ordinal()][phase]++;
         mark = now;
+        cpuMark = cpuNow;
         return POP;
     }
 
     private static void pop() {
         long now = System.nanoTime();
+        long cpuNow = processCpuNanos();
         int top = stack[--depth];
         nanos[top >> 1][top & 1] += now - mark;
+        cpu[top >> 1][top & 1] += cpuNow - cpuMark;
         mark = now;
+        cpuMark = cpuNow;
     }
 
     /**

@@ -22,7 +22,9 @@ public final class StepProfile {
     /** The measured run: nanoseconds per kind and phase, and the whole run's totals. */
     public record Report(
             long[][] nanos,
+            long[][] cpuNanos,
             long wallNanos,
+            long runCpuNanos,
             long gcNanos,
             long gcCount,
             long allocatedBytes,
@@ -35,27 +37,35 @@ public final class StepProfile {
             out.printf(
                     "profile: %d steps, %.1f ms per step (%.0f images/s with the profiler on)%n",
                     steps, step / 1e6, steps * (double) batch / (wallNanos / 1e9));
-            out.println("| operation | forward ms/step | backward ms/step | share of step |");
-            out.println("|---|---|---|---|");
+            out.println("| operation | forward ms/step | backward ms/step | share of step | cores busy fwd / bwd |");
+            out.println("|---|---|---|---|---|");
             long attributed = 0;
+            long attributedCpu = 0;
             for (OpKind kind : OpKind.values()) {
                 long[] n = nanos[kind.ordinal()];
+                long[] c = cpuNanos[kind.ordinal()];
                 long both = n[OpProfiler.FORWARD] + n[OpProfiler.BACKWARD];
                 attributed += both;
+                attributedCpu += c[OpProfiler.FORWARD] + c[OpProfiler.BACKWARD];
                 if (both == 0) {
                     continue;
                 }
                 out.printf(
-                        "| %s | %.2f | %.2f | %.1f%% |%n",
+                        "| %s | %.2f | %.2f | %.1f%% | %s / %s |%n",
                         kind.label(),
                         n[OpProfiler.FORWARD] / 1e6 / steps,
                         n[OpProfiler.BACKWARD] / 1e6 / steps,
-                        100.0 * both / wallNanos);
+                        100.0 * both / wallNanos,
+                        busy(c[OpProfiler.FORWARD], n[OpProfiler.FORWARD]),
+                        busy(c[OpProfiler.BACKWARD], n[OpProfiler.BACKWARD]));
             }
             long rest = wallNanos - attributed;
             out.printf(
-                    "| autograd bookkeeping and the rest | | | %.1f%% |%n| **whole step** | | | %.1f ms |%n",
-                    100.0 * rest / wallNanos, step / 1e6);
+                    "| autograd bookkeeping and the rest | | | %.1f%% | %s |%n| **whole step** | | | %.1f ms | %s |%n",
+                    100.0 * rest / wallNanos,
+                    busy(runCpuNanos - attributedCpu, rest),
+                    step / 1e6,
+                    busy(runCpuNanos, wallNanos));
             out.printf(
                     "GC: %d collections, %.1f ms per step (%.1f%% of the step, inside the rows above); "
                             + "allocated %.0f MiB per step%n",
@@ -75,6 +85,11 @@ public final class StepProfile {
         }
     }
 
+    /** CPU time over wall time: the cores a kind of work kept busy on average ("-" without either). */
+    private static String busy(long cpuNanos, long wallNanos) {
+        return cpuNanos <= 0 || wallNanos <= 0 ? "-" : String.format("%.2f", (double) cpuNanos / wallNanos);
+    }
+
     /** Runs {@code steps} calls of {@code step} (one batch of {@code batch} images each) with the profiler on. */
     public static Report measure(Runnable step, int steps, int batch) {
         System.gc();
@@ -83,15 +98,20 @@ public final class StepProfile {
         long allocated = allocatedBytes();
         OpProfiler.start();
         long start = System.nanoTime();
+        long cpuStart = OpProfiler.processCpuNanos();
         for (int i = 0; i < steps; i++) {
             step.run();
         }
         long wall = System.nanoTime() - start;
+        long runCpu = OpProfiler.processCpuNanos() - cpuStart;
         long[][] nanos = OpProfiler.stop();
+        long[][] cpuNanos = OpProfiler.cpuNanos();
         Map<String, Double> densities = OpProfiler.inputDensities();
         return new Report(
                 nanos,
+                cpuNanos,
                 wall,
+                runCpu,
                 (gcMillis() - gcTime) * 1_000_000,
                 gcCount() - gcCount,
                 allocatedBytes() - allocated,
