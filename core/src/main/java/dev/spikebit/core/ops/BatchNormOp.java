@@ -89,6 +89,25 @@ public final class BatchNormOp {
     }
 
     /**
+     * Backward from the gradient {@code g} of the output: its plane sums ({@link #planeSums}, split
+     * over the pool by plane), then {@link #backward(float[], float[], float[], Tensor, int, int,
+     * Tensor, Tensor, Statistics, boolean)}.
+     */
+    public static void backward(
+            float[] g, Tensor x, int n, int channels, Tensor gamma, Tensor beta, Statistics stats, boolean training) {
+        int spatial = x.size() / (n * channels);
+        float[] in = x.data();
+        float[] planeSum = new float[n * channels];
+        float[] planeDot = new float[n * channels];
+        Parallel.range(n * channels, channels, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                planeSums(g, in, plane, spatial, planeSum, planeDot);
+            }
+        });
+        backward(g, planeSum, planeDot, x, n, channels, gamma, beta, stats, training);
+    }
+
+    /**
      * Backward, for a gradient {@code g} of the output whose plane sums are already known:
      * {@code planeSum[i * channels + c]} the sum of g over plane (i, c) and {@code planeDot} its
      * dot product with the input there (as {@link #planeSums} computes them). {@code x} holds
@@ -204,20 +223,6 @@ public final class BatchNormOp {
             }
         });
         return Tensor.result(
-                out,
-                x.shape(),
-                g -> {
-                    float[] planeSum = new float[n * channels];
-                    float[] planeDot = new float[n * channels];
-                    Parallel.range(n * channels, channels, (from, to) -> {
-                        for (int plane = from; plane < to; plane++) {
-                            planeSums(g, in, plane, spatial, planeSum, planeDot);
-                        }
-                    });
-                    backward(g, planeSum, planeDot, x, n, channels, gamma, beta, stats, training);
-                },
-                x,
-                gamma,
-                beta);
+                out, x.shape(), g -> backward(g, x, n, channels, gamma, beta, stats, training), x, gamma, beta);
     }
 }
