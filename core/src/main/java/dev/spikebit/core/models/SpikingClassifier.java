@@ -69,7 +69,7 @@ public final class SpikingClassifier extends Module {
 
     /**
      * Direct encoding into a body that starts with neurons: they read the stem's output at every
-     * step, with no T copies of it, and where max pooling follows them and no backward will follow
+     * step, with no T copies of it, and where max pooling follows them (and layer fusion is on)
      * they run with it and with the stem's closing batch norm in one pass
      * ({@link LIFNode#forwardPooled}, {@link Sequential#fusesLayers}).
      */

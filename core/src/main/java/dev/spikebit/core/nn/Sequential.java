@@ -1,6 +1,5 @@
 package dev.spikebit.core.nn;
 
-import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +30,9 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Applies {@code layers} in order to {@code x}. When no backward will follow (evaluation,
-     * inference), a neuron layer between a batch norm (or nothing) and a max pooling runs with
-     * them in one pass ({@link PoolingNeuron}), which computes the same numbers without writing
-     * the intermediate results.
+     * Applies {@code layers} in order to {@code x}. A neuron layer between a batch norm (or nothing)
+     * and a max pooling runs with them in one pass ({@link PoolingNeuron}, {@link #fusesLayers()}),
+     * which computes the same numbers without writing the intermediate results.
      */
     public static Tensor run(List<Module> layers, Tensor x) {
         int n = layers.size();
@@ -69,13 +67,13 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Whether a neuron layer runs fused with the batch norm before and the pooling after it: only
-     * when no backward will follow. In training the fused pass (with its backward) saves memory
-     * (a third of fmnist-cnn's allocation per step) but did not use less CPU than the separate
-     * layers in every measured pair on the development machine (docs/performance.md), so training
-     * keeps them separate.
+     * Whether a neuron layer runs fused with the batch norm before and the pooling after it: unless
+     * {@link LayerFusion#off()} says otherwise, in training and in evaluation alike. The fused pass
+     * computes the separate layers' numbers to the bit, writes neither the batch norm's output nor
+     * the neurons' full-resolution spikes, and keeps one byte per pooled output for its backward
+     * (docs/performance.md).
      */
     public static boolean fusesLayers() {
-        return !NoGrad.isRecording();
+        return LayerFusion.isOn();
     }
 }

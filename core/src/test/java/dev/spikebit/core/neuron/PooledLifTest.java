@@ -7,9 +7,11 @@ import dev.spikebit.core.neuron.kernel.OutputMode;
 import dev.spikebit.core.neuron.surrogate.Rectangle;
 import dev.spikebit.core.neuron.surrogate.Sigmoid;
 import dev.spikebit.core.nn.BatchNorm;
+import dev.spikebit.core.nn.LayerFusion;
 import dev.spikebit.core.nn.MaxPool2d;
 import dev.spikebit.core.nn.Sequential;
 import dev.spikebit.core.ops.GradCheck;
+import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.NoGrad;
@@ -193,44 +195,117 @@ class PooledLifTest {
     }
 
     @Test
-    void sequentialFusesTheLayersWhenNoBackwardFollows() {
+    void sequentialFusesTheLayersInTrainingAndEvaluation() {
         BatchNorm bn = BatchNorm.of2d(2);
         LIFNode neuron = new LIFNode();
         var net = new Sequential(bn, neuron, new MaxPool2d(2));
-        Tensor x = GradCheck.random(new SplittableRandom(2), 2, 3, 2, 6, 6);
+        Tensor input = GradCheck.random(new SplittableRandom(2), 2, 3, 2, 6, 6);
 
-        long[][] fusedTimes;
-        Tensor fused;
+        long[][] evalTimes;
+        Tensor evaluated;
         OpProfiler.start();
         try (var off = NoGrad.enter()) {
-            fused = net.forward(x);
+            evaluated = net.forward(input);
         } finally {
-            fusedTimes = OpProfiler.stop();
+            evalTimes = OpProfiler.stop();
         }
-        assertThat(fused.shape()).containsExactly(2, 3, 2, 3, 3);
-        assertThat(fusedTimes[OpKind.POOLING.ordinal()][OpProfiler.FORWARD])
+        assertThat(evaluated.shape()).containsExactly(2, 3, 2, 3, 3);
+        assertThat(evalTimes[OpKind.POOLING.ordinal()][OpProfiler.FORWARD])
                 .as("no separate pooling ran")
                 .isZero();
 
-        // In training the layers run one by one, with the same numbers.
-        long[][] trainingTimes;
-        Tensor separate;
-        OpProfiler.start();
-        try {
-            separate = net.forward(x);
-        } finally {
-            trainingTimes = OpProfiler.stop();
+        // A training step fused (the default) and with the layers one by one: the same numbers.
+        float[] outputGradient =
+                GradCheck.random(new SplittableRandom(5), 2, 3, 2, 3, 3).data();
+        float[][] gradients = new float[2][];
+        float[][] gammaGradients = new float[2][];
+        float[][] outputs = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            boolean fuse = run == 0;
+            bn.gamma().zeroGrad();
+            bn.beta().zeroGrad();
+            Tensor x = Tensor.of(input.data().clone(), input.shape()).requiresGrad(true);
+            long[][] times;
+            Tensor out;
+            OpProfiler.start();
+            try (var separate = fuse ? null : LayerFusion.off()) {
+                out = net.forward(x);
+                out.backward(outputGradient);
+            } finally {
+                times = OpProfiler.stop();
+            }
+            if (fuse) {
+                assertThat(times[OpKind.POOLING.ordinal()][OpProfiler.FORWARD]).isZero();
+            } else {
+                assertThat(times[OpKind.POOLING.ordinal()][OpProfiler.FORWARD]).isPositive();
+                AtomicReference<List<Tensor>> inputs = new AtomicReference<>(new java.util.ArrayList<>());
+                out.forEachInput(t -> inputs.get().add(t));
+                assertThat(inputs.get()).doesNotContain(bn.gamma());
+            }
+            outputs[run] = out.data().clone();
+            gradients[run] = x.grad().clone();
+            gammaGradients[run] = bn.gamma().grad().clone();
         }
-        assertThat(trainingTimes[OpKind.POOLING.ordinal()][OpProfiler.FORWARD]).isPositive();
-        assertThat(separate.data()).containsExactly(fused.data());
-        AtomicReference<List<Tensor>> inputs = new AtomicReference<>(new java.util.ArrayList<>());
-        separate.forEachInput(t -> inputs.get().add(t));
-        assertThat(inputs.get()).doesNotContain(bn.gamma());
+        assertThat(outputs[0]).containsExactly(outputs[1]).containsExactly(evaluated.data());
+        assertThat(gradients[0]).containsExactly(gradients[1]);
+        assertThat(gammaGradients[0]).containsExactly(gammaGradients[1]);
     }
 
     /**
-     * fmnist-cnn in evaluation: without gradients both neuron layers run fused (the first with the
-     * stem's batch norm, on the repeated stem output); with recording on they run one by one. The
+     * A training step of fmnist-cnn, fused (both neuron layers, the first with the stem's batch
+     * norm on the repeated stem output) and with the layers one by one: the same loss and the same
+     * gradient of every parameter, up to the GEMMs' rounding.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"binary", "real"})
+    void fmnistCnnTrainsTheSameFusedAndSeparate(String spikes) {
+        var spec = dev.spikebit.core.models.ModelZoo.defaultSpec("fmnist-cnn")
+                .withSpikes(dev.spikebit.core.models.SpikeKind.of(spikes, "spikes"));
+        var rng = new SplittableRandom(6);
+        float[] pixels = new float[4 * 28 * 28];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) rng.nextDouble();
+        }
+        int[] labels = {3, 1, 4, 1};
+        float[] losses = new float[2];
+        List<List<float[]>> gradients = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            var model = dev.spikebit.core.models.ModelZoo.build(spec, 9);
+            model.train(true);
+            long[][] times;
+            OpProfiler.start();
+            try (var separate = run == 0 ? null : LayerFusion.off()) {
+                Tensor loss = Losses.crossEntropy(model.logits(Tensor.of(pixels.clone(), 4, 1, 28, 28)), labels);
+                loss.backward();
+                losses[run] = loss.item();
+            } finally {
+                times = OpProfiler.stop();
+            }
+            assertThat(times[OpKind.POOLING.ordinal()][OpProfiler.FORWARD] == 0)
+                    .as("pooling runs fused exactly when fusion is on")
+                    .isEqualTo(run == 0);
+            gradients.add(model.parameters().stream().map(p -> p.grad().clone()).toList());
+        }
+        assertThat(losses[0]).isCloseTo(losses[1], org.assertj.core.api.Assertions.within(1e-5f));
+        for (int p = 0; p < gradients.get(0).size(); p++) {
+            float[] fused = gradients.get(0).get(p);
+            float[] separate = gradients.get(1).get(p);
+            double scale = 0;
+            for (float v : separate) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertThat(scale).as("parameter %d has a gradient", p).isPositive();
+            for (int i = 0; i < fused.length; i++) {
+                assertThat((double) fused[i])
+                        .as("parameter %d, element %d", p, i)
+                        .isCloseTo(separate[i], org.assertj.core.api.Assertions.within(1e-5 * scale + 1e-7));
+            }
+        }
+    }
+
+    /**
+     * fmnist-cnn in evaluation: both neuron layers run fused (the first with the stem's batch norm,
+     * on the repeated stem output), and with fusion off (and recording on) one by one. The
      * logits agree (up to the GEMMs' rounding, which may depend on the arrays' alignment).
      */
     @ParameterizedTest
@@ -257,7 +332,10 @@ class PooledLifTest {
             times = OpProfiler.stop();
         }
         assertThat(times[OpKind.POOLING.ordinal()][OpProfiler.FORWARD]).isZero();
-        Tensor separate = model.logits(x);
+        Tensor separate;
+        try (var off = LayerFusion.off()) {
+            separate = model.logits(x);
+        }
         assertThat(separate.requiresGrad()).isTrue();
         float[] want = separate.data();
         float[] got = fused.data();
