@@ -75,9 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--profile",
-            description = "With 'train': after the timed runs, one more run that reports the share of the step time "
-                    + "per kind of operation (forward and backward), GC pauses and allocation per step. With 'infer "
-                    + "--model FILE': the deployed runtime's time per layer.")
+            description = "With 'train' or 'infer' of a zoo model: after the timed runs, one more run that reports the "
+                    + "share of the step time per kind of operation (forward and backward), GC pauses and allocation "
+                    + "per step. With 'infer --model FILE': the deployed runtime's time per layer.")
     boolean profile;
 
     @Option(

@@ -52,7 +52,7 @@ public final class ThroughputBench implements AutoCloseable {
      *
      * @param dataDir where Fashion-MNIST is, or null for the default place
      * @param warmup untimed batches first, at least; then more until the JIT is idle
-     * @param profile after the timed runs of a training workload, one more run that profiles the step
+     * @param profile after the timed runs, one more run that profiles the step (training or inference)
      */
     public record Options(
             ModelSpec spec,
@@ -83,7 +83,7 @@ public final class ThroughputBench implements AutoCloseable {
      * @param warmupBatches batches run before the timed runs
      * @param peakHeapBytes sum of the heap pools' peaks over the timed runs
      * @param peakRss the process's peak resident set size, e.g. "1128 MiB", or "n/a"
-     * @param profile the step profile, or null when none was asked for (or the workload is inference)
+     * @param profile the step profile, or null when none was asked for
      */
     public record Result(
             double[] imagesPerSecond,
@@ -208,9 +208,7 @@ public final class ThroughputBench implements AutoCloseable {
             log.printf("  run %d: %.0f images/s, %.2f CPU-ms per image%n", r + 1, rates[r], cpuPerImage[r]);
         }
         long peakHeap = peakHeapBytes();
-        StepProfile.Report report = options.profile() && options.workload() == Workload.TRAIN
-                ? StepProfile.measure(step, steps, batch)
-                : null;
+        StepProfile.Report report = options.profile() ? StepProfile.measure(step, steps, batch) : null;
         return new Result(rates, cpuPerImage, warmed, peakHeap, StepProfile.peakRss(), report);
     }
 
