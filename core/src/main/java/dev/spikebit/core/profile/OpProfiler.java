@@ -32,6 +32,10 @@ public final class OpProfiler {
     private static volatile Thread owner;
     private static final long[][] nanos = new long[KINDS][2];
     private static final long[][] cpu = new long[KINDS][2];
+    private static final long[][] driverCpu = new long[KINDS][2];
+    /** The recording thread's own CPU clock (exact to the nanosecond where the JVM supports it). */
+    private static final java.lang.management.ThreadMXBean THREAD_CLOCK = ManagementFactory.getThreadMXBean();
+
     private static final long[][] calls = new long[KINDS][2];
     /** {@code clock_gettime}, for the process's CPU clock in nanoseconds, or null where there is none. */
     private static final MethodHandle CLOCK_GETTIME = clockGettime();
@@ -48,6 +52,7 @@ public final class OpProfiler {
     private static int depth;
     private static long mark;
     private static long cpuMark;
+    private static long driverCpuMark;
     /** Phase of the work being timed: backward while a wrapped backward function runs. */
     private static int phase = FORWARD;
 
@@ -70,6 +75,7 @@ public final class OpProfiler {
     public static void start() {
         for (int k = 0; k < KINDS; k++) {
             nanos[k][0] = nanos[k][1] = cpu[k][0] = cpu[k][1] = calls[k][0] = calls[k][1] = 0;
+            driverCpu[k][0] = driverCpu[k][1] = 0;
         }
         depth = 0;
         phase = FORWARD;
@@ -96,6 +102,21 @@ public final class OpProfiler {
         long[][] copy = new long[KINDS][];
         for (int k = 0; k < KINDS; k++) {
             copy[k] = cpu[k].clone();
+        }
+        return copy;
+    }
+
+    /**
+     * The CPU nanoseconds of the recording thread itself inside each kind's intervals,
+     * {@code [kind][phase]}. A kernel that splits its work over the pool waits while the pool
+     * runs it, so this is the part of the work that ran on one thread: the serial sections (and
+     * the calling thread's share of a BLAS call, which computes on it too). Read after
+     * {@link #stop()}.
+     */
+    public static long[][] driverCpuNanos() {
+        long[][] copy = new long[KINDS][];
+        for (int k = 0; k < KINDS; k++) {
+            copy[k] = driverCpu[k].clone();
         }
         return copy;
     }
@@ -150,26 +171,32 @@ public final class OpProfiler {
         }
         long now = System.nanoTime();
         long cpuNow = processCpuNanos();
+        long driverNow = THREAD_CLOCK.getCurrentThreadCpuTime();
         if (depth > 0) {
             int top = stack[depth - 1];
             nanos[top >> 1][top & 1] += now - mark;
             cpu[top >> 1][top & 1] += cpuNow - cpuMark;
+            driverCpu[top >> 1][top & 1] += driverNow - driverCpuMark;
         }
         stack[depth++] = kind.ordinal() << 1 | phase;
         calls[kind.ordinal()][phase]++;
         mark = now;
         cpuMark = cpuNow;
+        driverCpuMark = driverNow;
         return POP;
     }
 
     private static void pop() {
         long now = System.nanoTime();
         long cpuNow = processCpuNanos();
+        long driverNow = THREAD_CLOCK.getCurrentThreadCpuTime();
         int top = stack[--depth];
         nanos[top >> 1][top & 1] += now - mark;
         cpu[top >> 1][top & 1] += cpuNow - cpuMark;
+        driverCpu[top >> 1][top & 1] += driverNow - driverCpuMark;
         mark = now;
         cpuMark = cpuNow;
+        driverCpuMark = driverNow;
     }
 
     /**

@@ -23,6 +23,7 @@ public final class StepProfile {
     public record Report(
             long[][] nanos,
             long[][] cpuNanos,
+            long[][] driverCpuNanos,
             long wallNanos,
             long runCpuNanos,
             long gcNanos,
@@ -37,13 +38,17 @@ public final class StepProfile {
             out.printf(
                     "profile: %d steps, %.1f ms per step (%.0f images/s with the profiler on)%n",
                     steps, step / 1e6, steps * (double) batch / (wallNanos / 1e9));
-            out.println("| operation | forward ms/step | backward ms/step | share of step | cores busy fwd / bwd |");
-            out.println("|---|---|---|---|---|");
+            out.println("| operation | forward ms/step | backward ms/step | share of step | cores busy fwd / bwd "
+                    + "| on the driving thread, CPU ms/step fwd / bwd |");
+            out.println("|---|---|---|---|---|---|");
+            long driverTotal = 0;
             long attributed = 0;
             long attributedCpu = 0;
             for (OpKind kind : OpKind.values()) {
                 long[] n = nanos[kind.ordinal()];
                 long[] c = cpuNanos[kind.ordinal()];
+                long[] d = driverCpuNanos[kind.ordinal()];
+                driverTotal += d[OpProfiler.FORWARD] + d[OpProfiler.BACKWARD];
                 long both = n[OpProfiler.FORWARD] + n[OpProfiler.BACKWARD];
                 attributed += both;
                 attributedCpu += c[OpProfiler.FORWARD] + c[OpProfiler.BACKWARD];
@@ -51,21 +56,25 @@ public final class StepProfile {
                     continue;
                 }
                 out.printf(
-                        "| %s | %.2f | %.2f | %.1f%% | %s / %s |%n",
+                        "| %s | %.2f | %.2f | %.1f%% | %s / %s | %.2f / %.2f |%n",
                         kind.label(),
                         n[OpProfiler.FORWARD] / 1e6 / steps,
                         n[OpProfiler.BACKWARD] / 1e6 / steps,
                         100.0 * both / wallNanos,
                         busy(c[OpProfiler.FORWARD], n[OpProfiler.FORWARD]),
-                        busy(c[OpProfiler.BACKWARD], n[OpProfiler.BACKWARD]));
+                        busy(c[OpProfiler.BACKWARD], n[OpProfiler.BACKWARD]),
+                        d[OpProfiler.FORWARD] / 1e6 / steps,
+                        d[OpProfiler.BACKWARD] / 1e6 / steps);
             }
             long rest = wallNanos - attributed;
             out.printf(
-                    "| autograd bookkeeping and the rest | | | %.1f%% | %s |%n| **whole step** | | | %.1f ms | %s |%n",
+                    "| autograd bookkeeping and the rest | | | %.1f%% | %s | |%n"
+                            + "| **whole step** | | | %.1f ms | %s | %.2f in the rows |%n",
                     100.0 * rest / wallNanos,
                     busy(runCpuNanos - attributedCpu, rest),
                     step / 1e6,
-                    busy(runCpuNanos, wallNanos));
+                    busy(runCpuNanos, wallNanos),
+                    driverTotal / 1e6 / steps);
             out.printf(
                     "GC: %d collections, %.1f ms per step (%.1f%% of the step, inside the rows above); "
                             + "allocated %.0f MiB per step%n",
@@ -106,10 +115,12 @@ public final class StepProfile {
         long runCpu = OpProfiler.processCpuNanos() - cpuStart;
         long[][] nanos = OpProfiler.stop();
         long[][] cpuNanos = OpProfiler.cpuNanos();
+        long[][] driverCpuNanos = OpProfiler.driverCpuNanos();
         Map<String, Double> densities = OpProfiler.inputDensities();
         return new Report(
                 nanos,
                 cpuNanos,
+                driverCpuNanos,
                 wall,
                 runCpu,
                 (gcMillis() - gcTime) * 1_000_000,
