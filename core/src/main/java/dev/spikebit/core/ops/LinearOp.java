@@ -25,12 +25,18 @@ public final class LinearOp {
             throw new IllegalArgumentException(
                     "linear: input has " + in + " features, weight expects " + weight.dim(1));
         }
+        long nonZero = SpikeConv.nonZeros(x.data());
         if (OpProfiler.recording()) {
-            OpProfiler.countInputs("linear " + in + "->" + out, SpikeConv.nonZeros(x.data()), (long) n * in);
+            OpProfiler.countInputs("linear " + in + "->" + out, nonZero, (long) n * in);
         }
         Gemm gemm = Gemms.get();
-        float[] y = new float[n * out];
-        gemm.sgemm(false, true, n, out, in, 1f, x.data(), 0, in, weight.data(), 0, in, 0f, y, 0, out);
+        float[] y;
+        if (nonZero <= EventLinear.MAX_DENSITY * n * in) {
+            y = EventLinear.forward(x.data(), n, in, weight.data(), out);
+        } else {
+            y = new float[n * out];
+            gemm.sgemm(false, true, n, out, in, 1f, x.data(), 0, in, weight.data(), 0, in, 0f, y, 0, out);
+        }
         if (bias != null) {
             float[] b = bias.data();
             for (int r = 0; r < n; r++) {
