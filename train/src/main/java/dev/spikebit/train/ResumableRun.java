@@ -6,6 +6,7 @@ import dev.spikebit.core.io.AtomicFiles;
 import dev.spikebit.core.kernels.ComputeEnvironment;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
+import dev.spikebit.data.augment.Augmentation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -58,11 +59,34 @@ public final class ResumableRun {
             Path dir,
             PrintStream log,
             TrainingListener listener) {
+        return train(config, fresh, auxiliary, train, test, null, dir, log, listener);
+    }
+
+    /**
+     * As {@link #train(TrainConfig, SpikingClassifier, AuxiliaryLoss, Dataset, Dataset, Path,
+     * PrintStream, TrainingListener)}, with the training images augmented (a run whose {@code
+     * config.augment()} is set) and scored after each epoch on {@code evaluation}: the test split,
+     * or the validation images when {@code config.validation() > 0}.
+     *
+     * @param augmentation the training augmentation, or null
+     */
+    public static Result train(
+            TrainConfig config,
+            SpikingClassifier fresh,
+            AuxiliaryLoss auxiliary,
+            Dataset train,
+            Dataset evaluation,
+            Augmentation augmentation,
+            Path dir,
+            PrintStream log,
+            TrainingListener listener) {
+        Dataset test = evaluation;
         // The auxiliary loss is closed however the run ends (also when reused or failed).
         try {
             String stamp = stamp(config, auxiliary, train, test);
             Path last = dir.resolve("last.safetensors");
-            Trainer trainer = new Trainer(config, fresh, train, test, null, dir, log)
+            Trainer trainer = new Trainer(config, fresh, train, test, augmentation, dir, log)
+                    .evaluatedOn(config.validation() > 0 ? "validation" : "test")
                     .withAuxiliaryLoss(auxiliary)
                     .withListener(listener);
             if (Files.exists(last) && stamp.equals(readStamp(dir))) {

@@ -29,6 +29,8 @@ import java.util.Map;
  * @param seed        fixes initialisation, shuffling and augmentation
  * @param trainLimit  use only the first N training images (0 = all)
  * @param testLimit   evaluate on the first N test images (0 = all)
+ * @param validation  hold this many training images out (a fixed, seeded choice, {@code ValidationSplit})
+ *                    and evaluate on them after each epoch instead of the test set (0 = none)
  */
 public record TrainConfig(
         ModelSpec spec,
@@ -43,7 +45,8 @@ public record TrainConfig(
         boolean augment,
         long seed,
         int trainLimit,
-        int testLimit) {
+        int testLimit,
+        int validation) {
     /** More epochs than this is a damaged file or a typo, not a training plan. */
     public static final int MAX_EPOCHS = 100_000;
     /** Larger batches do not fit a training step's activations in any heap this tool runs in. */
@@ -107,7 +110,8 @@ public record TrainConfig(
             "augment",
             "seed",
             "trainLimit",
-            "testLimit");
+            "testLimit",
+            "validation");
 
     /** The configuration as checkpoints store it ({@code train_config}): one JSON object, fields in record order. */
     public String toJson() {
@@ -129,10 +133,15 @@ public record TrainConfig(
                 augment,
                 seed,
                 trainLimit,
-                testLimit);
+                testLimit,
+                validation);
         Map<String, Object> json = new LinkedHashMap<>();
         for (int i = 0; i < FIELDS.size(); i++) {
             json.put(FIELDS.get(i), values.get(i));
+        }
+        if (validation == 0) {
+            // absent, as in files written before the field existed, so their runs still match
+            json.remove("validation");
         }
         return json;
     }
@@ -164,7 +173,8 @@ public record TrainConfig(
                 json.bool("augment", false),
                 json.longInteger("seed", 0),
                 json.integer("trainLimit", 0),
-                json.integer("testLimit", 0));
+                json.integer("testLimit", 0),
+                json.integer("validation", 0));
     }
 
     /** A configuration for {@code spec} with the defaults of {@code spikebit train} (see {@link Builder}). */
@@ -186,7 +196,8 @@ public record TrainConfig(
                 .augment(augment)
                 .seed(seed)
                 .trainLimit(trainLimit)
-                .testLimit(testLimit);
+                .testLimit(testLimit)
+                .validation(validation);
     }
 
     /** This configuration for another model description (a dataset's input size and classes). */
@@ -218,6 +229,7 @@ public record TrainConfig(
         private long seed = 1;
         private int trainLimit = 0;
         private int testLimit = 0;
+        private int validation = 0;
 
         private Builder(ModelSpec spec) {
             this.spec = spec;
@@ -297,6 +309,11 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder validation(int value) {
+            this.validation = value;
+            return this;
+        }
+
         /** The configuration, not yet checked ({@link TrainConfig#validated} does that). */
         public TrainConfig build() {
             return new TrainConfig(
@@ -312,7 +329,8 @@ public record TrainConfig(
                     augment,
                     seed,
                     trainLimit,
-                    testLimit);
+                    testLimit,
+                    validation);
         }
     }
 
@@ -393,6 +411,10 @@ public record TrainConfig(
         if (testLimit < 0) {
             throw new SpikebitException(
                     naming.of("--test-limit", "testLimit") + " must be >= 0 (0 = all), got " + testLimit);
+        }
+        if (validation < 0) {
+            throw new SpikebitException(
+                    naming.of("--validation", "validation") + " must be >= 0 (0 = none), got " + validation);
         }
         return this;
     }

@@ -58,6 +58,7 @@ public final class Trainer {
     private double auxiliaryMean; // the auxiliary term's mean over the last epoch's images
     private int startEpoch = 1;
     private double bestAccuracy = -1;
+    private String evaluatedOn = "test";
 
     public Trainer(
             TrainConfig config,
@@ -118,6 +119,15 @@ public final class Trainer {
      * Reports this run's epochs and batches to {@code listener} (one; combine several with
      * {@link TrainingListener#all}). Without one the trainer reports nothing but its log lines.
      */
+    /**
+     * Names what the evaluation split is in the epoch lines: {@code test} unless set, {@code
+     * validation} when the run holds out part of its training data and scores that instead.
+     */
+    public Trainer evaluatedOn(String role) {
+        this.evaluatedOn = role;
+        return this;
+    }
+
     public Trainer withListener(TrainingListener listener) {
         this.listener = listener == null ? TrainingListener.NONE : listener;
         return this;
@@ -221,12 +231,13 @@ public final class Trainer {
             EpochMetrics m = trainEpoch(loader, epoch);
             history.add(m);
             log.printf(
-                    "epoch %d/%d: train loss %.4f%s acc %.2f%%, test loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
+                    "epoch %d/%d: train loss %.4f%s acc %.2f%%, %s loss %.4f acc %.2f%%, %.0f img/s, %.0f s%n",
                     epoch,
                     config.epochs(),
                     m.trainLoss(),
                     auxiliary == null ? "" : String.format(" (+ %s %.4f)", auxiliary.name(), auxiliaryMean),
                     100 * m.trainAccuracy(),
+                    evaluatedOn,
                     m.testLoss(),
                     100 * m.testAccuracy(),
                     m.imagesPerSecond(),

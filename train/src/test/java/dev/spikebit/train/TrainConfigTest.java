@@ -30,6 +30,7 @@ class TrainConfigTest {
                         false,
                         1,
                         0,
+                        0,
                         0));
         assertThat(c.validated(TrainConfig.Naming.OPTIONS)).isSameAs(c);
         TrainConfig other = c.toBuilder().epochs(9).loss(TrainConfig.Loss.TET).build();
@@ -39,6 +40,17 @@ class TrainConfigTest {
                         .loss(TrainConfig.Loss.CE)
                         .build())
                 .isEqualTo(c);
+    }
+
+    @Test
+    void aValidationSplitIsKeptAndAbsentWhenUnused() {
+        TrainConfig held = TrainConfig.builder(SPEC).validation(5000).build();
+        assertThat(TrainConfig.fromJson(held.toJson())).isEqualTo(held);
+        // runs without one are stamped as before the field existed, so they are still reused
+        assertThat(TrainConfig.builder(SPEC).build().toJson()).doesNotContain("validation");
+        assertThatThrownBy(
+                        () -> TrainConfig.builder(SPEC).validation(-1).build().validated(TrainConfig.Naming.OPTIONS))
+                .hasMessage("--validation must be >= 0 (0 = none), got -1");
     }
 
     @Test
