@@ -7,11 +7,13 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /** The PNG figures of the commands: pattern histograms, per-row bar charts and the experiments' curves. */
@@ -76,14 +78,20 @@ public final class Charts {
         write(path, chart);
     }
 
-    /** The test-accuracy curve of each row of an experiment, averaged over its seeds. */
+    /**
+     * The accuracy curve of each row of an experiment, averaged over its seeds: test accuracy, or
+     * validation accuracy when the experiment held a validation set out (its epochs are scored on it).
+     */
     static void accuracyCurves(Path path, String title, List<ExperimentRow> rows) {
+        boolean validation =
+                rows.stream().anyMatch(r -> !r.validationAccuracies().isEmpty());
+        String scored = validation ? "validation accuracy" : "test accuracy";
         XYChart chart = new XYChartBuilder()
                 .width(WIDTH)
                 .height(HEIGHT)
-                .title(title + ": test accuracy")
+                .title(title + ": " + scored)
                 .xAxisTitle("epoch")
-                .yAxisTitle("test accuracy (%)")
+                .yAxisTitle(scored + " (%)")
                 .build();
         for (ExperimentRow r : rows) {
             List<EpochMetrics> first = r.curves().get(0);
@@ -99,6 +107,38 @@ public final class Charts {
                 y[e] = 100 * sum / r.curves().size();
             }
             chart.addSeries(r.name(), x, y);
+        }
+        write(path, chart);
+    }
+
+    /**
+     * Test accuracy against the deployed network's bits per weight, one point per row: the mean
+     * over seeds with an error bar of one sample standard deviation (none with one seed).
+     */
+    static void accuracyVsBits(Path path, String title, List<ExperimentRow> rows) {
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title + ": accuracy against bits per weight")
+                .xAxisTitle("bits per weight of the deployed network (log scale)")
+                .yAxisTitle("test accuracy (%), mean +- sd over seeds")
+                .build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setMarkerSize(10);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        for (ExperimentRow r : rows) {
+            String label = String.format(
+                    Locale.ROOT,
+                    "%s (%.3f bit, %d seed%s)",
+                    r.name(),
+                    r.bitsPerWeight(),
+                    r.accuracies().size(),
+                    r.accuracies().size() == 1 ? "" : "s");
+            chart.addSeries(
+                    label, new double[] {r.bitsPerWeight()}, new double[] {100 * r.accuracyMean()}, new double[] {
+                        100 * r.accuracyStd()
+                    });
         }
         write(path, chart);
     }

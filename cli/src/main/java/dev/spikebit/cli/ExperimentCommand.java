@@ -1,8 +1,10 @@
 package dev.spikebit.cli;
 
+import dev.spikebit.core.Named;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
+import dev.spikebit.data.ValidationSplit;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.experiment.ExperimentRow;
 import dev.spikebit.train.experiment.ExperimentSetup;
@@ -85,10 +87,47 @@ public final class ExperimentCommand implements Callable<Integer> {
     List<Integer> everySeedEtas;
 
     @Option(
-            names = "--lambda",
+            names = {"--lambda", "--lambdas"},
+            split = ",",
             defaultValue = "1000",
-            description = "s2nn: MPFD loss weight. Default: ${DEFAULT-VALUE}")
-    float lambda;
+            description = "s2nn: MPFD loss weight(s). Several (e.g. 1,10,100,1000) are a sweep: every MPFD row is "
+                    + "trained at each, and the claims use the one with the best validation accuracy (needs "
+                    + "--validation) and lambda 1000 beside it. Default: ${DEFAULT-VALUE}")
+    List<Float> lambdas;
+
+    @Option(
+            names = "--teachers",
+            split = ",",
+            defaultValue = "fp",
+            description = "s2nn: the MPFD teachers (fp, binary, reverb), each with its own MPFD rows. "
+                    + "Default: ${DEFAULT-VALUE}")
+    List<String> teachers;
+
+    @Option(
+            names = "--finetune-epochs",
+            description = "s2nn: epochs of every fine-tuning from the binary network (the sub-bit rows and the "
+                    + "binary reference row BSNN +N epochs). Default: --epochs")
+    Integer fineTuneEpochs;
+
+    @Option(
+            names = "--reverb-row",
+            description = "s2nn: also train a ReverB network (real spikes, binary weights) per seed as a row "
+                    + "(always with --teachers reverb)")
+    boolean reverbRow;
+
+    @Option(
+            names = "--validation",
+            defaultValue = "0",
+            description = "Hold N training images out (a fixed seeded choice): every run trains without them, is "
+                    + "scored on them after each epoch and chooses hyperparameters on them; the table's accuracy is "
+                    + "the test set's, scored once at the end. Default: ${DEFAULT-VALUE} (none)")
+    int validation;
+
+    @Option(
+            names = "--augment",
+            description = "Random crop (pad 2) and horizontal flip of the training images; the runs go to "
+                    + "directories of their own (NAME-augment-seedS)")
+    boolean augment;
 
     @Option(
             names = "--out",
@@ -118,7 +157,16 @@ public final class ExperimentCommand implements Callable<Integer> {
         OptionRanges.atLeast("--test-limit", testLimit, 0);
         OptionRanges.allBetween("--etas", etas, 1, 8);
         OptionRanges.allBetween("--every-seed-etas", everySeedEtas, 1, 8);
-        OptionRanges.nonNegative("--lambda", lambda);
+        for (float lambda : lambdas) {
+            OptionRanges.nonNegative("--lambda", lambda);
+        }
+        OptionRanges.atLeast("--validation", validation, 0);
+        if (fineTuneEpochs != null) {
+            OptionRanges.between("--finetune-epochs", fineTuneEpochs, 1, TrainConfig.MAX_EPOCHS);
+        }
+        List<S2nnExperiment.Teacher> teacherKinds = teachers.stream()
+                .map(t -> Named.of(S2nnExperiment.Teacher.values(), t, "--teachers"))
+                .toList();
         List<Long> seeds = new ArrayList<>();
         for (int i = 0; i < seedCount; i++) {
             seeds.add(seed + i);
@@ -128,18 +176,22 @@ public final class ExperimentCommand implements Callable<Integer> {
         List<ReverbExperiment.Variant> reverbRows =
                 rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames);
         if (spark != null) {
-            ClusterBackend.load().runAll(spark, "spikebit experiment " + which, tasks(net, seeds, reverbRows));
+            ClusterBackend.load()
+                    .runAll(spark, "spikebit experiment " + which, tasks(net, seeds, reverbRows, teacherKinds));
         }
-        DatasetChoice data = DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit);
-        ExperimentSetup setup = ExperimentSetup.builder(net, data.train(), data.test(), out)
-                .epochs(epochs)
-                .seeds(seeds)
-                .lr(lr)
-                .log(System.err)
-                .listener(new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn))
-                .build();
+        ExperimentSetup setup = setup(
+                net,
+                DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit),
+                validation,
+                augment,
+                seeds,
+                epochs,
+                lr,
+                out,
+                s2nn);
         List<ExperimentRow> rows = s2nn
-                ? new S2nnExperiment(setup, etas, everySeedEtas == null ? etas : everySeedEtas, lambda).run()
+                ? new S2nnExperiment(setup, plan(etas, everySeedEtas == null ? etas : everySeedEtas, teacherKinds))
+                        .run()
                 : new ReverbExperiment(setup, reverbRows).run();
         System.out.printf(
                 "%-32s %10s %12s %14s %10s%n", "row", "accuracy", "bits/weight", "deployed bytes", "energy nJ");
@@ -152,11 +204,60 @@ public final class ExperimentCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The plan of the S2NN table from the options. */
+    private S2nnExperiment.Plan plan(
+            List<Integer> tableEtas, List<Integer> allSeedEtas, List<S2nnExperiment.Teacher> teacherKinds) {
+        return new S2nnExperiment.Plan(
+                tableEtas,
+                allSeedEtas,
+                lambdas,
+                teacherKinds,
+                fineTuneEpochs == null ? epochs : fineTuneEpochs,
+                reverbRow);
+    }
+
+    /**
+     * The experiment's setup from the loaded data: {@code validation} images held out of the
+     * training split when positive, the dataset's augmentation when asked for; progress to stderr
+     * and figures beside the tables. The cluster tasks build theirs the same way.
+     */
+    static ExperimentSetup setup(
+            String net,
+            DatasetChoice data,
+            int validation,
+            boolean augment,
+            List<Long> seeds,
+            int epochs,
+            float lr,
+            Path out,
+            boolean s2nn) {
+        var train = data.train();
+        var held = (dev.spikebit.data.Dataset) null;
+        if (validation > 0) {
+            ValidationSplit split = ValidationSplit.of(data.train(), validation);
+            train = split.train();
+            held = split.validation();
+        }
+        return ExperimentSetup.builder(net, train, data.test(), out)
+                .epochs(epochs)
+                .seeds(seeds)
+                .lr(lr)
+                .validation(held)
+                .augmentation(augment ? data.augmentation() : null)
+                .log(System.err)
+                .listener(new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn))
+                .build();
+    }
+
     /**
      * The independent runs of the table: every (row, seed) of reverb; every seed of s2nn (its sub-bit
      * rows are compressed from that seed's binary network and distilled from its teacher).
      */
-    private List<ExperimentTask> tasks(String net, List<Long> seeds, List<ReverbExperiment.Variant> reverbRows) {
+    private List<ExperimentTask> tasks(
+            String net,
+            List<Long> seeds,
+            List<ReverbExperiment.Variant> reverbRows,
+            List<S2nnExperiment.Teacher> teacherKinds) {
         String absoluteOut = out.toAbsolutePath().normalize().toString();
         String data = dataDir == null ? null : dataDir.toAbsolutePath().toString();
         List<ExperimentTask> tasks = new ArrayList<>();
@@ -167,7 +268,19 @@ public final class ExperimentCommand implements Callable<Integer> {
                         ? etas
                         : etas.stream().filter(others::contains).toList();
                 tasks.add(new ExperimentTask(
-                        which, net, "", s, epochs, lr, seedEtas, lambda, trainLimit, testLimit, data, absoluteOut));
+                        which,
+                        net,
+                        "",
+                        s,
+                        epochs,
+                        lr,
+                        plan(seedEtas, seedEtas, teacherKinds),
+                        trainLimit,
+                        testLimit,
+                        validation,
+                        augment,
+                        data,
+                        absoluteOut));
             }
         } else {
             for (ReverbExperiment.Variant v : reverbRows) {
@@ -179,10 +292,11 @@ public final class ExperimentCommand implements Callable<Integer> {
                             s,
                             epochs,
                             lr,
-                            List.of(),
-                            lambda,
+                            null,
                             trainLimit,
                             testLimit,
+                            validation,
+                            augment,
                             data,
                             absoluteOut));
                 }

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * What {@code spikebit experiment} draws while a table grows: the accuracy curves of the rows
- * ({@code NAME.png} beside the table) and, for the S2NN table, one bar chart per measure; every
+ * ({@code NAME.png} beside the table), accuracy against bits per weight with error bars over seeds
+ * ({@code NAME-bits.png}) and, for the S2NN table, one bar chart per measure; every
  * network's training reports to {@code runs} (progress bar, {@code metrics.json}, {@code curves.png}).
  */
 final class ExperimentFigures implements ExperimentListener {
@@ -44,6 +45,7 @@ final class ExperimentFigures implements ExperimentListener {
     @Override
     public void tableWritten(Table table) {
         Charts.accuracyCurves(table.dir().resolve(table.name() + ".png"), table.title(), table.rows());
+        Charts.accuracyVsBits(table.dir().resolve(table.name() + "-bits.png"), table.title(), table.rows());
         if (bars) {
             drawBars(table.dir(), table.rows());
         }

@@ -19,7 +19,9 @@ import java.util.List;
  *
  * @param experiment   {@code reverb} or {@code s2nn}
  * @param row          the ReverB row's slug (unused for s2nn)
- * @param etas         the S2NN codebook sizes of this seed (unused for reverb)
+ * @param plan         the S2NN table of this seed (null for reverb)
+ * @param validation   training images held out as the validation set (0 = none)
+ * @param augment      whether the training images are augmented
  * @param dataDir      where the dataset is on the executors, or null to look in the usual places
  * @param out          the shared output directory (absolute: executors run in folders of their own)
  */
@@ -30,17 +32,14 @@ record ExperimentTask(
         long seed,
         int epochs,
         float lr,
-        List<Integer> etas,
-        float lambda,
+        S2nnExperiment.Plan plan,
         int trainLimit,
         int testLimit,
+        int validation,
+        boolean augment,
         String dataDir,
         String out)
         implements ClusterBackend.Task {
-    ExperimentTask {
-        etas = List.copyOf(etas);
-    }
-
     @Override
     public String name() {
         return experiment + " " + (experiment.equals("reverb") ? row + " " : "") + "seed " + seed;
@@ -50,22 +49,15 @@ record ExperimentTask(
     public void run() throws Exception {
         DatasetChoice data = DatasetChoice.load(
                 DatasetName.FASHION_MNIST, dataDir == null ? null : Path.of(dataDir), trainLimit, testLimit);
-        Path dir = Path.of(out);
         boolean s2nn = !experiment.equals("reverb");
-        // the same listener as on one machine, so that every run folder gets the same files
-        var figures = new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn);
-        ExperimentSetup setup = ExperimentSetup.builder(model, data.train(), data.test(), dir)
-                .epochs(epochs)
-                .seeds(List.of(seed))
-                .lr(lr)
-                .log(System.err)
-                .listener(figures)
-                .build();
+        // the same setup and listener as on one machine, so that every run folder gets the same files
+        ExperimentSetup setup = ExperimentCommand.setup(
+                model, data, validation, augment, List.of(seed), epochs, lr, Path.of(out), s2nn);
         if (!s2nn) {
             // the driver deploys and measures every row once, as one machine does
             new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).trainRuns();
         } else {
-            new S2nnExperiment(setup, etas, etas, lambda).run();
+            new S2nnExperiment(setup, plan).run();
         }
     }
 }

@@ -4,17 +4,8 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.models.ModelSpec;
 import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
-import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
-import dev.spikebit.data.Samples;
-import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.Reparameterizer;
-import dev.spikebit.quant.report.LayerReport;
-import dev.spikebit.quant.report.ModelReport;
-import dev.spikebit.runtime.graph.Graph;
-import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.ResumableRun;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,11 +54,11 @@ public final class ReverbExperiment {
     }
 
     private Path runDirectory(Variant v, long seed) {
-        return setup.out().resolve(slug(v.name()) + "-seed" + seed);
+        return setup.runDirectory(slug(v.name()), seed);
     }
 
     /** Trains (or reuses) the run of row {@code v} with {@code seed}. */
-    private ResumableRun.Result train(Variant v, long seed) {
+    private ExperimentSetup.Trained train(Variant v, long seed) {
         ModelSpec spec =
                 ModelZoo.defaultSpec(setup.model()).withSpikes(v.spikes()).withWeights(v.weights());
         Path dir = runDirectory(v, seed);
@@ -81,51 +72,48 @@ public final class ReverbExperiment {
     public List<ExperimentRow> run() throws java.io.IOException {
         List<ExperimentRow> table = new ArrayList<>();
         for (Variant v : rows) {
-            List<Double> accuracies = new ArrayList<>();
-            List<List<EpochMetrics>> curves = new ArrayList<>();
-            ModelReport report = null;
-            long bytes = 0;
+            RowRuns row = new RowRuns(v.name(), v.spikes().id(), v.weights().id(), setup);
             for (long seed : setup.seeds()) {
-                Path dir = runDirectory(v, seed);
-                var run = train(v, seed);
-                SpikingClassifier net = run.model();
-                curves.add(run.history());
-                accuracies.add(run.finalAccuracy());
-                if (report == null) {
-                    net.eval();
-                    Graph deployed = Reparameterizer.deploy(net);
-                    Path file = dir.resolve("deployed.safetensors");
-                    DeployedFormat.save(file, deployed);
-                    bytes = Files.size(file);
-                    report = ModelReport.measure(deployed, Samples.first(setup.test(), setup.measureImages()));
-                }
+                row.add(seed, train(v, seed), runDirectory(v, seed));
             }
-            double firing = report.layers().stream()
-                    .filter(LayerReport::isNeuron)
-                    .mapToDouble(LayerReport::firingRate)
-                    .average()
-                    .orElse(Double.NaN);
-            table.add(ExperimentRow.of(
-                    v.name(),
-                    v.spikes().id(),
-                    v.weights().id(),
-                    accuracies,
-                    report.bitsPerWeight(),
-                    bytes,
-                    firing,
-                    report.macs(),
-                    report.acs(),
-                    report.energyPj(),
-                    curves));
+            table.add(row.row());
             ExperimentTable.write(
                     setup.out(),
                     "reverb-table",
                     "ReverB-SNN on " + setup.test().name(),
                     described(),
                     table,
+                    claims(table),
                     setup.listener());
         }
         return table;
+    }
+
+    /**
+     * The paper's claims among the rows present: ReverB beats BSNN, the trained amplitude is at
+     * least as good as the fixed one, ReverB is within 1 point of the full-precision SNN.
+     */
+    static List<PairedClaim> claims(List<ExperimentRow> table) {
+        Map<String, ExperimentRow> byName = new LinkedHashMap<>();
+        table.forEach(r -> byName.put(r.name(), r));
+        List<PairedClaim> claims = new ArrayList<>();
+        ExperimentRow reverb = byName.get("ReverB");
+        ExperimentRow fixed = byName.get("ReverB, fixed alpha");
+        ExperimentRow bsnn = byName.get("BSNN");
+        ExperimentRow fp = byName.get("FP-SNN");
+        if (reverb != null && bsnn != null) {
+            claims.add(PairedClaim.of("ReverB >= BSNN (real-valued spikes help binary weights)", reverb, bsnn, 0));
+        }
+        if (fixed != null && bsnn != null) {
+            claims.add(PairedClaim.of("ReverB with fixed alpha >= BSNN", fixed, bsnn, 0));
+        }
+        if (reverb != null && fixed != null) {
+            claims.add(PairedClaim.of("trained alpha >= fixed alpha", reverb, fixed, 0));
+        }
+        if (reverb != null && fp != null) {
+            claims.add(PairedClaim.of("ReverB within 1 point of FP-SNN (ReverB >= FP-SNN - 1)", reverb, fp, 0.01));
+        }
+        return claims;
     }
 
     /**
@@ -156,6 +144,14 @@ public final class ReverbExperiment {
                 "adam, lr " + setup.lr() + ", cosine, batch 64, T "
                         + ModelZoo.defaultSpec(setup.model()).timeSteps());
         s.put("train images", setup.train().size());
+        if (setup.validation() != null) {
+            s.put(
+                    "validation images (held out of the training split)",
+                    setup.validation().size());
+        }
+        s.put(
+                "augmentation",
+                setup.augmentation() == null ? "none" : setup.augmentation().toString());
         s.put("test images", setup.test().size());
         s.put(
                 "activity measured on",

@@ -1,5 +1,6 @@
 package dev.spikebit.train.experiment;
 
+import dev.spikebit.core.Named;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.core.models.ModelSpec;
@@ -7,34 +8,34 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
-import dev.spikebit.data.Samples;
+import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.Reparameterizer;
 import dev.spikebit.quant.distill.MembraneDistillation;
-import dev.spikebit.quant.report.LayerReport;
-import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
-import dev.spikebit.train.EpochMetrics;
-import dev.spikebit.train.ResumableRun;
+import dev.spikebit.train.AuxiliaryLoss;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The S2NN comparison (docs/methods.md 3, docs/s2nn.md): per seed, a full-precision teacher and a binary
- * network are trained, then the binary
- * network is compressed to sub-bit weights for each {@code eta} and each variant (baseline
- * nearest-codeword selection, OS-Quant, OS-Quant with MPFD from the teacher) and fine-tuned for
- * the same number of epochs. Every row is deployed and measured (bits per weight, deployed bytes,
- * operations and energy from activity on test images). Every network trains in a directory of its
- * own through {@link ResumableRun}: running the command again continues an interrupted table, and
- * more seeds reuse what is already trained.
+ * The S2NN comparison (docs/methods.md 3, docs/s2nn.md): per seed, a full-precision network and a
+ * binary network are trained, then the binary network is compressed to sub-bit weights for each
+ * {@code eta} and each variant (baseline nearest-codeword selection, OS-Quant, OS-Quant with MPFD
+ * from a teacher at each MPFD weight lambda) and fine-tuned. So that no row wins by training
+ * longer, the binary network is also fine-tuned for the same epochs with the same settings ({@code
+ * BSNN +N epochs}), the reference the sub-bit rows are judged against. Every row is deployed and
+ * measured. With several lambdas the experiment chooses one per teacher on the validation
+ * accuracy (never the test accuracy) and checks the paper's claims at it and at the default 1000,
+ * paired by seed. Every network trains in a directory of its own through {@code ResumableRun}:
+ * running the command again continues an interrupted table, and more seeds reuse what is trained.
  */
 public final class S2nnExperiment {
     /** A sub-bit variant: OS-Quant selection and MPFD distillation on or off. */
@@ -45,154 +46,342 @@ public final class S2nnExperiment {
             new Variant("+OS-Quant", true, false),
             new Variant("+OS-Quant+MPFD", true, true));
 
-    private final List<Integer> etas;
-    private final List<Integer> everySeedEtas;
-    private final float lambda;
+    /** The network MPFD distills from. */
+    public enum Teacher implements Named {
+        /** The seed's full-precision network (binary spikes, float weights): the paper's choice. */
+        FP("fp"),
+        /** The seed's binary network, the one the sub-bit networks start from. */
+        BINARY("binary"),
+        /** A ReverB network of the seed (real-valued spikes, binary weights), trained for the purpose. */
+        REVERB("reverb");
 
-    private final ExperimentSetup setup;
+        private final String id;
 
-    /**
-     * @param etas          the codebook sizes of the table
-     * @param everySeedEtas the etas whose rows are trained for every seed; the other etas' rows
-     *                      only for the first seed (a cheaper table with the spread where it matters)
-     * @param lambda        the weight of MPFD's loss term
-     */
-    public S2nnExperiment(ExperimentSetup setup, List<Integer> etas, List<Integer> everySeedEtas, float lambda) {
-        for (int eta : etas) {
-            if (eta < 1 || eta > 8) {
-                throw new SpikebitException("eta must be in 1..8, got " + eta);
-            }
+        Teacher(String id) {
+            this.id = id;
         }
-        this.setup = setup;
-        this.etas = List.copyOf(etas);
-        this.everySeedEtas = List.copyOf(everySeedEtas);
-        this.lambda = lambda;
+
+        @Override
+        public String id() {
+            return id;
+        }
     }
 
-    /** Accumulates one table row over seeds. */
-    private final class RowData {
-        final String name;
-        final String spikes;
-        final String weights;
-        final List<Double> accuracies = new ArrayList<>();
-        final List<List<EpochMetrics>> curves = new ArrayList<>();
-        ModelReport report;
-        long bytes;
-        long eligibleBytes;
-
-        RowData(String name, String weights) {
-            this.name = name;
-            this.spikes = SpikeKind.BINARY.id();
-            this.weights = weights;
-        }
-
-        void add(double accuracy, List<EpochMetrics> history, SpikingClassifier net, Path dir) throws IOException {
-            accuracies.add(accuracy);
-            curves.add(history);
-            if (report == null) {
-                Graph deployed = Reparameterizer.deploy(net);
-                Path file = dir.resolve("deployed.safetensors");
-                DeployedFormat.save(file, deployed);
-                bytes = Files.size(file);
-                eligibleBytes = eligibleBytes(deployed);
-                int n = Math.min(setup.measureImages(), setup.test().size());
-                report = ModelReport.measure(deployed, Samples.first(setup.test(), n));
+    /**
+     * What the table holds besides the setup (serializable: a cluster task carries its seed's plan).
+     *
+     * @param etas           the codebook sizes of the table
+     * @param everySeedEtas  the etas whose rows are trained for every seed; the other etas' rows
+     *                       only for the first seed (a cheaper table with the spread where it matters)
+     * @param lambdas        the MPFD weights tried; with more than one, the setup needs a validation set
+     * @param teachers       the MPFD teachers tried
+     * @param fineTuneEpochs epochs of every fine-tuning from the binary network (sub-bit rows and the
+     *                       binary reference alike)
+     * @param reverbRow      whether to train and show a ReverB network of each seed (always with a ReverB teacher)
+     */
+    public record Plan(
+            List<Integer> etas,
+            List<Integer> everySeedEtas,
+            List<Float> lambdas,
+            List<Teacher> teachers,
+            int fineTuneEpochs,
+            boolean reverbRow)
+            implements Serializable {
+        public Plan {
+            etas = List.copyOf(etas);
+            everySeedEtas = List.copyOf(everySeedEtas);
+            lambdas = List.copyOf(lambdas);
+            teachers = List.copyOf(teachers);
+            for (int eta : etas) {
+                if (eta < 1 || eta > 8) {
+                    throw new SpikebitException("eta must be in 1..8, got " + eta);
+                }
+            }
+            if (lambdas.isEmpty() || teachers.isEmpty()) {
+                throw new SpikebitException("the S2NN table needs at least one MPFD lambda and one teacher");
+            }
+            if (fineTuneEpochs < 1) {
+                throw new SpikebitException("the fine-tuning epochs must be >= 1, got " + fineTuneEpochs);
             }
         }
 
-        ExperimentRow row() {
-            double firing = report.layers().stream()
-                    .filter(LayerReport::isNeuron)
-                    .mapToDouble(LayerReport::firingRate)
-                    .average()
-                    .orElse(Double.NaN);
-            return ExperimentRow.of(
-                    name,
-                    spikes,
-                    weights,
-                    accuracies,
-                    report.bitsPerWeight(),
-                    bytes,
-                    firing,
-                    report.macs(),
-                    report.acs(),
-                    report.energyPj(),
-                    curves);
+        /** The table of the paper: these etas for every seed, lambda 1000 from the FP network, as many epochs as the networks. */
+        public static Plan of(List<Integer> etas, int fineTuneEpochs) {
+            return new Plan(
+                    etas,
+                    etas,
+                    List.of(MembraneDistillation.DEFAULT_LAMBDA),
+                    List.of(Teacher.FP),
+                    fineTuneEpochs,
+                    false);
         }
+    }
+
+    private final ExperimentSetup setup;
+    private final Plan plan;
+
+    /** @throws SpikebitException with several lambdas and no validation set to choose among them */
+    public S2nnExperiment(ExperimentSetup setup, Plan plan) {
+        if (plan.lambdas().size() > 1 && setup.validation() == null) {
+            throw new SpikebitException(
+                    "several MPFD lambdas " + plan.lambdas() + " need a validation set "
+                            + "(--validation N): lambda is chosen on images held out of the training set, never on the test set");
+        }
+        this.setup = setup;
+        this.plan = plan;
+    }
+
+    /** The rows of the table, filled seed by seed. */
+    private final class Rows {
+        final RowRuns fp = new RowRuns("FP-SNN", SpikeKind.BINARY.id(), WeightKind.FP.id(), setup);
+        final RowRuns binary = new RowRuns("BSNN", SpikeKind.BINARY.id(), WeightKind.BINARY.id(), setup);
+        final RowRuns binaryLonger = new RowRuns(
+                "BSNN +" + plan.fineTuneEpochs() + " epochs", SpikeKind.BINARY.id(), WeightKind.BINARY.id(), setup);
+        final RowRuns reverb = new RowRuns("ReverB", SpikeKind.REAL.id(), WeightKind.BINARY.id(), setup);
+        final Map<String, RowRuns> subBit = new LinkedHashMap<>();
+
+        Rows() {
+            for (int eta : plan.etas()) {
+                for (Variant v : VARIANTS) {
+                    if (!v.mpfd()) {
+                        put(eta, v, null, 0);
+                        continue;
+                    }
+                    for (Teacher t : plan.teachers()) {
+                        for (float lambda : plan.lambdas()) {
+                            put(eta, v, t, lambda);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void put(int eta, Variant v, Teacher t, float lambda) {
+            String name = rowName(eta, v, t, lambda);
+            subBit.put(name, new RowRuns(name, SpikeKind.BINARY.id(), "sub-bit eta " + eta, setup));
+        }
+
+        List<ExperimentRow> table() {
+            List<ExperimentRow> rows = new ArrayList<>();
+            for (RowRuns r : List.of(fp, binary, binaryLonger, reverb)) {
+                if (!r.isEmpty()) {
+                    rows.add(r.row());
+                }
+            }
+            subBit.values().stream().filter(r -> !r.isEmpty()).forEach(r -> rows.add(r.row()));
+            return rows;
+        }
+    }
+
+    /** The name of a sub-bit row; {@code teacher} and {@code lambda} only for the MPFD variant. */
+    static String rowName(int eta, Variant v, Teacher teacher, float lambda) {
+        String name = "sub-bit eta " + eta + " " + v.name();
+        if (!v.mpfd()) {
+            return name;
+        }
+        return name + (teacher == Teacher.FP ? "" : " (" + teacher.id() + " teacher)") + ", lambda "
+                + lambdaText(lambda);
+    }
+
+    /** {@code 1000} for 1000.0, {@code 0.5} for 0.5. */
+    static String lambdaText(float lambda) {
+        return lambda == Math.rint(lambda) ? Long.toString((long) lambda) : Float.toString(lambda);
     }
 
     public List<ExperimentRow> run() throws IOException {
         Files.createDirectories(setup.out());
-        RowData fp = new RowData("FP-SNN (teacher)", "fp");
-        RowData binary = new RowData("BSNN (binary)", "binary");
-        Map<String, RowData> subBit = new LinkedHashMap<>();
-        for (int eta : etas) {
-            for (Variant v : VARIANTS) {
-                subBit.put(rowName(eta, v), new RowData(rowName(eta, v), "sub-bit eta " + eta));
-            }
-        }
+        Rows rows = new Rows();
+        ModelSpec base = ModelZoo.defaultSpec(setup.model());
         for (long seed : setup.seeds()) {
             boolean firstSeed = seed == setup.seeds().get(0);
-            ModelSpec base = ModelZoo.defaultSpec(setup.model());
-            Path teacherDir = setup.out().resolve("fp-seed" + seed);
-            ResumableRun.Result teacher = trainBase(base.withWeights(WeightKind.FP), seed, teacherDir);
-            fp.add(teacher.finalAccuracy(), teacher.history(), teacher.model(), teacherDir);
-            Path binaryDir = setup.out().resolve("binary-seed" + seed);
-            ResumableRun.Result bin = trainBase(base.withWeights(WeightKind.BINARY), seed, binaryDir);
-            binary.add(bin.finalAccuracy(), bin.history(), bin.model(), binaryDir);
-            Checkpoint binaryCkpt = Checkpoint.load(binaryDir.resolve("last.safetensors"));
-            for (int eta : etas) {
-                if (!firstSeed && !everySeedEtas.contains(eta)) {
+            ExperimentSetup.Trained fp = trainBase("fp", base.withWeights(WeightKind.FP), seed, rows.fp);
+            ExperimentSetup.Trained bin = trainBase("binary", base.withWeights(WeightKind.BINARY), seed, rows.binary);
+            ExperimentSetup.Trained reverb = plan.reverbRow() || plan.teachers().contains(Teacher.REVERB)
+                    ? trainBase(
+                            "reverb", base.withSpikes(SpikeKind.REAL).withWeights(WeightKind.BINARY), seed, rows.reverb)
+                    : null;
+            Checkpoint binaryCkpt =
+                    Checkpoint.load(setup.runDirectory("binary", seed).resolve("last.safetensors"));
+            fineTune(rows.binaryLonger, seed, QuantModels.fromCheckpoint(binaryCkpt), null, 0);
+            for (int eta : plan.etas()) {
+                if (!firstSeed && !plan.everySeedEtas().contains(eta)) {
                     continue;
                 }
                 for (Variant v : VARIANTS) {
-                    String name = rowName(eta, v);
-                    Path dir = setup.out().resolve(ReverbExperiment.slug(name) + "-seed" + seed);
-                    setup.log().printf("%n== %s, seed %d -> %s%n", name, seed, dir);
-                    SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
-                    var settings = new Compression.Settings(setup.epochs(), 64, setup.lr(), seed, lambda);
-                    var mpfd = v.mpfd() ? Compression.distillation(net, teacher.model(), lambda, setup.log()) : null;
-                    var run = setup.train(Compression.config(net.spec(), settings), net, mpfd, dir);
-                    subBit.get(name).add(run.finalAccuracy(), run.history(), run.model(), dir);
+                    if (!v.mpfd()) {
+                        SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
+                        fineTune(rows.subBit.get(rowName(eta, v, null, 0)), seed, net, null, 0);
+                        continue;
+                    }
+                    for (Teacher t : plan.teachers()) {
+                        SpikingClassifier teacher = switch (t) {
+                            case FP -> fp.model();
+                            case BINARY -> bin.model();
+                            case REVERB -> reverb.model();
+                        };
+                        for (float lambda : plan.lambdas()) {
+                            SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
+                            fineTune(rows.subBit.get(rowName(eta, v, t, lambda)), seed, net, teacher, lambda);
+                        }
+                    }
                 }
             }
-            write(fp, binary, subBit);
+            write(rows);
         }
-        return write(fp, binary, subBit);
+        return write(rows);
     }
 
-    private List<ExperimentRow> write(RowData fp, RowData binary, Map<String, RowData> subBit) {
-        List<ExperimentRow> rows = new ArrayList<>();
-        rows.add(fp.row());
-        rows.add(binary.row());
-        subBit.values().forEach(r -> rows.add(r.row()));
-        Map<String, Object> described = described();
+    /** Trains (or reuses) a network of the seed from scratch and adds it to its row. */
+    private ExperimentSetup.Trained trainBase(String name, ModelSpec spec, long seed, RowRuns row) throws IOException {
+        Path dir = setup.runDirectory(name, seed);
+        setup.log()
+                .printf(
+                        "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
+                        setup.model(), spec.spikes().id(), spec.weights().id(), seed, dir);
+        ExperimentSetup.Trained run = setup.train(spec, seed, dir);
+        row.add(seed, run, dir);
+        return run;
+    }
+
+    /** Fine-tunes {@code net} from the seed's binary network (MPFD from {@code teacher} unless null). */
+    private void fineTune(RowRuns row, long seed, SpikingClassifier net, SpikingClassifier teacher, float lambda)
+            throws IOException {
+        Path dir = setup.runDirectory(ReverbExperiment.slug(row.name), seed);
+        setup.log().printf("%n== %s, seed %d -> %s%n", row.name, seed, dir);
+        var settings = new Compression.Settings(plan.fineTuneEpochs(), 64, setup.lr(), seed, lambda);
+        AuxiliaryLoss mpfd = teacher == null ? null : Compression.distillation(net, teacher, lambda, setup.log());
+        row.add(seed, setup.train(Compression.config(net.spec(), settings), net, mpfd, dir), dir);
+    }
+
+    /**
+     * The lambda of each teacher with the best mean validation accuracy over every MPFD row of it
+     * (every eta and seed), the first of the list on ties; the only lambda without a choice to make.
+     */
+    static Map<Teacher, Float> chosenLambdas(Plan plan, List<ExperimentRow> table) {
+        Map<String, ExperimentRow> byName = byName(table);
+        Map<Teacher, Float> chosen = new LinkedHashMap<>();
+        for (Teacher t : plan.teachers()) {
+            float best = plan.lambdas().get(0);
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (float lambda : plan.lambdas()) {
+                double score = validationMean(plan, byName, t, lambda);
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = lambda;
+                }
+            }
+            chosen.put(t, best);
+        }
+        return chosen;
+    }
+
+    /** The mean validation accuracy over all MPFD rows of a teacher and lambda (and all their seeds). */
+    private static double validationMean(Plan plan, Map<String, ExperimentRow> byName, Teacher t, float lambda) {
+        double sum = 0;
+        int n = 0;
+        for (int eta : plan.etas()) {
+            ExperimentRow r = byName.get(rowName(eta, VARIANTS.get(2), t, lambda));
+            if (r != null) {
+                for (double v : r.validationAccuracies()) {
+                    sum += v;
+                    n++;
+                }
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** The paper's claims at the chosen lambdas (and at the default 1000 where it was not chosen), per eta. */
+    static List<PairedClaim> claims(Plan plan, List<ExperimentRow> table, Map<Teacher, Float> chosen) {
+        Map<String, ExperimentRow> byName = byName(table);
+        List<PairedClaim> claims = new ArrayList<>();
+        ExperimentRow reference = byName.get("BSNN +" + plan.fineTuneEpochs() + " epochs");
+        Variant baseline = VARIANTS.get(0);
+        Variant os = VARIANTS.get(1);
+        Variant mpfd = VARIANTS.get(2);
+        float paperLambda = MembraneDistillation.DEFAULT_LAMBDA;
+        for (int eta : plan.etas()) {
+            ExperimentRow base = byName.get(rowName(eta, baseline, null, 0));
+            ExperimentRow osRow = byName.get(rowName(eta, os, null, 0));
+            if (base == null || osRow == null) {
+                continue;
+            }
+            claims.add(PairedClaim.of("eta " + eta + ": +OS-Quant >= baseline", osRow, base, 0));
+            for (Teacher t : plan.teachers()) {
+                float lambda = chosen.get(t);
+                String teacher = t == Teacher.FP ? "" : ", " + t.id() + " teacher";
+                ExperimentRow withMpfd = byName.get(rowName(eta, mpfd, t, lambda));
+                if (withMpfd != null) {
+                    claims.add(PairedClaim.of(
+                            "eta " + eta + ": +MPFD (lambda " + lambdaText(lambda) + teacher
+                                    + (plan.lambdas().size() > 1 ? ", chosen on validation" : "")
+                                    + ") >= +OS-Quant",
+                            withMpfd,
+                            osRow,
+                            0));
+                }
+                ExperimentRow paper = byName.get(rowName(eta, mpfd, t, paperLambda));
+                if (paper != null && lambda != paperLambda) {
+                    claims.add(PairedClaim.of(
+                            "eta " + eta + ": +MPFD (lambda 1000" + teacher + ") >= +OS-Quant", paper, osRow, 0));
+                }
+                if (t != Teacher.FP && plan.teachers().contains(Teacher.FP)) {
+                    ExperimentRow fromFp = byName.get(rowName(eta, mpfd, Teacher.FP, chosen.get(Teacher.FP)));
+                    if (withMpfd != null && fromFp != null) {
+                        claims.add(PairedClaim.of(
+                                "eta " + eta + ": MPFD from the " + t.id() + " teacher >= from the FP teacher "
+                                        + "(each at its chosen lambda)",
+                                withMpfd,
+                                fromFp,
+                                0));
+                    }
+                }
+            }
+            ExperimentRow full = byName.get(rowName(
+                    eta,
+                    mpfd,
+                    plan.teachers().get(0),
+                    chosen.get(plan.teachers().get(0))));
+            if (full != null && reference != null) {
+                claims.add(PairedClaim.of(
+                        "eta " + eta + ": S2NN (OS-Quant+MPFD) within 1 point of the binary network trained as long "
+                                + "(>= " + reference.name() + " - 1)",
+                        full,
+                        reference,
+                        0.01));
+            }
+        }
+        return claims;
+    }
+
+    private static Map<String, ExperimentRow> byName(List<ExperimentRow> table) {
+        Map<String, ExperimentRow> byName = new LinkedHashMap<>();
+        table.forEach(r -> byName.put(r.name(), r));
+        return byName;
+    }
+
+    private List<ExperimentRow> write(Rows rows) {
+        List<ExperimentRow> table = rows.table();
+        Map<Teacher, Float> chosen = chosenLambdas(plan, table);
+        Map<String, Object> described = described(table, chosen);
         Map<String, Object> eligible = new LinkedHashMap<>();
-        eligible.put(binary.name, binary.eligibleBytes);
-        subBit.values()
-                .forEach(r -> eligible.put(
-                        r.name,
-                        String.format(
-                                "%d (%.3f of binary)",
-                                r.eligibleBytes, (double) r.eligibleBytes / binary.eligibleBytes)));
+        long binaryBytes = rows.binary.ofDeployed(S2nnExperiment::eligibleBytes);
+        eligible.put(rows.binary.name, binaryBytes);
+        rows.subBit.values().stream().filter(r -> !r.isEmpty()).forEach(r -> {
+            long bytes = r.ofDeployed(S2nnExperiment::eligibleBytes);
+            eligible.put(
+                    r.name, String.format(Locale.ROOT, "%d (%.3f of binary)", bytes, (double) bytes / binaryBytes));
+        });
         described.put("deployed bytes of the eligible layers (3x3 binary convs but the first)", eligible);
         ExperimentTable.write(
                 setup.out(),
                 "s2nn-table",
                 "S2NN sub-bit SNNs on " + setup.test().name(),
                 described,
-                rows,
+                table,
+                claims(plan, table, chosen),
                 setup.listener());
-        return rows;
-    }
-
-    /** Trains the teacher or the binary network of a seed (or reuses or resumes it, {@link ResumableRun}). */
-    private ResumableRun.Result trainBase(ModelSpec spec, long seed, Path dir) {
-        setup.log()
-                .printf(
-                        "%n== %s (weights %s), seed %d -> %s%n",
-                        setup.model(), spec.weights().id(), seed, dir);
-        return setup.train(spec, seed, dir);
+        return table;
     }
 
     private static long eligibleBytes(Graph deployed) {
@@ -215,28 +404,55 @@ public final class S2nnExperiment {
         return bytes;
     }
 
-    private static String rowName(int eta, Variant v) {
-        return "sub-bit eta " + eta + " " + v.name();
-    }
-
     /** The setup as the table states it. */
-    private Map<String, Object> described() {
+    private Map<String, Object> described(List<ExperimentRow> table, Map<Teacher, Float> chosen) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model", setup.model());
         s.put(
                 "epochs",
-                setup.epochs() + " per network (teacher, binary, and each sub-bit fine-tuning from the binary one)");
+                setup.epochs() + " per network trained from scratch; " + plan.fineTuneEpochs()
+                        + " per fine-tuning from the binary network (each sub-bit row, and the binary reference "
+                        + "BSNN +" + plan.fineTuneEpochs() + " epochs)");
         s.put("seeds", setup.seeds());
-        s.put("eta", etas);
-        if (setup.seeds().size() > 1 && !everySeedEtas.containsAll(etas)) {
-            s.put("eta trained for every seed", everySeedEtas + " (the other etas: first seed only)");
+        s.put("eta", plan.etas());
+        if (setup.seeds().size() > 1 && !plan.everySeedEtas().containsAll(plan.etas())) {
+            s.put("eta trained for every seed", plan.everySeedEtas() + " (the other etas: first seed only)");
         }
         s.put(
                 "optimizer",
                 "adam, lr " + setup.lr() + ", cosine, batch 64, T "
                         + ModelZoo.defaultSpec(setup.model()).timeSteps());
-        s.put("MPFD lambda", lambda + (lambda == MembraneDistillation.DEFAULT_LAMBDA ? " (default)" : ""));
+        s.put("MPFD teachers", plan.teachers().stream().map(Teacher::id).toList());
+        s.put(
+                "MPFD lambdas",
+                plan.lambdas().stream().map(S2nnExperiment::lambdaText).toList());
+        Map<String, Object> choice = new LinkedHashMap<>();
+        Map<String, ExperimentRow> byName = byName(table);
+        for (Teacher t : plan.teachers()) {
+            StringBuilder text = new StringBuilder(lambdaText(chosen.get(t)));
+            if (plan.lambdas().size() > 1) {
+                text.append(" (mean validation accuracy per lambda:");
+                for (float lambda : plan.lambdas()) {
+                    text.append(String.format(
+                            Locale.ROOT,
+                            " %s: %.2f%%",
+                            lambdaText(lambda),
+                            100 * validationMean(plan, byName, t, lambda)));
+                }
+                text.append(')');
+            }
+            choice.put(t.id() + " teacher", text.toString());
+        }
+        s.put("MPFD lambda used for the claims", choice);
         s.put("train images", setup.train().size());
+        if (setup.validation() != null) {
+            s.put(
+                    "validation images (held out of the training split)",
+                    setup.validation().size());
+        }
+        s.put(
+                "augmentation",
+                setup.augmentation() == null ? "none" : setup.augmentation().toString());
         s.put("test images", setup.test().size());
         s.put(
                 "activity measured on",

@@ -2,10 +2,15 @@ package dev.spikebit.train.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.FashionMnistSubset;
+import dev.spikebit.data.ValidationSplit;
+import dev.spikebit.data.augment.Compose;
+import dev.spikebit.data.augment.HorizontalFlip;
+import dev.spikebit.data.augment.RandomCrop;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +87,27 @@ class ExperimentsTest {
     }
 
     @Test
+    void augmentedRowsTrainInDirectoriesOfTheirOwnAndStateTheClaims(@TempDir Path out) throws Exception {
+        var crop = new Compose(List.of(new RandomCrop(2), new HorizontalFlip()));
+        ExperimentSetup augmented = ExperimentSetup.builder("fmnist-cnn", train, test, out)
+                .epochs(1)
+                .augmentation(crop)
+                .measureImages(8)
+                .build();
+        List<ExperimentRow> rows =
+                new ReverbExperiment(augmented, ReverbExperiment.rowsNamed(List.of("bsnn", "reverb"))).run();
+        assertThat(out.resolve("bsnn-augment-seed1").resolve("run.txt"))
+                .content()
+                .contains("\"augment\":true");
+        assertThat(out.resolve("reverb-augment-seed1")).isDirectory();
+        assertThat(out.resolve("reverb-table.md"))
+                .content()
+                .contains("augmentation: Compose")
+                .contains("- ReverB >= BSNN (real-valued spikes help binary weights): **");
+        assertThat(ReverbExperiment.claims(rows)).hasSize(1);
+    }
+
+    @Test
     void unknownRowIsNamedWithTheKnownOnes() {
         assertThatThrownBy(() -> ReverbExperiment.rowsNamed(List.of("reverb", "xnor")))
                 .isInstanceOf(SpikebitException.class)
@@ -94,26 +120,102 @@ class ExperimentsTest {
         var log = new ByteArrayOutputStream();
         var seen = new Recorder();
         List<ExperimentRow> rows =
-                new S2nnExperiment(setup("fmnist-vgg-s", out, log, seen), List.of(4), List.of(4), 1000f).run();
+                new S2nnExperiment(setup("fmnist-vgg-s", out, log, seen), S2nnExperiment.Plan.of(List.of(4), 1)).run();
         assertThat(rows)
                 .extracting(ExperimentRow::name)
                 .containsExactly(
-                        "FP-SNN (teacher)",
-                        "BSNN (binary)",
+                        "FP-SNN",
+                        "BSNN",
+                        "BSNN +1 epochs",
                         "sub-bit eta 4 baseline",
                         "sub-bit eta 4 +OS-Quant",
-                        "sub-bit eta 4 +OS-Quant+MPFD");
+                        "sub-bit eta 4 +OS-Quant+MPFD, lambda 1000");
         ExperimentRow binary = rows.get(1);
-        for (ExperimentRow r : rows.subList(2, 5)) {
+        assertThat(rows.get(2).bitsPerWeight()).isEqualTo(binary.bitsPerWeight());
+        for (ExperimentRow r : rows.subList(3, 6)) {
             assertThat(r.bitsPerWeight()).isLessThan(binary.bitsPerWeight());
             assertThat(r.deployedBytes()).isLessThan(binary.deployedBytes());
+            assertThat(r.seeds()).containsExactly(1L);
+            assertThat(r.validationAccuracies()).isEmpty();
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("MPFD: lambda 1000.0");
-        assertThat(out.resolve("s2nn-table.md")).content().contains("sub-bit eta 4 +OS-Quant+MPFD");
-        // Teacher, binary network and three fine-tunings, one epoch each; the table once per seed and at the end.
-        assertThat(seen.epochs).isEqualTo(5);
+        assertThat(out.resolve("s2nn-table.md"))
+                .content()
+                .contains("sub-bit eta 4 +OS-Quant+MPFD, lambda 1000")
+                .contains("- eta 4: +OS-Quant >= baseline: **")
+                .contains("- eta 4: S2NN (OS-Quant+MPFD) within 1 point of the binary network trained as long");
+        // Teacher, binary network, its fine-tuning and three sub-bit ones, one epoch each; the table once per seed
+        // and at the end.
+        assertThat(seen.epochs).isEqualTo(6);
         assertThat(seen.tables).isNotEmpty();
         assertThat(seen.tables.get(seen.tables.size() - 1).rows()).isEqualTo(rows);
+    }
+
+    @Test
+    void lambdaIsChosenOnTheValidationSetAndTheTableKeepsTheTestScores(@TempDir Path out) throws Exception {
+        var split = ValidationSplit.of(train, 64);
+        var log = new ByteArrayOutputStream();
+        ExperimentSetup setup = ExperimentSetup.builder("fmnist-vgg-s", split.train(), test, out)
+                .epochs(1)
+                .validation(split.validation())
+                .log(new PrintStream(log, true, StandardCharsets.UTF_8))
+                .measureImages(8)
+                .build();
+        var plan = new S2nnExperiment.Plan(
+                List.of(4), List.of(4), List.of(10f, 1000f), List.of(S2nnExperiment.Teacher.BINARY), 1, false);
+        List<ExperimentRow> rows = new S2nnExperiment(setup, plan).run();
+        assertThat(rows)
+                .extracting(ExperimentRow::name)
+                .endsWith(
+                        "sub-bit eta 4 +OS-Quant+MPFD (binary teacher), lambda 10",
+                        "sub-bit eta 4 +OS-Quant+MPFD (binary teacher), lambda 1000");
+        for (ExperimentRow r : rows) {
+            assertThat(r.validationAccuracies()).hasSize(1);
+            // the curves are scored on the validation images, the table's accuracy on the test images
+            var last = r.curves().get(0).get(r.curves().get(0).size() - 1);
+            assertThat(last.testAccuracy()).isEqualTo(r.validationAccuracies().get(0));
+            assertThat(r.accuracies().get(0) * test.size())
+                    .isCloseTo(Math.rint(r.accuracies().get(0) * test.size()), within(1e-6));
+        }
+        ExperimentRow ten = rows.get(rows.size() - 2);
+        ExperimentRow thousand = rows.get(rows.size() - 1);
+        float expected = thousand.validationMean() > ten.validationMean() ? 1000f : 10f;
+        assertThat(S2nnExperiment.chosenLambdas(plan, rows)).containsEntry(S2nnExperiment.Teacher.BINARY, expected);
+        assertThat(out.resolve("s2nn-table.md"))
+                .content()
+                .contains("validation accuracy (%)")
+                .contains("binary teacher=" + S2nnExperiment.lambdaText(expected)
+                        + " (mean validation accuracy per lambda:")
+                .contains("chosen on validation) >= +OS-Quant");
+        Path binaryRun = out.resolve("binary-validation-64-seed1");
+        assertThat(binaryRun.resolve(ExperimentSetup.TEST_SCORE_FILE))
+                .content()
+                .startsWith(test.name() + ", 64 images, after epoch 1: ");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("validation loss");
+
+        // a second run reuses every network and its saved test score
+        var again = new ByteArrayOutputStream();
+        ExperimentSetup reused = ExperimentSetup.builder("fmnist-vgg-s", split.train(), test, out)
+                .epochs(1)
+                .validation(split.validation())
+                .log(new PrintStream(again, true, StandardCharsets.UTF_8))
+                .measureImages(8)
+                .build();
+        List<ExperimentRow> second = new S2nnExperiment(reused, plan).run();
+        assertThat(second)
+                .extracting(ExperimentRow::accuracies)
+                .isEqualTo(rows.stream().map(ExperimentRow::accuracies).toList());
+        assertThat(again.toString(StandardCharsets.UTF_8)).doesNotContain("test accuracy");
+    }
+
+    @Test
+    void severalLambdasNeedAValidationSet(@TempDir Path out) {
+        var plan = new S2nnExperiment.Plan(
+                List.of(4), List.of(4), List.of(10f, 1000f), List.of(S2nnExperiment.Teacher.FP), 1, false);
+        assertThatThrownBy(
+                        () -> new S2nnExperiment(setup("fmnist-vgg-s", out, new ByteArrayOutputStream(), null), plan))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageContaining("need a validation set (--validation N)");
     }
 
     /** Counts the finished epochs and keeps every table the experiment reports. */
