@@ -67,6 +67,16 @@ public final class ModelZoo {
                 4,
                 ModelZoo::fmnistVggS));
         register(new Entry(
+                "fmnist-vgg-w",
+                "wide VGG for Fashion-MNIST at one bit per weight or less: conv 1->32 (first), conv 32->64, maxpool 2, "
+                        + "conv 64->128, conv 128->128, maxpool 2, flatten, linear 6272->256, LIF, linear 256->10; "
+                        + "every conv k3 p1 no bias + BN + LIF; mean over T",
+                1,
+                28,
+                10,
+                4,
+                ModelZoo::fmnistVggW));
+        register(new Entry(
                 "vggsnn",
                 "TET's VGGSNN for 48x48x2 event frames: 64C3-128C3-AP2-256C3-256C3-AP2-512C3-512C3-AP2-512C3-512C3-AP2-"
                         + "FC(512*3*3->classes); every conv k3 p1 no bias + BN + LIF; mean over T",
@@ -222,6 +232,38 @@ public final class ModelZoo {
                 AvgPool2d.global(),
                 Flatten.multiStep(),
                 layers.linear(Position.LAST, 64, spec.numClasses(), true, rng));
+        return new SpikingClassifier(spec, stem, body);
+    }
+
+    /**
+     * A wider VGG for 28x28 images: three sub-bit-eligible 3x3 convs (32->64, 64->128, 128->128)
+     * and, unlike fmnist-vgg-s's global average pool, a hidden linear layer over the whole 7x7 map,
+     * which keeps where a feature is. With binary edges every weight is +-1 (one bit per weight);
+     * compressed to sub-bit convs it is under one bit.
+     */
+    private static SpikingClassifier fmnistVggW(ModelSpec spec, LayerFactory layers, SplittableRandom rng) {
+        requireInput(spec, 1, 28);
+        Sequential stem = new Sequential(
+                new Normalize(new float[] {FMNIST_MEAN}, new float[] {FMNIST_STD}),
+                layers.conv(Position.FIRST, 1, 32, 3, 1, 1, false, rng),
+                BatchNorm.of2d(32));
+        Sequential body = new Sequential(
+                layers.neuron(spec),
+                layers.conv(Position.HIDDEN, 32, 64, 3, 1, 1, false, rng),
+                BatchNorm.of2d(64),
+                layers.neuron(spec),
+                new MaxPool2d(2),
+                layers.conv(Position.HIDDEN, 64, 128, 3, 1, 1, false, rng),
+                BatchNorm.of2d(128),
+                layers.neuron(spec),
+                layers.conv(Position.HIDDEN, 128, 128, 3, 1, 1, false, rng),
+                BatchNorm.of2d(128),
+                layers.neuron(spec),
+                new MaxPool2d(2),
+                Flatten.multiStep(),
+                layers.linear(Position.HIDDEN, 128 * 7 * 7, 256, true, rng),
+                layers.neuron(spec),
+                layers.linear(Position.LAST, 256, spec.numClasses(), true, rng));
         return new SpikingClassifier(spec, stem, body);
     }
 

@@ -92,7 +92,17 @@ class FlopCounterTest {
 
     /** The traced output is the shape a real forward gives, for every zoo model (small inputs keep it quick). */
     @ParameterizedTest
-    @ValueSource(strings = {"fmnist-cnn", "fmnist-vgg-s", "vggsnn", "vggsnn-s", "resnet19", "resnet20", "ms-resnet18"})
+    @ValueSource(
+            strings = {
+                "fmnist-cnn",
+                "fmnist-vgg-s",
+                "fmnist-vgg-w",
+                "vggsnn",
+                "vggsnn-s",
+                "resnet19",
+                "resnet20",
+                "ms-resnet18"
+            })
     void tracedShapesMatchTheForwardPass(String name) {
         ModelSpec defaults = ModelZoo.defaultSpec(name);
         int size = name.startsWith("fmnist") ? 28 : name.equals("vggsnn") ? 16 : 8;
