@@ -10,12 +10,15 @@ import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.core.neuron.surrogate.Surrogate;
+import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
+import dev.spikebit.data.ValidationSplit;
 import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.train.DatasetFit;
 import dev.spikebit.train.EpochMetrics;
+import dev.spikebit.train.Evaluation;
 import dev.spikebit.train.RecordedEnvironment;
 import dev.spikebit.train.ResumeMetadata;
 import dev.spikebit.train.TrainConfig;
@@ -157,6 +160,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-limit", defaultValue = "0", description = "Evaluate on the first N test images (0 = all).")
     int testLimit;
 
+    @Option(
+            names = "--validation",
+            defaultValue = "0",
+            description = "Hold N training images out (a fixed seeded choice, the same in every run) and score them "
+                    + "after each epoch instead of the test set, which is scored once at the end: choose "
+                    + "hyperparameters on these. Default: ${DEFAULT-VALUE} (none)")
+    int validation;
+
     @Option(names = "--out", defaultValue = "runs/train", description = "Output directory. Default: ${DEFAULT-VALUE}")
     Path out;
 
@@ -231,9 +242,22 @@ public final class TrainCommand implements Callable<Integer> {
                 config.epochs(),
                 Parallel.threads(),
                 Gemms.get().name());
+        Dataset trainSet = data.train();
+        Dataset scored = data.test();
+        if (config.validation() > 0) {
+            ValidationSplit split = ValidationSplit.of(data.train(), config.validation());
+            trainSet = split.train();
+            scored = split.validation();
+            System.err.printf(
+                    "holding %d training images out as the validation set: training on %d, scoring the validation "
+                            + "set after each epoch and the test set once at the end%n",
+                    scored.size(), trainSet.size());
+        }
         Trainer trainer = new Trainer(
-                config, net, data.train(), data.test(), config.augment() ? data.augmentation() : null, out, System.err);
-        trainer.withListener(TrainingProgress.withOutputFiles(System.err)).recordingDataset(name);
+                config, net, trainSet, scored, config.augment() ? data.augmentation() : null, out, System.err);
+        trainer.withListener(TrainingProgress.withOutputFiles(System.err))
+                .recordingDataset(name)
+                .evaluatedOn(config.validation() > 0 ? "validation" : "test");
         if (resumed != null) {
             trainer.resumeFrom(resumed);
         }
@@ -250,15 +274,26 @@ public final class TrainCommand implements Callable<Integer> {
                                         data.train().size() / config.batchSize()));
         if (!history.isEmpty()) {
             EpochMetrics last = history.get(history.size() - 1);
-            System.out.printf(
-                    "final test accuracy %.2f%% after %d epochs; outputs in %s%n",
-                    100 * last.testAccuracy(), last.epoch(), out);
+            if (config.validation() > 0) {
+                double test = Evaluation.evaluate(net, data.test(), 256).accuracy();
+                System.out.printf(
+                        "final validation accuracy %.2f%%, test accuracy %.2f%% after %d epochs; outputs in %s%n",
+                        100 * last.testAccuracy(), 100 * test, last.epoch(), out);
+            } else {
+                System.out.printf(
+                        "final test accuracy %.2f%% after %d epochs; outputs in %s%n",
+                        100 * last.testAccuracy(), last.epoch(), out);
+            }
         }
         return 0;
     }
 
     /** The data-parallel options: only with --spark, and a total batch that the workers share evenly. */
     private void checkDataParallel(TrainConfig config) {
+        if (spark != null && config.validation() > 0) {
+            throw new SpikebitException("--validation is not supported with --spark (the replicas load the whole "
+                    + "training split); hold the images out on one machine");
+        }
         if (spark == null) {
             if (workers != null || syncEvery != null) {
                 throw new SpikebitException("--workers and --sync-every need --spark (data-parallel training)");
@@ -343,6 +378,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .seed(seed)
                 .trainLimit(trainLimit)
                 .testLimit(testLimit)
+                .validation(validation)
                 .build()
                 .validated(options);
     }
