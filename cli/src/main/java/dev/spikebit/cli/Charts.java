@@ -20,6 +20,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
 public final class Charts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 560;
+    private static final int WIDE_WIDTH = 1400;
+    private static final int WIDE_HEIGHT = 800;
 
     private Charts() {}
 
@@ -116,9 +118,10 @@ public final class Charts {
      * over seeds with an error bar of one sample standard deviation (none with one seed).
      */
     static void accuracyVsBits(Path path, String title, List<ExperimentRow> rows) {
+        // wider and taller than the other figures: the legend names every row (a full S2NN table has about 20)
         XYChart chart = new XYChartBuilder()
-                .width(WIDTH)
-                .height(HEIGHT)
+                .width(WIDE_WIDTH)
+                .height(WIDE_HEIGHT)
                 .title(title + ": accuracy against bits per weight")
                 .xAxisTitle("bits per weight of the deployed network (log scale)")
                 .yAxisTitle("test accuracy (%), mean +- sd over seeds")
@@ -145,9 +148,11 @@ public final class Charts {
 
     private static void write(Path path, Chart<?, ?> chart) {
         System.setProperty("java.awt.headless", "true");
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        int width = chart.getWidth();
+        int height = chart.getHeight();
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         var g = image.createGraphics();
-        chart.paint(g, WIDTH, HEIGHT);
+        chart.paint(g, width, height);
         g.dispose();
         AtomicFiles.write(path, out -> {
             if (!ImageIO.write(image, "png", out)) {

@@ -54,7 +54,7 @@ class ExperimentFiguresTest {
                 dir, "reverb-table", "ReverB-SNN", List.of(row("BSNN", 0.8), row("ReverB", 0.85))));
         assertThat(png(dir.resolve("reverb-table.png")).getWidth()).isEqualTo(900);
         assertThat(dir.resolve("s2nn-accuracy.png")).doesNotExist();
-        assertThat(png(dir.resolve("reverb-table-bits.png")).getWidth()).isEqualTo(900);
+        assertThat(png(dir.resolve("reverb-table-bits.png")).getWidth()).isEqualTo(1400);
     }
 
     @Test
