@@ -124,6 +124,14 @@ public final class ExperimentCommand implements Callable<Integer> {
     int validation;
 
     @Option(
+            names = "--measure-images",
+            defaultValue = "" + ExperimentSetup.MEASURE_IMAGES,
+            description = "Test images each row's deployed network is run on in the reference executor for its "
+                    + "firing rate, operations and energy (a minute or more per row for 1000). "
+                    + "Default: ${DEFAULT-VALUE}")
+    int measureImages;
+
+    @Option(
             names = "--augment",
             description = "Random crop (pad 2) and horizontal flip of the training images; the runs go to "
                     + "directories of their own (NAME-augment-seedS)")
@@ -161,6 +169,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             OptionRanges.nonNegative("--lambda", lambda);
         }
         OptionRanges.atLeast("--validation", validation, 0);
+        OptionRanges.between("--measure-images", measureImages, 1, 10_000);
         if (fineTuneEpochs != null) {
             OptionRanges.between("--finetune-epochs", fineTuneEpochs, 1, TrainConfig.MAX_EPOCHS);
         }
@@ -188,7 +197,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                 epochs,
                 lr,
                 out,
-                s2nn);
+                s2nn,
+                measureImages);
         List<ExperimentRow> rows = s2nn
                 ? new S2nnExperiment(setup, plan(etas, everySeedEtas == null ? etas : everySeedEtas, teacherKinds))
                         .run()
@@ -230,7 +240,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             int epochs,
             float lr,
             Path out,
-            boolean s2nn) {
+            boolean s2nn,
+            int measureImages) {
         var train = data.train();
         var held = (dev.spikebit.data.Dataset) null;
         if (validation > 0) {
@@ -244,6 +255,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .lr(lr)
                 .validation(held)
                 .augmentation(augment ? data.augmentation() : null)
+                .measureImages(measureImages)
                 .log(System.err)
                 .listener(new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn))
                 .build();
@@ -279,6 +291,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                         testLimit,
                         validation,
                         augment,
+                        measureImages,
                         data,
                         absoluteOut));
             }
@@ -297,6 +310,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                             testLimit,
                             validation,
                             augment,
+                            measureImages,
                             data,
                             absoluteOut));
                 }

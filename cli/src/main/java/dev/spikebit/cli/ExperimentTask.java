@@ -22,6 +22,7 @@ import java.util.List;
  * @param plan         the S2NN table of this seed (null for reverb)
  * @param validation   training images held out as the validation set (0 = none)
  * @param augment      whether the training images are augmented
+ * @param measureImages test images each row's deployed network is measured on
  * @param dataDir      where the dataset is on the executors, or null to look in the usual places
  * @param out          the shared output directory (absolute: executors run in folders of their own)
  */
@@ -37,6 +38,7 @@ record ExperimentTask(
         int testLimit,
         int validation,
         boolean augment,
+        int measureImages,
         String dataDir,
         String out)
         implements ClusterBackend.Task {
@@ -52,7 +54,7 @@ record ExperimentTask(
         boolean s2nn = !experiment.equals("reverb");
         // the same setup and listener as on one machine, so that every run folder gets the same files
         ExperimentSetup setup = ExperimentCommand.setup(
-                model, data, validation, augment, List.of(seed), epochs, lr, Path.of(out), s2nn);
+                model, data, validation, augment, List.of(seed), epochs, lr, Path.of(out), s2nn, measureImages);
         if (!s2nn) {
             // the driver deploys and measures every row once, as one machine does
             new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).trainRuns();

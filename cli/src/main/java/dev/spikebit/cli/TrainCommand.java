@@ -229,6 +229,13 @@ public final class TrainCommand implements Callable<Integer> {
         SpikingClassifier net = resumed != null
                 ? QuantModels.build(config.spec(), config.seed(), resumed)
                 : Models.build(config.spec(), config.seed());
+        Dataset trainSet = data.train();
+        Dataset scored = data.test();
+        if (config.validation() > 0) {
+            ValidationSplit split = ValidationSplit.of(data.train(), config.validation());
+            trainSet = split.train();
+            scored = split.validation();
+        }
         ModelSpec spec = config.spec();
         System.err.printf(
                 "training %s on %s (%d train, %d test samples of %s), T=%d, batch %d, %d epochs, %d threads, GEMM %s%n",
@@ -242,12 +249,7 @@ public final class TrainCommand implements Callable<Integer> {
                 config.epochs(),
                 Parallel.threads(),
                 Gemms.get().name());
-        Dataset trainSet = data.train();
-        Dataset scored = data.test();
         if (config.validation() > 0) {
-            ValidationSplit split = ValidationSplit.of(data.train(), config.validation());
-            trainSet = split.train();
-            scored = split.validation();
             System.err.printf(
                     "holding %d training images out as the validation set: training on %d, scoring the validation "
                             + "set after each epoch and the test set once at the end%n",

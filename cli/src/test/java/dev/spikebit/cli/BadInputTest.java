@@ -432,6 +432,17 @@ class BadInputTest {
         assertOneLine(run("bench", "train", "--runs", "0"), "--runs must be >= 1");
         assertOneLine(run("quickstart", "--epochs", "0"), "--epochs must be in 1..");
         assertOneLine(run("experiment", "s2nn", "--etas", "0"), "--etas must be in 1..8, got 0");
+        assertOneLine(run("train", "--validation", "-1", "--out", out), "--validation must be >= 0 (0 = none), got -1");
+        assertOneLine(
+                run("train", "--validation", "100", "--train-limit", "100", "--out", out),
+                "--validation 100: the validation set must hold 1..99 of the 100 images of");
+        assertOneLine(
+                run("experiment", "s2nn", "--lambda", "1,1000", "--out", out),
+                "several MPFD lambdas [1.0, 1000.0] need a validation set (--validation N)");
+        assertOneLine(run("experiment", "s2nn", "--teachers", "fp,xnor", "--out", out), "--teachers");
+        assertOneLine(
+                run("train", "--spark", "local[2]", "--workers", "2", "--validation", "10", "--out", out),
+                "--validation is not supported with --spark");
         // Values that do not parse at all are picocli's errors, one line too.
         assertOneLine(run("eval", "--checkpoint", ckpt, "--batch", "many"), "--batch");
     }
