@@ -54,11 +54,40 @@ public final class SparkBackend implements ClusterBackend {
         if (tasks.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         try (JavaSparkContext spark = SparkSessions.open(master, jobName)) {
+            long started = System.nanoTime();
             List<Task> all = List.copyOf(tasks);
             // One partition per task: Spark schedules, retries and reports each run on its own.
-            spark.parallelize(all, all.size()).foreach(TaskRunner::run);
+            List<TaskRunner.Cost> costs =
+                    spark.parallelize(all, all.size()).map(TaskRunner::run).collect();
+            report(costs, (started - start) / 1e9, (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** Where the time of the tasks went, as their executors measured it (docs/distributed.md). */
+    private static void report(List<TaskRunner.Cost> costs, double startSeconds, double taskSeconds) {
+        double cpu = 0;
+        double jit = 0;
+        double gc = 0;
+        for (TaskRunner.Cost c : costs) {
+            System.err.printf(
+                    "spikebit: task %s on executor %s: %.1f s, CPU %.1f s (JIT %.1f s, GC %.1f s), %.1f CPU-s before it%n",
+                    c.name(),
+                    c.executor(),
+                    c.wallSeconds(),
+                    c.cpuSeconds(),
+                    c.jitSeconds(),
+                    c.gcSeconds(),
+                    c.cpuBefore());
+            cpu += c.cpuSeconds();
+            jit += c.jitSeconds();
+            gc += c.gcSeconds();
+        }
+        System.err.printf(
+                "spikebit: Spark started in %.1f s; the %d tasks took %.1f s, executors' CPU in them %.1f s"
+                        + " (JIT %.1f s, GC %.1f s)%n",
+                startSeconds, costs.size(), taskSeconds, cpu, jit, gc);
     }
 
     @Override
