@@ -293,7 +293,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                         augment,
                         measureImages,
                         data,
-                        absoluteOut));
+                        absoluteOut,
+                        s == seeds.getFirst()));
             }
         } else {
             for (ReverbExperiment.Variant v : reverbRows) {
@@ -312,7 +313,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                             augment,
                             measureImages,
                             data,
-                            absoluteOut));
+                            absoluteOut,
+                            s == seeds.getFirst()));
                 }
             }
         }

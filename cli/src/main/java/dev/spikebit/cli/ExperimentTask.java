@@ -5,8 +5,10 @@ import dev.spikebit.data.DatasetName;
 import dev.spikebit.train.experiment.ExperimentSetup;
 import dev.spikebit.train.experiment.ReverbExperiment;
 import dev.spikebit.train.experiment.S2nnExperiment;
+import java.lang.ref.SoftReference;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One independent piece of an experiment table, run as one cluster task by {@code experiment
@@ -25,6 +27,9 @@ import java.util.List;
  * @param measureImages test images each row's deployed network is measured on
  * @param dataDir      where the dataset is on the executors, or null to look in the usual places
  * @param out          the shared output directory (absolute: executors run in folders of their own)
+ * @param measure      whether this is the table's first seed, whose runs are deployed and measured
+ *                     for the table (in the task, so the rows are measured in parallel; the driver
+ *                     reads the measurements from the run folders)
  */
 record ExperimentTask(
         String experiment,
@@ -40,8 +45,14 @@ record ExperimentTask(
         boolean augment,
         int measureImages,
         String dataDir,
-        String out)
+        String out,
+        boolean measure)
         implements ClusterBackend.Task {
+    /** The data the last task on this JVM loaded: an executor's later tasks of the same experiment share it. */
+    private static SoftReference<Loaded> lastLoaded = new SoftReference<>(null);
+
+    private record Loaded(String dataDir, int trainLimit, int testLimit, DatasetChoice data) {}
+
     @Override
     public String name() {
         return experiment + " " + (experiment.equals("reverb") ? row + " " : "") + "seed " + seed;
@@ -49,17 +60,32 @@ record ExperimentTask(
 
     @Override
     public void run() throws Exception {
-        DatasetChoice data = DatasetChoice.load(
-                DatasetName.FASHION_MNIST, dataDir == null ? null : Path.of(dataDir), trainLimit, testLimit);
+        DatasetChoice data = data();
         boolean s2nn = !experiment.equals("reverb");
         // the same setup and listener as on one machine, so that every run folder gets the same files
         ExperimentSetup setup = ExperimentCommand.setup(
                 model, data, validation, augment, List.of(seed), epochs, lr, Path.of(out), s2nn, measureImages);
         if (!s2nn) {
-            // the driver deploys and measures every row once, as one machine does
-            new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).trainRuns();
+            new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).trainRuns(measure);
         } else {
-            new S2nnExperiment(setup, plan).run();
+            new S2nnExperiment(setup, plan).trainRuns(measure);
+        }
+    }
+
+    /** The experiment's data, loaded once per JVM (the samples are only read, so tasks may share them). */
+    private DatasetChoice data() {
+        synchronized (ExperimentTask.class) {
+            Loaded last = lastLoaded.get();
+            if (last == null
+                    || !Objects.equals(last.dataDir(), dataDir)
+                    || last.trainLimit() != trainLimit
+                    || last.testLimit() != testLimit) {
+                DatasetChoice loaded = DatasetChoice.load(
+                        DatasetName.FASHION_MNIST, dataDir == null ? null : Path.of(dataDir), trainLimit, testLimit);
+                last = new Loaded(dataDir, trainLimit, testLimit, loaded);
+                lastLoaded = new SoftReference<>(last);
+            }
+            return last.data();
         }
     }
 }

@@ -77,7 +77,11 @@ public record ExperimentSetup(
      * @param testAccuracy       the final test accuracy
      */
     public record Trained(
-            SpikingClassifier model, List<EpochMetrics> history, double validationAccuracy, double testAccuracy) {}
+            SpikingClassifier model,
+            List<EpochMetrics> history,
+            double validationAccuracy,
+            double testAccuracy,
+            boolean reused) {}
 
     /**
      * The directory of a run: {@code out/NAME[-augment][-validation-N]-seedS}, so that runs with and
@@ -132,9 +136,9 @@ public record ExperimentSetup(
                 log,
                 listener);
         if (validation == null) {
-            return new Trained(run.model(), run.history(), Double.NaN, run.finalAccuracy());
+            return new Trained(run.model(), run.history(), Double.NaN, run.finalAccuracy(), run.reused());
         }
-        return new Trained(run.model(), run.history(), run.finalAccuracy(), testAccuracy(run, dir));
+        return new Trained(run.model(), run.history(), run.finalAccuracy(), testAccuracy(run, dir), run.reused());
     }
 
     /**

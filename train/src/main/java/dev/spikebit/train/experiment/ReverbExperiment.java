@@ -42,13 +42,18 @@ public final class ReverbExperiment {
 
     /**
      * Trains every (row, seed) run that has not finished, and does nothing else: what a cluster
-     * task does for its row and seed. {@link #run} on the same output folder then reuses the
-     * finished runs and deploys, measures and tabulates them once.
+     * task does for its row and seed. With {@code measure}, the first seed's run of each row is
+     * also deployed and measured as {@link #run} would, and the measurement is kept in its folder
+     * ({@link RowMeasurement}). {@link #run} on the same output folder then reuses the finished
+     * runs and their measurements and only tabulates them.
      */
-    public void trainRuns() {
+    public void trainRuns(boolean measure) throws java.io.IOException {
         for (Variant v : rows) {
             for (long seed : setup.seeds()) {
-                train(v, seed);
+                var run = train(v, seed);
+                if (measure && seed == setup.seeds().getFirst()) {
+                    RowMeasurement.of(run, runDirectory(v, seed), setup.test(), setup.measureImages());
+                }
             }
         }
     }

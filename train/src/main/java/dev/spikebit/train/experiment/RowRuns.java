@@ -1,19 +1,10 @@
 package dev.spikebit.train.experiment;
 
-import dev.spikebit.core.models.SpikingClassifier;
-import dev.spikebit.data.Samples;
-import dev.spikebit.quant.deploy.DeployedFormat;
-import dev.spikebit.quant.deploy.Reparameterizer;
-import dev.spikebit.quant.report.LayerReport;
-import dev.spikebit.quant.report.ModelReport;
-import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.train.EpochMetrics;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToLongFunction;
 
 /**
  * The runs of one table row as they finish, seed by seed: their accuracies and curves, and the
@@ -29,15 +20,20 @@ final class RowRuns {
     private final List<Double> accuracies = new ArrayList<>();
     private final List<Double> validation = new ArrayList<>();
     private final List<List<EpochMetrics>> curves = new ArrayList<>();
-    private ModelReport report;
-    private long bytes;
-    private Graph deployed;
+    private final boolean measure;
+    private RowMeasurement measured;
 
     RowRuns(String name, String spikes, String weights, ExperimentSetup setup) {
+        this(name, spikes, weights, setup, true);
+    }
+
+    /** @param measure whether the first run is deployed and measured (off: a cluster task of a later seed) */
+    RowRuns(String name, String spikes, String weights, ExperimentSetup setup, boolean measure) {
         this.name = name;
         this.spikes = spikes;
         this.weights = weights;
         this.setup = setup;
+        this.measure = measure;
     }
 
     /** Adds a finished run; the first one is deployed into {@code dir} and measured. */
@@ -46,15 +42,9 @@ final class RowRuns {
         accuracies.add(run.testAccuracy());
         validation.add(run.validationAccuracy());
         curves.add(run.history());
-        if (report == null) {
-            SpikingClassifier net = run.model();
-            net.eval();
-            deployed = Reparameterizer.deploy(net);
-            Path file = dir.resolve("deployed.safetensors");
-            DeployedFormat.save(file, deployed);
-            bytes = Files.size(file);
-            int n = Math.min(setup.measureImages(), setup.test().size());
-            report = ModelReport.measure(deployed, Samples.first(setup.test(), n));
+        if (measured == null && measure) {
+            // kept in the run folder, so a reused run is not measured again (RowMeasurement)
+            measured = RowMeasurement.of(run, dir, setup.test(), setup.measureImages());
         }
     }
 
@@ -62,17 +52,12 @@ final class RowRuns {
         return seeds.isEmpty();
     }
 
-    /** A measure of the first run's deployed graph, 0 before any run. */
-    long ofDeployed(ToLongFunction<Graph> measure) {
-        return deployed == null ? 0 : measure.applyAsLong(deployed);
+    /** The deployed bytes of the first run's eligible layers (RowMeasurement#eligibleBytes), 0 before any run. */
+    long eligibleBytes() {
+        return measured == null ? 0 : measured.eligibleBytes();
     }
 
     ExperimentRow row() {
-        double firing = report.layers().stream()
-                .filter(LayerReport::isNeuron)
-                .mapToDouble(LayerReport::firingRate)
-                .average()
-                .orElse(Double.NaN);
         return ExperimentRow.of(
                 name,
                 spikes,
@@ -80,12 +65,12 @@ final class RowRuns {
                 seeds,
                 accuracies,
                 validation,
-                report.bitsPerWeight(),
-                bytes,
-                firing,
-                report.macs(),
-                report.acs(),
-                report.energyPj(),
+                measured.bitsPerWeight(),
+                measured.deployedBytes(),
+                measured.firingRate(),
+                measured.macs(),
+                measured.acs(),
+                measured.energyPj(),
                 curves);
     }
 }

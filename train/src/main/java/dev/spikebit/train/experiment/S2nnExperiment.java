@@ -9,10 +9,7 @@ import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
-import dev.spikebit.quant.deploy.DeployedFormat;
 import dev.spikebit.quant.distill.MembraneDistillation;
-import dev.spikebit.runtime.graph.Graph;
-import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.train.AuxiliaryLoss;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
@@ -133,14 +130,25 @@ public final class S2nnExperiment {
 
     /** The rows of the table, filled seed by seed. */
     private final class Rows {
-        final RowRuns fp = new RowRuns("FP-SNN", SpikeKind.BINARY.id(), WeightKind.FP.id(), setup);
-        final RowRuns binary = new RowRuns("BSNN", SpikeKind.BINARY.id(), WeightKind.BINARY.id(), setup);
-        final RowRuns binaryLonger = new RowRuns(
-                "BSNN +" + plan.fineTuneEpochs() + " epochs", SpikeKind.BINARY.id(), WeightKind.BINARY.id(), setup);
-        final RowRuns reverb = new RowRuns("ReverB", SpikeKind.REAL.id(), WeightKind.BINARY.id(), setup);
+        final boolean measure;
+        final RowRuns fp;
+        final RowRuns binary;
+        final RowRuns binaryLonger;
+        final RowRuns reverb;
         final Map<String, RowRuns> subBit = new LinkedHashMap<>();
 
-        Rows() {
+        /** @param measure whether each row's first run is deployed and measured */
+        Rows(boolean measure) {
+            this.measure = measure;
+            fp = new RowRuns("FP-SNN", SpikeKind.BINARY.id(), WeightKind.FP.id(), setup, measure);
+            binary = new RowRuns("BSNN", SpikeKind.BINARY.id(), WeightKind.BINARY.id(), setup, measure);
+            binaryLonger = new RowRuns(
+                    "BSNN +" + plan.fineTuneEpochs() + " epochs",
+                    SpikeKind.BINARY.id(),
+                    WeightKind.BINARY.id(),
+                    setup,
+                    measure);
+            reverb = new RowRuns("ReverB", SpikeKind.REAL.id(), WeightKind.BINARY.id(), setup, measure);
             for (int eta : plan.etas()) {
                 for (Variant v : VARIANTS) {
                     if (!v.mpfd()) {
@@ -158,7 +166,7 @@ public final class S2nnExperiment {
 
         private void put(int eta, Variant v, Teacher t, float lambda) {
             String name = rowName(eta, v, t, lambda);
-            subBit.put(name, new RowRuns(name, SpikeKind.BINARY.id(), "sub-bit eta " + eta, setup));
+            subBit.put(name, new RowRuns(name, SpikeKind.BINARY.id(), "sub-bit eta " + eta, setup, measure));
         }
 
         List<ExperimentRow> table() {
@@ -188,9 +196,25 @@ public final class S2nnExperiment {
         return lambda == Math.rint(lambda) ? Long.toString((long) lambda) : Float.toString(lambda);
     }
 
+    /** Trains, deploys and measures every network of the table and writes the table after each seed. */
     public List<ExperimentRow> run() throws IOException {
+        return runs(true, true);
+    }
+
+    /**
+     * Trains every network of the table that has not finished, and writes no table: what a cluster
+     * task does for its seed. With {@code measure}, each row's first run is also deployed and
+     * measured as {@link #run} would, and the measurement is kept in its folder ({@link
+     * RowMeasurement}); {@link #run} on the same output folder then reuses the runs and their
+     * measurements and only tabulates them.
+     */
+    public void trainRuns(boolean measure) throws IOException {
+        runs(measure, false);
+    }
+
+    private List<ExperimentRow> runs(boolean measure, boolean tables) throws IOException {
         Files.createDirectories(setup.out());
-        Rows rows = new Rows();
+        Rows rows = new Rows(measure);
         ModelSpec base = ModelZoo.defaultSpec(setup.model());
         for (long seed : setup.seeds()) {
             boolean firstSeed = seed == setup.seeds().get(0);
@@ -226,9 +250,11 @@ public final class S2nnExperiment {
                     }
                 }
             }
-            write(rows);
+            if (tables) {
+                write(rows);
+            }
         }
-        return write(rows);
+        return tables ? write(rows) : List.of();
     }
 
     /** Trains (or reuses) a network of the seed from scratch and adds it to its row. */
@@ -365,10 +391,10 @@ public final class S2nnExperiment {
         Map<Teacher, Float> chosen = chosenLambdas(plan, table);
         Map<String, Object> described = described(table, chosen);
         Map<String, Object> eligible = new LinkedHashMap<>();
-        long binaryBytes = rows.binary.ofDeployed(S2nnExperiment::eligibleBytes);
+        long binaryBytes = rows.binary.eligibleBytes();
         eligible.put(rows.binary.name, binaryBytes);
         rows.subBit.values().stream().filter(r -> !r.isEmpty()).forEach(r -> {
-            long bytes = r.ofDeployed(S2nnExperiment::eligibleBytes);
+            long bytes = r.eligibleBytes();
             eligible.put(
                     r.name, String.format(Locale.ROOT, "%d (%.3f of binary)", bytes, (double) bytes / binaryBytes));
         });
@@ -382,26 +408,6 @@ public final class S2nnExperiment {
                 claims(plan, table, chosen),
                 setup.listener());
         return table;
-    }
-
-    private static long eligibleBytes(Graph deployed) {
-        long bytes = 0;
-        boolean firstConv = true;
-        for (Layer node : deployed.layers()) {
-            switch (node) {
-                case Layer.CodewordConv c -> bytes += DeployedFormat.parameterBytes(c);
-                case Layer.SignConv c -> {
-                    if (c.kernel() == 3 && !firstConv) {
-                        bytes += DeployedFormat.parameterBytes(c);
-                    }
-                }
-                default -> {}
-            }
-            if (node instanceof Layer.Conv || node instanceof Layer.SignConv || node instanceof Layer.CodewordConv) {
-                firstConv = false;
-            }
-        }
-        return bytes;
     }
 
     /** The setup as the table states it. */
