@@ -5,12 +5,15 @@ import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
+import dev.spikebit.runtime.io.Json;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.Evaluation;
 import dev.spikebit.train.Trainer;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
@@ -79,7 +82,21 @@ public interface ClusterBackend {
      * @param syncEvery     optimizer steps each replica takes between two averagings
      * @param stepsPerEpoch global batches in an epoch (the loader's batches per epoch)
      */
-    record DataParallel(int workers, int syncEvery, int stepsPerEpoch) {}
+    record DataParallel(int workers, int syncEvery, int stepsPerEpoch) {
+        /**
+         * The checkpoint metadata key under which data-parallel training records its workers and
+         * steps between averagings ({@link #recorded}), which a resumed run must use again.
+         */
+        public static final String CHECKPOINT_KEY = "data_parallel";
+
+        /** The workers and steps between averagings as the checkpoints record them. */
+        public String recorded() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("workers", workers);
+            json.put("sync_every", syncEvery);
+            return Json.write(json);
+        }
+    }
 
     /**
      * Runs {@code trainer}'s remaining epochs data-parallel: every round, each of the workers

@@ -16,6 +16,7 @@ import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.ValidationSplit;
 import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.quant.binary.QuantModels;
+import dev.spikebit.runtime.io.JsonObject;
 import dev.spikebit.train.DatasetFit;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.Evaluation;
@@ -213,6 +214,9 @@ public final class TrainCommand implements Callable<Integer> {
             RecordedEnvironment.adopt(resumed, System.err);
         }
         TrainConfig config = resumed != null ? resumedConfig(resumed) : newConfig();
+        if (resumed != null) {
+            resumeDataParallelAsRecorded(resumed);
+        }
         checkDataParallel(config);
         DatasetName name = DatasetName.of(dataset);
         DatasetChoice data = DatasetChoice.load(
@@ -314,6 +318,42 @@ public final class TrainCommand implements Callable<Integer> {
             throw new SpikebitException("--batch " + config.batchSize() + " is the total batch of the " + workers
                     + " workers and must be a multiple of --workers");
         }
+    }
+
+    /**
+     * A resumed run trains as its checkpoint records: data-parallel with the same workers and steps
+     * between averagings (which then need not be given again), or on one machine. A different
+     * setting would continue the run as another training, so it is refused.
+     */
+    private void resumeDataParallelAsRecorded(Checkpoint checkpoint) {
+        String recorded = checkpoint.info(ClusterBackend.DataParallel.CHECKPOINT_KEY, null);
+        if (recorded == null) {
+            if (spark != null) {
+                throw new SpikebitException(checkpoint.source() + ": the run was trained on one machine; "
+                        + "resume it without --spark, --workers and --sync-every");
+            }
+            return;
+        }
+        int recordedWorkers;
+        int recordedSyncEvery;
+        try {
+            JsonObject json = JsonObject.parse(recorded, ClusterBackend.DataParallel.CHECKPOINT_KEY);
+            recordedWorkers = json.integer("workers", 0);
+            recordedSyncEvery = json.integer("sync_every", 0);
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException(checkpoint.source() + ": " + e.getMessage());
+        }
+        String setting = recordedWorkers + " workers, sync every " + recordedSyncEvery;
+        if (spark == null) {
+            throw new SpikebitException(checkpoint.source() + ": the run was trained data-parallel (" + setting
+                    + "); resume it with --spark MASTER");
+        }
+        if (workers != null && workers != recordedWorkers || syncEvery != null && syncEvery != recordedSyncEvery) {
+            throw new SpikebitException(checkpoint.source() + ": the run was trained with " + setting
+                    + "; a resumed run keeps them (leave out --workers and --sync-every, or give the same)");
+        }
+        workers = recordedWorkers;
+        syncEvery = recordedSyncEvery;
     }
 
     private Checkpoint resumeCheckpoint() {

@@ -306,6 +306,43 @@ class BadInputTest {
     }
 
     @Test
+    void resumeTrainsAsTheCheckpointRecordsOnOneMachineOrDataParallel() {
+        // Both are refused before Spark or any data is loaded.
+        assertOneLine(
+                run(
+                        "train",
+                        "--resume",
+                        good.toString(),
+                        "--out",
+                        dir.resolve("dp").toString(),
+                        "--spark",
+                        "local[2]"),
+                "the run was trained on one machine; resume it without --spark");
+        Path dataParallel = withInfo(
+                "data-parallel", ClusterBackend.DataParallel.CHECKPOINT_KEY, "{\"workers\":2,\"sync_every\":8}");
+        assertOneLine(resume(dataParallel), "trained data-parallel (2 workers, sync every 8); resume it with --spark");
+        String out = dir.resolve("dp").toString();
+        for (String[] other : List.of(new String[] {"--workers", "4"}, new String[] {"--sync-every", "1"})) {
+            assertOneLine(
+                    run(
+                            "train",
+                            "--resume",
+                            dataParallel.toString(),
+                            "--out",
+                            out,
+                            "--spark",
+                            "local[2]",
+                            other[0],
+                            other[1]),
+                    "trained with 2 workers, sync every 8; a resumed run keeps them");
+        }
+        assertOneLine(
+                resume(withInfo(
+                        "data-parallel-junk", ClusterBackend.DataParallel.CHECKPOINT_KEY, "{\"workers\":\"two\"}")),
+                "workers");
+    }
+
+    @Test
     void resumingAFinishedRunSaysHowToTrainFurther() {
         Path finished = withTrainConfig("finished", "epochs", 1);
         assertOneLine(resume(finished), "give --epochs above 1");

@@ -5,6 +5,7 @@ import dev.spikebit.train.Trainer;
 import dev.spikebit.train.Trainer.StepTotals;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -42,6 +43,11 @@ final class DataParallelTraining implements Trainer.EpochSteps {
         this.replicas = replicas;
         this.plan = plan;
         this.log = log;
+    }
+
+    @Override
+    public Map<String, String> checkpointInfo() {
+        return Map.of(ClusterBackend.DataParallel.CHECKPOINT_KEY, plan.recorded());
     }
 
     @Override

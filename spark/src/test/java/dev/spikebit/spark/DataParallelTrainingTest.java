@@ -74,7 +74,9 @@ class DataParallelTrainingTest {
     /**
      * {@code train --spark --workers 2 --sync-every 3} with Adam (rounds of 3 and 1 steps): a run
      * stopped after its first epoch and resumed from its checkpoint ends bit for bit where the
-     * uninterrupted run ends, the optimizer state (averaged like the weights) included.
+     * uninterrupted run ends, the optimizer state (averaged like the weights) included. The
+     * checkpoint records the workers and steps between averagings, which the resumed run takes from
+     * it.
      */
     @Test
     void trainOnSparkResumesBitForBit() {
@@ -99,7 +101,10 @@ class DataParallelTrainingTest {
         Path interrupted = dir.resolve("interrupted");
         SparkCommands.run(LocalSparkTest.concat(args, "--epochs", "2", "--out", whole.toString()));
         SparkCommands.run(LocalSparkTest.concat(args, "--epochs", "1", "--out", interrupted.toString()));
-        SparkCommands.run(LocalSparkTest.concat(args, "--epochs", "2", "--resume", "--out", interrupted.toString()));
+        assertThat(Checkpoint.load(interrupted.resolve("last.safetensors"))
+                        .info(ClusterBackend.DataParallel.CHECKPOINT_KEY, null))
+                .isEqualTo("{\"workers\":2,\"sync_every\":3}");
+        SparkCommands.run("train", "--epochs", "2", "--resume", "--out", interrupted.toString(), "--spark", "local[2]");
 
         Checkpoint expected = Checkpoint.load(whole.resolve("last.safetensors"));
         Checkpoint actual = Checkpoint.load(interrupted.resolve("last.safetensors"));

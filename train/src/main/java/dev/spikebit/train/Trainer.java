@@ -187,6 +187,14 @@ public final class Trainer {
          *     each step or group of steps
          */
         StepTotals train(int epoch, ObjIntConsumer<StepTotals> progress);
+
+        /**
+         * What every checkpoint records of how the steps are taken (metadata keys and values), so
+         * that a resumed run can check it takes them the same way. None by default.
+         */
+        default Map<String, String> checkpointInfo() {
+            return Map.of();
+        }
     }
 
     /** Takes every epoch's steps with {@code steps} instead of this trainer's own loop. */
@@ -420,6 +428,9 @@ public final class Trainer {
         info.put("best_accuracy", Double.toString(bestAccuracy));
         if (dataset != null) {
             info.put(DATASET_KEY, dataset.id());
+        }
+        if (epochSteps != null) {
+            info.putAll(epochSteps.checkpointInfo());
         }
         Checkpoint.save(outDir.resolve("last.safetensors"), config.spec(), model, optimizer, info);
         if (best) {
