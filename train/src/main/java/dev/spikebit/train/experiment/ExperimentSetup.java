@@ -3,6 +3,7 @@ package dev.spikebit.train.experiment;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.AtomicFiles;
 import dev.spikebit.core.models.ModelSpec;
+import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.augment.Augmentation;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the ReverB and S2NN experiments share: the zoo model, the training budget and seeds, the
@@ -66,6 +68,23 @@ public record ExperimentSetup(
         if (validation != null && validation.size() == 0) {
             throw new SpikebitException(validation.name() + ": the validation set is empty");
         }
+    }
+
+    /** The optimizer line of a table's setup: what every row of an experiment trains with. */
+    String optimizerText() {
+        return "adam, lr " + lr + ", cosine, batch 64, T "
+                + ModelZoo.defaultSpec(model).timeSteps();
+    }
+
+    /** Adds the data a table was trained, validated, tested and measured on to its setup. */
+    void describeData(Map<String, Object> described) {
+        described.put("train images", train.size());
+        if (validation != null) {
+            described.put("validation images (held out of the training split)", validation.size());
+        }
+        described.put("augmentation", augmentation == null ? "none" : augmentation.toString());
+        described.put("test images", test.size());
+        described.put("activity measured on", Math.min(measureImages, test.size()) + " test images");
     }
 
     /**

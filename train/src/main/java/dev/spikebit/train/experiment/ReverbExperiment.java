@@ -144,23 +144,8 @@ public final class ReverbExperiment {
         s.put("model", setup.model());
         s.put("epochs", setup.epochs());
         s.put("seeds", setup.seeds());
-        s.put(
-                "optimizer",
-                "adam, lr " + setup.lr() + ", cosine, batch 64, T "
-                        + ModelZoo.defaultSpec(setup.model()).timeSteps());
-        s.put("train images", setup.train().size());
-        if (setup.validation() != null) {
-            s.put(
-                    "validation images (held out of the training split)",
-                    setup.validation().size());
-        }
-        s.put(
-                "augmentation",
-                setup.augmentation() == null ? "none" : setup.augmentation().toString());
-        s.put("test images", setup.test().size());
-        s.put(
-                "activity measured on",
-                Math.min(setup.measureImages(), setup.test().size()) + " test images");
+        s.put("optimizer", setup.optimizerText());
+        setup.describeData(s);
         return s;
     }
 

@@ -424,10 +424,7 @@ public final class S2nnExperiment {
         if (setup.seeds().size() > 1 && !plan.everySeedEtas().containsAll(plan.etas())) {
             s.put("eta trained for every seed", plan.everySeedEtas() + " (the other etas: first seed only)");
         }
-        s.put(
-                "optimizer",
-                "adam, lr " + setup.lr() + ", cosine, batch 64, T "
-                        + ModelZoo.defaultSpec(setup.model()).timeSteps());
+        s.put("optimizer", setup.optimizerText());
         s.put("MPFD teachers", plan.teachers().stream().map(Teacher::id).toList());
         s.put(
                 "MPFD lambdas",
@@ -450,19 +447,7 @@ public final class S2nnExperiment {
             choice.put(t.id() + " teacher", text.toString());
         }
         s.put("MPFD lambda used for the claims", choice);
-        s.put("train images", setup.train().size());
-        if (setup.validation() != null) {
-            s.put(
-                    "validation images (held out of the training split)",
-                    setup.validation().size());
-        }
-        s.put(
-                "augmentation",
-                setup.augmentation() == null ? "none" : setup.augmentation().toString());
-        s.put("test images", setup.test().size());
-        s.put(
-                "activity measured on",
-                Math.min(setup.measureImages(), setup.test().size()) + " test images");
+        setup.describeData(s);
         return s;
     }
 }
