@@ -1,6 +1,7 @@
 package dev.spikebit.spark;
 
 import dev.spikebit.cli.ClusterBackend;
+import dev.spikebit.core.profile.ProcessCpuClock;
 import java.io.IOException;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
@@ -43,7 +44,7 @@ final class TaskRunner {
 
     static Cost run(ClusterBackend.Task task) throws Exception {
         long start = System.nanoTime();
-        long cpuStart = processCpuNanos();
+        long cpuStart = ProcessCpuClock.nanos();
         double[] helpersStart = helperThreadsCpu();
         System.err.printf("spikebit: task %s started%n", task.name());
         task.run();
@@ -52,7 +53,7 @@ final class TaskRunner {
                 task.name(),
                 ManagementFactory.getRuntimeMXBean().getName(),
                 (System.nanoTime() - start) / 1e9,
-                (processCpuNanos() - cpuStart) / 1e9,
+                (ProcessCpuClock.nanos() - cpuStart) / 1e9,
                 helpers[0] - helpersStart[0],
                 helpers[1] - helpersStart[1],
                 cpuStart / 1e9);
@@ -65,13 +66,6 @@ final class TaskRunner {
                 cost.gcSeconds(),
                 cost.cpuBefore());
         return cost;
-    }
-
-    /** The CPU time of this JVM so far, or 0 where the platform does not report it. */
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? Math.max(0, os.getProcessCpuTime())
-                : 0;
     }
 
     /** Clock ticks per second of the CPU times in {@code /proc} (USER_HZ, 100 on Linux). */

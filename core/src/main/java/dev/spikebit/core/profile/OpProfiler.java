@@ -1,11 +1,5 @@
 package dev.spikebit.core.profile;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -37,17 +31,6 @@ public final class OpProfiler {
     private static final java.lang.management.ThreadMXBean THREAD_CLOCK = ManagementFactory.getThreadMXBean();
 
     private static final long[][] calls = new long[KINDS][2];
-    /** {@code clock_gettime}, for the process's CPU clock in nanoseconds, or null where there is none. */
-    private static final MethodHandle CLOCK_GETTIME = clockGettime();
-    /** Linux's {@code CLOCK_PROCESS_CPUTIME_ID}. */
-    private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
-
-    private static final ThreadLocal<MemorySegment> TIMESPEC =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean bean
-                    ? bean
-                    : null;
     private static final int[] stack = new int[64];
     private static int depth;
     private static long mark;
@@ -121,44 +104,6 @@ public final class OpProfiler {
         return copy;
     }
 
-    /**
-     * CPU time of the whole process, all threads, in nanoseconds (0 where unknown). On Linux from
-     * {@code clock_gettime(CLOCK_PROCESS_CPUTIME_ID)}, exact to the nanosecond; the management
-     * bean's figure counts in clock ticks (10 ms), too coarse for one operation.
-     */
-    public static long processCpuNanos() {
-        if (CLOCK_GETTIME != null) {
-            MemorySegment ts = TIMESPEC.get();
-            try {
-                int rc = (int) CLOCK_GETTIME.invokeExact(CLOCK_PROCESS_CPUTIME_ID, ts);
-                if (rc == 0) {
-                    return ts.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + ts.get(ValueLayout.JAVA_LONG, 8);
-                }
-            } catch (Throwable e) {
-                // fall back to the management bean
-            }
-        }
-        return OS == null ? 0 : Math.max(0, OS.getProcessCpuTime());
-    }
-
-    private static MethodHandle clockGettime() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")
-                || ValueLayout.JAVA_LONG.byteSize() != 8
-                || !System.getProperty("os.arch", "").matches("amd64|x86_64|aarch64")) {
-            return null;
-        }
-        try {
-            Linker linker = Linker.nativeLinker();
-            return linker.defaultLookup()
-                    .find("clock_gettime")
-                    .map(f -> linker.downcallHandle(
-                            f, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS)))
-                    .orElse(null);
-        } catch (RuntimeException | LinkageError e) {
-            return null;
-        }
-    }
-
     /** Whether the calling thread is recording. */
     public static boolean recording() {
         return owner == Thread.currentThread();
@@ -170,7 +115,7 @@ public final class OpProfiler {
             return NONE;
         }
         long now = System.nanoTime();
-        long cpuNow = processCpuNanos();
+        long cpuNow = ProcessCpuClock.nanos();
         long driverNow = THREAD_CLOCK.getCurrentThreadCpuTime();
         if (depth > 0) {
             int top = stack[depth - 1];
@@ -188,7 +133,7 @@ public final class OpProfiler {
 
     private static void pop() {
         long now = System.nanoTime();
-        long cpuNow = processCpuNanos();
+        long cpuNow = ProcessCpuClock.nanos();
         long driverNow = THREAD_CLOCK.getCurrentThreadCpuTime();
         int top = stack[--depth];
         nanos[top >> 1][top & 1] += now - mark;

@@ -7,6 +7,7 @@ import dev.spikebit.core.models.ModelZoo;
 import dev.spikebit.core.models.SpikeKind;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
+import dev.spikebit.core.profile.ProcessCpuClock;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.data.Dataset;
@@ -384,7 +385,7 @@ public final class RuntimeBench {
      * with other work disturbs less than the wall clock.
      */
     private static double timed(IntConsumer step, int batch, long nanos, double[] cpuMsPerImage) {
-        long cpuStart = ThroughputBench.processCpuNanos();
+        long cpuStart = ProcessCpuClock.nanos();
         long start = System.nanoTime();
         int calls = 0;
         long elapsed;
@@ -392,7 +393,7 @@ public final class RuntimeBench {
             step.accept(calls++);
             elapsed = System.nanoTime() - start;
         } while (elapsed < nanos);
-        cpuMsPerImage[0] = (ThroughputBench.processCpuNanos() - cpuStart) / 1e6 / ((double) calls * batch);
+        cpuMsPerImage[0] = (ProcessCpuClock.nanos() - cpuStart) / 1e6 / ((double) calls * batch);
         return (double) calls * batch / (elapsed / 1e9);
     }
 

@@ -2,6 +2,7 @@ package dev.spikebit.train.bench;
 
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
+import dev.spikebit.core.profile.ProcessCpuClock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
@@ -107,12 +108,12 @@ public final class StepProfile {
         long allocated = allocatedBytes();
         OpProfiler.start();
         long start = System.nanoTime();
-        long cpuStart = OpProfiler.processCpuNanos();
+        long cpuStart = ProcessCpuClock.nanos();
         for (int i = 0; i < steps; i++) {
             step.run();
         }
         long wall = System.nanoTime() - start;
-        long runCpu = OpProfiler.processCpuNanos() - cpuStart;
+        long runCpu = ProcessCpuClock.nanos() - cpuStart;
         long[][] nanos = OpProfiler.stop();
         long[][] cpuNanos = OpProfiler.cpuNanos();
         long[][] driverCpuNanos = OpProfiler.driverCpuNanos();

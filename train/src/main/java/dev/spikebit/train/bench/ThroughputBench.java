@@ -6,6 +6,7 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.ops.Losses;
 import dev.spikebit.core.optim.Adam;
 import dev.spikebit.core.optim.Optimizer;
+import dev.spikebit.core.profile.ProcessCpuClock;
 import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 import dev.spikebit.quant.binary.QuantModels;
@@ -199,12 +200,12 @@ public final class ThroughputBench implements AutoCloseable {
         double[] cpuPerImage = new double[runs];
         for (int r = 0; r < runs; r++) {
             long start = System.nanoTime();
-            long cpuStart = processCpuNanos();
+            long cpuStart = ProcessCpuClock.nanos();
             for (int i = 0; i < steps; i++) {
                 step.run();
             }
             rates[r] = (double) steps * batch / ((System.nanoTime() - start) / 1e9);
-            cpuPerImage[r] = (processCpuNanos() - cpuStart) / 1e6 / ((double) steps * batch);
+            cpuPerImage[r] = (ProcessCpuClock.nanos() - cpuStart) / 1e6 / ((double) steps * batch);
             log.printf("  run %d: %.0f images/s, %.2f CPU-ms per image%n", r + 1, rates[r], cpuPerImage[r]);
         }
         long peakHeap = peakHeapBytes();
@@ -243,15 +244,6 @@ public final class ThroughputBench implements AutoCloseable {
             }
         }
         return done;
-    }
-
-    /**
-     * CPU time of the whole process, all threads (BLAS threads included): on a machine shared
-     * with other work it shows the cost of a step better than the wall clock does.
-     */
-    static long processCpuNanos() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getProcessCpuTime() : 0L;
     }
 
     private static void resetPeaks() {
