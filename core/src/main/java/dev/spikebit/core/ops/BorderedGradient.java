@@ -1,6 +1,5 @@
 package dev.spikebit.core.ops;
 
-import dev.spikebit.core.kernels.Parallel;
 import java.util.Arrays;
 
 /**
@@ -48,35 +47,30 @@ record BorderedGradient(
     }
 
     /**
-     * Fills {@code out} (at least {@code count * imageSize()} floats) with images {@code first ..
-     * first + count - 1} of the gradient {@code gy [N, O, OH, OW]}, image {@code first} at 0.
+     * Lays out image {@code image} of the gradient {@code gy [N, O, OH, OW]} in {@code out} from 0 (at
+     * least {@link #imageSize()} floats), the border's zeros included.
      */
-    void fill(float[] gy, int first, int count, float[] out) {
+    void fillImage(float[] gy, int image, float[] out) {
         int oh = geometry.outHeight();
         int ow = geometry.outWidth();
         int outPixels = oh * ow;
         int oPad = paddedChannels;
         int rowSize = cols * oPad;
-        Parallel.range(count, 1, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                int image = j * imageSize();
-                int src = (first + j) * outChannels * outPixels;
-                Arrays.fill(out, image, image + top * rowSize, 0f);
-                Arrays.fill(out, image + (top + oh) * rowSize, image + rows * rowSize, 0f);
-                for (int oy = 0; oy < oh; oy++) {
-                    int row = image + (top + oy) * rowSize;
-                    Arrays.fill(out, row, row + left * oPad, 0f);
-                    Arrays.fill(out, row + (left + ow) * oPad, row + rowSize, 0f);
-                    for (int ox = 0; ox < ow; ox++) {
-                        int at = row + (left + ox) * oPad;
-                        int q = src + oy * ow + ox;
-                        for (int o = 0; o < outChannels; o++) {
-                            out[at + o] = gy[q + o * outPixels];
-                        }
-                        Arrays.fill(out, at + outChannels, at + oPad, 0f);
-                    }
+        int src = image * outChannels * outPixels;
+        Arrays.fill(out, 0, top * rowSize, 0f);
+        Arrays.fill(out, (top + oh) * rowSize, rows * rowSize, 0f);
+        for (int oy = 0; oy < oh; oy++) {
+            int row = (top + oy) * rowSize;
+            Arrays.fill(out, row, row + left * oPad, 0f);
+            Arrays.fill(out, row + (left + ow) * oPad, row + rowSize, 0f);
+            for (int ox = 0; ox < ow; ox++) {
+                int at = row + (left + ox) * oPad;
+                int q = src + oy * ow + ox;
+                for (int o = 0; o < outChannels; o++) {
+                    out[at + o] = gy[q + o * outPixels];
                 }
+                Arrays.fill(out, at + outChannels, at + oPad, 0f);
             }
-        });
+        }
     }
 }

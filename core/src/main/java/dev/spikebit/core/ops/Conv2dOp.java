@@ -25,8 +25,6 @@ import dev.spikebit.core.tensor.Tensor;
 public final class Conv2dOp {
     /** Target size of one chunk's column matrix, in floats (16 MB). */
     private static final int COLUMN_BUDGET = 1 << 22;
-    /** Target size of the bordered output gradient of one block of images, in floats (2 MB). */
-    private static final int BORDERED_BUDGET = 1 << 19;
     /**
      * Target size of one tile of the input gradient's columns, in floats (256 KB): small enough to
      * stay in a core's L2 cache from the product that writes it to the fold that reads it.
@@ -112,35 +110,33 @@ public final class Conv2dOp {
         int tile = tileImages(batch, patch, outPixels);
         int tiles = (batch + tile - 1) / tile;
         Gemm gemm = Gemms.get();
-        Parallel.range(tiles, 1, (from, to) -> {
+        SelfScheduledLoop.forEach(tiles, t -> {
             float[] columns = Workspace.get(Workspace.Slot.COLUMNS, patch * tile * outPixels);
-            for (int t = from; t < to; t++) {
-                int first = t * tile;
-                int n = Math.min(tile, batch - first);
-                int ld = n * outPixels;
-                for (int j = 0; j < n; j++) {
-                    Im2col.unfold(geo, xs, (first + j) * inSize, columns, j * outPixels, ld);
-                }
-                for (int j = 0; j < n; j++) {
-                    // y [O, outPixels] of image first + j = W [O, patch] * its columns [patch, outPixels]
-                    gemm.sgemm(
-                            false,
-                            false,
-                            outChannels,
-                            outPixels,
-                            patch,
-                            1f,
-                            ws,
-                            0,
-                            patch,
-                            columns,
-                            j * outPixels,
-                            ld,
-                            0f,
-                            y,
-                            (first + j) * outSize,
-                            outPixels);
-                }
+            int first = t * tile;
+            int n = Math.min(tile, batch - first);
+            int ld = n * outPixels;
+            for (int j = 0; j < n; j++) {
+                Im2col.unfold(geo, xs, (first + j) * inSize, columns, j * outPixels, ld);
+            }
+            for (int j = 0; j < n; j++) {
+                // y [O, outPixels] of image first + j = W [O, patch] * its columns [patch, outPixels]
+                gemm.sgemm(
+                        false,
+                        false,
+                        outChannels,
+                        outPixels,
+                        patch,
+                        1f,
+                        ws,
+                        0,
+                        patch,
+                        columns,
+                        j * outPixels,
+                        ld,
+                        0f,
+                        y,
+                        (first + j) * outSize,
+                        outPixels);
             }
         });
     }
@@ -164,16 +160,8 @@ public final class Conv2dOp {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 int oPad = SpikeConv.paddedChannels(outChannels);
                 if (geo.stride() == 1) {
-                    // A block of images at a time: the bordered gradient stays a few megabytes
-                    // (reused from call to call) instead of one large array for the whole batch.
                     var layout = BorderedGradient.of(geo, outChannels, oPad);
-                    int block = Math.max(1, Math.min(batch, BORDERED_BUDGET / layout.imageSize()));
-                    float[] gB = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, block * layout.imageSize());
-                    for (int first = 0; first < batch; first += block) {
-                        int count = Math.min(block, batch - first);
-                        layout.fill(g, first, count, gB);
-                        SpikeConv.weightGradient(geo, xs, first, count, layout, gB, gw);
-                    }
+                    SpikeConv.weightGradient(geo, xs, g, batch, layout, gw);
                 } else {
                     float[] gT = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * outPixels * oPad);
                     SpikeConv.transposeGradient(g, batch, outChannels, outPixels, gT);
@@ -233,7 +221,8 @@ public final class Conv2dOp {
      * every image belongs to one tile: one writer per element of {@code gx}. A tile of one image
      * reads its output gradient {@code [O, outPixels]} in place; a tile of several copies theirs
      * side by side first. The tiles depend only on the shape, so the sums do not depend on the
-     * thread count.
+     * thread count; threads claim them one at a time, so a thread the system pauses does not hold
+     * up the rest.
      */
     static void inputGradient(ConvGeometry geo, float[] g, float[] w, int batch, int outChannels, float[] gx) {
         int inSize = geo.channels() * geo.inPixels();
@@ -243,32 +232,30 @@ public final class Conv2dOp {
         int tile = tileImages(batch, patch, outPixels);
         int tiles = (batch + tile - 1) / tile;
         Gemm gemm = Gemms.get();
-        Parallel.range(tiles, 1, (from, to) -> {
+        SelfScheduledLoop.forEach(tiles, t -> {
             float[] columns = Workspace.get(Workspace.Slot.COLUMNS, patch * tile * outPixels);
             float[] gOut = tile > 1 ? Workspace.get(Workspace.Slot.PRODUCT, outChannels * tile * outPixels) : null;
-            for (int t = from; t < to; t++) {
-                int first = t * tile;
-                int n = Math.min(tile, batch - first);
-                int ld = n * outPixels;
-                float[] b = g;
-                int bOffset = first * outSize;
-                int ldb = outPixels;
-                if (n > 1) {
-                    for (int o = 0; o < outChannels; o++) {
-                        for (int j = 0; j < n; j++) {
-                            System.arraycopy(
-                                    g, (first + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
-                        }
+            int first = t * tile;
+            int n = Math.min(tile, batch - first);
+            int ld = n * outPixels;
+            float[] b = g;
+            int bOffset = first * outSize;
+            int ldb = outPixels;
+            if (n > 1) {
+                for (int o = 0; o < outChannels; o++) {
+                    for (int j = 0; j < n; j++) {
+                        System.arraycopy(
+                                g, (first + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
                     }
-                    b = gOut;
-                    bOffset = 0;
-                    ldb = ld;
                 }
-                // columns [patch, ld] = W^T [patch, O] * dY [O, ld]
-                gemm.sgemm(true, false, patch, ld, outChannels, 1f, w, 0, patch, b, bOffset, ldb, 0f, columns, 0, ld);
-                for (int j = 0; j < n; j++) {
-                    Im2col.fold(geo, columns, j * outPixels, ld, gx, (first + j) * inSize);
-                }
+                b = gOut;
+                bOffset = 0;
+                ldb = ld;
+            }
+            // columns [patch, ld] = W^T [patch, O] * dY [O, ld]
+            gemm.sgemm(true, false, patch, ld, outChannels, 1f, w, 0, patch, b, bOffset, ldb, 0f, columns, 0, ld);
+            for (int j = 0; j < n; j++) {
+                Im2col.fold(geo, columns, j * outPixels, ld, gx, (first + j) * inSize);
             }
         });
     }

@@ -119,21 +119,20 @@ final class SpikeConv {
         int outPixels = g.outPixels();
         int inSize = g.channels() * g.inPixels();
         int outSize = outChannels * outPixels;
-        Parallel.range(batch, 1, (from, to) -> {
+        // Images claimed one at a time: their cost follows their number of non-zero inputs.
+        SelfScheduledLoop.forEach(batch, j -> {
             float[] acc = Workspace.get(Workspace.Slot.EVENT_SUMS, outPixels * oPad);
             float[] values = Workspace.get(Workspace.Slot.EVENTS, inSize);
             int[] weightRows = Workspace.ints(Workspace.Slot.EVENTS, inSize);
             int[] starts = Workspace.ints(Workspace.Slot.EVENT_STARTS, g.inPixels() + 1);
-            for (int j = from; j < to; j++) {
-                listEvents(g, x, j * inSize, oPad, values, weightRows, starts);
-                gatherImage(g, packedW, oPad, values, weightRows, starts, acc);
-                // acc is [outPixels][oPad]; the output wants [O][outPixels].
-                int base = j * outSize;
-                for (int q = 0; q < outPixels; q++) {
-                    int row = q * oPad;
-                    for (int o = 0; o < outChannels; o++) {
-                        y[base + o * outPixels + q] = acc[row + o];
-                    }
+            listEvents(g, x, j * inSize, oPad, values, weightRows, starts);
+            gatherImage(g, packedW, oPad, values, weightRows, starts, acc);
+            // acc is [outPixels][oPad]; the output wants [O][outPixels].
+            int base = j * outSize;
+            for (int q = 0; q < outPixels; q++) {
+                int row = q * oPad;
+                for (int o = 0; o < outChannels; o++) {
+                    y[base + o * outPixels + q] = acc[row + o];
                 }
             }
         });
@@ -170,12 +169,15 @@ final class SpikeConv {
 
     /**
      * Every output pixel of one image from the events its window covers, into {@code acc
-     * [outPixels][oPad]}: eight or four vectors of output channels at a time stay in registers
-     * while the events are summed. The events of one kernel row of a window are one run of the
-     * list (consecutive pixels of one input row), and each event's listed offset already holds its
-     * column, so a kernel row is one loop whose tap offset is one constant: three loops per 3x3
-     * window instead of nine shorter ones, fewer loop exits to mispredict. The sums still go tap by
-     * tap ({@code ki, kj}), each tap's events in channel order.
+     * [outPixels][oPad]}, one kernel row at a time: the packed weights of one kernel row ({@code C *
+     * kw * oPad} floats, 24 KB for 32 -> 64 channels 3x3) stay in the L1 cache while every window
+     * passes, where the whole layer's (73 KB) were read from L2 for every event. The events of one
+     * kernel row of a window are one run of the list (consecutive pixels of one input row), and each
+     * event's listed offset already holds its column, so a run is one loop whose tap offset is one
+     * constant; eight or four vectors of output channels stay in registers over the run, loaded
+     * from {@code acc} before it and stored after. The sums still go tap by tap ({@code ki, kj}),
+     * each tap's events in channel order, from zero: the same additions in the same order as
+     * summing a whole window at once.
      */
     private static void gatherImage(
             ConvGeometry g, float[] packedW, int oPad, float[] values, int[] weightRows, int[] starts, float[] acc) {
@@ -189,134 +191,105 @@ final class SpikeConv {
         int p = g.padding();
         int widest = oPad / (8 * LANES) * (8 * LANES);
         int wide = widest + (oPad - widest) / (4 * LANES) * (4 * LANES);
-        for (int oy = 0; oy < oh; oy++) {
-            int ki0 = Math.max(0, p - oy * s);
-            int kiEnd = Math.min(kh, h + p - oy * s);
-            for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * s - p;
-                int lo = Math.max(0, x0);
-                int hi = Math.min(w, x0 + kw);
-                // A window wholly in the left or right padding covers no input (and lo may be past the row).
-                int ki1 = hi > lo ? kiEnd : ki0;
-                int out = (oy * ow + ox) * oPad;
-                // Pixel (iy, lo) of kernel row ki is row0 + ki * w; its events reach tap (ki, ix - x0)
-                // at their listed offset plus (ki * kw - x0) * oPad.
-                int row0 = (oy * s - p) * w + lo;
-                int shift0 = -x0 * oPad;
-                int runLength = hi - lo;
-                for (int b = 0; b < widest; b += 8 * LANES) {
-                    gatherEight(
-                            packedW,
-                            oPad,
-                            kw,
-                            w,
-                            values,
-                            weightRows,
-                            starts,
-                            ki0,
-                            ki1,
-                            row0,
-                            runLength,
-                            shift0,
-                            b,
-                            acc,
-                            out);
+        java.util.Arrays.fill(acc, 0, oh * ow * oPad, 0f);
+        for (int ki = 0; ki < kh; ki++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = oy * s - p + ki;
+                if (iy < 0 || iy >= h) {
+                    continue;
                 }
-                for (int b = widest; b < wide; b += 4 * LANES) {
-                    var a0 = FloatVector.zero(SPECIES);
-                    var a1 = FloatVector.zero(SPECIES);
-                    var a2 = FloatVector.zero(SPECIES);
-                    var a3 = FloatVector.zero(SPECIES);
-                    for (int ki = ki0; ki < ki1; ki++) {
-                        int pix = row0 + ki * w;
-                        int shift = shift0 + ki * kw * oPad + b;
-                        for (int e = starts[pix], end = starts[pix + runLength]; e < end; e++) {
-                            var v = FloatVector.broadcast(SPECIES, values[e]);
-                            int at = weightRows[e] + shift;
-                            a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
-                            a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES)
-                                    .fma(v, a1);
-                            a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES)
-                                    .fma(v, a2);
-                            a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES)
-                                    .fma(v, a3);
-                        }
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = ox * s - p;
+                    int lo = Math.max(0, x0);
+                    int hi = Math.min(w, x0 + kw);
+                    // A window wholly in the left or right padding covers no input (and lo may be past the row).
+                    if (hi <= lo) {
+                        continue;
                     }
-                    a0.intoArray(acc, out + b);
-                    a1.intoArray(acc, out + b + LANES);
-                    a2.intoArray(acc, out + b + 2 * LANES);
-                    a3.intoArray(acc, out + b + 3 * LANES);
-                }
-                for (int b = wide; b < oPad; b += LANES) {
-                    var a0 = FloatVector.zero(SPECIES);
-                    for (int ki = ki0; ki < ki1; ki++) {
-                        int pix = row0 + ki * w;
-                        int shift = shift0 + ki * kw * oPad + b;
-                        for (int e = starts[pix], end = starts[pix + runLength]; e < end; e++) {
-                            a0 = FloatVector.fromArray(SPECIES, packedW, weightRows[e] + shift)
+                    int first = starts[iy * w + lo];
+                    int end = starts[iy * w + hi];
+                    if (first == end) {
+                        continue;
+                    }
+                    int out = (oy * ow + ox) * oPad;
+                    // Pixel (iy, ix)'s events reach tap (ki, ix - x0) at their listed offset plus this.
+                    int shift = (ki * kw - x0) * oPad;
+                    for (int b = 0; b < widest; b += 8 * LANES) {
+                        addRunEight(packedW, values, weightRows, first, end, shift + b, acc, out + b);
+                    }
+                    for (int b = widest; b < wide; b += 4 * LANES) {
+                        addRunFour(packedW, values, weightRows, first, end, shift + b, acc, out + b);
+                    }
+                    for (int b = wide; b < oPad; b += LANES) {
+                        var a0 = FloatVector.fromArray(SPECIES, acc, out + b);
+                        for (int e = first; e < end; e++) {
+                            a0 = FloatVector.fromArray(SPECIES, packedW, weightRows[e] + shift + b)
                                     .fma(FloatVector.broadcast(SPECIES, values[e]), a0);
                         }
+                        a0.intoArray(acc, out + b);
                     }
-                    a0.intoArray(acc, out + b);
                 }
             }
         }
     }
 
     /**
-     * One output pixel's eight vectors of output channels from {@code b}, as {@link #gatherImage}
-     * does four: with 256-bit vectors the 64 channels of a typical layer in one pass over the
-     * window's events instead of two, halving the loops over the event lists. Eight sums, a
-     * broadcast and a weight vector fit AVX2's sixteen registers.
+     * {@code acc[out ..]} plus events {@code first .. end - 1} times their weights (at their listed
+     * offset plus {@code shift}), eight vectors of output channels: with 256-bit vectors the 64
+     * channels of a typical layer in one pass over the run. Eight sums, a broadcast and a weight
+     * vector fit AVX2's sixteen registers.
      */
-    private static void gatherEight(
-            float[] packedW,
-            int oPad,
-            int kw,
-            int w,
-            float[] values,
-            int[] weightRows,
-            int[] starts,
-            int ki0,
-            int ki1,
-            int row0,
-            int runLength,
-            int shift0,
-            int b,
-            float[] acc,
-            int out) {
-        var a0 = FloatVector.zero(SPECIES);
-        var a1 = FloatVector.zero(SPECIES);
-        var a2 = FloatVector.zero(SPECIES);
-        var a3 = FloatVector.zero(SPECIES);
-        var a4 = FloatVector.zero(SPECIES);
-        var a5 = FloatVector.zero(SPECIES);
-        var a6 = FloatVector.zero(SPECIES);
-        var a7 = FloatVector.zero(SPECIES);
-        for (int ki = ki0; ki < ki1; ki++) {
-            int pix = row0 + ki * w;
-            int shift = shift0 + ki * kw * oPad + b;
-            for (int e = starts[pix], end = starts[pix + runLength]; e < end; e++) {
-                var v = FloatVector.broadcast(SPECIES, values[e]);
-                int at = weightRows[e] + shift;
-                a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
-                a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES).fma(v, a1);
-                a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES).fma(v, a2);
-                a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES).fma(v, a3);
-                a4 = FloatVector.fromArray(SPECIES, packedW, at + 4 * LANES).fma(v, a4);
-                a5 = FloatVector.fromArray(SPECIES, packedW, at + 5 * LANES).fma(v, a5);
-                a6 = FloatVector.fromArray(SPECIES, packedW, at + 6 * LANES).fma(v, a6);
-                a7 = FloatVector.fromArray(SPECIES, packedW, at + 7 * LANES).fma(v, a7);
-            }
+    private static void addRunEight(
+            float[] packedW, float[] values, int[] weightRows, int first, int end, int shift, float[] acc, int out) {
+        var a0 = FloatVector.fromArray(SPECIES, acc, out);
+        var a1 = FloatVector.fromArray(SPECIES, acc, out + LANES);
+        var a2 = FloatVector.fromArray(SPECIES, acc, out + 2 * LANES);
+        var a3 = FloatVector.fromArray(SPECIES, acc, out + 3 * LANES);
+        var a4 = FloatVector.fromArray(SPECIES, acc, out + 4 * LANES);
+        var a5 = FloatVector.fromArray(SPECIES, acc, out + 5 * LANES);
+        var a6 = FloatVector.fromArray(SPECIES, acc, out + 6 * LANES);
+        var a7 = FloatVector.fromArray(SPECIES, acc, out + 7 * LANES);
+        for (int e = first; e < end; e++) {
+            var v = FloatVector.broadcast(SPECIES, values[e]);
+            int at = weightRows[e] + shift;
+            a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES).fma(v, a1);
+            a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES).fma(v, a2);
+            a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES).fma(v, a3);
+            a4 = FloatVector.fromArray(SPECIES, packedW, at + 4 * LANES).fma(v, a4);
+            a5 = FloatVector.fromArray(SPECIES, packedW, at + 5 * LANES).fma(v, a5);
+            a6 = FloatVector.fromArray(SPECIES, packedW, at + 6 * LANES).fma(v, a6);
+            a7 = FloatVector.fromArray(SPECIES, packedW, at + 7 * LANES).fma(v, a7);
         }
-        a0.intoArray(acc, out + b);
-        a1.intoArray(acc, out + b + LANES);
-        a2.intoArray(acc, out + b + 2 * LANES);
-        a3.intoArray(acc, out + b + 3 * LANES);
-        a4.intoArray(acc, out + b + 4 * LANES);
-        a5.intoArray(acc, out + b + 5 * LANES);
-        a6.intoArray(acc, out + b + 6 * LANES);
-        a7.intoArray(acc, out + b + 7 * LANES);
+        a0.intoArray(acc, out);
+        a1.intoArray(acc, out + LANES);
+        a2.intoArray(acc, out + 2 * LANES);
+        a3.intoArray(acc, out + 3 * LANES);
+        a4.intoArray(acc, out + 4 * LANES);
+        a5.intoArray(acc, out + 5 * LANES);
+        a6.intoArray(acc, out + 6 * LANES);
+        a7.intoArray(acc, out + 7 * LANES);
+    }
+
+    /** {@link #addRunEight} with four vectors of output channels. */
+    private static void addRunFour(
+            float[] packedW, float[] values, int[] weightRows, int first, int end, int shift, float[] acc, int out) {
+        var a0 = FloatVector.fromArray(SPECIES, acc, out);
+        var a1 = FloatVector.fromArray(SPECIES, acc, out + LANES);
+        var a2 = FloatVector.fromArray(SPECIES, acc, out + 2 * LANES);
+        var a3 = FloatVector.fromArray(SPECIES, acc, out + 3 * LANES);
+        for (int e = first; e < end; e++) {
+            var v = FloatVector.broadcast(SPECIES, values[e]);
+            int at = weightRows[e] + shift;
+            a0 = FloatVector.fromArray(SPECIES, packedW, at).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, packedW, at + LANES).fma(v, a1);
+            a2 = FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES).fma(v, a2);
+            a3 = FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES).fma(v, a3);
+        }
+        a0.intoArray(acc, out);
+        a1.intoArray(acc, out + LANES);
+        a2.intoArray(acc, out + 2 * LANES);
+        a3.intoArray(acc, out + 3 * LANES);
     }
 
     /**
@@ -396,98 +369,185 @@ final class SpikeConv {
         });
     }
 
+    /** Image groups of the bordered weight gradient: at most this many, each with its own sums. */
+    private static final int WEIGHT_GRADIENT_GROUPS = 16;
+
+    /** At most this many floats (16 MB) of the groups' sums at once; fewer groups above it. */
+    private static final long WEIGHT_GRADIENT_SUMS = 1 << 22;
+
     /**
-     * {@code gw [O, C, kh, kw] += dY * x^T} over images {@code firstImage .. firstImage + images - 1}
-     * of a stride-1 convolution, visiting only non-zero inputs; {@code gy} holds those images' output
-     * gradient in the {@link BorderedGradient} layout {@code layout}, image {@code firstImage} at 0. The
-     * input channels are split over the pool. Each image is taken a band of input rows at a time,
-     * a band small enough that the gradient rows it reaches stay in L1; for each channel, kernel
-     * row and four vectors of output channels, three taps of the row are summed at once over the
-     * band's non-zero inputs: twelve sums in registers, each input loading three neighbouring
-     * positions of the gradient, with no bounds checks (the border is zeros). The band's sums are
-     * added to the part's sums, band after band and image after image, and to {@code gw} at the end.
+     * How a batch is split into work for {@link #weightGradient(ConvGeometry, float[], float[], int,
+     * BorderedGradient, float[])}: groups of {@code groupImages} consecutive images, each group's
+     * input channels in blocks of {@code blockChannels}. A unit of work is one (group, block). The
+     * split depends on the shape alone, never on the thread count, so neither do the sums.
+     */
+    record WeightGradientSplit(int groups, int groupImages, int blocks, int blockChannels) {
+        static WeightGradientSplit of(int batch, int channels, int sumsPerChannel) {
+            long sumsPerGroup = (long) channels * sumsPerChannel;
+            int groups = (int)
+                    Math.max(1, Math.min(Math.min(WEIGHT_GRADIENT_GROUPS, batch), WEIGHT_GRADIENT_SUMS / sumsPerGroup));
+            int groupImages = (batch + groups - 1) / groups;
+            groups = (batch + groupImages - 1) / groupImages;
+            // Few groups (a wide layer's sums are large): split the channels too, so the pool has work.
+            int blocks = Math.min(channels, (WEIGHT_GRADIENT_GROUPS + groups - 1) / groups);
+            int blockChannels = (channels + blocks - 1) / blocks;
+            blocks = (channels + blockChannels - 1) / blockChannels;
+            return new WeightGradientSplit(groups, groupImages, blocks, blockChannels);
+        }
+
+        int units() {
+            return groups * blocks;
+        }
+    }
+
+    /**
+     * {@code gw [O, C, kh, kw] += dY * x^T} of a stride-1 convolution over a batch, visiting only
+     * non-zero inputs; {@code gy [N, O, OH, OW]} is the output gradient. The batch goes in groups of
+     * images ({@link WeightGradientSplit}), claimed one at a time by the pool's threads (their cost
+     * follows their non-zero inputs); each group sums into its own part of a scratch array, and the
+     * groups' sums are added to {@code gw} in group order at the end.
+     *
+     * <p>A thread lays out one image of its group at a time in the {@link BorderedGradient} layout,
+     * into its own scratch (small enough to stay in its L2 cache while it is read), then lists the
+     * image's non-zero inputs and, a band of input rows at a time (a band small enough that the
+     * gradient rows it reaches stay in L1), for each channel, kernel row and four vectors of
+     * output channels, sums three taps of the row at once over the band's inputs: twelve sums in
+     * registers, each input loading three neighbouring positions of the gradient, with no bounds
+     * checks (the border is zeros).
      *
      * <p>Against {@link #weightGradient(ConvGeometry, float[], int, float[], int, float[])}: one event
      * serves three taps instead of one, no tap tests whether it leaves the output plane, and the
      * gradient is read from L1 rather than streamed from L2 once per channel, tap and vector.
      */
+    static void weightGradient(ConvGeometry g, float[] x, float[] gy, int batch, BorderedGradient layout, float[] gw) {
+        int sumsPerChannel = g.kernelH() * g.kernelW() * layout.paddedChannels();
+        weightGradient(g, x, gy, batch, layout, WeightGradientSplit.of(batch, g.channels(), sumsPerChannel), gw);
+    }
+
+    /** {@link #weightGradient(ConvGeometry, float[], float[], int, BorderedGradient, float[])} with a given split. */
     static void weightGradient(
-            ConvGeometry g, float[] x, int firstImage, int images, BorderedGradient layout, float[] gy, float[] gw) {
+            ConvGeometry g,
+            float[] x,
+            float[] gy,
+            int batch,
+            BorderedGradient layout,
+            WeightGradientSplit split,
+            float[] gw) {
         int outChannels = layout.outChannels();
+        int oPad = layout.paddedChannels();
+        int taps = g.kernelH() * g.kernelW();
+        int channels = g.channels();
+        int perChannel = taps * oPad;
+        int groupSize = channels * perChannel;
+        // The calling thread's scratch: the units use other slots of their threads' workspaces, and
+        // each clears its own part first.
+        float[] groupSums = Workspace.get(Workspace.Slot.EVENT_SUMS, split.groups() * groupSize);
+        SelfScheduledLoop.forEach(split.units(), unit -> {
+            int group = unit / split.blocks();
+            int block = unit % split.blocks();
+            int first = group * split.groupImages();
+            int last = Math.min(batch, first + split.groupImages());
+            int from = block * split.blockChannels();
+            int to = Math.min(channels, from + split.blockChannels());
+            sumImages(g, x, gy, first, last, from, to, layout, groupSums, group * groupSize);
+        });
+        // Output channels split over the pool; each element's groups added in group order.
+        Parallel.range(outChannels, 1, (from, to) -> {
+            for (int o = from; o < to; o++) {
+                for (int c = 0; c < channels; c++) {
+                    int dst = (o * channels + c) * taps;
+                    for (int t = 0; t < taps; t++) {
+                        int src = c * perChannel + t * oPad + o;
+                        float s = 0;
+                        for (int group = 0; group < split.groups(); group++) {
+                            s += groupSums[group * groupSize + src];
+                        }
+                        gw[dst + t] += s;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The weight-gradient sums of images {@code first .. last - 1} and input channels {@code from ..
+     * to - 1} into {@code sums} (channel {@code c}, tap {@code t}, output channel {@code o} at {@code
+     * at + (c * taps + t) * oPad + o}), which it clears first.
+     */
+    private static void sumImages(
+            ConvGeometry g,
+            float[] x,
+            float[] gy,
+            int first,
+            int last,
+            int from,
+            int to,
+            BorderedGradient layout,
+            float[] sums,
+            int at) {
         int oPad = layout.paddedChannels();
         int kh = g.kernelH();
         int kw = g.kernelW();
         int taps = kh * kw;
-        int channels = g.channels();
         int h = g.height();
         int pixels = g.inPixels();
+        int count = to - from;
         // Input rows per band: the gradient rows they reach (band + kh - 1) in about 24 KB.
         int rowFloats = layout.cols() * oPad;
         int band = Math.max(1, (3 << 11) / rowFloats - (kh - 1));
-        Parallel.range(channels, 1, (from, to) -> {
-            int count = to - from;
-            float[] sums = Workspace.get(Workspace.Slot.EVENT_SUMS, count * taps * oPad);
-            java.util.Arrays.fill(sums, 0, count * taps * oPad, 0f);
-            float[] values = Workspace.get(Workspace.Slot.EVENTS, count * pixels);
-            int[] positions = Workspace.ints(Workspace.Slot.EVENTS, count * pixels);
-            int[] rowStarts = Workspace.ints(Workspace.Slot.EVENT_STARTS, count * (h + 1));
-            for (int j = 0; j < images; j++) {
-                listBorderedEvents(g, layout, x, firstImage, j, from, to, values, positions, rowStarts);
-                for (int r0 = 0; r0 < h; r0 += band) {
-                    int r1 = Math.min(h, r0 + band);
-                    for (int c = from; c < to; c++) {
-                        int first = rowStarts[(c - from) * (h + 1) + r0];
-                        int last = rowStarts[(c - from) * (h + 1) + r1];
-                        if (first == last) {
-                            continue;
-                        }
-                        for (int ki = 0; ki < kh; ki++) {
-                            int at = ((c - from) * taps + ki * kw) * oPad;
-                            for (int b = 0; b < oPad; b += 4 * LANES) {
-                                int vectors = Math.min(4, (oPad - b) / LANES);
-                                int kj = 0;
-                                for (; kj + 3 <= kw; kj += 3) {
-                                    int back = layout.tapOffset(ki, kj) - b;
-                                    sumThreeTaps(
-                                            first,
-                                            last,
-                                            values,
-                                            positions,
-                                            gy,
-                                            back,
-                                            oPad,
-                                            vectors,
-                                            sums,
-                                            at + kj * oPad + b);
-                                }
-                                for (; kj < kw; kj++) {
-                                    int back = layout.tapOffset(ki, kj) - b;
-                                    sumOneTap(
-                                            first,
-                                            last,
-                                            values,
-                                            positions,
-                                            gy,
-                                            back,
-                                            vectors,
-                                            sums,
-                                            at + kj * oPad + b);
-                                }
+        float[] bordered = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, layout.imageSize());
+        float[] values = Workspace.get(Workspace.Slot.EVENTS, count * pixels);
+        int[] positions = Workspace.ints(Workspace.Slot.EVENTS, count * pixels);
+        int[] rowStarts = Workspace.ints(Workspace.Slot.EVENT_STARTS, count * (h + 1));
+        java.util.Arrays.fill(sums, at + from * taps * oPad, at + to * taps * oPad, 0f);
+        for (int j = first; j < last; j++) {
+            layout.fillImage(gy, j, bordered);
+            listBorderedEvents(g, layout, x, j, 0, from, to, values, positions, rowStarts);
+            for (int r0 = 0; r0 < h; r0 += band) {
+                int r1 = Math.min(h, r0 + band);
+                for (int c = from; c < to; c++) {
+                    int firstEvent = rowStarts[(c - from) * (h + 1) + r0];
+                    int lastEvent = rowStarts[(c - from) * (h + 1) + r1];
+                    if (firstEvent == lastEvent) {
+                        continue;
+                    }
+                    for (int ki = 0; ki < kh; ki++) {
+                        int rowAt = at + (c * taps + ki * kw) * oPad;
+                        for (int b = 0; b < oPad; b += 4 * LANES) {
+                            int vectors = Math.min(4, (oPad - b) / LANES);
+                            int kj = 0;
+                            for (; kj + 3 <= kw; kj += 3) {
+                                int back = layout.tapOffset(ki, kj) - b;
+                                sumThreeTaps(
+                                        firstEvent,
+                                        lastEvent,
+                                        values,
+                                        positions,
+                                        bordered,
+                                        back,
+                                        oPad,
+                                        vectors,
+                                        sums,
+                                        rowAt + kj * oPad + b);
+                            }
+                            for (; kj < kw; kj++) {
+                                int back = layout.tapOffset(ki, kj) - b;
+                                sumOneTap(
+                                        firstEvent,
+                                        lastEvent,
+                                        values,
+                                        positions,
+                                        bordered,
+                                        back,
+                                        vectors,
+                                        sums,
+                                        rowAt + kj * oPad + b);
                             }
                         }
                     }
                 }
             }
-            for (int o = 0; o < outChannels; o++) {
-                for (int c = from; c < to; c++) {
-                    int dst = (o * channels + c) * taps;
-                    int src = (c - from) * taps * oPad + o;
-                    for (int t = 0; t < taps; t++) {
-                        gw[dst + t] += sums[src + t * oPad];
-                    }
-                }
-            }
-        });
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -74,24 +75,97 @@ class SpikeConvTest {
 
             if (stride == 1) {
                 var layout = BorderedGradient.of(geo, o, SpikeConv.paddedChannels(o));
-                // Garbage where the layout must write zeros: the fill has to clear the border itself.
-                float[] bordered = new float[batch * layout.imageSize()];
-                java.util.Arrays.fill(bordered, Float.NaN);
-                layout.fill(gy, 0, batch, bordered);
                 float[] gwBordered = new float[weights.length];
                 java.util.Arrays.fill(gwBordered, 0.5f);
-                SpikeConv.weightGradient(geo, x, 0, batch, layout, bordered, gwBordered);
+                SpikeConv.weightGradient(geo, x, gy, batch, layout, gwBordered);
                 assertClose(gwBordered, expected, kind + " weight gradient on the bordered gradient");
 
-                // Image by image (as Conv2dOp does for large batches), into one reused buffer.
-                float[] one = new float[layout.imageSize()];
-                java.util.Arrays.fill(gwBordered, 0.5f);
+                // Garbage where the layout must write zeros: the fill has to clear the border itself.
+                float[] bordered = new float[layout.imageSize()];
                 for (int j = 0; j < batch; j++) {
-                    java.util.Arrays.fill(one, Float.NaN);
-                    layout.fill(gy, j, 1, one);
-                    SpikeConv.weightGradient(geo, x, j, 1, layout, one, gwBordered);
+                    java.util.Arrays.fill(bordered, Float.NaN);
+                    layout.fillImage(gy, j, bordered);
+                    for (int oy = 0; oy < geo.outHeight(); oy++) {
+                        for (int ox = 0; ox < geo.outWidth(); ox++) {
+                            for (int f = 0; f < SpikeConv.paddedChannels(o); f++) {
+                                float want =
+                                        f < o ? gy[((j * o + f) * geo.outHeight() + oy) * geo.outWidth() + ox] : 0f;
+                                int at = ((oy + layout.top()) * layout.cols() + ox + layout.left())
+                                                * layout.paddedChannels()
+                                        + f;
+                                assertThat(bordered[at]).as("laid-out gradient").isEqualTo(want);
+                                bordered[at] = 0f;
+                            }
+                        }
+                    }
+                    for (float v : bordered) {
+                        assertThat(v).as("border of the laid-out gradient").isZero();
+                    }
                 }
-                assertClose(gwBordered, expected, kind + " weight gradient on the bordered gradient");
+            }
+        }
+    }
+
+    /**
+     * The bordered weight gradient with every kind of split of the batch: several groups with a short
+     * last one, channel blocks with a short last one, one image per group, one channel per block,
+     * one group of the whole batch; binary and real spikes, added to what {@code gw} holds.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void borderedWeightGradientMatchesTheDirectOneForAnySplit(int c, int o, int h, int w, int k, int stride, int pad) {
+        if (stride != 1) {
+            return;
+        }
+        var geo = new ConvGeometry(c, h, w, k, k, stride, pad);
+        var rng = new SplittableRandom(13L * c + o + h + k);
+        int batch = 7;
+        float[] gy = uniform(rng, batch * o * geo.outPixels());
+        var layout = BorderedGradient.of(geo, o, SpikeConv.paddedChannels(o));
+        int blockOfThree = Math.min(3, c);
+        var splits = java.util.List.of(
+                new SpikeConv.WeightGradientSplit(3, 3, (c + blockOfThree - 1) / blockOfThree, blockOfThree),
+                new SpikeConv.WeightGradientSplit(7, 1, c, 1),
+                new SpikeConv.WeightGradientSplit(1, 7, 1, c),
+                new SpikeConv.WeightGradientSplit(2, 4, 1, c),
+                SpikeConv.WeightGradientSplit.of(batch, c, k * k * layout.paddedChannels()));
+        for (Input kind : new Input[] {Input.BINARY, Input.REAL}) {
+            float[] x = input(rng, kind, batch * c * h * w, 0.3);
+            double[] expected = directWeightGradient(geo, x, batch, gy, o);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] -= 0.25;
+            }
+            for (var split : splits) {
+                float[] gw = new float[o * c * k * k];
+                java.util.Arrays.fill(gw, -0.25f);
+                SpikeConv.weightGradient(geo, x, gy, batch, layout, split, gw);
+                assertClose(gw, expected, kind + " weight gradient, " + split);
+            }
+        }
+    }
+
+    @Test
+    void theWeightGradientSplitDependsOnTheShapeAndBoundsTheSums() {
+        // fmnist-cnn's second convolution, a step of T 4 x batch 64: sixteen groups of sixteen images.
+        var conv2 = SpikeConv.WeightGradientSplit.of(256, 32, 9 * 64);
+        assertThat(conv2).isEqualTo(new SpikeConv.WeightGradientSplit(16, 16, 1, 32));
+        // Fewer images than groups: one image each, still one block.
+        assertThat(SpikeConv.WeightGradientSplit.of(3, 32, 9 * 64))
+                .isEqualTo(new SpikeConv.WeightGradientSplit(3, 1, 6, 6));
+        // A wide layer whose sums fill the budget alone: one group, the channels in blocks.
+        var wide = SpikeConv.WeightGradientSplit.of(256, 512, 9 * 1024);
+        assertThat(wide.groups()).isEqualTo(1);
+        assertThat(wide.groupImages()).isEqualTo(256);
+        assertThat(wide.blocks()).isEqualTo(16);
+        assertThat(wide.blockChannels()).isEqualTo(32);
+        // Every image and every channel in exactly one unit.
+        for (int batch : new int[] {1, 5, 17, 256, 300}) {
+            for (int channels : new int[] {1, 3, 32, 100}) {
+                var split = SpikeConv.WeightGradientSplit.of(batch, channels, 9 * 64);
+                assertThat((long) split.groups() * split.groupImages()).isGreaterThanOrEqualTo(batch);
+                assertThat((long) (split.groups() - 1) * split.groupImages()).isLessThan(batch);
+                assertThat((long) split.blocks() * split.blockChannels()).isGreaterThanOrEqualTo(channels);
+                assertThat((long) (split.blocks() - 1) * split.blockChannels()).isLessThan(channels);
             }
         }
     }
