@@ -145,6 +145,24 @@ class SpikeConvTest {
     }
 
     @Test
+    void nonZerosCountsEveryValueThatIsNotZero() {
+        var rng = new SplittableRandom(5);
+        for (int n : new int[] {0, 1, 7, 8, 17, 63, 1000, 6273}) {
+            float[] x = new float[n];
+            long expected = 0;
+            for (int i = 0; i < n; i++) {
+                double u = rng.nextDouble();
+                // Negative zero is zero; tiny, negative and NaN values are not.
+                x[i] = u < 0.5
+                        ? 0f
+                        : u < 0.6 ? -0f : u < 0.7 ? Float.MIN_VALUE : u < 0.8 ? -2f : u < 0.85 ? Float.NaN : 1f;
+                expected += u < 0.6 ? 0 : 1;
+            }
+            assertThat(SpikeConv.nonZeros(x)).as("length " + n).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void theWeightGradientSplitDependsOnTheShapeAndBoundsTheSums() {
         // fmnist-cnn's second convolution, a step of T 4 x batch 64: sixteen groups of sixteen images.
         var conv2 = SpikeConv.WeightGradientSplit.of(256, 32, 9 * 64);
