@@ -30,6 +30,10 @@ public final class Conv2dOp {
      * stay in a core's L2 cache from the product that writes it to the fold that reads it.
      */
     private static final int INPUT_GRADIENT_TILE = 1 << 16;
+    /** Columns per part of the dense weight gradient's sum, at least ({@link #weightProduct}). */
+    private static final int WEIGHT_PRODUCT_PART = 1 << 12;
+    /** Parts of the dense weight gradient's sum, at most. */
+    private static final int WEIGHT_PRODUCT_PARTS = 16;
 
     private Conv2dOp() {}
 
@@ -185,9 +189,8 @@ public final class Conv2dOp {
                 }
             });
             unfold(geo, xs, base, n, inSize, col, outPixels, ld);
-            // dW [O, patch] += gOut [O, ld] * col^T [ld, patch]
             try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
-                gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
+                weightProduct(gemm, outChannels, patch, ld, gOut, col, gw);
             }
         }
         if (needX) {
@@ -256,6 +259,40 @@ public final class Conv2dOp {
             gemm.sgemm(true, false, patch, ld, outChannels, 1f, w, 0, patch, b, bOffset, ldb, 0f, columns, 0, ld);
             for (int j = 0; j < n; j++) {
                 Im2col.fold(geo, columns, j * outPixels, ld, gx, (first + j) * inSize);
+            }
+        });
+    }
+
+    /**
+     * {@code gw [O, patch] += gOut [O, ld] * col^T [ld, patch]}, the sum over {@code ld} in parts
+     * fixed by the shape (at least {@link #WEIGHT_PRODUCT_PART} columns each, at most {@link
+     * #WEIGHT_PRODUCT_PARTS}): each part's product by whichever pool thread claims it, the parts
+     * added in part order. This product is skinny (few output channels and patch rows, tens of
+     * thousands of columns for a stem on 28x28 images), and as one GEMM it ran on one thread.
+     * With one part it is that one GEMM, straight into {@code gw}.
+     */
+    static void weightProduct(Gemm gemm, int outChannels, int patch, int ld, float[] gOut, float[] col, float[] gw) {
+        int parts = Math.max(1, Math.min(WEIGHT_PRODUCT_PARTS, ld / WEIGHT_PRODUCT_PART));
+        if (parts == 1) {
+            gemm.sgemm(false, true, outChannels, patch, ld, 1f, gOut, 0, ld, col, 0, ld, 1f, gw, 0, patch);
+            return;
+        }
+        int partLength = (ld + parts - 1) / parts;
+        int count = (ld + partLength - 1) / partLength;
+        int size = outChannels * patch;
+        float[] sums = new float[count * size];
+        SelfScheduledLoop.forEach(count, part -> {
+            int k0 = part * partLength;
+            int k = Math.min(ld, k0 + partLength) - k0;
+            gemm.sgemm(false, true, outChannels, patch, k, 1f, gOut, k0, ld, col, k0, ld, 0f, sums, part * size, patch);
+        });
+        Parallel.range(size, 1024, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float s = 0;
+                for (int part = 0; part < count; part++) {
+                    s += sums[part * size + i];
+                }
+                gw[i] += s;
             }
         });
     }

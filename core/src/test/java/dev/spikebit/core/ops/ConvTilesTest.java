@@ -99,6 +99,41 @@ class ConvTilesTest {
         return a;
     }
 
+    /**
+     * The dense weight gradient's product {@code gw += gOut * col^T} against the sum in double
+     * precision: one part (below 8192 columns), two parts with a short last one, the full sixteen;
+     * channel and patch counts that are not a multiple of a vector; added to what {@code gw} holds.
+     */
+    @Test
+    void weightProductInPartsMatchesTheDirectSum() {
+        var rng = new SplittableRandom(9);
+        var gemm = dev.spikebit.core.kernels.gemm.Gemms.get();
+        for (int[] shape : new int[][] {{5, 9, 1}, {32, 9, 4095}, {7, 13, 8192 + 4097}, {3, 27, 70_001}}) {
+            int outChannels = shape[0];
+            int patch = shape[1];
+            int ld = shape[2];
+            float[] gOut = uniform(rng, outChannels * ld, 0);
+            float[] col = uniform(rng, patch * ld, 0);
+            float[] gw = new float[outChannels * patch];
+            Arrays.fill(gw, 0.5f);
+            Conv2dOp.weightProduct(gemm, outChannels, patch, ld, gOut, col, gw);
+            for (int o = 0; o < outChannels; o++) {
+                for (int q = 0; q < patch; q++) {
+                    double sum = 0.5;
+                    double scale = 0;
+                    for (int k = 0; k < ld; k++) {
+                        double term = (double) gOut[o * ld + k] * col[q * ld + k];
+                        sum += term;
+                        scale += Math.abs(term);
+                    }
+                    assertThat((double) gw[o * patch + q])
+                            .as("gw[%d, %d] with %d columns", o, q, ld)
+                            .isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-5 * (scale + 1)));
+                }
+            }
+        }
+    }
+
     @Test
     void theShapesAboveCoverOneSeveralAndAllImagesPerTile() {
         // 288 x 196 columns per image: over half the budget, one image per tile.
