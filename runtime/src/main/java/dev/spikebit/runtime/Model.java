@@ -41,6 +41,7 @@ public final class Model {
         this.path = path;
         this.fileBytes = fileBytes;
         this.plan = new Plan(graph);
+        KernelWarmUp.start(plan.layers);
         for (ExecutionPath p : ExecutionPath.values()) {
             idle.put(p, new ConcurrentLinkedQueue<>());
         }

@@ -29,6 +29,17 @@ final class Plan {
      * at 0.35, 135-141 at 0.5).
      */
     static final double EVENTS_BELOW_CONV = 0.4;
+    /**
+     * The crossover for a sign convolution whose output stays position-major ({@link #pixelPitch}):
+     * there the event kernel writes the layout the neurons read, and the dense kernel's output is
+     * transposed into it, so the dense path costs a tenth more. Measured on fmnist-cnn's 32 -> 64,
+     * 3x3, 14x14 layer on real inputs (AVX2, thread CPU time per call, min of 30 rounds): event
+     * 94 / 109 / 121 us at density 0.40 / 0.45 / 0.50 against 108-110 us dense with the
+     * transposition. With the general 0.4, the few steps just above it (18 of 1,024 on Fashion-MNIST
+     * test images, all below 0.45) took the dense kernel, which was slower there, and which then ran
+     * so rarely that the JIT compiled it late and, in some JVMs, badly (docs/performance.md).
+     */
+    static final double EVENTS_BELOW_CONV_PIXELS = 0.45;
     /** The same crossover for sign fully connected layers (3136 -> 128: about 0.6). */
     static final double EVENTS_BELOW_LINEAR = 0.6;
 
@@ -221,8 +232,12 @@ final class Plan {
         return layers.get(i) instanceof Layer.SignConv || layers.get(i) instanceof Layer.SignLinear;
     }
 
+    /** The input density below which {@link ExecutionPath#AUTO} runs layer {@code i}'s event-driven kernel. */
     double eventsBelow(int i) {
-        return layers.get(i) instanceof Layer.SignConv ? EVENTS_BELOW_CONV : EVENTS_BELOW_LINEAR;
+        if (layers.get(i) instanceof Layer.SignConv) {
+            return pixelPitch[i] > 0 ? EVENTS_BELOW_CONV_PIXELS : EVENTS_BELOW_CONV;
+        }
+        return EVENTS_BELOW_LINEAR;
     }
 
     /**

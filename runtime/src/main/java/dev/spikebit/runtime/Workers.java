@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The runtime's own small thread pool (the runtime depends on nothing, so it cannot use the
  * engine's). Daemon threads, created on first use; its size is the system property
- * {@code spikebit.runtime.threads}, else the number of processors. The only global state of the
- * runtime.
+ * {@code spikebit.runtime.threads}, else the number of processors. The runtime's only global
+ * state besides the record of which kernels {@link KernelWarmUp} has warmed.
  *
  * <p>A plain fixed pool whose idle threads park, not a {@link java.util.concurrent.ForkJoinPool}:
  * the runtime hands out a few large parts of a batch (no work stealing to gain), and a fork-join
