@@ -70,21 +70,23 @@ public class LIFNode extends Module implements PoolingNeuron {
         int neurons = x.size() / steps;
         float[] out = new float[x.size()];
         boolean needBackward = x.requiresGrad() && NoGrad.isRecording();
+        // Exposed potentials exist for a loss's gradient: a forward without one (evaluation) has none.
+        boolean expose = exposePotentials && needBackward;
         // Potentials only backward reads go back to the pool when backward is done with them.
-        boolean onlyForBackward = needBackward && !keepPotentials && !exposePotentials;
+        boolean onlyForBackward = needBackward && !keepPotentials && !expose;
         float[] potentials = onlyForBackward
                 ? RecycledArrays.take(x.size())
-                : needBackward || keepPotentials || exposePotentials ? new float[x.size()] : null;
+                : needBackward || keepPotentials ? new float[x.size()] : null;
         kernel.forward(x.data(), steps, neurons, config, out, potentials);
         lastOutput = out;
         lastPooledRate = Double.NaN;
         if (keepPotentials) {
             lastPotentials = Tensor.of(potentials, x.shape());
         }
-        if (exposePotentials) {
-            exposedPotentials = Tensor.result(
-                    potentials, x.shape(), gH -> potentialBackward(gH, potentials, steps, neurons, x.grad()), x);
-        }
+        exposedPotentials = expose
+                ? Tensor.result(
+                        potentials, x.shape(), gH -> potentialBackward(gH, potentials, steps, neurons, x.grad()), x)
+                : null;
         return Tensor.result(
                 out,
                 x.shape(),
@@ -104,7 +106,7 @@ public class LIFNode extends Module implements PoolingNeuron {
      * input gradients into {@code x}'s. With potentials kept or exposed it takes the general path.
      */
     public Tensor forwardRepeated(Tensor x, int steps) {
-        if (keepPotentials || exposePotentials || steps < 1) {
+        if (keepPotentials || exposesNow() || steps < 1) {
             return forward(TimeOps.repeatTime(x, steps));
         }
         try (var scope = OpProfiler.time(OpKind.NEURON)) {
@@ -137,7 +139,7 @@ public class LIFNode extends Module implements PoolingNeuron {
     public Tensor forwardPooled(Tensor x, BatchNorm norm, MaxPool2d pool, int repeatSteps) {
         boolean repeated = repeatSteps > 0;
         if (keepPotentials
-                || exposePotentials
+                || exposesNow()
                 || pool.kernel() != 2
                 || pool.stride() != 2
                 || x.rank() != (repeated ? 4 : 5)
@@ -276,9 +278,27 @@ public class LIFNode extends Module implements PoolingNeuron {
         }
     }
 
-    /** The pre-spike potentials of the last forward, with gradient, when {@link #exposePotentials} is on. */
+    /**
+     * The pre-spike potentials of the last forward, with gradient, when {@link #exposePotentials} is
+     * on and that forward recorded gradients (null after a forward without, such as an evaluation).
+     */
     public Tensor exposedPotentials() {
         return exposedPotentials;
+    }
+
+    /** Whether a forward now would expose its potentials: on, and gradients are being recorded. */
+    private boolean exposesNow() {
+        return exposePotentials && NoGrad.isRecording();
+    }
+
+    /**
+     * Forgets the kept and exposed potentials of the last forward, for a loss that has taken them:
+     * exposed potentials hold the graph of the whole forward that made them, which would otherwise
+     * stay reachable until the next forward replaced them.
+     */
+    public void releasePotentials() {
+        lastPotentials = null;
+        exposedPotentials = null;
     }
 
     /**

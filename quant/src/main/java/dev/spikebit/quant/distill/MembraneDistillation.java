@@ -162,6 +162,18 @@ public final class MembraneDistillation {
                 parts.toArray(Tensor[]::new));
     }
 
+    /**
+     * Forgets the potentials of the last forwards once a step's loss is taken: the loss holds what
+     * its backward needs, and the student's exposed potentials hold the graph of its whole forward,
+     * which the layers would otherwise keep alive beside the next step's (and beside an evaluation).
+     */
+    public void releasePotentials() {
+        for (Pair p : pairs) {
+            p.student().releasePotentials();
+            p.teacher().releasePotentials();
+        }
+    }
+
     /** Stops exposing and keeping potentials (the networks run as before). */
     public void detach() {
         for (Pair p : pairs) {

@@ -160,7 +160,9 @@ public final class Compression {
 
             @Override
             public Tensor loss() {
-                return mpfd.weightedLoss();
+                Tensor loss = mpfd.weightedLoss();
+                mpfd.releasePotentials(); // the step's graph dies with its backward
+                return loss;
             }
 
             @Override
