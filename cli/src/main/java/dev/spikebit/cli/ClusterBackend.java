@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Predicate;
 
 /**
  * The work the commands hand to a cluster when {@code --spark} is given. The {@code spark} module
@@ -23,14 +24,77 @@ import java.util.ServiceLoader;
  * class path only for {@code --spark}).
  */
 public interface ClusterBackend {
-    /** A unit of work that runs on an executor: serialized there and run once, or again after a failure. */
+    /**
+     * A unit of work that runs on an executor: serialized there and run once, or again after a
+     * failure. It writes its files under a shared output folder, {@link #out()}: a local path every
+     * executor sees, or a Hadoop filesystem URI, which the backend works on through a local copy of
+     * the task's folders ({@link SharedFolder}).
+     */
     interface Task extends Serializable {
         /** A short name for logs. */
         String name();
 
-        /** Does the work; must be safe to run again after an interrupted attempt. */
-        void run() throws Exception;
+        /** The shared output folder as the user gave it: an absolute local path or a Hadoop filesystem URI. */
+        String out();
+
+        /**
+         * Whether the task reads or writes the subfolder {@code folder} of {@link #out()} (one run's
+         * directory): those are copied from a Hadoop filesystem before the task runs, so that a
+         * retried task finds the checkpoints its earlier attempt saved.
+         */
+        boolean uses(String folder);
+
+        /**
+         * Does the work in {@code out}, the output folder or its local copy; must be safe to run
+         * again after an interrupted attempt.
+         *
+         * @param checkpointed to call after each state that a retry should resume from (an epoch's
+         *                     checkpoints): it saves the copy's new and changed files to the shared
+         *                     folder
+         */
+        void run(Path out, Runnable checkpointed) throws Exception;
     }
+
+    /**
+     * Whether {@code out} names a folder of a Hadoop filesystem ({@code hdfs://...},
+     * {@code s3a://...}, {@code file:///...}) rather than a local path.
+     */
+    static boolean isFilesystemUri(String out) {
+        return out.matches("[A-Za-z][A-Za-z0-9+.-]+:/.*");
+    }
+
+    /**
+     * A folder on a Hadoop filesystem, worked on through a local copy: commands write into {@link
+     * #local()} as into any folder, and {@link #save()} copies the files that are new or changed
+     * since the last copy to the shared folder, each under a temporary name then renamed, so a
+     * reader there sees a whole file or the previous one.
+     */
+    interface SharedFolder extends AutoCloseable {
+        /** The local copy. */
+        Path local();
+
+        /**
+         * Copies the files of the shared folder into the local copy: those directly in it when
+         * {@code folders} accepts the empty name, and those of each subfolder {@code folders} accepts.
+         */
+        void fetch(Predicate<String> folders);
+
+        /** Copies the local copy's new and changed files to the shared folder. */
+        void save();
+
+        /** Saves, then deletes the local copy. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Opens the folder {@code uri} of a Hadoop filesystem (making it if needed) with an empty local
+     * copy.
+     *
+     * @throws SpikebitException in one line when the URI's scheme has no filesystem or the folder
+     *                           cannot be made or written
+     */
+    SharedFolder openShared(String uri);
 
     /**
      * Runs the deployed model {@code model} over {@code count} images ({@code pixels} holds them one

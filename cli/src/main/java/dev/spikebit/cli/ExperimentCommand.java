@@ -6,10 +6,12 @@ import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
 import dev.spikebit.data.ValidationSplit;
 import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.TrainingListener;
 import dev.spikebit.train.experiment.ExperimentRow;
 import dev.spikebit.train.experiment.ExperimentSetup;
 import dev.spikebit.train.experiment.ReverbExperiment;
 import dev.spikebit.train.experiment.S2nnExperiment;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,8 +142,9 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(
             names = "--out",
             defaultValue = "runs/experiment",
-            description = "Output directory. Default: ${DEFAULT-VALUE}")
-    Path out;
+            description = "Output directory: a local path, or with --spark also a Hadoop filesystem URI "
+                    + "(hdfs://..., s3a://..., file:///...). Default: ${DEFAULT-VALUE}")
+    String out;
 
     @Option(
             names = "--spark",
@@ -184,10 +187,43 @@ public final class ExperimentCommand implements Callable<Integer> {
         String net = model != null ? model : s2nn ? "fmnist-vgg-s" : "fmnist-cnn";
         List<ReverbExperiment.Variant> reverbRows =
                 rowNames == null ? ReverbExperiment.ROWS : ReverbExperiment.rowsNamed(rowNames);
-        if (spark != null) {
-            ClusterBackend.load()
-                    .runAll(spark, "spikebit experiment " + which, tasks(net, seeds, reverbRows, teacherKinds));
+        boolean shared = ClusterBackend.isFilesystemUri(out);
+        if (shared && spark == null) {
+            throw new SpikebitException("--out " + out + ": a Hadoop filesystem URI needs --spark (the spark module "
+                    + "writes through Hadoop); give a local path without it");
         }
+        ClusterBackend backend = spark == null ? null : ClusterBackend.load();
+        // A URI: checked before any task starts; the table is gathered in a local copy and saved there.
+        try (ClusterBackend.SharedFolder folder = shared ? backend.openShared(out) : null) {
+            if (backend != null) {
+                backend.runAll(spark, "spikebit experiment " + which, tasks(net, seeds, reverbRows, teacherKinds));
+            }
+            Path dir;
+            if (folder != null) {
+                folder.fetch(name -> true);
+                dir = folder.local();
+            } else {
+                dir = Path.of(out);
+            }
+            gather(net, seeds, s2nn, reverbRows, teacherKinds, dir);
+        }
+        String table = which + "-table.md";
+        System.out.println("table: "
+                + (shared
+                        ? out.replaceAll("/+$", "") + "/" + table
+                        : Path.of(out).resolve(table)));
+        return 0;
+    }
+
+    /** Trains what the runs in {@code dir} lack (nothing after {@code --spark}) and writes the table there. */
+    private void gather(
+            String net,
+            List<Long> seeds,
+            boolean s2nn,
+            List<ReverbExperiment.Variant> reverbRows,
+            List<S2nnExperiment.Teacher> teacherKinds,
+            Path dir)
+            throws IOException {
         ExperimentSetup setup = setup(
                 net,
                 DatasetChoice.load(DatasetName.FASHION_MNIST, dataDir, trainLimit, testLimit),
@@ -196,9 +232,10 @@ public final class ExperimentCommand implements Callable<Integer> {
                 seeds,
                 epochs,
                 lr,
-                out,
+                dir,
                 s2nn,
-                measureImages);
+                measureImages,
+                TrainingListener.NONE);
         List<ExperimentRow> rows = s2nn
                 ? new S2nnExperiment(setup, plan(etas, everySeedEtas == null ? etas : everySeedEtas, teacherKinds))
                         .run()
@@ -210,8 +247,6 @@ public final class ExperimentCommand implements Callable<Integer> {
                     "%-32s %7.2f%% %12.3f %,14d %10.1f%n",
                     r.name(), 100 * r.accuracyMean(), r.bitsPerWeight(), r.deployedBytes(), r.energyPj() / 1000);
         }
-        System.out.println("table: " + out.resolve(which + "-table.md"));
-        return 0;
     }
 
     /** The plan of the S2NN table from the options. */
@@ -229,7 +264,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     /**
      * The experiment's setup from the loaded data: {@code validation} images held out of the
      * training split when positive, the dataset's augmentation when asked for; progress to stderr
-     * and figures beside the tables. The cluster tasks build theirs the same way.
+     * and figures beside the tables, then {@code afterEpoch} told of every epoch. The cluster tasks
+     * build theirs the same way.
      */
     static ExperimentSetup setup(
             String net,
@@ -241,7 +277,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             float lr,
             Path out,
             boolean s2nn,
-            int measureImages) {
+            int measureImages,
+            TrainingListener afterEpoch) {
         var train = data.train();
         var held = (dev.spikebit.data.Dataset) null;
         if (validation > 0) {
@@ -257,7 +294,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .augmentation(augment ? data.augmentation() : null)
                 .measureImages(measureImages)
                 .log(System.err)
-                .listener(new ExperimentFigures(TrainingProgress.withOutputFiles(System.err), s2nn))
+                .listener(new ExperimentFigures(
+                        TrainingListener.all(List.of(TrainingProgress.withOutputFiles(System.err), afterEpoch)), s2nn))
                 .build();
     }
 
@@ -270,7 +308,9 @@ public final class ExperimentCommand implements Callable<Integer> {
             List<Long> seeds,
             List<ReverbExperiment.Variant> reverbRows,
             List<S2nnExperiment.Teacher> teacherKinds) {
-        String absoluteOut = out.toAbsolutePath().normalize().toString();
+        String absoluteOut = ClusterBackend.isFilesystemUri(out)
+                ? out
+                : Path.of(out).toAbsolutePath().normalize().toString();
         String data = dataDir == null ? null : dataDir.toAbsolutePath().toString();
         List<ExperimentTask> tasks = new ArrayList<>();
         if (which.equals("s2nn")) {

@@ -2,6 +2,7 @@ package dev.spikebit.cli;
 
 import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.data.DatasetName;
+import dev.spikebit.train.TrainingListener;
 import dev.spikebit.train.experiment.ExperimentSetup;
 import dev.spikebit.train.experiment.ReverbExperiment;
 import dev.spikebit.train.experiment.S2nnExperiment;
@@ -26,7 +27,8 @@ import java.util.Objects;
  * @param augment      whether the training images are augmented
  * @param measureImages test images each row's deployed network is measured on
  * @param dataDir      where the dataset is on the executors, or null to look in the usual places
- * @param out          the shared output directory (absolute: executors run in folders of their own)
+ * @param out          the shared output directory: an absolute path (executors run in folders of their
+ *                     own) or a Hadoop filesystem URI
  * @param measure      whether this is the table's first seed, whose runs are deployed and measured
  *                     for the table (in the task, so the rows are measured in parallel; the driver
  *                     reads the measurements from the run folders)
@@ -58,13 +60,25 @@ record ExperimentTask(
         return experiment + " " + (experiment.equals("reverb") ? row + " " : "") + "seed " + seed;
     }
 
+    /** Run directories end in the seed ({@code ExperimentSetup}): a task works in its seed's. */
     @Override
-    public void run() throws Exception {
+    public boolean uses(String folder) {
+        return folder.endsWith("-seed" + seed);
+    }
+
+    @Override
+    public void run(Path dir, Runnable checkpointed) throws Exception {
         DatasetChoice data = data();
         boolean s2nn = !experiment.equals("reverb");
         // the same setup and listener as on one machine, so that every run folder gets the same files
+        TrainingListener saving = new TrainingListener() {
+            @Override
+            public void epochFinished(EpochEnd end) {
+                checkpointed.run();
+            }
+        };
         ExperimentSetup setup = ExperimentCommand.setup(
-                model, data, validation, augment, List.of(seed), epochs, lr, Path.of(out), s2nn, measureImages);
+                model, data, validation, augment, List.of(seed), epochs, lr, dir, s2nn, measureImages, saving);
         if (!s2nn) {
             new ReverbExperiment(setup, ReverbExperiment.rowsNamed(List.of(row))).trainRuns(measure);
         } else {

@@ -24,6 +24,7 @@ import dev.spikebit.train.RecordedEnvironment;
 import dev.spikebit.train.ResumeMetadata;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.Trainer;
+import dev.spikebit.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -169,8 +170,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + "hyperparameters on these. Default: ${DEFAULT-VALUE} (none)")
     int validation;
 
-    @Option(names = "--out", defaultValue = "runs/train", description = "Output directory. Default: ${DEFAULT-VALUE}")
-    Path out;
+    @Option(
+            names = "--out",
+            defaultValue = "runs/train",
+            description = "Output directory: a local path, or with --spark also a Hadoop filesystem URI "
+                    + "(hdfs://..., s3a://..., file:///...). Default: ${DEFAULT-VALUE}")
+    String outOption;
+
+    /** Where the run's files go: {@code --out}, or the local copy of a Hadoop filesystem's folder. */
+    private Path out;
 
     @Option(
             names = "--resume",
@@ -208,6 +216,30 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!ClusterBackend.isFilesystemUri(outOption)) {
+            out = Path.of(outOption);
+            return train(TrainingListener.NONE);
+        }
+        if (spark == null) {
+            throw new SpikebitException("--out " + outOption + ": a Hadoop filesystem URI needs --spark (the spark "
+                    + "module writes through Hadoop); give a local path without it");
+        }
+        // The driver writes the checkpoints into a local copy and saves it to the filesystem after each epoch.
+        try (ClusterBackend.SharedFolder folder = ClusterBackend.load().openShared(outOption)) {
+            if (resume != null) {
+                folder.fetch(String::isEmpty);
+            }
+            out = folder.local();
+            return train(new TrainingListener() {
+                @Override
+                public void epochFinished(EpochEnd end) {
+                    folder.save();
+                }
+            });
+        }
+    }
+
+    private int train(TrainingListener afterEpoch) {
         Checkpoint resumed = resumeCheckpoint();
         if (resumed != null) {
             // Before anything computes: the backend and thread count are fixed on first use.
@@ -261,7 +293,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Trainer trainer = new Trainer(
                 config, net, trainSet, scored, config.augment() ? data.augmentation() : null, out, System.err);
-        trainer.withListener(TrainingProgress.withOutputFiles(System.err))
+        trainer.withListener(TrainingListener.all(List.of(TrainingProgress.withOutputFiles(System.err), afterEpoch)))
                 .recordingDataset(name)
                 .evaluatedOn(config.validation() > 0 ? "validation" : "test");
         if (resumed != null) {
@@ -284,11 +316,11 @@ public final class TrainCommand implements Callable<Integer> {
                 double test = Evaluation.evaluate(net, data.test(), 256).accuracy();
                 System.out.printf(
                         "final validation accuracy %.2f%%, test accuracy %.2f%% after %d epochs; outputs in %s%n",
-                        100 * last.testAccuracy(), 100 * test, last.epoch(), out);
+                        100 * last.testAccuracy(), 100 * test, last.epoch(), outOption);
             } else {
                 System.out.printf(
                         "final test accuracy %.2f%% after %d epochs; outputs in %s%n",
-                        100 * last.testAccuracy(), last.epoch(), out);
+                        100 * last.testAccuracy(), last.epoch(), outOption);
             }
         }
         return 0;

@@ -457,6 +457,13 @@ class BadInputTest {
         assertOneLine(
                 run("train", "--spark", "local[2]", "--workers", "2", "--sync-every", "0", "--out", out),
                 "--sync-every must be in 1..");
+        // A Hadoop filesystem URI as --out is written by the spark module, so it needs --spark.
+        assertOneLine(
+                run("train", "--out", "hdfs://namenode:8020/runs/x"),
+                "--out hdfs://namenode:8020/runs/x: a Hadoop filesystem URI needs --spark");
+        assertOneLine(
+                run("experiment", "reverb", "--out", "s3a://bucket/runs"),
+                "--out s3a://bucket/runs: a Hadoop filesystem URI needs --spark");
         assertOneLine(run("deploy", "--checkpoint", ckpt, "--out", out, "--check", "-1"), "--check must be in 0..");
         // The check's images come from the dataset the checkpoint records, so a name no registry knows is refused.
         String imagenet =

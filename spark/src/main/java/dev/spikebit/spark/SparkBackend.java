@@ -91,6 +91,11 @@ public final class SparkBackend implements ClusterBackend {
     }
 
     @Override
+    public SharedFolder openShared(String uri) {
+        return HadoopFolder.open(uri);
+    }
+
+    @Override
     public List<EpochMetrics> trainDataParallel(String master, Trainer trainer, Replicas replicas, DataParallel plan) {
         try (JavaSparkContext spark = SparkSessions.open(master, "spikebit train --workers " + plan.workers())) {
             Broadcast<Replicas> description = spark.broadcast(replicas);

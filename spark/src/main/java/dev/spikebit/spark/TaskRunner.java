@@ -47,7 +47,16 @@ final class TaskRunner {
         long cpuStart = ProcessCpuClock.nanos();
         double[] helpersStart = helperThreadsCpu();
         System.err.printf("spikebit: task %s started%n", task.name());
-        task.run();
+        if (ClusterBackend.isFilesystemUri(task.out())) {
+            // A fresh local copy of the task's run directories, saved back after each checkpoint: a
+            // retried attempt, on this executor or another, starts from what the last one saved.
+            try (HadoopFolder folder = HadoopFolder.open(task.out())) {
+                folder.fetch(task::uses);
+                task.run(folder.local(), folder::save);
+            }
+        } else {
+            task.run(Path.of(task.out()), () -> {});
+        }
         double[] helpers = helperThreadsCpu();
         Cost cost = new Cost(
                 task.name(),

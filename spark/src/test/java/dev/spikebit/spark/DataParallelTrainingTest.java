@@ -76,7 +76,8 @@ class DataParallelTrainingTest {
      * stopped after its first epoch and resumed from its checkpoint ends bit for bit where the
      * uninterrupted run ends, the optimizer state (averaged like the weights) included. The
      * checkpoint records the workers and steps between averagings, which the resumed run takes from
-     * it.
+     * it. The interrupted run's {@code --out} is a {@code file://} URI: its checkpoints go through
+     * Hadoop's FileSystem API and the resumed run reads them back from there.
      */
     @Test
     void trainOnSparkResumesBitForBit() {
@@ -99,12 +100,15 @@ class DataParallelTrainingTest {
         };
         Path whole = dir.resolve("whole");
         Path interrupted = dir.resolve("interrupted");
+        // The interrupted run writes and resumes through Hadoop's FileSystem API (its LocalFileSystem).
+        String uri = interrupted.toUri().toString();
         SparkCommands.run(LocalSparkTest.concat(args, "--epochs", "2", "--out", whole.toString()));
-        SparkCommands.run(LocalSparkTest.concat(args, "--epochs", "1", "--out", interrupted.toString()));
+        SparkCommands.run(LocalSparkTest.concat(args, "--epochs", "1", "--out", uri));
+        assertThat(interrupted.resolve(".last.safetensors.crc")).exists();
         assertThat(Checkpoint.load(interrupted.resolve("last.safetensors"))
                         .info(ClusterBackend.DataParallel.CHECKPOINT_KEY, null))
                 .isEqualTo("{\"workers\":2,\"sync_every\":3}");
-        SparkCommands.run("train", "--epochs", "2", "--resume", "--out", interrupted.toString(), "--spark", "local[2]");
+        SparkCommands.run("train", "--epochs", "2", "--resume", "--out", uri, "--spark", "local[2]");
 
         Checkpoint expected = Checkpoint.load(whole.resolve("last.safetensors"));
         Checkpoint actual = Checkpoint.load(interrupted.resolve("last.safetensors"));

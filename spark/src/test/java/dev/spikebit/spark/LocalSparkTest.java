@@ -1,8 +1,10 @@
 package dev.spikebit.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spikebit.cli.ClusterBackend;
+import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.checkpoint.Checkpoint;
 import dev.spikebit.data.Dataset;
 import dev.spikebit.data.DatasetChoice;
@@ -114,6 +116,91 @@ class LocalSparkTest {
         for (String run : List.of("reverb-seed1", "reverb-seed2", "bsnn-seed1", "bsnn-seed2")) {
             assertThat(spark.resolve(run).resolve("last.safetensors")).exists();
         }
+
+        // The same through Hadoop's FileSystem API (file:// is its LocalFileSystem, which writes a
+        // .crc checksum file beside every file it writes): the tasks and the driver work on local
+        // copies and save them there.
+        Path hadoop = dir.resolve("hadoop");
+        String printed = SparkCommands.run(concat(args, "--out", hadoop.toUri().toString(), "--spark", "local[2]"));
+        assertThat(printed).contains("table: " + hadoop.toUri().toString().replaceAll("/+$", "") + "/reverb-table.md");
+        assertThat(Files.readString(hadoop.resolve("reverb-table.md"))).isEqualTo(table);
+        for (String run : List.of("reverb-seed1", "reverb-seed2", "bsnn-seed1", "bsnn-seed2")) {
+            assertThat(hadoop.resolve(run).resolve("last.safetensors")).exists();
+            assertThat(hadoop.resolve(run).resolve(".last.safetensors.crc")).exists();
+            assertThat(hadoop.resolve(run).resolve("measurement.json").toFile().exists())
+                    .isEqualTo(run.endsWith("seed1"));
+        }
+        assertThat(hadoop.resolve(".reverb-table.md.crc")).exists();
+        try (var files = Files.walk(hadoop)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    /**
+     * A task on a Hadoop filesystem URI that fails after its first checkpoint is retried
+     * ({@code local[1,2]}: two attempts) and its second attempt starts from the checkpoint the first
+     * saved there, in a fresh local copy holding only the task's own folders.
+     */
+    @Test
+    void aRetriedTaskResumesFromItsCheckpointOnTheFilesystem() throws IOException {
+        Path shared = dir.resolve("shared");
+        Files.createDirectories(shared.resolve("other-seed2"));
+        Files.writeString(shared.resolve("other-seed2").resolve("big.bin"), "not this task's");
+        new SparkBackend()
+                .runAll(
+                        "local[1,2]",
+                        "retry test",
+                        List.of(new FailingOnce(shared.toUri().toString())));
+        assertThat(Files.readString(shared.resolve("run-seed1").resolve("attempts.txt")))
+                .isEqualTo("2");
+        assertThat(Files.readString(shared.resolve("run-seed1").resolve("done.txt")))
+                .isEqualTo("resumed after attempt 1, saw [run-seed1]");
+    }
+
+    /** Counts its attempts in a checkpoint file; the first attempt fails after saving it. */
+    record FailingOnce(String out) implements ClusterBackend.Task {
+        @Override
+        public String name() {
+            return "failing once";
+        }
+
+        @Override
+        public boolean uses(String folder) {
+            return folder.endsWith("-seed1");
+        }
+
+        @Override
+        public void run(Path local, Runnable checkpointed) throws IOException {
+            Path run = Files.createDirectories(local.resolve("run-seed1"));
+            Path count = run.resolve("attempts.txt");
+            int before = Files.exists(count) ? Integer.parseInt(Files.readString(count)) : 0;
+            Files.writeString(count, Integer.toString(before + 1));
+            checkpointed.run();
+            if (before == 0) {
+                throw new IllegalStateException("the first attempt fails after its checkpoint");
+            }
+            try (var names = Files.list(local)) {
+                Files.writeString(
+                        run.resolve("done.txt"),
+                        "resumed after attempt " + before + ", saw "
+                                + names.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+    }
+
+    /** An unknown scheme or a folder that cannot be made are refused in one line, before any work. */
+    @Test
+    void unusableFilesystemUrisAreRefusedInOneLine() throws IOException {
+        assertThatThrownBy(() -> HadoopFolder.open("nosuchfs://host/runs"))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessage("--out nosuchfs://host/runs: no Hadoop filesystem for the scheme \"nosuchfs\" (hdfs and "
+                        + "file come with Spark; s3a, gs, abfs need their connector's jars on the class path)");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        String under = file.toUri() + "/runs";
+        assertThatThrownBy(() -> HadoopFolder.open(under))
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageStartingWith("--out " + under + ": cannot write there (")
+                .hasMessageNotContaining("\n");
     }
 
     static String[] concat(String[] a, String... b) {
