@@ -43,6 +43,15 @@ public final class MembraneDistillation {
     private final List<Pair> pairs;
     private final float lambda;
 
+    /**
+     * The teacher's side of the loss for the last batch, per pair: the shape of its potentials and
+     * their row-normalised Gram matrices, one {@code B x B} per step (a few KB where the potentials
+     * are tens of MB, so the teacher's potentials need not live through the student's step).
+     */
+    private record TeacherGrams(int[] shape, float[] grams) {}
+
+    private final Map<String, TeacherGrams> teacherGrams = new LinkedHashMap<>();
+
     private MembraneDistillation(SpikingClassifier teacher, List<Pair> pairs, float lambda) {
         this.teacher = teacher;
         this.pairs = pairs;
@@ -111,11 +120,26 @@ public final class MembraneDistillation {
         return lambda;
     }
 
-    /** Runs the frozen teacher on the batch (no gradient, evaluation mode) so that its potentials are kept. */
+    /**
+     * Runs the frozen teacher on the batch (no gradient, evaluation mode) and keeps, per pair, the
+     * normalised Gram matrices of its potentials (then drops the potentials themselves).
+     */
     public void runTeacher(Tensor input) {
         teacher.eval();
         try (var ignored = NoGrad.enter()) {
             teacher.forward(input);
+        }
+        teacherGrams.clear();
+        for (Pair p : pairs) {
+            Tensor ht = p.teacher().lastPotentials();
+            if (ht != null) {
+                int steps = ht.dim(0);
+                int batch = ht.dim(1);
+                teacherGrams.put(
+                        p.name(),
+                        new TeacherGrams(ht.shape(), grams(ht.data(), steps, batch, ht.size() / (steps * batch))));
+            }
+            p.teacher().releasePotentials();
         }
     }
 
@@ -134,7 +158,7 @@ public final class MembraneDistillation {
         List<Tensor> parts = new ArrayList<>();
         for (Pair p : pairs) {
             Tensor hs = p.student().exposedPotentials();
-            Tensor ht = p.teacher().lastPotentials();
+            TeacherGrams ht = teacherGrams.get(p.name());
             if (hs == null || ht == null) {
                 throw new IllegalStateException("membrane distillation: run the student and the teacher on the same "
                         + "batch before asking for the loss (no potentials at " + p.name() + ")");
@@ -144,7 +168,7 @@ public final class MembraneDistillation {
                         + Arrays.toString(hs.shape()) + " in the student but " + Arrays.toString(ht.shape())
                         + " in the teacher");
             }
-            parts.add(gramLoss(hs, ht.data()));
+            parts.add(gramLossAgainst(hs, ht.grams()));
         }
         float sum = 0;
         for (Tensor t : parts) {
@@ -163,14 +187,13 @@ public final class MembraneDistillation {
     }
 
     /**
-     * Forgets the potentials of the last forwards once a step's loss is taken: the loss holds what
-     * its backward needs, and the student's exposed potentials hold the graph of its whole forward,
+     * Forgets the student's potentials of the last forward once a step's loss is taken: the loss
+     * holds what its backward needs, and the exposed potentials hold the graph of the whole forward,
      * which the layers would otherwise keep alive beside the next step's (and beside an evaluation).
      */
     public void releasePotentials() {
         for (Pair p : pairs) {
             p.student().releasePotentials();
-            p.teacher().releasePotentials();
         }
     }
 
@@ -195,6 +218,45 @@ public final class MembraneDistillation {
     public static Tensor gramLoss(Tensor student, float[] teacher) {
         int steps = student.dim(0);
         int batch = student.dim(1);
+        return gramLossAgainst(student, grams(teacher, steps, batch, student.size() / (steps * batch)));
+    }
+
+    /**
+     * The row-normalised Gram matrices {@code F F^T} of potentials {@code [T, B, D]}, one
+     * {@code B x B} per step.
+     */
+    private static float[] grams(float[] potentials, int steps, int batch, int features) {
+        Gemm gemm = Gemms.get();
+        int square = batch * batch;
+        float[] grams = new float[steps * square];
+        for (int t = 0; t < steps; t++) {
+            int rows = t * batch * features;
+            gemm.sgemm(
+                    false,
+                    true,
+                    batch,
+                    batch,
+                    features,
+                    1f,
+                    potentials,
+                    rows,
+                    features,
+                    potentials,
+                    rows,
+                    features,
+                    0f,
+                    grams,
+                    t * square,
+                    batch);
+            normalizeRows(grams, t * square, batch, null, 0);
+        }
+        return grams;
+    }
+
+    /** {@link #gramLoss} against the teacher's normalised Gram matrices ({@link #grams}). */
+    private static Tensor gramLossAgainst(Tensor student, float[] teacherGrams) {
+        int steps = student.dim(0);
+        int batch = student.dim(1);
         int features = student.size() / (steps * batch);
         float[] fs = student.data();
         Gemm gemm = Gemms.get();
@@ -202,7 +264,6 @@ public final class MembraneDistillation {
         float[] gramS = new float[steps * square]; // normalised student Gram, kept for the backward
         float[] rowNorms = new float[steps * batch];
         float[] diff = new float[steps * square];
-        float[] gramT = new float[square];
         double total = 0;
         for (int t = 0; t < steps; t++) {
             int rows = t * batch * features;
@@ -210,14 +271,10 @@ public final class MembraneDistillation {
             gemm.sgemm(
                     false, true, batch, batch, features, 1f, fs, rows, features, fs, rows, features, 0f, gramS, at,
                     batch);
-            gemm.sgemm(
-                    false, true, batch, batch, features, 1f, teacher, rows, features, teacher, rows, features, 0f,
-                    gramT, 0, batch);
             normalizeRows(gramS, at, batch, rowNorms, t * batch);
-            normalizeRows(gramT, 0, batch, null, 0);
             double sq = 0;
             for (int i = 0; i < square; i++) {
-                float d = gramS[at + i] - gramT[i];
+                float d = gramS[at + i] - teacherGrams[at + i];
                 diff[at + i] = d;
                 sq += (double) d * d;
             }
