@@ -20,11 +20,11 @@ public final class Workspace {
         EVENTS,
         /** Event-driven convolution: where each pixel's events start (ints). */
         EVENT_STARTS,
-        /** A pooled neuron layer: one plane's input over all steps (backward: its output gradient). */
+        /** A pooled neuron layer: a block of planes' input over all steps (backward: its input gradient). */
         PLANE_INPUT,
-        /** A pooled neuron layer: one plane's output over all steps (backward: its input gradient). */
+        /** A pooled neuron layer: a block of planes' output over all steps (backward: its output gradient). */
         PLANE_OUTPUT,
-        /** A pooled neuron layer: one plane's potentials over all steps. */
+        /** A pooled neuron layer: a block of planes' potentials over all steps. */
         PLANE_POTENTIALS,
         /** A pooled neuron layer: the winning corner of each of one plane's windows. */
         PLANE_CODES

@@ -199,7 +199,8 @@ public class LIFNode extends Module implements PoolingNeuron {
                     pooled,
                     outShape,
                     g -> {
-                        lifBackward(g, potentials, winners, shape, x.grad());
+                        PooledLifKernel.backward(
+                                g, potentials, winners, shape, config, PooledLifKernel.InputGradient.addInto(x.grad()));
                         RecycledArrays.release(potentials);
                     },
                     x);
@@ -209,38 +210,37 @@ public class LIFNode extends Module implements PoolingNeuron {
                 pooled,
                 outShape,
                 g -> {
-                    // The gradient of the normalised input (added into zeros, as the separate
-                    // layers' is), then batch norm's backward from it.
-                    float[] gradNorm = RecycledArrays.takeZeroed(shape.inputSize());
-                    lifBackward(g, potentials, winners, shape, gradNorm);
+                    // The gradient of the normalised input (every element written) with its plane
+                    // sums, then batch norm's backward from them.
+                    float[] gradNorm = RecycledArrays.take(shape.inputSize());
+                    float[] planeSum = new float[normPlanes * channels];
+                    float[] planeDot = new float[normPlanes * channels];
+                    PooledLifKernel.backward(
+                            g,
+                            potentials,
+                            winners,
+                            shape,
+                            config,
+                            PooledLifKernel.InputGradient.forNorm(gradNorm, x.data(), planeSum, planeDot));
                     RecycledArrays.release(potentials);
                     try (var scope = OpProfiler.time(OpKind.BATCH_NORM)) {
-                        BatchNormOp.backward(gradNorm, x, normPlanes, channels, gamma, beta, normStats, training);
+                        BatchNormOp.backward(
+                                gradNorm,
+                                planeSum,
+                                planeDot,
+                                x,
+                                normPlanes,
+                                channels,
+                                gamma,
+                                beta,
+                                normStats,
+                                training);
                     }
                     RecycledArrays.release(gradNorm);
                 },
                 x,
                 gamma,
                 beta);
-    }
-
-    /**
-     * Backward of the fused pass up to the LIF input: the pooling's gradient spread to the
-     * winners, then the LIF kernel's backward added into {@code gradX}, as the separate layers
-     * compute it.
-     */
-    private void lifBackward(
-            float[] g, float[] potentials, byte[] winners, PooledLifKernel.Planes shape, float[] gradX) {
-        int steps = shape.steps();
-        int neurons = shape.neuronCount() / steps;
-        float[] gradOut = RecycledArrays.take(shape.neuronCount());
-        PooledLifKernel.spreadGradient(g, winners, shape, gradOut);
-        if (shape.repeated()) {
-            kernel.backwardRepeated(gradOut, potentials, steps, neurons, config, gradX);
-        } else {
-            kernel.backward(gradOut, potentials, steps, neurons, config, gradX, true);
-        }
-        RecycledArrays.release(gradOut);
     }
 
     /** Share of outputs that were non-zero in the last forward, or NaN before the first. */

@@ -48,7 +48,11 @@ class PooledLifTest {
                 Arguments.of(other, new int[] {2, 3, 2, 9, 7}, "evaluation", false),
                 Arguments.of(other, new int[] {5, 1, 3, 6, 6}, "none", false),
                 Arguments.of(binary, new int[] {4, 2, 6, 11, 10}, "none", true),
-                Arguments.of(real, new int[] {1, 2, 2, 2, 3}, "evaluation", true));
+                Arguments.of(real, new int[] {1, 2, 2, 2, 3}, "evaluation", true),
+                // Many blocks of planes, split over the pool: the shapes of fmnist-cnn's layers.
+                Arguments.of(binary, new int[] {4, 8, 16, 14, 14}, "training", false),
+                Arguments.of(real, new int[] {4, 4, 8, 28, 28}, "training", true),
+                Arguments.of(binary, new int[] {3, 5, 7, 13, 14}, "none", false));
     }
 
     @ParameterizedTest

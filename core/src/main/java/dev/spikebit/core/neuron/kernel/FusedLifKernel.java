@@ -113,11 +113,18 @@ final class FusedLifKernel implements LifKernel {
     }
 
     /**
-     * The pass of {@link #backward} for a gradient on the output alone, written to {@code gradX}
-     * (overwritten) at the same places, for a caller that runs {@link #backwardColumns} itself.
+     * The pass of {@link #backward} for a gradient on the output alone, into {@code gradX} at the
+     * same places (added to it when {@code accumulate}), for a caller that runs
+     * {@link #backwardColumns} itself.
      */
     static BackwardPass outputGradientPass(
-            float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config, float[] gradX) {
+            float[] gradOut,
+            float[] potentials,
+            int steps,
+            int neurons,
+            NeuronConfig config,
+            float[] gradX,
+            boolean accumulate) {
         return new BackwardPass(
                 gradOut,
                 true,
@@ -133,7 +140,31 @@ final class FusedLifKernel implements LifKernel {
                 config.vth(),
                 config.output() == OutputMode.REAL,
                 config.detachReset(),
-                false);
+                accumulate);
+    }
+
+    /**
+     * The pass of {@link #backwardRepeated}: the input gradients of all steps added into one
+     * {@code gradX [neurons]}, last step first, for a caller that runs {@link #backwardColumns} itself.
+     */
+    static BackwardPass summedOutputGradientPass(
+            float[] gradOut, float[] potentials, int steps, int neurons, NeuronConfig config, float[] gradX) {
+        return new BackwardPass(
+                gradOut,
+                true,
+                potentials,
+                false,
+                potentials,
+                gradX,
+                neurons,
+                (steps - 1) * neurons,
+                0,
+                0,
+                config.tau(),
+                config.vth(),
+                config.output() == OutputMode.REAL,
+                config.detachReset(),
+                true);
     }
 
     /** Splits the neurons {@code [0, N)} over the cores in chunks that start on a vector boundary. */
