@@ -158,7 +158,9 @@ public final class BatchNormOp {
             }
         }
         if (x.requiresGrad()) {
-            float[] gx = x.grad();
+            // A first gradient is written, not added into zeros (0 + v: the same bits, no clearing).
+            boolean fresh = !x.hasGrad();
+            float[] gx = fresh ? x.gradToOverwrite() : x.grad();
             Parallel.range(n, 1, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     for (int c = 0; c < channels; c++) {
@@ -170,13 +172,22 @@ public final class BatchNormOp {
                             float meanGx = sumGx[c] / count;
                             float mu = mean[c];
                             float is = invStd[c];
-                            for (int p = 0; p < spatial; p++) {
-                                float xhat = (in[off + p] - mu) * is;
-                                gx[off + p] += k * (g[off + p] - meanG - xhat * meanGx);
+                            if (fresh) {
+                                for (int p = off; p < off + spatial; p++) {
+                                    gx[p] = 0f + k * (g[p] - meanG - (in[p] - mu) * is * meanGx);
+                                }
+                            } else {
+                                for (int p = off; p < off + spatial; p++) {
+                                    gx[p] += k * (g[p] - meanG - (in[p] - mu) * is * meanGx);
+                                }
+                            }
+                        } else if (fresh) {
+                            for (int p = off; p < off + spatial; p++) {
+                                gx[p] = 0f + k * g[p];
                             }
                         } else {
-                            for (int p = 0; p < spatial; p++) {
-                                gx[off + p] += k * g[off + p];
+                            for (int p = off; p < off + spatial; p++) {
+                                gx[p] += k * g[p];
                             }
                         }
                     }

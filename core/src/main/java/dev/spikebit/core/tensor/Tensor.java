@@ -151,6 +151,20 @@ public final class Tensor {
         return grad != null;
     }
 
+    /**
+     * The gradient array of a tensor that has none yet ({@link #hasGrad()} false), with undefined
+     * contents: for a backward that writes every element instead of adding into zeros, which saves
+     * clearing and reading back an array of the tensor's size. To give the same bits as adding into
+     * zeros, write {@code 0f + v} (which turns -0 into +0).
+     */
+    public float[] gradToOverwrite() {
+        if (grad != null) {
+            throw new IllegalStateException("gradToOverwrite: the tensor already has a gradient to add into");
+        }
+        grad = RecycledArrays.take(data.length);
+        return grad;
+    }
+
     public void zeroGrad() {
         grad = null;
     }

@@ -2,6 +2,8 @@ package dev.spikebit.core.ops;
 
 import static dev.spikebit.core.ops.GradCheck.check;
 import static dev.spikebit.core.ops.GradCheck.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -106,6 +108,38 @@ class OpsGradientTest {
                 x1,
                 random(rng, 5),
                 random(rng, 5));
+    }
+
+    /**
+     * Batch norm writes a first gradient of its input instead of adding it into zeros; into a
+     * gradient the input already has, it adds. Both give the bits of adding into zeros.
+     */
+    @Test
+    void batchNormWritesAFirstGradientAndAddsIntoAnExistingOne() {
+        for (boolean training : new boolean[] {true, false}) {
+            Tensor x = random(rng, 4, 3, 5, 5);
+            Tensor gamma = random(rng, 3);
+            Tensor beta = random(rng, 3);
+            float[] g = random(rng, 4, 3, 5, 5).data();
+            float[] rm = {0.1f, -0.2f, 0.3f};
+            float[] rv = {1.5f, 0.7f, 1.1f};
+            BatchNormOp.batchNorm(x, gamma, beta, rm.clone(), rv.clone(), training, 0.1f, 1e-5f)
+                    .backward(g);
+            float[] first = x.grad().clone();
+            x.zeroGrad();
+            float[] earlier = random(rng, 4, 3, 5, 5).data();
+            System.arraycopy(earlier, 0, x.grad(), 0, earlier.length);
+            BatchNormOp.batchNorm(x, gamma, beta, rm.clone(), rv.clone(), training, 0.1f, 1e-5f)
+                    .backward(g);
+            for (int i = 0; i < first.length; i++) {
+                assertEquals(
+                        Float.floatToIntBits(earlier[i] + first[i]),
+                        Float.floatToIntBits(x.grad()[i]),
+                        "element " + i + (training ? " (training)" : " (evaluation)"));
+                // The first gradient is what adding into +0 gives: never -0.
+                assertNotEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(first[i]));
+            }
+        }
     }
 
     @Test
