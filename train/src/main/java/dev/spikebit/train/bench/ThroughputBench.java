@@ -26,10 +26,15 @@ import java.util.SplittableRandom;
  * <p>{@link #prepare} builds the model, the batches and the step; {@link #run} measures them.
  */
 public final class ThroughputBench implements AutoCloseable {
-    /** Warm-up: batches per window, JIT time below which a window counts as idle, and the cap. */
+    /**
+     * Warm-up: a window is at least this many batches and this long, it counts as idle below this
+     * much JIT time, this many idle windows in a row end the warm-up, and the cap.
+     */
     private static final int WINDOW = 5;
 
+    private static final long WINDOW_NANOS = 500_000_000L;
     private static final long COMPILING_MS = 20;
+    private static final int IDLE_WINDOWS = 2;
     private static final long MAX_WARMUP_SECONDS = 180;
 
     /** What one step does. */
@@ -219,12 +224,15 @@ public final class ThroughputBench implements AutoCloseable {
     }
 
     /**
-     * Runs the options' warm-up batches, then windows of {@value #WINDOW} batches until one passes
-     * with less than {@value #COMPILING_MS} ms of JIT compilation (at most {@value
-     * #MAX_WARMUP_SECONDS} s in all); returns the batches run. A fixed count is not enough: the
-     * Vector API kernels run through slow Java fallbacks until C2 has compiled them, and on a busy
-     * machine, or after a recompilation, that took over a minute of batches in a PrintCompilation
-     * log.
+     * Runs the options' warm-up batches, then windows of at least {@value #WINDOW} batches and half a
+     * second until {@value #IDLE_WINDOWS} windows in a row pass with less than {@value #COMPILING_MS}
+     * ms of JIT compilation each (at most {@value #MAX_WARMUP_SECONDS} s in all); returns the batches
+     * run. A fixed count is not enough: the Vector API kernels run through slow Java fallbacks until
+     * C2 has compiled them, and on a busy machine, or after a recompilation, that took over a minute
+     * of batches in a PrintCompilation log. Nor is one short idle window: the JIT's time counts when
+     * a compilation ends, so a window shorter than one large C2 compilation looked idle while the
+     * kernels it compiled still ran in C1 code, and `bench infer` (30 ms a batch) stopped after
+     * 15 batches in one run and 30 in the next, at 0.84 against 0.66 CPU-ms per image.
      */
     private int warmUp() {
         var jit = ManagementFactory.getCompilationMXBean();
@@ -233,15 +241,15 @@ public final class ThroughputBench implements AutoCloseable {
         for (; done < options.warmup(); done++) {
             step.run();
         }
-        while (System.nanoTime() < deadline) {
+        int idle = 0;
+        while (idle < IDLE_WINDOWS && System.nanoTime() < deadline) {
             long compiledBefore = jit.getTotalCompilationTime();
-            for (int i = 0; i < WINDOW; i++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < WINDOW || System.nanoTime() - start < WINDOW_NANOS; i++) {
                 step.run();
+                done++;
             }
-            done += WINDOW;
-            if (jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS) {
-                break;
-            }
+            idle = jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS ? idle + 1 : 0;
         }
         return done;
     }
