@@ -202,7 +202,7 @@ public final class PooledLifKernel {
                 }
             } else {
                 for (int r = 0; r < shape.height(); r++) {
-                    System.arraycopy(from, in + r * w, into, out + shape.splitRow(r) * w, w);
+                    copyRow(from, in + r * w, into, out + shape.splitRow(r) * w, w);
                 }
             }
         }
@@ -229,6 +229,24 @@ public final class PooledLifKernel {
         }
     }
 
+    /**
+     * {@code into[b + i] = from[a + i]} for {@code i < w}, as {@link #affineRow} does it: a call of
+     * {@code System.arraycopy} per row of 14 floats cost more than the copy.
+     */
+    private static void copyRow(float[] from, int a, float[] into, int b, int w) {
+        if (w < LANES) {
+            System.arraycopy(from, a, into, b, w);
+            return;
+        }
+        for (int i = 0; ; i += LANES) {
+            int at = Math.min(i, w - LANES);
+            FloatVector.fromArray(SPECIES, from, a + at).intoArray(into, b + at);
+            if (at == w - LANES) {
+                return;
+            }
+        }
+    }
+
     /** The inverse of {@link #splitRows} without an affine map: {@code count} planes back into the natural order. */
     private static void joinRows(float[] from, int src, float[] into, int dst, Planes shape, int count) {
         int w = shape.width();
@@ -237,7 +255,7 @@ public final class PooledLifKernel {
             int in = src + plane * pixels;
             int out = dst + plane * pixels;
             for (int r = 0; r < shape.height(); r++) {
-                System.arraycopy(from, in + shape.splitRow(r) * w, into, out + r * w, w);
+                copyRow(from, in + shape.splitRow(r) * w, into, out + r * w, w);
             }
         }
     }
