@@ -35,6 +35,9 @@ public final class ThroughputBench implements AutoCloseable {
     private static final long WINDOW_NANOS = 500_000_000L;
     private static final long COMPILING_MS = 20;
     private static final int IDLE_WINDOWS = 2;
+    /** A window counts as idle only if its CPU time per batch fell by less than this share of the last one's. */
+    private static final double STEADY = 0.97;
+
     private static final long MAX_WARMUP_SECONDS = 180;
 
     /** What one step does. */
@@ -226,8 +229,8 @@ public final class ThroughputBench implements AutoCloseable {
     /**
      * Runs the options' warm-up batches, then windows of at least {@value #WINDOW} batches and half a
      * second until {@value #IDLE_WINDOWS} windows in a row pass with less than {@value #COMPILING_MS}
-     * ms of JIT compilation each (at most {@value #MAX_WARMUP_SECONDS} s in all); returns the batches
-     * run. A fixed count is not enough: the Vector API kernels run through slow Java fallbacks until
+     * ms of JIT compilation each and a process CPU time per batch no more than 3% below the window
+     * before (at most {@value #MAX_WARMUP_SECONDS} s in all); returns the batches run. A fixed count is not enough: the Vector API kernels run through slow Java fallbacks until
      * C2 has compiled them, and on a busy machine, or after a recompilation, that took over a minute
      * of batches in a PrintCompilation log. Nor is one short idle window: the JIT's time counts when
      * a compilation ends, so a window shorter than one large C2 compilation looked idle while the
@@ -242,14 +245,22 @@ public final class ThroughputBench implements AutoCloseable {
             step.run();
         }
         int idle = 0;
+        double previousCpu = Double.MAX_VALUE;
         while (idle < IDLE_WINDOWS && System.nanoTime() < deadline) {
             long compiledBefore = jit.getTotalCompilationTime();
             long start = System.nanoTime();
-            for (int i = 0; i < WINDOW || System.nanoTime() - start < WINDOW_NANOS; i++) {
+            long cpuStart = ProcessCpuClock.nanos();
+            int batches = 0;
+            for (; batches < WINDOW || System.nanoTime() - start < WINDOW_NANOS; batches++) {
                 step.run();
-                done++;
             }
-            idle = jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS ? idle + 1 : 0;
+            done += batches;
+            double cpu = (double) (ProcessCpuClock.nanos() - cpuStart) / batches;
+            boolean quiet = jit.getTotalCompilationTime() - compiledBefore < COMPILING_MS;
+            // Still getting cheaper: code compiled in an earlier window has only now taken over.
+            boolean steady = cpu >= STEADY * previousCpu;
+            idle = quiet && steady ? idle + 1 : 0;
+            previousCpu = cpu;
         }
         return done;
     }
