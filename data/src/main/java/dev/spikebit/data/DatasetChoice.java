@@ -21,6 +21,7 @@ import dev.spikebit.data.events.FrameBinning;
 import dev.spikebit.data.mnist.FashionMnist;
 import dev.spikebit.data.mnist.FashionMnistData;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -150,21 +151,80 @@ public record DatasetChoice(DatasetName dataset, Dataset train, Dataset test) {
 
     /** Fashion-MNIST through the N-MNIST-like emulator, binned into the requested frames. */
     private static Dataset emulated(Dataset fashion, Frames frames) {
-        EventSampleSource source = NFashionMnist.source(fashion, EmulatorConfig.nmnistLike(1));
+        EventSampleSource source = emulatedSource(fashion);
         FrameBinning binning = binning(DatasetName.NFASHION_MNIST, frames);
         return frames.cacheDir() == null
                 ? new EventFrameDataset(source, binning, true)
                 : CachedFrameDataset.open(source, binning, frames.cacheDir());
     }
 
-    /** A recorded split, binned once into the frame cache. */
-    private static Dataset recorded(DatasetName name, boolean train, Path dataDir, int limit, Frames frames) {
+    /**
+     * A split of event data that {@link #load} reads through a frame cache file
+     * ({@link CachedFrameDataset}): the samples, their binning and the cache folder. A caller may
+     * build the file beforehand, in parallel, with {@link CachedFrameDataset#binBlock} and
+     * {@link CachedFrameDataset#assemble}; {@code load} then finds it.
+     */
+    public record CachedSplit(EventSampleSource source, FrameBinning binning, Path cacheDir) {
+        /** Whether the cache file is there and valid. */
+        public boolean isCached() {
+            return CachedFrameDataset.isCached(source, binning, cacheDir);
+        }
+    }
+
+    /**
+     * The splits {@link #load} with the same arguments reads through frame caches, of the train
+     * split, the test split or both; none for static images or for emulated event data kept in memory.
+     */
+    public static List<CachedSplit> cachedSplits(
+            DatasetName name, Path dataDir, int trainLimit, int testLimit, Frames frames, boolean train, boolean test) {
+        List<CachedSplit> splits = new ArrayList<>();
+        switch (name) {
+            case FASHION_MNIST, CIFAR10, CIFAR100 -> {
+                // static images: no frames
+            }
+            case NFASHION_MNIST -> {
+                if (frames.cacheDir() != null) {
+                    FashionMnistData d = FashionMnist.load(dataDir);
+                    FrameBinning binning = binning(name, frames);
+                    if (train) {
+                        splits.add(new CachedSplit(
+                                emulatedSource(head(d.train(), trainLimit)), binning, frames.cacheDir()));
+                    }
+                    if (test) {
+                        splits.add(
+                                new CachedSplit(emulatedSource(head(d.test(), testLimit)), binning, frames.cacheDir()));
+                    }
+                }
+            }
+            case NMNIST, DVS_GESTURE, CIFAR10_DVS, NCALTECH101 -> {
+                if (train) {
+                    splits.add(recordedSplit(name, true, dataDir, trainLimit, frames));
+                }
+                if (test) {
+                    splits.add(recordedSplit(name, false, dataDir, testLimit, frames));
+                }
+            }
+        }
+        return splits;
+    }
+
+    private static EventSampleSource emulatedSource(Dataset fashion) {
+        return NFashionMnist.source(fashion, EmulatorConfig.nmnistLike(1));
+    }
+
+    private static CachedSplit recordedSplit(DatasetName name, boolean train, Path dataDir, int limit, Frames frames) {
         EventSampleSource source = EventDatasets.source(name.id(), train, dataDir);
         if (limit > 0 && limit < source.size()) {
             source = new EvenlySpaced(source, limit);
         }
         Path cache = frames.cacheDir() != null ? frames.cacheDir() : EventDatasets.defaultCacheDir();
-        return CachedFrameDataset.open(source, binning(name, frames), cache);
+        return new CachedSplit(source, binning(name, frames), cache);
+    }
+
+    /** A recorded split, binned once into the frame cache. */
+    private static Dataset recorded(DatasetName name, boolean train, Path dataDir, int limit, Frames frames) {
+        CachedSplit split = recordedSplit(name, train, dataDir, limit, frames);
+        return CachedFrameDataset.open(split.source(), split.binning(), split.cacheDir());
     }
 
     private static FrameBinning binning(DatasetName name, Frames frames) {

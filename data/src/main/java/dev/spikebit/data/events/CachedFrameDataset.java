@@ -18,6 +18,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.zip.CRC32C;
 
 /**
@@ -63,16 +65,67 @@ public final class CachedFrameDataset implements Dataset {
     public static CachedFrameDataset open(EventSampleSource source, FrameBinning binning, Path cacheDir) {
         String key = key(source, binning);
         Path file = cacheDir.resolve(fileName(source, binning, key));
-        int[] labels = new int[source.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = source.label(i);
-        }
+        int[] labels = labels(source);
         CachedFrameDataset cached = tryMap(file, key, source, binning, labels);
         if (cached != null) {
             return cached;
         }
-        build(file, key, source, binning, labels);
+        write(file, key, source, binning, labels, new SampleBlocks(source, binning));
         cached = tryMap(file, key, source, binning, labels);
+        if (cached == null) {
+            throw DataException.inFile(file, "the frame cache just written does not validate");
+        }
+        return cached;
+    }
+
+    /** The cache file {@link #open} reads or builds for {@code source} under {@code binning} in {@code cacheDir}. */
+    public static Path cacheFile(EventSampleSource source, FrameBinning binning, Path cacheDir) {
+        return cacheDir.resolve(fileName(source, binning, key(source, binning)));
+    }
+
+    /** Whether {@code cacheDir} holds a complete, valid cache of {@code source} under {@code binning}. */
+    public static boolean isCached(EventSampleSource source, FrameBinning binning, Path cacheDir) {
+        String key = key(source, binning);
+        return tryMap(cacheDir.resolve(fileName(source, binning, key)), key, source, binning, labels(source)) != null;
+    }
+
+    /**
+     * Samples {@code [from, to)} of {@code source} binned as the cache file stores them: per sample
+     * {@code T*2*H*W} little-endian {@code uint16} counts. The blocks of consecutive ranges, handed in
+     * order to {@link #assemble}, make the file {@link #open} builds on one machine, byte for byte.
+     */
+    public static byte[] binBlock(EventSampleSource source, FrameBinning binning, int from, int to) {
+        if (from < 0 || to < from || to > source.size()) {
+            throw new IllegalArgumentException("samples " + from + ".." + to + " are outside " + source.name() + " ("
+                    + source.size() + " samples)");
+        }
+        long bytes = (long) (to - from) * binning.sampleSize() * Short.BYTES;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(source.name() + ": samples " + from + ".." + to + " make a block of "
+                    + bytes + " bytes, over 2 GiB");
+        }
+        ByteBuffer block = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] frames = new float[binning.sampleSize()];
+        for (int i = from; i < to; i++) {
+            putCounts(source, binning, i, frames, block);
+        }
+        return block.array();
+    }
+
+    /**
+     * Writes the cache of {@code source} under {@code binning} in {@code cacheDir} from the
+     * {@link #binBlock blocks} of consecutive sample ranges covering the whole source, in order, as
+     * {@link #open} writes it (temporary file, CRC32C, rename), and opens it.
+     *
+     * @throws DataException when the blocks do not hold exactly the source's samples
+     */
+    public static CachedFrameDataset assemble(
+            EventSampleSource source, FrameBinning binning, Path cacheDir, Iterator<byte[]> blocks) {
+        String key = key(source, binning);
+        Path file = cacheDir.resolve(fileName(source, binning, key));
+        int[] labels = labels(source);
+        write(file, key, source, binning, labels, blocks);
+        CachedFrameDataset cached = tryMap(file, key, source, binning, labels);
         if (cached == null) {
             throw DataException.inFile(file, "the frame cache just written does not validate");
         }
@@ -192,7 +245,61 @@ public final class CachedFrameDataset implements Dataset {
         }
     }
 
-    private static void build(Path file, String key, EventSampleSource source, FrameBinning binning, int[] labels) {
+    private static int[] labels(EventSampleSource source) {
+        int[] labels = new int[source.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = source.label(i);
+        }
+        return labels;
+    }
+
+    private static void putCounts(
+            EventSampleSource source, FrameBinning binning, int index, float[] frames, ByteBuffer out) {
+        binning.bin(source.events(index), frames, 0);
+        for (float c : frames) {
+            out.putShort((short) Math.min(c, 0xFFFF));
+        }
+    }
+
+    /** The blocks of a single-machine build: one sample each, binned when asked for. */
+    private static final class SampleBlocks implements Iterator<byte[]> {
+        private final EventSampleSource source;
+        private final FrameBinning binning;
+        private final float[] frames;
+        private final ByteBuffer counts;
+        private int next;
+
+        SampleBlocks(EventSampleSource source, FrameBinning binning) {
+            this.source = source;
+            this.binning = binning;
+            this.frames = new float[binning.sampleSize()];
+            this.counts =
+                    ByteBuffer.allocate(binning.sampleSize() * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < source.size();
+        }
+
+        @Override
+        public byte[] next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            counts.clear();
+            putCounts(source, binning, next++, frames, counts);
+            return counts.array(); // written out before the next call refills it
+        }
+    }
+
+    private static void write(
+            Path file,
+            String key,
+            EventSampleSource source,
+            FrameBinning binning,
+            int[] labels,
+            Iterator<byte[]> blocks) {
         Path temp = null;
         try {
             Files.createDirectories(file.getParent());
@@ -215,21 +322,25 @@ public final class CachedFrameDataset implements Dataset {
             }
             int crcAt = header.position();
             header.putLong(0L).flip();
+            long frameBytes = (long) labels.length * binning.sampleSize() * Short.BYTES;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 writeFully(out, header);
-                int n = binning.sampleSize();
-                float[] frames = new float[n];
-                ByteBuffer counts = ByteBuffer.allocate(n * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 CRC32C crc = new CRC32C();
-                for (int i = 0; i < labels.length; i++) {
-                    binning.bin(source.events(i), frames, 0);
-                    counts.clear();
-                    for (float c : frames) {
-                        counts.putShort((short) Math.min(c, 0xFFFF));
+                long written = 0;
+                while (blocks.hasNext()) {
+                    byte[] block = blocks.next();
+                    written += block.length;
+                    if (written > frameBytes) {
+                        break;
                     }
-                    counts.flip();
-                    crc.update(counts.duplicate());
-                    writeFully(out, counts);
+                    crc.update(block);
+                    writeFully(out, ByteBuffer.wrap(block));
+                }
+                if (written != frameBytes) {
+                    throw DataException.inFile(
+                            file,
+                            "the binned blocks hold " + written + " bytes of frames, not the " + frameBytes + " of "
+                                    + labels.length + " samples");
                 }
                 ByteBuffer checksum = ByteBuffer.allocate(Long.BYTES)
                         .order(ByteOrder.LITTLE_ENDIAN)
