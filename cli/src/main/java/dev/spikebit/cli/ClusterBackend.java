@@ -108,8 +108,27 @@ public interface ClusterBackend {
     /** Runs every task as one cluster task and returns when all have succeeded (failed ones are retried). */
     void runAll(String master, String jobName, List<? extends Task> tasks);
 
+    /**
+     * Data that is read through frame cache files ({@code CachedFrameDataset}): the backend builds
+     * missing ones before the executors open the data, binning ranges of recordings on the executors
+     * in parallel and writing the file on the driver from their blocks in order, so that no executor
+     * bins a whole split by itself.
+     */
+    interface FrameCaches extends Serializable {
+        /** The splits read through frame caches; none for static images. */
+        default List<DatasetChoice.CachedSplit> cachedSplits() {
+            return List.of();
+        }
+    }
+
+    /**
+     * Builds the missing frame caches of {@code caches} on the cluster ({@link FrameCaches}); returns
+     * once every one is in place.
+     */
+    void binFrames(String master, FrameCaches caches);
+
     /** A split of a dataset, loaded on each executor from a description of it (sent there serialized). */
-    interface DataSplit extends Serializable {
+    interface DataSplit extends FrameCaches {
         /** The samples; loaded once per executor and shared by its tasks. */
         Dataset load();
     }
@@ -118,7 +137,8 @@ public interface ClusterBackend {
      * Scores the checkpoint {@code checkpoint} on {@code data}, cut into partitions of whole
      * batches of {@code batch} that the executors evaluate (each loads the data and the broadcast
      * checkpoint once): the predictions of every sample in order, as {@link Evaluation#score} on one
-     * machine gives them.
+     * machine gives them. Missing frame caches of {@code data} are built first, in parallel
+     * ({@link #binFrames}).
      */
     Evaluation.Scores evaluate(String master, Path checkpoint, DataSplit data, int batch);
 
@@ -126,7 +146,7 @@ public interface ClusterBackend {
      * What a data-parallel replica trains with, built on each executor (sent there serialized, so
      * it carries a description of the run rather than the run's objects).
      */
-    interface Replicas extends Serializable {
+    interface Replicas extends FrameCaches {
         /** The data, loaded once per executor and shared by the replicas there. */
         DatasetChoice data();
 

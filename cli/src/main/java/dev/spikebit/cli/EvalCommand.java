@@ -34,6 +34,12 @@ public final class EvalCommand implements Callable<Integer> {
     int batch;
 
     @Option(
+            names = "--cache-dir",
+            description = "Event data: where binned frames are kept (default ~/.cache/spikebit/frames; "
+                    + "nfashion-mnist: in memory). With --spark, a folder the driver and the executors share.")
+    Path cacheDir;
+
+    @Option(
             names = "--spark",
             arity = "0..1",
             fallbackValue = "local[*]",
@@ -54,7 +60,7 @@ public final class EvalCommand implements Callable<Integer> {
                 ckpt.spec().timeSteps(),
                 DatasetChoice.Frames.of(ckpt.spec().timeSteps()).mode(),
                 ckpt.spec().inSize(),
-                null);
+                cacheDir);
         long start = System.nanoTime();
         String name;
         Evaluation.Result r;
@@ -65,7 +71,8 @@ public final class EvalCommand implements Callable<Integer> {
                     testLimit,
                     frames.timeSteps(),
                     frames.mode().name(),
-                    frames.size());
+                    frames.size(),
+                    cacheDir == null ? null : cacheDir.toAbsolutePath().toString());
             Evaluation.Scores s = ClusterBackend.load().evaluate(spark, checkpoint, split, batch);
             int n = s.predictions().length;
             r = new Evaluation.Result(s.lossSum() / Math.max(1, n), (double) s.correct() / Math.max(1, n), n);

@@ -251,12 +251,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         checkDataParallel(config);
         DatasetName name = DatasetName.of(dataset);
-        DatasetChoice data = DatasetChoice.load(
-                name,
-                dataDir,
-                config.trainLimit(),
-                config.testLimit(),
-                frames(config.spec().timeSteps()));
+        DatasetChoice.Frames frames = frames(config.spec().timeSteps());
+        if (spark != null && name.isEvents()) {
+            // Binned over the cluster into the frame caches, which the load below then finds.
+            ClusterBackend.load()
+                    .binFrames(
+                            spark, EventSplits.of(dataset, dataDir, config.trainLimit(), config.testLimit(), frames));
+        }
+        DatasetChoice data = DatasetChoice.load(name, dataDir, config.trainLimit(), config.testLimit(), frames);
         if (resumed != null) {
             DatasetFit.requireFits(data, config.spec());
         } else {

@@ -6,6 +6,7 @@ import dev.spikebit.data.events.BinningMode;
 import dev.spikebit.train.TrainConfig;
 import dev.spikebit.train.Trainer;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The replicas of {@code train --spark}, described so that an executor can build them: the run's
@@ -38,14 +39,26 @@ record TrainingReplicas(
 
     @Override
     public DatasetChoice data() {
-        TrainConfig config = config();
-        var frames = new DatasetChoice.Frames(
-                config.spec().timeSteps(),
+        return DatasetChoice.load(DatasetName.of(dataset), dataFolder(), config().trainLimit(), 1, frames());
+    }
+
+    /** The replicas' training split and single test sample, binned on the cluster before they load them. */
+    @Override
+    public List<DatasetChoice.CachedSplit> cachedSplits() {
+        return DatasetChoice.cachedSplits(
+                DatasetName.of(dataset), dataFolder(), config().trainLimit(), 1, frames(), true, true);
+    }
+
+    private Path dataFolder() {
+        return dataDir == null ? null : Path.of(dataDir);
+    }
+
+    private DatasetChoice.Frames frames() {
+        return new DatasetChoice.Frames(
+                config().spec().timeSteps(),
                 BinningMode.parse(binMode),
                 frameSize,
                 cacheDir == null ? null : Path.of(cacheDir));
-        return DatasetChoice.load(
-                DatasetName.of(dataset), dataDir == null ? null : Path.of(dataDir), config.trainLimit(), 1, frames);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.spikebit.spark;
 
 import dev.spikebit.cli.ClusterBackend;
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.data.DatasetChoice;
 import dev.spikebit.runtime.ExecutionPath;
 import dev.spikebit.runtime.Inference;
 import dev.spikebit.train.EpochMetrics;
@@ -18,7 +19,8 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The cluster work of the commands, on Apache Spark: batch inference as one Spark job over
- * partitions of batches, and experiments as one Spark task per independent run.
+ * partitions of batches, experiments as one Spark task per independent run, and event recordings
+ * binned into frame caches as one Spark job over ranges of recordings.
  */
 public final class SparkBackend implements ClusterBackend {
     @Override
@@ -98,6 +100,7 @@ public final class SparkBackend implements ClusterBackend {
     @Override
     public List<EpochMetrics> trainDataParallel(String master, Trainer trainer, Replicas replicas, DataParallel plan) {
         try (JavaSparkContext spark = SparkSessions.open(master, "spikebit train --workers " + plan.workers())) {
+            ParallelBinning.run(spark, replicas, System.err);
             Broadcast<Replicas> description = spark.broadcast(replicas);
             try {
                 trainer.withEpochSteps(new DataParallelTraining(spark, trainer, description, plan, System.err));
@@ -111,6 +114,16 @@ public final class SparkBackend implements ClusterBackend {
     }
 
     @Override
+    public void binFrames(String master, FrameCaches caches) {
+        if (caches.cachedSplits().stream().allMatch(DatasetChoice.CachedSplit::isCached)) {
+            return; // nothing to bin: no Spark start-up
+        }
+        try (JavaSparkContext spark = SparkSessions.open(master, "spikebit bin frames")) {
+            ParallelBinning.run(spark, caches, System.err);
+        }
+    }
+
+    @Override
     public Evaluation.Scores evaluate(String master, Path checkpoint, DataSplit data, int batch) {
         byte[] file;
         try {
@@ -119,6 +132,7 @@ public final class SparkBackend implements ClusterBackend {
             throw new SpikebitException(checkpoint + ": cannot read (" + e + ")", e);
         }
         try (JavaSparkContext spark = SparkSessions.open(master, "spikebit eval " + checkpoint.getFileName())) {
+            ParallelBinning.run(spark, data, System.err);
             Broadcast<ModelFile> shared =
                     spark.broadcast(new ModelFile(checkpoint.getFileName().toString(), file));
             Broadcast<DataSplit> split = spark.broadcast(data);
