@@ -120,26 +120,7 @@ class ParallelBinningTest {
     void evalAndTrainOnSparkBinMissingCachesIntoTheSingleMachineFiles() throws IOException {
         Path data = writeNmnist(8, 10);
         Path run = dir.resolve("run");
-        SparkCommands.run(
-                "train",
-                "--dataset",
-                "nmnist",
-                "--data-dir",
-                data.toString(),
-                "--model",
-                "vggsnn-s",
-                "--T",
-                "3",
-                "--frame-size",
-                "16",
-                "--epochs",
-                "1",
-                "--batch",
-                "8",
-                "--cache-dir",
-                dir.resolve("train-cache").toString(),
-                "--out",
-                run.toString());
+        SparkCommands.run(trainOneEpoch(data, dir.resolve("train-cache"), run));
         String[] eval = {
             "eval",
             "--checkpoint",
@@ -171,36 +152,39 @@ class ParallelBinningTest {
         // train --spark bins the driver's train and test splits (and the replicas' single test
         // sample) on the cluster before loading them: the files of the single-machine training run.
         Path trainCache = dir.resolve("cluster-train-cache");
-        SparkCommands.run(
-                "train",
-                "--dataset",
-                "nmnist",
-                "--data-dir",
-                data.toString(),
-                "--model",
-                "vggsnn-s",
-                "--T",
-                "3",
-                "--frame-size",
-                "16",
-                "--epochs",
-                "1",
-                "--batch",
-                "8",
-                "--cache-dir",
-                trainCache.toString(),
-                "--out",
-                dir.resolve("run-on-spark").toString(),
-                "--spark",
-                "local[2]",
-                "--workers",
-                "2");
+        SparkCommands.run(concat(
+                trainOneEpoch(data, trainCache, dir.resolve("run-on-spark")), "--spark", "local[2]", "--workers", "2"));
         List<Path> single = framesIn(dir.resolve("train-cache"));
         assertThat(single).hasSize(2);
         List<Path> onCluster = framesIn(trainCache).stream()
                 .filter(p -> single.stream().anyMatch(q -> q.getFileName().equals(p.getFileName())))
                 .toList();
         assertSameFiles(onCluster, single);
+    }
+
+    /** One epoch of a small VGG on the recordings in {@code data}, frames cached in {@code cache}. */
+    private static String[] trainOneEpoch(Path data, Path cache, Path out) {
+        return new String[] {
+            "train",
+            "--dataset",
+            "nmnist",
+            "--data-dir",
+            data.toString(),
+            "--model",
+            "vggsnn-s",
+            "--T",
+            "3",
+            "--frame-size",
+            "16",
+            "--epochs",
+            "1",
+            "--batch",
+            "8",
+            "--cache-dir",
+            cache.toString(),
+            "--out",
+            out.toString()
+        };
     }
 
     private static void assertSameFiles(List<Path> actual, List<Path> expected) throws IOException {
