@@ -159,7 +159,10 @@ final class ParallelBinning {
                 CachedFrameDataset.binBlock(split.source(), split.binning(), r.from(), r.to()));
     }
 
-    /** Forgets a finished job's splits on this executor. */
+    /**
+     * Forgets a finished job's splits in this JVM: the driver's, which in local mode are the
+     * executors' too. A cluster's executors keep theirs (a few file lists) until they end.
+     */
     private static void release(long broadcastId) {
         SPLITS.remove(broadcastId);
     }
