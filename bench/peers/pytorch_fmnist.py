@@ -12,17 +12,23 @@ Same network, neuron, surrogate, time steps, batch and optimizer as `spikebit be
   LIF:   H = tau V + X, S = H >= 1, V = H (1 - S) with the reset detached, tau 0.5,
          atan surrogate alpha 2: dS/dH = (alpha/2) / (1 + (pi/2 alpha (H - 1))^2)
 
-Inputs are a fixed random batch in [0, 1) (as spikebit's default `--dataset synthetic`).
+Inputs: with --data DIR, real Fashion-MNIST (the IDX files train-images-idx3-ubyte.gz and
+train-labels-idx1-ubyte.gz in DIR, pixels scaled to [0, 1]) in shuffled batches, a new batch every
+step, as `spikebit bench ... --dataset fashion-mnist`; without it, one fixed random batch in [0, 1),
+as spikebit's `--dataset synthetic`. Dense PyTorch costs the same on either; spikebit's event-driven
+kernels do not (their work follows the spikes), so bench/compare gives both the same real data.
 Prints one line per measurement, in the format bench/compare reads:
 
   peer train: 312.4 images/s (median of 5 runs; min ..., max ...), 6.21 CPU-ms per image, peak RSS 812 MiB
 
 Usage: /usr/bin/python3 bench/peers/pytorch_fmnist.py [--threads 2] [--T 4] [--batch 64]
-       [--runs 5] [--steps 20] [--warmup 10] [--what train,infer]
+       [--runs 5] [--steps 20] [--warmup 10] [--what train,infer] [--data DIR]
 """
 
 import argparse
+import gzip
 import math
+import os
 import resource
 import statistics
 import sys
@@ -94,6 +100,37 @@ class FmnistCnn(nn.Module):
         return x.view(self.steps, -1, 10).mean(0)
 
 
+def read_idx(path, dims):
+    """One IDX file (gzip): the magic number's last byte is the number of dimensions."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 + 4 * dims or data[2] != 8 or data[3] != dims:
+        sys.exit(f"pytorch_fmnist.py: {path} is not an IDX file of unsigned bytes with {dims} dimensions")
+    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
+    body = data[4 + 4 * dims :]
+    if len(body) != math.prod(shape):
+        sys.exit(f"pytorch_fmnist.py: {path} holds {len(body)} bytes after its header, expected {math.prod(shape)}")
+    return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(*shape)
+
+
+class FashionMnistBatches:
+    """Shuffled training batches of real Fashion-MNIST, the last partial batch dropped."""
+
+    def __init__(self, folder, batch):
+        self.images = read_idx(os.path.join(folder, "train-images-idx3-ubyte.gz"), 3)
+        self.labels = read_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"), 1).long()
+        self.batch, self.order, self.at = batch, None, 0
+        self.shuffle = torch.Generator().manual_seed(1)
+
+    def next(self):
+        if self.order is None or self.at + self.batch > len(self.order):
+            self.order = torch.randperm(len(self.labels), generator=self.shuffle)
+            self.at = 0
+        picked = self.order[self.at : self.at + self.batch]
+        self.at += self.batch
+        return self.images[picked].unsqueeze(1).float().div_(255), self.labels[picked]
+
+
 def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
@@ -127,25 +164,33 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--what", default="train,infer")
+    p.add_argument("--data", help="folder with Fashion-MNIST's IDX files (default: one fixed random batch)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     print(
-        f"peer: PyTorch {torch.__version__}, {torch.get_num_threads()} threads, fmnist-cnn T={a.T} batch {a.batch}",
+        f"peer: PyTorch {torch.__version__}, {torch.get_num_threads()} threads, fmnist-cnn T={a.T} batch {a.batch}, "
+        f"{'Fashion-MNIST from ' + a.data if a.data else 'one random batch'}",
         file=sys.stderr,
     )
     net = FmnistCnn(a.T)
-    x = torch.rand(a.batch, 1, 28, 28)
-    labels = torch.randint(0, 10, (a.batch,))
+    if a.data:
+        batches = FashionMnistBatches(a.data, a.batch)
+        next_batch = batches.next
+    else:
+        fixed = (torch.rand(a.batch, 1, 28, 28), torch.randint(0, 10, (a.batch,)))
+        next_batch = lambda: fixed
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
     def train_step():
+        x, labels = next_batch()
         loss = F.cross_entropy(net(x), labels)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
 
     def infer_step():
+        x, _ = next_batch()
         with torch.no_grad():
             net(x)
 
