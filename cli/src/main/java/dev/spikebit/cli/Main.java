@@ -3,6 +3,7 @@ package dev.spikebit.cli;
 import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.DataException;
 import dev.spikebit.runtime.RuntimeModelException;
+import dev.spikebit.runtime.io.OneLine;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -134,10 +135,7 @@ public final class Main implements Runnable {
 
     /** Messages that span lines (a parser's excerpt, say) are folded so the report stays one line. */
     static String oneLine(String message) {
-        if (message == null) {
-            return "(no message)";
-        }
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return message == null ? "(no message)" : OneLine.folded(message);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.spikebit.spark;
 
 import dev.spikebit.cli.ClusterBackend;
 import dev.spikebit.core.SpikebitException;
+import dev.spikebit.runtime.io.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -226,8 +227,6 @@ final class HadoopFolder implements ClusterBackend.SharedFolder {
     }
 
     private static String oneLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        return e.getMessage() == null ? e.getClass().getSimpleName() : OneLine.firstLine(e.getMessage());
     }
 }

@@ -19,4 +19,15 @@ class OneLineTest {
         assertThat(new RuntimeModelException("m.safetensors: node \"x\ny\" is unknown").getMessage())
                 .isEqualTo("m.safetensors: node \"x\\u000ay\" is unknown");
     }
+
+    @Test
+    void aLibrarysMultiLineMessageFoldsIntoOneLineOrKeepsItsFirst() {
+        String parser = "  Unexpected token at line 3:\n    {\"a\": 1,,}\r\n          ^  ";
+        assertThat(OneLine.folded(parser)).isEqualTo("Unexpected token at line 3: {\"a\": 1,,} ^");
+        assertThat(OneLine.firstLine(parser)).isEqualTo("Unexpected token at line 3:");
+        assertThat(OneLine.folded("one line")).isEqualTo("one line");
+        assertThat(OneLine.firstLine("one line")).isEqualTo("one line");
+        assertThat(OneLine.folded(null)).isNull();
+        assertThat(OneLine.firstLine(null)).isNull();
+    }
 }
