@@ -19,8 +19,10 @@ import dev.spikebit.core.tensor.Tensor;
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
  * buffer stays a few megabytes, reused from call to call ({@link Workspace}). Backward recomputes the
- * patches instead of keeping them. The input gradient goes by smaller tiles ({@link #inputGradient}):
- * its columns are folded into the image while they are still in the cache.
+ * patches instead of keeping them. The input gradient of a 3x3, stride-1, padding-1 convolution
+ * with enough channels goes by Winograd's F(2x2, 3x3) ({@link WinogradConv}); of the others, by
+ * smaller tiles ({@link #inputGradient}), whose columns are folded into the image while they are
+ * still in the cache.
  */
 public final class Conv2dOp {
     /** Target size of one chunk's column matrix, in floats (16 MB). */
@@ -193,7 +195,11 @@ public final class Conv2dOp {
                 weightProduct(gemm, outChannels, patch, ld, gOut, col, gw);
             }
         }
-        if (needX) {
+        if (needX && WinogradConv.enabled() && WinogradConv.supports(geo, outChannels)) {
+            try (var scope = OpProfiler.time(OpKind.WINOGRAD)) {
+                WinogradConv.inputGradient(geo, g, weight.data(), batch, outChannels, gx);
+            }
+        } else if (needX) {
             try (var scope = OpProfiler.time(OpKind.CONV_TILES)) {
                 inputGradient(geo, g, weight.data(), batch, outChannels, gx);
             }

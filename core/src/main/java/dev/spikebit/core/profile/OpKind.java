@@ -8,6 +8,8 @@ public enum OpKind {
     GEMM_CONV("GEMM in convolutions"),
     /** im2col + GEMM (forward) and GEMM + col2im (input gradient), fused tile by tile. */
     CONV_TILES("convolution tile by tile (im2col + GEMM forward, GEMM + col2im input gradient)"),
+    /** The input gradient of 3x3, stride-1 convolutions by Winograd's F(2x2, 3x3). */
+    WINOGRAD("convolution by Winograd F(2x2, 3x3) (input gradient)"),
     EVENT_CONV("event-driven convolution on spikes (forward, weight gradient)"),
     GEMM_LINEAR("GEMM in linear layers"),
     BATCH_NORM("batch norm"),

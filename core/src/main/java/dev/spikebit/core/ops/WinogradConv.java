@@ -1,0 +1,373 @@
+package dev.spikebit.core.ops;
+
+import dev.spikebit.core.kernels.Workspace;
+import dev.spikebit.core.kernels.gemm.Gemm;
+import dev.spikebit.core.kernels.gemm.Gemms;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The input gradient of a 3x3, stride-1, padding-1 convolution by Winograd's minimal filtering
+ * algorithm F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+ * 2016): 16 multiplications for each 2x2 block of outputs of one channel pair instead of 36.
+ *
+ * <p>That gradient {@code dX[c] = sum_o dY[o] (*) rot180(W[o, c])} is itself a 3x3, stride-1,
+ * padding-1 correlation of the output gradient with the weights flipped and their channels swapped.
+ * Cut {@code dX} into 2x2 tiles; tile {@code (ty, tx)} reads the 4x4 patch of the output gradient
+ * at rows {@code 2ty-1 .. 2ty+2} and columns {@code 2tx-1 .. 2tx+2} (zeros outside), and
+ * <pre>
+ *   dX tile = A^T [ sum_o  (G w'[c, o] G^T)  .*  (B^T d[o] B) ] A
+ * </pre>
+ * with the 4x4 element-wise product summed over the output channels {@code o}. For each of the 16
+ * positions {@code xi} of a 4x4 transformed tile that sum is a matrix product: {@code M_xi [tiles x
+ * C] = V_xi [tiles x O] * U_xi [O x C]}, done by the project's {@link Gemm}. The matrices:
+ * <pre>
+ *   B^T = | 1  0 -1  0 |     G = | 1    0    0   |     A^T = | 1  1  1  0 |
+ *         | 0  1  1  0 |         | 1/2  1/2  1/2 |           | 0  1 -1 -1 |
+ *         | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
+ *         | 0  1  0 -1 |         | 0    0    1   |
+ * </pre>
+ * The input and output transforms only add and subtract, so their float error is a few roundings
+ * on sums of at most nine terms; the weight transform is done in double precision and rounded once.
+ * The error grows with the tile: F(4x4, 3x3) has coefficients up to 8 and fractions such as 1/6
+ * (docs/performance.md, "Winograd").
+ *
+ * <p><b>Work and repeatability.</b> The batch is cut into blocks of images fixed by the shape alone
+ * ({@link #imagesPerBlock}); the pool's threads claim blocks one at a time ({@link
+ * SelfScheduledLoop}), and each block writes only its own images of {@code dX}, every 2x2 tile once:
+ * no fold that adds overlapping columns. Within a block everything runs on the claiming thread in a
+ * fixed order, so the result does not depend on the thread count or the schedule. The transforms
+ * go a vector of channels at a time ({@link FloatVector#SPECIES_PREFERRED}, any width), lane by lane
+ * with additions only, so they give the same bits for any vector width.
+ *
+ * <p>Data layout within a block: the output gradient of one image channels-last with a zero border
+ * ({@code [rows + 2][cols + 2][O]}, rows and columns rounded up to even), so that a tile's 16 values
+ * of a vector of channels are 16 vector loads; {@code V [16][tiles][O]}, {@code M [16][tiles][C]},
+ * and the 2x2 results channels-last before they are added into {@code dX [C][H][W]}.
+ */
+final class WinogradConv {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Positions of a transformed 4x4 tile. */
+    private static final int POSITIONS = 16;
+    /**
+     * Tiles per block, at least: enough rows for the 16 products to run near the GEMM's peak (one
+     * 14x14 image has 49), few enough that a block's transformed tiles stay in L2.
+     */
+    static final int BLOCK_TILES = 196;
+    /**
+     * Fewest input and output channels where Winograd is used: with fewer, the products are too
+     * small for the GEMM and the transforms' cost is not repaid.
+     */
+    static final int MIN_CHANNELS = 8;
+
+    /**
+     * The system property that turns this kernel off ({@code -Dspikebit.winograd=false}): the input
+     * gradient then goes by GEMM + col2im as before, to compare the two or to reproduce the bits
+     * of a run made without it. Read at each call.
+     */
+    static final String PROPERTY = "spikebit.winograd";
+
+    private WinogradConv() {}
+
+    /** False when {@value #PROPERTY} is {@code false}. */
+    static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+    }
+
+    /**
+     * Whether this kernel computes the input gradient of {@code geo} with {@code outChannels}
+     * output channels: 3x3, stride 1, padding 1, and at least {@link #MIN_CHANNELS} channels on
+     * either side.
+     */
+    static boolean supports(ConvGeometry geo, int outChannels) {
+        return geo.kernelH() == 3
+                && geo.kernelW() == 3
+                && geo.stride() == 1
+                && geo.padding() == 1
+                && geo.channels() >= MIN_CHANNELS
+                && outChannels >= MIN_CHANNELS;
+    }
+
+    /** Images per block: as many as make {@link #BLOCK_TILES} tiles, at least one. */
+    static int imagesPerBlock(ConvGeometry geo, int batch) {
+        int tiles = tileRows(geo) * tileCols(geo);
+        return Math.max(1, Math.min(batch, BLOCK_TILES / tiles));
+    }
+
+    private static int tileRows(ConvGeometry geo) {
+        return (geo.height() + 1) / 2;
+    }
+
+    private static int tileCols(ConvGeometry geo) {
+        return (geo.width() + 1) / 2;
+    }
+
+    private static int padded(int channels) {
+        return (channels + LANES - 1) / LANES * LANES;
+    }
+
+    /**
+     * {@code gx += } the input gradient of the convolution {@code geo} (which {@link #supports})
+     * with weights {@code w [O, C, 3, 3]}, from the output gradient {@code g [batch, O, H, W]}.
+     */
+    static void inputGradient(ConvGeometry geo, float[] g, float[] w, int batch, int outChannels, float[] gx) {
+        int channels = geo.channels();
+        float[] u = Workspace.get(Workspace.Slot.WINOGRAD_WEIGHTS, POSITIONS * outChannels * channels);
+        transformFlippedWeights(w, outChannels, channels, u);
+        int perBlock = imagesPerBlock(geo, batch);
+        int blocks = (batch + perBlock - 1) / perBlock;
+        Gemm gemm = Gemms.get();
+        SelfScheduledLoop.forEach(blocks, b -> {
+            int first = b * perBlock;
+            block(geo, g, u, first, Math.min(perBlock, batch - first), outChannels, gemm, gx);
+        });
+    }
+
+    /**
+     * {@code u [16][O][C]}: {@code G w' G^T} for every channel pair, {@code w'[c, o]} the kernel
+     * {@code w[o, c]} turned by 180 degrees. In double precision, rounded once.
+     */
+    static void transformFlippedWeights(float[] w, int outChannels, int channels, float[] u) {
+        double[] k = new double[9];
+        double[] t = new double[12];
+        for (int o = 0; o < outChannels; o++) {
+            for (int c = 0; c < channels; c++) {
+                int from = (o * channels + c) * 9;
+                for (int i = 0; i < 9; i++) {
+                    k[i] = w[from + 8 - i]; // rot180: (a, b) <- (2 - a, 2 - b)
+                }
+                // t [4][3] = G k
+                for (int j = 0; j < 3; j++) {
+                    double k0 = k[j];
+                    double k1 = k[3 + j];
+                    double k2 = k[6 + j];
+                    t[j] = k0;
+                    t[3 + j] = 0.5 * (k0 + k1 + k2);
+                    t[6 + j] = 0.5 * (k0 - k1 + k2);
+                    t[9 + j] = k2;
+                }
+                // u [4][4] = t G^T
+                for (int i = 0; i < 4; i++) {
+                    double t0 = t[3 * i];
+                    double t1 = t[3 * i + 1];
+                    double t2 = t[3 * i + 2];
+                    int at = (4 * i * outChannels + o) * channels + c;
+                    int step = outChannels * channels;
+                    u[at] = (float) t0;
+                    u[at + step] = (float) (0.5 * (t0 + t1 + t2));
+                    u[at + 2 * step] = (float) (0.5 * (t0 - t1 + t2));
+                    u[at + 3 * step] = (float) t2;
+                }
+            }
+        }
+    }
+
+    /** Images {@code first .. first + n - 1}: transform, 16 products, inverse transform, add into {@code gx}. */
+    private static void block(
+            ConvGeometry geo, float[] g, float[] u, int first, int n, int outChannels, Gemm gemm, float[] gx) {
+        int channels = geo.channels();
+        int h = geo.height();
+        int w = geo.width();
+        int rows = tileRows(geo);
+        int cols = tileCols(geo);
+        int tilesPerImage = rows * cols;
+        int tiles = n * tilesPerImage;
+        int oPad = padded(outChannels);
+        int cPad = padded(channels);
+        int borderedW = 2 * cols + 2;
+        int bordered = (2 * rows + 2) * borderedW;
+        float[] plane =
+                Workspace.get(Workspace.Slot.WINOGRAD_PLANE, Math.max(bordered * oPad, 4 * tilesPerImage * cPad));
+        float[] v = Workspace.get(Workspace.Slot.COLUMNS, POSITIONS * tiles * oPad);
+        float[] m = Workspace.get(Workspace.Slot.PRODUCT, POSITIONS * tiles * cPad);
+        int vStride = tiles * oPad;
+        for (int j = 0; j < n; j++) {
+            channelsLast(g, (first + j) * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, plane);
+            transformInput(plane, rows, cols, borderedW, oPad, v, j * tilesPerImage * oPad, vStride);
+        }
+        int mStride = tiles * cPad;
+        int uStride = outChannels * channels;
+        for (int xi = 0; xi < POSITIONS; xi++) {
+            // M_xi [tiles x C] = V_xi [tiles x O] * U_xi [O x C]
+            gemm.sgemm(
+                    false,
+                    false,
+                    tiles,
+                    channels,
+                    outChannels,
+                    1f,
+                    v,
+                    xi * vStride,
+                    oPad,
+                    u,
+                    xi * uStride,
+                    channels,
+                    0f,
+                    m,
+                    xi * mStride,
+                    cPad);
+        }
+        int inSize = channels * h * w;
+        for (int j = 0; j < n; j++) {
+            transformOutput(m, j * tilesPerImage * cPad, mStride, rows, cols, cPad, plane);
+            addChannelsFirst(plane, cols, cPad, channels, h, w, gx, (first + j) * inSize);
+        }
+    }
+
+    /**
+     * One image's output gradient {@code [O][H][W]} into {@code plane [2 rows + 2][2 cols + 2][oPad]}
+     * with a zero border one pixel wide (two on the far side when H or W is odd), zeros in the
+     * padding channels.
+     */
+    private static void channelsLast(
+            float[] g, int from, int outChannels, int h, int w, int borderedW, int bordered, int oPad, float[] plane) {
+        Arrays.fill(plane, 0, bordered * oPad, 0f);
+        int pixels = h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int to = ((y + 1) * borderedW + x + 1) * oPad;
+                int src = from + y * w + x;
+                for (int o = 0; o < outChannels; o++) {
+                    plane[to + o] = g[src + o * pixels];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code B^T d B} of every tile of one image, a vector of channels at a time, into {@code v}
+     * at {@code to} (position {@code xi} at {@code to + xi * stride}, tile {@code t} at {@code t * oPad}).
+     */
+    private static void transformInput(
+            float[] plane, int rows, int cols, int borderedW, int oPad, float[] v, int to, int stride) {
+        int rowStep = borderedW * oPad;
+        for (int ty = 0; ty < rows; ty++) {
+            for (int tx = 0; tx < cols; tx++) {
+                int at = (2 * ty * borderedW + 2 * tx) * oPad;
+                int out = to + (ty * cols + tx) * oPad;
+                for (int o = 0; o < oPad; o += LANES) {
+                    int r0 = at + o;
+                    int r1 = r0 + rowStep;
+                    int r2 = r1 + rowStep;
+                    int r3 = r2 + rowStep;
+                    // Columns first: t_j = B^T d (column j), then each row of t times B.
+                    var d00 = FloatVector.fromArray(SPECIES, plane, r0);
+                    var d01 = FloatVector.fromArray(SPECIES, plane, r0 + oPad);
+                    var d02 = FloatVector.fromArray(SPECIES, plane, r0 + 2 * oPad);
+                    var d03 = FloatVector.fromArray(SPECIES, plane, r0 + 3 * oPad);
+                    var d10 = FloatVector.fromArray(SPECIES, plane, r1);
+                    var d11 = FloatVector.fromArray(SPECIES, plane, r1 + oPad);
+                    var d12 = FloatVector.fromArray(SPECIES, plane, r1 + 2 * oPad);
+                    var d13 = FloatVector.fromArray(SPECIES, plane, r1 + 3 * oPad);
+                    var d20 = FloatVector.fromArray(SPECIES, plane, r2);
+                    var d21 = FloatVector.fromArray(SPECIES, plane, r2 + oPad);
+                    var d22 = FloatVector.fromArray(SPECIES, plane, r2 + 2 * oPad);
+                    var d23 = FloatVector.fromArray(SPECIES, plane, r2 + 3 * oPad);
+                    var d30 = FloatVector.fromArray(SPECIES, plane, r3);
+                    var d31 = FloatVector.fromArray(SPECIES, plane, r3 + oPad);
+                    var d32 = FloatVector.fromArray(SPECIES, plane, r3 + 2 * oPad);
+                    var d33 = FloatVector.fromArray(SPECIES, plane, r3 + 3 * oPad);
+                    var t00 = d00.sub(d20);
+                    var t01 = d01.sub(d21);
+                    var t02 = d02.sub(d22);
+                    var t03 = d03.sub(d23);
+                    var t10 = d10.add(d20);
+                    var t11 = d11.add(d21);
+                    var t12 = d12.add(d22);
+                    var t13 = d13.add(d23);
+                    var t20 = d20.sub(d10);
+                    var t21 = d21.sub(d11);
+                    var t22 = d22.sub(d12);
+                    var t23 = d23.sub(d13);
+                    var t30 = d10.sub(d30);
+                    var t31 = d11.sub(d31);
+                    var t32 = d12.sub(d32);
+                    var t33 = d13.sub(d33);
+                    int p = out + o;
+                    t00.sub(t02).intoArray(v, p);
+                    t01.add(t02).intoArray(v, p + stride);
+                    t02.sub(t01).intoArray(v, p + 2 * stride);
+                    t01.sub(t03).intoArray(v, p + 3 * stride);
+                    t10.sub(t12).intoArray(v, p + 4 * stride);
+                    t11.add(t12).intoArray(v, p + 5 * stride);
+                    t12.sub(t11).intoArray(v, p + 6 * stride);
+                    t11.sub(t13).intoArray(v, p + 7 * stride);
+                    t20.sub(t22).intoArray(v, p + 8 * stride);
+                    t21.add(t22).intoArray(v, p + 9 * stride);
+                    t22.sub(t21).intoArray(v, p + 10 * stride);
+                    t21.sub(t23).intoArray(v, p + 11 * stride);
+                    t30.sub(t32).intoArray(v, p + 12 * stride);
+                    t31.add(t32).intoArray(v, p + 13 * stride);
+                    t32.sub(t31).intoArray(v, p + 14 * stride);
+                    t31.sub(t33).intoArray(v, p + 15 * stride);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code A^T M A} of every tile of one image (its products at {@code from}, position {@code
+     * xi} at {@code from + xi * stride}), a vector of channels at a time, into {@code out [2 rows][2
+     * cols][cPad]}.
+     */
+    private static void transformOutput(float[] m, int from, int stride, int rows, int cols, int cPad, float[] out) {
+        int outW = 2 * cols;
+        for (int ty = 0; ty < rows; ty++) {
+            for (int tx = 0; tx < cols; tx++) {
+                int at = from + (ty * cols + tx) * cPad;
+                int y0 = (2 * ty * outW + 2 * tx) * cPad;
+                int y1 = y0 + outW * cPad;
+                for (int c = 0; c < cPad; c += LANES) {
+                    int p = at + c;
+                    var m00 = FloatVector.fromArray(SPECIES, m, p);
+                    var m01 = FloatVector.fromArray(SPECIES, m, p + stride);
+                    var m02 = FloatVector.fromArray(SPECIES, m, p + 2 * stride);
+                    var m03 = FloatVector.fromArray(SPECIES, m, p + 3 * stride);
+                    var m10 = FloatVector.fromArray(SPECIES, m, p + 4 * stride);
+                    var m11 = FloatVector.fromArray(SPECIES, m, p + 5 * stride);
+                    var m12 = FloatVector.fromArray(SPECIES, m, p + 6 * stride);
+                    var m13 = FloatVector.fromArray(SPECIES, m, p + 7 * stride);
+                    var m20 = FloatVector.fromArray(SPECIES, m, p + 8 * stride);
+                    var m21 = FloatVector.fromArray(SPECIES, m, p + 9 * stride);
+                    var m22 = FloatVector.fromArray(SPECIES, m, p + 10 * stride);
+                    var m23 = FloatVector.fromArray(SPECIES, m, p + 11 * stride);
+                    var m30 = FloatVector.fromArray(SPECIES, m, p + 12 * stride);
+                    var m31 = FloatVector.fromArray(SPECIES, m, p + 13 * stride);
+                    var m32 = FloatVector.fromArray(SPECIES, m, p + 14 * stride);
+                    var m33 = FloatVector.fromArray(SPECIES, m, p + 15 * stride);
+                    // Columns first: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3 (per column), then the rows.
+                    var s00 = m00.add(m10).add(m20);
+                    var s01 = m01.add(m11).add(m21);
+                    var s02 = m02.add(m12).add(m22);
+                    var s03 = m03.add(m13).add(m23);
+                    var s10 = m10.sub(m20).sub(m30);
+                    var s11 = m11.sub(m21).sub(m31);
+                    var s12 = m12.sub(m22).sub(m32);
+                    var s13 = m13.sub(m23).sub(m33);
+                    s00.add(s01).add(s02).intoArray(out, y0 + c);
+                    s01.sub(s02).sub(s03).intoArray(out, y0 + cPad + c);
+                    s10.add(s11).add(s12).intoArray(out, y1 + c);
+                    s11.sub(s12).sub(s13).intoArray(out, y1 + cPad + c);
+                }
+            }
+        }
+    }
+
+    /** {@code gx [C][H][W]} at {@code to} {@code +=} the channels-last results (the odd row and column dropped). */
+    private static void addChannelsFirst(
+            float[] out, int cols, int cPad, int channels, int h, int w, float[] gx, int to) {
+        int outW = 2 * cols;
+        int pixels = h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int src = (y * outW + x) * cPad;
+                int dst = to + y * w + x;
+                for (int c = 0; c < channels; c++) {
+                    gx[dst + c * pixels] += out[src + c];
+                }
+            }
+        }
+    }
+}
