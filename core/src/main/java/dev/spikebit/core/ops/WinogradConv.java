@@ -1,8 +1,6 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Workspace;
-import dev.spikebit.core.kernels.gemm.Gemm;
-import dev.spikebit.core.kernels.gemm.Gemms;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * with the 4x4 element-wise product summed over the output channels {@code o}. For each of the 16
  * positions {@code xi} of a 4x4 transformed tile that sum is a matrix product: {@code M_xi [tiles x
- * C] = V_xi [tiles x O] * U_xi [O x C]}, done by the project's {@link Gemm}. The matrices:
+ * C] = V_xi [tiles x O] * U_xi [O x C]}, by this class's own register-tiled loop ({@link
+ * #product}): on these narrow products (32 columns, depth 64 for fmnist-cnn) OpenBLAS spent most of
+ * its time packing, and the loop took two thirds of its time (docs/performance.md). The matrices:
  * <pre>
  *   B^T = | 1  0 -1  0 |     G = | 1    0    0   |     A^T = | 1  1  1  0 |
  *         | 0  1  1  0 |         | 1/2  1/2  1/2 |           | 0  1 -1 -1 |
@@ -37,9 +37,10 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #imagesPerBlock}); the pool's threads claim blocks one at a time ({@link
  * SelfScheduledLoop}), and each block writes only its own images of {@code dX}, every 2x2 tile once:
  * no fold that adds overlapping columns. Within a block everything runs on the claiming thread in a
- * fixed order, so the result does not depend on the thread count or the schedule. The transforms
- * go a vector of channels at a time ({@link FloatVector#SPECIES_PREFERRED}, any width), lane by lane
- * with additions only, so they give the same bits for any vector width.
+ * fixed order, so the result does not depend on the thread count or the schedule. Everything goes
+ * a vector of channels at a time ({@link FloatVector#SPECIES_PREFERRED}, any width) and lane by
+ * lane: the transforms add and subtract, and each product element is one chain of fused
+ * multiply-adds over {@code o} in order, so the bits do not depend on the vector width either.
  *
  * <p>Data layout within a block: the output gradient of one image channels-last with a zero border
  * ({@code [rows + 2][cols + 2][O]}, rows and columns rounded up to even), so that a tile's 16 values
@@ -52,15 +53,17 @@ final class WinogradConv {
     /** Positions of a transformed 4x4 tile. */
     private static final int POSITIONS = 16;
     /**
-     * Tiles per block, at least: enough rows for the 16 products to run near the GEMM's peak (one
-     * 14x14 image has 49), few enough that a block's transformed tiles stay in L2.
+     * Tiles per block, at most (one image when it has more): four 14x14 images (49 tiles each) ran
+     * faster than one or two, and than eight or sixteen, whose transformed tiles leave the L2 cache.
      */
     static final int BLOCK_TILES = 196;
     /**
-     * Fewest input and output channels where Winograd is used: with fewer, the products are too
-     * small for the GEMM and the transforms' cost is not repaid.
+     * Fewest input and output channels where Winograd is used. Measured per 256 14x14 images, one
+     * thread, CPU time against GEMM + col2im: 16 -> 16 channels 5.4 against 8.5 ms, 8 -> 8 about
+     * even (3-4 ms both), 4 -> 32 a loss (6.5 against 4.2): with few channels the transforms and
+     * layout copies cost more than the multiplications saved.
      */
-    static final int MIN_CHANNELS = 8;
+    static final int MIN_CHANNELS = 16;
 
     /**
      * The system property that turns this kernel off ({@code -Dspikebit.winograd=false}): the input
@@ -90,7 +93,7 @@ final class WinogradConv {
                 && outChannels >= MIN_CHANNELS;
     }
 
-    /** Images per block: as many as make {@link #BLOCK_TILES} tiles, at least one. */
+    /** Images per block: as many as fit in {@link #BLOCK_TILES} tiles, at least one. */
     static int imagesPerBlock(ConvGeometry geo, int batch) {
         int tiles = tileRows(geo) * tileCols(geo);
         return Math.max(1, Math.min(batch, BLOCK_TILES / tiles));
@@ -114,14 +117,13 @@ final class WinogradConv {
      */
     static void inputGradient(ConvGeometry geo, float[] g, float[] w, int batch, int outChannels, float[] gx) {
         int channels = geo.channels();
-        float[] u = Workspace.get(Workspace.Slot.WINOGRAD_WEIGHTS, POSITIONS * outChannels * channels);
+        float[] u = Workspace.get(Workspace.Slot.WINOGRAD_WEIGHTS, POSITIONS * outChannels * padded(channels));
         transformFlippedWeights(w, outChannels, channels, u);
         int perBlock = imagesPerBlock(geo, batch);
         int blocks = (batch + perBlock - 1) / perBlock;
-        Gemm gemm = Gemms.get();
         SelfScheduledLoop.forEach(blocks, b -> {
             int first = b * perBlock;
-            block(geo, g, u, first, Math.min(perBlock, batch - first), outChannels, gemm, gx);
+            block(geo, g, u, first, Math.min(perBlock, batch - first), outChannels, gx);
         });
     }
 
@@ -130,6 +132,8 @@ final class WinogradConv {
      * {@code w[o, c]} turned by 180 degrees. In double precision, rounded once.
      */
     static void transformFlippedWeights(float[] w, int outChannels, int channels, float[] u) {
+        int cPad = padded(channels);
+        Arrays.fill(u, 0, POSITIONS * outChannels * cPad, 0f);
         double[] k = new double[9];
         double[] t = new double[12];
         for (int o = 0; o < outChannels; o++) {
@@ -153,8 +157,8 @@ final class WinogradConv {
                     double t0 = t[3 * i];
                     double t1 = t[3 * i + 1];
                     double t2 = t[3 * i + 2];
-                    int at = (4 * i * outChannels + o) * channels + c;
-                    int step = outChannels * channels;
+                    int at = (4 * i * outChannels + o) * cPad + c;
+                    int step = outChannels * cPad;
                     u[at] = (float) t0;
                     u[at + step] = (float) (0.5 * (t0 + t1 + t2));
                     u[at + 2 * step] = (float) (0.5 * (t0 - t1 + t2));
@@ -165,8 +169,7 @@ final class WinogradConv {
     }
 
     /** Images {@code first .. first + n - 1}: transform, 16 products, inverse transform, add into {@code gx}. */
-    private static void block(
-            ConvGeometry geo, float[] g, float[] u, int first, int n, int outChannels, Gemm gemm, float[] gx) {
+    private static void block(ConvGeometry geo, float[] g, float[] u, int first, int n, int outChannels, float[] gx) {
         int channels = geo.channels();
         int h = geo.height();
         int w = geo.width();
@@ -188,31 +191,97 @@ final class WinogradConv {
             transformInput(plane, rows, cols, borderedW, oPad, v, j * tilesPerImage * oPad, vStride);
         }
         int mStride = tiles * cPad;
-        int uStride = outChannels * channels;
+        int uStride = outChannels * cPad;
         for (int xi = 0; xi < POSITIONS; xi++) {
             // M_xi [tiles x C] = V_xi [tiles x O] * U_xi [O x C]
-            gemm.sgemm(
-                    false,
-                    false,
-                    tiles,
-                    channels,
-                    outChannels,
-                    1f,
-                    v,
-                    xi * vStride,
-                    oPad,
-                    u,
-                    xi * uStride,
-                    channels,
-                    0f,
-                    m,
-                    xi * mStride,
-                    cPad);
+            product(v, xi * vStride, oPad, tiles, outChannels, u, xi * uStride, cPad, m, xi * mStride);
         }
         int inSize = channels * h * w;
         for (int j = 0; j < n; j++) {
             transformOutput(m, j * tilesPerImage * cPad, mStride, rows, cols, cPad, plane);
             addChannelsFirst(plane, cols, cPad, channels, h, w, gx, (first + j) * inSize);
+        }
+    }
+
+    /**
+     * {@code m [tiles][cPad] = v [tiles][oPad] * u [k][cPad]} over the first {@code k} columns of
+     * {@code v}: four rows of {@code m} by two vectors in registers at a time. Every element is one
+     * chain of fused multiply-adds in the order of {@code k}, whatever the rows and vectors around
+     * it, so the bits do not depend on the vector width. {@code u} and {@code v} stay in the cache
+     * as they are: no packing.
+     */
+    static void product(
+            float[] v, int vOff, int oPad, int tiles, int k, float[] u, int uOff, int cPad, float[] m, int mOff) {
+        int t = 0;
+        for (; t + 4 <= tiles; t += 4) {
+            int a0 = vOff + t * oPad;
+            int a1 = a0 + oPad;
+            int a2 = a1 + oPad;
+            int a3 = a2 + oPad;
+            int c = 0;
+            for (; c + 2 * LANES <= cPad; c += 2 * LANES) {
+                var s00 = FloatVector.zero(SPECIES);
+                var s01 = FloatVector.zero(SPECIES);
+                var s10 = FloatVector.zero(SPECIES);
+                var s11 = FloatVector.zero(SPECIES);
+                var s20 = FloatVector.zero(SPECIES);
+                var s21 = FloatVector.zero(SPECIES);
+                var s30 = FloatVector.zero(SPECIES);
+                var s31 = FloatVector.zero(SPECIES);
+                for (int p = 0, b = uOff + c; p < k; p++, b += cPad) {
+                    var b0 = FloatVector.fromArray(SPECIES, u, b);
+                    var b1 = FloatVector.fromArray(SPECIES, u, b + LANES);
+                    var x0 = FloatVector.broadcast(SPECIES, v[a0 + p]);
+                    s00 = x0.fma(b0, s00);
+                    s01 = x0.fma(b1, s01);
+                    var x1 = FloatVector.broadcast(SPECIES, v[a1 + p]);
+                    s10 = x1.fma(b0, s10);
+                    s11 = x1.fma(b1, s11);
+                    var x2 = FloatVector.broadcast(SPECIES, v[a2 + p]);
+                    s20 = x2.fma(b0, s20);
+                    s21 = x2.fma(b1, s21);
+                    var x3 = FloatVector.broadcast(SPECIES, v[a3 + p]);
+                    s30 = x3.fma(b0, s30);
+                    s31 = x3.fma(b1, s31);
+                }
+                int r = mOff + t * cPad + c;
+                s00.intoArray(m, r);
+                s01.intoArray(m, r + LANES);
+                s10.intoArray(m, r + cPad);
+                s11.intoArray(m, r + cPad + LANES);
+                s20.intoArray(m, r + 2 * cPad);
+                s21.intoArray(m, r + 2 * cPad + LANES);
+                s30.intoArray(m, r + 3 * cPad);
+                s31.intoArray(m, r + 3 * cPad + LANES);
+            }
+            for (; c < cPad; c += LANES) {
+                var s0 = FloatVector.zero(SPECIES);
+                var s1 = FloatVector.zero(SPECIES);
+                var s2 = FloatVector.zero(SPECIES);
+                var s3 = FloatVector.zero(SPECIES);
+                for (int p = 0, b = uOff + c; p < k; p++, b += cPad) {
+                    var b0 = FloatVector.fromArray(SPECIES, u, b);
+                    s0 = FloatVector.broadcast(SPECIES, v[a0 + p]).fma(b0, s0);
+                    s1 = FloatVector.broadcast(SPECIES, v[a1 + p]).fma(b0, s1);
+                    s2 = FloatVector.broadcast(SPECIES, v[a2 + p]).fma(b0, s2);
+                    s3 = FloatVector.broadcast(SPECIES, v[a3 + p]).fma(b0, s3);
+                }
+                int r = mOff + t * cPad + c;
+                s0.intoArray(m, r);
+                s1.intoArray(m, r + cPad);
+                s2.intoArray(m, r + 2 * cPad);
+                s3.intoArray(m, r + 3 * cPad);
+            }
+        }
+        for (; t < tiles; t++) {
+            int a0 = vOff + t * oPad;
+            for (int c = 0; c < cPad; c += LANES) {
+                var s0 = FloatVector.zero(SPECIES);
+                for (int p = 0, b = uOff + c; p < k; p++, b += cPad) {
+                    s0 = FloatVector.broadcast(SPECIES, v[a0 + p]).fma(FloatVector.fromArray(SPECIES, u, b), s0);
+                }
+                s0.intoArray(m, mOff + t * cPad + c);
+            }
         }
     }
 
@@ -223,14 +292,47 @@ final class WinogradConv {
      */
     private static void channelsLast(
             float[] g, int from, int outChannels, int h, int w, int borderedW, int bordered, int oPad, float[] plane) {
-        Arrays.fill(plane, 0, bordered * oPad, 0f);
+        // The border: the first row, the last one or two rows, and each row's first and last one or two pixels.
+        int borderedH = bordered / borderedW;
+        Arrays.fill(plane, 0, borderedW * oPad, 0f);
+        Arrays.fill(plane, (h + 1) * borderedW * oPad, bordered * oPad, 0f);
+        for (int y = 1; y <= h; y++) {
+            int row = y * borderedW;
+            Arrays.fill(plane, row * oPad, (row + 1) * oPad, 0f);
+            Arrays.fill(plane, (row + w + 1) * oPad, (row + borderedW) * oPad, 0f);
+            if (oPad > outChannels) {
+                for (int x = 1; x <= w; x++) {
+                    Arrays.fill(plane, (row + x) * oPad + outChannels, (row + x + 1) * oPad, 0f);
+                }
+            }
+        }
+        assert borderedH >= h + 2;
         int pixels = h * w;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int to = ((y + 1) * borderedW + x + 1) * oPad;
-                int src = from + y * w + x;
-                for (int o = 0; o < outChannels; o++) {
-                    plane[to + o] = g[src + o * pixels];
+        // Eight channels at a time: eight rows read front to back, each pixel's eight written side by side.
+        int o = 0;
+        for (; o + 8 <= outChannels; o += 8) {
+            int s0 = from + o * pixels;
+            for (int y = 0; y < h; y++) {
+                int to = ((y + 1) * borderedW + 1) * oPad + o;
+                int src = s0 + y * w;
+                for (int x = 0; x < w; x++, to += oPad, src++) {
+                    plane[to] = g[src];
+                    plane[to + 1] = g[src + pixels];
+                    plane[to + 2] = g[src + 2 * pixels];
+                    plane[to + 3] = g[src + 3 * pixels];
+                    plane[to + 4] = g[src + 4 * pixels];
+                    plane[to + 5] = g[src + 5 * pixels];
+                    plane[to + 6] = g[src + 6 * pixels];
+                    plane[to + 7] = g[src + 7 * pixels];
+                }
+            }
+        }
+        for (; o < outChannels; o++) {
+            for (int y = 0; y < h; y++) {
+                int to = ((y + 1) * borderedW + 1) * oPad + o;
+                int src = from + o * pixels + y * w;
+                for (int x = 0; x < w; x++) {
+                    plane[to + x * oPad] = g[src + x];
                 }
             }
         }
@@ -360,12 +462,30 @@ final class WinogradConv {
             float[] out, int cols, int cPad, int channels, int h, int w, float[] gx, int to) {
         int outW = 2 * cols;
         int pixels = h * w;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int src = (y * outW + x) * cPad;
-                int dst = to + y * w + x;
-                for (int c = 0; c < channels; c++) {
-                    gx[dst + c * pixels] += out[src + c];
+        // Eight channels at a time: each pixel's eight read side by side, eight rows written front to back.
+        int c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            for (int y = 0; y < h; y++) {
+                int src = y * outW * cPad + c;
+                int dst = to + c * pixels + y * w;
+                for (int x = 0; x < w; x++, src += cPad, dst++) {
+                    gx[dst] += out[src];
+                    gx[dst + pixels] += out[src + 1];
+                    gx[dst + 2 * pixels] += out[src + 2];
+                    gx[dst + 3 * pixels] += out[src + 3];
+                    gx[dst + 4 * pixels] += out[src + 4];
+                    gx[dst + 5 * pixels] += out[src + 5];
+                    gx[dst + 6 * pixels] += out[src + 6];
+                    gx[dst + 7 * pixels] += out[src + 7];
+                }
+            }
+        }
+        for (; c < channels; c++) {
+            for (int y = 0; y < h; y++) {
+                int src = y * outW * cPad + c;
+                int dst = to + c * pixels + y * w;
+                for (int x = 0; x < w; x++) {
+                    gx[dst + x] += out[src + x * cPad];
                 }
             }
         }

@@ -37,11 +37,11 @@ class WinogradConvTest {
     static Stream<Arguments> shapes() {
         return Stream.of(
                 Arguments.of(32, 64, 14, 14, 5), // fmnist-cnn's second layer; blocks of 4 images, the last of 1
-                Arguments.of(9, 13, 7, 7, 3), // odd sides: the last tiles half outside
-                Arguments.of(17, 8, 5, 12, 2),
-                Arguments.of(8, 33, 1, 1, 5), // one pixel: a tile of which one output is kept
-                Arguments.of(11, 10, 2, 9, 1),
-                Arguments.of(8, 9, 29, 31, 2), // 240 tiles: one image per block, larger than a block
+                Arguments.of(17, 19, 7, 7, 3), // odd sides: the last tiles half outside
+                Arguments.of(20, 16, 5, 12, 2),
+                Arguments.of(16, 33, 1, 1, 5), // one pixel: a tile of which one output is kept
+                Arguments.of(18, 21, 2, 9, 1),
+                Arguments.of(16, 17, 29, 31, 2), // 240 tiles: one image per block, larger than a block
                 Arguments.of(40, 24, 6, 3, 70)); // many images per block
     }
 
@@ -105,8 +105,10 @@ class WinogradConvTest {
                 .isFalse();
         assertThat(WinogradConv.supports(new ConvGeometry(1, 28, 28, 3, 3, 1, 1), 32))
                 .isFalse();
-        assertThat(WinogradConv.supports(new ConvGeometry(32, 14, 14, 3, 3, 1, 1), 4))
+        assertThat(WinogradConv.supports(new ConvGeometry(32, 14, 14, 3, 3, 1, 1), 8))
                 .isFalse();
+        assertThat(WinogradConv.supports(new ConvGeometry(16, 5, 3, 3, 3, 1, 1), 16))
+                .isTrue();
     }
 
     /** Through {@link Conv2dOp}: the same input gradient with the kernel on and off (property). */
