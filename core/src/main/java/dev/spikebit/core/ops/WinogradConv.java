@@ -128,8 +128,9 @@ final class WinogradConv {
     }
 
     /**
-     * {@code u [16][O][C]}: {@code G w' G^T} for every channel pair, {@code w'[c, o]} the kernel
-     * {@code w[o, c]} turned by 180 degrees. In double precision, rounded once.
+     * {@code u [16][O][C]} (rows padded to a whole number of vectors with zeros): {@code G w' G^T}
+     * for every channel pair, {@code w'[c, o]} the kernel {@code w[o, c]} turned by 180 degrees. In
+     * double precision, rounded once.
      */
     static void transformFlippedWeights(float[] w, int outChannels, int channels, float[] u) {
         int cPad = padded(channels);
@@ -293,7 +294,6 @@ final class WinogradConv {
     private static void channelsLast(
             float[] g, int from, int outChannels, int h, int w, int borderedW, int bordered, int oPad, float[] plane) {
         // The border: the first row, the last one or two rows, and each row's first and last one or two pixels.
-        int borderedH = bordered / borderedW;
         Arrays.fill(plane, 0, borderedW * oPad, 0f);
         Arrays.fill(plane, (h + 1) * borderedW * oPad, bordered * oPad, 0f);
         for (int y = 1; y <= h; y++) {
@@ -306,7 +306,6 @@ final class WinogradConv {
                 }
             }
         }
-        assert borderedH >= h + 2;
         int pixels = h * w;
         // Eight channels at a time: eight rows read front to back, each pixel's eight written side by side.
         int o = 0;
