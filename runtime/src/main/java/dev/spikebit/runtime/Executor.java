@@ -37,6 +37,9 @@ final class Executor {
     /** The dense path's output of a convolution whose output is kept position-major ({@link Plan#pixelPitch}). */
     private final float[] denseOutput;
 
+    /** For sign convolutions run at every step, their earlier steps of the current image; null otherwise. */
+    private final EarlierSteps[] earlier;
+
     private final int[] events;
     private final int[] ints;
     private final float[] sum;
@@ -47,6 +50,9 @@ final class Executor {
     final double[] ops;
     final long[] denseRuns;
     final long[] eventRuns;
+    /** Of the event runs, those that started from an earlier step's sums ({@link EarlierSteps}). */
+    final long[] changeRuns;
+
     final long[] spikes;
     final long[] neurons;
     /** Nanoseconds spent in each layer, summed over the images run, when {@link #timed}. */
@@ -72,6 +78,13 @@ final class Executor {
                 state[i] = new float[plan.bufferFloats(i)];
             }
         }
+        earlier = new EarlierSteps[n];
+        for (int i = plan.repeat + 1; i < n; i++) {
+            if (plan.layers.get(i) instanceof Layer.SignConv c && plan.graph.timeSteps() > 1) {
+                int sums = plan.outSizes[i] / c.outChannels() * SignConvEvents.pitch(c.outChannels()) + Buffers.SLACK;
+                earlier[i] = new EarlierSteps(plan.inSizes[i], sums);
+            }
+        }
         scratch = new float[plan.scratchFloats];
         denseOutput = new float[plan.denseFloats + Buffers.SLACK];
         events = new int[plan.maxInput];
@@ -82,6 +95,7 @@ final class Executor {
         ops = new double[n];
         denseRuns = new long[n];
         eventRuns = new long[n];
+        changeRuns = new long[n];
         spikes = new long[n];
         neurons = new long[n];
         nanos = new long[n];
@@ -94,6 +108,7 @@ final class Executor {
         java.util.Arrays.fill(ops, 0);
         java.util.Arrays.fill(denseRuns, 0);
         java.util.Arrays.fill(eventRuns, 0);
+        java.util.Arrays.fill(changeRuns, 0);
         java.util.Arrays.fill(spikes, 0);
         java.util.Arrays.fill(neurons, 0);
         java.util.Arrays.fill(nanos, 0);
@@ -112,6 +127,9 @@ final class Executor {
         for (int i = plan.repeat + 1; i < last; i++) {
             if (state[i] != null) {
                 java.util.Arrays.fill(state[i], 0f);
+            }
+            if (earlier[i] != null) {
+                earlier[i].reset();
             }
         }
         java.util.Arrays.fill(sum, 0f);
@@ -173,23 +191,10 @@ final class Executor {
             }
             case Layer.SignConv c -> {
                 int nonZeros = count(i, x);
-                int pitch = plan.pixelPitch[i];
-                if (pitch > 0) {
-                    // Position-major for the neurons after it: the event path's own layout.
-                    if (useEvents(i, nonZeros)) {
-                        SignConvEvents.runPixels(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
-                        eventRuns[i]++;
-                    } else {
-                        SignConvKernel.dense(c, x, 0, in[1], in[2], denseOutput, 0, scratch, plan.rowTableOffsets[i]);
-                        toPixelMajor(c.outChannels(), plan.outSizes[i] / c.outChannels(), pitch, out);
-                        denseRuns[i]++;
-                    }
-                } else if (useEvents(i, nonZeros)) {
-                    SignConvEvents.run(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
-                    eventRuns[i]++;
+                if (earlier[i] != null) {
+                    out = signConvStep(i, c, x, nonZeros, earlier[i]);
                 } else {
-                    SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch, plan.rowTableOffsets[i]);
-                    denseRuns[i]++;
+                    signConvOnce(i, c, x, nonZeros, out);
                 }
             }
             case Layer.CodewordConv c -> {
@@ -255,6 +260,65 @@ final class Executor {
             case Layer.MeanOverTime m -> out = x;
         }
         return out;
+    }
+
+    /** A sign convolution without earlier steps (before the repeat, or T = 1), into {@code out}. */
+    private void signConvOnce(int i, Layer.SignConv c, float[] x, int nonZeros, float[] out) {
+        int[] in = plan.inShapes[i];
+        if (plan.pixelPitch[i] > 0) {
+            // Position-major for the neurons after it: the event path's own layout.
+            if (useEvents(i, nonZeros)) {
+                SignConvEvents.runPixels(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
+                eventRuns[i]++;
+            } else {
+                SignConvKernel.dense(c, x, 0, in[1], in[2], denseOutput, 0, scratch, plan.rowTableOffsets[i]);
+                toPixelMajor(c.outChannels(), plan.outSizes[i] / c.outChannels(), plan.pixelPitch[i], out);
+                denseRuns[i]++;
+            }
+        } else if (useEvents(i, nonZeros)) {
+            SignConvEvents.run(c, plan.signFlips[i], x, 0, in[1], in[2], out, 0, scratch, ints);
+            eventRuns[i]++;
+        } else {
+            SignConvKernel.dense(c, x, 0, in[1], in[2], out, 0, scratch, plan.rowTableOffsets[i]);
+            denseRuns[i]++;
+        }
+    }
+
+    /**
+     * A sign convolution at one of the T steps: the event path starts from an earlier step's sums
+     * when the input changed in fewer places than it is non-zero ({@link EarlierSteps}), and every
+     * step's position-major sums are kept for the next steps. Returns the layer's result: those sums
+     * when the neurons after it read them position-major, else {@code outputs[i]}.
+     */
+    private float[] signConvStep(int i, Layer.SignConv c, float[] x, int nonZeros, EarlierSteps steps) {
+        int[] in = plan.inShapes[i];
+        float[] sums = steps.sums();
+        boolean pixelMajor = plan.pixelPitch[i] > 0;
+        if (useEvents(i, nonZeros)) {
+            if (steps.startFromEarlier(x, nonZeros)) {
+                SignConvEvents.addPixels(c, plan.signFlips[i], steps.change(), 0, in[1], in[2], sums, 0, scratch, ints);
+                changeRuns[i]++;
+            } else {
+                SignConvEvents.runPixels(c, plan.signFlips[i], x, 0, in[1], in[2], sums, 0, scratch, ints);
+            }
+            steps.finish(x, true);
+            eventRuns[i]++;
+            if (pixelMajor) {
+                return sums;
+            }
+            SignConvEvents.toChannelMajor(c, in[1], in[2], sums, 0, outputs[i], 0);
+            return outputs[i];
+        }
+        denseRuns[i]++;
+        if (pixelMajor) {
+            SignConvKernel.dense(c, x, 0, in[1], in[2], denseOutput, 0, scratch, plan.rowTableOffsets[i]);
+            toPixelMajor(c.outChannels(), plan.outSizes[i] / c.outChannels(), plan.pixelPitch[i], sums);
+            steps.finish(x, true);
+            return sums;
+        }
+        SignConvKernel.dense(c, x, 0, in[1], in[2], outputs[i], 0, scratch, plan.rowTableOffsets[i]);
+        steps.finish(x, false);
+        return outputs[i];
     }
 
     /** {@link #denseOutput} ({@code [channels, plane]}) into {@code out} position-major, padding lanes 0. */

@@ -91,4 +91,36 @@ public final class InputCensus {
         }
         return n;
     }
+
+    /** The number of indices {@code j < size} at which {@code a[j] != b[j]} (also where either is NaN). */
+    public static int differences(float[] a, float[] b, int size) {
+        int count = 0;
+        int i = 0;
+        for (int upper = F.loopBound(size); i < upper; i += F.length()) {
+            count += FloatVector.fromArray(F, a, i)
+                    .compare(VectorOperators.NE, FloatVector.fromArray(F, b, i))
+                    .trueCount();
+        }
+        for (; i < size; i++) {
+            count += a[i] != b[i] ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * {@code delta[j] = x[j] - earlier[j]} for {@code j < size}: 0 exactly where the two are equal,
+     * and non-zero wherever they differ (with subnormals, the difference of two distinct finite
+     * floats is never 0).
+     */
+    public static void subtract(float[] x, float[] earlier, int size, float[] delta) {
+        int i = 0;
+        for (int upper = F.loopBound(size); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, i)
+                    .sub(FloatVector.fromArray(F, earlier, i))
+                    .intoArray(delta, i);
+        }
+        for (; i < size; i++) {
+            delta[i] = x[i] - earlier[i];
+        }
+    }
 }

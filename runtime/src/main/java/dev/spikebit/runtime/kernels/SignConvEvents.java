@@ -92,6 +92,15 @@ public final class SignConvEvents {
             int[] ints) {
         int acc = c.inChannels() * h * w;
         runPixels(c, flips, x, xOff, h, w, floats, acc, floats, ints);
+        toChannelMajor(c, h, w, floats, acc, out, outOff);
+    }
+
+    /**
+     * Position-major sums ({@link #runPixels}' layout) into {@code out} {@code [O, oh, ow]} at
+     * {@code outOff}.
+     */
+    public static void toChannelMajor(
+            Layer.SignConv c, int h, int w, float[] sums, int sumsOff, float[] out, int outOff) {
         SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
         // Transposed pixel by pixel: the sums are read in order, and the writes go to one line per
         // output channel at a time, which stay in the L1 cache (channel by channel, every read
@@ -99,9 +108,9 @@ public final class SignConvEvents {
         int outPlane = g.oh() * g.ow();
         int outC = c.outChannels();
         int pitch = pitch(outC);
-        for (int pixel = 0, src = acc; pixel < outPlane; pixel++, src += pitch) {
+        for (int pixel = 0, src = sumsOff; pixel < outPlane; pixel++, src += pitch) {
             for (int o = 0, dst = outOff + pixel; o < outC; o++, dst += outPlane) {
-                out[dst] = floats[src + o];
+                out[dst] = sums[src + o];
             }
         }
     }
@@ -118,6 +127,29 @@ public final class SignConvEvents {
      * @param floats at least {@code C * h * w} floats ({@link #floatScratch} is enough)
      */
     public static void runPixels(
+            Layer.SignConv c,
+            int[] flips,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            float[] sums,
+            int sumsOff,
+            float[] floats,
+            int[] ints) {
+        SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        java.util.Arrays.fill(sums, sumsOff, sumsOff + g.oh() * g.ow() * pitch(c.outChannels()), 0f);
+        addPixels(c, flips, x, xOff, h, w, sums, sumsOff, floats, ints);
+    }
+
+    /**
+     * {@link #runPixels} added to the sums already in {@code sums} instead of overwriting them: each
+     * window's sum starts from the value there. By linearity, the sums of an input {@code x'} are
+     * those of an earlier input {@code x} plus the sums of the difference {@code x' - x}, which is
+     * what the executor runs when the difference has fewer non-zero values than {@code x'}
+     * (docs/runtime.md, "Events of the change").
+     */
+    public static void addPixels(
             Layer.SignConv c,
             int[] flips,
             float[] x,
@@ -238,14 +270,14 @@ public final class SignConvEvents {
             float[] out,
             int sums) {
         int n = F.length();
-        var a0 = FloatVector.zero(F);
-        var a1 = FloatVector.zero(F);
-        var a2 = FloatVector.zero(F);
-        var a3 = FloatVector.zero(F);
-        var a4 = FloatVector.zero(F);
-        var a5 = FloatVector.zero(F);
-        var a6 = FloatVector.zero(F);
-        var a7 = FloatVector.zero(F);
+        var a0 = FloatVector.fromArray(F, out, sums);
+        var a1 = FloatVector.fromArray(F, out, sums + n);
+        var a2 = FloatVector.fromArray(F, out, sums + 2 * n);
+        var a3 = FloatVector.fromArray(F, out, sums + 3 * n);
+        var a4 = FloatVector.fromArray(F, out, sums + 4 * n);
+        var a5 = FloatVector.fromArray(F, out, sums + 5 * n);
+        var a6 = FloatVector.fromArray(F, out, sums + 6 * n);
+        var a7 = FloatVector.fromArray(F, out, sums + 7 * n);
         int k = g.k();
         int x0 = ox * g.s() - g.p();
         int lo = Math.max(0, x0);
@@ -302,10 +334,10 @@ public final class SignConvEvents {
             float[] out,
             int sums) {
         int n = F.length();
-        var a0 = FloatVector.zero(F);
-        var a1 = FloatVector.zero(F);
-        var a2 = FloatVector.zero(F);
-        var a3 = FloatVector.zero(F);
+        var a0 = FloatVector.fromArray(F, out, sums);
+        var a1 = FloatVector.fromArray(F, out, sums + n);
+        var a2 = FloatVector.fromArray(F, out, sums + 2 * n);
+        var a3 = FloatVector.fromArray(F, out, sums + 3 * n);
         int k = g.k();
         int x0 = ox * g.s() - g.p();
         int lo = Math.max(0, x0);
@@ -350,7 +382,7 @@ public final class SignConvEvents {
             float[] out,
             int sums) {
         int n = F.length();
-        var a0 = FloatVector.zero(F);
+        var a0 = FloatVector.fromArray(F, out, sums);
         int k = g.k();
         int x0 = ox * g.s() - g.p();
         int lo = Math.max(0, x0);

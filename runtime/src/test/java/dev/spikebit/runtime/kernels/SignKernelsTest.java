@@ -138,6 +138,85 @@ class SignKernelsTest {
         }
     }
 
+    /**
+     * {@link SignConvEvents#addPixels} on the change between two inputs, added to the first input's
+     * sums, gives the second input's sums ({@code conv(x2) = conv(x1) + conv(x2 - x1)}): changes
+     * that switch values off, on, and to other values, and no change at all.
+     */
+    @ParameterizedTest(
+            name = "{0}->{1} channels, {2}x{3}, kernel {4}, stride {5}, padding {6}, density {7}, changed {8}")
+    @CsvSource({
+        "32, 64, 14, 14, 3, 1, 1, 0.25, 0.05",
+        "3, 10, 7, 9, 3, 1, 1, 0.3, 0.5",
+        "5, 17, 11, 6, 3, 2, 1, 0.9, 0.2",
+        "4, 8, 9, 9, 5, 1, 2, 0.5, 1.0",
+        "33, 9, 6, 7, 3, 1, 1, 0.1, 0.0",
+        "9, 33, 8, 5, 3, 2, 1, 0.0, 0.3",
+        "1, 2, 1, 17, 3, 1, 1, 1.0, 0.1",
+        "7, 5, 6, 10, 3, 1, 0, 0.6, 0.7"
+    })
+    void changeAddedToEarlierSumsGivesTheNewSums(
+            int inC, int outC, int h, int w, int k, int s, int p, double density, double changed) {
+        SplittableRandom rng = new SplittableRandom(inC * 131L + outC * 7L + k);
+        var signs = SignMatrix.ofRows(outC, inC * k * k, randomBits(rng, outC, inC * k * k));
+        var layer = new Layer.SignConv("c", inC, outC, k, s, p, signs);
+        float[] x1 = input(rng, inC * h * w, density);
+        float[] x2 = x1.clone();
+        for (int i = 0; i < x2.length; i++) {
+            if (rng.nextDouble() < changed) {
+                // Off, on, or another value.
+                x2[i] = switch (rng.nextInt(3)) {
+                    case 0 -> 0f;
+                    default -> (float) (rng.nextDouble() * 2 - 0.5);
+                };
+            }
+        }
+        float[] change = new float[x2.length];
+        InputCensus.subtract(x2, x1, x2.length, change);
+        int differ = 0;
+        for (int i = 0; i < x2.length; i++) {
+            differ += x2[i] != x1[i] ? 1 : 0;
+            assertThat(change[i] != 0f).as("change %d", i).isEqualTo(x2[i] != x1[i]);
+        }
+        assertThat(InputCensus.differences(x2, x1, x2.length)).isEqualTo(differ);
+        int oh = (h + 2 * p - k) / s + 1;
+        int ow = (w + 2 * p - k) / s + 1;
+        int pitch = SignConvEvents.pitch(outC);
+        int[] flips = SignConvEvents.flips(layer);
+        float[] floats = new float[SignConvEvents.floatScratch(layer, h, w)];
+        int[] ints = new int[SignConvEvents.intScratch(layer, h, w)];
+        float[] sums = new float[3 + oh * ow * pitch + 5];
+        java.util.Arrays.fill(sums, 5f);
+        SignConvEvents.runPixels(layer, flips, x1, 0, h, w, sums, 3, floats, ints);
+        java.util.Arrays.fill(floats, 2f);
+        java.util.Arrays.fill(ints, 1);
+        SignConvEvents.addPixels(layer, flips, change, 0, h, w, sums, 3, floats, ints);
+        assertThat(sums[2]).isEqualTo(5f);
+        assertThat(sums[3 + oh * ow * pitch]).isEqualTo(5f);
+        for (int o = 0; o < outC; o++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double expected = 0;
+                    for (int c = 0; c < inC; c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy * s + ky - p;
+                                int ix = ox * s + kx - p;
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                    double sign = signs.isPositive(o, (c * k + ky) * k + kx) ? 1 : -1;
+                                    expected += sign * x2[(c * h + iy) * w + ix];
+                                }
+                            }
+                        }
+                    }
+                    assertThat((double) sums[3 + (oy * ow + ox) * pitch + o])
+                            .as("channel %d at %d,%d", o, oy, ox)
+                            .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-4));
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} -> {1}, density {2}")
     @CsvSource({
         "37, 13, 0.3",
