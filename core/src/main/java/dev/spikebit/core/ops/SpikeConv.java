@@ -136,13 +136,7 @@ final class SpikeConv {
             listEvents(g, x, j * inSize, oPad, values, weightRows, starts);
             gatherImage(g, packedW, oPad, values, weightRows, starts, acc);
             // acc is [outPixels][oPad]; the output wants [O][outPixels].
-            int base = j * outSize;
-            for (int q = 0; q < outPixels; q++) {
-                int row = q * oPad;
-                for (int o = 0; o < outChannels; o++) {
-                    y[base + o * outPixels + q] = acc[row + o];
-                }
-            }
+            BlockTranspose.transpose(acc, 0, oPad, y, j * outSize, outPixels, outPixels, outChannels);
         });
     }
 
