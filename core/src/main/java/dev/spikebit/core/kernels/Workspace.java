@@ -26,8 +26,6 @@ public final class Workspace {
         PLANE_OUTPUT,
         /** A pooled neuron layer: a block of planes' potentials over all steps. */
         PLANE_POTENTIALS,
-        /** A pooled neuron layer: the winning corner of each of one plane's windows. */
-        PLANE_CODES,
         /** Winograd convolution: the transformed weights, {@code [16][O][C]}. */
         WINOGRAD_WEIGHTS,
         /** Winograd convolution: one image channels-last (the output gradient bordered, or the result). */

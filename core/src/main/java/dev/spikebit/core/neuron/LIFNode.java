@@ -188,21 +188,27 @@ public class LIFNode extends Module implements PoolingNeuron {
             }
         }
         float[] pooled = new float[shape.pooledSize()];
-        float[] potentials = needBackward ? RecycledArrays.take(shape.neuronCount()) : null;
         byte[] winners = needBackward ? new byte[shape.pooledSize()] : null;
-        long fired = PooledLifKernel.forward(x.data(), scale, shift, shape, config, pooled, potentials, winners);
+        long fired = PooledLifKernel.forward(x.data(), scale, shift, shape, config, pooled, winners);
         lastOutput = null;
         lastPooledRate = (double) fired / shape.neuronCount();
         int[] outShape = {steps, batch, channels, height / 2, width / 2};
+        // Backward computes the potentials again from the input and this affine map.
+        float[] inputScale = scale;
+        float[] inputShift = shift;
         if (norm == null) {
             return Tensor.result(
                     pooled,
                     outShape,
-                    g -> {
-                        PooledLifKernel.backward(
-                                g, potentials, winners, shape, config, PooledLifKernel.InputGradient.addInto(x.grad()));
-                        RecycledArrays.release(potentials);
-                    },
+                    g -> PooledLifKernel.backward(
+                            g,
+                            x.data(),
+                            null,
+                            null,
+                            winners,
+                            shape,
+                            config,
+                            PooledLifKernel.InputGradient.addInto(x.grad())),
                     x);
         }
         BatchNormOp.Statistics normStats = stats;
@@ -217,12 +223,13 @@ public class LIFNode extends Module implements PoolingNeuron {
                     float[] planeDot = new float[normPlanes * channels];
                     PooledLifKernel.backward(
                             g,
-                            potentials,
+                            x.data(),
+                            inputScale,
+                            inputShift,
                             winners,
                             shape,
                             config,
                             PooledLifKernel.InputGradient.forNorm(gradNorm, x.data(), planeSum, planeDot));
-                    RecycledArrays.release(potentials);
                     try (var scope = OpProfiler.time(OpKind.BATCH_NORM)) {
                         BatchNormOp.backward(
                                 gradNorm,

@@ -5,9 +5,11 @@ import dev.spikebit.core.kernels.Workspace;
 import dev.spikebit.core.ops.BatchNormOp;
 import dev.spikebit.core.ops.Pooling;
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,10 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * channel, all steps) at a time. Per block the affine input, the LIF equations of {@link LifKernel}
  * (the fused kernel's own loops) and the pooling run on arrays of tens of kilobytes that stay in the
  * core's cache, so neither the normalised input nor the full-resolution output is written to
- * memory: forward writes the pooled output, the potentials backward needs and one byte per pooled
- * output naming its window's winner; backward spreads the pooled gradient to the winners, runs the
- * LIF backward and (with batch norm) sums the result per plane, all in the same cache-resident
- * block, and writes the gradient of the LIF input once.
+ * memory: forward writes the pooled output and one byte per pooled output naming its window's
+ * winner; backward computes the block's potentials again from the input (the forward's first
+ * steps: one read of the input instead of a write and a read of a float per neuron and step),
+ * spreads the pooled gradient to the winners, runs the LIF backward and (with batch norm) sums the
+ * result per plane, all in the same cache-resident block, and writes the gradient of the LIF input
+ * once.
  *
  * <p>Within a plane the kernel keeps the rows split: the even rows (the windows' top rows) one after
  * the other, then the odd rows (their bottom rows), then a last odd row no window covers. The input
@@ -28,7 +32,6 @@ import jdk.incubator.vector.VectorSpecies;
  * as one stretch of neurons, and with an even width the top rows form one run in which window
  * {@code k}'s two neurons sit at {@code 2k} and {@code 2k + 1}: pooling splits two vectors into
  * their even and odd lanes with two lane permutations and compares whole vectors, with no row tails.
- * The potentials are stored in that order too, block after block; only this class reads them.
  *
  * <p>The numbers are those of the separate layers (batch norm's {@code x * scale + shift}, the
  * LIF kernel, {@link Pooling#maxPool2d}'s first-of-equal winner, batch norm's backward and its plane
@@ -48,6 +51,19 @@ public final class PooledLifKernel {
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, j -> (2 * j + 1) % LANES);
     /** The upper half of the lanes. */
     private static final VectorMask<Float> UPPER = upperHalf();
+    /** Lane {@code j} takes lane {@code j / 2}: the lower half's lanes, each twice. */
+    private static final VectorShuffle<Float> LOWER_TWICE = VectorShuffle.fromOp(SPECIES, j -> j / 2);
+    /** Lane {@code j} takes lane {@code (lanes + j) / 2}: the upper half's lanes, each twice. */
+    private static final VectorShuffle<Float> UPPER_TWICE = VectorShuffle.fromOp(SPECIES, j -> (LANES + j) / 2);
+    /** The odd lanes. */
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(SPECIES, 0xAAAA_AAAA_AAAA_AAAAL);
+    /**
+     * Bytes as many as the float lanes: the winners' codes a vector of windows at a time; null where
+     * the platform has no byte vector that short (fewer than 8 float lanes), and the windows are
+     * then done one by one.
+     */
+    private static final VectorSpecies<Byte> CODES =
+            LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * Byte.SIZE)) : null;
 
     private PooledLifKernel() {}
 
@@ -98,7 +114,7 @@ public final class PooledLifKernel {
             return (repeated ? 1 : steps) * planes * pixels();
         }
 
-        /** Elements of the potentials: every step's planes. */
+        /** Neurons of the layer: every step's planes. */
         public int neuronCount() {
             return steps * planes * pixels();
         }
@@ -132,10 +148,8 @@ public final class PooledLifKernel {
      * Forward: {@code X = x * scale[c] + shift[c]} (or {@code x} when {@code scale} is null), the
      * LIF neurons on X, then their output pooled into {@code pooled [steps, planes, H/2, W/2]}.
      *
-     * @param potentials receives the pre-spike potentials, {@link Planes#neuronCount()} of them in the
-     *                   kernel's own order, for {@link #backward}; null when no backward will follow
-     * @param winners    receives, per pooled output, which of its window's four neurons won (0 top
-     *                   left, 1 top right, 2 bottom left, 3 bottom right), or null with no backward
+     * @param winners receives, per pooled output, which of its window's four neurons won (0 top
+     *                left, 1 top right, 2 bottom left, 3 bottom right), or null with no backward
      * @return the number of non-zero LIF outputs before pooling (the firing count)
      */
     public static long forward(
@@ -145,25 +159,18 @@ public final class PooledLifKernel {
             Planes shape,
             NeuronConfig config,
             float[] pooled,
-            float[] potentials,
             byte[] winners) {
         check("x", x, shape.inputSize());
         check("pooled", pooled, shape.pooledSize());
-        if (potentials != null) {
-            check("potentials", potentials, shape.neuronCount());
-        }
         if (winners != null && winners.length != shape.pooledSize()) {
             throw new IllegalArgumentException(
                     "pooled LIF: winners has " + winners.length + " elements, expected " + shape.pooledSize());
         }
-        if ((scale == null) != (shift == null)
-                || scale != null && (scale.length != shape.channels() || shift.length != shape.channels())) {
-            throw new IllegalArgumentException("pooled LIF: scale and shift must both be null or have one per channel");
-        }
+        checkAffine(scale, shift, shape);
         long[] counts = new long[shape.blocks()];
         Parallel.range(shape.blocks(), shape.minBlocksPerChunk(), (from, to) -> {
             for (int block = from; block < to; block++) {
-                counts[block] = forwardBlock(x, scale, shift, shape, config, pooled, potentials, winners, block);
+                counts[block] = forwardBlock(x, scale, shift, shape, config, pooled, winners, block);
             }
         });
         long total = 0;
@@ -267,7 +274,6 @@ public final class PooledLifKernel {
             Planes shape,
             NeuronConfig config,
             float[] pooled,
-            float[] potentials,
             byte[] winners,
             int block) {
         int steps = shape.steps();
@@ -276,46 +282,60 @@ public final class PooledLifKernel {
         int first = block * shape.blockPlanes();
         int last = Math.min(planes, first + shape.blockPlanes());
         int length = (last - first) * pixels;
-        int inputSteps = shape.repeated() ? 1 : steps;
-        float[] input = Workspace.get(Workspace.Slot.PLANE_INPUT, inputSteps * length);
         float[] output = Workspace.get(Workspace.Slot.PLANE_OUTPUT, steps * length);
-        float[] h = potentials == null ? null : Workspace.get(Workspace.Slot.PLANE_POTENTIALS, steps * length);
-        for (int t = 0; t < inputSteps; t++) {
-            splitRows(x, t * planes * pixels, input, t * length, shape, first, last, scale, shift);
-        }
-        int inputStride = shape.repeated() ? 0 : length;
-        FusedLifKernel.forwardColumns(input, inputStride, steps, length, config, output, h, 0, length);
-        if (h != null) {
-            System.arraycopy(h, 0, potentials, steps * first * pixels, steps * length);
-        }
+        fireBlock(x, scale, shift, shape, config, first, last, output, null);
         int run = shape.outPixels();
-        float[] codes = Workspace.get(Workspace.Slot.PLANE_CODES, run);
         for (int t = 0; t < steps; t++) {
             for (int plane = first; plane < last; plane++) {
-                int at = (t * planes + plane) * run;
-                pool(output, t * length + (plane - first) * pixels, shape, pooled, at, codes);
-                if (winners != null) {
-                    for (int k = 0; k < run; k++) {
-                        winners[at + k] = (byte) codes[k];
-                    }
-                }
+                pool(output, t * length + (plane - first) * pixels, shape, pooled, (t * planes + plane) * run, winners);
             }
         }
         return nonZero(output, 0, steps * length);
     }
 
     /**
+     * The LIF neurons of the planes {@code [first, last)} on their affine input, in the split row
+     * order: the spikes into {@code output} and, when not null, the potentials into {@code h}
+     * ({@code steps x length} each). Backward calls it again rather than keeping the potentials: it
+     * computes the same numbers from the same input, and is cheaper than writing and reading a
+     * float per neuron and step through memory.
+     */
+    private static void fireBlock(
+            float[] x,
+            float[] scale,
+            float[] shift,
+            Planes shape,
+            NeuronConfig config,
+            int first,
+            int last,
+            float[] output,
+            float[] h) {
+        int steps = shape.steps();
+        int pixels = shape.pixels();
+        int planes = shape.planes();
+        int length = (last - first) * pixels;
+        int inputSteps = shape.repeated() ? 1 : steps;
+        float[] input = Workspace.get(Workspace.Slot.PLANE_INPUT, inputSteps * length);
+        for (int t = 0; t < inputSteps; t++) {
+            splitRows(x, t * planes * pixels, input, t * length, shape, first, last, scale, shift);
+        }
+        int inputStride = shape.repeated() ? 0 : length;
+        FusedLifKernel.forwardColumns(input, inputStride, steps, length, config, output, h, 0, length);
+    }
+
+    /**
      * Pools one plane {@code out[base ...]} (split row order) into {@code pooled[at ...]}, the four
      * neurons of a window compared in corner order with a strict {@code >} (the first of equal
-     * values wins, as in {@link Pooling#maxPool2d}); the winning corner into {@code codes}.
+     * values wins, as in {@link Pooling#maxPool2d}); the winning corner into {@code winners[at ...]}
+     * unless that is null.
      */
-    private static void pool(float[] out, int base, Planes shape, float[] pooled, int at, float[] codes) {
+    private static void pool(float[] out, int base, Planes shape, float[] pooled, int at, byte[] winners) {
         int w = shape.width();
         int ow = shape.outWidth();
         int bottom = shape.outHeight() * w;
         int run = shape.outPixels();
         int k = 0;
-        if (w % 2 == 0) {
+        if (w % 2 == 0 && (winners == null || CODES != null)) {
             // The top rows are one run with window k at 2k, 2k + 1; the bottom rows the same, later.
             var one = FloatVector.broadcast(SPECIES, 1f);
             var two = FloatVector.broadcast(SPECIES, 2f);
@@ -341,24 +361,26 @@ public final class PooledLifKernel {
                 max = max.blend(candidate, wins);
                 code = code.blend(three, wins);
                 max.intoArray(pooled, at + k);
-                code.intoArray(codes, k);
+                if (winners != null) {
+                    ((ByteVector) code.convertShape(VectorOperators.F2B, CODES, 0)).intoArray(winners, at + k);
+                }
             }
         }
         if (w % 2 == 0) {
             for (; k < run; k++) {
-                poolWindow(out, base + 2 * k, bottom, pooled, at + k, codes, k);
+                poolWindow(out, base + 2 * k, bottom, pooled, at + k, winners);
             }
         } else {
             for (int y = 0; y < shape.outHeight(); y++) {
                 for (int xo = 0; xo < ow; xo++, k++) {
-                    poolWindow(out, base + y * w + 2 * xo, bottom, pooled, at + k, codes, k);
+                    poolWindow(out, base + y * w + 2 * xo, bottom, pooled, at + k, winners);
                 }
             }
         }
     }
 
     /** One window of {@link #pool}: its top left neuron at {@code out[top]}, its bottom row {@code bottom} later. */
-    private static void poolWindow(float[] out, int top, int bottom, float[] pooled, int at, float[] codes, int k) {
+    private static void poolWindow(float[] out, int top, int bottom, float[] pooled, int at, byte[] winners) {
         float max = out[top];
         int code = 0;
         if (out[top + 1] > max) {
@@ -374,7 +396,9 @@ public final class PooledLifKernel {
             code = 3;
         }
         pooled[at] = max;
-        codes[k] = code;
+        if (winners != null) {
+            winners[at] = (byte) code;
+        }
     }
 
     private static long nonZero(float[] a, int from, int length) {
@@ -429,22 +453,25 @@ public final class PooledLifKernel {
      * kernel's backward over all steps ({@link LifKernel#backward}, or summed over the steps as in
      * {@link LifKernel#backwardRepeated} when repeated), added into the gradient of the LIF input as
      * {@code target} says (into zeros for batch norm). The same sums in the same order as the
-     * separate layers, a block at a time.
+     * separate layers, a block at a time. The potentials are computed again from {@code x},
+     * {@code scale} and {@code shift}, which must be what {@link #forward} was given.
      *
      * @param gradPooled the gradient of the pooled output
-     * @param potentials what {@link #forward} wrote
      * @param winners    what {@link #forward} wrote
      */
     public static void backward(
             float[] gradPooled,
-            float[] potentials,
+            float[] x,
+            float[] scale,
+            float[] shift,
             byte[] winners,
             Planes shape,
             NeuronConfig config,
             InputGradient target) {
         check("gradPooled", gradPooled, shape.pooledSize());
-        check("potentials", potentials, shape.neuronCount());
+        check("x", x, shape.inputSize());
         check("gradX", target.gradX(), shape.inputSize());
+        checkAffine(scale, shift, shape);
         if (winners == null || winners.length != shape.pooledSize()) {
             throw new IllegalArgumentException("pooled LIF: winners must have " + shape.pooledSize() + " elements");
         }
@@ -456,14 +483,16 @@ public final class PooledLifKernel {
         }
         Parallel.range(shape.blocks(), shape.minBlocksPerChunk(), (from, to) -> {
             for (int block = from; block < to; block++) {
-                backwardBlock(gradPooled, potentials, winners, shape, config, target, block);
+                backwardBlock(gradPooled, x, scale, shift, winners, shape, config, target, block);
             }
         });
     }
 
     private static void backwardBlock(
             float[] gradPooled,
-            float[] potentials,
+            float[] x,
+            float[] scale,
+            float[] shift,
             byte[] winners,
             Planes shape,
             NeuronConfig config,
@@ -479,37 +508,30 @@ public final class PooledLifKernel {
         int inputSteps = shape.repeated() ? 1 : steps;
         float[] gradOut = Workspace.get(Workspace.Slot.PLANE_OUTPUT, steps * length);
         float[] h = Workspace.get(Workspace.Slot.PLANE_POTENTIALS, steps * length);
+        fireBlock(x, scale, shift, shape, config, first, last, gradOut, h);
+        // The block's input is used up: its scratch takes the gradient of the LIF input.
         float[] gradX = Workspace.get(Workspace.Slot.PLANE_INPUT, inputSteps * length);
         float[] into = target.gradX();
-        // The gradient the LIF backward adds into: zeros for batch norm, else what gradX holds.
-        for (int t = 0; t < inputSteps; t++) {
-            if (target.sums()) {
-                Arrays.fill(gradX, t * length, (t + 1) * length, 0f);
-            } else {
+        // What the LIF backward adds into: nothing for batch norm (its gradient is written; the
+        // repeated input's sum over the steps starts from zeros), else what gradX holds.
+        boolean accumulate = !target.sums() || shape.repeated();
+        if (target.sums() && shape.repeated()) {
+            Arrays.fill(gradX, 0, length, 0f);
+        } else if (!target.sums()) {
+            for (int t = 0; t < inputSteps; t++) {
                 splitRows(into, t * planes * pixels, gradX, t * length, shape, first, last, null, null);
             }
         }
         int run = shape.outPixels();
-        int w = shape.width();
-        int ow = shape.outWidth();
-        int bottom = shape.outHeight() * w;
-        Arrays.fill(gradOut, 0, steps * length, 0f);
         for (int t = 0; t < steps; t++) {
             for (int plane = first; plane < last; plane++) {
-                int base = t * length + (plane - first) * pixels;
                 int at = (t * planes + plane) * run;
-                for (int y = 0; y < shape.outHeight(); y++) {
-                    for (int xo = 0, top = base + y * w; xo < ow; xo++, at++, top += 2) {
-                        int code = winners[at];
-                        gradOut[top + (code >> 1) * bottom + (code & 1)] = 0f + gradPooled[at];
-                    }
-                }
+                spread(gradPooled, winners, at, shape, gradOut, t * length + (plane - first) * pixels);
             }
         }
-        System.arraycopy(potentials, steps * first * pixels, h, 0, steps * length);
         var pass = shape.repeated()
                 ? FusedLifKernel.summedOutputGradientPass(gradOut, h, steps, length, config, gradX)
-                : FusedLifKernel.outputGradientPass(gradOut, h, steps, length, config, gradX, true);
+                : FusedLifKernel.outputGradientPass(gradOut, h, steps, length, config, gradX, accumulate);
         FusedLifKernel.backwardColumns(pass, config.surrogate(), 0, length);
         for (int t = 0; t < inputSteps; t++) {
             int dst = t * planes * pixels + first * pixels;
@@ -520,6 +542,76 @@ public final class PooledLifKernel {
                             into, target.normInput(), plane, pixels, target.planeSum(), target.planeDot());
                 }
             }
+        }
+    }
+
+    /**
+     * The inverse of {@link #pool} for gradients: every neuron of one plane {@code into[base ...]}
+     * (split row order) written, its window's {@code 0 + gradPooled[...]} where it won and 0
+     * elsewhere (a last odd row or column no window covers: 0).
+     */
+    private static void spread(float[] gradPooled, byte[] winners, int at, Planes shape, float[] into, int base) {
+        int w = shape.width();
+        int bottom = shape.outHeight() * w;
+        int run = shape.outPixels();
+        if (w % 2 != 0 || CODES == null) {
+            Arrays.fill(into, base, base + shape.pixels(), 0f);
+            for (int y = 0, k = at; y < shape.outHeight(); y++) {
+                for (int xo = 0, top = base + y * w; xo < shape.outWidth(); xo++, k++, top += 2) {
+                    int code = winners[k];
+                    into[top + (code >> 1) * bottom + (code & 1)] = 0f + gradPooled[k];
+                }
+            }
+            return;
+        }
+        // Window k's neurons at 2k, 2k + 1 of the top and of the bottom run: each corner's
+        // gradient (g where it won, else 0) goes to the even or odd lanes of two vectors.
+        var zero = FloatVector.zero(SPECIES);
+        var one = FloatVector.broadcast(SPECIES, 1f);
+        var two = FloatVector.broadcast(SPECIES, 2f);
+        var three = FloatVector.broadcast(SPECIES, 3f);
+        int k = 0;
+        for (; k + LANES <= run; k += LANES) {
+            var g = FloatVector.fromArray(SPECIES, gradPooled, at + k).add(zero);
+            var code = (FloatVector)
+                    ByteVector.fromArray(CODES, winners, at + k).convertShape(VectorOperators.B2F, SPECIES, 0);
+            var topLeft = zero.blend(g, code.compare(VectorOperators.EQ, zero));
+            var topRight = zero.blend(g, code.compare(VectorOperators.EQ, one));
+            var bottomLeft = zero.blend(g, code.compare(VectorOperators.EQ, two));
+            var bottomRight = zero.blend(g, code.compare(VectorOperators.EQ, three));
+            int top = base + 2 * k;
+            topLeft.rearrange(LOWER_TWICE)
+                    .blend(topRight.rearrange(LOWER_TWICE), ODD_LANES)
+                    .intoArray(into, top);
+            topLeft.rearrange(UPPER_TWICE)
+                    .blend(topRight.rearrange(UPPER_TWICE), ODD_LANES)
+                    .intoArray(into, top + LANES);
+            bottomLeft
+                    .rearrange(LOWER_TWICE)
+                    .blend(bottomRight.rearrange(LOWER_TWICE), ODD_LANES)
+                    .intoArray(into, top + bottom);
+            bottomLeft
+                    .rearrange(UPPER_TWICE)
+                    .blend(bottomRight.rearrange(UPPER_TWICE), ODD_LANES)
+                    .intoArray(into, top + bottom + LANES);
+        }
+        for (; k < run; k++) {
+            int code = winners[at + k];
+            float g = 0f + gradPooled[at + k];
+            int top = base + 2 * k;
+            into[top] = code == 0 ? g : 0f;
+            into[top + 1] = code == 1 ? g : 0f;
+            into[top + bottom] = code == 2 ? g : 0f;
+            into[top + bottom + 1] = code == 3 ? g : 0f;
+        }
+        // A last odd row: no window, no gradient.
+        Arrays.fill(into, base + 2 * bottom, base + shape.pixels(), 0f);
+    }
+
+    private static void checkAffine(float[] scale, float[] shift, Planes shape) {
+        if ((scale == null) != (shift == null)
+                || scale != null && (scale.length != shape.channels() || shift.length != shape.channels())) {
+            throw new IllegalArgumentException("pooled LIF: scale and shift must both be null or have one per channel");
         }
     }
 
