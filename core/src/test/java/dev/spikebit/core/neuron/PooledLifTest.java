@@ -350,6 +350,40 @@ class PooledLifTest {
         }
     }
 
+    /**
+     * Backward computes the potentials again from the forward's own input: a second forward of the
+     * same layer on other input, before the first one's backward, changes none of its gradients.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void backwardUsesItsOwnForwardsInput(boolean repeated) {
+        int[] shape = repeated ? new int[] {2, 3, 8, 8} : new int[] {3, 2, 3, 8, 8};
+        int steps = repeated ? 3 : 0;
+        float[] first = GradCheck.random(new SplittableRandom(8), shape).data();
+        float[] second = GradCheck.random(new SplittableRandom(9), shape).data();
+        float[][] gradients = new float[2][];
+        float[][] gammaGradients = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            LIFNode neuron = new LIFNode(NeuronConfig.lif().withVth(0.3f));
+            BatchNorm bn = BatchNorm.of2d(3);
+            var pool = new MaxPool2d(2);
+            Tensor x = Tensor.of(first.clone(), shape).requiresGrad(true);
+            Tensor out = neuron.forwardPooled(x, bn, pool, steps);
+            if (run == 1) {
+                Tensor other = Tensor.of(second.clone(), shape).requiresGrad(true);
+                assertThat(neuron.forwardPooled(other, bn, pool, steps)).isNotNull();
+            }
+            float[] gradient = new float[out.size()];
+            java.util.Arrays.fill(gradient, 1f);
+            out.backward(gradient);
+            gradients[run] = x.grad().clone();
+            gammaGradients[run] = bn.gamma().grad().clone();
+        }
+        assertThat(nonZero(gradients[0])).isPositive();
+        assertThat(gradients[1]).containsExactly(gradients[0]);
+        assertThat(gammaGradients[1]).containsExactly(gammaGradients[0]);
+    }
+
     @Test
     void withoutGradientsNothingIsKeptForBackward() {
         LIFNode neuron = new LIFNode();
