@@ -29,7 +29,9 @@ public final class Workspace {
         /** Winograd convolution: the transformed weights, {@code [16][O][C]}. */
         WINOGRAD_WEIGHTS,
         /** Winograd convolution: one image channels-last (the output gradient bordered, or the result). */
-        WINOGRAD_PLANE
+        WINOGRAD_PLANE,
+        /** Winograd weight gradient: each group of images' transformed sums, {@code [groups][16][C][O]}. */
+        WINOGRAD_SUMS
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

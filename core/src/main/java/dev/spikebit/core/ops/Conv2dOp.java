@@ -70,8 +70,10 @@ public final class Conv2dOp {
                 nonZero,
                 xs.length);
         boolean events = nonZero <= SpikeConv.MAX_FORWARD_DENSITY * xs.length && SpikeConv.supports(geo);
-        boolean eventGradient =
-                nonZero <= SpikeConv.maxWeightGradientDensity(geo) * xs.length && SpikeConv.supports(geo);
+        boolean winogradGradient = WinogradConv.takesWeightGradient(geo, outChannels, nonZero, xs.length);
+        boolean eventGradient = !winogradGradient
+                && nonZero <= SpikeConv.maxWeightGradientDensity(geo) * xs.length
+                && SpikeConv.supports(geo);
         if (events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 float[] packed = Workspace.get(
@@ -99,7 +101,12 @@ public final class Conv2dOp {
         }
         int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
         return Tensor.result(
-                y, outShape, g -> backward(g, x, weight, bias, geo, chunk, eventGradient), x, weight, bias);
+                y,
+                outShape,
+                g -> backward(g, x, weight, bias, geo, chunk, eventGradient, winogradGradient),
+                x,
+                weight,
+                bias);
     }
 
     /**
@@ -147,9 +154,19 @@ public final class Conv2dOp {
         });
     }
 
-    /** {@code events}: the input is sparse enough for the event-driven weight gradient. */
+    /**
+     * {@code events}: the input is sparse enough for the event-driven weight gradient; {@code
+     * winograd}: the weight gradient goes by Winograd (at most one of the two).
+     */
     private static void backward(
-            float[] g, Tensor x, Tensor weight, Tensor bias, ConvGeometry geo, int chunk, boolean events) {
+            float[] g,
+            Tensor x,
+            Tensor weight,
+            Tensor bias,
+            ConvGeometry geo,
+            int chunk,
+            boolean events,
+            boolean winograd) {
         int batch = x.dim(0);
         int outChannels = weight.dim(0);
         int inSize = geo.channels() * geo.inPixels();
@@ -162,7 +179,11 @@ public final class Conv2dOp {
         boolean needW = weight.requiresGrad();
         float[] gx = needX ? x.grad() : null;
         float[] gw = needW ? weight.grad() : null;
-        if (needW && events) {
+        if (needW && winograd) {
+            try (var scope = OpProfiler.time(OpKind.WINOGRAD_WEIGHTS)) {
+                WinogradConv.weightGradient(geo, xs, g, batch, outChannels, gw);
+            }
+        } else if (needW && events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 int oPad = SpikeConv.paddedChannels(outChannels);
                 if (geo.stride() == 1) {
@@ -176,9 +197,10 @@ public final class Conv2dOp {
             }
         }
         // The weight gradient of the dense path, a chunk of images at a time.
-        float[] col = needW && !events ? Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels) : null;
-        float[] gOut = needW && !events ? Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels) : null;
-        for (int first = 0; needW && !events && first < batch; first += chunk) {
+        boolean dense = needW && !events && !winograd;
+        float[] col = dense ? Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels) : null;
+        float[] gOut = dense ? Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels) : null;
+        for (int first = 0; dense && first < batch; first += chunk) {
             int n = Math.min(chunk, batch - first);
             int ld = n * outPixels;
             int base = first;

@@ -66,6 +66,19 @@ final class WinogradConv {
     static final int MIN_CHANNELS = 16;
 
     /**
+     * Blocks per group of the weight gradient's sum: each group has its own partial sums (16 C O
+     * floats), added in group order at the end; four blocks of four 14x14 images give 16 groups per
+     * 256 images, enough to keep two threads even.
+     */
+    static final int GROUP_BLOCKS = 4;
+
+    /**
+     * Fewest non-zero inputs, as a fraction, where the weight gradient goes by this kernel rather
+     * than the event-driven sum, whose cost falls with the density while this one's does not.
+     */
+    static final double MIN_WEIGHT_GRADIENT_DENSITY = 0.15;
+
+    /**
      * The system property that turns this kernel off ({@code -Dspikebit.winograd=false}): the input
      * gradient then goes by GEMM + col2im as before, to compare the two or to reproduce the bits
      * of a run made without it. Read at each call.
@@ -195,12 +208,210 @@ final class WinogradConv {
         int uStride = outChannels * cPad;
         for (int xi = 0; xi < POSITIONS; xi++) {
             // M_xi [tiles x C] = V_xi [tiles x O] * U_xi [O x C]
-            product(v, xi * vStride, oPad, tiles, outChannels, u, xi * uStride, cPad, m, xi * mStride);
+            product(v, xi * vStride, oPad, 1, tiles, outChannels, u, xi * uStride, cPad, m, xi * mStride, false);
         }
         int inSize = channels * h * w;
         for (int j = 0; j < n; j++) {
             transformOutput(m, j * tilesPerImage * cPad, mStride, rows, cols, cPad, plane);
             addChannelsFirst(plane, cols, cPad, channels, h, w, gx, (first + j) * inSize);
+        }
+    }
+
+    /**
+     * Whether the weight gradient of {@code geo} goes by this kernel on an input with {@code
+     * nonZero} of {@code size} elements not zero: the shapes of {@link #supports}, and at least
+     * {@link #MIN_WEIGHT_GRADIENT_DENSITY} non-zero (below, the event-driven sum is cheaper).
+     */
+    static boolean takesWeightGradient(ConvGeometry geo, int outChannels, long nonZero, long size) {
+        return enabled() && supports(geo, outChannels) && nonZero >= MIN_WEIGHT_GRADIENT_DENSITY * size;
+    }
+
+    /**
+     * {@code gw += } the weight gradient of the convolution {@code geo} (which {@link #supports})
+     * from its input {@code x [batch, C, H, W]} and output gradient {@code g [batch, O, H, W]}.
+     *
+     * <p>It is the transpose of the forward algorithm: a forward tile {@code y = A^T [(G w G^T) .*
+     * (B^T d B)] A} is linear in {@code w}, so {@code <dy, y> = <G^T [(A dy A^T) .* (B^T d B)] G,
+     * w>} and
+     * <pre>
+     *   dW[o, c] = G^T [ sum_tiles (A dy_t[o] A^T) .* (B^T d_t[c] B) ] G
+     * </pre>
+     * For each of the 16 positions the sum over tiles is a product {@code S_xi [C x O] = V_xi^T
+     * [C x tiles] * Z_xi [tiles x O]}. The images are cut into groups fixed by the shape ({@link
+     * #imagesPerGroup}); one pool thread sums a group's blocks in order into the group's own
+     * {@code S}, and the groups' sums are then added in group order and taken back by {@code G^T .
+     * G} in double precision: the bits do not depend on the thread count or the vector width.
+     */
+    static void weightGradient(ConvGeometry geo, float[] x, float[] g, int batch, int outChannels, float[] gw) {
+        int channels = geo.channels();
+        int oPad = padded(outChannels);
+        int perBlock = imagesPerBlock(geo, batch);
+        int perGroup = perBlock * GROUP_BLOCKS;
+        int groups = (batch + perGroup - 1) / perGroup;
+        int sumSize = POSITIONS * channels * oPad;
+        float[] sums = Workspace.get(Workspace.Slot.WINOGRAD_SUMS, groups * sumSize);
+        SelfScheduledLoop.forEach(groups, k -> {
+            int end = Math.min(batch, (k + 1) * perGroup);
+            for (int first = k * perGroup; first < end; first += perBlock) {
+                weightBlock(
+                        geo,
+                        x,
+                        g,
+                        first,
+                        Math.min(perBlock, end - first),
+                        outChannels,
+                        sums,
+                        k * sumSize,
+                        first > k * perGroup);
+            }
+        });
+        for (int k = 1; k < groups; k++) {
+            int from = k * sumSize;
+            for (int i = 0; i < sumSize; i++) {
+                sums[i] += sums[from + i];
+            }
+        }
+        // gw[o, c] += G^T S[c, o] G, in double, rounded once.
+        double[] t = new double[12];
+        int step = channels * oPad;
+        for (int c = 0; c < channels; c++) {
+            for (int o = 0; o < outChannels; o++) {
+                int at = c * oPad + o;
+                // t [3][4] = G^T S
+                for (int j = 0; j < 4; j++) {
+                    double s0 = sums[at + j * step];
+                    double s1 = sums[at + (4 + j) * step];
+                    double s2 = sums[at + (8 + j) * step];
+                    double s3 = sums[at + (12 + j) * step];
+                    t[j] = s0 + 0.5 * (s1 + s2);
+                    t[4 + j] = 0.5 * (s1 - s2);
+                    t[8 + j] = 0.5 * (s1 + s2) + s3;
+                }
+                int to = (o * channels + c) * 9;
+                for (int i = 0; i < 3; i++) {
+                    double t0 = t[4 * i];
+                    double t1 = t[4 * i + 1];
+                    double t2 = t[4 * i + 2];
+                    double t3 = t[4 * i + 3];
+                    gw[to + 3 * i] += (float) (t0 + 0.5 * (t1 + t2));
+                    gw[to + 3 * i + 1] += (float) (0.5 * (t1 - t2));
+                    gw[to + 3 * i + 2] += (float) (0.5 * (t1 + t2) + t3);
+                }
+            }
+        }
+    }
+
+    /** Images per group of the weight gradient's sum: {@link #GROUP_BLOCKS} blocks. */
+    static int imagesPerGroup(ConvGeometry geo, int batch) {
+        return imagesPerBlock(geo, batch) * GROUP_BLOCKS;
+    }
+
+    /**
+     * Images {@code first .. first + n - 1} of the weight gradient: both transforms, then {@code
+     * sums [16][C][oPad]} at {@code to} {@code (+)=} the 16 products ({@code accumulate}: add to
+     * what is there, else overwrite).
+     */
+    private static void weightBlock(
+            ConvGeometry geo,
+            float[] x,
+            float[] g,
+            int first,
+            int n,
+            int outChannels,
+            float[] sums,
+            int to,
+            boolean accumulate) {
+        int channels = geo.channels();
+        int h = geo.height();
+        int w = geo.width();
+        int rows = tileRows(geo);
+        int cols = tileCols(geo);
+        int tilesPerImage = rows * cols;
+        int tiles = n * tilesPerImage;
+        int oPad = padded(outChannels);
+        int cPad = padded(channels);
+        int borderedW = 2 * cols + 2;
+        int bordered = (2 * rows + 2) * borderedW;
+        float[] plane = Workspace.get(Workspace.Slot.WINOGRAD_PLANE, bordered * Math.max(oPad, cPad));
+        float[] v = Workspace.get(Workspace.Slot.COLUMNS, POSITIONS * tiles * cPad);
+        float[] z = Workspace.get(Workspace.Slot.PRODUCT, POSITIONS * tiles * oPad);
+        int vStride = tiles * cPad;
+        int zStride = tiles * oPad;
+        for (int j = 0; j < n; j++) {
+            int image = first + j;
+            channelsLast(x, image * channels * h * w, channels, h, w, borderedW, bordered, cPad, plane);
+            transformInput(plane, rows, cols, borderedW, cPad, v, j * tilesPerImage * cPad, vStride);
+            channelsLast(g, image * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, plane);
+            transformGradient(plane, rows, cols, borderedW, oPad, z, j * tilesPerImage * oPad, zStride);
+        }
+        int sStride = channels * oPad;
+        for (int xi = 0; xi < POSITIONS; xi++) {
+            // S_xi [C x O] (+)= V_xi^T [C x tiles] * Z_xi [tiles x O]: V_xi's columns as rows.
+            product(
+                    v,
+                    xi * vStride,
+                    1,
+                    cPad,
+                    channels,
+                    tiles,
+                    z,
+                    xi * zStride,
+                    oPad,
+                    sums,
+                    to + xi * sStride,
+                    accumulate);
+        }
+    }
+
+    /**
+     * {@code A dy A^T} of every 2x2 tile of one image's output gradient (bordered channels-last in
+     * {@code plane}, the tile {@code (ty, tx)} at rows {@code 2ty + 1, 2ty + 2}), a vector of
+     * channels at a time, into {@code z} at {@code to} (position {@code xi} at {@code to + xi *
+     * stride}, tile {@code t} at {@code t * oPad}). {@code A} is {@code (A^T)^T}: rows {@code (1,
+     * 0), (1, 1), (1, -1), (0, -1)}.
+     */
+    private static void transformGradient(
+            float[] plane, int rows, int cols, int borderedW, int oPad, float[] z, int to, int stride) {
+        int rowStep = borderedW * oPad;
+        for (int ty = 0; ty < rows; ty++) {
+            for (int tx = 0; tx < cols; tx++) {
+                int at = ((2 * ty + 1) * borderedW + 2 * tx + 1) * oPad;
+                int out = to + (ty * cols + tx) * oPad;
+                for (int o = 0; o < oPad; o += LANES) {
+                    int r0 = at + o;
+                    int r1 = r0 + rowStep;
+                    var d00 = FloatVector.fromArray(SPECIES, plane, r0);
+                    var d01 = FloatVector.fromArray(SPECIES, plane, r0 + oPad);
+                    var d10 = FloatVector.fromArray(SPECIES, plane, r1);
+                    var d11 = FloatVector.fromArray(SPECIES, plane, r1 + oPad);
+                    // Rows: r_i = A[i] dy (per column), then each row times A^T.
+                    var a0 = d00;
+                    var a1 = d01;
+                    var b0 = d00.add(d10);
+                    var b1 = d01.add(d11);
+                    var c0 = d00.sub(d10);
+                    var c1 = d01.sub(d11);
+                    var e0 = d10.neg();
+                    var e1 = d11.neg();
+                    int p = out + o;
+                    a0.intoArray(z, p);
+                    a0.add(a1).intoArray(z, p + stride);
+                    a0.sub(a1).intoArray(z, p + 2 * stride);
+                    a1.neg().intoArray(z, p + 3 * stride);
+                    b0.intoArray(z, p + 4 * stride);
+                    b0.add(b1).intoArray(z, p + 5 * stride);
+                    b0.sub(b1).intoArray(z, p + 6 * stride);
+                    b1.neg().intoArray(z, p + 7 * stride);
+                    c0.intoArray(z, p + 8 * stride);
+                    c0.add(c1).intoArray(z, p + 9 * stride);
+                    c0.sub(c1).intoArray(z, p + 10 * stride);
+                    c1.neg().intoArray(z, p + 11 * stride);
+                    e0.intoArray(z, p + 12 * stride);
+                    e0.add(e1).intoArray(z, p + 13 * stride);
+                    e0.sub(e1).intoArray(z, p + 14 * stride);
+                    e1.neg().intoArray(z, p + 15 * stride);
+                }
+            }
         }
     }
 
@@ -212,40 +423,55 @@ final class WinogradConv {
      * as they are: no packing.
      */
     static void product(
-            float[] v, int vOff, int oPad, int tiles, int k, float[] u, int uOff, int cPad, float[] m, int mOff) {
+            float[] v,
+            int vOff,
+            int rowStride,
+            int kStride,
+            int rows,
+            int k,
+            float[] u,
+            int uOff,
+            int cPad,
+            float[] m,
+            int mOff,
+            boolean accumulate) {
         int t = 0;
-        for (; t + 4 <= tiles; t += 4) {
-            int a0 = vOff + t * oPad;
-            int a1 = a0 + oPad;
-            int a2 = a1 + oPad;
-            int a3 = a2 + oPad;
+        for (; t + 4 <= rows; t += 4) {
+            int a0 = vOff + t * rowStride;
+            int a1 = a0 + rowStride;
+            int a2 = a1 + rowStride;
+            int a3 = a2 + rowStride;
             int c = 0;
             for (; c + 2 * LANES <= cPad; c += 2 * LANES) {
-                var s00 = FloatVector.zero(SPECIES);
-                var s01 = FloatVector.zero(SPECIES);
-                var s10 = FloatVector.zero(SPECIES);
-                var s11 = FloatVector.zero(SPECIES);
-                var s20 = FloatVector.zero(SPECIES);
-                var s21 = FloatVector.zero(SPECIES);
-                var s30 = FloatVector.zero(SPECIES);
-                var s31 = FloatVector.zero(SPECIES);
-                for (int p = 0, b = uOff + c; p < k; p++, b += cPad) {
+                int r = mOff + t * cPad + c;
+                var s00 = accumulate ? FloatVector.fromArray(SPECIES, m, r) : FloatVector.zero(SPECIES);
+                var s01 = accumulate ? FloatVector.fromArray(SPECIES, m, r + LANES) : FloatVector.zero(SPECIES);
+                var s10 = accumulate ? FloatVector.fromArray(SPECIES, m, r + cPad) : FloatVector.zero(SPECIES);
+                var s11 = accumulate ? FloatVector.fromArray(SPECIES, m, r + cPad + LANES) : FloatVector.zero(SPECIES);
+                var s20 = accumulate ? FloatVector.fromArray(SPECIES, m, r + 2 * cPad) : FloatVector.zero(SPECIES);
+                var s21 = accumulate
+                        ? FloatVector.fromArray(SPECIES, m, r + 2 * cPad + LANES)
+                        : FloatVector.zero(SPECIES);
+                var s30 = accumulate ? FloatVector.fromArray(SPECIES, m, r + 3 * cPad) : FloatVector.zero(SPECIES);
+                var s31 = accumulate
+                        ? FloatVector.fromArray(SPECIES, m, r + 3 * cPad + LANES)
+                        : FloatVector.zero(SPECIES);
+                for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
                     var b0 = FloatVector.fromArray(SPECIES, u, b);
                     var b1 = FloatVector.fromArray(SPECIES, u, b + LANES);
-                    var x0 = FloatVector.broadcast(SPECIES, v[a0 + p]);
+                    var x0 = FloatVector.broadcast(SPECIES, v[a0 + q]);
                     s00 = x0.fma(b0, s00);
                     s01 = x0.fma(b1, s01);
-                    var x1 = FloatVector.broadcast(SPECIES, v[a1 + p]);
+                    var x1 = FloatVector.broadcast(SPECIES, v[a1 + q]);
                     s10 = x1.fma(b0, s10);
                     s11 = x1.fma(b1, s11);
-                    var x2 = FloatVector.broadcast(SPECIES, v[a2 + p]);
+                    var x2 = FloatVector.broadcast(SPECIES, v[a2 + q]);
                     s20 = x2.fma(b0, s20);
                     s21 = x2.fma(b1, s21);
-                    var x3 = FloatVector.broadcast(SPECIES, v[a3 + p]);
+                    var x3 = FloatVector.broadcast(SPECIES, v[a3 + q]);
                     s30 = x3.fma(b0, s30);
                     s31 = x3.fma(b1, s31);
                 }
-                int r = mOff + t * cPad + c;
                 s00.intoArray(m, r);
                 s01.intoArray(m, r + LANES);
                 s10.intoArray(m, r + cPad);
@@ -256,32 +482,33 @@ final class WinogradConv {
                 s31.intoArray(m, r + 3 * cPad + LANES);
             }
             for (; c < cPad; c += LANES) {
-                var s0 = FloatVector.zero(SPECIES);
-                var s1 = FloatVector.zero(SPECIES);
-                var s2 = FloatVector.zero(SPECIES);
-                var s3 = FloatVector.zero(SPECIES);
-                for (int p = 0, b = uOff + c; p < k; p++, b += cPad) {
-                    var b0 = FloatVector.fromArray(SPECIES, u, b);
-                    s0 = FloatVector.broadcast(SPECIES, v[a0 + p]).fma(b0, s0);
-                    s1 = FloatVector.broadcast(SPECIES, v[a1 + p]).fma(b0, s1);
-                    s2 = FloatVector.broadcast(SPECIES, v[a2 + p]).fma(b0, s2);
-                    s3 = FloatVector.broadcast(SPECIES, v[a3 + p]).fma(b0, s3);
-                }
                 int r = mOff + t * cPad + c;
+                var s0 = accumulate ? FloatVector.fromArray(SPECIES, m, r) : FloatVector.zero(SPECIES);
+                var s1 = accumulate ? FloatVector.fromArray(SPECIES, m, r + cPad) : FloatVector.zero(SPECIES);
+                var s2 = accumulate ? FloatVector.fromArray(SPECIES, m, r + 2 * cPad) : FloatVector.zero(SPECIES);
+                var s3 = accumulate ? FloatVector.fromArray(SPECIES, m, r + 3 * cPad) : FloatVector.zero(SPECIES);
+                for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
+                    var b0 = FloatVector.fromArray(SPECIES, u, b);
+                    s0 = FloatVector.broadcast(SPECIES, v[a0 + q]).fma(b0, s0);
+                    s1 = FloatVector.broadcast(SPECIES, v[a1 + q]).fma(b0, s1);
+                    s2 = FloatVector.broadcast(SPECIES, v[a2 + q]).fma(b0, s2);
+                    s3 = FloatVector.broadcast(SPECIES, v[a3 + q]).fma(b0, s3);
+                }
                 s0.intoArray(m, r);
                 s1.intoArray(m, r + cPad);
                 s2.intoArray(m, r + 2 * cPad);
                 s3.intoArray(m, r + 3 * cPad);
             }
         }
-        for (; t < tiles; t++) {
-            int a0 = vOff + t * oPad;
+        for (; t < rows; t++) {
+            int a0 = vOff + t * rowStride;
             for (int c = 0; c < cPad; c += LANES) {
-                var s0 = FloatVector.zero(SPECIES);
-                for (int p = 0, b = uOff + c; p < k; p++, b += cPad) {
-                    s0 = FloatVector.broadcast(SPECIES, v[a0 + p]).fma(FloatVector.fromArray(SPECIES, u, b), s0);
+                int r = mOff + t * cPad + c;
+                var s0 = accumulate ? FloatVector.fromArray(SPECIES, m, r) : FloatVector.zero(SPECIES);
+                for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
+                    s0 = FloatVector.broadcast(SPECIES, v[a0 + q]).fma(FloatVector.fromArray(SPECIES, u, b), s0);
                 }
-                s0.intoArray(m, mOff + t * cPad + c);
+                s0.intoArray(m, r);
             }
         }
     }

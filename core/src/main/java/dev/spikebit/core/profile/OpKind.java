@@ -10,6 +10,8 @@ public enum OpKind {
     CONV_TILES("convolution tile by tile (im2col + GEMM forward, GEMM + col2im input gradient)"),
     /** The input gradient of 3x3, stride-1 convolutions by Winograd's F(2x2, 3x3). */
     WINOGRAD("convolution by Winograd F(2x2, 3x3) (input gradient)"),
+    /** The weight gradient of 3x3, stride-1 convolutions by Winograd's F(2x2, 3x3), on denser inputs. */
+    WINOGRAD_WEIGHTS("convolution by Winograd F(2x2, 3x3) (weight gradient)"),
     EVENT_CONV("event-driven convolution on spikes (forward, weight gradient)"),
     GEMM_LINEAR("GEMM in linear layers"),
     BATCH_NORM("batch norm"),

@@ -213,7 +213,7 @@ class WinogradConvTest {
     }
 
     /** {@code |left| x |right|^T} for a non-negative {@code x}. */
-    private static double[][] sandwich(double[][] left, double[][] x, double[][] right) {
+    static double[][] sandwich(double[][] left, double[][] x, double[][] right) {
         double[][] t = new double[left.length][x[0].length];
         for (int i = 0; i < left.length; i++) {
             for (int k = 0; k < x.length; k++) {
@@ -234,7 +234,7 @@ class WinogradConvTest {
     }
 
     /** Uniform in (-scale, scale). */
-    private static float[] uniform(SplittableRandom rng, int n, double scale) {
+    static float[] uniform(SplittableRandom rng, int n, double scale) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
             values[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);

@@ -26,14 +26,14 @@ class OpProfilerTest {
         long wall = System.nanoTime() - start;
         long[][] nanos = OpProfiler.stop();
 
-        // Dense input: im2col + GEMM forward, tile by tile; backward, the weight gradient by
-        // im2col and one GEMM, the input gradient (3x3, stride 1, 16 -> 32) by Winograd.
+        // Dense input: im2col + GEMM forward, tile by tile; backward (3x3, stride 1, 16 -> 32),
+        // both the weight gradient and the input gradient by Winograd.
         for (OpKind kind : new OpKind[] {OpKind.CONV, OpKind.CONV_TILES}) {
             assertThat(nanos[kind.ordinal()][OpProfiler.FORWARD])
                     .as("%s forward", kind)
                     .isPositive();
         }
-        for (OpKind kind : new OpKind[] {OpKind.CONV, OpKind.IM2COL, OpKind.GEMM_CONV, OpKind.WINOGRAD}) {
+        for (OpKind kind : new OpKind[] {OpKind.CONV, OpKind.WINOGRAD, OpKind.WINOGRAD_WEIGHTS}) {
             assertThat(nanos[kind.ordinal()][OpProfiler.BACKWARD])
                     .as("%s backward", kind)
                     .isPositive();
