@@ -30,7 +30,7 @@ public final class Workspace {
         WINOGRAD_WEIGHTS,
         /** Winograd convolution: one image channels-last (the output gradient bordered, or the result). */
         WINOGRAD_PLANE,
-        /** Winograd weight gradient: each group of images' transformed sums, {@code [groups][16][C][O]}. */
+        /** Winograd weight gradient: each group of images' transformed sums, {@code [groups][16][O][C]}. */
         WINOGRAD_SUMS
     }
 

@@ -66,7 +66,7 @@ final class WinogradConv {
     static final int MIN_CHANNELS = 16;
 
     /**
-     * Blocks per group of the weight gradient's sum: each group has its own partial sums (16 C O
+     * Blocks per group of the weight gradient's sum: each group has its own partial sums (16 O C
      * floats), added in group order at the end; four blocks of four 14x14 images give 16 groups per
      * 256 images, enough to keep two threads even.
      */
@@ -75,8 +75,12 @@ final class WinogradConv {
     /**
      * Fewest non-zero inputs, as a fraction, where the weight gradient goes by this kernel rather
      * than the event-driven sum, whose cost falls with the density while this one's does not.
+     * Measured on the 32 -> 64 layer, 256 14x14 images, one thread, CPU time (median of 20, on a
+     * loaded machine): this kernel 24-26 ms at any density; the event-driven sum 19 ms at 0.1, 28
+     * at 0.2, 25 at 0.3 (even), 27 at 0.35, 28 at 0.4, 31 at 0.5. Above 0.37 the alternative is
+     * im2col + GEMM, slower still (docs/performance.md).
      */
-    static final double MIN_WEIGHT_GRADIENT_DENSITY = 0.15;
+    static final double MIN_WEIGHT_GRADIENT_DENSITY = 0.3;
 
     /**
      * The system property that turns this kernel off ({@code -Dspikebit.winograd=false}): the input
@@ -236,19 +240,18 @@ final class WinogradConv {
      * <pre>
      *   dW[o, c] = G^T [ sum_tiles (A dy_t[o] A^T) .* (B^T d_t[c] B) ] G
      * </pre>
-     * For each of the 16 positions the sum over tiles is a product {@code S_xi [C x O] = V_xi^T
-     * [C x tiles] * Z_xi [tiles x O]}. The images are cut into groups fixed by the shape ({@link
+     * For each of the 16 positions the sum over tiles is a product {@code S_xi [O x C] = Z_xi^T
+     * [O x tiles] * V_xi [tiles x C]}. The images are cut into groups fixed by the shape ({@link
      * #imagesPerGroup}); one pool thread sums a group's blocks in order into the group's own
      * {@code S}, and the groups' sums are then added in group order and taken back by {@code G^T .
      * G} in double precision: the bits do not depend on the thread count or the vector width.
      */
     static void weightGradient(ConvGeometry geo, float[] x, float[] g, int batch, int outChannels, float[] gw) {
         int channels = geo.channels();
-        int oPad = padded(outChannels);
         int perBlock = imagesPerBlock(geo, batch);
         int perGroup = perBlock * GROUP_BLOCKS;
         int groups = (batch + perGroup - 1) / perGroup;
-        int sumSize = POSITIONS * channels * oPad;
+        int sumSize = POSITIONS * outChannels * padded(channels);
         float[] sums = Workspace.get(Workspace.Slot.WINOGRAD_SUMS, groups * sumSize);
         SelfScheduledLoop.forEach(groups, k -> {
             int end = Math.min(batch, (k + 1) * perGroup);
@@ -271,12 +274,13 @@ final class WinogradConv {
                 sums[i] += sums[from + i];
             }
         }
-        // gw[o, c] += G^T S[c, o] G, in double, rounded once.
+        // gw[o, c] += G^T S[o, c] G, in double, rounded once.
         double[] t = new double[12];
-        int step = channels * oPad;
-        for (int c = 0; c < channels; c++) {
-            for (int o = 0; o < outChannels; o++) {
-                int at = c * oPad + o;
+        int cPad = padded(channels);
+        int step = outChannels * cPad;
+        for (int o = 0; o < outChannels; o++) {
+            for (int c = 0; c < channels; c++) {
+                int at = o * cPad + c;
                 // t [3][4] = G^T S
                 for (int j = 0; j < 4; j++) {
                     double s0 = sums[at + j * step];
@@ -308,7 +312,7 @@ final class WinogradConv {
 
     /**
      * Images {@code first .. first + n - 1} of the weight gradient: both transforms, then {@code
-     * sums [16][C][oPad]} at {@code to} {@code (+)=} the 16 products ({@code accumulate}: add to
+     * sums [16][O][cPad]} at {@code to} {@code (+)=} the 16 products ({@code accumulate}: add to
      * what is there, else overwrite).
      */
     private static void weightBlock(
@@ -344,19 +348,19 @@ final class WinogradConv {
             channelsLast(g, image * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, plane);
             transformGradient(plane, rows, cols, borderedW, oPad, z, j * tilesPerImage * oPad, zStride);
         }
-        int sStride = channels * oPad;
+        int sStride = outChannels * cPad;
         for (int xi = 0; xi < POSITIONS; xi++) {
-            // S_xi [C x O] (+)= V_xi^T [C x tiles] * Z_xi [tiles x O]: V_xi's columns as rows.
+            // S_xi [O x C] (+)= Z_xi^T [O x tiles] * V_xi [tiles x C]: Z_xi's columns as rows.
             product(
-                    v,
-                    xi * vStride,
-                    1,
-                    cPad,
-                    channels,
-                    tiles,
                     z,
                     xi * zStride,
+                    1,
                     oPad,
+                    outChannels,
+                    tiles,
+                    v,
+                    xi * vStride,
+                    cPad,
                     sums,
                     to + xi * sStride,
                     accumulate);

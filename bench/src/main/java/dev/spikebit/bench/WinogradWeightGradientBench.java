@@ -1,0 +1,93 @@
+package dev.spikebit.bench;
+
+import dev.spikebit.core.ops.Conv2dOp;
+import dev.spikebit.core.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The weight gradient of fmnist-cnn's second layer (32 -> 64 channels, 3x3, stride 1, padding 1,
+ * on 14x14; {@code T * B = 256} images) by Winograd F(2x2, 3x3) against what {@code Conv2dOp}
+ * takes without it ({@code -Dspikebit.winograd=false}, read at each call): the event-driven sum up
+ * to its density limit, im2col + GEMM above. The input is spikes (zeros and ones) of the given
+ * density; this is where the density from which Winograd is taken was measured. Only the weight
+ * gradient is asked for. Runs on the shared pool ({@code SPIKEBIT_THREADS}), wall time per call:
+ *
+ * <pre>bench/run WinogradWeightGradientBench</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class WinogradWeightGradientBench {
+    private static final int IMAGES = 256;
+    private static final int IN = 32;
+    private static final int OUT = 64;
+    private static final int SIZE = 14;
+
+    /** Fraction of the input that is not zero. */
+    @Param({"0.1", "0.15", "0.2", "0.31", "0.5"})
+    public double density;
+
+    /** {@code true}: Winograd; {@code false}: the event-driven sum or im2col + GEMM. */
+    @Param({"true", "false"})
+    public String winograd;
+
+    private Tensor x;
+    private Tensor w;
+    private float[] outputGradient;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        System.setProperty("spikebit.winograd", winograd);
+        SplittableRandom rng = new SplittableRandom(1);
+        float[] input = new float[IMAGES * IN * SIZE * SIZE];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = rng.nextDouble() < density ? 1f : 0f;
+        }
+        float[] weight = new float[OUT * IN * 9];
+        for (int i = 0; i < weight.length; i++) {
+            weight[i] = (float) rng.nextGaussian() * 0.1f;
+        }
+        outputGradient = new float[IMAGES * OUT * SIZE * SIZE];
+        for (int i = 0; i < outputGradient.length; i++) {
+            outputGradient[i] = (float) rng.nextGaussian() * 1e-3f;
+        }
+        x = Tensor.of(input, IMAGES, IN, SIZE, SIZE);
+        w = Tensor.of(weight, OUT, IN, 3, 3).requiresGrad(true);
+    }
+
+    /** A fresh graph for each call: a backward pass consumes its graph. */
+    @State(Scope.Thread)
+    public static class Graph {
+        Tensor y;
+
+        @Setup(Level.Invocation)
+        public void forward(WinogradWeightGradientBench b) {
+            b.w.zeroGrad();
+            y = Conv2dOp.conv2d(b.x, b.w, null, 1, 1);
+        }
+    }
+
+    @Benchmark
+    public float[] weightGradient(Graph graph) {
+        graph.y.backward(outputGradient);
+        return w.grad();
+    }
+}
