@@ -42,7 +42,7 @@ public class WinogradWeightGradientBench {
     private static final int SIZE = 14;
 
     /** Fraction of the input that is not zero. */
-    @Param({"0.1", "0.15", "0.2", "0.31", "0.5"})
+    @Param({"0.1", "0.2", "0.3", "0.4", "0.5"})
     public double density;
 
     /** {@code true}: Winograd; {@code false}: the event-driven sum or im2col + GEMM. */
