@@ -14,7 +14,9 @@ import dev.spikebit.core.tensor.Tensor;
  * <p>When the input is mostly zeros (spikes), the forward product and the weight gradient are
  * event-driven instead ({@link SpikeConv}): they visit only the non-zero inputs. Each has its own
  * density limit, where it stops being faster than im2col + GEMM; the choice depends only on the
- * input, so it is the same in every run.
+ * input, so it is the same in every run. The weight gradient of a 3x3, stride-1, padding-1
+ * convolution with enough channels goes by Winograd from a density up ({@link
+ * WinogradConv#takesWeightGradient}), where it beats both.
  *
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column

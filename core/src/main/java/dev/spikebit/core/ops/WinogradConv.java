@@ -6,8 +6,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The input gradient of a 3x3, stride-1, padding-1 convolution by Winograd's minimal filtering
- * algorithm F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+ * The input gradient, and on denser inputs the weight gradient ({@link #weightGradient}), of a 3x3,
+ * stride-1, padding-1 convolution by Winograd's minimal filtering algorithm F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
  * 2016): 16 multiplications for each 2x2 block of outputs of one channel pair instead of 36.
  *
  * <p>That gradient {@code dX[c] = sum_o dY[o] (*) rot180(W[o, c])} is itself a 3x3, stride-1,
@@ -83,9 +83,10 @@ final class WinogradConv {
     static final double MIN_WEIGHT_GRADIENT_DENSITY = 0.3;
 
     /**
-     * The system property that turns this kernel off ({@code -Dspikebit.winograd=false}): the input
-     * gradient then goes by GEMM + col2im as before, to compare the two or to reproduce the bits
-     * of a run made without it. Read at each call.
+     * The system property that turns this kernel off ({@code -Dspikebit.winograd=false}), both its
+     * uses: the input gradient then goes by GEMM + col2im and the weight gradient by the
+     * event-driven sum or im2col + GEMM, as before, to compare or to reproduce the bits of a run
+     * made without it. Read at each call (for the weight gradient, at the forward pass).
      */
     static final String PROPERTY = "spikebit.winograd";
 
