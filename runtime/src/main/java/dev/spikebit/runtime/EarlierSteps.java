@@ -25,15 +25,24 @@ final class EarlierSteps {
 
     private final int inputSize;
     private final int sumsFloats;
-    /** Slot {@code t % (DEPTH + 1)} holds step {@code t}'s input and sums. */
+    /** Three slots of inputs and sums: this step's and those of the {@link #DEPTH} steps before it. */
     private final float[][] inputs = new float[DEPTH + 1][];
 
     private final float[][] sums = new float[DEPTH + 1][];
     /** Whether a slot's input and sums belong to a step of the current image that may be started from. */
     private final boolean[] usable = new boolean[DEPTH + 1];
+    /**
+     * {@code slotBack[k]}: the slot of the step {@code k} back, {@code k = 1 .. DEPTH}; the slots
+     * are not in a fixed order, because a step that starts from the oldest one takes that slot over
+     * ({@link #startFromEarlier}).
+     */
+    private final int[] slotBack = new int[DEPTH + 1];
+    /** The slot of this step. */
+    private int current;
+    /** Whether {@link #startFromEarlier} already wrote this step's input to its slot. */
+    private boolean inputKept;
 
     private final float[] change;
-    private int step;
 
     /**
      * @param inputSize  floats of the layer's input per step
@@ -47,43 +56,66 @@ final class EarlierSteps {
             sums[i] = new float[sumsFloats];
         }
         change = new float[inputSize + Buffers.SLACK];
+        reset();
     }
 
     /** Forgets the steps of the previous image. */
     void reset() {
-        step = 0;
+        current = 0;
+        for (int k = 1; k <= DEPTH; k++) {
+            slotBack[k] = k;
+        }
+        inputKept = false;
         java.util.Arrays.fill(usable, false);
     }
 
-    /** The buffer this step's position-major sums go to (and stay in, for the next steps). */
+    /**
+     * The buffer this step's position-major sums go to (and stay in, for the next steps); after
+     * {@link #startFromEarlier} returned true, the sums of the step it starts from.
+     */
     float[] sums() {
-        return sums[step % (DEPTH + 1)];
+        return sums[current];
     }
 
     /**
      * Starts this step on input {@code x} with {@code nonZeros} non-zero values: if an earlier step's
-     * input differs from {@code x} in fewer places, copies that step's sums into {@link #sums()},
-     * writes {@code x} minus its input to {@link #change()} and returns true; otherwise returns false
-     * and the step is computed from {@code x} alone.
+     * input differs from {@code x} in fewer places, puts that step's sums in {@link #sums()}, writes
+     * {@code x} minus its input to {@link #change()} and returns true; otherwise returns false and
+     * the step is computed from {@code x} alone.
+     *
+     * <p>A step started from the oldest step ({@link #DEPTH} back) takes that step's slot over and
+     * adds to its sums in place: no later step can start from it (it would be more than {@code
+     * DEPTH} back), so nothing is copied. A step started from a nearer one copies its sums, which
+     * the next steps may still start from.
      */
     boolean startFromEarlier(float[] x, int nonZeros) {
         int best = -1;
         int fewest = nonZeros;
-        for (int back = 1; back <= DEPTH && back <= step; back++) {
-            int slot = (step - back) % (DEPTH + 1);
+        for (int back = 1; back <= DEPTH; back++) {
+            int slot = slotBack[back];
             if (usable[slot]) {
                 int differ = InputCensus.differences(x, inputs[slot], inputSize);
                 if (differ < fewest) {
                     fewest = differ;
-                    best = slot;
+                    best = back;
                 }
             }
         }
         if (best < 0) {
             return false;
         }
-        InputCensus.subtract(x, inputs[best], inputSize, change);
-        System.arraycopy(sums[best], 0, sums(), 0, sumsFloats);
+        int from = slotBack[best];
+        if (best == DEPTH) {
+            slotBack[DEPTH] = current;
+            current = from;
+            // The oldest step's input is this step's from here on.
+            InputCensus.subtractAndKeep(x, inputs[from], inputSize, change);
+        } else {
+            InputCensus.subtract(x, inputs[from], inputSize, change);
+            System.arraycopy(sums[from], 0, sums[current], 0, sumsFloats);
+            System.arraycopy(x, 0, inputs[current], 0, inputSize);
+        }
+        inputKept = true;
         return true;
     }
 
@@ -97,11 +129,16 @@ final class EarlierSteps {
      * may be started from by the next steps; without, they may not (the sums were not kept).
      */
     void finish(float[] x, boolean usable) {
-        int slot = step % (DEPTH + 1);
-        if (usable) {
-            System.arraycopy(x, 0, inputs[slot], 0, inputSize);
+        if (usable && !inputKept) {
+            System.arraycopy(x, 0, inputs[current], 0, inputSize);
         }
-        this.usable[slot] = usable;
-        step++;
+        this.usable[current] = usable;
+        inputKept = false;
+        int oldest = slotBack[DEPTH];
+        for (int k = DEPTH; k > 1; k--) {
+            slotBack[k] = slotBack[k - 1];
+        }
+        slotBack[1] = current;
+        current = oldest;
     }
 }

@@ -292,10 +292,12 @@ final class Executor {
      */
     private float[] signConvStep(int i, Layer.SignConv c, float[] x, int nonZeros, EarlierSteps steps) {
         int[] in = plan.inShapes[i];
-        float[] sums = steps.sums();
         boolean pixelMajor = plan.pixelPitch[i] > 0;
         if (useEvents(i, nonZeros)) {
-            if (steps.startFromEarlier(x, nonZeros)) {
+            boolean fromEarlier = steps.startFromEarlier(x, nonZeros);
+            // After the start: a step started from the oldest step adds to that step's sums in place.
+            float[] sums = steps.sums();
+            if (fromEarlier) {
                 SignConvEvents.addPixels(c, plan.signFlips[i], steps.change(), 0, in[1], in[2], sums, 0, scratch, ints);
                 changeRuns[i]++;
             } else {
@@ -310,6 +312,7 @@ final class Executor {
             return outputs[i];
         }
         denseRuns[i]++;
+        float[] sums = steps.sums();
         if (pixelMajor) {
             SignConvKernel.dense(c, x, 0, in[1], in[2], denseOutput, 0, scratch, plan.rowTableOffsets[i]);
             toPixelMajor(c.outChannels(), plan.outSizes[i] / c.outChannels(), plan.pixelPitch[i], sums);

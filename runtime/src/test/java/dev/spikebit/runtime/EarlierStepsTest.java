@@ -51,6 +51,45 @@ class EarlierStepsTest {
         assertThat(steps.change()).startsWith(0, 0, 0, 0, 0, -4);
     }
 
+    /**
+     * A step started from two back adds to that step's sums in place; the step one back keeps its
+     * own, so the next step can still start from it, and a step after that from the in-place one.
+     */
+    @Test
+    void aStepStartedFromTheOldestTakesItsSumsOverAndKeepsTheOthers() {
+        var steps = new EarlierSteps(4, 5);
+        float[] a = {1, 0, 2, 0};
+        float[] b = {0, 3, 0, 4};
+        keep(steps, a, SUMS_A);
+        keep(steps, b, SUMS_B);
+        float[] a2 = {1, 0, 2, 5};
+        assertThat(steps.startFromEarlier(a2, 3)).as("two back, one place").isTrue();
+        float[] inPlace = steps.sums();
+        assertThat(inPlace).containsExactly(SUMS_A);
+        assertThat(steps.change()).startsWith(0, 0, 0, 5);
+        float[] sumsA2 = {9, 9, 9, 9, 0};
+        System.arraycopy(sumsA2, 0, inPlace, 0, 5);
+        steps.finish(a2, true);
+        assertThat(steps.sums()).as("the next step's slot is not a2's").isNotSameAs(inPlace);
+        // One back is a2 (differs in 4 places), two back is b (differs in 1).
+        float[] b2 = {0, 3, 0, 6};
+        assertThat(steps.startFromEarlier(b2, 2)).isTrue();
+        assertThat(steps.sums()).as("b's sums, kept").containsExactly(SUMS_B);
+        assertThat(steps.change()).startsWith(0, 0, 0, 2);
+        steps.finish(b2, true);
+        // One back is b2 (4 places), two back a2 (no place): a2's sums, still there.
+        assertThat(steps.startFromEarlier(a2, 3)).isTrue();
+        assertThat(steps.sums()).containsExactly(sumsA2);
+        assertThat(steps.change()).startsWith(0, 0, 0, 0);
+        steps.finish(a2, true);
+        // One back (a2 again) differs in one place, two back (b2) in four: a copy of a2's sums.
+        float[] a3 = {1, 0, 2, 7};
+        float[] before = steps.sums();
+        assertThat(steps.startFromEarlier(a3, 3)).isTrue();
+        assertThat(steps.sums()).isSameAs(before).containsExactly(sumsA2);
+        assertThat(steps.change()).startsWith(0, 0, 0, 2);
+    }
+
     @Test
     void aStepThatChangedAsMuchAsItIsNonZeroStartsFromNothing() {
         var steps = new EarlierSteps(4, 5);

@@ -123,4 +123,21 @@ public final class InputCensus {
             delta[i] = x[i] - earlier[i];
         }
     }
+
+    /**
+     * {@link #subtract}, and then {@code earlier[j] = x[j]}, in one pass: for a buffer of an earlier
+     * input that this input replaces.
+     */
+    public static void subtractAndKeep(float[] x, float[] earlier, int size, float[] delta) {
+        int i = 0;
+        for (int upper = F.loopBound(size); i < upper; i += F.length()) {
+            var xv = FloatVector.fromArray(F, x, i);
+            xv.sub(FloatVector.fromArray(F, earlier, i)).intoArray(delta, i);
+            xv.intoArray(earlier, i);
+        }
+        for (; i < size; i++) {
+            delta[i] = x[i] - earlier[i];
+            earlier[i] = x[i];
+        }
+    }
 }

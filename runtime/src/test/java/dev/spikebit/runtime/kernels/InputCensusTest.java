@@ -45,4 +45,32 @@ class InputCensusTest {
             }
         }
     }
+
+    /**
+     * The change from an earlier input with the earlier buffer overwritten in the same pass: the
+     * same differences as {@link InputCensus#subtract}, the earlier buffer then equal to the input,
+     * and nothing written past {@code size} (sizes with and without a tail of the vector).
+     */
+    @Test
+    void subtractAndKeepIsSubtractThenACopy() {
+        var rng = new SplittableRandom(11);
+        for (int size = 0; size <= 41; size++) {
+            float[] x = new float[size];
+            float[] earlier = new float[size + 3];
+            for (int j = 0; j < size; j++) {
+                x[j] = rng.nextInt(3) == 0 ? 0f : (float) rng.nextDouble();
+                earlier[j] = rng.nextBoolean() ? x[j] : (rng.nextBoolean() ? 0f : (float) rng.nextDouble());
+            }
+            Arrays.fill(earlier, size, earlier.length, 7f);
+            float[] expected = new float[size + 3];
+            Arrays.fill(expected, 5f);
+            InputCensus.subtract(x, earlier, size, expected);
+            float[] delta = new float[size + 3];
+            Arrays.fill(delta, 5f);
+            InputCensus.subtractAndKeep(x, earlier, size, delta);
+            assertThat(delta).as("size " + size).containsExactly(expected);
+            assertThat(Arrays.copyOf(earlier, size)).containsExactly(x);
+            assertThat(Arrays.copyOfRange(earlier, size, size + 3)).containsOnly(7f);
+        }
+    }
 }
