@@ -108,7 +108,6 @@ final class Executor {
         java.util.Arrays.fill(ops, 0);
         java.util.Arrays.fill(denseRuns, 0);
         java.util.Arrays.fill(eventRuns, 0);
-        java.util.Arrays.fill(changeRuns, 0);
         java.util.Arrays.fill(spikes, 0);
         java.util.Arrays.fill(neurons, 0);
         java.util.Arrays.fill(nanos, 0);
