@@ -14,6 +14,8 @@ public final class Workspace {
         PACKED_WEIGHTS,
         /** Event-driven convolution: the output gradient with the output channels last. */
         GRADIENT_TRANSPOSED,
+        /** Event-driven convolution: one image's output gradient with the output channels last, no border. */
+        GRADIENT_IMAGE,
         /** Event-driven convolution: the sums of one image or of a range of input channels. */
         EVENT_SUMS,
         /** Event-driven convolution: the non-zero inputs of one image, by pixel (values; ints: channels). */
