@@ -2,6 +2,7 @@ package dev.spikebit.core.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spikebit.core.kernels.Workspace;
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
 import dev.spikebit.core.tensor.Tensor;
@@ -35,7 +36,9 @@ class SpikeConvTest {
                 Arguments.of(2, 7, 9, 8, 5, 1, 1),
                 // Padding wider than the kernel: some windows cover no input at all.
                 Arguments.of(3, 6, 5, 4, 1, 2, 2),
-                Arguments.of(2, 5, 4, 5, 2, 1, 3));
+                Arguments.of(2, 5, 4, 5, 2, 1, 3),
+                // Rows wider than a 64-bit word of the weight gradient's bit set of non-zero inputs.
+                Arguments.of(2, 9, 3, 70, 3, 1, 1));
     }
 
     /** The kinds of input: binary spikes, real-valued spikes (zero or above a threshold), none, all. */
@@ -84,6 +87,10 @@ class SpikeConvTest {
                 float[] bordered = new float[layout.imageSize()];
                 for (int j = 0; j < batch; j++) {
                     java.util.Arrays.fill(bordered, Float.NaN);
+                    // The same in the scratch it lays the image out in first: padding lanes must be cleared.
+                    java.util.Arrays.fill(
+                            Workspace.get(Workspace.Slot.GRADIENT_IMAGE, geo.outPixels() * SpikeConv.paddedChannels(o)),
+                            Float.NaN);
                     layout.fillImage(gy, j, bordered);
                     for (int oy = 0; oy < geo.outHeight(); oy++) {
                         for (int ox = 0; ox < geo.outWidth(); ox++) {
