@@ -9,7 +9,8 @@ import java.util.concurrent.RecursiveAction;
  * system property {@code spikebit.threads}, else the number of cores.
  *
  * <p>Kernels split their outermost loop into contiguous chunks with {@link #range}; a chunk runs on
- * the calling thread when the work is too small to be worth a hand-off.
+ * the calling thread when the work is too small to be worth a hand-off, or inside {@link
+ * #serially}.
  */
 public final class Parallel {
     /** Body of a parallel loop over the half-open range {@code [from, to)}. */
@@ -20,6 +21,8 @@ public final class Parallel {
 
     private static final int THREADS = configuredThreads();
     private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    /** Bound inside {@link #serially}: every range runs on the calling thread. */
+    private static final ScopedValue<Boolean> SERIAL = ScopedValue.newInstance();
 
     private Parallel() {}
 
@@ -52,11 +55,21 @@ public final class Parallel {
             return;
         }
         int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minChunk)));
-        if (chunks == 1 || POOL == null || ForkJoinTask.getPool() == POOL) {
+        if (chunks == 1 || POOL == null || ForkJoinTask.getPool() == POOL || SERIAL.isBound()) {
             body.run(0, n);
             return;
         }
         POOL.invoke(new Chunks(body, n, chunks, 0, chunks));
+    }
+
+    /**
+     * Runs {@code work} with every {@link #range} in it on the calling thread, none on the pool: for
+     * work beside the model's, such as a JIT warm-up on a background thread, that must not take
+     * the pool's threads from the model. A kernel's scratch arrays are per thread ({@link
+     * Workspace}), so such work, on its own thread, shares none with the model.
+     */
+    public static void serially(Runnable work) {
+        ScopedValue.where(SERIAL, Boolean.TRUE).run(work);
     }
 
     private static final class Chunks extends RecursiveAction {
