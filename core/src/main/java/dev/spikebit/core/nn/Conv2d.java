@@ -1,6 +1,7 @@
 package dev.spikebit.core.nn;
 
 import dev.spikebit.core.ops.Conv2dOp;
+import dev.spikebit.core.ops.WeightGradientPath;
 import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 
@@ -13,6 +14,14 @@ public class Conv2d extends Module {
     protected final int padding;
     protected final Tensor weight;
     protected final Tensor bias;
+    /**
+     * The weight gradient's path this layer took last, so that an input density near a limit does
+     * not switch paths at every step ({@link WeightGradientPath}). Not part of the model: it
+     * starts afresh whenever the layer is put into training mode, as the trainer does at each
+     * epoch, so a run resumed from an epoch's checkpoint takes the same paths as the run it
+     * continues.
+     */
+    private final WeightGradientPath.Memory paths = new WeightGradientPath.Memory();
 
     // registerParameter is final in Module and only records the tensor, so no subclass code runs early.
     @SuppressWarnings("this-escape")
@@ -35,7 +44,15 @@ public class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return MultiStep.apply(x, 4, in -> Conv2dOp.conv2d(in, effectiveWeight(), bias, stride, padding));
+        WeightGradientPath.Memory memory = isTraining() ? paths : null;
+        return MultiStep.apply(x, 4, in -> Conv2dOp.conv2d(in, effectiveWeight(), bias, stride, padding, memory));
+    }
+
+    @Override
+    protected void modeSet(boolean training) {
+        if (training) {
+            paths.forget();
+        }
     }
 
     /** The weight the convolution uses; quantized subclasses return their binary or sub-bit form. */

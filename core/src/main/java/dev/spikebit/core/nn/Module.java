@@ -92,8 +92,17 @@ public abstract class Module {
     // ------------------------------------------------------------ modes
 
     public final void train(boolean on) {
-        visit(m -> m.training = on);
+        visit(m -> {
+            m.training = on;
+            m.modeSet(on);
+        });
     }
+
+    /**
+     * Called on each module by {@link #train} after it sets the mode; here it does nothing. A
+     * layer that keeps state across steps for speed alone (not part of the model) resets it here.
+     */
+    protected void modeSet(boolean training) {}
 
     public final void eval() {
         train(false);

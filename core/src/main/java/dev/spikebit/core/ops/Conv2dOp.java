@@ -6,17 +6,20 @@ import dev.spikebit.core.kernels.gemm.Gemm;
 import dev.spikebit.core.kernels.gemm.Gemms;
 import dev.spikebit.core.profile.OpKind;
 import dev.spikebit.core.profile.OpProfiler;
+import dev.spikebit.core.tensor.NoGrad;
 import dev.spikebit.core.tensor.Tensor;
 
 /**
  * 2-D convolution (groups = 1) by im2col + GEMM on {@code x [N, C, H, W]}, {@code w [O, C, kh, kw]}.
  *
- * <p>When the input is mostly zeros (spikes), the forward product and the weight gradient are
- * event-driven instead ({@link SpikeConv}): they visit only the non-zero inputs. Each has its own
- * density limit, where it stops being faster than im2col + GEMM; the choice depends only on the
- * input, so it is the same in every run. The weight gradient of a 3x3, stride-1, padding-1
- * convolution with enough channels goes by Winograd from a density up ({@link
- * WinogradConv#takesWeightGradient}), where it beats both.
+ * <p>When the input is mostly zeros (spikes), the forward product is event-driven instead ({@link
+ * SpikeConv}): it visits only the non-zero inputs, up to a density limit where it stops being faster
+ * than im2col + GEMM. The weight gradient has three paths ({@link WeightGradientPath}): the
+ * event-driven sum, Winograd (3x3, stride 1, padding 1, enough channels, from a density up) and
+ * im2col + GEMM, chosen at the forward pass by the input's density and, for a layer that passes its
+ * {@link WeightGradientPath.Memory}, by the path it took last, so that a density hovering at a
+ * limit does not flip the path at every step. The choice depends only on the inputs and that
+ * memory, so it is the same in every run.
  *
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
@@ -41,14 +44,25 @@ public final class Conv2dOp {
 
     private Conv2dOp() {}
 
-    /** {@code bias} may be null. */
+    /** {@code bias} may be null. The weight gradient's path goes by the input's density alone. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(x, weight, bias, stride, padding, null);
+    }
+
+    /**
+     * {@code bias} may be null; {@code paths} is the layer's memory of the weight gradient's path
+     * ({@link WeightGradientPath#choose}), updated when this call records a backward for the
+     * weight; null chooses by the input's density alone.
+     */
+    public static Tensor conv2d(
+            Tensor x, Tensor weight, Tensor bias, int stride, int padding, WeightGradientPath.Memory paths) {
         try (var scope = OpProfiler.time(OpKind.CONV)) {
-            return forward(x, weight, bias, stride, padding);
+            return forward(x, weight, bias, stride, padding, paths);
         }
     }
 
-    private static Tensor forward(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+    private static Tensor forward(
+            Tensor x, Tensor weight, Tensor bias, int stride, int padding, WeightGradientPath.Memory paths) {
         if (x.rank() != 4 || weight.rank() != 4 || weight.dim(1) != x.dim(1)) {
             throw new IllegalArgumentException(
                     "conv2d expects x [N, C, H, W] and w [O, C, kh, kw], got " + x + " and " + weight);
@@ -72,10 +86,14 @@ public final class Conv2dOp {
                 nonZero,
                 xs.length);
         boolean events = nonZero <= SpikeConv.MAX_FORWARD_DENSITY * xs.length && SpikeConv.supports(geo);
-        boolean winogradGradient = WinogradConv.takesWeightGradient(geo, outChannels, nonZero, xs.length);
-        boolean eventGradient = !winogradGradient
-                && nonZero <= SpikeConv.maxWeightGradientDensity(geo) * xs.length
-                && SpikeConv.supports(geo);
+        // Chosen here, in the order of the forward passes, only when a backward will need it: so
+        // the sequence of paths, and a layer's memory, follow from the training steps alone.
+        WeightGradientPath path = null;
+        if (weight.requiresGrad() && NoGrad.isRecording()) {
+            path = paths != null
+                    ? paths.choose(geo, outChannels, nonZero, xs.length)
+                    : WeightGradientPath.choose(geo, outChannels, nonZero, xs.length, null);
+        }
         if (events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
                 float[] packed = Workspace.get(
@@ -102,13 +120,8 @@ public final class Conv2dOp {
             });
         }
         int[] outShape = {batch, outChannels, geo.outHeight(), geo.outWidth()};
-        return Tensor.result(
-                y,
-                outShape,
-                g -> backward(g, x, weight, bias, geo, chunk, eventGradient, winogradGradient),
-                x,
-                weight,
-                bias);
+        WeightGradientPath gradientPath = path;
+        return Tensor.result(y, outShape, g -> backward(g, x, weight, bias, geo, chunk, gradientPath), x, weight, bias);
     }
 
     /**
@@ -156,67 +169,29 @@ public final class Conv2dOp {
         });
     }
 
-    /**
-     * {@code events}: the input is sparse enough for the event-driven weight gradient; {@code
-     * winograd}: the weight gradient goes by Winograd (at most one of the two).
-     */
+    /** {@code path}: how the weight gradient goes (null when the weight needs none). */
     private static void backward(
-            float[] g,
-            Tensor x,
-            Tensor weight,
-            Tensor bias,
-            ConvGeometry geo,
-            int chunk,
-            boolean events,
-            boolean winograd) {
+            float[] g, Tensor x, Tensor weight, Tensor bias, ConvGeometry geo, int chunk, WeightGradientPath path) {
         int batch = x.dim(0);
         int outChannels = weight.dim(0);
-        int inSize = geo.channels() * geo.inPixels();
         int outPixels = geo.outPixels();
         int outSize = outChannels * outPixels;
-        int patch = geo.patchSize();
-        Gemm gemm = Gemms.get();
         float[] xs = x.data();
         boolean needX = x.requiresGrad();
         boolean needW = weight.requiresGrad();
         float[] gx = needX ? x.grad() : null;
-        float[] gw = needW ? weight.grad() : null;
-        if (needW && winograd) {
-            try (var scope = OpProfiler.time(OpKind.WINOGRAD_WEIGHTS)) {
-                WinogradConv.weightGradient(geo, xs, g, batch, outChannels, gw);
-            }
-        } else if (needW && events) {
-            try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {
-                int oPad = SpikeConv.paddedChannels(outChannels);
-                if (geo.stride() == 1) {
-                    var layout = BorderedGradient.of(geo, outChannels, oPad);
-                    SpikeConv.weightGradient(geo, xs, g, batch, layout, gw);
-                } else {
-                    float[] gT = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * outPixels * oPad);
-                    SpikeConv.transposeGradient(g, batch, outChannels, outPixels, gT);
-                    SpikeConv.weightGradient(geo, xs, batch, gT, outChannels, gw);
+        if (needW) {
+            WeightGradientPath p = path != null
+                    ? path
+                    : WeightGradientPath.byDensity(geo, outChannels, SpikeConv.nonZeros(xs), xs.length);
+            if (p == WeightGradientPath.GEMM) {
+                // Timed inside: its unfolding as im2col, its products as GEMM.
+                weightGradient(p, geo, xs, g, batch, outChannels, chunk, weight.grad());
+            } else {
+                try (var scope =
+                        OpProfiler.time(p == WeightGradientPath.EVENTS ? OpKind.EVENT_CONV : OpKind.WINOGRAD_WEIGHTS)) {
+                    weightGradient(p, geo, xs, g, batch, outChannels, chunk, weight.grad());
                 }
-            }
-        }
-        // The weight gradient of the dense path, a chunk of images at a time.
-        boolean dense = needW && !events && !winograd;
-        float[] col = dense ? Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels) : null;
-        float[] gOut = dense ? Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels) : null;
-        for (int first = 0; dense && first < batch; first += chunk) {
-            int n = Math.min(chunk, batch - first);
-            int ld = n * outPixels;
-            int base = first;
-            Parallel.range(outChannels, 1, (from, to) -> {
-                for (int o = from; o < to; o++) {
-                    for (int j = 0; j < n; j++) {
-                        System.arraycopy(
-                                g, (base + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
-                    }
-                }
-            });
-            unfold(geo, xs, base, n, inSize, col, outPixels, ld);
-            try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
-                weightProduct(gemm, outChannels, patch, ld, gOut, col, gw);
             }
         }
         if (needX && WinogradConv.enabled() && WinogradConv.supports(geo, outChannels)) {
@@ -243,6 +218,67 @@ public final class Conv2dOp {
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * {@code gw += } the weight gradient of {@code geo} from its input {@code xs [batch, C, H, W]} and
+     * output gradient {@code g [batch, O, outH, outW]}, by {@code path}; GEMM goes {@code chunk}
+     * images at a time. Its scratch arrays are the calling thread's ({@link Workspace}) and its
+     * loops run on the pool unless called inside {@link Parallel#serially}.
+     */
+    static void weightGradient(
+            WeightGradientPath path,
+            ConvGeometry geo,
+            float[] xs,
+            float[] g,
+            int batch,
+            int outChannels,
+            int chunk,
+            float[] gw) {
+        switch (path) {
+            case WINOGRAD -> WinogradConv.weightGradient(geo, xs, g, batch, outChannels, gw);
+            case EVENTS -> {
+                int oPad = SpikeConv.paddedChannels(outChannels);
+                if (geo.stride() == 1) {
+                    var layout = BorderedGradient.of(geo, outChannels, oPad);
+                    SpikeConv.weightGradient(geo, xs, g, batch, layout, gw);
+                } else {
+                    float[] gT = Workspace.get(Workspace.Slot.GRADIENT_TRANSPOSED, batch * geo.outPixels() * oPad);
+                    SpikeConv.transposeGradient(g, batch, outChannels, geo.outPixels(), gT);
+                    SpikeConv.weightGradient(geo, xs, batch, gT, outChannels, gw);
+                }
+            }
+            case GEMM -> denseWeightGradient(geo, xs, g, batch, outChannels, chunk, gw);
+        }
+    }
+
+    /** The weight gradient by im2col + GEMM, {@code chunk} images at a time. */
+    private static void denseWeightGradient(
+            ConvGeometry geo, float[] xs, float[] g, int batch, int outChannels, int chunk, float[] gw) {
+        int inSize = geo.channels() * geo.inPixels();
+        int outPixels = geo.outPixels();
+        int outSize = outChannels * outPixels;
+        int patch = geo.patchSize();
+        Gemm gemm = Gemms.get();
+        float[] col = Workspace.get(Workspace.Slot.COLUMNS, patch * chunk * outPixels);
+        float[] gOut = Workspace.get(Workspace.Slot.PRODUCT, outChannels * chunk * outPixels);
+        for (int first = 0; first < batch; first += chunk) {
+            int n = Math.min(chunk, batch - first);
+            int ld = n * outPixels;
+            int base = first;
+            Parallel.range(outChannels, 1, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    for (int j = 0; j < n; j++) {
+                        System.arraycopy(
+                                g, (base + j) * outSize + o * outPixels, gOut, o * ld + j * outPixels, outPixels);
+                    }
+                }
+            });
+            unfold(geo, xs, base, n, inSize, col, outPixels, ld);
+            try (var scope = OpProfiler.time(OpKind.GEMM_CONV)) {
+                weightProduct(gemm, outChannels, patch, ld, gOut, col, gw);
+            }
         }
     }
 
