@@ -19,7 +19,8 @@ import dev.spikebit.core.tensor.Tensor;
  * im2col + GEMM, chosen at the forward pass by the input's density and, for a layer that passes its
  * {@link WeightGradientPath.Memory}, by the path it took last, so that a density hovering at a
  * limit does not flip the path at every step. The choice depends only on the inputs and that
- * memory, so it is the same in every run.
+ * memory, so it is the same in every run. When a layer's density first comes near a limit, a
+ * background thread gets the path beyond it compiled ({@link WeightGradientWarmUp}).
  *
  * <p>Images are processed in chunks: the patches of a chunk form one wide matrix
  * {@code [C*kh*kw, n*OH*OW]}, so each GEMM is large enough to run near peak, and the column
@@ -93,6 +94,7 @@ public final class Conv2dOp {
             path = paths != null
                     ? paths.choose(geo, outChannels, nonZero, xs.length)
                     : WeightGradientPath.choose(geo, outChannels, nonZero, xs.length, null);
+            WeightGradientWarmUp.start(geo, outChannels, path, nonZero, xs.length);
         }
         if (events) {
             try (var scope = OpProfiler.time(OpKind.EVENT_CONV)) {

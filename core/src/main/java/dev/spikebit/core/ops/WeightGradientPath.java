@@ -11,7 +11,8 @@ package dev.spikebit.core.ops;
  * a path taken only now and then stays in the interpreter long into training (a timed run of
  * {@code bench train} once ran at 421 images/s where the median JVM ran at 910). So the choice has
  * a memory per layer ({@link Memory}): the path taken last is kept while the density stays within
- * {@link #HYSTERESIS} of the limit.
+ * {@link #HYSTERESIS} of the limit, and {@link WeightGradientWarmUp} compiles the other path at
+ * start-up.
  */
 public enum WeightGradientPath {
     /** The event-driven sum over the non-zero inputs ({@link SpikeConv}): cheapest on sparse input. */
