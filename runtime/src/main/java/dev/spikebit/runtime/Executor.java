@@ -230,6 +230,8 @@ final class Executor {
                             outputs[pool],
                             0,
                             scratch);
+                } else if (plan.neuronConstants[i] != null) {
+                    spikes[i] += NeuronKernel.stepChannels(n, x, 0, state[i], plan.neuronConstants[i], out, 0);
                 } else if (pool >= 0) {
                     spikes[i] += NeuronKernel.stepPooled(n, x, 0, state[i], in[1], in[2], outputs[pool], 0, scratch);
                 } else {

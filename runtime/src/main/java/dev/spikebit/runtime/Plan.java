@@ -80,7 +80,10 @@ final class Plan {
      * layer's input and state ({@link NeuronKernel#stepPooledPixels}); 0 for every other layer.
      */
     final int[] pixelPitch;
-    /** For a neuron layer with {@link #pixelPitch}, {@link NeuronKernel#channelConstants}; null otherwise. */
+    /**
+     * For a neuron layer with {@link #pixelPitch}, or with one value per channel (run by
+     * {@link NeuronKernel#stepChannels}), {@link NeuronKernel#channelConstants}; null otherwise.
+     */
     final float[][] neuronConstants;
 
     final int repeat;
@@ -192,6 +195,15 @@ final class Plan {
                 int[] out = graph.shapes().get(i);
                 scratch = Math.max(scratch, NeuronKernel.pooledPixelsScratch(out[1], out[2], pitch));
                 dense = Math.max(dense, outSizes[i]);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (layers.get(i) instanceof Layer.Neuron neuron
+                    && pixelPitch[i] == 0
+                    && pooledBy[i] < 0
+                    && inSizes[i] == neuron.channels()) {
+                // One value per channel: the channels are the vector lanes (NeuronKernel.stepChannels).
+                neuronConstants[i] = NeuronKernel.channelConstants(neuron, SignConvEvents.pitch(neuron.channels()));
             }
         }
         denseFloats = dense;

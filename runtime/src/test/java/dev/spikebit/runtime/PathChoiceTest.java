@@ -19,6 +19,30 @@ class PathChoiceTest {
     @TempDir
     Path dir;
 
+    /**
+     * Neurons with one value per channel (after a fully connected layer) run with the channels as
+     * vector lanes, and only they among the channel-major neuron layers; the executors' agreement
+     * with the reference on these networks (EarlierStepsTest, ModelTest) then covers that kernel.
+     */
+    @Test
+    void neuronsWithOneValuePerChannelRunTheChannelsAsLanes() {
+        Plan pooled = new Plan(load("pooled", TinyModels.pooledOddPlanes(8)).graph());
+        Plan every = new Plan(load("every", TinyModels.everyKind(3, false)).graph());
+        int perChannel = 0;
+        for (Plan plan : new Plan[] {pooled, every}) {
+            for (int i = 0; i < plan.layers.size(); i++) {
+                if (plan.layers.get(i) instanceof Layer.Neuron n && plan.pixelPitch[i] == 0) {
+                    boolean oneValue = plan.inSizes[i] == n.channels();
+                    assertThat(plan.neuronConstants[i] != null).as(n.name()).isEqualTo(oneValue);
+                    perChannel += oneValue ? 1 : 0;
+                }
+            }
+        }
+        assertThat(perChannel)
+                .as("the test networks have neurons after a linear layer")
+                .isEqualTo(2);
+    }
+
     @Test
     void aPositionMajorConvolutionHasTheHigherCrossover() {
         Plan pooled = new Plan(load("pooled", TinyModels.pooledOddPlanes(8)).graph());

@@ -171,4 +171,48 @@ class NeuronKernelTest {
             }
         }
     }
+
+    /**
+     * Neurons with one value per channel (after a fully connected layer), the channels as vector
+     * lanes: the definition's output, state and spike count at every step, channel counts below,
+     * at and between multiples of the vector length; nothing written past the channels.
+     */
+    @Test
+    void oneValuePerChannelMatchesTheDefinition() {
+        var rng = new SplittableRandom(23);
+        int[] counts = {1, 3, 7, 8, 9, 16, 17, 33, 128, 130};
+        for (int channels : counts) {
+            for (int kind = 0; kind < 3; kind++) {
+                for (int variant = 0; variant < 3; variant++) {
+                    Layer.Neuron n = neuron(rng, channels, variant > 0, variant == 2, variant != 1 && kind != 0);
+                    float[] constants = NeuronKernel.channelConstants(n, SignConvEvents.pitch(channels));
+                    float[] uReference = new float[channels];
+                    float[] u = new float[channels + Buffers.SLACK];
+                    for (int t = 0; t < STEPS; t++) {
+                        float[] x = input(rng, channels, kind);
+                        float[] emitted = stepReference(n, x, uReference, 1);
+                        int expectedSpikes = 0;
+                        for (int j = 0; j < channels; j++) {
+                            expectedSpikes += emitted[j] != 0f ? 1 : 0;
+                        }
+                        String what =
+                                "%d channels input kind %d variant %d step %d".formatted(channels, kind, variant, t);
+                        float[] out = new float[2 + channels + Buffers.SLACK];
+                        Arrays.fill(out, 97f);
+                        int spikes = NeuronKernel.stepChannels(n, x, 0, u, constants, out, 2);
+                        assertThat(Arrays.copyOfRange(out, 2, 2 + channels))
+                                .as(what)
+                                .containsExactly(emitted);
+                        assertThat(out[1]).as(what).isEqualTo(97f);
+                        assertThat(out[2 + channels]).as(what).isEqualTo(97f);
+                        assertThat(Arrays.copyOf(u, channels)).as(what).containsExactly(uReference);
+                        assertThat(spikes).as(what).isEqualTo(expectedSpikes);
+                        if (kind == 1) {
+                            assertThat(spikes).as(what).isEqualTo(channels);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
