@@ -33,7 +33,9 @@ public final class Workspace {
         /** Winograd convolution: one image channels-last (the output gradient bordered, or the result). */
         WINOGRAD_PLANE,
         /** Winograd weight gradient: each group of images' transformed sums, {@code [groups][16][O][C]}. */
-        WINOGRAD_SUMS
+        WINOGRAD_SUMS,
+        /** Winograd, both gradients at once: a block's transformed output gradient for the input gradient. */
+        WINOGRAD_TILES
     }
 
     private static final ThreadLocal<float[][]> ARRAYS =

@@ -19,9 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class BlockTranspose {
     private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
-    private static final boolean VECTORS =
+    static final boolean VECTORS =
             FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256 && IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-    private static final int N = 8;
+    /** The side of a block. */
+    static final int N = 8;
+
     private static final int STAGES = 3;
 
     /** Stage {@code s} exchanges blocks of {@code h = 4 >> s} lanes: from the second row, shifted down. */
@@ -41,10 +43,16 @@ final class BlockTranspose {
             float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int rows, int cols) {
         int r = 0;
         if (VECTORS) {
+            int[] rowAt = new int[N];
+            int[] colAt = new int[N];
             for (; r + N <= rows; r += N) {
+                for (int i = 0; i < N; i++) {
+                    rowAt[i] = from + (r + i) * srcStride;
+                    colAt[i] = to + i * dstStride + r;
+                }
                 int c = 0;
                 for (; c + N <= cols; c += N) {
-                    block(src, from + r * srcStride + c, srcStride, dst, to + c * dstStride + r, dstStride);
+                    block(src, rowAt, c, dst, colAt, c * dstStride, false);
                 }
                 for (; c < cols; c++) {
                     for (int i = 0; i < N; i++) {
@@ -60,16 +68,32 @@ final class BlockTranspose {
         }
     }
 
-    /** One 8 x 8 block: rows at {@code from + i * srcStride}, columns to {@code to + j * dstStride}. */
-    private static void block(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
-        var r0 = FloatVector.fromArray(EIGHT, src, from);
-        var r1 = FloatVector.fromArray(EIGHT, src, from + srcStride);
-        var r2 = FloatVector.fromArray(EIGHT, src, from + 2 * srcStride);
-        var r3 = FloatVector.fromArray(EIGHT, src, from + 3 * srcStride);
-        var r4 = FloatVector.fromArray(EIGHT, src, from + 4 * srcStride);
-        var r5 = FloatVector.fromArray(EIGHT, src, from + 5 * srcStride);
-        var r6 = FloatVector.fromArray(EIGHT, src, from + 6 * srcStride);
-        var r7 = FloatVector.fromArray(EIGHT, src, from + 7 * srcStride);
+    /**
+     * One 8 x 8 block whose rows and columns lie anywhere: for {@code r, c < 8}, {@code
+     * dst[colAt[c] + colShift + r]} is set to ({@code add}: increased by) {@code src[rowAt[r] +
+     * rowShift + c]}. The channels-last copies of {@code WinogradConv} use it with rows or columns
+     * that are pixels of a bordered plane, where no single stride fits. Without 256-bit vectors
+     * element by element, in the same order per element (the sum, if any, is one addition).
+     */
+    static void block(float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, boolean add) {
+        if (!VECTORS) {
+            for (int c = 0; c < N; c++) {
+                int to = colAt[c] + colShift;
+                for (int r = 0; r < N; r++) {
+                    float value = src[rowAt[r] + rowShift + c];
+                    dst[to + r] = add ? dst[to + r] + value : value;
+                }
+            }
+            return;
+        }
+        var r0 = FloatVector.fromArray(EIGHT, src, rowAt[0] + rowShift);
+        var r1 = FloatVector.fromArray(EIGHT, src, rowAt[1] + rowShift);
+        var r2 = FloatVector.fromArray(EIGHT, src, rowAt[2] + rowShift);
+        var r3 = FloatVector.fromArray(EIGHT, src, rowAt[3] + rowShift);
+        var r4 = FloatVector.fromArray(EIGHT, src, rowAt[4] + rowShift);
+        var r5 = FloatVector.fromArray(EIGHT, src, rowAt[5] + rowShift);
+        var r6 = FloatVector.fromArray(EIGHT, src, rowAt[6] + rowShift);
+        var r7 = FloatVector.fromArray(EIGHT, src, rowAt[7] + rowShift);
         // Blocks of four: rows i and i + 4.
         var down = DOWN[0];
         var up = UP[0];
@@ -98,14 +122,18 @@ final class BlockTranspose {
         down = DOWN[2];
         up = UP[2];
         second = SECOND[2];
-        r0.blend(r1.rearrange(down), second).intoArray(dst, to);
-        r0.rearrange(up).blend(r1, second).intoArray(dst, to + dstStride);
-        r2.blend(r3.rearrange(down), second).intoArray(dst, to + 2 * dstStride);
-        r2.rearrange(up).blend(r3, second).intoArray(dst, to + 3 * dstStride);
-        r4.blend(r5.rearrange(down), second).intoArray(dst, to + 4 * dstStride);
-        r4.rearrange(up).blend(r5, second).intoArray(dst, to + 5 * dstStride);
-        r6.blend(r7.rearrange(down), second).intoArray(dst, to + 6 * dstStride);
-        r6.rearrange(up).blend(r7, second).intoArray(dst, to + 7 * dstStride);
+        store(r0.blend(r1.rearrange(down), second), dst, colAt[0] + colShift, add);
+        store(r0.rearrange(up).blend(r1, second), dst, colAt[1] + colShift, add);
+        store(r2.blend(r3.rearrange(down), second), dst, colAt[2] + colShift, add);
+        store(r2.rearrange(up).blend(r3, second), dst, colAt[3] + colShift, add);
+        store(r4.blend(r5.rearrange(down), second), dst, colAt[4] + colShift, add);
+        store(r4.rearrange(up).blend(r5, second), dst, colAt[5] + colShift, add);
+        store(r6.blend(r7.rearrange(down), second), dst, colAt[6] + colShift, add);
+        store(r6.rearrange(up).blend(r7, second), dst, colAt[7] + colShift, add);
+    }
+
+    private static void store(FloatVector column, float[] dst, int at, boolean add) {
+        (add ? column.add(FloatVector.fromArray(EIGHT, dst, at)) : column).intoArray(dst, at);
     }
 
     @SuppressWarnings("unchecked")

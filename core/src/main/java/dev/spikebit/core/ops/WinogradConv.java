@@ -52,6 +52,8 @@ final class WinogradConv {
     private static final int LANES = SPECIES.length();
     /** Positions of a transformed 4x4 tile. */
     private static final int POSITIONS = 16;
+    /** Columns of a panel of the transformed weights: two vectors, what {@link #panelProduct} keeps per row. */
+    static final int PANEL = 2 * LANES;
     /**
      * Tiles per block, at most (one image when it has more): four 14x14 images (49 tiles each) ran
      * faster than one or two, and than eight or sixteen, whose transformed tiles leave the L2 cache.
@@ -148,7 +150,9 @@ final class WinogradConv {
     /**
      * {@code u [16][O][C]} (rows padded to a whole number of vectors with zeros): {@code G w' G^T}
      * for every channel pair, {@code w'[c, o]} the kernel {@code w[o, c]} turned by 180 degrees. In
-     * double precision, rounded once.
+     * double precision, rounded once. Each position's {@code [O][C]} is stored in panels of {@link
+     * #PANEL} columns (the last one narrower when {@code C} is), each panel's rows one after the
+     * other, so that {@link #panelProduct} steps through a panel by a constant stride.
      */
     static void transformFlippedWeights(float[] w, int outChannels, int channels, float[] u) {
         int cPad = padded(channels);
@@ -172,12 +176,14 @@ final class WinogradConv {
                     t[9 + j] = k2;
                 }
                 // u [4][4] = t G^T
+                int panel = c / PANEL * PANEL;
+                int inPanel = panel * outChannels + o * Math.min(PANEL, cPad - panel) + c - panel;
                 for (int i = 0; i < 4; i++) {
                     double t0 = t[3 * i];
                     double t1 = t[3 * i + 1];
                     double t2 = t[3 * i + 2];
-                    int at = (4 * i * outChannels + o) * cPad + c;
                     int step = outChannels * cPad;
+                    int at = 4 * i * step + inPanel;
                     u[at] = (float) t0;
                     u[at + step] = (float) (0.5 * (t0 + t1 + t2));
                     u[at + 2 * step] = (float) (0.5 * (t0 - t1 + t2));
@@ -204,21 +210,24 @@ final class WinogradConv {
                 Workspace.get(Workspace.Slot.WINOGRAD_PLANE, Math.max(bordered * oPad, 4 * tilesPerImage * cPad));
         float[] v = Workspace.get(Workspace.Slot.COLUMNS, POSITIONS * tiles * oPad);
         float[] m = Workspace.get(Workspace.Slot.PRODUCT, POSITIONS * tiles * cPad);
+        int[] pixelAt = pixelPlaces(h, w, borderedW, borderedW + 1);
+        int[] resultAt = pixelPlaces(h, w, 2 * cols, 0);
         int vStride = tiles * oPad;
         for (int j = 0; j < n; j++) {
-            channelsLast(g, (first + j) * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, plane);
+            channelsLast(
+                    g, (first + j) * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, pixelAt, plane);
             transformInput(plane, rows, cols, borderedW, oPad, v, j * tilesPerImage * oPad, vStride);
         }
         int mStride = tiles * cPad;
         int uStride = outChannels * cPad;
         for (int xi = 0; xi < POSITIONS; xi++) {
             // M_xi [tiles x C] = V_xi [tiles x O] * U_xi [O x C]
-            product(v, xi * vStride, oPad, 1, tiles, outChannels, u, xi * uStride, cPad, m, xi * mStride, false);
+            panelProduct(v, xi * vStride, oPad, tiles, outChannels, u, xi * uStride, cPad, m, xi * mStride);
         }
         int inSize = channels * h * w;
         for (int j = 0; j < n; j++) {
             transformOutput(m, j * tilesPerImage * cPad, mStride, rows, cols, cPad, plane);
-            addChannelsFirst(plane, cols, cPad, channels, h, w, gx, (first + j) * inSize);
+            addChannelsFirst(plane, resultAt, cPad, channels, h, w, gx, (first + j) * inSize);
         }
     }
 
@@ -248,7 +257,31 @@ final class WinogradConv {
      * G} in double precision: the bits do not depend on the thread count or the vector width.
      */
     static void weightGradient(ConvGeometry geo, float[] x, float[] g, int batch, int outChannels, float[] gw) {
+        gradients(geo, x, g, null, batch, outChannels, null, gw);
+    }
+
+    /**
+     * {@code gx += } the input gradient ({@link #inputGradient}, weights {@code w}) and {@code gw
+     * +=} the weight gradient ({@link #weightGradient}) in one pass over the output gradient: each
+     * image's is copied channels-last once and both its transforms are taken from that copy. The
+     * blocks of images, and every sum within them, are those of the two separate calls, so the bits
+     * are the same.
+     */
+    static void bothGradients(
+            ConvGeometry geo, float[] x, float[] g, float[] w, int batch, int outChannels, float[] gx, float[] gw) {
+        gradients(geo, x, g, w, batch, outChannels, gx, gw);
+    }
+
+    /** The weight gradient, and when {@code w} is given the input gradient too (into {@code gx}). */
+    private static void gradients(
+            ConvGeometry geo, float[] x, float[] g, float[] w, int batch, int outChannels, float[] gx, float[] gw) {
         int channels = geo.channels();
+        float[] u = null;
+        if (w != null) {
+            u = Workspace.get(Workspace.Slot.WINOGRAD_WEIGHTS, POSITIONS * outChannels * padded(channels));
+            transformFlippedWeights(w, outChannels, channels, u);
+        }
+        float[] weights = u;
         int perBlock = imagesPerBlock(geo, batch);
         int perGroup = perBlock * GROUP_BLOCKS;
         int groups = (batch + perGroup - 1) / perGroup;
@@ -266,7 +299,9 @@ final class WinogradConv {
                         outChannels,
                         sums,
                         k * sumSize,
-                        first > k * perGroup);
+                        first > k * perGroup,
+                        weights,
+                        gx);
             }
         });
         for (int k = 1; k < groups; k++) {
@@ -314,7 +349,9 @@ final class WinogradConv {
     /**
      * Images {@code first .. first + n - 1} of the weight gradient: both transforms, then {@code
      * sums [16][O][cPad]} at {@code to} {@code (+)=} the 16 products ({@code accumulate}: add to
-     * what is there, else overwrite).
+     * what is there, else overwrite). Given the transformed weights {@code u}, also the input
+     * gradient of these images into {@code gx}, its transform taken from the same channels-last
+     * copy of the output gradient.
      */
     private static void weightBlock(
             ConvGeometry geo,
@@ -325,7 +362,9 @@ final class WinogradConv {
             int outChannels,
             float[] sums,
             int to,
-            boolean accumulate) {
+            boolean accumulate,
+            float[] u,
+            float[] gx) {
         int channels = geo.channels();
         int h = geo.height();
         int w = geo.width();
@@ -340,14 +379,19 @@ final class WinogradConv {
         float[] plane = Workspace.get(Workspace.Slot.WINOGRAD_PLANE, bordered * Math.max(oPad, cPad));
         float[] v = Workspace.get(Workspace.Slot.COLUMNS, POSITIONS * tiles * cPad);
         float[] z = Workspace.get(Workspace.Slot.PRODUCT, POSITIONS * tiles * oPad);
+        float[] d = u == null ? null : Workspace.get(Workspace.Slot.WINOGRAD_TILES, POSITIONS * tiles * oPad);
+        int[] pixelAt = pixelPlaces(h, w, borderedW, borderedW + 1);
         int vStride = tiles * cPad;
         int zStride = tiles * oPad;
         for (int j = 0; j < n; j++) {
             int image = first + j;
-            channelsLast(x, image * channels * h * w, channels, h, w, borderedW, bordered, cPad, plane);
+            channelsLast(x, image * channels * h * w, channels, h, w, borderedW, bordered, cPad, pixelAt, plane);
             transformInput(plane, rows, cols, borderedW, cPad, v, j * tilesPerImage * cPad, vStride);
-            channelsLast(g, image * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, plane);
+            channelsLast(g, image * outChannels * h * w, outChannels, h, w, borderedW, bordered, oPad, pixelAt, plane);
             transformGradient(plane, rows, cols, borderedW, oPad, z, j * tilesPerImage * oPad, zStride);
+            if (u != null) {
+                transformInput(plane, rows, cols, borderedW, oPad, d, j * tilesPerImage * oPad, zStride);
+            }
         }
         int sStride = outChannels * cPad;
         for (int xi = 0; xi < POSITIONS; xi++) {
@@ -365,6 +409,20 @@ final class WinogradConv {
                     sums,
                     to + xi * sStride,
                     accumulate);
+        }
+        if (u != null) {
+            // The input gradient of the same images, as block() does: x's transformed tiles are used
+            // up, so their array takes the products.
+            int uStride = outChannels * cPad;
+            for (int xi = 0; xi < POSITIONS; xi++) {
+                panelProduct(d, xi * zStride, oPad, tiles, outChannels, u, xi * uStride, cPad, v, xi * vStride);
+            }
+            int[] resultAt = pixelPlaces(h, w, 2 * cols, 0);
+            int inSize = channels * h * w;
+            for (int j = 0; j < n; j++) {
+                transformOutput(v, j * tilesPerImage * cPad, vStride, rows, cols, cPad, plane);
+                addChannelsFirst(plane, resultAt, cPad, channels, h, w, gx, (first + j) * inSize);
+            }
         }
     }
 
@@ -441,6 +499,9 @@ final class WinogradConv {
             int mOff,
             boolean accumulate) {
         int t = 0;
+        for (; t + 6 <= rows; t += 6) {
+            sixRows(v, vOff + t * rowStride, rowStride, kStride, k, u, uOff, cPad, m, mOff + t * cPad, accumulate);
+        }
         for (; t + 4 <= rows; t += 4) {
             int a0 = vOff + t * rowStride;
             int a1 = a0 + rowStride;
@@ -519,12 +580,275 @@ final class WinogradConv {
     }
 
     /**
+     * {@code m [rows][cPad] = v [rows][k] * u [k][cPad]}, {@code v}'s rows {@code rowStride} apart
+     * and each row's {@code k} values side by side, {@code u} in panels ({@link
+     * #transformFlippedWeights}): six rows by a panel in registers at a time. The same sums as
+     * {@link #product}, each element one chain of fused multiply-adds in the order of {@code k}
+     * (the same bits), but every index is the loop counter times a constant, which lets the JIT
+     * drop the bounds checks from the loop and unroll it (about a third faster on this machine:
+     * docs/performance.md).
+     */
+    static void panelProduct(
+            float[] v, int vOff, int rowStride, int rows, int k, float[] u, int uOff, int cPad, float[] m, int mOff) {
+        for (int c = 0; c < cPad; c += PANEL) {
+            int panel = uOff + c * k;
+            boolean wide = cPad - c >= PANEL;
+            // Six rows at a time; the last six end at the last row, so that fewer than six left over
+            // are recomputed with some before them (the same values written again) rather than alone.
+            for (int next = 0; rows >= 6 && next < rows; next += 6) {
+                int t = Math.min(next, rows - 6);
+                int a = vOff + t * rowStride;
+                int r = mOff + t * cPad + c;
+                if (wide) {
+                    sixRowsOfPanel(v, a, rowStride, k, u, panel, m, r, cPad);
+                } else {
+                    sixRowsOfVector(v, a, rowStride, k, u, panel, m, r, cPad);
+                }
+            }
+            for (int t = rows >= 6 ? rows : 0; t < rows; t++) {
+                int a = vOff + t * rowStride;
+                int r = mOff + t * cPad + c;
+                var s0 = FloatVector.zero(SPECIES);
+                if (wide) {
+                    var s1 = FloatVector.zero(SPECIES);
+                    for (int p = 0; p < k; p++) {
+                        var x = FloatVector.broadcast(SPECIES, v[a + p]);
+                        s0 = x.fma(FloatVector.fromArray(SPECIES, u, panel + p * PANEL), s0);
+                        s1 = x.fma(FloatVector.fromArray(SPECIES, u, panel + p * PANEL + LANES), s1);
+                    }
+                    s1.intoArray(m, r + LANES);
+                } else {
+                    for (int p = 0; p < k; p++) {
+                        var x = FloatVector.broadcast(SPECIES, v[a + p]);
+                        s0 = x.fma(FloatVector.fromArray(SPECIES, u, panel + p * LANES), s0);
+                    }
+                }
+                s0.intoArray(m, r);
+            }
+        }
+    }
+
+    /** Six rows by a panel of two vectors of {@link #panelProduct}: twelve sums in registers. */
+    private static void sixRowsOfPanel(
+            float[] v, int a0, int rowStride, int k, float[] u, int panel, float[] m, int r, int cPad) {
+        int a1 = a0 + rowStride;
+        int a2 = a1 + rowStride;
+        int a3 = a2 + rowStride;
+        int a4 = a3 + rowStride;
+        int a5 = a4 + rowStride;
+        var s00 = FloatVector.zero(SPECIES);
+        var s01 = s00;
+        var s10 = s00;
+        var s11 = s00;
+        var s20 = s00;
+        var s21 = s00;
+        var s30 = s00;
+        var s31 = s00;
+        var s40 = s00;
+        var s41 = s00;
+        var s50 = s00;
+        var s51 = s00;
+        for (int p = 0; p < k; p++) {
+            var b0 = FloatVector.fromArray(SPECIES, u, panel + p * PANEL);
+            var b1 = FloatVector.fromArray(SPECIES, u, panel + p * PANEL + LANES);
+            var x0 = FloatVector.broadcast(SPECIES, v[a0 + p]);
+            s00 = x0.fma(b0, s00);
+            s01 = x0.fma(b1, s01);
+            var x1 = FloatVector.broadcast(SPECIES, v[a1 + p]);
+            s10 = x1.fma(b0, s10);
+            s11 = x1.fma(b1, s11);
+            var x2 = FloatVector.broadcast(SPECIES, v[a2 + p]);
+            s20 = x2.fma(b0, s20);
+            s21 = x2.fma(b1, s21);
+            var x3 = FloatVector.broadcast(SPECIES, v[a3 + p]);
+            s30 = x3.fma(b0, s30);
+            s31 = x3.fma(b1, s31);
+            var x4 = FloatVector.broadcast(SPECIES, v[a4 + p]);
+            s40 = x4.fma(b0, s40);
+            s41 = x4.fma(b1, s41);
+            var x5 = FloatVector.broadcast(SPECIES, v[a5 + p]);
+            s50 = x5.fma(b0, s50);
+            s51 = x5.fma(b1, s51);
+        }
+        s00.intoArray(m, r);
+        s01.intoArray(m, r + LANES);
+        s10.intoArray(m, r + cPad);
+        s11.intoArray(m, r + cPad + LANES);
+        s20.intoArray(m, r + 2 * cPad);
+        s21.intoArray(m, r + 2 * cPad + LANES);
+        s30.intoArray(m, r + 3 * cPad);
+        s31.intoArray(m, r + 3 * cPad + LANES);
+        s40.intoArray(m, r + 4 * cPad);
+        s41.intoArray(m, r + 4 * cPad + LANES);
+        s50.intoArray(m, r + 5 * cPad);
+        s51.intoArray(m, r + 5 * cPad + LANES);
+    }
+
+    /** Six rows by the last panel when it is one vector wide, of {@link #panelProduct}. */
+    private static void sixRowsOfVector(
+            float[] v, int a0, int rowStride, int k, float[] u, int panel, float[] m, int r, int cPad) {
+        int a1 = a0 + rowStride;
+        int a2 = a1 + rowStride;
+        int a3 = a2 + rowStride;
+        int a4 = a3 + rowStride;
+        int a5 = a4 + rowStride;
+        var s0 = FloatVector.zero(SPECIES);
+        var s1 = s0;
+        var s2 = s0;
+        var s3 = s0;
+        var s4 = s0;
+        var s5 = s0;
+        for (int p = 0; p < k; p++) {
+            var b0 = FloatVector.fromArray(SPECIES, u, panel + p * LANES);
+            s0 = FloatVector.broadcast(SPECIES, v[a0 + p]).fma(b0, s0);
+            s1 = FloatVector.broadcast(SPECIES, v[a1 + p]).fma(b0, s1);
+            s2 = FloatVector.broadcast(SPECIES, v[a2 + p]).fma(b0, s2);
+            s3 = FloatVector.broadcast(SPECIES, v[a3 + p]).fma(b0, s3);
+            s4 = FloatVector.broadcast(SPECIES, v[a4 + p]).fma(b0, s4);
+            s5 = FloatVector.broadcast(SPECIES, v[a5 + p]).fma(b0, s5);
+        }
+        s0.intoArray(m, r);
+        s1.intoArray(m, r + cPad);
+        s2.intoArray(m, r + 2 * cPad);
+        s3.intoArray(m, r + 3 * cPad);
+        s4.intoArray(m, r + 4 * cPad);
+        s5.intoArray(m, r + 5 * cPad);
+    }
+
+    /**
+     * Six rows of {@link #product} ({@code v} rows at {@code a}, {@code m} rows at {@code r}): two
+     * vectors of columns by six rows are twelve sums in registers, enough independent chains to
+     * keep both fused multiply-add units busy through their latency; then one vector by six rows.
+     */
+    private static void sixRows(
+            float[] v,
+            int a,
+            int rowStride,
+            int kStride,
+            int k,
+            float[] u,
+            int uOff,
+            int cPad,
+            float[] m,
+            int r,
+            boolean accumulate) {
+        int a0 = a;
+        int a1 = a0 + rowStride;
+        int a2 = a1 + rowStride;
+        int a3 = a2 + rowStride;
+        int a4 = a3 + rowStride;
+        int a5 = a4 + rowStride;
+        int c = 0;
+        for (; c + 2 * LANES <= cPad; c += 2 * LANES) {
+            int r0 = r + c;
+            var s00 = start(m, r0, accumulate);
+            var s01 = start(m, r0 + LANES, accumulate);
+            var s10 = start(m, r0 + cPad, accumulate);
+            var s11 = start(m, r0 + cPad + LANES, accumulate);
+            var s20 = start(m, r0 + 2 * cPad, accumulate);
+            var s21 = start(m, r0 + 2 * cPad + LANES, accumulate);
+            var s30 = start(m, r0 + 3 * cPad, accumulate);
+            var s31 = start(m, r0 + 3 * cPad + LANES, accumulate);
+            var s40 = start(m, r0 + 4 * cPad, accumulate);
+            var s41 = start(m, r0 + 4 * cPad + LANES, accumulate);
+            var s50 = start(m, r0 + 5 * cPad, accumulate);
+            var s51 = start(m, r0 + 5 * cPad + LANES, accumulate);
+            for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
+                var b0 = FloatVector.fromArray(SPECIES, u, b);
+                var b1 = FloatVector.fromArray(SPECIES, u, b + LANES);
+                var x0 = FloatVector.broadcast(SPECIES, v[a0 + q]);
+                s00 = x0.fma(b0, s00);
+                s01 = x0.fma(b1, s01);
+                var x1 = FloatVector.broadcast(SPECIES, v[a1 + q]);
+                s10 = x1.fma(b0, s10);
+                s11 = x1.fma(b1, s11);
+                var x2 = FloatVector.broadcast(SPECIES, v[a2 + q]);
+                s20 = x2.fma(b0, s20);
+                s21 = x2.fma(b1, s21);
+                var x3 = FloatVector.broadcast(SPECIES, v[a3 + q]);
+                s30 = x3.fma(b0, s30);
+                s31 = x3.fma(b1, s31);
+                var x4 = FloatVector.broadcast(SPECIES, v[a4 + q]);
+                s40 = x4.fma(b0, s40);
+                s41 = x4.fma(b1, s41);
+                var x5 = FloatVector.broadcast(SPECIES, v[a5 + q]);
+                s50 = x5.fma(b0, s50);
+                s51 = x5.fma(b1, s51);
+            }
+            s00.intoArray(m, r0);
+            s01.intoArray(m, r0 + LANES);
+            s10.intoArray(m, r0 + cPad);
+            s11.intoArray(m, r0 + cPad + LANES);
+            s20.intoArray(m, r0 + 2 * cPad);
+            s21.intoArray(m, r0 + 2 * cPad + LANES);
+            s30.intoArray(m, r0 + 3 * cPad);
+            s31.intoArray(m, r0 + 3 * cPad + LANES);
+            s40.intoArray(m, r0 + 4 * cPad);
+            s41.intoArray(m, r0 + 4 * cPad + LANES);
+            s50.intoArray(m, r0 + 5 * cPad);
+            s51.intoArray(m, r0 + 5 * cPad + LANES);
+        }
+        for (; c < cPad; c += LANES) {
+            int r0 = r + c;
+            var s0 = start(m, r0, accumulate);
+            var s1 = start(m, r0 + cPad, accumulate);
+            var s2 = start(m, r0 + 2 * cPad, accumulate);
+            var s3 = start(m, r0 + 3 * cPad, accumulate);
+            var s4 = start(m, r0 + 4 * cPad, accumulate);
+            var s5 = start(m, r0 + 5 * cPad, accumulate);
+            for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
+                var b0 = FloatVector.fromArray(SPECIES, u, b);
+                s0 = FloatVector.broadcast(SPECIES, v[a0 + q]).fma(b0, s0);
+                s1 = FloatVector.broadcast(SPECIES, v[a1 + q]).fma(b0, s1);
+                s2 = FloatVector.broadcast(SPECIES, v[a2 + q]).fma(b0, s2);
+                s3 = FloatVector.broadcast(SPECIES, v[a3 + q]).fma(b0, s3);
+                s4 = FloatVector.broadcast(SPECIES, v[a4 + q]).fma(b0, s4);
+                s5 = FloatVector.broadcast(SPECIES, v[a5 + q]).fma(b0, s5);
+            }
+            s0.intoArray(m, r0);
+            s1.intoArray(m, r0 + cPad);
+            s2.intoArray(m, r0 + 2 * cPad);
+            s3.intoArray(m, r0 + 3 * cPad);
+            s4.intoArray(m, r0 + 4 * cPad);
+            s5.intoArray(m, r0 + 5 * cPad);
+        }
+    }
+
+    /** A sum's start: what is in {@code m} at {@code at} ({@code accumulate}), else zeros. */
+    private static FloatVector start(float[] m, int at, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(SPECIES, m, at) : FloatVector.zero(SPECIES);
+    }
+
+    /**
+     * Where each pixel {@code y * w + x} of an {@code h x w} image goes in a plane of rows {@code
+     * rowWidth} pixels wide: {@code y * rowWidth + x + shift}.
+     */
+    private static int[] pixelPlaces(int h, int w, int rowWidth, int shift) {
+        int[] at = new int[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                at[y * w + x] = y * rowWidth + x + shift;
+            }
+        }
+        return at;
+    }
+
+    /**
      * One image's output gradient {@code [O][H][W]} into {@code plane [2 rows + 2][2 cols + 2][oPad]}
      * with a zero border one pixel wide (two on the far side when H or W is odd), zeros in the
      * padding channels.
      */
     private static void channelsLast(
-            float[] g, int from, int outChannels, int h, int w, int borderedW, int bordered, int oPad, float[] plane) {
+            float[] g,
+            int from,
+            int outChannels,
+            int h,
+            int w,
+            int borderedW,
+            int bordered,
+            int oPad,
+            int[] pixelAt,
+            float[] plane) {
         // The border: the first row, the last one or two rows, and each row's first and last one or two pixels.
         Arrays.fill(plane, 0, borderedW * oPad, 0f);
         Arrays.fill(plane, (h + 1) * borderedW * oPad, bordered * oPad, 0f);
@@ -539,32 +863,33 @@ final class WinogradConv {
             }
         }
         int pixels = h * w;
-        // Eight channels at a time: eight rows read front to back, each pixel's eight written side by side.
+        // Eight channels by eight pixels at a time, transposed in registers; the pixels go to their
+        // places in the bordered plane, which no single stride describes (the border).
+        int n = BlockTranspose.N;
+        int[] rowAt = new int[n];
+        int[] colAt = new int[n];
         int o = 0;
-        for (; o + 8 <= outChannels; o += 8) {
-            int s0 = from + o * pixels;
-            for (int y = 0; y < h; y++) {
-                int to = ((y + 1) * borderedW + 1) * oPad + o;
-                int src = s0 + y * w;
-                for (int x = 0; x < w; x++, to += oPad, src++) {
-                    plane[to] = g[src];
-                    plane[to + 1] = g[src + pixels];
-                    plane[to + 2] = g[src + 2 * pixels];
-                    plane[to + 3] = g[src + 3 * pixels];
-                    plane[to + 4] = g[src + 4 * pixels];
-                    plane[to + 5] = g[src + 5 * pixels];
-                    plane[to + 6] = g[src + 6 * pixels];
-                    plane[to + 7] = g[src + 7 * pixels];
+        for (; o + n <= outChannels; o += n) {
+            for (int i = 0; i < n; i++) {
+                rowAt[i] = from + (o + i) * pixels;
+            }
+            int p = 0;
+            for (; p + n <= pixels; p += n) {
+                for (int i = 0; i < n; i++) {
+                    colAt[i] = pixelAt[p + i] * oPad + o;
+                }
+                BlockTranspose.block(g, rowAt, p, plane, colAt, 0, false);
+            }
+            for (; p < pixels; p++) {
+                int to = pixelAt[p] * oPad + o;
+                for (int i = 0; i < n; i++) {
+                    plane[to + i] = g[rowAt[i] + p];
                 }
             }
         }
         for (; o < outChannels; o++) {
-            for (int y = 0; y < h; y++) {
-                int to = ((y + 1) * borderedW + 1) * oPad + o;
-                int src = from + o * pixels + y * w;
-                for (int x = 0; x < w; x++) {
-                    plane[to + x * oPad] = g[src + x];
-                }
+            for (int p = 0; p < pixels; p++) {
+                plane[pixelAt[p] * oPad + o] = g[from + o * pixels + p];
             }
         }
     }
@@ -690,34 +1015,34 @@ final class WinogradConv {
 
     /** {@code gx [C][H][W]} at {@code to} {@code +=} the channels-last results (the odd row and column dropped). */
     private static void addChannelsFirst(
-            float[] out, int cols, int cPad, int channels, int h, int w, float[] gx, int to) {
-        int outW = 2 * cols;
+            float[] out, int[] resultAt, int cPad, int channels, int h, int w, float[] gx, int to) {
         int pixels = h * w;
-        // Eight channels at a time: each pixel's eight read side by side, eight rows written front to back.
+        // Eight pixels by eight channels at a time, transposed in registers and added as vectors.
+        int n = BlockTranspose.N;
+        int[] rowAt = new int[n];
+        int[] colAt = new int[n];
         int c = 0;
-        for (; c + 8 <= channels; c += 8) {
-            for (int y = 0; y < h; y++) {
-                int src = y * outW * cPad + c;
-                int dst = to + c * pixels + y * w;
-                for (int x = 0; x < w; x++, src += cPad, dst++) {
-                    gx[dst] += out[src];
-                    gx[dst + pixels] += out[src + 1];
-                    gx[dst + 2 * pixels] += out[src + 2];
-                    gx[dst + 3 * pixels] += out[src + 3];
-                    gx[dst + 4 * pixels] += out[src + 4];
-                    gx[dst + 5 * pixels] += out[src + 5];
-                    gx[dst + 6 * pixels] += out[src + 6];
-                    gx[dst + 7 * pixels] += out[src + 7];
+        for (; c + n <= channels; c += n) {
+            for (int i = 0; i < n; i++) {
+                colAt[i] = to + (c + i) * pixels;
+            }
+            int p = 0;
+            for (; p + n <= pixels; p += n) {
+                for (int i = 0; i < n; i++) {
+                    rowAt[i] = resultAt[p + i] * cPad + c;
+                }
+                BlockTranspose.block(out, rowAt, 0, gx, colAt, p, true);
+            }
+            for (; p < pixels; p++) {
+                int src = resultAt[p] * cPad + c;
+                for (int i = 0; i < n; i++) {
+                    gx[colAt[i] + p] += out[src + i];
                 }
             }
         }
         for (; c < channels; c++) {
-            for (int y = 0; y < h; y++) {
-                int src = y * outW * cPad + c;
-                int dst = to + c * pixels + y * w;
-                for (int x = 0; x < w; x++) {
-                    gx[dst + x] += out[src + x * cPad];
-                }
+            for (int p = 0; p < pixels; p++) {
+                gx[to + c * pixels + p] += out[resultAt[p] * cPad + c];
             }
         }
     }

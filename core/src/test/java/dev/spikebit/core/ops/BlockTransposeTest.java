@@ -59,6 +59,44 @@ class BlockTransposeTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void aBlockWithScatteredRowsAndColumnsMovesOrAddsEveryElement(boolean add) {
+        var rng = new SplittableRandom(add ? 3 : 4);
+        float[] src = new float[300];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (float) rng.nextGaussian();
+        }
+        // Rows and columns at unequal gaps, as the pixels of a bordered plane; shifts on both sides.
+        int[] rowAt = {0, 17, 40, 41 + 8, 90, 100, 150, 200};
+        int[] colAt = {3, 20, 29, 60, 61 + 8, 99, 130, 170};
+        int rowShift = 5;
+        int colShift = 7;
+        float[] dst = new float[200];
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = (float) rng.nextGaussian();
+        }
+        float[] before = dst.clone();
+        BlockTranspose.block(src, rowAt, rowShift, dst, colAt, colShift, add);
+        boolean[] written = new boolean[dst.length];
+        for (int r = 0; r < 8; r++) {
+            for (int c = 0; c < 8; c++) {
+                int at = colAt[c] + colShift + r;
+                written[at] = true;
+                float value = src[rowAt[r] + rowShift + c];
+                float want = add ? before[at] + value : value;
+                assertThat(Float.floatToRawIntBits(dst[at]))
+                        .as("row %d, column %d", r, c)
+                        .isEqualTo(Float.floatToRawIntBits(want));
+            }
+        }
+        for (int i = 0; i < dst.length; i++) {
+            if (!written[i]) {
+                assertThat(dst[i]).as("element %d is not the block's", i).isEqualTo(before[i]);
+            }
+        }
+    }
+
     @Test
     void theEventForwardWithPartialBlocksMatchesTheDirectSum() {
         // The forward pass of a layer whose output needs whole and partial blocks (O = 13, 5x7 pixels).

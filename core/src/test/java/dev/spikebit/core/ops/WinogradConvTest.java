@@ -6,9 +6,11 @@ import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -66,6 +68,39 @@ class WinogradConvTest {
             assertThat(Math.abs(gx[i] - expected))
                     .as("gx[%d]: %s vs %s", i, gx[i], expected)
                     .isLessThanOrEqualTo(tolerance);
+        }
+    }
+
+    /**
+     * The panel product against the general one on row-major weights: the same sums in the same
+     * order, so the same bits, for row counts below, at and above six (with and without a partial
+     * last strip) and column counts of one vector, whole panels and a narrow last panel.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 5, 1", "5, 7, 2", "6, 3, 2", "7, 64, 3", "13, 9, 4", "196, 64, 4", "200, 17, 5", "12, 32, 1"})
+    void thePanelProductGivesTheGeneralProductsBits(int rows, int k, int vectors) {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        int cPad = vectors * lanes;
+        int rowStride = k + 3; // rows further apart than their length, as in the transformed tiles
+        var rng = new SplittableRandom(rows * 101L + k * 7L + vectors);
+        float[] v = uniform(rng, 5 + rows * rowStride, 1);
+        float[] u = uniform(rng, k * cPad, 1);
+        float[] panels = new float[2 + k * cPad];
+        for (int p = 0; p < k; p++) {
+            for (int c = 0; c < cPad; c++) {
+                int panel = c / WinogradConv.PANEL * WinogradConv.PANEL;
+                int width = Math.min(WinogradConv.PANEL, cPad - panel);
+                panels[2 + panel * k + p * width + c - panel] = u[p * cPad + c];
+            }
+        }
+        float[] want = new float[3 + rows * cPad];
+        float[] got = new float[3 + rows * cPad];
+        WinogradConv.product(v, 5, rowStride, 1, rows, k, u, 0, cPad, want, 3, false);
+        WinogradConv.panelProduct(v, 5, rowStride, rows, k, panels, 2, cPad, got, 3);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(Float.floatToRawIntBits(got[i]))
+                    .as("element %d: %s vs %s", i, got[i], want[i])
+                    .isEqualTo(Float.floatToRawIntBits(want[i]));
         }
     }
 

@@ -98,6 +98,32 @@ class WinogradWeightGradientTest {
         assertThat(alone).isEqualTo(pooled);
     }
 
+    /**
+     * Both gradients in one pass against the two separate calls: the same blocks and sums, so the
+     * same bits, on every shape (odd sides, short last blocks and groups, channel counts that are
+     * not a multiple of a vector), into gradients that start non-zero.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void bothGradientsInOnePassGiveTheSeparateCallsBits(int c, int o, int h, int w, int batch) {
+        var geo = new ConvGeometry(c, h, w, 3, 3, 1, 1);
+        var rng = new SplittableRandom(17L * c + o + 5L * h + w + batch);
+        float[] x = spikes(rng, batch * c * h * w, 0.4);
+        float[] weights = WinogradConvTest.uniform(rng, o * c * 9, 1);
+        float[] gy = WinogradConvTest.uniform(rng, batch * o * h * w, 1);
+        float[] gx0 = WinogradConvTest.uniform(rng, x.length, 1);
+        float[] gw0 = WinogradConvTest.uniform(rng, weights.length, 1);
+        float[] gx = gx0.clone();
+        float[] gw = gw0.clone();
+        WinogradConv.inputGradient(geo, gy, weights, batch, o, gx);
+        WinogradConv.weightGradient(geo, x, gy, batch, o, gw);
+        float[] gxBoth = gx0.clone();
+        float[] gwBoth = gw0.clone();
+        WinogradConv.bothGradients(geo, x, gy, weights, batch, o, gxBoth, gwBoth);
+        assertThat(gxBoth).isEqualTo(gx);
+        assertThat(gwBoth).isEqualTo(gw);
+    }
+
     @Test
     void takesTheWeightGradientOnlyFromItsDensityUpAndWhenEnabled() {
         var geo = new ConvGeometry(32, 14, 14, 3, 3, 1, 1);
