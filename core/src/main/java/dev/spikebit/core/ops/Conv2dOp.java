@@ -182,25 +182,31 @@ public final class Conv2dOp {
         boolean needX = x.requiresGrad();
         boolean needW = weight.requiresGrad();
         float[] gx = needX ? x.grad() : null;
-        if (needW) {
-            WeightGradientPath p = path != null
-                    ? path
-                    : WeightGradientPath.byDensity(geo, outChannels, SpikeConv.nonZeros(xs), xs.length);
-            if (p == WeightGradientPath.GEMM) {
-                // Timed inside: its unfolding as im2col, its products as GEMM.
-                weightGradient(p, geo, xs, g, batch, outChannels, chunk, weight.grad());
-            } else {
-                try (var scope =
-                        OpProfiler.time(p == WeightGradientPath.EVENTS ? OpKind.EVENT_CONV : OpKind.WINOGRAD_WEIGHTS)) {
-                    weightGradient(p, geo, xs, g, batch, outChannels, chunk, weight.grad());
-                }
+        WeightGradientPath taken = !needW
+                ? null
+                : path != null
+                        ? path
+                        : WeightGradientPath.byDensity(geo, outChannels, SpikeConv.nonZeros(xs), xs.length);
+        // Both gradients by Winograd: one pass, one channels-last copy of the output gradient.
+        boolean both = needX && taken == WeightGradientPath.WINOGRAD && WinogradConv.enabled();
+        if (both) {
+            try (var scope = OpProfiler.time(OpKind.WINOGRAD_BOTH)) {
+                WinogradConv.bothGradients(geo, xs, g, weight.data(), batch, outChannels, gx, weight.grad());
+            }
+        } else if (taken == WeightGradientPath.GEMM) {
+            // Timed inside: its unfolding as im2col, its products as GEMM.
+            weightGradient(taken, geo, xs, g, batch, outChannels, chunk, weight.grad());
+        } else if (taken != null) {
+            try (var scope =
+                    OpProfiler.time(taken == WeightGradientPath.EVENTS ? OpKind.EVENT_CONV : OpKind.WINOGRAD_WEIGHTS)) {
+                weightGradient(taken, geo, xs, g, batch, outChannels, chunk, weight.grad());
             }
         }
-        if (needX && WinogradConv.enabled() && WinogradConv.supports(geo, outChannels)) {
+        if (needX && !both && WinogradConv.enabled() && WinogradConv.supports(geo, outChannels)) {
             try (var scope = OpProfiler.time(OpKind.WINOGRAD)) {
                 WinogradConv.inputGradient(geo, g, weight.data(), batch, outChannels, gx);
             }
-        } else if (needX) {
+        } else if (needX && !both) {
             try (var scope = OpProfiler.time(OpKind.CONV_TILES)) {
                 inputGradient(geo, g, weight.data(), batch, outChannels, gx);
             }

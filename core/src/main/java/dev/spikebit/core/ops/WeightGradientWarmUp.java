@@ -111,10 +111,17 @@ final class WeightGradientWarmUp {
             g[i] = (float) (rng.nextDouble() - 0.5);
         }
         float[] gw = new float[outChannels * geo.patchSize()];
+        // Training takes Winograd's weight gradient alone or, when the input needs a gradient too,
+        // in one pass with the input gradient: both are warmed.
+        float[] w = paths.contains(WeightGradientPath.WINOGRAD) ? new float[gw.length] : null;
+        float[] gx = w != null ? new float[x.length] : null;
         Parallel.serially(() -> {
             for (int i = 0; i < calls; i++) {
                 for (WeightGradientPath p : paths) {
                     Conv2dOp.weightGradient(p, geo, x, g, IMAGES, outChannels, IMAGES, gw);
+                    if (p == WeightGradientPath.WINOGRAD) {
+                        WinogradConv.bothGradients(geo, x, g, w, IMAGES, outChannels, gx, gw);
+                    }
                 }
             }
         });

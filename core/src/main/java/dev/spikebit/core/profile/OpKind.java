@@ -12,6 +12,8 @@ public enum OpKind {
     WINOGRAD("convolution by Winograd F(2x2, 3x3) (input gradient)"),
     /** The weight gradient of 3x3, stride-1 convolutions by Winograd's F(2x2, 3x3), on denser inputs. */
     WINOGRAD_WEIGHTS("convolution by Winograd F(2x2, 3x3) (weight gradient)"),
+    /** Both gradients of such a convolution by Winograd in one pass (when both go by Winograd). */
+    WINOGRAD_BOTH("convolution by Winograd F(2x2, 3x3) (both gradients)"),
     EVENT_CONV("event-driven convolution on spikes (forward, weight gradient)"),
     GEMM_LINEAR("GEMM in linear layers"),
     BATCH_NORM("batch norm"),

@@ -27,16 +27,21 @@ class OpProfilerTest {
         long[][] nanos = OpProfiler.stop();
 
         // Dense input: im2col + GEMM forward, tile by tile; backward (3x3, stride 1, 16 -> 32),
-        // both the weight gradient and the input gradient by Winograd.
+        // both the weight gradient and the input gradient by Winograd, in one pass.
         for (OpKind kind : new OpKind[] {OpKind.CONV, OpKind.CONV_TILES}) {
             assertThat(nanos[kind.ordinal()][OpProfiler.FORWARD])
                     .as("%s forward", kind)
                     .isPositive();
         }
-        for (OpKind kind : new OpKind[] {OpKind.CONV, OpKind.WINOGRAD, OpKind.WINOGRAD_WEIGHTS}) {
+        for (OpKind kind : new OpKind[] {OpKind.CONV, OpKind.WINOGRAD_BOTH}) {
             assertThat(nanos[kind.ordinal()][OpProfiler.BACKWARD])
                     .as("%s backward", kind)
                     .isPositive();
+        }
+        for (OpKind kind : new OpKind[] {OpKind.WINOGRAD, OpKind.WINOGRAD_WEIGHTS}) {
+            assertThat(nanos[kind.ordinal()][OpProfiler.BACKWARD])
+                    .as("%s backward (done in the one pass)", kind)
+                    .isZero();
         }
         long total = 0;
         for (long[] phases : nanos) {
