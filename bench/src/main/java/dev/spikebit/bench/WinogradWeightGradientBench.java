@@ -23,9 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * takes without it ({@code -Dspikebit.winograd=false}, read at each call): the event-driven sum up
  * to its density limit, im2col + GEMM above. The input is spikes (zeros and ones) of the given
  * density; this is where the density from which Winograd is taken was measured. Only the weight
- * gradient is asked for. Runs on the shared pool ({@code SPIKEBIT_THREADS}), wall time per call:
+ * gradient is asked for, unless {@code both} (then the input gradient too, as in training). Runs
+ * on the shared pool ({@code SPIKEBIT_THREADS}), wall time per call:
  *
- * <pre>bench/run WinogradWeightGradientBench</pre>
+ * <pre>bench/run WinogradWeightGradientBench
+ * bench/run WinogradWeightGradientBench -p density=0.3 -p both=true</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +51,13 @@ public class WinogradWeightGradientBench {
     @Param({"true", "false"})
     public String winograd;
 
+    /**
+     * {@code true}: the input gradient is asked for too, so that with Winograd both gradients go in
+     * one pass ({@code -p both=true}); by default only the weight gradient.
+     */
+    @Param({"false"})
+    public boolean both;
+
     private Tensor x;
     private Tensor w;
     private float[] outputGradient;
@@ -69,7 +78,7 @@ public class WinogradWeightGradientBench {
         for (int i = 0; i < outputGradient.length; i++) {
             outputGradient[i] = (float) rng.nextGaussian() * 1e-3f;
         }
-        x = Tensor.of(input, IMAGES, IN, SIZE, SIZE);
+        x = Tensor.of(input, IMAGES, IN, SIZE, SIZE).requiresGrad(both);
         w = Tensor.of(weight, OUT, IN, 3, 3).requiresGrad(true);
     }
 
@@ -81,6 +90,9 @@ public class WinogradWeightGradientBench {
         @Setup(Level.Invocation)
         public void forward(WinogradWeightGradientBench b) {
             b.w.zeroGrad();
+            if (b.both) {
+                b.x.zeroGrad();
+            }
             y = Conv2dOp.conv2d(b.x, b.w, null, 1, 1);
         }
     }

@@ -43,16 +43,10 @@ final class BlockTranspose {
             float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int rows, int cols) {
         int r = 0;
         if (VECTORS) {
-            int[] rowAt = new int[N];
-            int[] colAt = new int[N];
             for (; r + N <= rows; r += N) {
-                for (int i = 0; i < N; i++) {
-                    rowAt[i] = from + (r + i) * srcStride;
-                    colAt[i] = to + i * dstStride + r;
-                }
                 int c = 0;
                 for (; c + N <= cols; c += N) {
-                    block(src, rowAt, c, dst, colAt, c * dstStride, false);
+                    block(src, from + r * srcStride + c, srcStride, dst, to + c * dstStride + r, dstStride);
                 }
                 for (; c < cols; c++) {
                     for (int i = 0; i < N; i++) {
@@ -68,6 +62,54 @@ final class BlockTranspose {
         }
     }
 
+    /** One 8 x 8 block: rows at {@code from + i * srcStride}, columns to {@code to + j * dstStride}. */
+    private static void block(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
+        var r0 = FloatVector.fromArray(EIGHT, src, from);
+        var r1 = FloatVector.fromArray(EIGHT, src, from + srcStride);
+        var r2 = FloatVector.fromArray(EIGHT, src, from + 2 * srcStride);
+        var r3 = FloatVector.fromArray(EIGHT, src, from + 3 * srcStride);
+        var r4 = FloatVector.fromArray(EIGHT, src, from + 4 * srcStride);
+        var r5 = FloatVector.fromArray(EIGHT, src, from + 5 * srcStride);
+        var r6 = FloatVector.fromArray(EIGHT, src, from + 6 * srcStride);
+        var r7 = FloatVector.fromArray(EIGHT, src, from + 7 * srcStride);
+        // Blocks of four: rows i and i + 4.
+        var down = DOWN[0];
+        var up = UP[0];
+        var second = SECOND[0];
+        var t0 = r0.blend(r4.rearrange(down), second);
+        var t4 = r0.rearrange(up).blend(r4, second);
+        var t1 = r1.blend(r5.rearrange(down), second);
+        var t5 = r1.rearrange(up).blend(r5, second);
+        var t2 = r2.blend(r6.rearrange(down), second);
+        var t6 = r2.rearrange(up).blend(r6, second);
+        var t3 = r3.blend(r7.rearrange(down), second);
+        var t7 = r3.rearrange(up).blend(r7, second);
+        // Blocks of two: rows i and i + 2.
+        down = DOWN[1];
+        up = UP[1];
+        second = SECOND[1];
+        r0 = t0.blend(t2.rearrange(down), second);
+        r2 = t0.rearrange(up).blend(t2, second);
+        r1 = t1.blend(t3.rearrange(down), second);
+        r3 = t1.rearrange(up).blend(t3, second);
+        r4 = t4.blend(t6.rearrange(down), second);
+        r6 = t4.rearrange(up).blend(t6, second);
+        r5 = t5.blend(t7.rearrange(down), second);
+        r7 = t5.rearrange(up).blend(t7, second);
+        // Single lanes: rows i and i + 1.
+        down = DOWN[2];
+        up = UP[2];
+        second = SECOND[2];
+        r0.blend(r1.rearrange(down), second).intoArray(dst, to);
+        r0.rearrange(up).blend(r1, second).intoArray(dst, to + dstStride);
+        r2.blend(r3.rearrange(down), second).intoArray(dst, to + 2 * dstStride);
+        r2.rearrange(up).blend(r3, second).intoArray(dst, to + 3 * dstStride);
+        r4.blend(r5.rearrange(down), second).intoArray(dst, to + 4 * dstStride);
+        r4.rearrange(up).blend(r5, second).intoArray(dst, to + 5 * dstStride);
+        r6.blend(r7.rearrange(down), second).intoArray(dst, to + 6 * dstStride);
+        r6.rearrange(up).blend(r7, second).intoArray(dst, to + 7 * dstStride);
+    }
+
     /**
      * One 8 x 8 block whose rows and columns lie anywhere: for {@code r, c < 8}, {@code
      * dst[colAt[c] + colShift + r]} is set to ({@code add}: increased by) {@code src[rowAt[r] +
@@ -75,7 +117,7 @@ final class BlockTranspose {
      * that are pixels of a bordered plane, where no single stride fits. Without 256-bit vectors
      * element by element, in the same order per element (the sum, if any, is one addition).
      */
-    static void block(float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, boolean add) {
+    static void scattered(float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, boolean add) {
         if (!VECTORS) {
             for (int c = 0; c < N; c++) {
                 int to = colAt[c] + colShift;

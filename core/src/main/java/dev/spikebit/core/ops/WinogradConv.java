@@ -878,7 +878,7 @@ final class WinogradConv {
                 for (int i = 0; i < n; i++) {
                     colAt[i] = pixelAt[p + i] * oPad + o;
                 }
-                BlockTranspose.block(g, rowAt, p, plane, colAt, 0, false);
+                BlockTranspose.scattered(g, rowAt, p, plane, colAt, 0, false);
             }
             for (; p < pixels; p++) {
                 int to = pixelAt[p] * oPad + o;
@@ -1031,7 +1031,7 @@ final class WinogradConv {
                 for (int i = 0; i < n; i++) {
                     rowAt[i] = resultAt[p + i] * cPad + c;
                 }
-                BlockTranspose.block(out, rowAt, 0, gx, colAt, p, true);
+                BlockTranspose.scattered(out, rowAt, 0, gx, colAt, p, true);
             }
             for (; p < pixels; p++) {
                 int src = resultAt[p] * cPad + c;

@@ -77,7 +77,7 @@ class BlockTransposeTest {
             dst[i] = (float) rng.nextGaussian();
         }
         float[] before = dst.clone();
-        BlockTranspose.block(src, rowAt, rowShift, dst, colAt, colShift, add);
+        BlockTranspose.scattered(src, rowAt, rowShift, dst, colAt, colShift, add);
         boolean[] written = new boolean[dst.length];
         for (int r = 0; r < 8; r++) {
             for (int c = 0; c < 8; c++) {
