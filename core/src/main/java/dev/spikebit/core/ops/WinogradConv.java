@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * with the 4x4 element-wise product summed over the output channels {@code o}. For each of the 16
  * positions {@code xi} of a 4x4 transformed tile that sum is a matrix product: {@code M_xi [tiles x
  * C] = V_xi [tiles x O] * U_xi [O x C]}, by this class's own register-tiled loop ({@link
- * #product}): on these narrow products (32 columns, depth 64 for fmnist-cnn) OpenBLAS spent most of
+ * #panelProduct}): on these narrow products (32 columns, depth 64 for fmnist-cnn) OpenBLAS spent most of
  * its time packing, and the loop took two thirds of its time (docs/performance.md). The matrices:
  * <pre>
  *   B^T = | 1  0 -1  0 |     G = | 1    0    0   |     A^T = | 1  1  1  0 |
