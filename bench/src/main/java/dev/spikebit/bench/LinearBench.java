@@ -49,14 +49,8 @@ public class LinearBench {
     @Setup(Level.Trial)
     public void setUp() {
         SplittableRandom rng = new SplittableRandom(1);
-        float[] input = new float[ROWS * IN];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = rng.nextDouble() < density ? 1f : 0f;
-        }
-        float[] weight = new float[OUT * IN];
-        for (int i = 0; i < weight.length; i++) {
-            weight[i] = (float) rng.nextGaussian() * 0.05f;
-        }
+        float[] input = RandomInputs.binarySpikes(rng, ROWS * IN, density);
+        float[] weight = RandomInputs.gaussian(rng, OUT * IN, 0.05f);
         x = Tensor.of(input, ROWS, IN);
         w = Tensor.of(weight, OUT, IN);
         y = new float[ROWS * OUT];

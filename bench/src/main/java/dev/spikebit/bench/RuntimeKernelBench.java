@@ -59,11 +59,11 @@ public class RuntimeKernelBench {
     public void setUp() {
         SplittableRandom rng = new SplittableRandom(1);
         signConv = new Layer.SignConv("conv", 32, 64, 3, 1, 1, SignMatrix.ofRows(64, 288, bits(rng, 64, 288)));
-        floatConv = new Layer.Conv("conv", 32, 64, 3, 1, 1, floats(rng, 64 * 288, 1f), null);
+        floatConv = new Layer.Conv("conv", 32, 64, 3, 1, 1, RandomInputs.sparseUniform(rng, 64 * 288, 1f), null);
         signLinear = new Layer.SignLinear("fc", 3136, 128, SignMatrix.ofRows(128, 3136, bits(rng, 128, 3136)));
-        floatLinear = new Layer.Linear("fc", 3136, 128, floats(rng, 128 * 3136, 1f), null);
-        convInput = floats(rng, 32 * 14 * 14, density);
-        linearInput = floats(rng, 3136, density);
+        floatLinear = new Layer.Linear("fc", 3136, 128, RandomInputs.sparseUniform(rng, 128 * 3136, 1f), null);
+        convInput = RandomInputs.sparseUniform(rng, 32 * 14 * 14, density);
+        linearInput = RandomInputs.sparseUniform(rng, 3136, density);
         convOutput = new float[64 * 14 * 14];
         linearOutput = new float[128];
         scratch = new float
@@ -89,15 +89,6 @@ public class RuntimeKernelBench {
             }
         }
         return b;
-    }
-
-    /** Values in (0, 1], each non-zero with probability {@code density}. */
-    private static float[] floats(SplittableRandom rng, int n, double density) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = rng.nextDouble() < density ? (float) (1 - rng.nextDouble()) : 0f;
-        }
-        return x;
     }
 
     private int list(float[] x) {

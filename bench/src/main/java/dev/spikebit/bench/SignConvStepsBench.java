@@ -66,8 +66,8 @@ public class SignConvStepsBench {
         flips = SignConvEvents.flips(conv);
         int size = IN * H * W;
         steps = new float[4][];
-        steps[0] = spikes(rng, size);
-        steps[1] = spikes(rng, size);
+        steps[0] = RandomInputs.sparseUniform(rng, size, density);
+        steps[1] = RandomInputs.sparseUniform(rng, size, density);
         for (int t = 2; t < 4; t++) {
             steps[t] = steps[t - 2].clone();
             for (int i = 0; i < size; i++) {
@@ -81,14 +81,6 @@ public class SignConvStepsBench {
         change = new float[size];
         floats = new float[SignConvEvents.floatScratch(conv, H, W)];
         ints = new int[SignConvEvents.intScratch(conv, H, W)];
-    }
-
-    private float[] spikes(SplittableRandom rng, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = rng.nextDouble() < density ? (float) (1 - rng.nextDouble()) : 0f;
-        }
-        return x;
     }
 
     @Benchmark

@@ -81,10 +81,7 @@ public class SubBitConvBench {
             weight[i] = (float) (2 * rng.nextDouble() - 1);
         }
         floats = new Layer.Conv("conv", CHANNELS, CHANNELS, 3, 1, 1, weight, null);
-        input = new float[CHANNELS * SIZE * SIZE];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = rng.nextDouble() < density ? (float) (1 - rng.nextDouble()) : 0f;
-        }
+        input = RandomInputs.sparseUniform(rng, CHANNELS * SIZE * SIZE, density);
         output = new float[CHANNELS * SIZE * SIZE];
         scratch = new float
                 [Math.max(

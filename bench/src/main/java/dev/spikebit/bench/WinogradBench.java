@@ -63,14 +63,8 @@ public class WinogradBench {
         for (int i = 0; i < input.length; i++) {
             input[i] = 1f + (float) rng.nextDouble();
         }
-        float[] weight = new float[out * in * 9];
-        for (int i = 0; i < weight.length; i++) {
-            weight[i] = (float) rng.nextGaussian() * 0.1f;
-        }
-        outputGradient = new float[IMAGES * out * size * size];
-        for (int i = 0; i < outputGradient.length; i++) {
-            outputGradient[i] = (float) rng.nextGaussian() * 1e-3f;
-        }
+        float[] weight = RandomInputs.gaussian(rng, out * in * 9, 0.1f);
+        outputGradient = RandomInputs.gaussian(rng, IMAGES * out * size * size, 1e-3f);
         x = Tensor.of(input, IMAGES, in, size, size).requiresGrad(true);
         w = Tensor.of(weight, out, in, 3, 3);
     }

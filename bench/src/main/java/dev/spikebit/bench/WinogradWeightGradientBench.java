@@ -66,18 +66,9 @@ public class WinogradWeightGradientBench {
     public void setUp() {
         System.setProperty("spikebit.winograd", winograd);
         SplittableRandom rng = new SplittableRandom(1);
-        float[] input = new float[IMAGES * IN * SIZE * SIZE];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = rng.nextDouble() < density ? 1f : 0f;
-        }
-        float[] weight = new float[OUT * IN * 9];
-        for (int i = 0; i < weight.length; i++) {
-            weight[i] = (float) rng.nextGaussian() * 0.1f;
-        }
-        outputGradient = new float[IMAGES * OUT * SIZE * SIZE];
-        for (int i = 0; i < outputGradient.length; i++) {
-            outputGradient[i] = (float) rng.nextGaussian() * 1e-3f;
-        }
+        float[] input = RandomInputs.binarySpikes(rng, IMAGES * IN * SIZE * SIZE, density);
+        float[] weight = RandomInputs.gaussian(rng, OUT * IN * 9, 0.1f);
+        outputGradient = RandomInputs.gaussian(rng, IMAGES * OUT * SIZE * SIZE, 1e-3f);
         x = Tensor.of(input, IMAGES, IN, SIZE, SIZE).requiresGrad(both);
         w = Tensor.of(weight, OUT, IN, 3, 3).requiresGrad(true);
     }
