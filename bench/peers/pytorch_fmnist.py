@@ -21,6 +21,14 @@ Prints one line per measurement, in the format bench/compare reads:
 
   peer train: 312.4 images/s (median of 5 runs; min ..., max ...), 6.21 CPU-ms per image, peak RSS 812 MiB
 
+BLAS: Debian's torch does its GEMMs (and, without MKL-DNN's convolutions, the im2col convolutions)
+in whatever libblas.so.3 the system's alternatives point at. With the reference BLAS (Debian's
+libblas3, what a fresh machine has) the peer is several times slower than with OpenBLAS
+(libopenblas0-pthread), so the header line names the library that was loaded and warns about the
+reference one. torch calls the BLAS from inside its own parallel loops, one call per thread: OpenBLAS
+threads on top of those oversubscribe the cores (inference 1,177 against 1,911 images/s on a 2-core
+AVX-512 machine), so OPENBLAS_NUM_THREADS is 1 unless the caller set it.
+
 Usage: /usr/bin/python3 bench/peers/pytorch_fmnist.py [--threads 2] [--T 4] [--batch 64]
        [--runs 5] [--steps 20] [--warmup 10] [--what train,infer] [--data DIR]
 """
@@ -34,9 +42,12 @@ import statistics
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+# Before torch loads the BLAS, which reads it once (see "BLAS" above).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 class ATanSpike(torch.autograd.Function):
@@ -155,6 +166,31 @@ def measure(label, step, batch, runs, steps, warmup):
     )
 
 
+def blas_library():
+    """The BLAS this process loaded, from /proc/self/maps, and whether it is the slow reference one."""
+    torch.ones(64, 64) @ torch.ones(64, 64)  # makes sure the library is mapped
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() or "mkl_" in line.lower()}
+    except OSError:
+        return "unknown BLAS", False
+    # The BLAS symbols come from libblas.so.3 when it is mapped (liblapack.so.3 may be OpenBLAS's
+    # while libblas.so.3 is still the reference one), so that file decides.
+    blas = sorted(p for p in paths if os.path.basename(p).startswith("libblas.so")) or sorted(paths)
+    for path in blas:
+        name = path.lower()
+        if "openblas" in name:
+            threads = os.environ.get("OPENBLAS_NUM_THREADS")
+            return f"OpenBLAS ({path}, OPENBLAS_NUM_THREADS={threads})", False
+        if "mkl" in name:
+            return f"MKL ({path})", False
+        if "blis" in name:
+            return f"BLIS ({path})", False
+        if "libblas.so" in name:
+            return f"reference BLAS ({path})", True
+    return "BLAS inside torch", False
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--threads", type=int, default=2)
@@ -168,11 +204,19 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    blas, reference = blas_library()
     print(
-        f"peer: PyTorch {torch.__version__}, {torch.get_num_threads()} threads, fmnist-cnn T={a.T} batch {a.batch}, "
+        f"peer: PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {blas}, "
+        f"fmnist-cnn T={a.T} batch {a.batch}, "
         f"{'Fashion-MNIST from ' + a.data if a.data else 'one random batch'}",
         file=sys.stderr,
     )
+    if reference:
+        print(
+            "peer: WARNING: torch runs on the reference BLAS, several times slower than an optimized "
+            "one; a fair peer needs OpenBLAS (Debian: apt-get install libopenblas0-pthread)",
+            file=sys.stderr,
+        )
     net = FmnistCnn(a.T)
     if a.data:
         batches = FashionMnistBatches(a.data, a.batch)
