@@ -263,8 +263,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /**
      * The experiment's setup from the loaded data: {@code validation} images held out of the
-     * training split when positive, the dataset's augmentation when asked for; progress to stderr
-     * and figures beside the tables, then {@code afterEpoch} told of every epoch. The cluster tasks
+     * training split when positive, the dataset's augmentation when asked for; progress to stderr,
+     * each run's curves and the figures beside the tables, then {@code afterEpoch} told of every epoch. The cluster tasks
      * build theirs the same way.
      */
     static ExperimentSetup setup(
@@ -294,8 +294,10 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .augmentation(augment ? data.augmentation() : null)
                 .measureImages(measureImages)
                 .log(System.err)
+                // metrics.json is not attached here: the experiment writes it, as part of each run's record
                 .listener(new ExperimentFigures(
-                        TrainingListener.all(List.of(TrainingProgress.withOutputFiles(System.err), afterEpoch)), s2nn))
+                        TrainingListener.all(List.of(new TrainingProgress(System.err), new TrainingPlot(), afterEpoch)),
+                        s2nn))
                 .build();
     }
 

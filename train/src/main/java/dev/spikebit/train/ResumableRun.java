@@ -83,7 +83,7 @@ public final class ResumableRun {
         Dataset test = evaluation;
         // The auxiliary loss is closed however the run ends (also when reused or failed).
         try {
-            String stamp = stamp(config, auxiliary, train, test);
+            String stamp = stamp(config, auxiliary == null ? null : auxiliary.describe(), train, test);
             Path last = dir.resolve("last.safetensors");
             Trainer trainer = new Trainer(config, fresh, train, test, augmentation, dir, log)
                     .evaluatedOn(config.validation() > 0 ? "validation" : "test")
@@ -124,15 +124,18 @@ public final class ResumableRun {
         }
     }
 
-    /** What a run is: configuration, data and auxiliary loss, one per line. */
-    static String stamp(TrainConfig config, AuxiliaryLoss auxiliary, Dataset train, Dataset test) {
+    /**
+     * What a run is: configuration, data and auxiliary loss (its {@link AuxiliaryLoss#describe}, null
+     * for none), one per line.
+     */
+    static String stamp(TrainConfig config, String auxiliary, Dataset train, Dataset test) {
         return "config " + config.toJson() + "\n"
                 + "train " + train.name() + ", " + train.size() + " images\n"
                 + "test " + test.name() + ", " + test.size() + " images\n"
-                + "auxiliary " + (auxiliary == null ? "none" : auxiliary.describe()) + "\n";
+                + "auxiliary " + (auxiliary == null ? "none" : auxiliary) + "\n";
     }
 
-    private static String readStamp(Path dir) {
+    static String readStamp(Path dir) {
         try {
             return Files.readString(dir.resolve(STAMP_FILE));
         } catch (IOException e) {

@@ -11,15 +11,20 @@ import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.train.AuxiliaryLoss;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.Evaluation;
+import dev.spikebit.train.MetricsFile;
 import dev.spikebit.train.ResumableRun;
+import dev.spikebit.train.RunRecord;
 import dev.spikebit.train.TrainConfig;
+import dev.spikebit.train.TrainingListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the ReverB and S2NN experiments share: the zoo model, the training budget and seeds, the
@@ -62,6 +67,9 @@ public record ExperimentSetup(
     /** The file in a run's directory that keeps its final test accuracy, so a reused run is not scored again. */
     static final String TEST_SCORE_FILE = "test-accuracy.txt";
 
+    /** A run's resumable checkpoint ({@link ResumableRun}); the one file a record does without. */
+    static final String CHECKPOINT = "last.safetensors";
+
     public ExperimentSetup {
         seeds = List.copyOf(seeds);
         listener = listener == null ? ExperimentListener.NONE : listener;
@@ -90,17 +98,31 @@ public record ExperimentSetup(
     /**
      * A finished run of an experiment.
      *
-     * @param model              the trained network, in evaluation mode
      * @param history            its epochs (their evaluation is on the validation set when there is one)
      * @param validationAccuracy the final validation accuracy, NaN without a validation set
      * @param testAccuracy       the final test accuracy
+     * @param reused             whether the run finished before this call (a checkpoint or a record)
+     * @param network            the trained network; from a record (no checkpoint), it trains again
+     *                           when first asked for ({@link #train(TrainConfig, String, Supplier, Path)})
      */
     public record Trained(
-            SpikingClassifier model,
             List<EpochMetrics> history,
             double validationAccuracy,
             double testAccuracy,
-            boolean reused) {}
+            boolean reused,
+            Supplier<SpikingClassifier> network) {
+        /** The trained network, in evaluation mode (trained again if only its record was here). */
+        public SpikingClassifier model() {
+            return network.get();
+        }
+    }
+
+    /**
+     * A network about to train: its new weights and its auxiliary loss (or null), made only when the
+     * run is not reused, since making them may need another network (a teacher, the network a
+     * sub-bit one starts from).
+     */
+    record Start(SpikingClassifier fresh, AuxiliaryLoss auxiliary) {}
 
     /**
      * The directory of a run: {@code out/NAME[-augment][-validation-N]-seedS}, so that runs with and
@@ -135,29 +157,113 @@ public record ExperimentSetup(
      * resumes the run already there, {@link ResumableRun}).
      */
     Trained train(ModelSpec spec, long seed, Path dir) {
-        return train(config(spec, seed), QuantModels.build(spec, seed), null, dir);
+        return train(config(spec, seed), null, () -> new Start(QuantModels.build(spec, seed), null), dir);
     }
 
     /**
-     * Trains {@code fresh} as {@code config} says (with this setup's augmentation and validation
-     * split) into {@code dir}, through {@link ResumableRun}, and scores it on the test set.
+     * Trains the network {@code start} makes as {@code config} says (with this setup's augmentation
+     * and validation split) into {@code dir}, through {@link ResumableRun}, and scores it on the test
+     * set. A folder without {@code last.safetensors} whose files record this run as finished ({@link
+     * RunRecord}: {@code run.txt}, {@code metrics.json} and, with a validation set, {@value
+     * #TEST_SCORE_FILE}) is reused from those files alone: nothing is made or trained unless the
+     * network itself is asked for.
+     *
+     * @param auxiliary what {@code start}'s auxiliary loss calls itself ({@link AuxiliaryLoss#describe}), or null
      */
-    Trained train(TrainConfig config, SpikingClassifier fresh, AuxiliaryLoss auxiliary, Path dir) {
+    Trained train(TrainConfig config, String auxiliary, Supplier<Start> start, Path dir) {
         TrainConfig adapted = adapted(config);
-        ResumableRun.Result run = ResumableRun.train(
+        Dataset evaluation = validation != null ? validation : test;
+        if (!Files.exists(dir.resolve(CHECKPOINT))) {
+            List<EpochMetrics> recorded = RunRecord.finished(adapted, auxiliary, train, evaluation, dir, log);
+            Double score = recorded == null || validation == null ? null : savedTestAccuracy(dir, recorded.size());
+            if (recorded != null && (validation == null || score != null)) {
+                log.printf("reusing the record in %s (all %d epochs done; no %s)%n", dir, recorded.size(), CHECKPOINT);
+                double last = recorded.getLast().testAccuracy();
+                return new Trained(
+                        recorded,
+                        validation == null ? Double.NaN : last,
+                        validation == null ? last : score,
+                        true,
+                        once(() -> trainAgain(adapted, start, dir, recorded)));
+            }
+            if (recorded != null) {
+                log.printf(
+                        "%s: no %s for %s, and scoring the test set needs the network: training it again%n",
+                        dir, TEST_SCORE_FILE, test.name());
+            }
+        }
+        ResumableRun.Result run = resumable(adapted, start, dir);
+        if (validation == null) {
+            return new Trained(run.history(), Double.NaN, run.finalAccuracy(), run.reused(), run::model);
+        }
+        return new Trained(run.history(), run.finalAccuracy(), testAccuracy(run, dir), run.reused(), run::model);
+    }
+
+    private ResumableRun.Result resumable(TrainConfig adapted, Supplier<Start> start, Path dir) {
+        Start made = start.get();
+        return ResumableRun.train(
                 adapted,
-                fresh,
-                auxiliary,
+                made.fresh(),
+                made.auxiliary(),
                 train,
                 validation != null ? validation : test,
                 augmentation,
                 dir,
                 log,
-                listener);
-        if (validation == null) {
-            return new Trained(run.model(), run.history(), Double.NaN, run.finalAccuracy(), run.reused());
+                // metrics.json is part of the run's record, whoever listens
+                TrainingListener.all(List.of(new MetricsFile(), listener)));
+    }
+
+    /**
+     * The network of a run that only its record kept, trained again from the start: in the
+     * environment that trained it, the same network bit for bit (docs/reproducibility.md), which is
+     * checked against the record, since rows already taken from the record (its accuracy, and in
+     * S2NN the rows fine-tuned from it or distilled from it) would otherwise not match the network.
+     */
+    private SpikingClassifier trainAgain(
+            TrainConfig adapted, Supplier<Start> start, Path dir, List<EpochMetrics> recorded) {
+        log.printf(
+                "%s: the network is needed and only the record of its run is here (no %s): training it again%n",
+                dir, CHECKPOINT);
+        ResumableRun.Result again = resumable(adapted, start, dir);
+        for (int i = 0; i < recorded.size(); i++) {
+            EpochMetrics was = recorded.get(i);
+            EpochMetrics now = again.history().get(i);
+            if (was.trainLoss() != now.trainLoss()
+                    || was.testLoss() != now.testLoss()
+                    || was.testAccuracy() != now.testAccuracy()) {
+                throw new SpikebitException(String.format(
+                        Locale.ROOT,
+                        "%s: trained again, the network does not repeat its record (epoch %d: test accuracy %s, "
+                                + "recorded %s; train loss %s, recorded %s), so the environment differs from the one in "
+                                + "its %s (docs/reproducibility.md). The folder now holds the new run: run the command "
+                                + "again to collect the table from it, and delete the folders of rows fine-tuned or "
+                                + "distilled from the old network so that they train from the new one",
+                        dir,
+                        i + 1,
+                        now.testAccuracy(),
+                        was.testAccuracy(),
+                        now.trainLoss(),
+                        was.trainLoss(),
+                        MetricsFile.NAME));
+            }
         }
-        return new Trained(run.model(), run.history(), run.finalAccuracy(), testAccuracy(run, dir), run.reused());
+        return again.model();
+    }
+
+    /** {@code supplier}'s value, made on the first call only. */
+    static <T> Supplier<T> once(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
     }
 
     /**
@@ -165,24 +271,56 @@ public record ExperimentSetup(
      * the run trained in this call or the file is for other test data.
      */
     private double testAccuracy(ResumableRun.Result run, Path dir) {
-        Path file = dir.resolve(TEST_SCORE_FILE);
-        String key = test.name() + ", " + test.size() + " images, after epoch "
-                + run.history().size() + ": ";
-        if (run.reused() && Files.exists(file)) {
-            try {
-                String saved = Files.readString(file).strip();
-                if (saved.startsWith(key)) {
-                    return Double.parseDouble(saved.substring(key.length()));
-                }
-            } catch (IOException | NumberFormatException e) {
-                log.printf("%s: unreadable (%s); scoring the test set again%n", file, e.getMessage());
+        if (run.reused()) {
+            Double saved = savedTestAccuracy(dir, run.history().size());
+            if (saved != null) {
+                return saved;
             }
         }
         double accuracy = Evaluation.evaluate(run.model(), test, 256).accuracy();
         run.model().eval();
         log.printf("test accuracy %.2f%% (%s, %d images)%n", 100 * accuracy, test.name(), test.size());
-        AtomicFiles.writeString(file, key + accuracy + "\n");
+        AtomicFiles.writeString(
+                dir.resolve(TEST_SCORE_FILE), scoreKey(run.history().size()) + accuracy + "\n");
         return accuracy;
+    }
+
+    /** What {@value #TEST_SCORE_FILE} starts with: the test data and the epoch it scored. */
+    private String scoreKey(int epochs) {
+        return test.name() + ", " + test.size() + " images, after epoch " + epochs + ": ";
+    }
+
+    /**
+     * The test accuracy saved in {@value #TEST_SCORE_FILE} after epoch {@code epochs} on this test
+     * data, or null when there is none (no file, or one for other test data or another epoch).
+     *
+     * @throws SpikebitException naming the file when it is for this data but holds no accuracy
+     */
+    private Double savedTestAccuracy(Path dir, int epochs) {
+        Path file = dir.resolve(TEST_SCORE_FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        String saved;
+        try {
+            saved = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new SpikebitException(file + ": cannot be read (" + e.getMessage() + ")");
+        }
+        String key = scoreKey(epochs);
+        if (!saved.startsWith(key)) {
+            return null;
+        }
+        try {
+            double accuracy = Double.parseDouble(saved.substring(key.length()));
+            if (accuracy >= 0 && accuracy <= 1) {
+                return accuracy;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new SpikebitException(file + ": \"" + saved.substring(key.length())
+                + "\" is not a test accuracy in [0, 1]; delete the file to score the run again");
     }
 
     /** A setup with the defaults of {@code spikebit experiment} (see {@link Builder}). */

@@ -1,5 +1,6 @@
 package dev.spikebit.train.experiment;
 
+import dev.spikebit.core.SpikebitException;
 import dev.spikebit.core.io.AtomicFiles;
 import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.data.Dataset;
@@ -11,6 +12,7 @@ import dev.spikebit.quant.report.ModelReport;
 import dev.spikebit.runtime.graph.Graph;
 import dev.spikebit.runtime.graph.Layer;
 import dev.spikebit.runtime.io.Json;
+import dev.spikebit.runtime.io.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,8 @@ import java.util.Map;
  * the table is gathered again, or on another machine than the one that trained the run (a cluster's
  * driver after its executors trained and measured the rows), without measuring again. The numbers
  * are stored as the shortest decimals that read back to the same doubles, so a table from stored
- * measurements is the same bit for bit.
+ * measurements is the same bit for bit. With the run's record ({@code RunRecord}) it is all a
+ * table needs of a row once the checkpoints are gone (docs/reproducibility.md, "Records").
  *
  * @param deployedBytes the size of {@code deployed.safetensors}
  * @param eligibleBytes the deployed bytes of the 3x3 convolutions with binary or sub-bit weights
@@ -101,29 +104,46 @@ record RowMeasurement(
         return Json.writeIndented(json) + "\n";
     }
 
-    /** The stored measurement, or null if it was made on other images or cannot be read (then it is made again). */
+    /**
+     * The stored measurement, or null if it was made on other images (then it is made again).
+     *
+     * @throws SpikebitException naming the file when it cannot be read as a measurement (not JSON, a
+     *     field missing, a number negative or not finite): with a record and no checkpoint, measuring
+     *     again would mean training again, and a damaged file is no measurement to put in a table
+     */
     private static RowMeasurement read(Path file, String measuredOn) {
         try {
-            if (!(Json.parse(Files.readString(file)) instanceof Map<?, ?> o)
-                    || !measuredOn.equals(o.get("measuredOn"))) {
+            JsonObject o = JsonObject.parse(Files.readString(file), "the file");
+            if (!measuredOn.equals(o.text("measuredOn", null))) {
                 return null;
             }
+            if (o.longInteger("deployedBytes", -1) <= 0 || o.longInteger("eligibleBytes", -1) < 0) {
+                throw new IllegalArgumentException("\"deployedBytes\" or \"eligibleBytes\" is missing or negative");
+            }
             return new RowMeasurement(
-                    ((Number) o.get("deployedBytes")).longValue(),
-                    ((Number) o.get("eligibleBytes")).longValue(),
-                    real(o.get("bitsPerWeight")),
-                    real(o.get("firingRate")),
-                    real(o.get("macs")),
-                    real(o.get("acs")),
-                    real(o.get("energyPj")));
-        } catch (IOException | RuntimeException e) {
-            return null;
+                    o.longInteger("deployedBytes", -1),
+                    o.longInteger("eligibleBytes", -1),
+                    measuredField(o, "bitsPerWeight"),
+                    measuredField(o, "firingRate"),
+                    measuredField(o, "macs"),
+                    measuredField(o, "acs"),
+                    measuredField(o, "energyPj"));
+        } catch (IOException e) {
+            throw new SpikebitException(file + ": cannot be read (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            throw new SpikebitException(file + ": not a measurement: " + e.getMessage()
+                    + "; delete it to measure the run again (which needs its last.safetensors, or trains it again)");
         }
     }
 
-    /** A number, or the string {@link Json#measured} writes for a non-finite one. */
-    private static double real(Object value) {
-        return value instanceof String text ? Double.parseDouble(text) : ((Number) value).doubleValue();
+    /** A field that is a finite non-negative number (read as {@link Json#measured} wrote it). */
+    private static double measuredField(JsonObject o, String field) {
+        double value = o.real(field, Double.NaN);
+        if (!Double.isFinite(value) || value < 0) {
+            throw new IllegalArgumentException(
+                    "field \"" + field + "\" is " + value + ", expected a finite number >= 0");
+        }
+        return value;
     }
 
     /**

@@ -10,7 +10,6 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.distill.MembraneDistillation;
-import dev.spikebit.train.AuxiliaryLoss;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
 import java.io.Serializable;
@@ -21,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The S2NN comparison (docs/methods.md 3, docs/s2nn.md): per seed, a full-precision network and a
@@ -218,34 +218,54 @@ public final class S2nnExperiment {
         ModelSpec base = ModelZoo.defaultSpec(setup.model());
         for (long seed : setup.seeds()) {
             boolean firstSeed = seed == setup.seeds().get(0);
-            ExperimentSetup.Trained fp = trainBase("fp", base.withWeights(WeightKind.FP), seed, rows.fp);
-            ExperimentSetup.Trained bin = trainBase("binary", base.withWeights(WeightKind.BINARY), seed, rows.binary);
-            ExperimentSetup.Trained reverb = plan.reverbRow() || plan.teachers().contains(Teacher.REVERB)
-                    ? trainBase(
-                            "reverb", base.withSpikes(SpikeKind.REAL).withWeights(WeightKind.BINARY), seed, rows.reverb)
-                    : null;
-            Checkpoint binaryCkpt =
-                    Checkpoint.load(setup.runDirectory("binary", seed).resolve("last.safetensors"));
-            fineTune(rows.binaryLonger, seed, QuantModels.fromCheckpoint(binaryCkpt), null, 0);
+            Map<Teacher, ModelSpec> specs = new LinkedHashMap<>();
+            specs.put(Teacher.FP, base.withWeights(WeightKind.FP));
+            specs.put(Teacher.BINARY, base.withWeights(WeightKind.BINARY));
+            specs.put(Teacher.REVERB, base.withSpikes(SpikeKind.REAL).withWeights(WeightKind.BINARY));
+            Map<Teacher, ExperimentSetup.Trained> trained = new LinkedHashMap<>();
+            trained.put(Teacher.FP, trainBase("fp", specs.get(Teacher.FP), seed, rows.fp));
+            trained.put(Teacher.BINARY, trainBase("binary", specs.get(Teacher.BINARY), seed, rows.binary));
+            if (plan.reverbRow() || plan.teachers().contains(Teacher.REVERB)) {
+                trained.put(Teacher.REVERB, trainBase("reverb", specs.get(Teacher.REVERB), seed, rows.reverb));
+            }
+            // Loaded only when a fine-tuning trains: a table whose rows are all recorded needs no checkpoint.
+            Path binaryDir = setup.runDirectory("binary", seed);
+            ExperimentSetup.Trained bin = trained.get(Teacher.BINARY);
+            Supplier<Checkpoint> binaryCkpt = ExperimentSetup.once(() -> {
+                bin.model(); // trains the binary network again if only its record is here
+                return Checkpoint.load(binaryDir.resolve(ExperimentSetup.CHECKPOINT));
+            });
+            ModelSpec binarySpec = specs.get(Teacher.BINARY);
+            fineTune(
+                    rows.binaryLonger,
+                    seed,
+                    binarySpec,
+                    () -> QuantModels.fromCheckpoint(binaryCkpt.get()),
+                    null,
+                    null,
+                    0);
             for (int eta : plan.etas()) {
                 if (!firstSeed && !plan.everySeedEtas().contains(eta)) {
                     continue;
                 }
                 for (Variant v : VARIANTS) {
+                    ModelSpec subBit = binarySpec.withSubBit(eta, v.osQuant(), 0);
+                    Supplier<SpikingClassifier> compressed =
+                            () -> Compression.fromBinary(binaryCkpt.get(), eta, v.osQuant(), 0);
                     if (!v.mpfd()) {
-                        SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
-                        fineTune(rows.subBit.get(rowName(eta, v, null, 0)), seed, net, null, 0);
+                        fineTune(rows.subBit.get(rowName(eta, v, null, 0)), seed, subBit, compressed, null, null, 0);
                         continue;
                     }
                     for (Teacher t : plan.teachers()) {
-                        SpikingClassifier teacher = switch (t) {
-                            case FP -> fp.model();
-                            case BINARY -> bin.model();
-                            case REVERB -> reverb.model();
-                        };
                         for (float lambda : plan.lambdas()) {
-                            SpikingClassifier net = Compression.fromBinary(binaryCkpt, eta, v.osQuant(), 0);
-                            fineTune(rows.subBit.get(rowName(eta, v, t, lambda)), seed, net, teacher, lambda);
+                            fineTune(
+                                    rows.subBit.get(rowName(eta, v, t, lambda)),
+                                    seed,
+                                    subBit,
+                                    compressed,
+                                    trained.get(t),
+                                    specs.get(t),
+                                    lambda);
                         }
                     }
                 }
@@ -269,14 +289,31 @@ public final class S2nnExperiment {
         return run;
     }
 
-    /** Fine-tunes {@code net} from the seed's binary network (MPFD from {@code teacher} unless null). */
-    private void fineTune(RowRuns row, long seed, SpikingClassifier net, SpikingClassifier teacher, float lambda)
+    /**
+     * Fine-tunes the network of {@code spec} that {@code net} makes from the seed's binary network
+     * (MPFD from {@code teacher}, a network of {@code teacherSpec}, unless null). Neither is made
+     * when the row's run is reused.
+     */
+    private void fineTune(
+            RowRuns row,
+            long seed,
+            ModelSpec spec,
+            Supplier<SpikingClassifier> net,
+            ExperimentSetup.Trained teacher,
+            ModelSpec teacherSpec,
+            float lambda)
             throws IOException {
         Path dir = setup.runDirectory(ReverbExperiment.slug(row.name), seed);
         setup.log().printf("%n== %s, seed %d -> %s%n", row.name, seed, dir);
         var settings = new Compression.Settings(plan.fineTuneEpochs(), 64, setup.lr(), seed, lambda);
-        AuxiliaryLoss mpfd = teacher == null ? null : Compression.distillation(net, teacher, lambda, setup.log());
-        row.add(seed, setup.train(Compression.config(net.spec(), settings), net, mpfd, dir), dir);
+        String mpfd = teacher == null ? null : Compression.describeDistillation(teacherSpec, lambda);
+        Supplier<ExperimentSetup.Start> start = () -> {
+            SpikingClassifier fresh = net.get();
+            return new ExperimentSetup.Start(
+                    fresh,
+                    teacher == null ? null : Compression.distillation(fresh, teacher.model(), lambda, setup.log()));
+        };
+        row.add(seed, setup.train(Compression.config(spec, settings), mpfd, start, dir), dir);
     }
 
     /**

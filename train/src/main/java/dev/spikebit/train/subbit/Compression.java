@@ -138,6 +138,15 @@ public final class Compression {
                 .build();
     }
 
+    /**
+     * What {@link #distillation} from a teacher of {@code teacher} calls itself in a run's {@code
+     * run.txt}: known before the teacher is loaded, so a finished run's record is recognised without
+     * it.
+     */
+    public static String describeDistillation(ModelSpec teacher, float lambda) {
+        return "MPFD lambda " + lambda + " from a " + teacher.weights().id() + " " + teacher.model() + " teacher";
+    }
+
     /** MPFD from {@code teacher} into {@code student} as the trainer's auxiliary loss (docs/methods.md 3). */
     public static AuxiliaryLoss distillation(
             SpikingClassifier student, SpikingClassifier teacher, float lambda, PrintStream log) {
@@ -167,8 +176,7 @@ public final class Compression {
 
             @Override
             public String describe() {
-                return "MPFD lambda " + lambda + " from a "
-                        + teacher.spec().weights().id() + " " + teacher.spec().model() + " teacher";
+                return describeDistillation(teacher.spec(), lambda);
             }
 
             @Override
