@@ -116,6 +116,20 @@ class LocalSparkTest {
         for (String run : List.of("reverb-seed1", "reverb-seed2", "bsnn-seed1", "bsnn-seed2")) {
             assertThat(spark.resolve(run).resolve("last.safetensors")).exists();
         }
+        // The tasks leave each row's record (run.txt, metrics.json, measurement.json) beside its
+        // checkpoints: without the checkpoints, as in a clone of committed results, the single-machine
+        // command collects the same table from the records and trains nothing.
+        String json = Files.readString(spark.resolve("reverb-table.json"));
+        try (var files = Files.walk(spark)) {
+            for (Path f :
+                    files.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
+                Files.delete(f);
+            }
+        }
+        SparkCommands.run(concat(args, "--out", spark.toString()));
+        assertThat(Files.readString(spark.resolve("reverb-table.md"))).isEqualTo(table);
+        assertThat(Files.readString(spark.resolve("reverb-table.json"))).isEqualTo(json);
+        assertThat(spark.resolve("bsnn-seed1").resolve("last.safetensors")).doesNotExist();
 
         // The same through Hadoop's FileSystem API (file:// is its LocalFileSystem, which writes a
         // .crc checksum file beside every file it writes): the tasks and the driver work on local
