@@ -20,7 +20,8 @@ import java.util.List;
  * reused as it is, when it holds fewer, training resumes after the last saved epoch, and otherwise
  * the run starts from the beginning. The experiments train each table row this way, so a table
  * stopped half-way (a killed process, a machine that went away) continues row by row and epoch by
- * epoch instead of starting over; {@code spikebit compress} does too.
+ * epoch instead of starting over; {@code spikebit compress} does too. Once the checkpoints are
+ * gone, the experiments still reuse a finished run from its {@link RunRecord}.
  */
 public final class ResumableRun {
     static final String STAMP_FILE = "run.txt";

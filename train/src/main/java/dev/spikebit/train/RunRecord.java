@@ -32,7 +32,9 @@ public final class RunRecord {
     /**
      * The epochs of the finished run recorded in {@code dir}, or null when {@code dir} holds no whole
      * record of it (then the run trains, and {@code log} says why when a record of it was there).
-     * The arguments are those of {@link ResumableRun#train}, the auxiliary loss as its description.
+     * The arguments are those of {@link ResumableRun#train}, the auxiliary loss as its description;
+     * the caller asks only when {@code dir} holds no checkpoint (with one, {@code ResumableRun}
+     * reuses or resumes the run).
      *
      * @throws SpikebitException naming {@code metrics.json} when it belongs to this run's {@code
      *     run.txt} but cannot be its record
