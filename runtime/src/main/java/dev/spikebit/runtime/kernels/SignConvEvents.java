@@ -3,6 +3,7 @@ package dev.spikebit.runtime.kernels;
 import dev.spikebit.runtime.graph.Layer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -66,7 +67,7 @@ public final class SignConvEvents {
 
     /** Ints of scratch {@link #run} needs for input {@code [C, h, w]}. */
     public static int intScratch(Layer.SignConv c, int h, int w) {
-        return (c.inChannels() + 1) * h * w + 1 + h * w * ((c.inChannels() + 31) >>> 5);
+        return (c.inChannels() + 1) * h * w + 1 + h * w * ((c.inChannels() + 31) >>> 5) + F.length();
     }
 
     /**
@@ -160,25 +161,91 @@ public final class SignConvEvents {
             int sumsOff,
             float[] floats,
             int[] ints) {
-        int inC = c.inChannels();
-        int pitch = pitch(c.outChannels());
-        int plane = h * w;
-        int starts = inC * plane;
-        list(c, x, xOff, h, w, pitch, floats, ints, starts);
         SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        int starts = list(c, x, xOff, h, w, floats, ints);
+        if (g.k() == 3 && g.s() == 1 && g.p() == 1) {
+            slidingRows(g, pitch(c.outChannels()), flips, floats, ints, starts, sums, sumsOff);
+        } else {
+            windows(g, pitch(c.outChannels()), flips, floats, ints, starts, sums, sumsOff);
+        }
+    }
+
+    /**
+     * {@link #addPixels} by the kernel of any geometry, a window at a time, also where the sliding
+     * rows apply: for the test that the two give the same sums bit for bit.
+     */
+    static void addPixelsByWindows(
+            Layer.SignConv c,
+            int[] flips,
+            float[] x,
+            int xOff,
+            int h,
+            int w,
+            float[] sums,
+            int sumsOff,
+            float[] floats,
+            int[] ints) {
+        SignConvKernel.Geometry g = new SignConvKernel.Geometry(c.kernel(), c.stride(), c.padding(), h, w);
+        int starts = list(c, x, xOff, h, w, floats, ints);
+        windows(g, pitch(c.outChannels()), flips, floats, ints, starts, sums, sumsOff);
+    }
+
+    /**
+     * The 3x3, stride 1, padding 1 convolution's sums ({@link #slide4}): per output row and kernel
+     * row, one pass over the input row's entries, blocks of four vectors of output channels and then
+     * single vectors.
+     */
+    private static void slidingRows(
+            SignConvKernel.Geometry g,
+            int pitch,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            float[] sums,
+            int sumsOff) {
+        int n = F.length();
+        for (int oy = 0; oy < g.oh(); oy++) {
+            int row = sumsOff + oy * g.ow() * pitch;
+            for (int ky = 0; ky < 3; ky++) {
+                int iy = oy + ky - 1;
+                if (iy < 0 || iy >= g.h()) {
+                    continue;
+                }
+                int o = 0;
+                for (; o + 4 * n <= pitch; o += 4 * n) {
+                    slide4(g.w(), iy, ky, pitch, o, flips, values, ints, starts, sums, row + o);
+                }
+                for (; o < pitch; o += n) {
+                    slide1(g.w(), iy, ky, pitch, o, flips, values, ints, starts, sums, row + o);
+                }
+            }
+        }
+    }
+
+    /** Any geometry's sums, one output position and block of output channels at a time ({@link #window8}). */
+    private static void windows(
+            SignConvKernel.Geometry g,
+            int pitch,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            float[] sums,
+            int sumsOff) {
         int n = F.length();
         for (int oy = 0; oy < g.oh(); oy++) {
             for (int ox = 0; ox < g.ow(); ox++) {
                 int at = sumsOff + (oy * g.ow() + ox) * pitch;
                 int o = 0;
                 for (; o + 8 * n <= pitch; o += 8 * n) {
-                    window8(g, oy, ox, pitch, o, flips, floats, ints, starts, sums, at + o);
+                    window8(g, oy, ox, pitch, o, flips, values, ints, starts, sums, at + o);
                 }
                 for (; o + 4 * n <= pitch; o += 4 * n) {
-                    window4(g, oy, ox, pitch, o, flips, floats, ints, starts, sums, at + o);
+                    window4(g, oy, ox, pitch, o, flips, values, ints, starts, sums, at + o);
                 }
                 for (; o < pitch; o += n) {
-                    window1(g, oy, ox, pitch, o, flips, floats, ints, starts, sums, at + o);
+                    window1(g, oy, ox, pitch, o, flips, values, ints, starts, sums, at + o);
                 }
             }
         }
@@ -189,65 +256,219 @@ public final class SignConvEvents {
      * pixel: values in {@code values}, {@code (c * k * k + ix) * pitch} in {@code ints} (the masks
      * of channel {@code c}, offset by the input column so that a window's row adds one constant per
      * kernel row), and at {@code ints[starts + q]} where pixel {@code q}'s entries begin
-     * ({@code ints[starts + h * w]}: the end). Since the pixels of one input row are contiguous, a
-     * window's kernel row is one run of entries.
+     * ({@code ints[starts + h * w]}: the end), {@code starts = C * h * w}, which it returns. Since the
+     * pixels of one input row are contiguous, a window's kernel row is one run of entries.
      *
      * <p>In two passes, so that the zeros cost a vector compare and not a scalar visit each: each
-     * channel's plane is compared with 0 a vector at a time, and the set bits of the comparison
-     * mark the pixel's bit of that channel in a per-pixel channel mask; then each pixel's mask is
-     * walked in channel order, and only the non-zero values are read. Visiting every value in
-     * pixel-major order (a strided read per value) took a sixth of the layer.
+     * channel's plane is compared with 0 a vector at a time, and the comparison sets that channel's
+     * bit in the channel masks of a vector of pixels ({@link #markChannel}: word {@code c / 32} of
+     * pixel {@code q} at {@code [c / 32][q]}); then each pixel's masks are walked in channel order,
+     * and only the non-zero values are read. Visiting every value in pixel-major order (a strided
+     * read per value) took a sixth of the layer.
      */
-    private static void list(
-            Layer.SignConv c, float[] x, int xOff, int h, int w, int pitch, float[] values, int[] ints, int starts) {
+    private static int list(Layer.SignConv c, float[] x, int xOff, int h, int w, float[] values, int[] ints) {
         int inC = c.inChannels();
         int plane = h * w;
+        int starts = inC * plane;
+        int pitch = pitch(c.outChannels());
         int perChannel = c.kernel() * c.kernel() * pitch;
         int words = (inC + 31) >>> 5;
         int masks = starts + plane + 1;
         java.util.Arrays.fill(ints, masks, masks + plane * words, 0);
-        int n = F.length();
         for (int ch = 0; ch < inC; ch++) {
-            int base = xOff + ch * plane;
-            int word = masks + (ch >>> 5);
-            int bit = 1 << (ch & 31);
-            int q = 0;
-            for (int upper = F.loopBound(plane); q < upper; q += n) {
-                long nonZero = FloatVector.fromArray(F, x, base + q)
-                        .compare(VectorOperators.NE, 0f)
-                        .toLong();
-                mark(nonZero, q, ints, word, words, bit);
-            }
-            if (q < plane) {
-                long nonZero = FloatVector.fromArray(F, x, base + q, F.indexInRange(q, plane))
-                        .compare(VectorOperators.NE, 0f)
-                        .toLong();
-                mark(nonZero, q, ints, word, words, bit);
-            }
+            markChannel(x, xOff + ch * plane, plane, ints, masks + (ch >>> 5) * plane, 1 << (ch & 31));
         }
         int e = 0;
         for (int q = 0; q < plane; q++) {
             ints[starts + q] = e;
             int column = q % w * pitch;
             for (int wd = 0; wd < words; wd++) {
-                int bits = ints[masks + q * words + wd];
+                int bits = ints[masks + wd * plane + q];
+                int from = xOff + (wd << 5) * plane + q;
+                int mask = (wd << 5) * perChannel + column;
                 while (bits != 0) {
-                    int ch = (wd << 5) + Integer.numberOfTrailingZeros(bits);
+                    int ch = Integer.numberOfTrailingZeros(bits);
                     bits &= bits - 1;
-                    values[e] = x[xOff + ch * plane + q];
-                    ints[e] = ch * perChannel + column;
+                    values[e] = x[from + ch * plane];
+                    ints[e] = mask + ch * perChannel;
                     e++;
                 }
             }
         }
         ints[starts + plane] = e;
+        return starts;
     }
 
-    /** Sets {@code bit} in the channel mask of pixel {@code q + j} for each set bit {@code j} of {@code nonZero}. */
-    private static void mark(long nonZero, int q, int[] ints, int word, int words, int bit) {
-        for (long rest = nonZero; rest != 0; rest &= rest - 1) {
-            ints[word + (q + Long.numberOfTrailingZeros(rest)) * words] |= bit;
+    /**
+     * ORs {@code bit} into {@code ints[masks + q]} for each non-zero {@code x[base + q]}, {@code q <
+     * plane}: a vector of values compared with 0 and a vector of masks updated at a time, with no
+     * scalar step per non-zero value (a loop over the set bits of each comparison mispredicted its
+     * exit about once a vector). The last vector's lanes past the plane are left as they were;
+     * {@code ints} has a vector's worth of room after the masks.
+     */
+    private static void markChannel(float[] x, int base, int plane, int[] ints, int masks, int bit) {
+        int n = F.length();
+        var bits = IntVector.broadcast(I, bit);
+        int q = 0;
+        for (int upper = F.loopBound(plane); q < upper; q += n) {
+            VectorMask<Integer> nonZero = FloatVector.fromArray(F, x, base + q)
+                    .compare(VectorOperators.NE, 0f)
+                    .cast(I);
+            IntVector.fromArray(I, ints, masks + q)
+                    .lanewise(VectorOperators.OR, bits, nonZero)
+                    .intoArray(ints, masks + q);
         }
+        if (q < plane) {
+            VectorMask<Float> inPlane = F.indexInRange(q, plane);
+            VectorMask<Integer> nonZero = FloatVector.fromArray(F, x, base + q, inPlane)
+                    .compare(VectorOperators.NE, 0f, inPlane)
+                    .cast(I);
+            IntVector.fromArray(I, ints, masks + q)
+                    .lanewise(VectorOperators.OR, bits, nonZero)
+                    .intoArray(ints, masks + q);
+        }
+    }
+
+    /**
+     * Kernel row {@code ky} of the 3x3, stride 1, padding 1 convolution for one output row and four
+     * vectors of output channels from channel {@code o}: input row {@code iy}'s entries are read once,
+     * left to right, and each is added to the three outputs whose windows hold it, kept in registers
+     * while the window slides (output {@code ix - 1} is done after pixel {@code ix}, output
+     * {@code ix + 2} is loaded then). Each output's sums take the row's pixels in the order of
+     * {@link #window4}, so the sums are the same bit for bit; an entry is broadcast once for three
+     * outputs instead of once per output. {@code row}: the output row's sums at channel {@code o}.
+     * The adds of pixel 0 to output -1 and of pixel {@code w - 1} to output {@code w} go to a register
+     * that is dropped.
+     */
+    private static void slide4(
+            int w,
+            int iy,
+            int ky,
+            int pitch,
+            int o,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            float[] out,
+            int row) {
+        int n = F.length();
+        var zero = FloatVector.zero(F);
+        var a0 = zero;
+        var b0 = FloatVector.fromArray(F, out, row);
+        var c0 = w > 1 ? FloatVector.fromArray(F, out, row + pitch) : zero;
+        var a1 = zero;
+        var b1 = FloatVector.fromArray(F, out, row + n);
+        var c1 = w > 1 ? FloatVector.fromArray(F, out, row + pitch + n) : zero;
+        var a2 = zero;
+        var b2 = FloatVector.fromArray(F, out, row + 2 * n);
+        var c2 = w > 1 ? FloatVector.fromArray(F, out, row + pitch + 2 * n) : zero;
+        var a3 = zero;
+        var b3 = FloatVector.fromArray(F, out, row + 3 * n);
+        var c3 = w > 1 ? FloatVector.fromArray(F, out, row + pitch + 3 * n) : zero;
+        int first = starts + iy * w;
+        for (int ix = 0; ix < w; ix++) {
+            // Entries hold (c * 9 + ix) * pitch; output ix + 1 takes them as tap kx = 0, output ix as
+            // kx = 1, output ix - 1 as kx = 2.
+            int tap0 = (3 * ky - ix) * pitch + o;
+            int tap1 = tap0 + pitch;
+            int tap2 = tap0 + 2 * pitch;
+            for (int e = ints[first + ix], end = ints[first + ix + 1]; e < end; e++) {
+                var v = IntVector.broadcast(I, Float.floatToRawIntBits(values[e]));
+                int m = ints[e];
+                c0 = c0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap0))
+                        .reinterpretAsFloats());
+                c1 = c1.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap0 + n))
+                        .reinterpretAsFloats());
+                c2 = c2.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap0 + 2 * n))
+                        .reinterpretAsFloats());
+                c3 = c3.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap0 + 3 * n))
+                        .reinterpretAsFloats());
+                b0 = b0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap1))
+                        .reinterpretAsFloats());
+                b1 = b1.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap1 + n))
+                        .reinterpretAsFloats());
+                b2 = b2.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap1 + 2 * n))
+                        .reinterpretAsFloats());
+                b3 = b3.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap1 + 3 * n))
+                        .reinterpretAsFloats());
+                a0 = a0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap2))
+                        .reinterpretAsFloats());
+                a1 = a1.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap2 + n))
+                        .reinterpretAsFloats());
+                a2 = a2.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap2 + 2 * n))
+                        .reinterpretAsFloats());
+                a3 = a3.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap2 + 3 * n))
+                        .reinterpretAsFloats());
+            }
+            if (ix > 0) {
+                a0.intoArray(out, row + (ix - 1) * pitch);
+                a1.intoArray(out, row + (ix - 1) * pitch + n);
+                a2.intoArray(out, row + (ix - 1) * pitch + 2 * n);
+                a3.intoArray(out, row + (ix - 1) * pitch + 3 * n);
+            }
+            a0 = b0;
+            b0 = c0;
+            c0 = ix + 2 < w ? FloatVector.fromArray(F, out, row + (ix + 2) * pitch) : zero;
+            a1 = b1;
+            b1 = c1;
+            c1 = ix + 2 < w ? FloatVector.fromArray(F, out, row + (ix + 2) * pitch + n) : zero;
+            a2 = b2;
+            b2 = c2;
+            c2 = ix + 2 < w ? FloatVector.fromArray(F, out, row + (ix + 2) * pitch + 2 * n) : zero;
+            a3 = b3;
+            b3 = c3;
+            c3 = ix + 2 < w ? FloatVector.fromArray(F, out, row + (ix + 2) * pitch + 3 * n) : zero;
+        }
+        a0.intoArray(out, row + (w - 1) * pitch);
+        a1.intoArray(out, row + (w - 1) * pitch + n);
+        a2.intoArray(out, row + (w - 1) * pitch + 2 * n);
+        a3.intoArray(out, row + (w - 1) * pitch + 3 * n);
+    }
+
+    /** {@link #slide4} for one vector of output channels. */
+    private static void slide1(
+            int w,
+            int iy,
+            int ky,
+            int pitch,
+            int o,
+            int[] flips,
+            float[] values,
+            int[] ints,
+            int starts,
+            float[] out,
+            int row) {
+        int n = F.length();
+        var zero = FloatVector.zero(F);
+        var a0 = zero;
+        var b0 = FloatVector.fromArray(F, out, row);
+        var c0 = w > 1 ? FloatVector.fromArray(F, out, row + pitch) : zero;
+        int first = starts + iy * w;
+        for (int ix = 0; ix < w; ix++) {
+            // Entries hold (c * 9 + ix) * pitch; output ix + 1 takes them as tap kx = 0, output ix as
+            // kx = 1, output ix - 1 as kx = 2.
+            int tap0 = (3 * ky - ix) * pitch + o;
+            int tap1 = tap0 + pitch;
+            int tap2 = tap0 + 2 * pitch;
+            for (int e = ints[first + ix], end = ints[first + ix + 1]; e < end; e++) {
+                var v = IntVector.broadcast(I, Float.floatToRawIntBits(values[e]));
+                int m = ints[e];
+                c0 = c0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap0))
+                        .reinterpretAsFloats());
+                b0 = b0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap1))
+                        .reinterpretAsFloats());
+                a0 = a0.add(v.lanewise(VectorOperators.XOR, IntVector.fromArray(I, flips, m + tap2))
+                        .reinterpretAsFloats());
+            }
+            if (ix > 0) {
+                a0.intoArray(out, row + (ix - 1) * pitch);
+            }
+            a0 = b0;
+            b0 = c0;
+            c0 = ix + 2 < w ? FloatVector.fromArray(F, out, row + (ix + 2) * pitch) : zero;
+        }
+        a0.intoArray(out, row + (w - 1) * pitch);
     }
 
     /**

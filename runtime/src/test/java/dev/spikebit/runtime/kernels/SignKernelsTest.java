@@ -139,6 +139,51 @@ class SignKernelsTest {
     }
 
     /**
+     * The sliding rows of the 3x3, stride 1, padding 1 event kernel give the same sums, bit for bit,
+     * as the window-at-a-time kernel of any geometry, from zero and added to sums already there:
+     * widths 1 and 2 (the first pixel is also the last), channel counts that leave single vectors
+     * after the blocks of four, more than 32 input channels (two mask words per pixel), and inputs
+     * with negative zeros.
+     */
+    @ParameterizedTest(name = "{0}->{1} channels, {2}x{3}, density {4}")
+    @CsvSource({
+        "32, 64, 14, 14, 0.25",
+        "3, 10, 7, 9, 0.3",
+        "33, 130, 5, 6, 0.4",
+        "5, 17, 4, 1, 0.8",
+        "2, 9, 3, 2, 1.0",
+        "1, 2, 1, 17, 0.5",
+        "70, 24, 6, 5, 0.1",
+        "8, 8, 9, 9, 0.0"
+    })
+    void slidingRowsAreTheWindowsSumsBitForBit(int inC, int outC, int h, int w, double density) {
+        SplittableRandom rng = new SplittableRandom(inC * 31L + outC * 5L + h);
+        var signs = SignMatrix.ofRows(outC, inC * 9, randomBits(rng, outC, inC * 9));
+        var layer = new Layer.SignConv("c", inC, outC, 3, 1, 1, signs);
+        float[] x = input(rng, inC * h * w, density);
+        for (int i = 0; i < x.length; i += 7) {
+            x[i] = x[i] == 0f ? -0f : x[i];
+        }
+        int[] flips = SignConvEvents.flips(layer);
+        int pitch = SignConvEvents.pitch(outC);
+        float[] floats = new float[SignConvEvents.floatScratch(layer, h, w)];
+        int[] ints = new int[SignConvEvents.intScratch(layer, h, w)];
+        float[] start = input(rng, 3 + h * w * pitch + 5, 0.9);
+        float[] sliding = start.clone();
+        float[] windows = start.clone();
+        SignConvEvents.addPixels(layer, flips, x, 0, h, w, sliding, 3, floats, ints);
+        java.util.Arrays.fill(floats, 2f);
+        java.util.Arrays.fill(ints, 1);
+        SignConvEvents.addPixelsByWindows(layer, flips, x, 0, h, w, windows, 3, floats, ints);
+        assertThat(java.util.Arrays.mismatch(sliding, windows)).isEqualTo(-1);
+        float[] fromZero = new float[start.length];
+        SignConvEvents.runPixels(layer, flips, x, 0, h, w, fromZero, 3, floats, ints);
+        float[] windowsFromZero = new float[start.length];
+        SignConvEvents.addPixelsByWindows(layer, flips, x, 0, h, w, windowsFromZero, 3, floats, ints);
+        assertThat(java.util.Arrays.mismatch(fromZero, windowsFromZero)).isEqualTo(-1);
+    }
+
+    /**
      * {@link SignConvEvents#addPixels} on the change between two inputs, added to the first input's
      * sums, gives the second input's sums ({@code conv(x2) = conv(x1) + conv(x2 - x1)}): changes
      * that switch values off, on, and to other values, and no change at all.
