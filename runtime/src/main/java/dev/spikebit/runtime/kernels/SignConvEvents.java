@@ -205,19 +205,21 @@ public final class SignConvEvents {
             float[] sums,
             int sumsOff) {
         int n = F.length();
-        for (int oy = 0; oy < g.oh(); oy++) {
-            int row = sumsOff + oy * g.ow() * pitch;
-            for (int ky = 0; ky < 3; ky++) {
-                int iy = oy + ky - 1;
-                if (iy < 0 || iy >= g.h()) {
-                    continue;
+        // Kernel row outermost: each output still takes its kernel rows in order, and the masks of
+        // one kernel row's taps (3 x C x pitch ints, 24 KB for 32 -> 64) stay in the L1 cache for
+        // all output rows, where all nine taps' (74 KB) did not.
+        for (int ky = 0; ky < 3; ky++) {
+            int o = 0;
+            for (; o + 4 * n <= pitch; o += 4 * n) {
+                for (int oy = Math.max(0, 1 - ky); oy < Math.min(g.oh(), g.h() + 1 - ky); oy++) {
+                    int row = sumsOff + oy * g.ow() * pitch;
+                    slide4(g.w(), oy + ky - 1, ky, pitch, o, flips, values, ints, starts, sums, row + o);
                 }
-                int o = 0;
-                for (; o + 4 * n <= pitch; o += 4 * n) {
-                    slide4(g.w(), iy, ky, pitch, o, flips, values, ints, starts, sums, row + o);
-                }
-                for (; o < pitch; o += n) {
-                    slide1(g.w(), iy, ky, pitch, o, flips, values, ints, starts, sums, row + o);
+            }
+            for (; o < pitch; o += n) {
+                for (int oy = Math.max(0, 1 - ky); oy < Math.min(g.oh(), g.h() + 1 - ky); oy++) {
+                    int row = sumsOff + oy * g.ow() * pitch;
+                    slide1(g.w(), oy + ky - 1, ky, pitch, o, flips, values, ints, starts, sums, row + o);
                 }
             }
         }
