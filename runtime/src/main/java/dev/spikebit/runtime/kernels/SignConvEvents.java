@@ -23,6 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * end. Taking the input channels in chunks whose masks fit the L1 cache was tried and was 3x
  * slower: the runs became one or two entries long, and their loops' exits mispredicted.
  *
+ * <p>The common 3x3, stride 1, padding 1 layer slides instead ({@link #slide4}): one pass over an
+ * input row's entries per output row and kernel row adds each entry to the three outputs whose
+ * windows hold it, the same additions in the same order as the window kernel.
+ *
  * <p>Per output value, the work is one XOR and one addition per non-zero input in its window (no
  * multiplication, no bounds test inside a kernel row's loop over inputs, no store until the block is
  * done), so the cost falls with the density of the input; the order of the additions is fixed by
