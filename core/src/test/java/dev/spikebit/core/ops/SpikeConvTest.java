@@ -195,6 +195,82 @@ class SpikeConvTest {
         }
     }
 
+    /** {@link #shapes} and shapes with more input channels than one 32-bit word of event bits holds. */
+    static Stream<Arguments> shapesForTheOrder() {
+        return Stream.concat(
+                shapes(),
+                Stream.of(
+                        Arguments.of(40, 9, 6, 5, 3, 1, 1),
+                        Arguments.of(64, 20, 7, 7, 3, 1, 1),
+                        Arguments.of(70, 5, 5, 4, 3, 2, 1)));
+    }
+
+    /**
+     * The forward pass adds in the order the class documents, to the bit: each output from +0, tap by
+     * tap, each tap's non-zero inputs in channel order, one multiply-add each (an addition for a
+     * value of 1). Inputs include -0 (a zero) and NaN (not one).
+     */
+    @ParameterizedTest
+    @MethodSource("shapesForTheOrder")
+    void forwardSumsInTheDocumentedOrderToTheBit(int c, int o, int h, int w, int k, int stride, int pad) {
+        var geo = new ConvGeometry(c, h, w, k, k, stride, pad);
+        var rng = new SplittableRandom(13L * c + o + h + stride);
+        int batch = 3;
+        float[] weights = uniform(rng, o * c * k * k);
+        for (Input kind : Input.values()) {
+            float[] x = input(rng, kind, batch * c * h * w, 0.15);
+            if (kind == Input.REAL) {
+                for (int i = 0; i < x.length; i += 7) {
+                    x[i] = x[i] == 0f ? -0f : x[i];
+                }
+                x[x.length / 2] = Float.NaN;
+            }
+            float[] packed = new float[geo.patchSize() * SpikeConv.paddedChannels(o)];
+            SpikeConv.packWeights(weights, o, geo, packed);
+            float[] y = new float[batch * o * geo.outPixels()];
+            SpikeConv.forward(geo, x, batch, packed, o, y);
+            float[] expected = inDocumentedOrder(geo, x, batch, weights, o);
+            for (int i = 0; i < y.length; i++) {
+                assertThat(Float.floatToIntBits(y[i]))
+                        .as("%s forward at %d: %s vs %s", kind, i, y[i], expected[i])
+                        .isEqualTo(Float.floatToIntBits(expected[i]));
+            }
+        }
+    }
+
+    private static float[] inDocumentedOrder(ConvGeometry g, float[] x, int batch, float[] w, int o) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int k = g.kernelH();
+        float[] y = new float[batch * o * oh * ow];
+        for (int n = 0; n < batch; n++) {
+            for (int f = 0; f < o; f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float s = 0f;
+                        for (int ki = 0; ki < k; ki++) {
+                            for (int kj = 0; kj < k; kj++) {
+                                int iy = oy * g.stride() - g.padding() + ki;
+                                int ix = ox * g.stride() - g.padding() + kj;
+                                if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) {
+                                    continue;
+                                }
+                                for (int c = 0; c < g.channels(); c++) {
+                                    float v = x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix];
+                                    if (v != 0f) {
+                                        s = Math.fma(w[((f * g.channels() + c) * k + ki) * k + kj], v, s);
+                                    }
+                                }
+                            }
+                        }
+                        y[((n * o + f) * oh + oy) * ow + ox] = s;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void convolutionOnSpikesMatchesTheDirectConvolutionWithAllGradients(
