@@ -2,6 +2,7 @@ package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -31,23 +32,16 @@ final class EventLinear {
     /** {@code x [n, in]} times {@code w [out, in]} transposed, into a new {@code [n, out]}. */
     static float[] forward(float[] x, int n, int in, float[] w, int out) {
         float[] wt = new float[in * out];
-        Parallel.range(in, 256, (from, to) -> {
-            for (int k = from; k < to; k++) {
-                for (int o = 0; o < out; o++) {
-                    wt[k * out + o] = w[o * in + k];
-                }
-            }
-        });
+        // Eight by eight blocks of vectors where the hardware has them: the scalar copy read each
+        // weight from a different row.
+        Parallel.range(
+                in, 256, (from, to) -> BlockTranspose.transpose(w, from, in, wt, from * out, out, out, to - from));
         float[] y = new float[n * out];
         int vectorEnd = SPECIES.loopBound(out);
         Parallel.range(n, 8, (from, to) -> {
             int[] events = new int[in];
             for (int r = from; r < to; r++) {
-                int count = 0;
-                for (int k = 0, at = r * in; k < in; k++, at++) {
-                    events[count] = k;
-                    count += x[at] != 0f ? 1 : 0;
-                }
+                int count = listEvents(x, r * in, in, events);
                 int row = r * out;
                 for (int o = 0; o < vectorEnd; o += SPECIES.length()) {
                     var sum = FloatVector.zero(SPECIES);
@@ -69,5 +63,29 @@ final class EventLinear {
             }
         });
         return y;
+    }
+
+    /**
+     * Writes the columns {@code k} of the non-zero {@code x[from + k]}, {@code k < in}, in ascending
+     * order into {@code events} and returns their number: a vector compared with zero at a time, its
+     * lanes read off the mask's bits, so the work follows the vectors and the events rather than one
+     * conditional store per input.
+     */
+    private static int listEvents(float[] x, int from, int in, int[] events) {
+        int count = 0;
+        int k = 0;
+        for (int upper = SPECIES.loopBound(in); k < upper; k += SPECIES.length()) {
+            long bits = FloatVector.fromArray(SPECIES, x, from + k)
+                    .compare(VectorOperators.NE, 0f)
+                    .toLong();
+            for (; bits != 0; bits &= bits - 1) {
+                events[count++] = k + Long.numberOfTrailingZeros(bits);
+            }
+        }
+        for (; k < in; k++) {
+            events[count] = k;
+            count += x[from + k] != 0f ? 1 : 0;
+        }
+        return count;
     }
 }

@@ -35,6 +35,20 @@ class EventLinearTest {
             bias[o] = (float) rng.nextGaussian();
         }
         float[] events = EventLinear.forward(x, n, in, w, out);
+        // To the bit: each output from +0, its row's non-zero inputs in ascending column order, one
+        // multiply-add each.
+        for (int r = 0; r < n; r++) {
+            for (int o = 0; o < out; o++) {
+                float sum = 0f;
+                for (int k = 0; k < in; k++) {
+                    float v = x[r * in + k];
+                    sum = v != 0f ? Math.fma(w[o * in + k], v, sum) : sum;
+                }
+                assertThat(Float.floatToIntBits(events[r * out + o]))
+                        .as("in order, row %d, output %d: %s vs %s", r, o, events[r * out + o], sum)
+                        .isEqualTo(Float.floatToIntBits(sum));
+            }
+        }
         float[] layer = LinearOp.linear(Tensor.of(x, n, in), Tensor.of(w, out, in), Tensor.of(bias, out))
                 .data();
         for (int r = 0; r < n; r++) {
