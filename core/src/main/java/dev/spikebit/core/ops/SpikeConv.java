@@ -241,7 +241,7 @@ final class SpikeConv {
      * constant; eight or four vectors of output channels stay in registers over the run, loaded
      * from {@code acc} before it and stored after. The sums still go tap by tap ({@code ki, kj}),
      * each tap's events in channel order, from zero: the same additions in the same order as
-     * summing a whole window at once.
+     * summing a whole window at once. {@code values} null: every event's value is 1.
      */
     private static void gatherImage(
             ConvGeometry g, float[] packedW, int oPad, float[] values, int[] weightRows, int[] starts, float[] acc) {
