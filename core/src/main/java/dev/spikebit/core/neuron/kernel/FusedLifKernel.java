@@ -179,8 +179,11 @@ final class FusedLifKernel implements LifKernel {
 
     // ------------------------------------------------------------------ forward
 
-    /** Forward over the neurons {@code [from, to)} for all steps. */
-    static void forwardColumns(
+    /**
+     * Forward over the neurons {@code [from, to)} for all steps; returns how many of them fired over
+     * the steps (one mask count per vector, for the pooled pass's firing count).
+     */
+    static long forwardColumns(
             float[] x,
             int xStride,
             int steps,
@@ -196,12 +199,14 @@ final class FusedLifKernel implements LifKernel {
         var zero = FloatVector.zero(SPECIES);
         var one = FloatVector.broadcast(SPECIES, 1f);
         VectorMask<Float> realOutput = SPECIES.maskAll(real);
+        long firings = 0;
         int i = from;
         for (int upper = from + SPECIES.loopBound(to - from); i < upper; i += LANES) {
             var v = zero;
             for (int t = 0, at = i, xAt = i; t < steps; t++, at += neurons, xAt += xStride) {
                 var h = v.mul(tau).add(FloatVector.fromArray(SPECIES, x, xAt));
                 var fired = h.compare(VectorOperators.GE, vth);
+                firings += fired.trueCount();
                 zero.blend(one.blend(h, realOutput), fired).intoArray(out, at); // O = S or H * S
                 if (potentials != null) {
                     h.intoArray(potentials, at);
@@ -214,6 +219,7 @@ final class FusedLifKernel implements LifKernel {
             for (int t = 0, at = i, xAt = i; t < steps; t++, at += neurons, xAt += xStride) {
                 float h = tau * v + x[xAt];
                 boolean fired = h >= vth;
+                firings += fired ? 1 : 0;
                 out[at] = fired ? (real ? h : 1f) : 0f;
                 if (potentials != null) {
                     potentials[at] = h;
@@ -221,6 +227,7 @@ final class FusedLifKernel implements LifKernel {
                 v = fired ? 0f : h;
             }
         }
+        return firings;
     }
 
     // ------------------------------------------------------------------ backward

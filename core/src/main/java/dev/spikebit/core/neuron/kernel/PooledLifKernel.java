@@ -297,14 +297,17 @@ public final class PooledLifKernel {
         int last = Math.min(planes, first + shape.blockPlanes());
         int length = (last - first) * pixels;
         float[] output = Workspace.get(Workspace.Slot.PLANE_OUTPUT, steps * length);
-        fireBlock(x, scale, shift, shape, config, first, last, output, null);
+        long fired = fireBlock(x, scale, shift, shape, config, first, last, output, null);
         int run = shape.outPixels();
         for (int t = 0; t < steps; t++) {
             for (int plane = first; plane < last; plane++) {
                 pool(output, t * length + (plane - first) * pixels, shape, pooled, (t * planes + plane) * run, winners);
             }
         }
-        return nonZero(output, 0, steps * length);
+        // The threshold is positive (NeuronConfig), so a neuron that fired outputs 1 or its potential
+        // (at least the threshold) and one that did not outputs 0: the non-zero outputs are the
+        // firings, counted in the LIF loop instead of in a pass over the block.
+        return fired;
     }
 
     /**
@@ -312,9 +315,9 @@ public final class PooledLifKernel {
      * order: the spikes into {@code output} and, when not null, the potentials into {@code h}
      * ({@code steps x length} each). Backward calls it again rather than keeping the potentials: it
      * computes the same numbers from the same input, and is cheaper than writing and reading a
-     * float per neuron and step through memory.
+     * float per neuron and step through memory. Returns the number of firings.
      */
-    private static void fireBlock(
+    private static long fireBlock(
             float[] x,
             float[] scale,
             float[] shift,
@@ -334,7 +337,7 @@ public final class PooledLifKernel {
             splitRows(x, t * planes * pixels, input, t * length, shape, first, last, scale, shift);
         }
         int inputStride = shape.repeated() ? 0 : length;
-        FusedLifKernel.forwardColumns(input, inputStride, steps, length, config, output, h, 0, length);
+        return FusedLifKernel.forwardColumns(input, inputStride, steps, length, config, output, h, 0, length);
     }
 
     /**
@@ -413,29 +416,6 @@ public final class PooledLifKernel {
         if (winners != null) {
             winners[at] = (byte) code;
         }
-    }
-
-    private static long nonZero(float[] a, int from, int length) {
-        var zero = FloatVector.zero(SPECIES);
-        var one = FloatVector.broadcast(SPECIES, 1f);
-        var counts = zero;
-        int i = from;
-        int to = from + length;
-        // Flushed every 2^20 vectors: a lane's count stays exact in a float (below 2^24).
-        long n = 0;
-        while (i + LANES <= to) {
-            int upper = Math.min(to - LANES + 1, i + (LANES << 20));
-            for (; i < upper; i += LANES) {
-                var v = FloatVector.fromArray(SPECIES, a, i);
-                counts = counts.add(zero.blend(one, v.compare(VectorOperators.NE, 0f)));
-            }
-            n += (long) counts.reduceLanes(VectorOperators.ADD);
-            counts = zero;
-        }
-        for (; i < to; i++) {
-            n += a[i] != 0f ? 1 : 0;
-        }
-        return n;
     }
 
     /**
