@@ -35,6 +35,12 @@ class FuzzRunnerTest {
         }
     };
 
+    /**
+     * Long enough that input 5's 72 MiB allocation (and the collection it may set off) finishes on
+     * a loaded machine: at 500 ms a CI run with the modules built side by side called it a hang.
+     */
+    private static final Duration HANG = Duration.ofSeconds(3);
+
     private static final FuzzTarget TARGET =
             new FuzzTarget("scripted", "input.bin", List.of(IllegalStateException.class), 1, SCRIPTED);
 
@@ -45,7 +51,7 @@ class FuzzRunnerTest {
             inputs.add(new byte[] {(byte) b});
         }
         List<String> seen = new ArrayList<>();
-        try (FuzzRunner runner = new FuzzRunner(TARGET, work, Duration.ofMillis(500))) {
+        try (FuzzRunner runner = new FuzzRunner(TARGET, work, HANG)) {
             runner.runAll(inputs::poll, (input, outcome) -> seen.add(input[0] + " " + kind(outcome)));
         }
         assertThat(seen)
@@ -61,7 +67,7 @@ class FuzzRunnerTest {
 
     @Test
     void oneInputAtATimeGivesTheSameVerdicts(@TempDir Path work) throws IOException {
-        try (FuzzRunner runner = new FuzzRunner(TARGET, work, Duration.ofMillis(500))) {
+        try (FuzzRunner runner = new FuzzRunner(TARGET, work, HANG)) {
             assertThat(kind(runner.run(new byte[] {1}))).isEqualTo("failure hang");
             assertThat(kind(runner.run(new byte[] {2}))).isEqualTo("refused");
             assertThat(kind(runner.run(new byte[] {0}))).isEqualTo("accepted");
