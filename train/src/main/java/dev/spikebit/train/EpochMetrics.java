@@ -48,17 +48,21 @@ public record EpochMetrics(
         }
         List<EpochMetrics> out = new ArrayList<>();
         for (Object row : rows) {
-            JsonObject o = JsonObject.of(row, "entry " + out.size());
-            out.add(new EpochMetrics(
-                    o.integer("epoch", 0),
-                    o.real("trainLoss", 0),
-                    o.real("trainAccuracy", 0),
-                    o.real("testLoss", 0),
-                    o.real("testAccuracy", 0),
-                    o.real("imagesPerSecond", 0),
-                    o.real("seconds", 0),
-                    o.real("learningRate", 0)));
+            out.add(fromJson(JsonObject.of(row, "entry " + out.size())));
         }
         return out;
+    }
+
+    /** One row as {@link #toJson(List)} writes it; absent fields read as 0. */
+    static EpochMetrics fromJson(JsonObject o) {
+        return new EpochMetrics(
+                o.integer("epoch", 0),
+                o.real("trainLoss", 0),
+                o.real("trainAccuracy", 0),
+                o.real("testLoss", 0),
+                o.real("testAccuracy", 0),
+                o.real("imagesPerSecond", 0),
+                o.real("seconds", 0),
+                o.real("learningRate", 0));
     }
 }

@@ -95,15 +95,7 @@ public final class RunRecord {
                                 + (field.endsWith("Accuracy") ? " in [0, 1]" : ""));
                     }
                 }
-                epochs.add(new EpochMetrics(
-                        epoch,
-                        row.real("trainLoss", 0),
-                        row.real("trainAccuracy", 0),
-                        row.real("testLoss", 0),
-                        row.real("testAccuracy", 0),
-                        row.real("imagesPerSecond", 0),
-                        row.real("seconds", 0),
-                        row.real("learningRate", 0)));
+                epochs.add(EpochMetrics.fromJson(row));
             }
             return epochs;
         } catch (IOException e) {
