@@ -1,8 +1,8 @@
 package dev.spikebit.core.ops;
 
 import dev.spikebit.core.kernels.Parallel;
+import dev.spikebit.runtime.kernels.InputCensus;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -41,7 +41,7 @@ final class EventLinear {
         Parallel.range(n, 8, (from, to) -> {
             int[] events = new int[in];
             for (int r = from; r < to; r++) {
-                int count = listEvents(x, r * in, in, events);
+                int count = InputCensus.list(x, r * in, in, events);
                 int row = r * out;
                 for (int o = 0; o < vectorEnd; o += SPECIES.length()) {
                     var sum = FloatVector.zero(SPECIES);
@@ -63,29 +63,5 @@ final class EventLinear {
             }
         });
         return y;
-    }
-
-    /**
-     * Writes the columns {@code k} of the non-zero {@code x[from + k]}, {@code k < in}, in ascending
-     * order into {@code events} and returns their number: a vector compared with zero at a time, its
-     * lanes read off the mask's bits, so the work follows the vectors and the events rather than one
-     * conditional store per input.
-     */
-    private static int listEvents(float[] x, int from, int in, int[] events) {
-        int count = 0;
-        int k = 0;
-        for (int upper = SPECIES.loopBound(in); k < upper; k += SPECIES.length()) {
-            long bits = FloatVector.fromArray(SPECIES, x, from + k)
-                    .compare(VectorOperators.NE, 0f)
-                    .toLong();
-            for (; bits != 0; bits &= bits - 1) {
-                events[count++] = k + Long.numberOfTrailingZeros(bits);
-            }
-        }
-        for (; k < in; k++) {
-            events[count] = k;
-            count += x[from + k] != 0f ? 1 : 0;
-        }
-        return count;
     }
 }

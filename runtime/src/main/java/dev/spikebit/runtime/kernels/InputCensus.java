@@ -74,10 +74,18 @@ public final class InputCensus {
      * are visited: the zeros cost a share of one compare each instead of a scalar visit.
      */
     public static int list(float[] x, int size, int[] events) {
+        return list(x, 0, size, events);
+    }
+
+    /**
+     * {@link #list(float[], int, int[])} of the values {@code x[from .. from + size)}: the indices
+     * written are relative to {@code from}.
+     */
+    public static int list(float[] x, int from, int size, int[] events) {
         int n = 0;
         int j = 0;
         for (int upper = F.loopBound(size); j < upper; j += F.length()) {
-            long bits = FloatVector.fromArray(F, x, j)
+            long bits = FloatVector.fromArray(F, x, from + j)
                     .compare(VectorOperators.NE, 0f)
                     .toLong();
             for (; bits != 0; bits &= bits - 1) {
@@ -87,7 +95,7 @@ public final class InputCensus {
         // The tail branch-free: every index is written, and kept only if its value is non-zero.
         for (; j < size; j++) {
             events[n] = j;
-            n += nonZero(x[j]);
+            n += nonZero(x[from + j]);
         }
         return n;
     }
