@@ -11,6 +11,7 @@ import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.train.AuxiliaryLoss;
 import dev.spikebit.train.EpochMetrics;
 import dev.spikebit.train.Evaluation;
+import dev.spikebit.train.KeptNetwork;
 import dev.spikebit.train.MetricsFile;
 import dev.spikebit.train.ResumableRun;
 import dev.spikebit.train.RunRecord;
@@ -157,7 +158,16 @@ public record ExperimentSetup(
      * resumes the run already there, {@link ResumableRun}).
      */
     Trained train(ModelSpec spec, long seed, Path dir) {
-        return train(config(spec, seed), null, () -> new Start(QuantModels.build(spec, seed), null), dir);
+        return train(config(spec, seed), null, () -> new Start(QuantModels.build(spec, seed), null), dir, false);
+    }
+
+    /**
+     * As {@link #train(ModelSpec, long, Path)}, for a network that other rows start from or distil
+     * from: its final weights are kept beside its record ({@link KeptNetwork}), and a later call that
+     * finds only the record loads them instead of training the network again.
+     */
+    Trained trainKept(ModelSpec spec, long seed, Path dir) {
+        return train(config(spec, seed), null, () -> new Start(QuantModels.build(spec, seed), null), dir, true);
     }
 
     /**
@@ -171,6 +181,11 @@ public record ExperimentSetup(
      * @param auxiliary what {@code start}'s auxiliary loss calls itself ({@link AuxiliaryLoss#describe}), or null
      */
     Trained train(TrainConfig config, String auxiliary, Supplier<Start> start, Path dir) {
+        return train(config, auxiliary, start, dir, false);
+    }
+
+    /** @param keep whether the finished network is kept beside its record ({@link KeptNetwork}) */
+    private Trained train(TrainConfig config, String auxiliary, Supplier<Start> start, Path dir, boolean keep) {
         TrainConfig adapted = adapted(config);
         Dataset evaluation = validation != null ? validation : test;
         if (!Files.exists(dir.resolve(CHECKPOINT))) {
@@ -184,7 +199,7 @@ public record ExperimentSetup(
                         validation == null ? Double.NaN : last,
                         validation == null ? last : score,
                         true,
-                        once(() -> trainAgain(adapted, start, dir, recorded)));
+                        once(() -> kept(adapted, start, dir, recorded, keep)));
             }
             if (recorded != null) {
                 log.printf(
@@ -193,6 +208,9 @@ public record ExperimentSetup(
             }
         }
         ResumableRun.Result run = resumable(adapted, start, dir);
+        if (keep) {
+            KeptNetwork.keep(dir, adapted, run.model(), run.history());
+        }
         if (validation == null) {
             return new Trained(run.history(), Double.NaN, run.finalAccuracy(), run.reused(), run::model);
         }
@@ -212,6 +230,23 @@ public record ExperimentSetup(
                 log,
                 // metrics.json is part of the run's record, whoever listens
                 TrainingListener.all(List.of(new MetricsFile(), listener)));
+    }
+
+    /**
+     * The network of a run that only its record kept: the weights kept beside the record ({@link
+     * KeptNetwork}) when there are any, otherwise trained again (and kept, with {@code keep}).
+     */
+    private SpikingClassifier kept(
+            TrainConfig adapted, Supplier<Start> start, Path dir, List<EpochMetrics> recorded, boolean keep) {
+        if (Files.isRegularFile(dir.resolve(KeptNetwork.FILE))) {
+            log.printf("%s: loading the network kept beside the record (%s)%n", dir, KeptNetwork.FILE);
+            return KeptNetwork.restore(dir, recorded, start.get().fresh());
+        }
+        SpikingClassifier network = trainAgain(adapted, start, dir, recorded);
+        if (keep) {
+            KeptNetwork.keep(dir, adapted, network, recorded);
+        }
+        return network;
     }
 
     /**

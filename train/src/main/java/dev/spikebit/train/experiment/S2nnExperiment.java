@@ -10,6 +10,7 @@ import dev.spikebit.core.models.SpikingClassifier;
 import dev.spikebit.core.models.WeightKind;
 import dev.spikebit.quant.binary.QuantModels;
 import dev.spikebit.quant.distill.MembraneDistillation;
+import dev.spikebit.train.KeptNetwork;
 import dev.spikebit.train.subbit.Compression;
 import java.io.IOException;
 import java.io.Serializable;
@@ -232,8 +233,9 @@ public final class S2nnExperiment {
             Path binaryDir = setup.runDirectory("binary", seed);
             ExperimentSetup.Trained bin = trained.get(Teacher.BINARY);
             Supplier<Checkpoint> binaryCkpt = ExperimentSetup.once(() -> {
-                bin.model(); // trains the binary network again if only its record is here
-                return Checkpoint.load(binaryDir.resolve(ExperimentSetup.CHECKPOINT));
+                bin.model(); // checks the kept network, or trains it again, if only its record is here
+                Path resumable = binaryDir.resolve(ExperimentSetup.CHECKPOINT);
+                return Checkpoint.load(Files.exists(resumable) ? resumable : binaryDir.resolve(KeptNetwork.FILE));
             });
             ModelSpec binarySpec = specs.get(Teacher.BINARY);
             fineTune(
@@ -284,7 +286,8 @@ public final class S2nnExperiment {
                 .printf(
                         "%n== %s (spikes %s, weights %s), seed %d -> %s%n",
                         setup.model(), spec.spikes().id(), spec.weights().id(), seed, dir);
-        ExperimentSetup.Trained run = setup.train(spec, seed, dir);
+        // kept beside its record: the fine-tunings and distillations of later sessions start from it
+        ExperimentSetup.Trained run = setup.trainKept(spec, seed, dir);
         row.add(seed, run, dir);
         return run;
     }

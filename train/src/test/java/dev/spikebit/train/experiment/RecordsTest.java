@@ -7,6 +7,7 @@ import dev.spikebit.core.SpikebitException;
 import dev.spikebit.data.ArrayDataset;
 import dev.spikebit.data.FashionMnistSubset;
 import dev.spikebit.data.ValidationSplit;
+import dev.spikebit.train.KeptNetwork;
 import dev.spikebit.train.MetricsFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,33 +81,61 @@ class RecordsTest {
     }
 
     @Test
-    void s2nnTableIsCollectedFromRecordsAndTrainsTheBinaryNetworkAgainOnlyWhenARowNeedsIt(@TempDir Path out)
+    void s2nnTableIsCollectedFromRecordsAndFineTunesFromTheKeptNetworkOrTrainsItAgain(@TempDir Path out)
             throws IOException {
         var split = ValidationSplit.of(train, 64);
         var plan = S2nnExperiment.Plan.of(List.of(4), 1);
         new S2nnExperiment(s2nn(split, out, new ByteArrayOutputStream()), plan).run();
         String md = Files.readString(out.resolve("s2nn-table.md"));
         String json = Files.readString(out.resolve("s2nn-table.json"));
+        Path binary = out.resolve("binary-validation-64-seed1");
+        Path fp = out.resolve("fp-validation-64-seed1");
         deleteCheckpoints(out);
+        // what git keeps: the records, and the networks other rows start from or distil from
+        assertThat(checkpoints(out))
+                .containsExactlyInAnyOrder(binary.resolve(KeptNetwork.FILE), fp.resolve(KeptNetwork.FILE));
 
-        // every row recorded: no network is loaded or trained, so no checkpoint is needed
+        // every row recorded: no network is loaded or trained
         var log = new ByteArrayOutputStream();
         new S2nnExperiment(s2nn(split, out, log), plan).run();
         assertThat(out.resolve("s2nn-table.md")).content().isEqualTo(md);
         assertThat(out.resolve("s2nn-table.json")).content().isEqualTo(json);
-        assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain("training it again", "test accuracy");
-        assertThat(checkpoints(out)).isEmpty();
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .doesNotContain("training it again", "test accuracy", "loading the network kept");
+        assertThat(checkpoints(out)).hasSize(2);
 
-        // a sub-bit row lost: it fine-tunes from the binary network, which trains again from its seed and
-        // repeats its record (the same machine), so the table is the same but for the new run's wall-clock times
-        deleteRecursively(out.resolve("sub-bit-eta-4-os-quant-validation-64-seed1"));
+        // a sub-bit row lost: it fine-tunes from the binary network kept beside its record, nothing else trains,
+        // and the row repeats (the same weights), so the table is the same but for the new run's wall-clock times
+        Path subBit = out.resolve("sub-bit-eta-4-os-quant-validation-64-seed1");
+        deleteRecursively(subBit);
+        var kept = new ByteArrayOutputStream();
+        new S2nnExperiment(s2nn(split, out, kept), plan).run();
+        assertThat(kept.toString(StandardCharsets.UTF_8))
+                .contains(binary + ": loading the network kept beside the record")
+                .doesNotContain("training it again");
+        assertThat(out.resolve("s2nn-table.md")).content().isEqualTo(md);
+        assertThat(binary.resolve(ExperimentSetup.CHECKPOINT)).doesNotExist();
+
+        // without the kept network, the binary network trains again from its seed and repeats its record
+        deleteRecursively(subBit);
+        Files.delete(binary.resolve(KeptNetwork.FILE));
         var again = new ByteArrayOutputStream();
         new S2nnExperiment(s2nn(split, out, again), plan).run();
         assertThat(again.toString(StandardCharsets.UTF_8))
-                .contains(out.resolve("binary-validation-64-seed1") + ": the network is needed and only the record");
+                .contains(binary + ": the network is needed and only the record");
         assertThat(out.resolve("s2nn-table.md")).content().isEqualTo(md);
-        assertThat(out.resolve("fp-validation-64-seed1").resolve(ExperimentSetup.CHECKPOINT))
+        assertThat(binary.resolve(KeptNetwork.FILE)).exists(); // kept again
+        assertThat(fp.resolve(ExperimentSetup.CHECKPOINT))
                 .doesNotExist(); // the MPFD teacher is not needed: its row is recorded
+
+        // a kept network that is not the record's (here the FP network's) is refused with its name
+        deleteCheckpoints(out);
+        deleteRecursively(subBit);
+        Files.copy(fp.resolve(KeptNetwork.FILE), binary.resolve(KeptNetwork.FILE), StandardCopyOption.REPLACE_EXISTING);
+        assertThatThrownBy(() -> new S2nnExperiment(s2nn(split, out, new ByteArrayOutputStream()), plan).run())
+                .isInstanceOf(SpikebitException.class)
+                .hasMessageStartingWith(binary.resolve(KeptNetwork.FILE) + ": not the network of the record beside it")
+                .hasMessageContaining("delete it to train the network again");
     }
 
     private static ExperimentSetup s2nn(ValidationSplit split, Path out, ByteArrayOutputStream log) {
@@ -224,9 +254,14 @@ class RecordsTest {
         }
     }
 
-    /** Deletes every checkpoint and deployed model under {@code dir}, as a clone of the results has none; returns them. */
+    /**
+     * Deletes every checkpoint and deployed model under {@code dir} but the kept networks ({@link
+     * KeptNetwork}), as a clone of the results has none of them; returns them.
+     */
     private static List<Path> deleteCheckpoints(Path dir) throws IOException {
-        List<Path> deleted = checkpoints(dir);
+        List<Path> deleted = checkpoints(dir).stream()
+                .filter(f -> !f.getFileName().toString().equals(KeptNetwork.FILE))
+                .toList();
         for (Path f : deleted) {
             Files.delete(f);
         }
