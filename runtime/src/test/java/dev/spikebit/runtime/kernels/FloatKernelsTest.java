@@ -88,4 +88,62 @@ class FloatKernelsTest {
             }
         }
     }
+
+    /**
+     * The stride-1 convolution bit for bit against the order it promises: per output, one fused
+     * multiply-add per (input channel, kernel row, kernel column) in that order from 0, the taps in
+     * the zero padding included, then the bias added; so a change of its loops cannot change a
+     * deployed model's logits.
+     */
+    @Test
+    void strideOneConvolutionIsTheFusedMultiplyAddChainBitForBit() {
+        var rng = new SplittableRandom(9);
+        int[][] shapes = {{1, 32, 28, 28, 3, 1}, {2, 5, 9, 6, 3, 0}, {3, 4, 11, 13, 5, 2}, {1, 7, 40, 33, 3, 1}};
+        for (int[] s : shapes) {
+            int inC = s[0];
+            int outC = s[1];
+            int h = s[2];
+            int w = s[3];
+            int k = s[4];
+            int p = s[5];
+            float[] weight = new float[outC * inC * k * k];
+            for (int i = 0; i < weight.length; i++) {
+                weight[i] = (float) (rng.nextDouble() * 2 - 1);
+            }
+            float[] bias = new float[outC];
+            for (int o = 0; o < outC; o++) {
+                bias[o] = (float) (rng.nextDouble() - 0.5);
+            }
+            var conv = new Layer.Conv("stem", inC, outC, k, 1, p, weight, bias);
+            float[] x = new float[inC * h * w + Buffers.SLACK];
+            for (int i = 0; i < inC * h * w; i++) {
+                x[i] = rng.nextInt(4) == 0 ? 0f : (float) (rng.nextDouble() * 2 - 1);
+            }
+            int oh = h + 2 * p - k + 1;
+            int ow = w + 2 * p - k + 1;
+            float[] out = new float[outC * oh * ow];
+            FloatKernels.conv(conv, x, 0, h, w, out, 0, new float[FloatKernels.convScratch(conv, h, w)]);
+            for (int o = 0; o < outC; o++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float acc = 0f;
+                        for (int c = 0; c < inC; c++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = oy + ky - p;
+                                    int ix = ox + kx - p;
+                                    boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                                    float v = inside ? x[(c * h + iy) * w + ix] : 0f;
+                                    acc = Math.fma(v, weight[((o * inC + c) * k + ky) * k + kx], acc);
+                                }
+                            }
+                        }
+                        assertThat(Float.floatToRawIntBits(out[(o * oh + oy) * ow + ox]))
+                                .as("%s output %d %d %d", Arrays.toString(s), o, oy, ox)
+                                .isEqualTo(Float.floatToRawIntBits(acc + bias[o]));
+                    }
+                }
+            }
+        }
+    }
 }
