@@ -47,6 +47,36 @@ class InputCensusTest {
     }
 
     /**
+     * The list of a slice {@code x[from .. from + size)} into an array of exactly {@code size} ints
+     * (the least the list may be given): sizes up to a few vectors past the 16-lane groups, and the
+     * 3136 inputs of fmnist-cnn's first linear layer, with values before and after the slice that
+     * must not be listed.
+     */
+    @Test
+    void listOfASliceFitsInSizeInts() {
+        var rng = new SplittableRandom(7);
+        for (int size : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 49, 63, 100, 3136}) {
+            for (double density : new double[] {0, 0.25, 0.7, 1}) {
+                int from = rng.nextInt(20);
+                float[] x = new float[from + size + Buffers.SLACK];
+                Arrays.fill(x, 3f);
+                int[] expected = new int[size];
+                int count = 0;
+                for (int j = 0; j < size; j++) {
+                    x[from + j] = rng.nextDouble() < density ? (float) rng.nextDouble() + 0.5f : 0f;
+                    if (x[from + j] != 0f) {
+                        expected[count++] = j;
+                    }
+                }
+                int[] events = new int[size];
+                String what = "size %d density %.2f from %d".formatted(size, density, from);
+                assertThat(InputCensus.list(x, from, size, events)).as(what).isEqualTo(count);
+                assertThat(Arrays.copyOf(events, count)).as(what).containsExactly(Arrays.copyOf(expected, count));
+            }
+        }
+    }
+
+    /**
      * The change from an earlier input with the earlier buffer overwritten in the same pass: the
      * same differences as {@link InputCensus#subtract}, the earlier buffer then equal to the input,
      * and nothing written past {@code size} (sizes with and without a tail of the vector).
