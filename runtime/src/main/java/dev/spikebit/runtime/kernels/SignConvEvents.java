@@ -216,17 +216,32 @@ public final class SignConvEvents {
             int o = 0;
             for (; o + 4 * n <= pitch; o += 4 * n) {
                 for (int oy = Math.max(0, 1 - ky); oy < Math.min(g.oh(), g.h() + 1 - ky); oy++) {
+                    if (emptyRow(ints, starts, g.w(), oy + ky - 1)) {
+                        continue;
+                    }
                     int row = sumsOff + oy * g.ow() * pitch;
                     slide4(g.w(), oy + ky - 1, ky, pitch, o, flips, values, ints, starts, sums, row + o);
                 }
             }
             for (; o < pitch; o += n) {
                 for (int oy = Math.max(0, 1 - ky); oy < Math.min(g.oh(), g.h() + 1 - ky); oy++) {
+                    if (emptyRow(ints, starts, g.w(), oy + ky - 1)) {
+                        continue;
+                    }
                     int row = sumsOff + oy * g.ow() * pitch;
                     slide1(g.w(), oy + ky - 1, ky, pitch, o, flips, values, ints, starts, sums, row + o);
                 }
             }
         }
+    }
+
+    /**
+     * Whether input row {@code iy} listed no entry: it adds nothing to the sums, and a slide over it
+     * would only load and store them. Common in the steps computed from the change, where whole
+     * rows of the input repeated.
+     */
+    private static boolean emptyRow(int[] ints, int starts, int w, int iy) {
+        return ints[starts + iy * w] == ints[starts + (iy + 1) * w];
     }
 
     /** Any geometry's sums, one output position and block of output channels at a time ({@link #window8}). */
