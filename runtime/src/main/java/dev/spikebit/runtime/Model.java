@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A deployed spiking network ready to run: the entry point of the runtime (docs/methods.md 2, the
@@ -27,8 +28,8 @@ import java.util.concurrent.Future;
  * </pre>
  *
  * A model is immutable and safe for concurrent callers: each call gets its own buffers. A batch
- * is split over the runtime's threads ({@code spikebit.runtime.threads}), each thread running whole
- * images; the result does not depend on the split.
+ * is run by the runtime's threads ({@code spikebit.runtime.threads}), each thread claiming whole
+ * images one after the other; the result does not depend on which thread ran which image.
  */
 public final class Model {
     private final Path path;
@@ -169,13 +170,16 @@ public final class Model {
         float[] logits = new float[batch * numClasses()];
         Executor[] executors = new Executor[parts];
         List<Future<?>> tasks = new ArrayList<>();
+        // Each thread claims the next image until none is left, rather than a fixed share: images
+        // differ in cost with their spikes, and a thread that another process held back leaves its
+        // images to the others instead of making them wait. An image's logits do not depend on
+        // the thread that ran it.
+        AtomicInteger next = new AtomicInteger();
         for (int part = 0; part < parts; part++) {
-            int from = (int) ((long) batch * part / parts);
-            int to = (int) ((long) batch * (part + 1) / parts);
             Executor executor = take(path);
             executors[part] = executor;
             Runnable work = () -> {
-                for (int b = from; b < to; b++) {
+                for (int b = next.getAndIncrement(); b < batch; b = next.getAndIncrement()) {
                     executor.run(images, b, logits);
                 }
             };
