@@ -300,19 +300,21 @@ public final class SignConvEvents {
             markChannel(x, xOff + ch * plane, plane, ints, masks + (ch >>> 5) * plane, 1 << (ch & 31));
         }
         int e = 0;
-        for (int q = 0; q < plane; q++) {
-            ints[starts + q] = e;
-            int column = q % w * pitch;
-            for (int wd = 0; wd < words; wd++) {
-                int bits = ints[masks + wd * plane + q];
-                int from = xOff + (wd << 5) * plane + q;
-                int mask = (wd << 5) * perChannel + column;
-                while (bits != 0) {
-                    int ch = Integer.numberOfTrailingZeros(bits);
-                    bits &= bits - 1;
-                    values[e] = x[from + ch * plane];
-                    ints[e] = mask + ch * perChannel;
-                    e++;
+        // Pixels by row and column: the column of q = y * w + ix without a division per pixel.
+        for (int y = 0, q = 0; y < h; y++) {
+            for (int ix = 0; ix < w; ix++, q++) {
+                ints[starts + q] = e;
+                for (int wd = 0; wd < words; wd++) {
+                    int bits = ints[masks + wd * plane + q];
+                    int from = xOff + (wd << 5) * plane + q;
+                    int mask = (wd << 5) * perChannel + ix * pitch;
+                    while (bits != 0) {
+                        int ch = Integer.numberOfTrailingZeros(bits);
+                        bits &= bits - 1;
+                        values[e] = x[from + ch * plane];
+                        ints[e] = mask + ch * perChannel;
+                        e++;
+                    }
                 }
             }
         }
