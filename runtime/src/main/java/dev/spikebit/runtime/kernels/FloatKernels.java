@@ -110,22 +110,28 @@ public final class FloatKernels {
         var a5 = FloatVector.zero(F);
         var a6 = FloatVector.zero(F);
         var a7 = FloatVector.zero(F);
-        // Taps by kernel row and column, not one counter divided by k: two integer divisions per
-        // tap cost more than its eight fused multiply-adds (a third of the stem).
-        for (int ch = 0, tap = wBase; ch < inC; ch++) {
-            for (int ky = 0, row = ch * plane + start; ky < k; ky++, row += wp) {
-                for (int at = row, end = row + k; at < end; at++, tap++) {
-                    var wt = FloatVector.broadcast(F, weight[tap]);
-                    a0 = FloatVector.fromArray(F, scratch, at).fma(wt, a0);
-                    a1 = FloatVector.fromArray(F, scratch, at + n).fma(wt, a1);
-                    a2 = FloatVector.fromArray(F, scratch, at + 2 * n).fma(wt, a2);
-                    a3 = FloatVector.fromArray(F, scratch, at + 3 * n).fma(wt, a3);
-                    a4 = FloatVector.fromArray(F, scratch, at + 4 * n).fma(wt, a4);
-                    a5 = FloatVector.fromArray(F, scratch, at + 5 * n).fma(wt, a5);
-                    a6 = FloatVector.fromArray(F, scratch, at + 6 * n).fma(wt, a6);
-                    a7 = FloatVector.fromArray(F, scratch, at + 7 * n).fma(wt, a7);
-                }
-            }
+        // One loop over the taps, each tap's offset stepped from the last one's (one to the right,
+        // or to the next row's or channel's first column): a division and a remainder by k per tap cost more
+        // than its eight fused multiply-adds, and nested loops over rows and columns (three
+        // iterations each) were slower with 256-bit vectors.
+        int taps = inC * k * k;
+        for (int tap = 0, kx = 0, ky = 0, at = start; tap < taps; tap++) {
+            var wt = FloatVector.broadcast(F, weight[wBase + tap]);
+            a0 = FloatVector.fromArray(F, scratch, at).fma(wt, a0);
+            a1 = FloatVector.fromArray(F, scratch, at + n).fma(wt, a1);
+            a2 = FloatVector.fromArray(F, scratch, at + 2 * n).fma(wt, a2);
+            a3 = FloatVector.fromArray(F, scratch, at + 3 * n).fma(wt, a3);
+            a4 = FloatVector.fromArray(F, scratch, at + 4 * n).fma(wt, a4);
+            a5 = FloatVector.fromArray(F, scratch, at + 5 * n).fma(wt, a5);
+            a6 = FloatVector.fromArray(F, scratch, at + 6 * n).fma(wt, a6);
+            a7 = FloatVector.fromArray(F, scratch, at + 7 * n).fma(wt, a7);
+            kx++;
+            boolean rowEnd = kx == k;
+            kx = rowEnd ? 0 : kx;
+            ky += rowEnd ? 1 : 0;
+            boolean planeEnd = ky == k;
+            ky = planeEnd ? 0 : ky;
+            at += rowEnd ? (planeEnd ? plane - (k - 1) * wp - k + 1 : wp - k + 1) : 1;
         }
         a0.intoArray(scratch, acc);
         a1.intoArray(scratch, acc + n);
