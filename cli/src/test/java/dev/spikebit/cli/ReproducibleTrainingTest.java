@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,9 +52,21 @@ class ReproducibleTrainingTest {
         Path first = dir.resolve("first");
         Path second = dir.resolve("second");
         Path resumed = dir.resolve("resumed");
-        spikebit(gemm, first, "--epochs", "2");
-        spikebit(gemm, second, "--epochs", "2");
-        spikebit(gemm, resumed, "--epochs", "1");
+        // The three runs that need nothing of each other run at the same time, each in its own JVM on
+        // its own 2 kernel threads: what a run computes depends on its thread count, not on what
+        // else the machine does, and their JVM start-ups and single-threaded stretches overlap.
+        ExecutorService runs = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<String>> started = List.of(
+                    runs.submit(() -> spikebit(gemm, first, "--epochs", "2")),
+                    runs.submit(() -> spikebit(gemm, second, "--epochs", "2")),
+                    runs.submit(() -> spikebit(gemm, resumed, "--epochs", "1")));
+            for (Future<String> run : started) {
+                run.get();
+            }
+        } finally {
+            runs.shutdownNow();
+        }
         // The resumed run gets no -Dspikebit.gemm: it must take the backend from the checkpoint.
         String log = spikebit(null, resumed, "--resume", "--epochs", "2");
 
