@@ -6,9 +6,12 @@ import dev.spikebit.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 
@@ -36,14 +39,36 @@ final class SparkCommands {
 
     /**
      * A small deployed ReverB fmnist-cnn, trained briefly on real Fashion-MNIST so that its predictions
-     * vary from image to image; made once per test JVM (the tests only read it).
+     * vary from image to image. Made once per build: the module's two test JVMs share it through a
+     * folder named by the build's start ({@code spikebit.test.build}, set by the pom), the first to
+     * ask trains it under a file lock and the other waits for it; without that property (a test run
+     * from an IDE) once per JVM. The tests only read it.
      */
     static synchronized Path deployedModel() throws IOException {
         if (deployed == null) {
-            Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "test-model");
-            deployed = train(dir);
+            Path target = Files.createDirectories(Path.of("target"));
+            String build = System.getProperty("spikebit.test.build", "");
+            if (build.isEmpty()) {
+                deployed = train(Files.createTempDirectory(target, "test-model"));
+            } else {
+                deployed = sharedModel(Files.createDirectories(target.resolve("test-model-" + build)));
+            }
         }
         return deployed;
+    }
+
+    /** The model in {@code dir}, trained there by whichever test JVM of this build takes the lock first. */
+    private static Path sharedModel(Path dir) throws IOException {
+        Path done = dir.resolve("done");
+        try (FileChannel lock =
+                        FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = lock.lock()) {
+            if (!Files.exists(done)) {
+                train(dir);
+                Files.writeString(done, "trained by " + ProcessHandle.current().pid());
+            }
+        }
+        return dir.resolve("deployed.safetensors");
     }
 
     private static Path train(Path dir) {
