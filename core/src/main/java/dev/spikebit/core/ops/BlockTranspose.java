@@ -7,31 +7,52 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Transposes a matrix of floats, eight by eight: eight rows loaded as 256-bit vectors, their lanes
- * exchanged in three stages of permutes and blends (blocks of four, two, then one lane swapped
- * across the diagonal), eight columns stored as vectors. The event-driven forward pass uses it to
- * turn its sums {@code [pixels][channels]} into the output's {@code [channels][pixels]}: the scalar
- * loop moved one float per load and store and wrote to a different cache line each time (3.3 ms
- * against 1.8-2.1 per 256 images of fmnist-cnn's second convolution on one AVX2 core;
- * docs/performance.md). The blocks need 256-bit float and integer vectors (AVX2, AVX-512; on
- * narrower hardware the permutes are not compiled to instructions); otherwise, and at the edges,
- * the scalar loop. Pure data movement: the result is the same either way.
+ * Transposes a matrix of floats in blocks of eight rows by one vector of columns: eight rows loaded as
+ * vectors, their lanes exchanged in three stages of permutes and blends (blocks of four, two, then one
+ * lane swapped across the diagonal of each eight-lane half), eight columns stored. The event-driven
+ * forward pass uses it to turn its sums {@code [pixels][channels]} into the output's {@code
+ * [channels][pixels]}: the scalar loop moved one float per load and store and wrote to a different
+ * cache line each time (3.3 ms against 1.8-2.1 per 256 images of fmnist-cnn's second convolution on
+ * one AVX2 core; docs/performance.md).
+ *
+ * <p>The vectors are {@link FloatVector#SPECIES_PREFERRED}'s, as in every other kernel, never a
+ * narrower species beside it: C2 compiles the vector methods' virtual calls by the receiver types
+ * each call site has seen, and one 256-bit vector reaching the shared methods ({@code add}, {@code
+ * intoArray}, ...) beside the 512-bit ones of the other kernels made C2 box the vectors of kernels
+ * compiled after it, gigabytes per training step (docs/performance.md, "Vector boxing, ninth pass").
+ * With 8 lanes (AVX2) a vector is one row of a block of 8 x 8; with 16 lanes (AVX-512) it holds two
+ * blocks side by side, 8 rows by 16 columns, and each stored vector is two half columns (masked
+ * stores). Other widths, and the edges, take the scalar loop. Pure data movement: the result is the
+ * same either way.
  */
 final class BlockTranspose {
-    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
-    static final boolean VECTORS =
-            FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256 && IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-    /** The side of a block. */
-    static final int N = 8;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    static final boolean VECTORS = (LANES == 8 || LANES == 16) && IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    /** The rows of a block. */
+    static final int ROWS = 8;
+    /** The columns of a block: a vector's lanes where the blocks are vectors, else eight. */
+    static final int COLS = VECTORS ? LANES : 8;
 
-    private static final int STAGES = 3;
+    /** Stage {@code h} (4, 2, 1) exchanges blocks of {@code h} lanes: from the second row, shifted down. */
+    private static final VectorShuffle<Float> DOWN4 = VECTORS ? shuffle(4, true) : null;
 
-    /** Stage {@code s} exchanges blocks of {@code h = 4 >> s} lanes: from the second row, shifted down. */
-    private static final VectorShuffle<Float>[] DOWN = shuffles(true);
+    private static final VectorShuffle<Float> DOWN2 = VECTORS ? shuffle(2, true) : null;
+    private static final VectorShuffle<Float> DOWN1 = VECTORS ? shuffle(1, true) : null;
     /** ... and from the first row, shifted up. */
-    private static final VectorShuffle<Float>[] UP = shuffles(false);
+    private static final VectorShuffle<Float> UP4 = VECTORS ? shuffle(4, false) : null;
+
+    private static final VectorShuffle<Float> UP2 = VECTORS ? shuffle(2, false) : null;
+    private static final VectorShuffle<Float> UP1 = VECTORS ? shuffle(1, false) : null;
     /** The lanes {@code l} with {@code l & h != 0}: taken from the second row. */
-    private static final VectorMask<Float>[] SECOND = masks();
+    private static final VectorMask<Float> SECOND4 = VECTORS ? lanes(4) : null;
+
+    private static final VectorMask<Float> SECOND2 = VECTORS ? lanes(2) : null;
+    private static final VectorMask<Float> SECOND1 = VECTORS ? lanes(1) : null;
+    /** The lower and the upper eight lanes (16 lanes: a stored vector's two half columns). */
+    private static final VectorMask<Float> LOW = VECTORS ? SPECIES.indexInRange(0, 8) : null;
+
+    private static final VectorMask<Float> HIGH = VECTORS ? LOW.not() : null;
 
     private BlockTranspose() {}
 
@@ -43,13 +64,13 @@ final class BlockTranspose {
             float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int rows, int cols) {
         int r = 0;
         if (VECTORS) {
-            for (; r + N <= rows; r += N) {
+            for (; r + ROWS <= rows; r += ROWS) {
                 int c = 0;
-                for (; c + N <= cols; c += N) {
+                for (; c + COLS <= cols; c += COLS) {
                     block(src, from + r * srcStride + c, srcStride, dst, to + c * dstStride + r, dstStride);
                 }
                 for (; c < cols; c++) {
-                    for (int i = 0; i < N; i++) {
+                    for (int i = 0; i < ROWS; i++) {
                         dst[to + c * dstStride + r + i] = src[from + (r + i) * srcStride + c];
                     }
                 }
@@ -62,148 +83,219 @@ final class BlockTranspose {
         }
     }
 
-    /** One 8 x 8 block: rows at {@code from + i * srcStride}, columns to {@code to + j * dstStride}. */
+    /** One block: rows at {@code from + i * srcStride}, columns to {@code to + j * dstStride}. */
     private static void block(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
-        var r0 = FloatVector.fromArray(EIGHT, src, from);
-        var r1 = FloatVector.fromArray(EIGHT, src, from + srcStride);
-        var r2 = FloatVector.fromArray(EIGHT, src, from + 2 * srcStride);
-        var r3 = FloatVector.fromArray(EIGHT, src, from + 3 * srcStride);
-        var r4 = FloatVector.fromArray(EIGHT, src, from + 4 * srcStride);
-        var r5 = FloatVector.fromArray(EIGHT, src, from + 5 * srcStride);
-        var r6 = FloatVector.fromArray(EIGHT, src, from + 6 * srcStride);
-        var r7 = FloatVector.fromArray(EIGHT, src, from + 7 * srcStride);
+        var r0 = FloatVector.fromArray(SPECIES, src, from);
+        var r1 = FloatVector.fromArray(SPECIES, src, from + srcStride);
+        var r2 = FloatVector.fromArray(SPECIES, src, from + 2 * srcStride);
+        var r3 = FloatVector.fromArray(SPECIES, src, from + 3 * srcStride);
+        var r4 = FloatVector.fromArray(SPECIES, src, from + 4 * srcStride);
+        var r5 = FloatVector.fromArray(SPECIES, src, from + 5 * srcStride);
+        var r6 = FloatVector.fromArray(SPECIES, src, from + 6 * srcStride);
+        var r7 = FloatVector.fromArray(SPECIES, src, from + 7 * srcStride);
         // Blocks of four: rows i and i + 4.
-        var down = DOWN[0];
-        var up = UP[0];
-        var second = SECOND[0];
-        var t0 = r0.blend(r4.rearrange(down), second);
-        var t4 = r0.rearrange(up).blend(r4, second);
-        var t1 = r1.blend(r5.rearrange(down), second);
-        var t5 = r1.rearrange(up).blend(r5, second);
-        var t2 = r2.blend(r6.rearrange(down), second);
-        var t6 = r2.rearrange(up).blend(r6, second);
-        var t3 = r3.blend(r7.rearrange(down), second);
-        var t7 = r3.rearrange(up).blend(r7, second);
+        var t0 = r0.blend(r4.rearrange(DOWN4), SECOND4);
+        var t4 = r0.rearrange(UP4).blend(r4, SECOND4);
+        var t1 = r1.blend(r5.rearrange(DOWN4), SECOND4);
+        var t5 = r1.rearrange(UP4).blend(r5, SECOND4);
+        var t2 = r2.blend(r6.rearrange(DOWN4), SECOND4);
+        var t6 = r2.rearrange(UP4).blend(r6, SECOND4);
+        var t3 = r3.blend(r7.rearrange(DOWN4), SECOND4);
+        var t7 = r3.rearrange(UP4).blend(r7, SECOND4);
         // Blocks of two: rows i and i + 2.
-        down = DOWN[1];
-        up = UP[1];
-        second = SECOND[1];
-        r0 = t0.blend(t2.rearrange(down), second);
-        r2 = t0.rearrange(up).blend(t2, second);
-        r1 = t1.blend(t3.rearrange(down), second);
-        r3 = t1.rearrange(up).blend(t3, second);
-        r4 = t4.blend(t6.rearrange(down), second);
-        r6 = t4.rearrange(up).blend(t6, second);
-        r5 = t5.blend(t7.rearrange(down), second);
-        r7 = t5.rearrange(up).blend(t7, second);
-        // Single lanes: rows i and i + 1.
-        down = DOWN[2];
-        up = UP[2];
-        second = SECOND[2];
-        r0.blend(r1.rearrange(down), second).intoArray(dst, to);
-        r0.rearrange(up).blend(r1, second).intoArray(dst, to + dstStride);
-        r2.blend(r3.rearrange(down), second).intoArray(dst, to + 2 * dstStride);
-        r2.rearrange(up).blend(r3, second).intoArray(dst, to + 3 * dstStride);
-        r4.blend(r5.rearrange(down), second).intoArray(dst, to + 4 * dstStride);
-        r4.rearrange(up).blend(r5, second).intoArray(dst, to + 5 * dstStride);
-        r6.blend(r7.rearrange(down), second).intoArray(dst, to + 6 * dstStride);
-        r6.rearrange(up).blend(r7, second).intoArray(dst, to + 7 * dstStride);
+        r0 = t0.blend(t2.rearrange(DOWN2), SECOND2);
+        r2 = t0.rearrange(UP2).blend(t2, SECOND2);
+        r1 = t1.blend(t3.rearrange(DOWN2), SECOND2);
+        r3 = t1.rearrange(UP2).blend(t3, SECOND2);
+        r4 = t4.blend(t6.rearrange(DOWN2), SECOND2);
+        r6 = t4.rearrange(UP2).blend(t6, SECOND2);
+        r5 = t5.blend(t7.rearrange(DOWN2), SECOND2);
+        r7 = t5.rearrange(UP2).blend(t7, SECOND2);
+        // Single lanes: rows i and i + 1; column j of the block is then c{j}.
+        var c0 = r0.blend(r1.rearrange(DOWN1), SECOND1);
+        var c1 = r0.rearrange(UP1).blend(r1, SECOND1);
+        var c2 = r2.blend(r3.rearrange(DOWN1), SECOND1);
+        var c3 = r2.rearrange(UP1).blend(r3, SECOND1);
+        var c4 = r4.blend(r5.rearrange(DOWN1), SECOND1);
+        var c5 = r4.rearrange(UP1).blend(r5, SECOND1);
+        var c6 = r6.blend(r7.rearrange(DOWN1), SECOND1);
+        var c7 = r6.rearrange(UP1).blend(r7, SECOND1);
+        if (LANES == ROWS) {
+            c0.intoArray(dst, to);
+            c1.intoArray(dst, to + dstStride);
+            c2.intoArray(dst, to + 2 * dstStride);
+            c3.intoArray(dst, to + 3 * dstStride);
+            c4.intoArray(dst, to + 4 * dstStride);
+            c5.intoArray(dst, to + 5 * dstStride);
+            c6.intoArray(dst, to + 6 * dstStride);
+            c7.intoArray(dst, to + 7 * dstStride);
+        } else {
+            // Lanes 8-15 hold columns 8-15: their upper half is stored eight floats earlier.
+            c0.intoArray(dst, to, LOW);
+            c0.intoArray(dst, to + 8 * dstStride - 8, HIGH);
+            c1.intoArray(dst, to + dstStride, LOW);
+            c1.intoArray(dst, to + 9 * dstStride - 8, HIGH);
+            c2.intoArray(dst, to + 2 * dstStride, LOW);
+            c2.intoArray(dst, to + 10 * dstStride - 8, HIGH);
+            c3.intoArray(dst, to + 3 * dstStride, LOW);
+            c3.intoArray(dst, to + 11 * dstStride - 8, HIGH);
+            c4.intoArray(dst, to + 4 * dstStride, LOW);
+            c4.intoArray(dst, to + 12 * dstStride - 8, HIGH);
+            c5.intoArray(dst, to + 5 * dstStride, LOW);
+            c5.intoArray(dst, to + 13 * dstStride - 8, HIGH);
+            c6.intoArray(dst, to + 6 * dstStride, LOW);
+            c6.intoArray(dst, to + 14 * dstStride - 8, HIGH);
+            c7.intoArray(dst, to + 7 * dstStride, LOW);
+            c7.intoArray(dst, to + 15 * dstStride - 8, HIGH);
+        }
     }
 
     /**
-     * One 8 x 8 block whose rows and columns lie anywhere: for {@code r, c < 8}, {@code
-     * dst[colAt[c] + colShift + r]} is set to ({@code add}: increased by) {@code src[rowAt[r] +
-     * rowShift + c]}. The channels-last copies of {@code WinogradConv} use it with rows or columns
-     * that are pixels of a bordered plane, where no single stride fits. Without 256-bit vectors
-     * element by element, in the same order per element (the sum, if any, is one addition).
+     * One block whose rows and columns lie anywhere: for {@code r < ROWS, c < COLS}, {@code
+     * dst[colAt[c] + colShift + r] = src[rowAt[r] + rowShift + c]}. The channels-last copies of
+     * {@code WinogradConv} use it with rows or columns that are pixels of a bordered plane, where no
+     * single stride fits. Without vectors element by element.
      */
-    static void scattered(float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, boolean add) {
+    static void scattered(float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift) {
         if (!VECTORS) {
-            for (int c = 0; c < N; c++) {
+            for (int c = 0; c < COLS; c++) {
                 int to = colAt[c] + colShift;
-                for (int r = 0; r < N; r++) {
-                    float value = src[rowAt[r] + rowShift + c];
-                    dst[to + r] = add ? dst[to + r] + value : value;
+                for (int r = 0; r < ROWS; r++) {
+                    dst[to + r] = src[rowAt[r] + rowShift + c];
                 }
             }
             return;
         }
-        var r0 = FloatVector.fromArray(EIGHT, src, rowAt[0] + rowShift);
-        var r1 = FloatVector.fromArray(EIGHT, src, rowAt[1] + rowShift);
-        var r2 = FloatVector.fromArray(EIGHT, src, rowAt[2] + rowShift);
-        var r3 = FloatVector.fromArray(EIGHT, src, rowAt[3] + rowShift);
-        var r4 = FloatVector.fromArray(EIGHT, src, rowAt[4] + rowShift);
-        var r5 = FloatVector.fromArray(EIGHT, src, rowAt[5] + rowShift);
-        var r6 = FloatVector.fromArray(EIGHT, src, rowAt[6] + rowShift);
-        var r7 = FloatVector.fromArray(EIGHT, src, rowAt[7] + rowShift);
+        var r0 = FloatVector.fromArray(SPECIES, src, rowAt[0] + rowShift);
+        var r1 = FloatVector.fromArray(SPECIES, src, rowAt[1] + rowShift);
+        var r2 = FloatVector.fromArray(SPECIES, src, rowAt[2] + rowShift);
+        var r3 = FloatVector.fromArray(SPECIES, src, rowAt[3] + rowShift);
+        var r4 = FloatVector.fromArray(SPECIES, src, rowAt[4] + rowShift);
+        var r5 = FloatVector.fromArray(SPECIES, src, rowAt[5] + rowShift);
+        var r6 = FloatVector.fromArray(SPECIES, src, rowAt[6] + rowShift);
+        var r7 = FloatVector.fromArray(SPECIES, src, rowAt[7] + rowShift);
         // Blocks of four: rows i and i + 4.
-        var down = DOWN[0];
-        var up = UP[0];
-        var second = SECOND[0];
-        var t0 = r0.blend(r4.rearrange(down), second);
-        var t4 = r0.rearrange(up).blend(r4, second);
-        var t1 = r1.blend(r5.rearrange(down), second);
-        var t5 = r1.rearrange(up).blend(r5, second);
-        var t2 = r2.blend(r6.rearrange(down), second);
-        var t6 = r2.rearrange(up).blend(r6, second);
-        var t3 = r3.blend(r7.rearrange(down), second);
-        var t7 = r3.rearrange(up).blend(r7, second);
+        var t0 = r0.blend(r4.rearrange(DOWN4), SECOND4);
+        var t4 = r0.rearrange(UP4).blend(r4, SECOND4);
+        var t1 = r1.blend(r5.rearrange(DOWN4), SECOND4);
+        var t5 = r1.rearrange(UP4).blend(r5, SECOND4);
+        var t2 = r2.blend(r6.rearrange(DOWN4), SECOND4);
+        var t6 = r2.rearrange(UP4).blend(r6, SECOND4);
+        var t3 = r3.blend(r7.rearrange(DOWN4), SECOND4);
+        var t7 = r3.rearrange(UP4).blend(r7, SECOND4);
         // Blocks of two: rows i and i + 2.
-        down = DOWN[1];
-        up = UP[1];
-        second = SECOND[1];
-        r0 = t0.blend(t2.rearrange(down), second);
-        r2 = t0.rearrange(up).blend(t2, second);
-        r1 = t1.blend(t3.rearrange(down), second);
-        r3 = t1.rearrange(up).blend(t3, second);
-        r4 = t4.blend(t6.rearrange(down), second);
-        r6 = t4.rearrange(up).blend(t6, second);
-        r5 = t5.blend(t7.rearrange(down), second);
-        r7 = t5.rearrange(up).blend(t7, second);
-        // Single lanes: rows i and i + 1.
-        down = DOWN[2];
-        up = UP[2];
-        second = SECOND[2];
-        store(r0.blend(r1.rearrange(down), second), dst, colAt[0] + colShift, add);
-        store(r0.rearrange(up).blend(r1, second), dst, colAt[1] + colShift, add);
-        store(r2.blend(r3.rearrange(down), second), dst, colAt[2] + colShift, add);
-        store(r2.rearrange(up).blend(r3, second), dst, colAt[3] + colShift, add);
-        store(r4.blend(r5.rearrange(down), second), dst, colAt[4] + colShift, add);
-        store(r4.rearrange(up).blend(r5, second), dst, colAt[5] + colShift, add);
-        store(r6.blend(r7.rearrange(down), second), dst, colAt[6] + colShift, add);
-        store(r6.rearrange(up).blend(r7, second), dst, colAt[7] + colShift, add);
-    }
-
-    private static void store(FloatVector column, float[] dst, int at, boolean add) {
-        (add ? column.add(FloatVector.fromArray(EIGHT, dst, at)) : column).intoArray(dst, at);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] shuffles(boolean down) {
-        VectorShuffle<Float>[] result = new VectorShuffle[STAGES];
-        for (int s = 0; s < STAGES; s++) {
-            int h = 4 >> s;
-            int[] lanes = new int[N];
-            for (int l = 0; l < N; l++) {
-                boolean fromSecond = (l & h) != 0;
-                lanes[l] = down ? (fromSecond ? l - h : l) : (fromSecond ? l : l + h);
-            }
-            result[s] = VectorShuffle.fromArray(EIGHT, lanes, 0);
+        r0 = t0.blend(t2.rearrange(DOWN2), SECOND2);
+        r2 = t0.rearrange(UP2).blend(t2, SECOND2);
+        r1 = t1.blend(t3.rearrange(DOWN2), SECOND2);
+        r3 = t1.rearrange(UP2).blend(t3, SECOND2);
+        r4 = t4.blend(t6.rearrange(DOWN2), SECOND2);
+        r6 = t4.rearrange(UP2).blend(t6, SECOND2);
+        r5 = t5.blend(t7.rearrange(DOWN2), SECOND2);
+        r7 = t5.rearrange(UP2).blend(t7, SECOND2);
+        // Single lanes: rows i and i + 1; column j of the block is then c{j}.
+        var c0 = r0.blend(r1.rearrange(DOWN1), SECOND1);
+        var c1 = r0.rearrange(UP1).blend(r1, SECOND1);
+        var c2 = r2.blend(r3.rearrange(DOWN1), SECOND1);
+        var c3 = r2.rearrange(UP1).blend(r3, SECOND1);
+        var c4 = r4.blend(r5.rearrange(DOWN1), SECOND1);
+        var c5 = r4.rearrange(UP1).blend(r5, SECOND1);
+        var c6 = r6.blend(r7.rearrange(DOWN1), SECOND1);
+        var c7 = r6.rearrange(UP1).blend(r7, SECOND1);
+        if (LANES == ROWS) {
+            c0.intoArray(dst, colAt[0] + colShift);
+            c1.intoArray(dst, colAt[1] + colShift);
+            c2.intoArray(dst, colAt[2] + colShift);
+            c3.intoArray(dst, colAt[3] + colShift);
+            c4.intoArray(dst, colAt[4] + colShift);
+            c5.intoArray(dst, colAt[5] + colShift);
+            c6.intoArray(dst, colAt[6] + colShift);
+            c7.intoArray(dst, colAt[7] + colShift);
+        } else {
+            // Lanes 8-15 hold columns 8-15: their upper half is stored eight floats earlier.
+            c0.intoArray(dst, colAt[0] + colShift, LOW);
+            c0.intoArray(dst, colAt[8] + colShift - 8, HIGH);
+            c1.intoArray(dst, colAt[1] + colShift, LOW);
+            c1.intoArray(dst, colAt[9] + colShift - 8, HIGH);
+            c2.intoArray(dst, colAt[2] + colShift, LOW);
+            c2.intoArray(dst, colAt[10] + colShift - 8, HIGH);
+            c3.intoArray(dst, colAt[3] + colShift, LOW);
+            c3.intoArray(dst, colAt[11] + colShift - 8, HIGH);
+            c4.intoArray(dst, colAt[4] + colShift, LOW);
+            c4.intoArray(dst, colAt[12] + colShift - 8, HIGH);
+            c5.intoArray(dst, colAt[5] + colShift, LOW);
+            c5.intoArray(dst, colAt[13] + colShift - 8, HIGH);
+            c6.intoArray(dst, colAt[6] + colShift, LOW);
+            c6.intoArray(dst, colAt[14] + colShift - 8, HIGH);
+            c7.intoArray(dst, colAt[7] + colShift, LOW);
+            c7.intoArray(dst, colAt[15] + colShift - 8, HIGH);
         }
-        return result;
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorMask<Float>[] masks() {
-        VectorMask<Float>[] result = new VectorMask[STAGES];
-        for (int s = 0; s < STAGES; s++) {
-            int h = 4 >> s;
-            boolean[] second = new boolean[N];
-            for (int l = 0; l < N; l++) {
-                second[l] = (l & h) != 0;
+    /** The floats {@link #scatteredAdd} needs in its {@code tile}. */
+    static final int TILE = ROWS * COLS + 16;
+
+    /** Where the columns of a block go in {@link #scatteredAdd}'s tile: column {@code c} at {@code c * ROWS}. */
+    private static final int[] TILE_COLUMNS = tileColumns();
+
+    /**
+     * {@link #scattered}, adding to {@code dst} instead of overwriting it: {@code dst[colAt[c] +
+     * colShift + r] += src[rowAt[r] + rowShift + c]}, one addition per element. The block goes through
+     * {@code tile} (at least {@link #TILE} floats): one kernel with both the exchange and the
+     * additions was large enough for C2 to stop inlining its vector calls (docs/performance.md).
+     */
+    static void scatteredAdd(
+            float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, float[] tile) {
+        if (!VECTORS) {
+            for (int c = 0; c < COLS; c++) {
+                int to = colAt[c] + colShift;
+                for (int r = 0; r < ROWS; r++) {
+                    dst[to + r] += src[rowAt[r] + rowShift + c];
+                }
             }
-            result[s] = VectorMask.fromArray(EIGHT, second, 0);
+            return;
         }
-        return result;
+        scattered(src, rowAt, rowShift, tile, TILE_COLUMNS, 0);
+        for (int c = 0; c < COLS; c++) {
+            addColumn(tile, c * ROWS, dst, colAt[c] + colShift);
+        }
+    }
+
+    /** {@code dst[at + r] += tile[from + r]} for {@code r < ROWS}, as a vector (the lower half of one with 16 lanes). */
+    private static void addColumn(float[] tile, int from, float[] dst, int at) {
+        if (LANES == ROWS) {
+            FloatVector.fromArray(SPECIES, tile, from)
+                    .add(FloatVector.fromArray(SPECIES, dst, at))
+                    .intoArray(dst, at);
+        } else {
+            FloatVector.fromArray(SPECIES, tile, from)
+                    .add(FloatVector.fromArray(SPECIES, dst, at, LOW))
+                    .intoArray(dst, at, LOW);
+        }
+    }
+
+    private static int[] tileColumns() {
+        int[] at = new int[COLS];
+        for (int c = 0; c < COLS; c++) {
+            at[c] = c * ROWS;
+        }
+        return at;
+    }
+
+    /** Lane {@code l} of stage {@code h}: {@code l & h != 0} takes the second row's lane {@code l - h} ({@code down}), else the first row's {@code l + h}. */
+    private static VectorShuffle<Float> shuffle(int h, boolean down) {
+        int[] lanes = new int[LANES];
+        for (int l = 0; l < LANES; l++) {
+            boolean fromSecond = (l & h) != 0;
+            lanes[l] = down ? (fromSecond ? l - h : l) : (fromSecond ? l : l + h);
+        }
+        return VectorShuffle.fromArray(SPECIES, lanes, 0);
+    }
+
+    private static VectorMask<Float> lanes(int h) {
+        boolean[] second = new boolean[LANES];
+        for (int l = 0; l < LANES; l++) {
+            second[l] = (l & h) != 0;
+        }
+        return VectorMask.fromArray(SPECIES, second, 0);
     }
 }

@@ -50,7 +50,7 @@ record BorderedGradient(
     /**
      * Lays out image {@code image} of the gradient {@code gy [N, O, OH, OW]} in {@code out} from 0 (at
      * least {@link #imageSize()} floats), the border's zeros included. The image goes channels last
-     * into a scratch array in 8x8 blocks ({@link BlockTranspose}: whole blocks, since the image's
+     * into a scratch array in blocks ({@link BlockTranspose}: whole blocks, since the image's
      * pixels are consecutive there), then row by row into the bordered layout: moving one float at a
      * time, each load from a different output channel's plane, took a third longer (docs/performance.md).
      */

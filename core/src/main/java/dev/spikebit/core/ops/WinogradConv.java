@@ -719,6 +719,9 @@ final class WinogradConv {
      * Six rows of {@link #product} ({@code v} rows at {@code a}, {@code m} rows at {@code r}): two
      * vectors of columns by six rows are twelve sums in registers, enough independent chains to
      * keep both fused multiply-add units busy through their latency; then one vector by six rows.
+     * Each width is a method of its own, small enough for C2 to compile whole with its vector calls
+     * inlined (as one method, C2 left some of them as calls in some JVMs and boxed their vectors:
+     * docs/performance.md, "Vector boxing, ninth pass").
      */
     private static void sixRows(
             float[] v,
@@ -732,91 +735,122 @@ final class WinogradConv {
             float[] m,
             int r,
             boolean accumulate) {
+        int c = 0;
+        for (; c + 2 * LANES <= cPad; c += 2 * LANES) {
+            sixRowsTwoVectors(v, a, rowStride, kStride, k, u, uOff + c, cPad, m, r + c, accumulate);
+        }
+        for (; c < cPad; c += LANES) {
+            sixRowsOneVector(v, a, rowStride, kStride, k, u, uOff + c, cPad, m, r + c, accumulate);
+        }
+    }
+
+    /** Six rows by two vectors of columns from {@code u} at {@code uAt} and {@code m} at {@code r0}, of {@link #sixRows}. */
+    private static void sixRowsTwoVectors(
+            float[] v,
+            int a,
+            int rowStride,
+            int kStride,
+            int k,
+            float[] u,
+            int uAt,
+            int cPad,
+            float[] m,
+            int r0,
+            boolean accumulate) {
         int a0 = a;
         int a1 = a0 + rowStride;
         int a2 = a1 + rowStride;
         int a3 = a2 + rowStride;
         int a4 = a3 + rowStride;
         int a5 = a4 + rowStride;
-        int c = 0;
-        for (; c + 2 * LANES <= cPad; c += 2 * LANES) {
-            int r0 = r + c;
-            var s00 = start(m, r0, accumulate);
-            var s01 = start(m, r0 + LANES, accumulate);
-            var s10 = start(m, r0 + cPad, accumulate);
-            var s11 = start(m, r0 + cPad + LANES, accumulate);
-            var s20 = start(m, r0 + 2 * cPad, accumulate);
-            var s21 = start(m, r0 + 2 * cPad + LANES, accumulate);
-            var s30 = start(m, r0 + 3 * cPad, accumulate);
-            var s31 = start(m, r0 + 3 * cPad + LANES, accumulate);
-            var s40 = start(m, r0 + 4 * cPad, accumulate);
-            var s41 = start(m, r0 + 4 * cPad + LANES, accumulate);
-            var s50 = start(m, r0 + 5 * cPad, accumulate);
-            var s51 = start(m, r0 + 5 * cPad + LANES, accumulate);
-            for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
-                var b0 = FloatVector.fromArray(SPECIES, u, b);
-                var b1 = FloatVector.fromArray(SPECIES, u, b + LANES);
-                var x0 = FloatVector.broadcast(SPECIES, v[a0 + q]);
-                s00 = x0.fma(b0, s00);
-                s01 = x0.fma(b1, s01);
-                var x1 = FloatVector.broadcast(SPECIES, v[a1 + q]);
-                s10 = x1.fma(b0, s10);
-                s11 = x1.fma(b1, s11);
-                var x2 = FloatVector.broadcast(SPECIES, v[a2 + q]);
-                s20 = x2.fma(b0, s20);
-                s21 = x2.fma(b1, s21);
-                var x3 = FloatVector.broadcast(SPECIES, v[a3 + q]);
-                s30 = x3.fma(b0, s30);
-                s31 = x3.fma(b1, s31);
-                var x4 = FloatVector.broadcast(SPECIES, v[a4 + q]);
-                s40 = x4.fma(b0, s40);
-                s41 = x4.fma(b1, s41);
-                var x5 = FloatVector.broadcast(SPECIES, v[a5 + q]);
-                s50 = x5.fma(b0, s50);
-                s51 = x5.fma(b1, s51);
-            }
-            s00.intoArray(m, r0);
-            s01.intoArray(m, r0 + LANES);
-            s10.intoArray(m, r0 + cPad);
-            s11.intoArray(m, r0 + cPad + LANES);
-            s20.intoArray(m, r0 + 2 * cPad);
-            s21.intoArray(m, r0 + 2 * cPad + LANES);
-            s30.intoArray(m, r0 + 3 * cPad);
-            s31.intoArray(m, r0 + 3 * cPad + LANES);
-            s40.intoArray(m, r0 + 4 * cPad);
-            s41.intoArray(m, r0 + 4 * cPad + LANES);
-            s50.intoArray(m, r0 + 5 * cPad);
-            s51.intoArray(m, r0 + 5 * cPad + LANES);
+        var s00 = accumulate ? FloatVector.fromArray(SPECIES, m, r0) : FloatVector.zero(SPECIES);
+        var s01 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + LANES) : FloatVector.zero(SPECIES);
+        var s10 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + cPad) : FloatVector.zero(SPECIES);
+        var s11 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + cPad + LANES) : FloatVector.zero(SPECIES);
+        var s20 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 2 * cPad) : FloatVector.zero(SPECIES);
+        var s21 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 2 * cPad + LANES) : FloatVector.zero(SPECIES);
+        var s30 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 3 * cPad) : FloatVector.zero(SPECIES);
+        var s31 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 3 * cPad + LANES) : FloatVector.zero(SPECIES);
+        var s40 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 4 * cPad) : FloatVector.zero(SPECIES);
+        var s41 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 4 * cPad + LANES) : FloatVector.zero(SPECIES);
+        var s50 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 5 * cPad) : FloatVector.zero(SPECIES);
+        var s51 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 5 * cPad + LANES) : FloatVector.zero(SPECIES);
+        for (int p = 0, q = 0, b = uAt; p < k; p++, q += kStride, b += cPad) {
+            var b0 = FloatVector.fromArray(SPECIES, u, b);
+            var b1 = FloatVector.fromArray(SPECIES, u, b + LANES);
+            var x0 = FloatVector.broadcast(SPECIES, v[a0 + q]);
+            s00 = x0.fma(b0, s00);
+            s01 = x0.fma(b1, s01);
+            var x1 = FloatVector.broadcast(SPECIES, v[a1 + q]);
+            s10 = x1.fma(b0, s10);
+            s11 = x1.fma(b1, s11);
+            var x2 = FloatVector.broadcast(SPECIES, v[a2 + q]);
+            s20 = x2.fma(b0, s20);
+            s21 = x2.fma(b1, s21);
+            var x3 = FloatVector.broadcast(SPECIES, v[a3 + q]);
+            s30 = x3.fma(b0, s30);
+            s31 = x3.fma(b1, s31);
+            var x4 = FloatVector.broadcast(SPECIES, v[a4 + q]);
+            s40 = x4.fma(b0, s40);
+            s41 = x4.fma(b1, s41);
+            var x5 = FloatVector.broadcast(SPECIES, v[a5 + q]);
+            s50 = x5.fma(b0, s50);
+            s51 = x5.fma(b1, s51);
         }
-        for (; c < cPad; c += LANES) {
-            int r0 = r + c;
-            var s0 = start(m, r0, accumulate);
-            var s1 = start(m, r0 + cPad, accumulate);
-            var s2 = start(m, r0 + 2 * cPad, accumulate);
-            var s3 = start(m, r0 + 3 * cPad, accumulate);
-            var s4 = start(m, r0 + 4 * cPad, accumulate);
-            var s5 = start(m, r0 + 5 * cPad, accumulate);
-            for (int p = 0, q = 0, b = uOff + c; p < k; p++, q += kStride, b += cPad) {
-                var b0 = FloatVector.fromArray(SPECIES, u, b);
-                s0 = FloatVector.broadcast(SPECIES, v[a0 + q]).fma(b0, s0);
-                s1 = FloatVector.broadcast(SPECIES, v[a1 + q]).fma(b0, s1);
-                s2 = FloatVector.broadcast(SPECIES, v[a2 + q]).fma(b0, s2);
-                s3 = FloatVector.broadcast(SPECIES, v[a3 + q]).fma(b0, s3);
-                s4 = FloatVector.broadcast(SPECIES, v[a4 + q]).fma(b0, s4);
-                s5 = FloatVector.broadcast(SPECIES, v[a5 + q]).fma(b0, s5);
-            }
-            s0.intoArray(m, r0);
-            s1.intoArray(m, r0 + cPad);
-            s2.intoArray(m, r0 + 2 * cPad);
-            s3.intoArray(m, r0 + 3 * cPad);
-            s4.intoArray(m, r0 + 4 * cPad);
-            s5.intoArray(m, r0 + 5 * cPad);
-        }
+        s00.intoArray(m, r0);
+        s01.intoArray(m, r0 + LANES);
+        s10.intoArray(m, r0 + cPad);
+        s11.intoArray(m, r0 + cPad + LANES);
+        s20.intoArray(m, r0 + 2 * cPad);
+        s21.intoArray(m, r0 + 2 * cPad + LANES);
+        s30.intoArray(m, r0 + 3 * cPad);
+        s31.intoArray(m, r0 + 3 * cPad + LANES);
+        s40.intoArray(m, r0 + 4 * cPad);
+        s41.intoArray(m, r0 + 4 * cPad + LANES);
+        s50.intoArray(m, r0 + 5 * cPad);
+        s51.intoArray(m, r0 + 5 * cPad + LANES);
     }
 
-    /** A sum's start: what is in {@code m} at {@code at} ({@code accumulate}), else zeros. */
-    private static FloatVector start(float[] m, int at, boolean accumulate) {
-        return accumulate ? FloatVector.fromArray(SPECIES, m, at) : FloatVector.zero(SPECIES);
+    /** Six rows by one vector of columns, of {@link #sixRows}. */
+    private static void sixRowsOneVector(
+            float[] v,
+            int a,
+            int rowStride,
+            int kStride,
+            int k,
+            float[] u,
+            int uAt,
+            int cPad,
+            float[] m,
+            int r0,
+            boolean accumulate) {
+        int a0 = a;
+        int a1 = a0 + rowStride;
+        int a2 = a1 + rowStride;
+        int a3 = a2 + rowStride;
+        int a4 = a3 + rowStride;
+        int a5 = a4 + rowStride;
+        var s0 = accumulate ? FloatVector.fromArray(SPECIES, m, r0) : FloatVector.zero(SPECIES);
+        var s1 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + cPad) : FloatVector.zero(SPECIES);
+        var s2 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 2 * cPad) : FloatVector.zero(SPECIES);
+        var s3 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 3 * cPad) : FloatVector.zero(SPECIES);
+        var s4 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 4 * cPad) : FloatVector.zero(SPECIES);
+        var s5 = accumulate ? FloatVector.fromArray(SPECIES, m, r0 + 5 * cPad) : FloatVector.zero(SPECIES);
+        for (int p = 0, q = 0, b = uAt; p < k; p++, q += kStride, b += cPad) {
+            var b0 = FloatVector.fromArray(SPECIES, u, b);
+            s0 = FloatVector.broadcast(SPECIES, v[a0 + q]).fma(b0, s0);
+            s1 = FloatVector.broadcast(SPECIES, v[a1 + q]).fma(b0, s1);
+            s2 = FloatVector.broadcast(SPECIES, v[a2 + q]).fma(b0, s2);
+            s3 = FloatVector.broadcast(SPECIES, v[a3 + q]).fma(b0, s3);
+            s4 = FloatVector.broadcast(SPECIES, v[a4 + q]).fma(b0, s4);
+            s5 = FloatVector.broadcast(SPECIES, v[a5 + q]).fma(b0, s5);
+        }
+        s0.intoArray(m, r0);
+        s1.intoArray(m, r0 + cPad);
+        s2.intoArray(m, r0 + 2 * cPad);
+        s3.intoArray(m, r0 + 3 * cPad);
+        s4.intoArray(m, r0 + 4 * cPad);
+        s5.intoArray(m, r0 + 5 * cPad);
     }
 
     /**
@@ -863,26 +897,27 @@ final class WinogradConv {
             }
         }
         int pixels = h * w;
-        // Eight channels by eight pixels at a time, transposed in registers; the pixels go to their
+        // Eight channels by a vector of pixels at a time, transposed in registers; the pixels go to their
         // places in the bordered plane, which no single stride describes (the border).
-        int n = BlockTranspose.N;
-        int[] rowAt = new int[n];
-        int[] colAt = new int[n];
+        int rows = BlockTranspose.ROWS;
+        int cols = BlockTranspose.COLS;
+        int[] rowAt = new int[rows];
+        int[] colAt = new int[cols];
         int o = 0;
-        for (; o + n <= outChannels; o += n) {
-            for (int i = 0; i < n; i++) {
+        for (; o + rows <= outChannels; o += rows) {
+            for (int i = 0; i < rows; i++) {
                 rowAt[i] = from + (o + i) * pixels;
             }
             int p = 0;
-            for (; p + n <= pixels; p += n) {
-                for (int i = 0; i < n; i++) {
+            for (; p + cols <= pixels; p += cols) {
+                for (int i = 0; i < cols; i++) {
                     colAt[i] = pixelAt[p + i] * oPad + o;
                 }
-                BlockTranspose.scattered(g, rowAt, p, plane, colAt, 0, false);
+                BlockTranspose.scattered(g, rowAt, p, plane, colAt, 0);
             }
             for (; p < pixels; p++) {
                 int to = pixelAt[p] * oPad + o;
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < rows; i++) {
                     plane[to + i] = g[rowAt[i] + p];
                 }
             }
@@ -1017,25 +1052,27 @@ final class WinogradConv {
     private static void addChannelsFirst(
             float[] out, int[] resultAt, int cPad, int channels, int h, int w, float[] gx, int to) {
         int pixels = h * w;
-        // Eight pixels by eight channels at a time, transposed in registers and added as vectors.
-        int n = BlockTranspose.N;
-        int[] rowAt = new int[n];
-        int[] colAt = new int[n];
+        // Eight pixels by a vector of channels at a time, transposed in registers and added as vectors.
+        int rows = BlockTranspose.ROWS;
+        int cols = BlockTranspose.COLS;
+        int[] rowAt = new int[rows];
+        int[] colAt = new int[cols];
+        float[] tile = new float[BlockTranspose.TILE];
         int c = 0;
-        for (; c + n <= channels; c += n) {
-            for (int i = 0; i < n; i++) {
+        for (; c + cols <= channels; c += cols) {
+            for (int i = 0; i < cols; i++) {
                 colAt[i] = to + (c + i) * pixels;
             }
             int p = 0;
-            for (; p + n <= pixels; p += n) {
-                for (int i = 0; i < n; i++) {
+            for (; p + rows <= pixels; p += rows) {
+                for (int i = 0; i < rows; i++) {
                     rowAt[i] = resultAt[p + i] * cPad + c;
                 }
-                BlockTranspose.scattered(out, rowAt, 0, gx, colAt, p, true);
+                BlockTranspose.scatteredAdd(out, rowAt, 0, gx, colAt, p, tile);
             }
             for (; p < pixels; p++) {
                 int src = resultAt[p] * cPad + c;
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < cols; i++) {
                     gx[colAt[i] + p] += out[src + i];
                 }
             }

@@ -14,6 +14,9 @@ class BlockTransposeTest {
         // rows, cols, extra source stride, extra destination stride, source offset, destination offset
         "196, 64, 0, 0, 0, 0",
         "8, 8, 0, 0, 0, 0",
+        "8, 16, 0, 0, 0, 0",
+        "24, 40, 2, 3, 5, 9",
+        "16, 33, 0, 7, 1, 2",
         "16, 24, 3, 5, 7, 11",
         "7, 9, 0, 1, 2, 3",
         "9, 7, 2, 0, 0, 5",
@@ -63,24 +66,35 @@ class BlockTransposeTest {
     @CsvSource({"false", "true"})
     void aBlockWithScatteredRowsAndColumnsMovesOrAddsEveryElement(boolean add) {
         var rng = new SplittableRandom(add ? 3 : 4);
-        float[] src = new float[300];
+        float[] src = new float[500];
         for (int i = 0; i < src.length; i++) {
             src[i] = (float) rng.nextGaussian();
         }
         // Rows and columns at unequal gaps, as the pixels of a bordered plane; shifts on both sides.
-        int[] rowAt = {0, 17, 40, 41 + 8, 90, 100, 150, 200};
-        int[] colAt = {3, 20, 29, 60, 61 + 8, 99, 130, 170};
+        // A block is ROWS x COLS (8 x 8 with AVX2, 8 x 16 with AVX-512's 16 lanes).
+        int rows = BlockTranspose.ROWS;
+        int cols = BlockTranspose.COLS;
+        int[] rowAt = {0, 37, 80, 81 + 16, 180, 200, 300, 400};
+        int[] colAt = new int[cols];
+        for (int c = 0, at = 3; c < cols; c++) {
+            colAt[c] = at;
+            at += rows + 1 + rng.nextInt(20);
+        }
         int rowShift = 5;
         int colShift = 7;
-        float[] dst = new float[200];
+        float[] dst = new float[colAt[cols - 1] + colShift + rows + 5];
         for (int i = 0; i < dst.length; i++) {
             dst[i] = (float) rng.nextGaussian();
         }
         float[] before = dst.clone();
-        BlockTranspose.scattered(src, rowAt, rowShift, dst, colAt, colShift, add);
+        if (add) {
+            BlockTranspose.scatteredAdd(src, rowAt, rowShift, dst, colAt, colShift, new float[BlockTranspose.TILE]);
+        } else {
+            BlockTranspose.scattered(src, rowAt, rowShift, dst, colAt, colShift);
+        }
         boolean[] written = new boolean[dst.length];
-        for (int r = 0; r < 8; r++) {
-            for (int c = 0; c < 8; c++) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
                 int at = colAt[c] + colShift + r;
                 written[at] = true;
                 float value = src[rowAt[r] + rowShift + c];

@@ -41,10 +41,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PooledLifKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    /** Vectors for rows narrower than {@link #SPECIES}'s but at least this wide (AVX-512's 16 lanes). */
-    private static final VectorSpecies<Float> NARROW = FloatVector.SPECIES_256;
+    /**
+     * Rows narrower than a vector but at least this wide take one masked vector (AVX-512's 16 lanes:
+     * rows of 8 to 15); narrower ones, and every row narrower than AVX2's 8 lanes, go float by float.
+     */
+    private static final int HALF_ROW = Math.max(8, LANES / 2);
 
-    private static final int NARROW_LANES = NARROW.length();
     /** Elements ({@code T x pixels}) a chunk of planes must hold to be worth handing to another core. */
     private static final int MIN_ELEMENTS_PER_CHUNK = 1 << 15;
     /** Elements ({@code T x pixels}) of a block's arrays: a few of them fit the core's L2 cache. */
@@ -225,15 +227,13 @@ public final class PooledLifKernel {
      * that rows of 14 or 28 floats need no scalar tail.
      */
     private static void affineRow(float[] from, int a, float[] into, int b, int w, float sc, float sh) {
-        if (w < LANES && LANES > NARROW_LANES && w >= NARROW_LANES) {
-            // AVX-512 and fmnist-cnn's 14-wide rows: 256-bit vectors, the same way.
-            for (int i = 0; ; i += NARROW_LANES) {
-                int at = Math.min(i, w - NARROW_LANES);
-                FloatVector.fromArray(NARROW, from, a + at).mul(sc).add(sh).intoArray(into, b + at);
-                if (at == w - NARROW_LANES) {
-                    return;
-                }
-            }
+        if (w < LANES && w >= HALF_ROW) {
+            // AVX-512 and fmnist-cnn's 14-wide rows: one vector of this species, its lanes past the row
+            // masked off. Not a 256-bit species beside it: mixed vector classes make C2 box the vectors
+            // of every kernel (docs/performance.md, "Vector boxing, ninth pass").
+            var row = SPECIES.indexInRange(0, w);
+            FloatVector.fromArray(SPECIES, from, a, row).mul(sc).add(sh).intoArray(into, b, row);
+            return;
         }
         if (w < LANES) {
             for (int i = 0; i < w; i++) {
