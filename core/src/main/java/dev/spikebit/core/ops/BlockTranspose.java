@@ -49,10 +49,8 @@ final class BlockTranspose {
 
     private static final VectorMask<Float> SECOND2 = VECTORS ? lanes(2) : null;
     private static final VectorMask<Float> SECOND1 = VECTORS ? lanes(1) : null;
-    /** The lower and the upper eight lanes (16 lanes: a stored vector's two half columns). */
-    private static final VectorMask<Float> LOW = VECTORS ? SPECIES.indexInRange(0, 8) : null;
-
-    private static final VectorMask<Float> HIGH = VECTORS ? LOW.not() : null;
+    /** The lower eight lanes: with 16 lanes, one column of a block. */
+    private static final VectorMask<Float> LOW = VECTORS ? SPECIES.indexInRange(0, ROWS) : null;
 
     private BlockTranspose() {}
 
@@ -64,10 +62,20 @@ final class BlockTranspose {
             float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int rows, int cols) {
         int r = 0;
         if (VECTORS) {
+            float[] tile = LANES == ROWS ? null : new float[TILE];
             for (; r + ROWS <= rows; r += ROWS) {
                 int c = 0;
                 for (; c + COLS <= cols; c += COLS) {
-                    block(src, from + r * srcStride + c, srcStride, dst, to + c * dstStride + r, dstStride);
+                    int at = to + c * dstStride + r;
+                    if (LANES == ROWS) {
+                        block(src, from + r * srcStride + c, srcStride, dst, at, dstStride);
+                    } else {
+                        block(src, from + r * srcStride + c, srcStride, tile, 0, LANES);
+                        for (int j = 0; j < ROWS; j++) {
+                            putColumn(tile, j * LANES, dst, at + j * dstStride);
+                            putColumn(tile, j * LANES + ROWS, dst, at + (j + ROWS) * dstStride);
+                        }
+                    }
                 }
                 for (; c < cols; c++) {
                     for (int i = 0; i < ROWS; i++) {
@@ -83,7 +91,12 @@ final class BlockTranspose {
         }
     }
 
-    /** One block: rows at {@code from + i * srcStride}, columns to {@code to + j * dstStride}. */
+    /**
+     * One block: rows at {@code from + i * srcStride}, the vectors of its exchanged lanes to {@code to
+     * + j * dstStride} (with 8 lanes its columns; with 16, columns {@code j} and {@code j + 8}).
+     * The same size as the 8 x 8 kernel of before: with the half-column stores in it as well, C1
+     * gave up on it at its profiling tier and it ran without C2 (docs/performance.md).
+     */
     private static void block(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
         var r0 = FloatVector.fromArray(SPECIES, src, from);
         var r1 = FloatVector.fromArray(SPECIES, src, from + srcStride);
@@ -120,43 +133,28 @@ final class BlockTranspose {
         var c5 = r4.rearrange(UP1).blend(r5, SECOND1);
         var c6 = r6.blend(r7.rearrange(DOWN1), SECOND1);
         var c7 = r6.rearrange(UP1).blend(r7, SECOND1);
-        if (LANES == ROWS) {
-            c0.intoArray(dst, to);
-            c1.intoArray(dst, to + dstStride);
-            c2.intoArray(dst, to + 2 * dstStride);
-            c3.intoArray(dst, to + 3 * dstStride);
-            c4.intoArray(dst, to + 4 * dstStride);
-            c5.intoArray(dst, to + 5 * dstStride);
-            c6.intoArray(dst, to + 6 * dstStride);
-            c7.intoArray(dst, to + 7 * dstStride);
-        } else {
-            // Lanes 8-15 hold columns 8-15: their upper half is stored eight floats earlier.
-            c0.intoArray(dst, to, LOW);
-            c0.intoArray(dst, to + 8 * dstStride - 8, HIGH);
-            c1.intoArray(dst, to + dstStride, LOW);
-            c1.intoArray(dst, to + 9 * dstStride - 8, HIGH);
-            c2.intoArray(dst, to + 2 * dstStride, LOW);
-            c2.intoArray(dst, to + 10 * dstStride - 8, HIGH);
-            c3.intoArray(dst, to + 3 * dstStride, LOW);
-            c3.intoArray(dst, to + 11 * dstStride - 8, HIGH);
-            c4.intoArray(dst, to + 4 * dstStride, LOW);
-            c4.intoArray(dst, to + 12 * dstStride - 8, HIGH);
-            c5.intoArray(dst, to + 5 * dstStride, LOW);
-            c5.intoArray(dst, to + 13 * dstStride - 8, HIGH);
-            c6.intoArray(dst, to + 6 * dstStride, LOW);
-            c6.intoArray(dst, to + 14 * dstStride - 8, HIGH);
-            c7.intoArray(dst, to + 7 * dstStride, LOW);
-            c7.intoArray(dst, to + 15 * dstStride - 8, HIGH);
-        }
+        c0.intoArray(dst, to);
+        c1.intoArray(dst, to + dstStride);
+        c2.intoArray(dst, to + 2 * dstStride);
+        c3.intoArray(dst, to + 3 * dstStride);
+        c4.intoArray(dst, to + 4 * dstStride);
+        c5.intoArray(dst, to + 5 * dstStride);
+        c6.intoArray(dst, to + 6 * dstStride);
+        c7.intoArray(dst, to + 7 * dstStride);
     }
+
+    /** The floats a block's {@code tile} needs. */
+    static final int TILE = ROWS * COLS + 16;
 
     /**
      * One block whose rows and columns lie anywhere: for {@code r < ROWS, c < COLS}, {@code
      * dst[colAt[c] + colShift + r] = src[rowAt[r] + rowShift + c]}. The channels-last copies of
      * {@code WinogradConv} use it with rows or columns that are pixels of a bordered plane, where no
-     * single stride fits. Without vectors element by element.
+     * single stride fits. The exchanged block goes through {@code tile} (at least {@link #TILE}
+     * floats), then a column at a time to its place. Without vectors element by element.
      */
-    static void scattered(float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift) {
+    static void scattered(
+            float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, float[] tile) {
         if (!VECTORS) {
             for (int c = 0; c < COLS; c++) {
                 int to = colAt[c] + colShift;
@@ -166,6 +164,40 @@ final class BlockTranspose {
             }
             return;
         }
+        gather(src, rowAt, rowShift, tile);
+        for (int c = 0; c < COLS; c++) {
+            putColumn(tile, tileColumn(c), dst, colAt[c] + colShift);
+        }
+    }
+
+    /**
+     * {@link #scattered}, adding to {@code dst} instead of overwriting it: {@code dst[colAt[c] +
+     * colShift + r] += src[rowAt[r] + rowShift + c]}, one addition per element.
+     */
+    static void scatteredAdd(
+            float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, float[] tile) {
+        if (!VECTORS) {
+            for (int c = 0; c < COLS; c++) {
+                int to = colAt[c] + colShift;
+                for (int r = 0; r < ROWS; r++) {
+                    dst[to + r] += src[rowAt[r] + rowShift + c];
+                }
+            }
+            return;
+        }
+        gather(src, rowAt, rowShift, tile);
+        for (int c = 0; c < COLS; c++) {
+            addColumn(tile, tileColumn(c), dst, colAt[c] + colShift);
+        }
+    }
+
+    /** Where column {@code c} of a block is in its tile: vector {@code c % 8}, its half {@code c / 8}. */
+    private static int tileColumn(int c) {
+        return (c & (ROWS - 1)) * LANES + (c / ROWS) * ROWS;
+    }
+
+    /** The exchanged lanes of rows {@code rowAt[i] + rowShift} into {@code tile}, vector {@code j} at {@code j * LANES}. */
+    private static void gather(float[] src, int[] rowAt, int rowShift, float[] tile) {
         var r0 = FloatVector.fromArray(SPECIES, src, rowAt[0] + rowShift);
         var r1 = FloatVector.fromArray(SPECIES, src, rowAt[1] + rowShift);
         var r2 = FloatVector.fromArray(SPECIES, src, rowAt[2] + rowShift);
@@ -201,66 +233,26 @@ final class BlockTranspose {
         var c5 = r4.rearrange(UP1).blend(r5, SECOND1);
         var c6 = r6.blend(r7.rearrange(DOWN1), SECOND1);
         var c7 = r6.rearrange(UP1).blend(r7, SECOND1);
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, 1 * LANES);
+        c2.intoArray(tile, 2 * LANES);
+        c3.intoArray(tile, 3 * LANES);
+        c4.intoArray(tile, 4 * LANES);
+        c5.intoArray(tile, 5 * LANES);
+        c6.intoArray(tile, 6 * LANES);
+        c7.intoArray(tile, 7 * LANES);
+    }
+
+    /** {@code dst[at + r] = tile[from + r]} for {@code r < ROWS}: a vector (the lower half of one with 16 lanes). */
+    private static void putColumn(float[] tile, int from, float[] dst, int at) {
         if (LANES == ROWS) {
-            c0.intoArray(dst, colAt[0] + colShift);
-            c1.intoArray(dst, colAt[1] + colShift);
-            c2.intoArray(dst, colAt[2] + colShift);
-            c3.intoArray(dst, colAt[3] + colShift);
-            c4.intoArray(dst, colAt[4] + colShift);
-            c5.intoArray(dst, colAt[5] + colShift);
-            c6.intoArray(dst, colAt[6] + colShift);
-            c7.intoArray(dst, colAt[7] + colShift);
+            FloatVector.fromArray(SPECIES, tile, from).intoArray(dst, at);
         } else {
-            // Lanes 8-15 hold columns 8-15: their upper half is stored eight floats earlier.
-            c0.intoArray(dst, colAt[0] + colShift, LOW);
-            c0.intoArray(dst, colAt[8] + colShift - 8, HIGH);
-            c1.intoArray(dst, colAt[1] + colShift, LOW);
-            c1.intoArray(dst, colAt[9] + colShift - 8, HIGH);
-            c2.intoArray(dst, colAt[2] + colShift, LOW);
-            c2.intoArray(dst, colAt[10] + colShift - 8, HIGH);
-            c3.intoArray(dst, colAt[3] + colShift, LOW);
-            c3.intoArray(dst, colAt[11] + colShift - 8, HIGH);
-            c4.intoArray(dst, colAt[4] + colShift, LOW);
-            c4.intoArray(dst, colAt[12] + colShift - 8, HIGH);
-            c5.intoArray(dst, colAt[5] + colShift, LOW);
-            c5.intoArray(dst, colAt[13] + colShift - 8, HIGH);
-            c6.intoArray(dst, colAt[6] + colShift, LOW);
-            c6.intoArray(dst, colAt[14] + colShift - 8, HIGH);
-            c7.intoArray(dst, colAt[7] + colShift, LOW);
-            c7.intoArray(dst, colAt[15] + colShift - 8, HIGH);
+            FloatVector.fromArray(SPECIES, tile, from).intoArray(dst, at, LOW);
         }
     }
 
-    /** The floats {@link #scatteredAdd} needs in its {@code tile}. */
-    static final int TILE = ROWS * COLS + 16;
-
-    /** Where the columns of a block go in {@link #scatteredAdd}'s tile: column {@code c} at {@code c * ROWS}. */
-    private static final int[] TILE_COLUMNS = tileColumns();
-
-    /**
-     * {@link #scattered}, adding to {@code dst} instead of overwriting it: {@code dst[colAt[c] +
-     * colShift + r] += src[rowAt[r] + rowShift + c]}, one addition per element. The block goes through
-     * {@code tile} (at least {@link #TILE} floats): one kernel with both the exchange and the
-     * additions was large enough for C2 to stop inlining its vector calls (docs/performance.md).
-     */
-    static void scatteredAdd(
-            float[] src, int[] rowAt, int rowShift, float[] dst, int[] colAt, int colShift, float[] tile) {
-        if (!VECTORS) {
-            for (int c = 0; c < COLS; c++) {
-                int to = colAt[c] + colShift;
-                for (int r = 0; r < ROWS; r++) {
-                    dst[to + r] += src[rowAt[r] + rowShift + c];
-                }
-            }
-            return;
-        }
-        scattered(src, rowAt, rowShift, tile, TILE_COLUMNS, 0);
-        for (int c = 0; c < COLS; c++) {
-            addColumn(tile, c * ROWS, dst, colAt[c] + colShift);
-        }
-    }
-
-    /** {@code dst[at + r] += tile[from + r]} for {@code r < ROWS}, as a vector (the lower half of one with 16 lanes). */
+    /** {@code dst[at + r] += tile[from + r]} for {@code r < ROWS}, as {@link #putColumn}. */
     private static void addColumn(float[] tile, int from, float[] dst, int at) {
         if (LANES == ROWS) {
             FloatVector.fromArray(SPECIES, tile, from)
@@ -271,14 +263,6 @@ final class BlockTranspose {
                     .add(FloatVector.fromArray(SPECIES, dst, at, LOW))
                     .intoArray(dst, at, LOW);
         }
-    }
-
-    private static int[] tileColumns() {
-        int[] at = new int[COLS];
-        for (int c = 0; c < COLS; c++) {
-            at[c] = c * ROWS;
-        }
-        return at;
     }
 
     /** Lane {@code l} of stage {@code h}: {@code l & h != 0} takes the second row's lane {@code l - h} ({@code down}), else the first row's {@code l + h}. */

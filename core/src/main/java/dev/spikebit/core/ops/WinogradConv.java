@@ -903,6 +903,7 @@ final class WinogradConv {
         int cols = BlockTranspose.COLS;
         int[] rowAt = new int[rows];
         int[] colAt = new int[cols];
+        float[] tile = new float[BlockTranspose.TILE];
         int o = 0;
         for (; o + rows <= outChannels; o += rows) {
             for (int i = 0; i < rows; i++) {
@@ -913,7 +914,7 @@ final class WinogradConv {
                 for (int i = 0; i < cols; i++) {
                     colAt[i] = pixelAt[p + i] * oPad + o;
                 }
-                BlockTranspose.scattered(g, rowAt, p, plane, colAt, 0);
+                BlockTranspose.scattered(g, rowAt, p, plane, colAt, 0, tile);
             }
             for (; p < pixels; p++) {
                 int to = pixelAt[p] * oPad + o;

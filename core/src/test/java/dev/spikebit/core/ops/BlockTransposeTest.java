@@ -90,7 +90,7 @@ class BlockTransposeTest {
         if (add) {
             BlockTranspose.scatteredAdd(src, rowAt, rowShift, dst, colAt, colShift, new float[BlockTranspose.TILE]);
         } else {
-            BlockTranspose.scattered(src, rowAt, rowShift, dst, colAt, colShift);
+            BlockTranspose.scattered(src, rowAt, rowShift, dst, colAt, colShift, new float[BlockTranspose.TILE]);
         }
         boolean[] written = new boolean[dst.length];
         for (int r = 0; r < rows; r++) {
