@@ -94,18 +94,51 @@ final class BlockTranspose {
     /**
      * One block: rows at {@code from + i * srcStride}, the vectors of its exchanged lanes to {@code to
      * + j * dstStride} (with 8 lanes its columns; with 16, columns {@code j} and {@code j + 8}).
-     * The same size as the 8 x 8 kernel of before: with the half-column stores in it as well, C1
-     * gave up on it at its profiling tier and it ran without C2 (docs/performance.md).
      */
     private static void block(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
-        var r0 = FloatVector.fromArray(SPECIES, src, from);
-        var r1 = FloatVector.fromArray(SPECIES, src, from + srcStride);
-        var r2 = FloatVector.fromArray(SPECIES, src, from + 2 * srcStride);
-        var r3 = FloatVector.fromArray(SPECIES, src, from + 3 * srcStride);
-        var r4 = FloatVector.fromArray(SPECIES, src, from + 4 * srcStride);
-        var r5 = FloatVector.fromArray(SPECIES, src, from + 5 * srcStride);
-        var r6 = FloatVector.fromArray(SPECIES, src, from + 6 * srcStride);
-        var r7 = FloatVector.fromArray(SPECIES, src, from + 7 * srcStride);
+        exchange(
+                src,
+                from,
+                from + srcStride,
+                from + 2 * srcStride,
+                from + 3 * srcStride,
+                from + 4 * srcStride,
+                from + 5 * srcStride,
+                from + 6 * srcStride,
+                from + 7 * srcStride,
+                dst,
+                to,
+                dstStride);
+    }
+
+    /**
+     * The exchange of {@link #block} and {@link #gather}: the rows at {@code src[o0..o7]}, their
+     * exchanged lanes to {@code to + j * dstStride}. The vectors never leave this method, so C2
+     * keeps them in registers whether or not it inlines it into the caller. It is the size of the
+     * 8 x 8 kernel of before: with the half-column stores in it as well, C1 gave up on it at its
+     * profiling tier and it ran without C2 (docs/performance.md).
+     */
+    private static void exchange(
+            float[] src,
+            int o0,
+            int o1,
+            int o2,
+            int o3,
+            int o4,
+            int o5,
+            int o6,
+            int o7,
+            float[] dst,
+            int to,
+            int dstStride) {
+        var r0 = FloatVector.fromArray(SPECIES, src, o0);
+        var r1 = FloatVector.fromArray(SPECIES, src, o1);
+        var r2 = FloatVector.fromArray(SPECIES, src, o2);
+        var r3 = FloatVector.fromArray(SPECIES, src, o3);
+        var r4 = FloatVector.fromArray(SPECIES, src, o4);
+        var r5 = FloatVector.fromArray(SPECIES, src, o5);
+        var r6 = FloatVector.fromArray(SPECIES, src, o6);
+        var r7 = FloatVector.fromArray(SPECIES, src, o7);
         // Blocks of four: rows i and i + 4.
         var t0 = r0.blend(r4.rearrange(DOWN4), SECOND4);
         var t4 = r0.rearrange(UP4).blend(r4, SECOND4);
@@ -198,49 +231,19 @@ final class BlockTranspose {
 
     /** The exchanged lanes of rows {@code rowAt[i] + rowShift} into {@code tile}, vector {@code j} at {@code j * LANES}. */
     private static void gather(float[] src, int[] rowAt, int rowShift, float[] tile) {
-        var r0 = FloatVector.fromArray(SPECIES, src, rowAt[0] + rowShift);
-        var r1 = FloatVector.fromArray(SPECIES, src, rowAt[1] + rowShift);
-        var r2 = FloatVector.fromArray(SPECIES, src, rowAt[2] + rowShift);
-        var r3 = FloatVector.fromArray(SPECIES, src, rowAt[3] + rowShift);
-        var r4 = FloatVector.fromArray(SPECIES, src, rowAt[4] + rowShift);
-        var r5 = FloatVector.fromArray(SPECIES, src, rowAt[5] + rowShift);
-        var r6 = FloatVector.fromArray(SPECIES, src, rowAt[6] + rowShift);
-        var r7 = FloatVector.fromArray(SPECIES, src, rowAt[7] + rowShift);
-        // Blocks of four: rows i and i + 4.
-        var t0 = r0.blend(r4.rearrange(DOWN4), SECOND4);
-        var t4 = r0.rearrange(UP4).blend(r4, SECOND4);
-        var t1 = r1.blend(r5.rearrange(DOWN4), SECOND4);
-        var t5 = r1.rearrange(UP4).blend(r5, SECOND4);
-        var t2 = r2.blend(r6.rearrange(DOWN4), SECOND4);
-        var t6 = r2.rearrange(UP4).blend(r6, SECOND4);
-        var t3 = r3.blend(r7.rearrange(DOWN4), SECOND4);
-        var t7 = r3.rearrange(UP4).blend(r7, SECOND4);
-        // Blocks of two: rows i and i + 2.
-        r0 = t0.blend(t2.rearrange(DOWN2), SECOND2);
-        r2 = t0.rearrange(UP2).blend(t2, SECOND2);
-        r1 = t1.blend(t3.rearrange(DOWN2), SECOND2);
-        r3 = t1.rearrange(UP2).blend(t3, SECOND2);
-        r4 = t4.blend(t6.rearrange(DOWN2), SECOND2);
-        r6 = t4.rearrange(UP2).blend(t6, SECOND2);
-        r5 = t5.blend(t7.rearrange(DOWN2), SECOND2);
-        r7 = t5.rearrange(UP2).blend(t7, SECOND2);
-        // Single lanes: rows i and i + 1; column j of the block is then c{j}.
-        var c0 = r0.blend(r1.rearrange(DOWN1), SECOND1);
-        var c1 = r0.rearrange(UP1).blend(r1, SECOND1);
-        var c2 = r2.blend(r3.rearrange(DOWN1), SECOND1);
-        var c3 = r2.rearrange(UP1).blend(r3, SECOND1);
-        var c4 = r4.blend(r5.rearrange(DOWN1), SECOND1);
-        var c5 = r4.rearrange(UP1).blend(r5, SECOND1);
-        var c6 = r6.blend(r7.rearrange(DOWN1), SECOND1);
-        var c7 = r6.rearrange(UP1).blend(r7, SECOND1);
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, 1 * LANES);
-        c2.intoArray(tile, 2 * LANES);
-        c3.intoArray(tile, 3 * LANES);
-        c4.intoArray(tile, 4 * LANES);
-        c5.intoArray(tile, 5 * LANES);
-        c6.intoArray(tile, 6 * LANES);
-        c7.intoArray(tile, 7 * LANES);
+        exchange(
+                src,
+                rowAt[0] + rowShift,
+                rowAt[1] + rowShift,
+                rowAt[2] + rowShift,
+                rowAt[3] + rowShift,
+                rowAt[4] + rowShift,
+                rowAt[5] + rowShift,
+                rowAt[6] + rowShift,
+                rowAt[7] + rowShift,
+                tile,
+                0,
+                LANES);
     }
 
     /** {@code dst[at + r] = tile[from + r]} for {@code r < ROWS}: a vector (the lower half of one with 16 lanes). */
