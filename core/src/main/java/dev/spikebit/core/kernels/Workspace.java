@@ -22,6 +22,8 @@ public final class Workspace {
         EVENTS,
         /** Event-driven convolution: where each pixel's events start (ints). */
         EVENT_STARTS,
+        /** Event-driven convolution: one image's non-zero inputs as bits, 32 channels to an int per pixel. */
+        EVENT_BITS,
         /** A pooled neuron layer: a block of planes' input over all steps (backward: its input gradient). */
         PLANE_INPUT,
         /** A pooled neuron layer: a block of planes' output over all steps (backward: its output gradient). */

@@ -3,6 +3,7 @@ package dev.spikebit.core.ops;
 import dev.spikebit.core.kernels.Parallel;
 import dev.spikebit.core.kernels.Workspace;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,6 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class SpikeConv {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.withLanes(int.class);
 
     /**
      * Up to this fraction of non-zero inputs the event-driven forward pass is used. Measured on a
@@ -133,8 +135,9 @@ final class SpikeConv {
             float[] values = Workspace.get(Workspace.Slot.EVENTS, inSize);
             int[] weightRows = Workspace.ints(Workspace.Slot.EVENTS, inSize);
             int[] starts = Workspace.ints(Workspace.Slot.EVENT_STARTS, g.inPixels() + 1);
-            listEvents(g, x, j * inSize, oPad, values, weightRows, starts);
-            gatherImage(g, packedW, oPad, values, weightRows, starts, acc);
+            int[] bits = Workspace.ints(Workspace.Slot.EVENT_BITS, channelWords(g.channels()) * g.inPixels());
+            boolean ones = listEvents(g, x, j * inSize, oPad, bits, values, weightRows, starts);
+            gatherImage(g, packedW, oPad, ones ? null : values, weightRows, starts, acc);
             // acc is [outPixels][oPad]; the output wants [O][outPixels].
             BlockTranspose.transpose(acc, 0, oPad, y, j * outSize, outPixels, outPixels, outChannels);
         });
@@ -146,27 +149,86 @@ final class SpikeConv {
      * channel's weights start in the packed weights, shifted by the column, so that the inputs of
      * one kernel row of a window, consecutive pixels of one input row, reach their taps with one
      * constant offset ({@link #gatherImage}). The events of pixel {@code i} are {@code starts[i] ..
-     * starts[i + 1] - 1}.
+     * starts[i + 1] - 1}. Returns whether every listed value is exactly 1 (binary spikes).
+     *
+     * <p>The non-zero inputs are first marked as bits ({@link #markNonZeroChannels}), then each
+     * pixel's events are read off its bits: the work per pixel follows its events, where a scan of
+     * every channel of every pixel (strided loads, a conditional count per input) cost more than the
+     * sums at a tenth non-zero.
      */
-    private static void listEvents(
-            ConvGeometry g, float[] x, int inOff, int oPad, float[] values, int[] weightRows, int[] starts) {
+    private static boolean listEvents(
+            ConvGeometry g,
+            float[] x,
+            int inOff,
+            int oPad,
+            int[] bits,
+            float[] values,
+            int[] weightRows,
+            int[] starts) {
         int pixels = g.inPixels();
         int width = g.width();
         int channels = g.channels();
+        int words = channelWords(channels);
         int channelStride = g.kernelH() * g.kernelW() * oPad;
+        markNonZeroChannels(x, inOff, pixels, channels, bits);
         int n = 0;
+        boolean ones = true;
         for (int pix = 0; pix < pixels; pix++) {
             starts[pix] = n;
             int column = pix % width * oPad;
-            for (int c = 0, at = inOff + pix; c < channels; c++, at += pixels) {
-                // Written always, kept only if non-zero: no branch to mispredict at 10-40% density.
-                float v = x[at];
-                values[n] = v;
-                weightRows[n] = c * channelStride + column;
-                n += v != 0f ? 1 : 0;
+            for (int word = 0; word < words; word++) {
+                for (int m = bits[word * pixels + pix]; m != 0; m &= m - 1) {
+                    int c = (word << 5) + Integer.numberOfTrailingZeros(m);
+                    float v = x[inOff + c * pixels + pix];
+                    values[n] = v;
+                    weightRows[n] = c * channelStride + column;
+                    ones &= v == 1f;
+                    n++;
+                }
             }
         }
         starts[pixels] = n;
+        return ones;
+    }
+
+    /** Ints of 32 channel bits per pixel. */
+    static int channelWords(int channels) {
+        return (channels + 31) >>> 5;
+    }
+
+    /**
+     * {@code bits[word * pixels + pix]} gets bit {@code c - 32 * word} for every channel {@code c} whose
+     * input at {@code pix} is not zero, a vector of pixels at a time. On the floats' bits: the
+     * magnitude plus {@code 0x7fffffff} carries into the sign bit unless it is zero, so {@code -0}
+     * counts as zero and NaN as not, as {@code v != 0f} does.
+     */
+    private static void markNonZeroChannels(float[] x, int inOff, int pixels, int channels, int[] bits) {
+        int vectorEnd = INT_SPECIES.loopBound(pixels);
+        for (int word = 0, c0 = 0; c0 < channels; word++, c0 += 32) {
+            int c1 = Math.min(channels, c0 + 32);
+            int row = word * pixels;
+            int pix = 0;
+            for (; pix < vectorEnd; pix += LANES) {
+                var mask = IntVector.zero(INT_SPECIES);
+                for (int c = c0, at = inOff + c0 * pixels + pix; c < c1; c++, at += pixels) {
+                    var magnitude = FloatVector.fromArray(SPECIES, x, at)
+                            .reinterpretAsInts()
+                            .and(0x7fffffff);
+                    mask = mask.or(magnitude
+                            .add(0x7fffffff)
+                            .lanewise(VectorOperators.LSHR, 31)
+                            .lanewise(VectorOperators.LSHL, c - c0));
+                }
+                mask.intoArray(bits, row + pix);
+            }
+            for (; pix < pixels; pix++) {
+                int mask = 0;
+                for (int c = c0, at = inOff + c0 * pixels + pix; c < c1; c++, at += pixels) {
+                    mask |= (x[at] != 0f ? 1 : 0) << (c - c0);
+                }
+                bits[row + pix] = mask;
+            }
+        }
     }
 
     /**
@@ -179,7 +241,7 @@ final class SpikeConv {
      * constant; eight or four vectors of output channels stay in registers over the run, loaded
      * from {@code acc} before it and stored after. The sums still go tap by tap ({@code ki, kj}),
      * each tap's events in channel order, from zero: the same additions in the same order as
-     * summing a whole window at once.
+     * summing a whole window at once. {@code values} null: every event's value is 1.
      */
     private static void gatherImage(
             ConvGeometry g, float[] packedW, int oPad, float[] values, int[] weightRows, int[] starts, float[] acc) {
@@ -216,6 +278,22 @@ final class SpikeConv {
                     int out = (oy * ow + ox) * oPad;
                     // Pixel (iy, ix)'s events reach tap (ki, ix - x0) at their listed offset plus this.
                     int shift = (ki * kw - x0) * oPad;
+                    if (values == null) {
+                        for (int b = 0; b < widest; b += 8 * LANES) {
+                            addOnesEight(packedW, weightRows, first, end, shift + b, acc, out + b);
+                        }
+                        for (int b = widest; b < wide; b += 4 * LANES) {
+                            addOnesFour(packedW, weightRows, first, end, shift + b, acc, out + b);
+                        }
+                        for (int b = wide; b < oPad; b += LANES) {
+                            var a0 = FloatVector.fromArray(SPECIES, acc, out + b);
+                            for (int e = first; e < end; e++) {
+                                a0 = a0.add(FloatVector.fromArray(SPECIES, packedW, weightRows[e] + shift + b));
+                            }
+                            a0.intoArray(acc, out + b);
+                        }
+                        continue;
+                    }
                     for (int b = 0; b < widest; b += 8 * LANES) {
                         addRunEight(packedW, values, weightRows, first, end, shift + b, acc, out + b);
                     }
@@ -271,6 +349,61 @@ final class SpikeConv {
         a5.intoArray(acc, out + 5 * LANES);
         a6.intoArray(acc, out + 6 * LANES);
         a7.intoArray(acc, out + 7 * LANES);
+    }
+
+    /**
+     * {@link #addRunEight} for events of value 1 (binary spikes): {@code w * 1 + a} rounds as {@code a
+     * + w}, so plain additions give the multiply-adds' bits without the values' loads and broadcasts.
+     */
+    private static void addOnesEight(
+            float[] packedW, int[] weightRows, int first, int end, int shift, float[] acc, int out) {
+        var a0 = FloatVector.fromArray(SPECIES, acc, out);
+        var a1 = FloatVector.fromArray(SPECIES, acc, out + LANES);
+        var a2 = FloatVector.fromArray(SPECIES, acc, out + 2 * LANES);
+        var a3 = FloatVector.fromArray(SPECIES, acc, out + 3 * LANES);
+        var a4 = FloatVector.fromArray(SPECIES, acc, out + 4 * LANES);
+        var a5 = FloatVector.fromArray(SPECIES, acc, out + 5 * LANES);
+        var a6 = FloatVector.fromArray(SPECIES, acc, out + 6 * LANES);
+        var a7 = FloatVector.fromArray(SPECIES, acc, out + 7 * LANES);
+        for (int e = first; e < end; e++) {
+            int at = weightRows[e] + shift;
+            a0 = a0.add(FloatVector.fromArray(SPECIES, packedW, at));
+            a1 = a1.add(FloatVector.fromArray(SPECIES, packedW, at + LANES));
+            a2 = a2.add(FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES));
+            a3 = a3.add(FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES));
+            a4 = a4.add(FloatVector.fromArray(SPECIES, packedW, at + 4 * LANES));
+            a5 = a5.add(FloatVector.fromArray(SPECIES, packedW, at + 5 * LANES));
+            a6 = a6.add(FloatVector.fromArray(SPECIES, packedW, at + 6 * LANES));
+            a7 = a7.add(FloatVector.fromArray(SPECIES, packedW, at + 7 * LANES));
+        }
+        a0.intoArray(acc, out);
+        a1.intoArray(acc, out + LANES);
+        a2.intoArray(acc, out + 2 * LANES);
+        a3.intoArray(acc, out + 3 * LANES);
+        a4.intoArray(acc, out + 4 * LANES);
+        a5.intoArray(acc, out + 5 * LANES);
+        a6.intoArray(acc, out + 6 * LANES);
+        a7.intoArray(acc, out + 7 * LANES);
+    }
+
+    /** {@link #addOnesEight} with four vectors of output channels. */
+    private static void addOnesFour(
+            float[] packedW, int[] weightRows, int first, int end, int shift, float[] acc, int out) {
+        var a0 = FloatVector.fromArray(SPECIES, acc, out);
+        var a1 = FloatVector.fromArray(SPECIES, acc, out + LANES);
+        var a2 = FloatVector.fromArray(SPECIES, acc, out + 2 * LANES);
+        var a3 = FloatVector.fromArray(SPECIES, acc, out + 3 * LANES);
+        for (int e = first; e < end; e++) {
+            int at = weightRows[e] + shift;
+            a0 = a0.add(FloatVector.fromArray(SPECIES, packedW, at));
+            a1 = a1.add(FloatVector.fromArray(SPECIES, packedW, at + LANES));
+            a2 = a2.add(FloatVector.fromArray(SPECIES, packedW, at + 2 * LANES));
+            a3 = a3.add(FloatVector.fromArray(SPECIES, packedW, at + 3 * LANES));
+        }
+        a0.intoArray(acc, out);
+        a1.intoArray(acc, out + LANES);
+        a2.intoArray(acc, out + 2 * LANES);
+        a3.intoArray(acc, out + 3 * LANES);
     }
 
     /** {@link #addRunEight} with four vectors of output channels. */
